@@ -1,0 +1,20 @@
+// Bindings for the runtime switches: ISA selection and the thread pool.
+#include <pybind11/pybind11.h>
+
+#include "kernels/kernels.h"
+#include "kernels/threadpool.h"
+
+namespace py = pybind11;
+
+void bind_runtime(py::module_& m) {
+  m.def("isa", [] { return std::string(tapegrad::kernels::active_isa()); },
+        "Name of the kernel ISA in use: 'scalar', 'avx2' or 'avx512'.");
+  m.def("set_isa", [](const std::string& isa) { tapegrad::kernels::select_isa(isa.c_str()); },
+        "Switch the kernel ISA for this process (ValueError if unknown, RuntimeError if the CPU lacks it).");
+  m.def("cpu_supports", [](const std::string& isa) { return tapegrad::kernels::cpu_supports(isa.c_str()); });
+  m.def("set_num_threads", [](int n) {
+    if (n < 1) throw py::value_error("set_num_threads: n must be >= 1, got " + std::to_string(n));
+    tapegrad::set_num_threads(n);
+  }, py::arg("n"), "Set the number of threads the kernels may use.");
+  m.def("get_num_threads", &tapegrad::num_threads, "Number of threads the kernels may use.");
+}

@@ -1,0 +1,47 @@
+// Scalar reference reductions over the middle axis of [outer, r, inner].
+#include <cmath>
+
+#include "kernels/kernels.h"
+
+namespace tapegrad::kernels::scalar {
+namespace {
+
+// Sums accumulate in double (long double for float64 would be slow and no better than
+// blocked pairwise); this is the accuracy reference the SIMD versions are held to.
+template <class T> void reduce_sum(const T* x, i64 outer, i64 r, i64 inner, T* out) {
+  for (i64 o = 0; o < outer; ++o)
+    for (i64 i = 0; i < inner; ++i) {
+      double s = 0, c = 0;  // Kahan-compensated so float64 sums stay near pairwise accuracy
+      for (i64 j = 0; j < r; ++j) {
+        double y = static_cast<double>(x[(o * r + j) * inner + i]) - c;
+        double t = s + y;
+        c = (t - s) - y;
+        s = t;
+      }
+      out[o * inner + i] = static_cast<T>(s);
+    }
+}
+
+template <class T> void reduce_max(const T* x, i64 outer, i64 r, i64 inner, T* out) {
+  for (i64 o = 0; o < outer; ++o)
+    for (i64 i = 0; i < inner; ++i) {
+      T m = x[o * r * inner + i];
+      for (i64 j = 1; j < r; ++j) {
+        T v = x[(o * r + j) * inner + i];
+        if (v > m || v != v) m = v;
+        if (m != m) break;  // NaN propagates as in np.max
+      }
+      out[o * inner + i] = m;
+    }
+}
+
+}  // namespace
+
+void register_reduce(KernelTable& t) {
+  t.f32.reduce[int(Reduce::Sum)] = reduce_sum<float>;
+  t.f32.reduce[int(Reduce::Max)] = reduce_max<float>;
+  t.f64.reduce[int(Reduce::Sum)] = reduce_sum<double>;
+  t.f64.reduce[int(Reduce::Max)] = reduce_max<double>;
+}
+
+}  // namespace tapegrad::kernels::scalar

@@ -1,0 +1,161 @@
+// The persistent worker pool behind parallel_for (see threadpool.h).
+#include "kernels/threadpool.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tapegrad {
+namespace {
+
+thread_local bool tls_in_worker = false;
+
+// Note [Pool generations]
+// A job is published by bumping `generation_` under the mutex; workers wake, take chunk
+// indices from an atomic counter, and the caller waits until `remaining_` hits zero. Only one
+// job runs at a time (`job_mutex_`); a second Python thread calling a big kernel waits for the
+// first rather than oversubscribing two cores.
+class Pool {
+ public:
+  explicit Pool(int workers) {
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { worker(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  int workers() const { return static_cast<int>(threads_.size()); }
+
+  void run(std::int64_t n, std::int64_t chunks, detail::ChunkFn fn, void* ctx) {
+    std::lock_guard<std::mutex> job(job_mutex_);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      fn_ = fn; ctx_ = ctx; n_ = n; chunks_ = chunks;
+      next_.store(0, std::memory_order_relaxed);
+      remaining_.store(chunks, std::memory_order_relaxed);
+      ++generation_;
+    }
+    cv_.notify_all();
+    work();
+    // Spin briefly (chunks are usually balanced), then block.
+    for (int spin = 0; remaining_.load(std::memory_order_acquire) != 0; ++spin) {
+      if (spin > 2000) {
+        std::unique_lock<std::mutex> lk(mu_);
+        done_cv_.wait(lk, [&] { return remaining_.load(std::memory_order_acquire) == 0; });
+        break;
+      }
+      std::this_thread::yield();
+    }
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::int64_t c = next_.fetch_add(1, std::memory_order_relaxed);
+      if (c >= chunks_) return;
+      std::int64_t b = n_ * c / chunks_, e = n_ * (c + 1) / chunks_;
+      if (b < e) fn_(ctx_, b, e);
+      if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lk(mu_);
+        done_cv_.notify_all();
+      }
+    }
+  }
+  void worker() {
+    tls_in_worker = true;
+    std::uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait(lk, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      work();
+    }
+  }
+
+  std::vector<std::thread> threads_;
+  std::mutex mu_, job_mutex_;
+  std::condition_variable cv_, done_cv_;
+  bool stop_ = false;
+  std::uint64_t generation_ = 0;
+  detail::ChunkFn fn_ = nullptr;
+  void* ctx_ = nullptr;
+  std::int64_t n_ = 0, chunks_ = 0;
+  std::atomic<std::int64_t> next_{0}, remaining_{0};
+};
+
+std::atomic<int> g_threads{0};
+std::mutex g_pool_mu;
+Pool* g_pool = nullptr;  // leaked at exit on purpose: joining threads during teardown can hang
+
+int env_threads() {
+  if (const char* s = std::getenv("TAPEGRAD_NUM_THREADS")) {
+    int v = std::atoi(s);
+    if (v >= 1) return v;
+  }
+  return default_num_threads();
+}
+
+void after_fork_child() {
+  // The child has only the forking thread; the parent's workers do not exist here.
+  // Forget the pool (its memory is lost, its threads are gone) and rebuild lazily.
+  g_pool = nullptr;
+  new (&g_pool_mu) std::mutex();
+}
+
+Pool* pool_for(int threads) {
+  std::lock_guard<std::mutex> lk(g_pool_mu);
+  static bool atfork = [] { return pthread_atfork(nullptr, nullptr, after_fork_child) == 0; }();
+  (void)atfork;
+  if (g_pool == nullptr || g_pool->workers() != threads - 1) {
+    delete g_pool;
+    g_pool = new Pool(threads - 1);
+  }
+  return g_pool;
+}
+
+}  // namespace
+
+int default_num_threads() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+int num_threads() {
+  int t = g_threads.load(std::memory_order_relaxed);
+  if (t == 0) {
+    t = env_threads();
+    g_threads.store(t, std::memory_order_relaxed);
+  }
+  return t;
+}
+
+void set_num_threads(int n) { g_threads.store(std::max(1, n), std::memory_order_relaxed); }
+
+namespace detail {
+void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ctx) {
+  int t = num_threads();
+  chunks = std::min<std::int64_t>(std::min<std::int64_t>(chunks, t), n);
+  if (chunks <= 1 || tls_in_worker) {
+    fn(ctx, 0, n);
+    return;
+  }
+  pool_for(t)->run(n, chunks, fn, ctx);
+}
+}  // namespace detail
+
+}  // namespace tapegrad

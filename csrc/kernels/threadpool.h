@@ -1,0 +1,29 @@
+// One persistent std::thread pool shared by all kernels (never OpenMP: see DESIGN.md).
+//
+// parallel_for(n, fn) splits [0, n) into at most num_threads() contiguous chunks and runs
+// fn(begin, end) on them, the caller's thread taking the first chunk. Callers decide whether a
+// job is big enough to split (pass n = 1 or call fn directly otherwise). Nested calls from a
+// worker run inline. Safe across fork(): the child starts with a fresh, lazily created pool.
+#pragma once
+#include <cstdint>
+
+namespace tapegrad {
+
+int num_threads();           // threads a kernel may use (>= 1)
+void set_num_threads(int n); // n >= 1; TAPEGRAD_NUM_THREADS sets the initial value
+int default_num_threads();   // cores this process may run on (sched_getaffinity)
+
+namespace detail {
+using ChunkFn = void (*)(void* ctx, std::int64_t begin, std::int64_t end);
+void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ctx);
+}  // namespace detail
+
+// Runs f(begin, end) over [0, n) in `chunks` parts (clamped to [1, num_threads()]).
+template <class F>
+void parallel_for(std::int64_t n, std::int64_t chunks, F&& f) {
+  if (n <= 0) return;
+  auto tramp = [](void* ctx, std::int64_t b, std::int64_t e) { (*static_cast<F*>(ctx))(b, e); };
+  detail::parallel_for_impl(n, chunks, tramp, const_cast<void*>(static_cast<const void*>(&f)));
+}
+
+}  // namespace tapegrad
