@@ -1,6 +1,14 @@
-// Registers the avx512 kernels over the scalar ones (only the entries this folder implements).
+// Registers the avx512 kernels over the scalar ones (each file overrides only what it implements).
 #include "kernels/kernels.h"
 
 namespace tapegrad::kernels::avx512 {
-void register_kernels(KernelTable& t) { (void)t; }
+void register_elementwise(KernelTable& t);
+void register_reduce(KernelTable& t);
+void register_gemm(KernelTable& t);
+
+void register_kernels(KernelTable& t) {
+  register_elementwise(t);
+  register_reduce(t);
+  register_gemm(t);
+}
 }  // namespace tapegrad::kernels::avx512

@@ -1,0 +1,6 @@
+// avx512 elementwise kernels (none yet: the scalar ones serve).
+#include "kernels/kernels.h"
+
+namespace tapegrad::kernels::avx512 {
+void register_elementwise(KernelTable& t) { (void)t; }
+}  // namespace tapegrad::kernels::avx512
