@@ -96,15 +96,17 @@ template <class T> void bind_typed(py::module_& m) {
     return py::make_tuple(gout, with_bias ? py::object(db) : py::object(py::none()));
   });
   // C = act(op(A) @ op(B) + bias); A, B are 2-D or 3-D (batched, same batch) C-contiguous.
+  // A 2-D operand next to a 3-D one is broadcast over the batch (stride 0).
   m.def("gemm", [](const std::string& isa, Arr<T> a, Arr<T> b, bool ta, bool tb, py::object bias,
                    const std::string& act, py::object c_init) {
-    if (a.ndim() != b.ndim() || (a.ndim() != 2 && a.ndim() != 3))
-      throw std::invalid_argument("gemm: A and B must both be 2-D or 3-D");
-    bool batched = a.ndim() == 3;
-    k::i64 batch = batched ? a.shape(0) : 1;
-    if (batched && b.shape(0) != batch) throw std::invalid_argument("gemm: batch sizes differ");
-    int o = batched ? 1 : 0;
-    k::i64 ar = a.shape(o), ac = a.shape(o + 1), br = b.shape(o), bc = b.shape(o + 1);
+    if ((a.ndim() != 2 && a.ndim() != 3) || (b.ndim() != 2 && b.ndim() != 3))
+      throw std::invalid_argument("gemm: A and B must be 2-D or 3-D");
+    bool batched = a.ndim() == 3 || b.ndim() == 3;
+    k::i64 batch = a.ndim() == 3 ? a.shape(0) : b.ndim() == 3 ? b.shape(0) : 1;
+    if (a.ndim() == 3 && b.ndim() == 3 && b.shape(0) != batch)
+      throw std::invalid_argument("gemm: batch sizes differ");
+    int oa = a.ndim() - 2, ob = b.ndim() - 2;
+    k::i64 ar = a.shape(oa), ac = a.shape(oa + 1), br = b.shape(ob), bc = b.shape(ob + 1);
     k::i64 m = ta ? ac : ar, kk = ta ? ar : ac, kb = tb ? bc : br, n = tb ? br : bc;
     if (kk != kb) throw std::invalid_argument("gemm: inner dimensions differ");
     std::vector<py::ssize_t> shape = batched ? std::vector<py::ssize_t>{batch, m, n} : std::vector<py::ssize_t>{m, n};
@@ -123,7 +125,8 @@ template <class T> void bind_typed(py::module_& m) {
       bias_ptr = bias_arr.data();
     }
     k::GemmArgs<T> g{m, n, kk, a.data(), ac, ta, b.data(), bc, tb, c.mutable_data(), n, bias_ptr,
-                     act_id(act), accumulate, batch, ar * ac, br * bc, m * n};
+                     act_id(act), accumulate, batch, a.ndim() == 3 ? ar * ac : 0,
+                     b.ndim() == 3 ? br * bc : 0, m * n};
     auto f = ks<T>(isa).gemm;
     { py::gil_scoped_release r; f(g); }
     return c;

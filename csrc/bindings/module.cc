@@ -1,13 +1,45 @@
-// The extension module tapegrad._core: only wires the binding files together.
-#include <pybind11/pybind11.h>
+// The extension module tapegrad._core: wires the binding files together, translates errors.
+#include <Python.h>
+
+#include "bindings/common.h"
+#include "core/gil.h"
 
 namespace py = pybind11;
 
 void bind_kernels_testing(py::module_& m);
 void bind_runtime(py::module_& m);
+namespace tapegrad::bind {
+void bind_tensor(py::module_& m);
+void bind_ops(py::module_& m);
+void bind_tape(py::module_& m);
+}  // namespace tapegrad::bind
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "tapegrad's C++ core (private: use the tapegrad package)";
+  tapegrad::gil_hooks().release = [] { return static_cast<void*>(PyEval_SaveThread()); };
+  tapegrad::gil_hooks().acquire = [](void* s) { PyEval_RestoreThread(static_cast<PyThreadState*>(s)); };
+
+  // Note [Error classes] (core/errors.h).
+  static py::exception<tapegrad::InvalidArgument> invalid_arg(m, "InvalidArgumentError", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const tapegrad::InvalidArgument& e) {
+      py::set_error(invalid_arg, e.what());
+    } catch (const tapegrad::TypeError& e) {
+      py::set_error(PyExc_TypeError, e.what());
+    }
+  });
+
+  m.def("_register", [](py::object f32, py::object f64, py::object shape_cls) {
+    auto& r = tapegrad::bind::registry();
+    r.dtypes[0] = f32;
+    r.dtypes[1] = f64;
+    r.shape_cls = shape_cls;
+  });
   bind_runtime(m);
+  tapegrad::bind::bind_tensor(m);
+  tapegrad::bind::bind_ops(m);
+  tapegrad::bind::bind_tape(m);
   bind_kernels_testing(m);
 }

@@ -1,0 +1,207 @@
+// Recording ops on tapes and walking them backwards (see the Notes in tape.h).
+#include "autograd/tape.h"
+
+#include <algorithm>
+#include <atomic>
+
+#include "ops/ops.h"
+
+namespace tapegrad {
+namespace {
+std::atomic<std::uint64_t> g_next_tape_id{1};
+thread_local std::vector<VariableWatcher*> tls_var_watchers;
+}  // namespace
+
+Tape::Tape(bool persistent, bool watch_accessed_variables)
+    : id_(g_next_tape_id.fetch_add(1)),
+      persistent_(persistent),
+      watch_accessed_variables_(watch_accessed_variables) {}
+
+void Tape::watch(const Tensor& t) {
+  if (t.impl()->slot_on(id_) < 0) t.impl()->add_watch(id_, new_slot());
+}
+
+void Tape::watch(VariableImpl* v) {
+  if (v->slot_on(id_) < 0) {
+    v->add_watch(id_, new_slot());
+    watched_vars_.push_back(Variable(v));
+  }
+}
+
+void Tape::reset() {
+  // A fresh id makes every old watch (on tensors and variables) stale: Note [Tape slots].
+  id_ = g_next_tape_id.fetch_add(1);
+  next_slot_ = 0;
+  entries_.clear();
+  watched_vars_.clear();
+}
+
+void Tape::release() {
+  entries_.clear();
+  entries_.shrink_to_fit();
+}
+
+std::vector<std::shared_ptr<Tape>>& TapeStack::tapes() {
+  thread_local std::vector<std::shared_ptr<Tape>> stack;
+  return stack;
+}
+
+bool TapeStack::contains(const Tape* t) {
+  for (auto& p : tapes()) if (p.get() == t) return true;
+  return false;
+}
+
+void TapeStack::push(std::shared_ptr<Tape> t) {
+  if (contains(t.get()))
+    throw ValueError(
+        "Tape is still recording, This can happen if you try to re-enter an already-active "
+        "tape.");
+  tapes().push_back(std::move(t));
+}
+
+void TapeStack::remove(const Tape* t) {
+  auto& v = tapes();
+  for (auto it = v.begin(); it != v.end(); ++it)
+    if (it->get() == t) {
+      v.erase(it);
+      return;
+    }
+}
+
+VariableWatcher::VariableWatcher() { tls_var_watchers.push_back(this); }
+VariableWatcher::~VariableWatcher() {
+  auto& v = tls_var_watchers;
+  v.erase(std::remove(v.begin(), v.end(), this), v.end());
+}
+void VariableWatcher::notify(VariableImpl* var) {
+  if (!var->trainable()) return;
+  for (VariableWatcher* w : tls_var_watchers) {
+    bool seen = false;
+    for (auto& x : w->vars_) seen |= x.get() == var;
+    if (!seen) w->vars_.push_back(Variable(var));
+  }
+}
+
+Tensor VariableImpl::read() {
+  if (!tls_var_watchers.empty()) VariableWatcher::notify(this);
+  if (!TapeStack::active()) return value_;
+  Tensor alias;
+  for (auto& tape : TapeStack::tapes()) {
+    std::int32_t slot = slot_on(tape->id());
+    if (slot < 0 && trainable_ && tape->watch_accessed_variables()) {
+      tape->watch(this);
+      slot = slot_on(tape->id());
+    }
+    if (slot < 0) continue;
+    if (!alias) alias = value_.alias(value_.shape());
+    alias.impl()->add_watch(tape->id(), slot);
+  }
+  return alias ? alias : value_;
+}
+
+void record(const OpDef& op, const Tensor* inputs, int n_in, const Tensor* outputs, int n_out,
+            SmallVec<Tensor, 3> saved, Attrs attrs) {
+  auto& stack = TapeStack::tapes();
+  int recorded = 0;
+  for (auto& tape : stack) {
+    std::uint64_t id = tape->id();
+    SmallVec<std::int32_t, 3> in;
+    bool any = false;
+    for (int i = 0; i < n_in; ++i) {
+      std::int32_t s = inputs[i].impl()->slot_on(id);
+      any |= s >= 0;
+      in.push_back(s);
+    }
+    if (!any) continue;
+    TapeEntry e;
+    e.op = &op;
+    e.in = std::move(in);
+    for (int j = 0; j < n_out; ++j) {
+      std::int32_t s = tape->new_slot();
+      outputs[j].impl()->add_watch(id, s);
+      e.out.push_back(s);
+      e.out_shapes.push_back(outputs[j].shape());
+    }
+    e.out_dtype = outputs[0].dtype();
+    // The last tape takes the saved tensors and attrs; earlier ones copy (refcounts only).
+    if (++recorded == static_cast<int>(stack.size())) {
+      e.saved = std::move(saved);
+      e.attrs = std::move(attrs);
+    } else {
+      e.saved = saved;
+      e.attrs = attrs;
+    }
+    tape->entries().push_back(std::move(e));
+  }
+}
+
+std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets,
+                                   const std::vector<Tensor>& seeds,
+                                   const std::vector<Source>& sources) {
+  const std::int32_t nslots = next_slot_;
+  const std::size_t nentries = entries_.size();  // backward ops recorded on this tape come later
+  std::vector<char> is_source(nslots, 0), reach(nslots, 0);
+  std::vector<std::int32_t> src_slot(sources.size(), -1);
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    std::int32_t s = sources[i].var ? sources[i].var->slot_on(id_)
+                                    : sources[i].tensor.impl()->slot_on(id_);
+    if (s >= 0 && s < nslots) {
+      src_slot[i] = s;
+      is_source[s] = reach[s] = 1;
+    }
+  }
+  // Forward pass over the record: which entries depend on a source.
+  std::vector<char> live(nentries, 0);
+  for (std::size_t k = 0; k < nentries; ++k) {
+    const TapeEntry& e = entries_[k];
+    for (std::int32_t s : e.in)
+      if (s >= 0 && reach[s]) { live[k] = 1; break; }
+    if (live[k])
+      for (std::int32_t s : e.out) reach[s] = 1;
+  }
+
+  std::vector<Tensor> grads(nslots);
+  auto accumulate = [&](std::int32_t slot, const Tensor& g) {
+    Tensor& acc = grads[slot];
+    acc = acc ? ops::add(acc, g) : g;
+  };
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    std::int32_t s = targets[i].impl()->slot_on(id_);
+    if (s < 0 || s >= nslots || !reach[s]) continue;
+    accumulate(s, seeds[i]);
+  }
+
+  for (std::size_t k = nentries; k-- > 0;) {
+    if (!live[k]) continue;
+    const TapeEntry& e = entries_[k];
+    int n_out = e.out.size(), n_in = e.in.size();
+    SmallVec<Tensor, 1> gout;
+    bool any_grad = false;
+    for (int j = 0; j < n_out; ++j) {
+      gout.push_back(grads[e.out[j]]);
+      any_grad |= static_cast<bool>(grads[e.out[j]]);
+    }
+    if (!any_grad) continue;
+    SmallVec<Tensor, 3> gin;
+    gin.resize(n_in);
+    bool needs[64];
+    bool any_need = false;
+    for (int i = 0; i < n_in && i < 64; ++i) {
+      needs[i] = e.in[i] >= 0 && reach[e.in[i]];
+      any_need |= needs[i];
+    }
+    if (!any_need) continue;
+    e.op->vjp(e, gout.data(), gin.data(), needs);
+    for (int j = 0; j < n_out; ++j)
+      if (!is_source[e.out[j]]) grads[e.out[j]].reset();  // no longer needed: free early
+    for (int i = 0; i < n_in; ++i)
+      if (needs[i] && gin[i]) accumulate(e.in[i], gin[i]);
+  }
+
+  std::vector<Tensor> result(sources.size());
+  for (std::size_t i = 0; i < sources.size(); ++i)
+    if (src_slot[i] >= 0) result[i] = grads[src_slot[i]];
+  return result;
+}
+
+}  // namespace tapegrad

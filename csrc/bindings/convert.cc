@@ -1,0 +1,188 @@
+// Python ↔ Tensor conversion: scalars, nested lists, numpy arrays (copied once, any strides).
+#include <cstring>
+
+#include "bindings/common.h"
+
+namespace tapegrad::bind {
+
+PyRegistry& registry() {
+  static PyRegistry* r = new PyRegistry();  // leaked: must outlive interpreter teardown
+  return *r;
+}
+
+py::object shape_tuple(const Shape& s) {
+  py::tuple t(s.ndim);
+  for (int i = 0; i < s.ndim; ++i) t[i] = py::int_(s.d[i]);
+  if (registry().shape_cls) return registry().shape_cls(t);
+  return std::move(t);
+}
+
+py::array numpy_view(const Tensor& t, py::handle owner, bool writable) {
+  std::vector<py::ssize_t> shape(t.shape().d, t.shape().d + t.ndim());
+  py::dtype dt = t.dtype() == DType::Float32 ? py::dtype::of<float>() : py::dtype::of<double>();
+  py::array a(dt, shape, {}, t.raw(), owner);
+  if (!writable)
+    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  return a;
+}
+
+namespace {
+
+[[noreturn]] void unsupported(py::handle h, const char* op) {
+  std::string tn = py::str(py::type::handle_of(h).attr("__name__"));
+  std::string r = py::repr(h);
+  if (r.size() > 80) r = r.substr(0, 77) + "...";
+  throw ValueError(std::string(op) + ": attempt to convert a value (" + r +
+                   ") with an unsupported type (<class '" + tn + "'>) to a Tensor.");
+}
+
+Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_value) {
+  py::module_ np = py::module_::import("numpy");
+  py::object arr;
+  try {
+    arr = np.attr("asarray")(h);
+  } catch (py::error_already_set& e) {
+    if (e.matches(PyExc_ValueError))
+      throw ValueError(std::string(op) + ": can't convert non-rectangular Python sequence to "
+                       "Tensor (" + e.what() + ")");
+    throw;
+  }
+  py::array a = py::reinterpret_borrow<py::array>(arr);
+  char kind = a.dtype().kind();
+  std::string dname = py::str(a.dtype());
+  DType target;
+  if (kind == 'f') {
+    if (dtype) target = *dtype;
+    else if (a.dtype().itemsize() == 8 && !python_value) target = DType::Float64;
+    else if (a.dtype().itemsize() == 4 || python_value) target = DType::Float32;
+    else
+      throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; got a " +
+                      dname + " array (pass dtype=tapegrad.float32 to convert it)");
+  } else if (kind == 'i' || kind == 'u') {
+    if (dtype) target = *dtype;
+    else if (python_value) target = DType::Float32;
+    else
+      throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; got an " +
+                      dname + " array (pass dtype=tapegrad.float32 to convert it)");
+  } else if (kind == 'O') {
+    unsupported(h, op);
+  } else {
+    throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; cannot "
+                    "convert a value of dtype " + dname + " (" +
+                    std::string(py::str(py::type::handle_of(h).attr("__name__"))) + ")");
+  }
+  Shape shape;
+  if (a.ndim() > kMaxDims)
+    throw ValueError(std::string(op) + ": tapegrad supports tensors of rank at most " +
+                     std::to_string(kMaxDims) + ", got rank " + std::to_string(a.ndim()));
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) shape.push_back(a.shape(i));
+  Tensor t = Tensor::empty(target, shape);
+  if (t.numel() > 0) {
+    // One pass: numpy copies (and casts) straight into our aligned buffer, whatever the strides.
+    py::array view = numpy_view(t, py::none(), true);
+    np.attr("copyto")(view, a, py::arg("casting") = "unsafe");
+  }
+  return t;
+}
+
+}  // namespace
+
+Tensor from_value(py::handle value, const DType* dtype) {
+  return to_tensor(value, dtype, "constant");
+}
+
+Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
+  PyObject* p = h.ptr();
+  if (py::isinstance<TensorImpl>(h)) {
+    Tensor t(h.cast<TensorImpl*>());
+    return t;
+  }
+  if (py::isinstance<VariableImpl>(h)) return h.cast<VariableImpl*>()->read();
+  if (PyFloat_CheckExact(p) || (PyLong_Check(p) && !PyBool_Check(p))) {
+    double v = PyFloat_CheckExact(p) ? PyFloat_AS_DOUBLE(p) : PyLong_AsDouble(p);
+    if (v == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+    return Tensor::scalar(hint ? *hint : DType::Float32, v);
+  }
+  if (p == Py_None) unsupported(h, op);
+  if (PyBool_Check(p) || PyUnicode_Check(p) || PyBytes_Check(p) || PyComplex_Check(p))
+    throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; cannot "
+                    "convert " + std::string(py::repr(h)) + " of type " +
+                    std::string(py::str(py::type::handle_of(h).attr("__name__"))));
+  bool is_np = py::isinstance<py::array>(h) ||
+               py::hasattr(h, "dtype");  // numpy scalars and array-likes with a dtype
+  bool python_value = PyList_Check(p) || PyTuple_Check(p) || PyFloat_Check(p);
+  if (!is_np && !python_value && !PySequence_Check(p) && !py::hasattr(h, "__array__"))
+    unsupported(h, op);
+  return from_array(h, hint, op, python_value);
+}
+
+void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tensor& tb) {
+  bool a_t = py::isinstance<TensorImpl>(a) || py::isinstance<VariableImpl>(a);
+  if (a_t) {
+    ta = to_tensor(a, nullptr, op);
+    DType d = ta.dtype();
+    tb = to_tensor(b, &d, op);
+    return;
+  }
+  tb = to_tensor(b, nullptr, op);
+  bool b_t = py::isinstance<TensorImpl>(b) || py::isinstance<VariableImpl>(b);
+  DType d = tb.dtype();
+  ta = to_tensor(a, b_t ? &d : nullptr, op);
+}
+
+DType parse_dtype(py::handle d) {
+  if (registry().dtypes[0] && d.is(registry().dtypes[0])) return DType::Float32;
+  if (registry().dtypes[1] && d.is(registry().dtypes[1])) return DType::Float64;
+  if (py::hasattr(d, "_tapegrad_code")) return static_cast<DType>(d.attr("_tapegrad_code").cast<int>());
+  try {
+    py::dtype nd = py::module_::import("numpy").attr("dtype")(d);
+    if (nd.kind() == 'f' && nd.itemsize() == 4) return DType::Float32;
+    if (nd.kind() == 'f' && nd.itemsize() == 8) return DType::Float64;
+  } catch (py::error_already_set&) {
+  }
+  throw TypeError("tapegrad supports the dtypes float32 and float64, got " +
+                  std::string(py::repr(d)));
+}
+
+std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) {
+  std::vector<i64> out;
+  if (py::isinstance<TensorImpl>(v)) {
+    Tensor t(v.cast<TensorImpl*>());
+    for (i64 i = 0; i < t.numel(); ++i)
+      out.push_back(static_cast<i64>(t.dtype() == DType::Float32 ? t.data<float>()[i] : t.data<double>()[i]));
+    return out;
+  }
+  if (PyLong_Check(v.ptr()) || py::hasattr(v, "__index__")) {
+    if (!py::isinstance<py::sequence>(v)) {
+      out.push_back(v.cast<i64>());
+      return out;
+    }
+  }
+  if (!py::isinstance<py::sequence>(v) || py::isinstance<py::str>(v))
+    throw TypeError(std::string(op) + ": " + what + " must be an int or a sequence of ints, got " +
+                    std::string(py::repr(v)));
+  for (py::handle x : py::reinterpret_borrow<py::sequence>(v)) {
+    if (PyFloat_Check(x.ptr()) || PyBool_Check(x.ptr()))
+      throw TypeError(std::string(op) + ": " + what + " must contain ints, got " + std::string(py::repr(x)));
+    try {
+      out.push_back(x.cast<i64>());
+    } catch (py::cast_error&) {
+      throw TypeError(std::string(op) + ": " + what + " must contain ints, got " + std::string(py::repr(x)));
+    }
+  }
+  return out;
+}
+
+Shape parse_shape(py::handle v, const char* op) {
+  std::vector<i64> dims = parse_int_list(v, op, "shape");
+  Shape s;
+  if (dims.size() > static_cast<std::size_t>(kMaxDims))
+    throw ValueError(std::string(op) + ": tapegrad supports tensors of rank at most " + std::to_string(kMaxDims));
+  for (i64 d : dims) {
+    if (d < 0) throw ValueError(std::string(op) + ": dimensions must be >= 0, got shape " + std::string(py::repr(v)));
+    s.push_back(d);
+  }
+  return s;
+}
+
+}  // namespace tapegrad::bind

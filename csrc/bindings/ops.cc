@@ -1,0 +1,231 @@
+// Python functions for every op: the generic UNARY/BINARY rows of ops.def, then the rest.
+#include <pybind11/stl.h>
+
+#include "bindings/common.h"
+#include "ops/custom_gradient.h"
+#include "ops/ops.h"
+
+namespace tapegrad::bind {
+namespace {
+
+ops::Axes parse_axes(py::handle axis, const char* op) {
+  if (axis.is_none()) return std::nullopt;
+  return parse_int_list(axis, op, "axis");
+}
+
+kernels::Act parse_act(py::handle a) {
+  if (a.is_none()) return kernels::Act::None;
+  std::string s = py::str(a);
+  if (s == "relu") return kernels::Act::Relu;
+  if (s == "sigmoid") return kernels::Act::Sigmoid;
+  if (s == "tanh") return kernels::Act::Tanh;
+  if (s == "linear") return kernels::Act::None;
+  throw ValueError("linear: unknown activation '" + s + "' (expected None, 'relu', 'sigmoid' or 'tanh')");
+}
+
+std::vector<Tensor> tensor_list(py::handle values, const char* op) {
+  if (!py::isinstance<py::sequence>(values) || py::isinstance<py::str>(values) ||
+      py::isinstance<TensorImpl>(values))
+    throw TypeError(std::string(op) + ": expected a list of tensors, got " +
+                    std::string(py::str(py::type::handle_of(values).attr("__name__"))));
+  std::vector<Tensor> out;
+  const Tensor* first = nullptr;
+  DType d{};
+  for (py::handle v : py::reinterpret_borrow<py::sequence>(values)) {
+    out.push_back(to_tensor(v, first ? &d : nullptr, op));
+    if (!first && (py::isinstance<TensorImpl>(v) || py::isinstance<VariableImpl>(v))) {
+      d = out.back().dtype();
+      first = &out.back();
+    }
+  }
+  return out;
+}
+
+// Python → C++ for a custom_gradient entry: calls grad_fn(list of output grads) → list.
+class PyCustomVjp : public ops::CustomVjp {
+ public:
+  explicit PyCustomVjp(py::object fn) : fn_(std::move(fn)) {}
+  ~PyCustomVjp() override {
+    py::gil_scoped_acquire gil;
+    fn_ = py::object();
+  }
+  void call(const TapeEntry& e, const Tensor* gout, Tensor* gin, const bool* needs) override {
+    py::list gs;
+    for (int j = 0; j < e.out.size(); ++j) {
+      if (gout[j]) gs.append(wrap(gout[j]));
+      else gs.append(wrap(Tensor::full(e.out_dtype, e.out_shapes[j], 0.0)));
+    }
+    py::object res = fn_(gs);
+    py::sequence seq = res.cast<py::sequence>();
+    if (static_cast<int>(seq.size()) != e.in.size())
+      throw ValueError("custom_gradient: the gradient function returned " +
+                       std::to_string(seq.size()) + " gradients but the function has " +
+                       std::to_string(e.in.size()) + " inputs (including the variables it reads)");
+    for (int i = 0; i < e.in.size(); ++i) {
+      py::handle g = seq[i];
+      if (g.is_none() || !needs[i]) continue;
+      gin[i] = to_tensor(g, nullptr, "custom_gradient");
+    }
+  }
+
+ private:
+  py::object fn_;
+};
+
+}  // namespace
+
+void bind_ops(py::module_& m) {
+  // The generic rows of ops.def (Note: every row also appears in op_names()).
+#define TG_BIND_UNARY(name)                                                       \
+  m.def(#name, [](py::handle x, py::handle) {                                     \
+    return wrap(ops::name(to_tensor(x, nullptr, #name)));                         \
+  }, py::arg("x"), py::arg("name") = py::none());
+#define TG_BIND_BINARY(name)                                                      \
+  m.def(#name, [](py::handle x, py::handle y, py::handle) {                       \
+    Tensor a, b;                                                                  \
+    to_tensor_pair(x, y, #name, a, b);                                            \
+    return wrap(ops::name(a, b));                                                 \
+  }, py::arg("x"), py::arg("y"), py::arg("name") = py::none());
+#define TG_BIND_OTHER(name)
+#define TG_OP(name, kind) TG_BIND_##kind(name)
+#include "ops/ops.def"
+#undef TG_OP
+
+  m.def("op_names", [] {
+    py::list l;
+#define TG_OP(name, kind) l.append(#name);
+#include "ops/ops.def"
+#undef TG_OP
+    return l;
+  }, "Every op of ops.def, in order.");
+
+  m.def("mask_ge", [](py::handle g, py::handle a, py::handle b) {
+    Tensor tg = to_tensor(g, nullptr, "mask_ge");
+    DType d = tg.dtype();
+    return wrap(ops::mask_ge(tg, to_tensor(a, &d, "mask_ge"), to_tensor(b, &d, "mask_ge")));
+  });
+  m.def("mask_gt", [](py::handle g, py::handle a, py::handle b) {
+    Tensor tg = to_tensor(g, nullptr, "mask_gt");
+    DType d = tg.dtype();
+    return wrap(ops::mask_gt(tg, to_tensor(a, &d, "mask_gt"), to_tensor(b, &d, "mask_gt")));
+  });
+  m.def("matmul", [](py::handle a, py::handle b, bool ta, bool tb, bool adj_a, bool adj_b, py::handle) {
+    Tensor x, y;
+    to_tensor_pair(a, b, "matmul", x, y);
+    return wrap(ops::matmul(x, y, ta || adj_a, tb || adj_b));
+  }, py::arg("a"), py::arg("b"), py::arg("transpose_a") = false, py::arg("transpose_b") = false,
+     py::arg("adjoint_a") = false, py::arg("adjoint_b") = false, py::arg("name") = py::none());
+  m.def("linear", [](py::handle x, py::handle kernel, py::handle bias, py::handle activation) {
+    Tensor tx, tk;
+    to_tensor_pair(x, kernel, "linear", tx, tk);
+    Tensor tb;
+    if (!bias.is_none()) {
+      DType d = tx.dtype();
+      tb = to_tensor(bias, &d, "linear");
+    }
+    return wrap(ops::linear(tx, tk, tb, parse_act(activation)));
+  }, py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("activation") = py::none());
+#define TG_BIND_REDUCE(name)                                                              \
+  m.def(#name, [](py::handle x, py::handle axis, bool keepdims, py::handle) {             \
+    return wrap(ops::name(to_tensor(x, nullptr, #name), parse_axes(axis, #name), keepdims)); \
+  }, py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false,  \
+     py::arg("name") = py::none());
+  TG_BIND_REDUCE(reduce_sum)
+  TG_BIND_REDUCE(reduce_mean)
+  TG_BIND_REDUCE(reduce_max)
+#undef TG_BIND_REDUCE
+  m.def("broadcast_to", [](py::handle x, py::handle shape, py::handle) {
+    return wrap(ops::broadcast_to(to_tensor(x, nullptr, "broadcast_to"), parse_shape(shape, "broadcast_to")));
+  }, py::arg("input"), py::arg("shape"), py::arg("name") = py::none());
+  m.def("sum_to", [](py::handle x, py::handle shape) {
+    return wrap(ops::sum_to(to_tensor(x, nullptr, "sum_to"), parse_shape(shape, "sum_to")));
+  }, py::arg("x"), py::arg("shape"));
+  m.def("reshape", [](py::handle x, py::handle shape, py::handle) {
+    return wrap(ops::reshape(to_tensor(x, nullptr, "reshape"), parse_int_list(shape, "reshape", "shape")));
+  }, py::arg("tensor"), py::arg("shape"), py::arg("name") = py::none());
+  m.def("transpose", [](py::handle x, py::handle perm, bool, py::handle) {
+    std::vector<i64> p = perm.is_none() ? std::vector<i64>{} : parse_int_list(perm, "transpose", "perm");
+    Tensor t = to_tensor(x, nullptr, "transpose");
+    if (!perm.is_none() && p.empty() && t.ndim() != 0)
+      throw InvalidArgument("transpose: perm has 0 entries but the tensor has rank " + std::to_string(t.ndim()));
+    return wrap(ops::transpose(t, p));
+  }, py::arg("a"), py::arg("perm") = py::none(), py::arg("conjugate") = false, py::arg("name") = py::none());
+  m.def("concat", [](py::handle values, i64 axis, py::handle) {
+    return wrap(ops::concat(tensor_list(values, "concat"), axis));
+  }, py::arg("values"), py::arg("axis"), py::arg("name") = py::none());
+  m.def("stack", [](py::handle values, i64 axis, py::handle) {
+    return wrap(ops::stack(tensor_list(values, "stack"), axis));
+  }, py::arg("values"), py::arg("axis") = 0, py::arg("name") = py::none());
+  m.def("slice", [](py::handle x, py::handle begin, py::handle size, py::handle) {
+    return wrap(ops::slice(to_tensor(x, nullptr, "slice"), parse_int_list(begin, "slice", "begin"),
+                           parse_int_list(size, "slice", "size")));
+  }, py::arg("input_"), py::arg("begin"), py::arg("size"), py::arg("name") = py::none());
+  m.def("_pad", [](py::handle x, py::handle before, py::handle after) {
+    return wrap(ops::pad(to_tensor(x, nullptr, "pad"), parse_int_list(before, "pad", "paddings"),
+                         parse_int_list(after, "pad", "paddings")));
+  });
+  m.def("expand_dims", [](py::handle x, i64 axis, py::handle) {
+    return wrap(ops::expand_dims(to_tensor(x, nullptr, "expand_dims"), axis));
+  }, py::arg("input"), py::arg("axis"), py::arg("name") = py::none());
+  m.def("squeeze", [](py::handle x, py::handle axis, py::handle) {
+    std::vector<i64> ax = axis.is_none() ? std::vector<i64>{} : parse_int_list(axis, "squeeze", "axis");
+    return wrap(ops::squeeze(to_tensor(x, nullptr, "squeeze"), ax));
+  }, py::arg("input"), py::arg("axis") = py::none(), py::arg("name") = py::none());
+  m.def("softmax", [](py::handle x, py::handle axis, py::handle) {
+    i64 a = axis.is_none() ? -1 : axis.cast<i64>();
+    return wrap(ops::softmax(to_tensor(x, nullptr, "softmax"), a));
+  }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none());
+  m.def("log_softmax", [](py::handle x, py::handle axis, py::handle) {
+    i64 a = axis.is_none() ? -1 : axis.cast<i64>();
+    return wrap(ops::log_softmax(to_tensor(x, nullptr, "log_softmax"), a));
+  }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none());
+  m.def("cast", [](py::handle x, py::handle dtype, py::handle) {
+    return wrap(ops::cast(to_tensor(x, nullptr, "cast"), parse_dtype(dtype)));
+  }, py::arg("x"), py::arg("dtype"), py::arg("name") = py::none());
+  m.def("stop_gradient", [](py::handle x, py::handle) {
+    return wrap(ops::stop_gradient(to_tensor(x, nullptr, "stop_gradient")));
+  }, py::arg("input"), py::arg("name") = py::none());
+  m.def("clip_by_value", [](py::handle x, py::handle lo, py::handle hi, py::handle) {
+    Tensor t = to_tensor(x, nullptr, "clip_by_value");
+    DType d = t.dtype();
+    return wrap(ops::clip_by_value(t, to_tensor(lo, &d, "clip_by_value"), to_tensor(hi, &d, "clip_by_value")));
+  }, py::arg("t"), py::arg("clip_value_min"), py::arg("clip_value_max"), py::arg("name") = py::none());
+  m.def("clip_by_norm", [](py::handle x, py::handle clip_norm, py::handle axes, py::handle) {
+    Tensor t = to_tensor(x, nullptr, "clip_by_norm");
+    DType d = t.dtype();
+    std::vector<i64> ax = axes.is_none() ? std::vector<i64>{} : parse_int_list(axes, "clip_by_norm", "axes");
+    return wrap(ops::clip_by_norm(t, to_tensor(clip_norm, &d, "clip_by_norm"), ax));
+  }, py::arg("t"), py::arg("clip_norm"), py::arg("axes") = py::none(), py::arg("name") = py::none());
+
+  // Creation.
+  m.def("_constant", [](py::handle value, py::handle dtype) {
+    DType d;
+    DType* dp = nullptr;
+    if (!dtype.is_none()) { d = parse_dtype(dtype); dp = &d; }
+    Tensor t;
+    {
+      TapePause pause;  // a constant made from a Variable is a snapshot, not a read
+      t = from_value(value, dp);
+      if (dp && t.dtype() != d) t = ops::cast(t, d);
+    }
+    if (py::isinstance<TensorImpl>(value) || py::isinstance<VariableImpl>(value)) t = t.alias(t.shape());
+    return wrap(t);
+  });
+  m.def("_fill", [](py::handle shape, double value, py::handle dtype) {
+    return wrap(Tensor::full(parse_dtype(dtype), parse_shape(shape, "fill"), value));
+  });
+
+  // custom_gradient plumbing (tapegrad/_custom_gradient.py drives it).
+  m.def("_record_custom_gradient", [](py::list inputs, py::list outputs, py::object fn) {
+    std::vector<Tensor> in, out;
+    for (py::handle h : inputs) in.push_back(to_tensor(h, nullptr, "custom_gradient"));
+    for (py::handle h : outputs) out.push_back(Tensor(h.cast<TensorImpl*>()));
+    ops::record_custom_gradient(in, out, std::make_shared<PyCustomVjp>(std::move(fn)));
+  });
+  m.def("_fresh_alias", [](py::handle x) {
+    Tensor t = to_tensor(x, nullptr, "custom_gradient");
+    return wrap(t.alias(t.shape()));
+  }, "A new tensor sharing x's buffer but none of its tape history.");
+}
+
+}  // namespace tapegrad::bind

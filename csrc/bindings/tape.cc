@@ -1,0 +1,98 @@
+// tapegrad._core._Tape: the C++ tape behind tapegrad.GradientTape (python/tapegrad/tape.py
+// handles nests, messages and the context protocol; everything per-op is in C++).
+#include <pybind11/stl.h>
+
+#include "autograd/tape.h"
+#include "bindings/common.h"
+#include "ops/ops.h"
+
+namespace tapegrad::bind {
+
+void bind_tape(py::module_& m) {
+  py::class_<Tape, std::shared_ptr<Tape>>(m, "_Tape")
+      .def(py::init<bool, bool>(), py::arg("persistent"), py::arg("watch_accessed_variables"))
+      .def_property_readonly("persistent", &Tape::persistent)
+      .def_property_readonly("watch_accessed_variables", &Tape::watch_accessed_variables)
+      .def("push", [](std::shared_ptr<Tape> t) { TapeStack::push(std::move(t)); })
+      .def("pop", [](Tape& t) { TapeStack::remove(&t); })
+      .def_property_readonly("recording", [](Tape& t) { return TapeStack::contains(&t); })
+      .def("watch", [](Tape& t, py::handle x) {
+        if (py::isinstance<VariableImpl>(x)) t.watch(x.cast<VariableImpl*>());
+        else t.watch(Tensor(x.cast<TensorImpl*>()));
+      })
+      .def("watched_variables", [](Tape& t) {
+        py::list l;
+        for (const Variable& v : t.watched_variables()) l.append(py::cast(v));
+        return py::tuple(l);
+      })
+      .def("reset", &Tape::reset)
+      .def("release", &Tape::release)
+      .def_property_readonly("num_entries", [](Tape& t) { return t.entries().size(); })
+      .def("entries", [](Tape& t) {
+        // (op name, input slots, output slots, output shapes, dtype) for tape_to_dot.
+        py::list l;
+        for (const TapeEntry& e : t.entries()) {
+          py::list ins, outs, shapes;
+          for (auto s : e.in) ins.append(s);
+          for (auto s : e.out) outs.append(s);
+          for (const Shape& s : e.out_shapes) shapes.append(shape_tuple(s));
+          l.append(py::make_tuple(e.op->name, ins, outs, shapes, dtype_name(e.out_dtype)));
+        }
+        return l;
+      })
+      .def("slot_of", [](Tape& t, py::handle x) -> int {
+        if (py::isinstance<VariableImpl>(x)) return x.cast<VariableImpl*>()->slot_on(t.id());
+        return x.cast<TensorImpl*>()->slot_on(t.id());
+      })
+      // targets: list of Tensors; seeds: list (Tensor or None = ones); sources: list of
+      // Tensors/Variables. Returns a list with a Tensor or None per source.
+      .def("gradient", [](Tape& t, py::list targets, py::list seeds, py::list sources) {
+        std::vector<Tensor> tg, sd;
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+          py::handle h = targets[i];
+          Tensor x = py::isinstance<VariableImpl>(h) ? h.cast<VariableImpl*>()->read()
+                                                     : Tensor(h.cast<TensorImpl*>());
+          py::handle s = seeds[i];
+          Tensor seed;
+          if (s.is_none()) {
+            seed = Tensor::full(x.dtype(), x.shape(), 1.0);
+          } else {
+            DType d = x.dtype();
+            seed = to_tensor(s, &d, "gradient");
+            if (seed.dtype() != x.dtype())
+              throw TypeError("gradient: output_gradients[" + std::to_string(i) + "] has dtype " +
+                              dtype_name(seed.dtype()) + " but its target has dtype " +
+                              dtype_name(x.dtype()));
+            if (seed.shape() != x.shape())
+              throw ValueError("gradient: output_gradients[" + std::to_string(i) + "] has shape " +
+                               seed.shape().str() + " but its target has shape " + x.shape().str());
+          }
+          tg.push_back(x);
+          sd.push_back(seed);
+        }
+        std::vector<Tape::Source> src;
+        for (py::handle h : sources) {
+          Tape::Source s;
+          if (py::isinstance<VariableImpl>(h)) s.var = h.cast<VariableImpl*>();
+          else s.tensor = Tensor(h.cast<TensorImpl*>());
+          src.push_back(s);
+        }
+        std::vector<Tensor> g = t.gradient(tg, sd, src);
+        py::list out;
+        for (const Tensor& x : g) out.append(wrap_or_none(x));
+        return out;
+      });
+
+  py::class_<VariableWatcher>(m, "_VariableWatcher")
+      .def(py::init<>())
+      .def("variables", [](VariableWatcher& w) {
+        py::list l;
+        for (const Variable& v : w.variables()) l.append(py::cast(v));
+        return l;
+      });
+  m.def("_recording", [] { return TapeStack::active(); }, "Whether any tape records on this thread.");
+  m.def("_pause_all", [] { return std::make_unique<TapePause>(); });
+  py::class_<TapePause>(m, "_TapePause");
+}
+
+}  // namespace tapegrad::bind

@@ -1,0 +1,165 @@
+// tapegrad.Tensor and tapegrad.Variable: attributes, numpy protocol, Python operators.
+#include "bindings/common.h"
+#include "ops/ops.h"
+
+namespace tapegrad::bind {
+namespace {
+
+// What a protocol method sees of `self`: a Tensor's value, or a Variable's current value.
+Tensor value_of(py::handle self) {
+  if (py::isinstance<VariableImpl>(self)) return self.cast<VariableImpl*>()->value();
+  return Tensor(self.cast<TensorImpl*>());
+}
+
+double scalar_value(py::handle self, const char* what) {
+  Tensor t = value_of(self);
+  if (t.numel() != 1)
+    throw TypeError(std::string("only tensors with one element can be converted to Python ") +
+                    what + ", got shape " + t.shape().str());
+  return t.item();
+}
+
+template <class Cls>
+void add_protocol(Cls& cls) {
+  cls.def_property_readonly("shape", [](py::handle self) { return shape_tuple(value_of(self).shape()); },
+                            "The shape, a tuple-like TensorShape.")
+      .def_property_readonly("dtype", [](py::handle self) {
+        return registry().dtypes[static_cast<int>(value_of(self).dtype())];
+      }, "tapegrad.float32 or tapegrad.float64.")
+      .def_property_readonly("ndim", [](py::handle self) { return value_of(self).ndim(); })
+      .def_property_readonly("size", [](py::handle self) { return value_of(self).numel(); },
+                             "Number of elements.")
+      .def("__float__", [](py::handle self) { return scalar_value(self, "scalars"); })
+      .def("__int__", [](py::handle self) {
+        double v = scalar_value(self, "scalars");
+        return py::int_(py::float_(v));
+      })
+      .def("__index__", [](py::handle self) -> i64 {
+        throw TypeError("tapegrad tensors are floating point and cannot be used as an index");
+      })
+      .def("__bool__", [](py::handle self) {
+        Tensor t = value_of(self);
+        if (t.numel() != 1)
+          throw ValueError("The truth value of a tensor with " + std::to_string(t.numel()) +
+                           " elements is ambiguous (shape " + t.shape().str() + ")");
+        return t.item() != 0;
+      })
+      .def("__len__", [](py::handle self) -> i64 {
+        Tensor t = value_of(self);
+        if (t.ndim() == 0) throw TypeError("Scalar tensor has no `len()`");
+        return t.shape().d[0];
+      });
+  cls.attr("__array_ufunc__") = py::none();  // numpy defers to our reflected operators
+  cls.attr("__array_priority__") = 100;
+
+#define TG_BINOP(pyname, rname, fn)                                                    \
+  cls.def(pyname, [](py::handle self, py::handle other) {                       \
+    Tensor a, b;                                                                \
+    to_tensor_pair(self, other, #fn, a, b);                                     \
+    return wrap(ops::fn(a, b));                                                 \
+  }, py::is_operator());                                                        \
+  cls.def(rname, [](py::handle self, py::handle other) {             \
+    Tensor a, b;                                                                \
+    to_tensor_pair(other, self, #fn, a, b);                                     \
+    return wrap(ops::fn(a, b));                                                 \
+  }, py::is_operator());
+  TG_BINOP("__add__", "__radd__", add)
+  TG_BINOP("__sub__", "__rsub__", subtract)
+  TG_BINOP("__mul__", "__rmul__", multiply)
+  TG_BINOP("__truediv__", "__rtruediv__", divide)
+  TG_BINOP("__pow__", "__rpow__", pow)
+#undef TG_BINOP
+  cls.def("__matmul__", [](py::handle self, py::handle other) {
+    Tensor a, b;
+    to_tensor_pair(self, other, "matmul", a, b);
+    return wrap(ops::matmul(a, b));
+  }, py::is_operator());
+  cls.def("__rmatmul__", [](py::handle self, py::handle other) {
+    Tensor a, b;
+    to_tensor_pair(other, self, "matmul", a, b);
+    return wrap(ops::matmul(a, b));
+  }, py::is_operator());
+  cls.def("__neg__", [](py::handle self) { return wrap(ops::negative(to_tensor(self, nullptr, "negative"))); });
+  cls.def("__pos__", [](py::handle self) { return wrap(to_tensor(self, nullptr, "identity")); });
+  cls.def("__abs__", [](py::handle self) { return wrap(ops::abs(to_tensor(self, nullptr, "abs"))); });
+}
+
+}  // namespace
+
+void bind_tensor(py::module_& m) {
+  py::class_<TensorImpl, Ref<TensorImpl>> tensor(m, "Tensor", R"doc(
+An immutable n-dimensional array of float32 or float64, as TF's EagerTensor.
+
+Create one with tapegrad.constant / convert_to_tensor; ops and operators (+ - * / ** @)
+return new tensors and are recorded by active GradientTapes.)doc");
+  add_protocol(tensor);
+  tensor.def("numpy", [](py::handle self) {
+    return numpy_view(Tensor(self.cast<TensorImpl*>()), self, false);
+  }, "The value as a read-only numpy array sharing this tensor's memory (no copy).");
+  tensor.def("_storage_id", [](const TensorImpl& t) { return reinterpret_cast<std::uintptr_t>(t.storage()); });
+
+  py::class_<VariableImpl, Ref<VariableImpl>> var(m, "Variable", R"doc(
+A mutable tensor for model parameters, as tf.Variable.
+
+Variable(initial_value, trainable=True, name=None, dtype=None). Reads as a tensor in every op;
+assign / assign_add / assign_sub update it in place (shape and dtype checked). Trainable
+variables read under a GradientTape are watched automatically.)doc");
+  add_protocol(var);
+  var.def(py::init([](py::object init, bool trainable, py::object name, py::object dtype) {
+        if (init.is_none())
+          throw ValueError("Variable: initial_value must be specified (got None)");
+        if (PyCallable_Check(init.ptr()) && !py::isinstance<TensorImpl>(init)) init = init();
+        DType dt;
+        DType* dtp = nullptr;
+        if (!dtype.is_none()) { dt = parse_dtype(dtype); dtp = &dt; }
+        Tensor v;
+        {
+          TapePause pause;  // creating a variable is not a differentiable read
+          v = to_tensor(init, dtp, "Variable");
+          if (dtp && v.dtype() != *dtp) v = ops::cast(v, *dtp);
+        }
+        // Share the buffer: copy-on-write keeps the caller's tensor intact on assign.
+        Tensor own = v.alias(v.shape());
+        std::string nm = name.is_none() ? std::string("Variable") : std::string(py::str(name));
+        return Ref<VariableImpl>(new VariableImpl(own, trainable, nm));
+      }), py::arg("initial_value") = py::none(), py::arg("trainable") = true,
+      py::arg("name") = py::none(), py::arg("dtype") = py::none())
+      .def_property_readonly("name", [](const VariableImpl& v) { return v.name() + ":0"; })
+      .def_property_readonly("trainable", &VariableImpl::trainable)
+      .def("numpy", [](const VariableImpl& v) {
+        py::array view = numpy_view(v.value(), py::none(), false);
+        return view.attr("copy")();
+      }, "A copy of the current value as a numpy array.")
+      .def("value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
+      .def("read_value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
+      .def("assign", [](py::handle self, py::handle value, py::object, py::object, bool) {
+        VariableImpl* v = self.cast<VariableImpl*>();
+        DType d = v->dtype();
+        v->assign(to_tensor(value, &d, "assign"));
+        return py::reinterpret_borrow<py::object>(self);
+      }, py::arg("value"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
+         py::arg("read_value") = true, "Set the value in place; returns the variable.")
+      .def("assign_add", [](py::handle self, py::handle value, py::object, py::object, bool) {
+        VariableImpl* v = self.cast<VariableImpl*>();
+        DType d = v->dtype();
+        v->assign_add(to_tensor(value, &d, "assign_add"));
+        return py::reinterpret_borrow<py::object>(self);
+      }, py::arg("delta"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
+         py::arg("read_value") = true, "Add to the value in place (one pass); returns the variable.")
+      .def("assign_sub", [](py::handle self, py::handle value, py::object, py::object, bool) {
+        VariableImpl* v = self.cast<VariableImpl*>();
+        DType d = v->dtype();
+        v->assign_sub(to_tensor(value, &d, "assign_sub"));
+        return py::reinterpret_borrow<py::object>(self);
+      }, py::arg("delta"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
+         py::arg("read_value") = true, "Subtract from the value in place (one pass); returns the variable.")
+      .def("_axpy", [](VariableImpl& v, double alpha, py::handle g) {
+        DType d = v.dtype();
+        v.axpy(alpha, to_tensor(g, &d, "apply_gradients"), "apply_gradients");
+      }, "value += alpha * g in one pass (optimizer updates).")
+      .def("_storage_id", [](const VariableImpl& v) {
+        return reinterpret_cast<std::uintptr_t>(v.value().impl()->storage());
+      });
+}
+
+}  // namespace tapegrad::bind

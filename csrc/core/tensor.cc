@@ -1,0 +1,102 @@
+// Tensor, Shape and Storage basics: allocation, shapes, printing.
+#include "core/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+
+namespace tapegrad {
+
+Shape::Shape(std::initializer_list<i64> dims) {
+  for (i64 v : dims) push_back(v);
+}
+
+void Shape::push_back(i64 v) {
+  if (ndim >= kMaxDims)
+    throw ValueError("tapegrad supports tensors of rank at most " + std::to_string(kMaxDims));
+  d[ndim++] = v;
+}
+
+i64 Shape::numel() const {
+  i64 n = 1;
+  for (int i = 0; i < ndim; ++i) n *= d[i];
+  return n;
+}
+
+bool Shape::operator==(const Shape& o) const {
+  if (ndim != o.ndim) return false;
+  for (int i = 0; i < ndim; ++i)
+    if (d[i] != o.d[i]) return false;
+  return true;
+}
+
+std::string Shape::str() const {
+  std::string s = "(";
+  for (int i = 0; i < ndim; ++i) {
+    if (i) s += ", ";
+    s += std::to_string(d[i]);
+  }
+  if (ndim == 1) s += ",";
+  return s + ")";
+}
+
+Storage* Storage::allocate(std::size_t nbytes) {
+  std::size_t total = 64 + ((nbytes + 63) & ~std::size_t(63));
+  if (total < nbytes) throw std::bad_alloc();
+  void* p = std::aligned_alloc(64, total);
+  if (!p) throw std::bad_alloc();
+  Storage* s = new (p) Storage();
+  s->nbytes_ = nbytes;
+  return s;
+}
+
+void Storage::decref() {
+  if (rc_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    this->~Storage();
+    std::free(this);
+  }
+}
+
+TensorImpl::TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage)
+    : dtype_(dtype), shape_(shape), numel_(shape.numel()), storage_(std::move(storage)) {
+  data_ = storage_->data();
+}
+
+Tensor Tensor::empty(DType dtype, const Shape& shape) {
+  i64 n = 1;
+  const i64 limit = std::numeric_limits<i64>::max() / 8;
+  for (int i = 0; i < shape.ndim; ++i) {
+    if (shape.d[i] < 0)
+      throw ValueError("Dimension " + std::to_string(i) + " must be >= 0, got shape " + shape.str());
+    if (shape.d[i] != 0 && n > limit / shape.d[i])
+      throw ValueError("Shape " + shape.str() + " has too many elements to allocate");
+    n *= shape.d[i];
+  }
+  Ref<Storage> st(Storage::allocate(static_cast<std::size_t>(n) * itemsize(dtype)));
+  return Tensor(new TensorImpl(dtype, shape, std::move(st)));
+}
+
+Tensor Tensor::full(DType dtype, const Shape& shape, double value) {
+  Tensor t = empty(dtype, shape);
+  i64 n = t.numel();
+  if (dtype == DType::Float32) {
+    float v = static_cast<float>(value);
+    float* p = t.data<float>();
+    for (i64 i = 0; i < n; ++i) p[i] = v;
+  } else {
+    double* p = t.data<double>();
+    for (i64 i = 0; i < n; ++i) p[i] = value;
+  }
+  return t;
+}
+
+Tensor Tensor::alias(const Shape& shape) const {
+  return Tensor(new TensorImpl(dtype(), shape, impl_->storage_ref()));
+}
+
+double Tensor::item() const {
+  return dtype() == DType::Float32 ? static_cast<double>(*data<float>()) : *data<double>();
+}
+
+}  // namespace tapegrad

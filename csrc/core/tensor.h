@@ -1,0 +1,157 @@
+// Tensor: an immutable n-d array (shape, dtype, 64-byte aligned refcounted buffer).
+//
+// Note [Tensor ownership]
+// A Tensor is a handle (Ref<TensorImpl>); TensorImpl holds a Ref<Storage>. Several TensorImpls
+// may share one Storage (reshape, stop_gradient, Variable reads): storage is never written once
+// a tensor is visible, except by Variable::assign* when the Variable's value is the storage's
+// only owner (see Note [Variable copy-on-write] in variable.h). Refcounts are atomic: tensors
+// cross threads.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "core/errors.h"
+#include "core/small_vec.h"
+
+namespace tapegrad {
+
+using i64 = std::int64_t;
+constexpr int kMaxDims = 8;
+
+enum class DType : std::uint8_t { Float32 = 0, Float64 = 1 };
+inline std::size_t itemsize(DType d) { return d == DType::Float32 ? 4 : 8; }
+inline const char* dtype_name(DType d) { return d == DType::Float32 ? "float32" : "float64"; }
+
+struct Shape {
+  int ndim = 0;
+  i64 d[kMaxDims] = {};
+
+  Shape() = default;
+  Shape(std::initializer_list<i64> dims);
+  i64 operator[](int i) const { return d[i]; }
+  i64& operator[](int i) { return d[i]; }
+  i64 numel() const;  // product of dims (1 for a scalar)
+  bool operator==(const Shape& o) const;
+  bool operator!=(const Shape& o) const { return !(*this == o); }
+  std::string str() const;  // "(2, 3)", "()", "(5,)"
+  void push_back(i64 v);
+};
+
+// Intrusive reference-counted pointer.
+template <class T>
+class Ref {
+ public:
+  Ref() = default;
+  explicit Ref(T* p) : p_(p) { if (p_) p_->incref(); }  // takes a new reference
+  Ref(const Ref& o) : p_(o.p_) { if (p_) p_->incref(); }
+  Ref(Ref&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  Ref& operator=(const Ref& o) { Ref(o).swap(*this); return *this; }
+  Ref& operator=(Ref&& o) noexcept { Ref(std::move(o)).swap(*this); return *this; }
+  ~Ref() { if (p_) p_->decref(); }
+  void swap(Ref& o) noexcept { T* t = p_; p_ = o.p_; o.p_ = t; }
+  T* get() const { return p_; }
+  T* operator->() const { return p_; }
+  T& operator*() const { return *p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  void reset() { Ref().swap(*this); }
+
+ private:
+  T* p_ = nullptr;
+};
+
+// One aligned block: this header (64 bytes) then the data.
+class Storage {
+ public:
+  static Storage* allocate(std::size_t nbytes);  // throws std::bad_alloc (→ MemoryError)
+  void* data() { return reinterpret_cast<char*>(this) + 64; }
+  std::size_t nbytes() const { return nbytes_; }
+  void incref() { rc_.fetch_add(1, std::memory_order_relaxed); }
+  void decref();
+  int refcount() const { return rc_.load(std::memory_order_acquire); }
+
+ private:
+  Storage() = default;
+  std::atomic<int> rc_{0};
+  std::size_t nbytes_ = 0;
+};
+
+// A tape watching a tensor and the tensor's gradient slot on that tape (autograd/tape.h).
+struct Watch {
+  std::uint64_t tape;
+  std::int32_t slot;
+};
+
+class TensorImpl {
+ public:
+  TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage);
+  void incref() { rc_.fetch_add(1, std::memory_order_relaxed); }
+  void decref() { if (rc_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this; }
+  int refcount() const { return rc_.load(std::memory_order_acquire); }
+
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  int ndim() const { return shape_.ndim; }
+  i64 numel() const { return numel_; }
+  void* data() const { return data_; }
+  Storage* storage() const { return storage_.get(); }
+  const Ref<Storage>& storage_ref() const { return storage_; }
+
+  // Gradient slot of this tensor on tape `tape`, or -1 if that tape does not watch it.
+  std::int32_t slot_on(std::uint64_t tape) const {
+    for (const Watch& w : watches_) if (w.tape == tape) return w.slot;
+    return -1;
+  }
+  void add_watch(std::uint64_t tape, std::int32_t slot) { watches_.push_back(Watch{tape, slot}); }
+  bool watched() const { return !watches_.empty(); }
+
+ private:
+  std::atomic<int> rc_{0};
+  DType dtype_;
+  Shape shape_;
+  i64 numel_;
+  Ref<Storage> storage_;
+  void* data_;
+  SmallVec<Watch, 2> watches_;
+};
+
+// The handle everything passes around. Empty (null) handles mean "no tensor" (e.g. no gradient).
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(TensorImpl* impl) : impl_(impl) {}
+  explicit Tensor(Ref<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // A new uninitialised tensor (checks the element count for overflow: ValueError).
+  static Tensor empty(DType dtype, const Shape& shape);
+  static Tensor full(DType dtype, const Shape& shape, double value);
+  static Tensor scalar(DType dtype, double value) { return full(dtype, Shape(), value); }
+  // A new tensor sharing this one's storage with another shape (same numel) and no watches.
+  Tensor alias(const Shape& shape) const;
+
+  bool defined() const { return static_cast<bool>(impl_); }
+  void reset() { impl_.reset(); }
+  explicit operator bool() const { return defined(); }
+  TensorImpl* impl() const { return impl_.get(); }
+  const Ref<TensorImpl>& ref() const { return impl_; }
+  DType dtype() const { return impl_->dtype(); }
+  const Shape& shape() const { return impl_->shape(); }
+  int ndim() const { return impl_->ndim(); }
+  i64 numel() const { return impl_->numel(); }
+  template <class T> T* data() const { return static_cast<T*>(impl_->data()); }
+  void* raw() const { return impl_->data(); }
+  bool same(const Tensor& o) const { return impl_.get() == o.impl_.get(); }
+  double item() const;  // the value of a one-element tensor as double
+
+ private:
+  Ref<TensorImpl> impl_;
+};
+
+// Calls f(T{}) with T = float or double according to dtype.
+template <class F>
+decltype(auto) dispatch_dtype(DType dt, F&& f) {
+  if (dt == DType::Float32) return f(float{});
+  return f(double{});
+}
+
+}  // namespace tapegrad

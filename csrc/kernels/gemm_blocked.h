@@ -1,0 +1,449 @@
+// The BLIS-style GEMM shared by the SIMD folders, written once over a vector-traits struct.
+//
+// An ISA file defines TAPEGRAD_GEMM_ISA (its namespace name, e.g. avx2) and includes this
+// header; everything below then lands in tapegrad::kernels::<isa>::{anonymous}, so no
+// instantiation can be merged with another ISA's (Note [ISA namespaces]). For the same
+// reason this file uses no std:: templates or containers, only C functions.
+//
+// The ISA file then instantiates GemmDriver<Cfg> where Cfg provides
+//   using V = <traits>;        T, R (register), Mask, W (lanes), zero, load, store, bcast,
+//                              fma, add, relu, mask(count), load_mask, store_mask, prefetch
+//   static constexpr int MR, NV;          micro-tile: MR rows x NV vectors (NR = NV * W)
+//   static constexpr i64 KC, MC, NC;      cache blocks (MC multiple of MR, NC of NR)
+//   static constexpr const char* kIsa;    table the sigmoid/tanh pass is taken from
+//
+// Note [GEMM blocking]
+// C is computed in NC-wide column blocks; per block, K is cut into KC slices and op(B)'s
+// slice (KC x NC) is packed into NR-wide slivers (zero-padded at the right edge, so only the
+// panel is padded, never the matrix). Per MC-row block of C, op(A) is packed into MR-row
+// slivers; the micro-kernel then runs over every MR x NR tile with the B sliver in L1 and the A
+// block in L2. Transposes are folded into the packing (and into the strides of the unpacked
+// paths), so the backward pass never materialises Aᵀ or Bᵀ.
+// Packing is skipped where it does not pay: B is read in place when it is not transposed and
+// few MR-slivers of A would reuse the packed copy (row vectors, small M); A is read in place
+// when few NR-slivers of B would reuse it (small N, e.g. 10 output columns) or the whole
+// problem is small. The micro-kernel accumulates the tile in registers and applies, while it
+// is there, the old C (for later K slices or accumulate), the bias and ReLU; edge tiles use
+// masked loads/stores. Sigmoid/tanh run as a second pass over each finished MC x NC block
+// (still in L2) through the same ISA's unary kernel.
+//
+// Note [GEMM threads]
+// Above kParallelWork multiply-adds the C matrix (or the batch) is cut into one rectangle per
+// thread, MR/NR aligned, along M or N or both, minimising the operand panel each thread has to
+// pack; each rectangle then runs the serial blocked algorithm with thread-local buffers.
+// No barrier is needed, at the price of each thread packing its own copy of the shared
+// operand, which is a few percent of the flops at the sizes where threads are used.
+#ifndef TAPEGRAD_GEMM_ISA
+#error "define TAPEGRAD_GEMM_ISA to the ISA namespace before including gemm_blocked.h"
+#endif
+
+#include <cmath>
+#include <cstdlib>
+
+#include "kernels/kernels.h"
+#include "kernels/threadpool.h"
+
+namespace tapegrad::kernels::TAPEGRAD_GEMM_ISA {
+namespace {
+
+inline i64 imin(i64 a, i64 b) { return a < b ? a : b; }
+inline i64 imax(i64 a, i64 b) { return a > b ? a : b; }
+inline i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
+inline i64 round_up(i64 a, i64 b) { return ceil_div(a, b) * b; }
+
+// Splits `total` into blocks of at most `cap`, all but the last of equal size, a multiple
+// of `unit`: 784 with cap 256 gives 196-ish blocks rather than 256, 256, 256, 16.
+inline i64 balanced_block(i64 total, i64 cap, i64 unit) {
+  i64 nb = ceil_div(total, cap);
+  return imin(cap, round_up(ceil_div(total, nb), unit));
+}
+
+// Grow-only 64-byte aligned scratch, one per thread (pool workers are persistent).
+struct Scratch {
+  void* p = nullptr;
+  std::size_t bytes = 0;
+  void* get(std::size_t want) {
+    if (want > bytes) {
+      std::free(p);
+      bytes = (want + 4095) & ~std::size_t(4095);
+      p = std::aligned_alloc(64, bytes);
+      if (!p) { bytes = 0; std::abort(); }
+    }
+    return p;
+  }
+  ~Scratch() { std::free(p); }
+};
+thread_local Scratch tl_pack_a, tl_pack_b;
+
+template <class Cfg>
+struct GemmDriver {
+  using V = typename Cfg::V;
+  using T = typename V::T;
+  using R = typename V::R;
+  static constexpr int W = V::W;
+  static constexpr int MR = Cfg::MR;
+  static constexpr int NV = Cfg::NV;
+  static constexpr int NR = NV * W;
+  static constexpr i64 KC = Cfg::KC, MC = Cfg::MC, NC = Cfg::NC;
+  static_assert(MC % MR == 0 && NC % NR == 0, "cache blocks must be tile multiples");
+
+  // Unpacked operands below these sizes (see Note [GEMM blocking]).
+  static constexpr i64 kDirectBMaxM = 2 * MR;   // B read in place if M <= this
+  static constexpr i64 kDirectANmax = 4 * NR;   // A read in place if N <= this
+  static constexpr i64 kSmallWork = 48 * 48 * 48;  // both in place below this many m*n*k
+  static constexpr double kParallelWork = 96.0 * 96 * 96;
+
+  // Where the micro-kernel reads its operands. Packed A: a[p*MR + i]; direct A:
+  // a[i*rsa + p*csa]. Packed B: b[p*NR + j]; direct B: b[p*ldb + j] (not transposed).
+  struct Tile {
+    i64 kc;
+    const T* a; i64 rsa, csa;
+    const T* b; i64 ldb;
+    T* c; i64 ldc;
+    int mr, nr;          // valid rows / columns of this tile (<= MR, NR)
+    bool load_c;         // add the old C (later K slices, or accumulate)
+    const T* bias;       // non-null on the last K slice only
+    bool relu;           // idem
+  };
+
+  // The micro-kernel: an MRt x (NVt*W) tile of C, accumulated in registers over kc, then
+  // combined with the old C, bias and ReLU and stored (masked on the right edge). MRt < MR
+  // serves the bottom edge and short matrices; NVt > NV the row-vector path (direct B only,
+  // where the tile width is free), so that even one row has >= 8 independent FMA chains.
+  template <int MRt, int NVt, bool kDirectA, bool kDirectB, bool kEdge>
+  __attribute__((noinline)) static void micro(const Tile& t) {
+    R acc[MRt][NVt];
+#pragma GCC unroll 32
+    for (int i = 0; i < MRt; ++i)
+#pragma GCC unroll 16
+      for (int v = 0; v < NVt; ++v) acc[i][v] = V::zero();
+    typename V::Mask mk[NVt];
+    if constexpr (kEdge) {
+#pragma GCC unroll 16
+      for (int v = 0; v < NVt; ++v) mk[v] = V::mask(t.nr - v * W);
+    }
+#pragma GCC unroll 32
+    for (int i = 0; i < MRt; ++i)
+      if (i < t.mr) V::prefetch(t.c + i * t.ldc);
+
+    const T* b = t.b;
+    const i64 kc = t.kc;
+    const i64 bstep = kDirectB ? t.ldb : NR;
+    if constexpr (!kDirectA) {
+      // Packed A (sliver stride MR whatever MRt is): the loop the GEMM's speed rests on.
+      const T* a = t.a;
+#pragma GCC unroll 4
+      for (i64 p = 0; p < kc; ++p) {
+        R bv[NVt];
+#pragma GCC unroll 16
+        for (int v = 0; v < NVt; ++v) {
+          if constexpr (kDirectB && kEdge) bv[v] = V::load_mask(b + v * W, mk[v]);
+          else bv[v] = V::load(b + v * W);
+        }
+#pragma GCC unroll 32
+        for (int i = 0; i < MRt; ++i) {
+          R av = V::bcast(a + i);
+#pragma GCC unroll 16
+          for (int v = 0; v < NVt; ++v) acc[i][v] = V::fma(av, bv[v], acc[i][v]);
+        }
+        a += MR;
+        b += bstep;
+      }
+    } else {
+      const T* arow[MRt];
+#pragma GCC unroll 32
+      for (int i = 0; i < MRt; ++i) arow[i] = t.a + (i < t.mr ? i : 0) * t.rsa;  // pad rows repeat row 0
+      const i64 csa = t.csa;
+#pragma GCC unroll 2
+      for (i64 p = 0; p < kc; ++p) {
+        R bv[NVt];
+#pragma GCC unroll 16
+        for (int v = 0; v < NVt; ++v) {
+          if constexpr (kDirectB && kEdge) bv[v] = V::load_mask(b + v * W, mk[v]);
+          else bv[v] = V::load(b + v * W);
+        }
+        const i64 off = p * csa;
+#pragma GCC unroll 32
+        for (int i = 0; i < MRt; ++i) {
+          R av = V::bcast(arow[i] + off);
+#pragma GCC unroll 16
+          for (int v = 0; v < NVt; ++v) acc[i][v] = V::fma(av, bv[v], acc[i][v]);
+        }
+        b += bstep;
+      }
+    }
+
+    // Epilogue while the tile is in registers: old C, bias, ReLU, (masked) store.
+    R bias[NVt];
+#pragma GCC unroll 16
+    for (int v = 0; v < NVt; ++v) bias[v] = V::zero();
+    if (t.bias) {
+#pragma GCC unroll 16
+      for (int v = 0; v < NVt; ++v)
+        bias[v] = kEdge ? V::load_mask(t.bias + v * W, mk[v]) : V::load(t.bias + v * W);
+    }
+#pragma GCC unroll 32
+    for (int i = 0; i < MRt; ++i) {
+      if (i >= t.mr) break;
+      T* cr = t.c + i * t.ldc;
+#pragma GCC unroll 16
+      for (int v = 0; v < NVt; ++v) {
+        R x = acc[i][v];
+        if constexpr (kEdge) {
+          if (t.load_c) x = V::add(V::load_mask(cr + v * W, mk[v]), x);
+          if (t.bias) x = V::add(x, bias[v]);
+          if (t.relu) x = V::relu(x);
+          V::store_mask(cr + v * W, mk[v], x);
+        } else {
+          if (t.load_c) x = V::add(V::load(cr + v * W), x);
+          if (t.bias) x = V::add(x, bias[v]);
+          if (t.relu) x = V::relu(x);
+          V::store(cr + v * W, x);
+        }
+      }
+    }
+  }
+
+  // Row counts the edge tiles are rounded up to: 1, 2, 3, 4, 6, 8, 12, ... up to MR.
+  static constexpr int next_rows(int r) { return r < 4 ? r + 1 : r % 3 == 0 ? r * 4 / 3 : r * 3 / 2; }
+
+  template <int Rt, int NVt, bool kDirectA, bool kDirectB>
+  static void tile_rows(const Tile& t) {
+    if constexpr (Rt >= MR) {
+      if (t.nr == NVt * W) micro<MR, NVt, kDirectA, kDirectB, false>(t);
+      else micro<MR, NVt, kDirectA, kDirectB, true>(t);
+    } else {
+      if (t.mr <= Rt) {
+        if (t.nr == NVt * W) micro<Rt, NVt, kDirectA, kDirectB, false>(t);
+        else micro<Rt, NVt, kDirectA, kDirectB, true>(t);
+      } else {
+        tile_rows<next_rows(Rt), NVt, kDirectA, kDirectB>(t);
+      }
+    }
+  }
+
+  // Every tile of one MC x NC block of C (B sliver in L1 across the inner ir loop).
+  // `t` arrives with kc, ldb, ldc, load_c, relu set; a/b point at the block's origin.
+  template <int NVt, bool kDirectA, bool kDirectB>
+  static void block(Tile t, const T* a, const T* b, T* c, const T* bias, i64 mc, i64 nc) {
+    constexpr i64 NRt = NVt * W;
+    for (i64 jr = 0; jr < nc; jr += NRt) {
+      t.nr = int(imin(NRt, nc - jr));
+      t.b = kDirectB ? b + jr : b + jr * t.kc;
+      t.bias = bias ? bias + jr : nullptr;
+      for (i64 ir = 0; ir < mc; ir += MR) {
+        t.mr = int(imin(MR, mc - ir));
+        t.c = c + ir * t.ldc + jr;
+        t.a = kDirectA ? a + ir * t.rsa : a + ir * t.kc;
+        tile_rows<1, NVt, kDirectA, kDirectB>(t);
+      }
+    }
+  }
+
+  // op(B)[p0:p0+kc, j0:j0+nc] into ceil(nc/NR) slivers of kc x NR, zero-padded on the right.
+  static void pack_b(const T* B, i64 ldb, bool trans, i64 p0, i64 kc, i64 j0, i64 nc, T* dst) {
+    for (i64 js = 0; js < nc; js += NR, dst += kc * NR) {
+      const int nr = int(imin(NR, nc - js));
+      if (!trans) {
+        const T* src = B + p0 * ldb + j0 + js;
+        if (nr == NR) {
+          for (i64 p = 0; p < kc; ++p)
+#pragma GCC unroll 8
+            for (int v = 0; v < NV; ++v) V::store(dst + p * NR + v * W, V::load(src + p * ldb + v * W));
+        } else {
+          typename V::Mask mk[NV];
+          for (int v = 0; v < NV; ++v) mk[v] = V::mask(nr - v * W);
+          for (i64 p = 0; p < kc; ++p)
+            for (int v = 0; v < NV; ++v)
+              V::store(dst + p * NR + v * W, V::load_mask(src + p * ldb + v * W, mk[v]));
+        }
+      } else {
+        // B is stored n x k: column j of op(B) is row j of B, contiguous along p.
+        for (int j = 0; j < nr; ++j) {
+          const T* src = B + (j0 + js + j) * ldb + p0;
+          for (i64 p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+        }
+        for (int j = nr; j < NR; ++j)
+          for (i64 p = 0; p < kc; ++p) dst[p * NR + j] = T(0);
+      }
+    }
+  }
+
+  // op(A)[i0:i0+mc, p0:p0+kc] into ceil(mc/MR) slivers of kc x MR (rows past mc repeat
+  // the block's first row: never stored, and they keep inf/NaN out of nothing).
+  static void pack_a(const T* A, i64 lda, bool trans, i64 i0, i64 mc, i64 p0, i64 kc, T* dst) {
+    for (i64 is = 0; is < mc; is += MR, dst += kc * MR) {
+      const int mr = int(imin(MR, mc - is));
+      if (!trans) {
+        const T* rows[MR];
+        for (int i = 0; i < MR; ++i) rows[i] = A + (i0 + is + (i < mr ? i : 0)) * lda + p0;
+        for (i64 p = 0; p < kc; ++p)
+#pragma GCC unroll 32
+          for (int i = 0; i < MR; ++i) dst[p * MR + i] = rows[i][p];
+      } else {
+        // A is stored k x m: row p of A holds column p of op(A), contiguous along i.
+        for (i64 p = 0; p < kc; ++p) {
+          const T* src = A + (p0 + p) * lda + i0 + is;
+          for (int i = 0; i < MR; ++i) dst[p * MR + i] = src[i < mr ? i : 0];
+        }
+      }
+    }
+  }
+
+  struct Problem {
+    const T* A; i64 lda; bool ta;
+    const T* B; i64 ldb; bool tb;
+    T* C; i64 ldc;
+    i64 k;
+    const T* bias;
+    Act act;
+    bool accumulate;
+  };
+
+  static void finish_act(const Problem& pr, i64 i0, i64 mc, i64 j0, i64 nc) {
+    if (pr.act != Act::Sigmoid && pr.act != Act::Tanh) return;
+    const KernelTable& tab = table_for_isa(Cfg::kIsa);
+    const KernelSet<T>* ks;
+    if constexpr (sizeof(T) == 4) ks = &tab.f32; else ks = &tab.f64;
+    auto fn = ks->unary[int(pr.act == Act::Sigmoid ? Unary::Sigmoid : Unary::Tanh)];
+    for (i64 i = 0; i < mc; ++i) {
+      T* row = pr.C + (i0 + i) * pr.ldc + j0;
+      fn(nc, row, row);
+    }
+  }
+
+  // The serial blocked algorithm on C[m0:m1, n0:n1] (Note [GEMM blocking]).
+  static void run(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1) {
+    const i64 m = m1 - m0, n = n1 - n0, k = pr.k;
+    if (m <= 0 || n <= 0) return;
+    const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
+    const bool direct_b = !pr.tb && (m <= kDirectBMaxM || small);
+    static const i64 XDA = getenv("XDA") ? atol(getenv("XDA")) : kDirectANmax;
+    static const i64 XKC = getenv("XKC") ? atol(getenv("XKC")) : KC;
+    static const i64 XMC = getenv("XMC") ? atol(getenv("XMC")) : MC;
+    const bool direct_a = n <= XDA || small || m <= 2;
+    const bool relu = pr.act == Act::Relu;
+
+    const i64 kc_blk = balanced_block(k, m <= 2 && direct_b ? XKC : KC, 1);
+    const i64 nc_blk = balanced_block(n, NC, NR);
+    const i64 mc_blk = balanced_block(m, XMC, MR);
+    T* bbuf = direct_b ? nullptr
+                       : static_cast<T*>(tl_pack_b.get(sizeof(T) * kc_blk * round_up(nc_blk, NR)));
+    T* abuf = direct_a ? nullptr
+                       : static_cast<T*>(tl_pack_a.get(sizeof(T) * kc_blk * round_up(mc_blk, MR)));
+
+    for (i64 jc = n0; jc < n1; jc += nc_blk) {
+      const i64 nc = imin(nc_blk, n1 - jc);
+      for (i64 pc = 0; pc < k; pc += kc_blk) {
+        const i64 kc = imin(kc_blk, k - pc);
+        const bool last = pc + kc == k;
+        if (!direct_b) pack_b(pr.B, pr.ldb, pr.tb, pc, kc, jc, nc, bbuf);
+        for (i64 ic = m0; ic < m1; ic += mc_blk) {
+          const i64 mc = imin(mc_blk, m1 - ic);
+          if (!direct_a) pack_a(pr.A, pr.lda, pr.ta, ic, mc, pc, kc, abuf);
+          Tile t;
+          t.kc = kc;
+          t.ldc = pr.ldc;
+          t.ldb = direct_b ? pr.ldb : NR;
+          t.rsa = pr.ta ? 1 : pr.lda;
+          t.csa = pr.ta ? pr.lda : 1;
+          t.load_c = pr.accumulate || pc > 0;
+          t.relu = last && relu;
+          const T* bias = last && pr.bias ? pr.bias + jc : nullptr;
+          T* c = pr.C + ic * pr.ldc + jc;
+          const T* a = direct_a ? pr.A + ic * t.rsa + pc * t.csa : abuf;
+          const T* b = direct_b ? pr.B + pc * pr.ldb + jc : bbuf;
+          if (direct_b && m == 1)
+            block<NV * 4, true, true>(t, a, b, c, bias, mc, nc);
+          else if (direct_b && m == 2)
+            block<NV * 2, true, true>(t, a, b, c, bias, mc, nc);
+          else if (direct_a && direct_b)
+            block<NV, true, true>(t, a, b, c, bias, mc, nc);
+          else if (direct_a)
+            block<NV, true, false>(t, a, b, c, bias, mc, nc);
+          else if (direct_b)
+            block<NV, false, true>(t, a, b, c, bias, mc, nc);
+          else
+            block<NV, false, false>(t, a, b, c, bias, mc, nc);
+          if (last) finish_act(pr, ic, mc, jc, nc);
+        }
+      }
+    }
+  }
+
+  // K == 0: C = act(bias) (or C + bias when accumulating), no products at all.
+  static void run_empty_k(const Problem& pr, i64 m, i64 n) {
+    for (i64 i = 0; i < m; ++i) {
+      T* row = pr.C + i * pr.ldc;
+      for (i64 j = 0; j < n; ++j) {
+        T v = pr.accumulate ? row[j] : T(0);
+        if (pr.bias) v += pr.bias[j];
+        if (pr.act == Act::Relu) v = v > 0 ? v : (v == v ? T(0) : v);
+        row[j] = v;
+      }
+    }
+    finish_act(pr, 0, m, 0, n);
+  }
+
+  // Cuts C (m x n) into `parts` MR/NR-aligned rectangles, tm rows by tn columns, choosing
+  // the grid that minimises the panels each thread packs (its rows of A + its columns of B).
+  static void grid(i64 m, i64 n, int parts, int& tm, int& tn) {
+    double best = -1;
+    tm = 1; tn = parts;
+    for (int r = 1; r <= parts; ++r) {
+      if (parts % r) continue;
+      int c = parts / r;
+      if (ceil_div(m, MR) < r || ceil_div(n, NR) < c) continue;
+      double cost = double(ceil_div(m, r)) + double(ceil_div(n, c));
+      if (best < 0 || cost < best) { best = cost; tm = r; tn = c; }
+    }
+    if (best < 0) {  // too small to cut that many ways: cut along the longer side only
+      if (ceil_div(m, MR) >= ceil_div(n, NR)) { tm = int(imin(parts, ceil_div(m, MR))); tn = 1; }
+      else { tm = 1; tn = int(imin(parts, ceil_div(n, NR))); }
+    }
+  }
+
+  static i64 cut(i64 total, int parts, int idx, i64 unit) {
+    return imin(total, round_up(total * idx / parts, unit));
+  }
+
+  static void gemm(const GemmArgs<T>& g) {
+    if (g.m <= 0 || g.n <= 0 || g.batch <= 0) return;
+    auto item = [&g](i64 bt) {
+      return Problem{g.a + bt * g.stride_a, g.lda, g.trans_a, g.b + bt * g.stride_b, g.ldb,
+                     g.trans_b, g.c + bt * g.stride_c, g.ldc, g.k, g.bias, g.act, g.accumulate};
+    };
+    if (g.k <= 0) {
+      for (i64 bt = 0; bt < g.batch; ++bt) run_empty_k(item(bt), g.m, g.n);
+      return;
+    }
+    const double work = double(g.m) * double(g.n) * double(g.k);
+    const int threads = num_threads();
+    if (threads <= 1 || work * double(g.batch) < kParallelWork) {
+      for (i64 bt = 0; bt < g.batch; ++bt) run(item(bt), 0, g.m, 0, g.n);
+      return;
+    }
+    if (g.batch >= threads && (work < 8 * kParallelWork || g.batch % threads == 0)) {
+      // Many items: whole items per thread (stride 0 operands are only read, so sharing is fine).
+      parallel_for(g.batch, threads, [&](i64 b0, i64 b1) {
+        for (i64 bt = b0; bt < b1; ++bt) run(item(bt), 0, g.m, 0, g.n);
+      });
+      return;
+    }
+    int tm, tn;
+    grid(g.m, g.n, threads, tm, tn);
+    for (i64 bt = 0; bt < g.batch; ++bt) {
+      const Problem pr = item(bt);
+      parallel_for(i64(tm) * tn, i64(tm) * tn, [&](i64 c0, i64 c1) {
+        for (i64 c = c0; c < c1; ++c) {
+          int r = int(c / tn), q = int(c % tn);
+          run(pr, cut(g.m, tm, r, MR), cut(g.m, tm, r + 1, MR), cut(g.n, tn, q, NR),
+              cut(g.n, tn, q + 1, NR));
+        }
+      });
+    }
+  }
+};
+
+}  // namespace
+}  // namespace tapegrad::kernels::TAPEGRAD_GEMM_ISA

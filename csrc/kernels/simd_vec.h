@@ -1,0 +1,312 @@
+// Thin vector traits (AVX2 256-bit, AVX-512 512-bit) that the shared kernel templates are written on.
+//
+// Include only from an ISA folder's TU, after defining TG_SIMD_NS to that folder's namespace
+// (avx2 or avx512): everything here is declared inside tapegrad::kernels::TG_SIMD_NS, so each
+// ISA gets its own copies of these inline functions and of every template instantiated on them
+// (Note [ISA namespaces] in kernels.h). No std:: templates are used for the same reason.
+//
+// Each traits struct V has: T, reg, mask (compare result), tmask (tail mask), W (lanes), and
+// static functions load/store (unaligned), load_tail/store_tail (first n < W lanes; lanes past
+// the tail read as 0), set1, arithmetic, fma(a, b, c) = a*b + c, compares, select(m, f, t)
+// (= m ? t : f per lane), bit casts to/from the integer vector `ireg` and the few integer ops
+// exp/log need, and horizontal sum/max.
+#pragma once
+#ifndef TG_SIMD_NS
+#error "define TG_SIMD_NS (avx2 or avx512) before including kernels/simd_vec.h"
+#endif
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace tapegrad::kernels::TG_SIMD_NS {
+
+using i64 = std::int64_t;
+
+template <class A> inline A imin(A a, A b) { return a < b ? a : b; }
+template <class A> inline A imax(A a, A b) { return a > b ? a : b; }
+
+struct F32x8 {
+  using T = float;
+  using reg = __m256;
+  using ireg = __m256i;
+  using mask = __m256;
+  using tmask = __m256i;
+  static constexpr int W = 8;
+  static constexpr int kMantBits = 23;
+  static constexpr int kBias = 127;
+
+  static reg load(const T* p) { return _mm256_loadu_ps(p); }
+  static void store(T* p, reg v) { _mm256_storeu_ps(p, v); }
+  static void stream(T* p, reg v) { _mm256_stream_ps(p, v); }
+  static tmask tail(i64 n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static reg load_tail(const T* p, tmask m) { return _mm256_maskload_ps(p, m); }
+  static void store_tail(T* p, tmask m, reg v) { _mm256_maskstore_ps(p, m, v); }
+  static reg set1(T x) { return _mm256_set1_ps(x); }
+  static reg zero() { return _mm256_setzero_ps(); }
+
+  static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
+  static reg sub(reg a, reg b) { return _mm256_sub_ps(a, b); }
+  static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
+  static reg div(reg a, reg b) { return _mm256_div_ps(a, b); }
+  static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static reg fnma(reg a, reg b, reg c) { return _mm256_fnmadd_ps(a, b, c); }  // c - a*b
+  // max/min return b when the lanes compare equal or either is NaN (the x86 rule).
+  static reg max(reg a, reg b) { return _mm256_max_ps(a, b); }
+  static reg min(reg a, reg b) { return _mm256_min_ps(a, b); }
+  static reg sqrt(reg a) { return _mm256_sqrt_ps(a); }
+  static reg bit_and(reg a, reg b) { return _mm256_and_ps(a, b); }
+  static reg bit_or(reg a, reg b) { return _mm256_or_ps(a, b); }
+  static reg bit_xor(reg a, reg b) { return _mm256_xor_ps(a, b); }
+  static reg andnot(reg a, reg b) { return _mm256_andnot_ps(a, b); }  // ~a & b
+
+  static mask lt(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+  static mask le(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+  static mask gt(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static mask ge(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
+  static mask eq(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+  static mask unord(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
+  static mask mor(mask a, mask b) { return _mm256_or_ps(a, b); }
+  static reg select(mask m, reg f, reg t) { return _mm256_blendv_ps(f, t, m); }
+  static reg keep(mask m, reg v) { return _mm256_and_ps(m, v); }  // m ? v : +0
+  static bool any(mask m) { return _mm256_movemask_ps(m) != 0; }
+
+  static ireg bits(reg a) { return _mm256_castps_si256(a); }
+  static reg from_bits(ireg a) { return _mm256_castsi256_ps(a); }
+  static ireg iadd(ireg a, ireg b) { return _mm256_add_epi32(a, b); }
+  static ireg iset1(std::int64_t x) { return _mm256_set1_epi32(static_cast<int>(x)); }
+  template <int k> static ireg shl(ireg a) { return _mm256_slli_epi32(a, k); }
+  template <int k> static ireg shr(ireg a) { return _mm256_srli_epi32(a, k); }
+
+  static T hsum(reg v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+  static T hmax(reg v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+};
+
+struct F64x4 {
+  using T = double;
+  using reg = __m256d;
+  using ireg = __m256i;
+  using mask = __m256d;
+  using tmask = __m256i;
+  static constexpr int W = 4;
+  static constexpr int kMantBits = 52;
+  static constexpr int kBias = 1023;
+
+  static reg load(const T* p) { return _mm256_loadu_pd(p); }
+  static void store(T* p, reg v) { _mm256_storeu_pd(p, v); }
+  static void stream(T* p, reg v) { _mm256_stream_pd(p, v); }
+  static tmask tail(i64 n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static reg load_tail(const T* p, tmask m) { return _mm256_maskload_pd(p, m); }
+  static void store_tail(T* p, tmask m, reg v) { _mm256_maskstore_pd(p, m, v); }
+  static reg set1(T x) { return _mm256_set1_pd(x); }
+  static reg zero() { return _mm256_setzero_pd(); }
+
+  static reg add(reg a, reg b) { return _mm256_add_pd(a, b); }
+  static reg sub(reg a, reg b) { return _mm256_sub_pd(a, b); }
+  static reg mul(reg a, reg b) { return _mm256_mul_pd(a, b); }
+  static reg div(reg a, reg b) { return _mm256_div_pd(a, b); }
+  static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_pd(a, b, c); }
+  static reg fnma(reg a, reg b, reg c) { return _mm256_fnmadd_pd(a, b, c); }
+  static reg max(reg a, reg b) { return _mm256_max_pd(a, b); }
+  static reg min(reg a, reg b) { return _mm256_min_pd(a, b); }
+  static reg sqrt(reg a) { return _mm256_sqrt_pd(a); }
+  static reg bit_and(reg a, reg b) { return _mm256_and_pd(a, b); }
+  static reg bit_or(reg a, reg b) { return _mm256_or_pd(a, b); }
+  static reg bit_xor(reg a, reg b) { return _mm256_xor_pd(a, b); }
+  static reg andnot(reg a, reg b) { return _mm256_andnot_pd(a, b); }
+
+  static mask lt(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+  static mask le(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+  static mask gt(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+  static mask ge(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+  static mask eq(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
+  static mask unord(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_UNORD_Q); }
+  static mask mor(mask a, mask b) { return _mm256_or_pd(a, b); }
+  static reg select(mask m, reg f, reg t) { return _mm256_blendv_pd(f, t, m); }
+  static reg keep(mask m, reg v) { return _mm256_and_pd(m, v); }
+  static bool any(mask m) { return _mm256_movemask_pd(m) != 0; }
+
+  static ireg bits(reg a) { return _mm256_castpd_si256(a); }
+  static reg from_bits(ireg a) { return _mm256_castsi256_pd(a); }
+  static ireg iadd(ireg a, ireg b) { return _mm256_add_epi64(a, b); }
+  static ireg iset1(std::int64_t x) { return _mm256_set1_epi64x(x); }
+  template <int k> static ireg shl(ireg a) { return _mm256_slli_epi64(a, k); }
+  template <int k> static ireg shr(ireg a) { return _mm256_srli_epi64(a, k); }
+
+  static T hsum(reg v) {
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    s = _mm_add_sd(s, _mm_unpackhi_pd(s, s));
+    return _mm_cvtsd_f64(s);
+  }
+  static T hmax(reg v) {
+    __m128d s = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    s = _mm_max_sd(s, _mm_unpackhi_pd(s, s));
+    return _mm_cvtsd_f64(s);
+  }
+};
+
+// float32 lanes widened to float64 for the f32 tanh/sigmoid (computed in double, rounded once).
+struct Widen8 {
+  using Narrow = F32x8;
+  using Wide = F64x4;
+  static constexpr int kHalves = 2;
+  static F64x4::reg lo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+  static F64x4::reg hi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+  static __m256 narrow(F64x4::reg lo, F64x4::reg hi) {
+    return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo));
+  }
+};
+
+#if defined(__AVX512F__)
+struct F32x16 {
+  using T = float;
+  using reg = __m512;
+  using ireg = __m512i;
+  using mask = __mmask16;
+  using tmask = __mmask16;
+  static constexpr int W = 16;
+  static constexpr int kMantBits = 23;
+  static constexpr int kBias = 127;
+
+  static reg load(const T* p) { return _mm512_loadu_ps(p); }
+  static void store(T* p, reg v) { _mm512_storeu_ps(p, v); }
+  static void stream(T* p, reg v) { _mm512_stream_ps(p, v); }
+  static tmask tail(i64 n) { return static_cast<tmask>((1u << n) - 1u); }
+  static reg load_tail(const T* p, tmask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store_tail(T* p, tmask m, reg v) { _mm512_mask_storeu_ps(p, m, v); }
+  static reg set1(T x) { return _mm512_set1_ps(x); }
+  static reg zero() { return _mm512_setzero_ps(); }
+
+  static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
+  static reg sub(reg a, reg b) { return _mm512_sub_ps(a, b); }
+  static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
+  static reg div(reg a, reg b) { return _mm512_div_ps(a, b); }
+  static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static reg fnma(reg a, reg b, reg c) { return _mm512_fnmadd_ps(a, b, c); }
+  static reg max(reg a, reg b) { return _mm512_max_ps(a, b); }
+  static reg min(reg a, reg b) { return _mm512_min_ps(a, b); }
+  static reg sqrt(reg a) { return _mm512_sqrt_ps(a); }
+  static reg bit_and(reg a, reg b) { return _mm512_and_ps(a, b); }
+  static reg bit_or(reg a, reg b) { return _mm512_or_ps(a, b); }
+  static reg bit_xor(reg a, reg b) { return _mm512_xor_ps(a, b); }
+  static reg andnot(reg a, reg b) { return _mm512_andnot_ps(a, b); }
+
+  static mask lt(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+  static mask le(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
+  static mask gt(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  static mask ge(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
+  static mask eq(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static mask unord(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
+  static mask mor(mask a, mask b) { return static_cast<mask>(a | b); }
+  static reg select(mask m, reg f, reg t) { return _mm512_mask_blend_ps(m, f, t); }
+  static reg keep(mask m, reg v) { return _mm512_maskz_mov_ps(m, v); }
+  static bool any(mask m) { return m != 0; }
+
+  static ireg bits(reg a) { return _mm512_castps_si512(a); }
+  static reg from_bits(ireg a) { return _mm512_castsi512_ps(a); }
+  static ireg iadd(ireg a, ireg b) { return _mm512_add_epi32(a, b); }
+  static ireg iset1(std::int64_t x) { return _mm512_set1_epi32(static_cast<int>(x)); }
+  template <int k> static ireg shl(ireg a) { return _mm512_slli_epi32(a, k); }
+  template <int k> static ireg shr(ireg a) { return _mm512_srli_epi32(a, k); }
+
+  static T hsum(reg v) {
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v),
+                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    return F32x8::hsum(h);
+  }
+  static T hmax(reg v) {
+    __m256 h = _mm256_max_ps(_mm512_castps512_ps256(v),
+                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    return F32x8::hmax(h);
+  }
+};
+
+struct F64x8 {
+  using T = double;
+  using reg = __m512d;
+  using ireg = __m512i;
+  using mask = __mmask8;
+  using tmask = __mmask8;
+  static constexpr int W = 8;
+  static constexpr int kMantBits = 52;
+  static constexpr int kBias = 1023;
+
+  static reg load(const T* p) { return _mm512_loadu_pd(p); }
+  static void store(T* p, reg v) { _mm512_storeu_pd(p, v); }
+  static void stream(T* p, reg v) { _mm512_stream_pd(p, v); }
+  static tmask tail(i64 n) { return static_cast<tmask>((1u << n) - 1u); }
+  static reg load_tail(const T* p, tmask m) { return _mm512_maskz_loadu_pd(m, p); }
+  static void store_tail(T* p, tmask m, reg v) { _mm512_mask_storeu_pd(p, m, v); }
+  static reg set1(T x) { return _mm512_set1_pd(x); }
+  static reg zero() { return _mm512_setzero_pd(); }
+
+  static reg add(reg a, reg b) { return _mm512_add_pd(a, b); }
+  static reg sub(reg a, reg b) { return _mm512_sub_pd(a, b); }
+  static reg mul(reg a, reg b) { return _mm512_mul_pd(a, b); }
+  static reg div(reg a, reg b) { return _mm512_div_pd(a, b); }
+  static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_pd(a, b, c); }
+  static reg fnma(reg a, reg b, reg c) { return _mm512_fnmadd_pd(a, b, c); }
+  static reg max(reg a, reg b) { return _mm512_max_pd(a, b); }
+  static reg min(reg a, reg b) { return _mm512_min_pd(a, b); }
+  static reg sqrt(reg a) { return _mm512_sqrt_pd(a); }
+  static reg bit_and(reg a, reg b) { return _mm512_and_pd(a, b); }
+  static reg bit_or(reg a, reg b) { return _mm512_or_pd(a, b); }
+  static reg bit_xor(reg a, reg b) { return _mm512_xor_pd(a, b); }
+  static reg andnot(reg a, reg b) { return _mm512_andnot_pd(a, b); }
+
+  static mask lt(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+  static mask le(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ); }
+  static mask gt(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+  static mask ge(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
+  static mask eq(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
+  static mask unord(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q); }
+  static mask mor(mask a, mask b) { return static_cast<mask>(a | b); }
+  static reg select(mask m, reg f, reg t) { return _mm512_mask_blend_pd(m, f, t); }
+  static reg keep(mask m, reg v) { return _mm512_maskz_mov_pd(m, v); }
+  static bool any(mask m) { return m != 0; }
+
+  static ireg bits(reg a) { return _mm512_castpd_si512(a); }
+  static reg from_bits(ireg a) { return _mm512_castsi512_pd(a); }
+  static ireg iadd(ireg a, ireg b) { return _mm512_add_epi64(a, b); }
+  static ireg iset1(std::int64_t x) { return _mm512_set1_epi64(x); }
+  template <int k> static ireg shl(ireg a) { return _mm512_slli_epi64(a, k); }
+  template <int k> static ireg shr(ireg a) { return _mm512_srli_epi64(a, k); }
+
+  static T hsum(reg v) {
+    return F64x4::hsum(_mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1)));
+  }
+  static T hmax(reg v) {
+    return F64x4::hmax(_mm256_max_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1)));
+  }
+};
+
+struct Widen16 {
+  using Narrow = F32x16;
+  using Wide = F64x8;
+  static constexpr int kHalves = 2;
+  static F64x8::reg lo(__m512 v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+  static F64x8::reg hi(__m512 v) {
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+  }
+  static __m512 narrow(F64x8::reg lo, F64x8::reg hi) {
+    __m256 l = _mm512_cvtpd_ps(lo), h = _mm512_cvtpd_ps(hi);
+    return _mm512_insertf32x8(_mm512_castps256_ps512(l), h, 1);
+  }
+};
+#endif
+
+}  // namespace tapegrad::kernels::TG_SIMD_NS

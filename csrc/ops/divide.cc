@@ -1,0 +1,20 @@
+// c = a / b.   da = sum_to(grad / b, a)   db = sum_to(-grad * a / b², b)
+#include "ops/elementwise.h"
+
+namespace tapegrad::ops {
+namespace {
+void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool* needs) {
+  const Tensor &a = e.saved[0], &b = e.saved[1];
+  if (needs[0]) gin[0] = detail::unbroadcast(divide(g[0], b), a.shape());
+  if (needs[1])
+    gin[1] = detail::unbroadcast(negative(divide(multiply(g[0], a), square(b))), b.shape());
+}
+}  // namespace
+const OpDef op_divide{"divide", vjp};
+
+Tensor divide(const Tensor& a, const Tensor& b) {
+  Tensor c = detail::binary(kernels::Binary::Div, a, b, "divide");
+  if (should_record({a, b})) record1(op_divide, {a, b}, c, {a, b});
+  return c;
+}
+}  // namespace tapegrad::ops

@@ -1,0 +1,32 @@
+// The broadcasting engine behind every elementwise op (unary, binary, ternary kernels).
+#pragma once
+#include <vector>
+
+#include "core/tensor.h"
+#include "kernels/kernels.h"
+
+namespace tapegrad::ops::detail {
+
+Tensor unary(kernels::Unary k, const Tensor& x);
+Tensor binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op);
+Tensor ternary(kernels::Ternary k, const Tensor& g, const Tensor& a, const Tensor& b,
+               const char* op);
+// Reduces `axes` (normalized, sorted, unique) with keepdims; kernel only, records nothing.
+Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes);
+// Copies x broadcast to `shape` (kernel only, records nothing).
+Tensor broadcast_copy(const Tensor& x, const Shape& shape);
+// Copies the box `count` from src (at src_begin) into dst (at dst_begin). Same dtype.
+void copy_box(const Tensor& src, const i64* src_begin, const Tensor& dst, const i64* dst_begin,
+              const Shape& count);
+// Saved-attrs helper: gradient of a broadcast input is sum_to(grad, its shape).
+inline Tensor unbroadcast(const Tensor& g, const Shape& shape);
+
+}  // namespace tapegrad::ops::detail
+
+#include "ops/ops.h"
+
+namespace tapegrad::ops::detail {
+inline Tensor unbroadcast(const Tensor& g, const Shape& shape) {
+  return g.shape() == shape ? g : sum_to(g, shape);
+}
+}  // namespace tapegrad::ops::detail

@@ -1,0 +1,85 @@
+// Every op's forward function. An op computes its result with kernels, then records itself
+// on the active tapes (autograd/tape.h); its vjp, in the same file, uses only these functions.
+#pragma once
+#include <optional>
+#include <vector>
+
+#include "autograd/tape.h"
+#include "core/tensor.h"
+#include "kernels/kernels.h"
+
+namespace tapegrad::ops {
+
+#define TG_OP(name, kind) extern const OpDef op_##name;
+#include "ops/ops.def"
+#undef TG_OP
+
+// UNARY rows
+Tensor negative(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor sign(const Tensor& x);      // gradient is zero (None)
+Tensor square(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor identity(const Tensor& x);
+
+// BINARY rows (numpy broadcasting; both operands of one dtype)
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor subtract(const Tensor& a, const Tensor& b);
+Tensor multiply(const Tensor& a, const Tensor& b);
+Tensor divide(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor relu_grad(const Tensor& g, const Tensor& x);  // g where x > 0, else 0
+
+// OTHER rows
+Tensor mask_ge(const Tensor& g, const Tensor& a, const Tensor& b);  // g where a >= b, else 0
+Tensor mask_gt(const Tensor& g, const Tensor& a, const Tensor& b);  // g where a > b, else 0
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
+              bool transpose_b = false);
+// act(x @ kernel + bias) in one op; bias may be empty.
+Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, kernels::Act act);
+// axes: nullopt = all (TF's axis=None); negative axes allowed; duplicates are an error.
+using Axes = std::optional<std::vector<i64>>;
+Tensor reduce_sum(const Tensor& x, const Axes& axes, bool keepdims);
+Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims);
+Tensor reduce_max(const Tensor& x, const Axes& axes, bool keepdims);
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+Tensor sum_to(const Tensor& x, const Shape& shape);  // sums broadcast dims away (inverse of above)
+Tensor reshape(const Tensor& x, const std::vector<i64>& shape);  // one -1 allowed
+Tensor reshape(const Tensor& x, const Shape& shape);
+Tensor transpose(const Tensor& x, const std::vector<i64>& perm);  // empty perm = reversed
+Tensor concat(const std::vector<Tensor>& values, i64 axis);
+Tensor slice(const Tensor& x, const std::vector<i64>& begin, const std::vector<i64>& size);
+Tensor pad(const Tensor& x, const std::vector<i64>& before, const std::vector<i64>& after);
+Tensor softmax(const Tensor& x, i64 axis);
+Tensor log_softmax(const Tensor& x, i64 axis);
+Tensor cast(const Tensor& x, DType dtype);
+
+// Composites (no row of their own: their gradient is their ops' gradients).
+Tensor stop_gradient(const Tensor& x);
+Tensor expand_dims(const Tensor& x, i64 axis);
+Tensor squeeze(const Tensor& x, const std::vector<i64>& axes);
+Tensor stack(const std::vector<Tensor>& values, i64 axis);
+Tensor clip_by_value(const Tensor& x, const Tensor& lo, const Tensor& hi);
+Tensor clip_by_norm(const Tensor& x, const Tensor& clip_norm, const std::vector<i64>& axes);
+Tensor zeros_like(const Tensor& x);
+Tensor ones_like(const Tensor& x);
+
+// Shared helpers for op files.
+void check_same_dtype(const Tensor& a, const Tensor& b, const char* op);
+Shape broadcast_shape(const Shape& a, const Shape& b, const char* op);
+std::vector<i64> normalize_axes(const std::vector<i64>& axes, int ndim, const char* op);
+// The shape x would have after reducing `axes` with keepdims=true.
+Shape keepdims_shape(const Shape& x, const std::vector<i64>& axes);
+// Sorted, unique, non-negative axes (all of them for nullopt).
+std::vector<i64> resolve_axes(const Axes& axes, int ndim, const char* op);
+// x's shape without `axes` (or with them as 1 when keepdims).
+Shape reduced_shape(const Shape& x, const std::vector<i64>& axes, bool keepdims);
+
+}  // namespace tapegrad::ops

@@ -1,0 +1,45 @@
+// y = mean_axes x = Σ x / n.   dx = broadcast_to(reshape(grad, keepdims shape), x.shape) / n
+#include <cmath>
+
+#include <algorithm>
+
+#include "ops/elementwise.h"
+
+namespace tapegrad::ops {
+namespace {
+void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
+  Tensor b = broadcast_to(reshape(g[0], e.attrs.shape_b), e.attrs.shape_a);
+  gin[0] = multiply(b, Tensor::scalar(b.dtype(), e.attrs.f));
+}
+}  // namespace
+const OpDef op_reduce_mean{"reduce_mean", vjp};
+
+Tensor reduce_mean(const Tensor& x, const Axes& axes_in, bool keepdims) {
+  std::vector<i64> axes = resolve_axes(axes_in, x.ndim(), "reduce_mean");
+  i64 count = 1;
+  for (i64 a : axes) count *= x.shape().d[a];
+  double scale = count > 0 ? 1.0 / static_cast<double>(count) : std::nan("");
+  Shape out_shape = reduced_shape(x.shape(), axes, keepdims);
+  Tensor y;
+  if (axes.empty()) {
+    y = x.alias(out_shape);
+  } else {
+    Tensor s = detail::reduce_impl(kernels::Reduce::Sum, x, axes);
+    // s is a fresh buffer nobody else sees yet: scale it in place.
+    dispatch_dtype(x.dtype(), [&](auto t) {
+      using T = decltype(t);
+      T* p = s.data<T>();
+      for (i64 i = 0; i < s.numel(); ++i) p[i] = static_cast<T>(p[i] * scale);
+    });
+    y = s.alias(out_shape);
+  }
+  if (should_record({x})) {
+    Attrs at;
+    at.shape_a = x.shape();
+    at.shape_b = keepdims_shape(x.shape(), axes);
+    at.f = scale;
+    record1(op_reduce_mean, {x}, y, {}, std::move(at));
+  }
+  return y;
+}
+}  // namespace tapegrad::ops

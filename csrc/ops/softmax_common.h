@@ -1,0 +1,39 @@
+// Shared forward of softmax and log_softmax: the row kernel on the last axis, other axes by
+// moving that axis last and back (kernel work only; the ops record themselves).
+#pragma once
+#include "ops/elementwise.h"
+
+namespace tapegrad::ops::detail {
+
+inline Tensor softmax_rows(const Tensor& x, i64 axis, bool log, const char* op) {
+  int nd = x.ndim();
+  if (nd == 0) throw InvalidArgument(std::string(op) + ": expected a tensor of rank >= 1, got a scalar");
+  i64 a = axis < 0 ? axis + nd : axis;
+  if (a < 0 || a >= nd)
+    throw InvalidArgument(std::string(op) + ": axis " + std::to_string(axis) +
+                          " is out of range for a tensor of rank " + std::to_string(nd));
+  if (a != nd - 1) {
+    // Swap `a` with the last axis (a self-inverse permutation), without recording.
+    std::vector<i64> perm;
+    for (int d = 0; d < nd; ++d) perm.push_back(d);
+    std::swap(perm[a], perm[nd - 1]);
+    Tensor xt;
+    {
+      TapePause pause;
+      xt = transpose(x, perm);
+    }
+    Tensor yt = softmax_rows(xt, -1, log, op);
+    TapePause pause;
+    return transpose(yt, perm);
+  }
+  Tensor y = Tensor::empty(x.dtype(), x.shape());
+  i64 cols = x.shape().d[nd - 1];
+  if (y.numel() == 0) return y;
+  dispatch_dtype(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    kernels::set<T>().softmax(x.data<T>(), x.numel() / cols, cols, y.data<T>(), log);
+  });
+  return y;
+}
+
+}  // namespace tapegrad::ops::detail

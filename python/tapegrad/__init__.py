@@ -1,0 +1,261 @@
+"""tapegrad: TensorFlow's GradientTape API on C++ SIMD kernels.
+
+``import tapegrad as tf`` and write eager ``tf.GradientTape`` code: tensors, variables, the
+ops below and their derivatives of any order. Every op runs in C++ (tapegrad._core); this
+package only re-exports it with TF's names, plus the pieces that run once per call
+(tape nests, Keras-style layers).
+"""
+
+import numpy as _np
+
+from . import _core
+from ._core import (  # noqa: F401  (re-exported)
+    Tensor, Variable,
+    add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
+    maximum, minimum, abs, sign, identity, matmul,
+    reduce_sum, reduce_mean, reduce_max, broadcast_to, reshape, transpose, concat, stack,
+    expand_dims, squeeze, slice, clip_by_value, clip_by_norm, stop_gradient, cast,
+    get_num_threads, set_num_threads,
+)
+from .dtypes import DType, float32, float64, as_dtype
+from .tape import GradientTape, UnconnectedGradients
+from ._custom_gradient import custom_gradient
+from . import errors
+
+__version__ = "0.1.0"
+
+
+class TensorShape(tuple):
+    """A tensor's shape: a tuple (compares equal to one) with TF's TensorShape helpers."""
+
+    __slots__ = ()
+
+    @property
+    def rank(self):
+        return len(self)
+
+    @property
+    def ndims(self):
+        return len(self)
+
+    def as_list(self):
+        return list(self)
+
+    def num_elements(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __repr__(self):
+        return f"TensorShape({list(self)})"
+
+    def __str__(self):
+        return tuple.__repr__(tuple(self))
+
+
+_core._register(float32, float64, TensorShape)
+
+
+# -- creation ---------------------------------------------------------------------------------
+def constant(value, dtype=None, shape=None, name=None):
+    """A new Tensor from a Python scalar, nested list, numpy array or tensor.
+
+    Python floats and lists become float32; numpy float64 arrays stay float64 (pass ``dtype``
+    to choose). The value is copied once. ``shape`` broadcasts or reshapes a scalar/flat value.
+    """
+    t = _core._constant(value, dtype)
+    if shape is not None:
+        shape = tuple(shape)
+        if t.size == 1:
+            t = broadcast_to(reshape(t, []), shape)
+        else:
+            t = reshape(t, shape)
+    return t
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
+    """``value`` as a Tensor (Tensors pass through unchanged; Variables give their value)."""
+    if isinstance(value, Tensor) and dtype is None:
+        return value
+    if isinstance(value, Variable) and dtype is None:
+        return value.read_value()
+    if dtype is None and dtype_hint is not None and not hasattr(value, "dtype"):
+        dtype = dtype_hint
+    t = _core._constant(value, dtype)
+    if dtype is not None and t.dtype != as_dtype(dtype):
+        raise TypeError(f"convert_to_tensor: value has dtype {t.dtype.name}, requested {dtype}")
+    return t
+
+
+def fill(dims, value, name=None):
+    """A tensor of shape ``dims`` filled with ``value`` (float32 unless value is a float64)."""
+    dtype = float64 if isinstance(value, (_np.float64,)) else float32
+    if isinstance(value, (Tensor, Variable)):
+        dtype = value.dtype
+        value = float(value)
+    return _core._fill(dims, float(value), dtype)
+
+
+def zeros(shape, dtype=float32, name=None):
+    """A tensor of zeros (float32 by default)."""
+    return _core._fill(shape, 0.0, dtype)
+
+
+def ones(shape, dtype=float32, name=None):
+    """A tensor of ones (float32 by default)."""
+    return _core._fill(shape, 1.0, dtype)
+
+
+def zeros_like(input, dtype=None, name=None):
+    """Zeros with ``input``'s shape and dtype."""
+    return _core._fill(tuple(input.shape), 0.0, dtype or input.dtype)
+
+
+def ones_like(input, dtype=None, name=None):
+    """Ones with ``input``'s shape and dtype."""
+    return _core._fill(tuple(input.shape), 1.0, dtype or input.dtype)
+
+
+def one_hot_seed(shape, index, dtype):
+    """Internal: a tensor of ``shape`` that is 1 at flat ``index`` and 0 elsewhere."""
+    a = _np.zeros(shape, dtype=as_dtype(dtype).as_numpy_dtype)
+    a.reshape(-1)[index] = 1
+    return _core._constant(a, dtype)
+
+
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    """Pad with zeros: ``paddings`` is [[before, after], ...] per dimension."""
+    if str(mode).upper() != "CONSTANT" or constant_values != 0:
+        raise NotImplementedError("pad: only mode='CONSTANT' with constant_values=0 is supported")
+    p = _np.asarray(paddings, dtype=_np.int64)
+    t = convert_to_tensor(tensor)
+    if p.shape != (t.ndim, 2):
+        raise ValueError(f"pad: paddings must have shape ({t.ndim}, 2), got {p.shape}")
+    return _core._pad(t, p[:, 0].tolist(), p[:, 1].tolist())
+
+
+def size(input, name=None):
+    """Number of elements, as a float32 scalar tensor would be int32 in TF: a Python int here."""
+    return input.size
+
+
+def rank(input, name=None):
+    return input.ndim
+
+
+def shape(input, name=None):
+    return input.shape
+
+
+# -- Tensor/Variable protocol pieces that only format or index ---------------------------------
+def _numpy_text(arr, is_repr):
+    if arr.ndim == 0:
+        return str(arr[()])
+    return repr(arr) if is_repr else str(arr)
+
+
+def _tensor_repr(self):
+    return (f"<tapegrad.Tensor: shape={self.shape}, dtype={self.dtype.name}, "
+            f"numpy={_numpy_text(self.numpy(), True)}>")
+
+
+def _tensor_str(self):
+    arr = self.numpy()
+    text = _numpy_text(arr, False)
+    if arr.ndim > 1:
+        text = "\n" + text
+    return f"tapegrad.Tensor({text}, shape={self.shape}, dtype={self.dtype.name})"
+
+
+def _variable_repr(self):
+    return (f"<tapegrad.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
+            f"numpy={_numpy_text(self.numpy(), True)}>")
+
+
+def _array(self, dtype=None, copy=None):
+    a = self.numpy()
+    if dtype is not None and _np.dtype(dtype) != a.dtype:
+        return a.astype(dtype)
+    if copy:
+        return a.copy()
+    return a
+
+
+def _format(self, spec):
+    if self.ndim == 0:
+        return format(self.numpy()[()], spec)
+    return format(str(self), spec)
+
+
+def _getitem(self, key):
+    """Basic indexing: ints, slices with step 1, Ellipsis and None (newaxis)."""
+    t = self.read_value() if isinstance(self, Variable) else self
+    if not isinstance(key, tuple):
+        key = (key,)
+    if any(k is Ellipsis for k in key):
+        i = key.index(Ellipsis)
+        used = sum(1 for k in key if k is not None and k is not Ellipsis)
+        key = key[:i] + (builtins_slice(None),) * (t.ndim - used) + key[i + 1:]
+    begin, size_, out_shape = [], [], []
+    dim = 0
+    for k in key:
+        if k is None:
+            out_shape.append(1)
+            continue
+        if dim >= t.ndim:
+            raise IndexError(f"too many indices for a tensor of shape {t.shape}")
+        n = t.shape[dim]
+        if isinstance(k, builtins_slice):
+            start, stop, step = k.indices(n)
+            if step != 1:
+                raise ValueError("tapegrad indexing supports slices with step 1 only")
+            length = max(0, stop - start)
+            begin.append(start if length else 0)
+            size_.append(length)
+            out_shape.append(length)
+        else:
+            try:
+                i = int(_np.asarray(k).item()) if not isinstance(k, int) else k
+            except (TypeError, ValueError):
+                raise TypeError(f"tapegrad indices must be ints, slices, ... or None, got {k!r}") from None
+            if i < -n or i >= n:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+            begin.append(i % n)
+            size_.append(1)
+        dim += 1
+    for d in range(dim, t.ndim):
+        begin.append(0)
+        size_.append(t.shape[d])
+        out_shape.append(t.shape[d])
+    return reshape(slice(t, begin, size_), out_shape)
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_slice = _builtins.slice
+
+for _cls in (Tensor, Variable):
+    _cls.__array__ = _array
+    _cls.__format__ = _format
+    _cls.__getitem__ = _getitem
+    _cls.__iter__ = lambda self: (self[i] for i in range(len(self)))
+Tensor.__repr__ = _tensor_repr
+Tensor.__str__ = _tensor_str
+Variable.__repr__ = _variable_repr
+Variable.__str__ = _variable_repr
+del _cls
+
+from . import math, nn, config  # noqa: E402,F401
+
+__all__ = [
+    "Tensor", "Variable", "GradientTape", "UnconnectedGradients", "custom_gradient",
+    "DType", "float32", "float64", "as_dtype", "TensorShape",
+    "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
+    "add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp", "log",
+    "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",
+    "reduce_sum", "reduce_mean", "reduce_max", "broadcast_to", "reshape", "transpose",
+    "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "clip_by_value", "clip_by_norm",
+    "stop_gradient", "cast", "size", "rank", "shape",
+    "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",
+]

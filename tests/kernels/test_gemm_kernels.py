@@ -1,0 +1,191 @@
+"""Every compiled GEMM kernel (scalar, avx2, avx512 where the CPU runs them) against a float64
+numpy reference: awkward sizes around the vector width and the micro-tile (MR x NR is 6 x 16
+float32 / 6 x 8 float64 on AVX2, 12 x 32 / 12 x 16 on AVX-512), the cache blocks (KC 256,
+MC 144/72, NC 2048/1024), all four transpose combinations, accumulate, bias + activations,
+batched with broadcast (stride 0), NaN/inf propagation, on 1 and 2 threads."""
+import itertools
+
+import numpy as np
+import pytest
+
+_core = pytest.importorskip("tapegrad._core")
+K = _core._kernels
+
+ISAS = list(K.isas())
+DTYPES = [np.float32, np.float64]
+MOD = {np.float32: K.f32, np.float64: K.f64}
+
+
+@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
+def threads(request):
+    old = _core.get_num_threads()
+    _core.set_num_threads(request.param)
+    yield request.param
+    _core.set_num_threads(old)
+
+
+def _operands(rng, m, k, n, ta, tb, dtype, batch=None):
+    lead = () if batch is None else (batch,)
+    a = rng.standard_normal(lead + ((k, m) if ta else (m, k))).astype(dtype)
+    b = rng.standard_normal(lead + ((n, k) if tb else (k, n))).astype(dtype)
+    return a, b
+
+
+def _op(x, t):
+    x = x.astype(np.float64)
+    return np.swapaxes(x, -1, -2) if t else x
+
+
+def _act(name, y):
+    if name == "relu":
+        return np.where(np.isnan(y), y, np.maximum(y, 0))
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-y))
+    if name == "tanh":
+        return np.tanh(y)
+    return y
+
+
+def _check(out, ref, a, b, ta, tb, dtype):
+    # Error bound scaled by |op(A)| @ |op(B)|, the size of the terms actually summed.
+    scale = np.abs(_op(a, ta)) @ np.abs(_op(b, tb)) if a.size and b.size else np.zeros_like(ref)
+    eps = np.finfo(dtype).eps
+    kdim = a.shape[-2] if ta else a.shape[-1]
+    tol = 4 * eps * np.sqrt(max(kdim, 1)) * (scale + 1) + 4 * eps * np.abs(ref)
+    assert out.dtype == dtype and out.shape == ref.shape
+    err = np.abs(out.astype(np.float64) - ref)
+    assert np.all(err <= tol), f"max err {err.max():.3g} (tol {tol.max():.3g})"
+
+
+# (m, k, n): zero, one, around MR (6/12) and NR (8/16/32), primes, long K (> KC), and blocks
+# that cross MC / NC; plus the shapes of the benchmark (Dense layers, a row vector, 10 outputs).
+SHAPES = [
+    (0, 5, 7), (5, 0, 7), (5, 7, 0), (1, 1, 1), (1, 7, 1), (2, 3, 5),
+    (5, 7, 7), (6, 8, 8), (7, 9, 9), (11, 15, 15), (12, 16, 16), (13, 17, 17),
+    (6, 31, 32), (13, 33, 33), (24, 5, 31), (31, 64, 47), (37, 41, 43),
+    (1, 300, 65), (2, 513, 129), (3, 100, 40), (4, 64, 200), (64, 100, 10),
+    (97, 600, 53), (150, 257, 130), (300, 520, 70), (20, 40, 2060), (80, 30, 1100),
+    (13, 1031, 17),
+]
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+def test_gemm_all_transposes(isa, dtype, shape):
+    m, k, n = shape
+    rng = np.random.default_rng(m * 10007 + k * 101 + n)
+    for ta, tb in itertools.product([False, True], repeat=2):
+        a, b = _operands(rng, m, k, n, ta, tb, dtype)
+        out = MOD[dtype].gemm(isa, a, b, ta, tb)
+        _check(out, _op(a, ta) @ _op(b, tb), a, b, ta, tb, dtype)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("shape", [(200, 300, 150), (7, 500, 300), (400, 64, 9), (1, 512, 512),
+                                   (129, 130, 131)], ids=lambda s: "x".join(map(str, s)))
+def test_gemm_threads(isa, dtype, shape, threads):
+    m, k, n = shape
+    rng = np.random.default_rng(42 + m)
+    for ta, tb in itertools.product([False, True], repeat=2):
+        a, b = _operands(rng, m, k, n, ta, tb, dtype)
+        out = MOD[dtype].gemm(isa, a, b, ta, tb)
+        _check(out, _op(a, ta) @ _op(b, tb), a, b, ta, tb, dtype)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 300, 17), (13, 33, 35), (150, 600, 70), (5, 0, 9)],
+                         ids=lambda s: "x".join(map(str, s)))
+def test_gemm_accumulate(isa, dtype, shape, threads):
+    m, k, n = shape
+    rng = np.random.default_rng(7)
+    for ta, tb in [(False, False), (True, True)]:
+        a, b = _operands(rng, m, k, n, ta, tb, dtype)
+        c0 = rng.standard_normal((m, n)).astype(dtype)
+        out = MOD[dtype].gemm(isa, a, b, ta, tb, c_init=c0)
+        ref = c0.astype(np.float64) + _op(a, ta) @ _op(b, tb)
+        _check(out, ref, a, b, ta, tb, dtype)
+        bias = rng.standard_normal(n).astype(dtype)
+        out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, c_init=c0)
+        _check(out, ref + bias, a, b, ta, tb, dtype)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("act", ["none", "relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("with_bias", [False, True], ids=["nobias", "bias"])
+@pytest.mark.parametrize("shape", [(1, 5, 3), (13, 17, 19), (64, 784, 100), (150, 300, 33), (3, 0, 5)],
+                         ids=lambda s: "x".join(map(str, s)))
+def test_gemm_epilogue(isa, dtype, act, with_bias, shape, threads):
+    m, k, n = shape
+    rng = np.random.default_rng(11)
+    for ta, tb in [(False, False), (False, True), (True, False)]:
+        a, b = _operands(rng, m, k, n, ta, tb, dtype)
+        bias = rng.standard_normal(n).astype(dtype) if with_bias else None
+        out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, act=act)
+        y = _op(a, ta) @ _op(b, tb) + (0 if bias is None else bias.astype(np.float64))
+        ref = _act(act, y)
+        if act in ("none", "relu"):
+            _check(out, ref, a, b, ta, tb, dtype)
+        else:  # the activation's own rounding on top of the GEMM's (both are 1-Lipschitz)
+            eps = np.finfo(dtype).eps
+            scale = np.abs(_op(a, ta)) @ np.abs(_op(b, tb)) + 1
+            tol = 4 * eps * np.sqrt(max(k, 1)) * scale + 8 * eps
+            assert np.all(np.abs(out - ref) <= tol)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("shape", [(5, 7, 9), (33, 20, 17), (64, 128, 64)],
+                         ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("bcast", ["none", "a", "b"])
+def test_gemm_batched(isa, dtype, shape, bcast, threads):
+    m, k, n = shape
+    rng = np.random.default_rng(3)
+    batch = 5
+    for ta, tb in itertools.product([False, True], repeat=2):
+        a, b = _operands(rng, m, k, n, ta, tb, dtype, batch=batch)
+        if bcast == "a":
+            a = np.ascontiguousarray(a[0])  # 2-D next to 3-D: stride_a = 0
+        if bcast == "b":
+            b = np.ascontiguousarray(b[0])
+        out = MOD[dtype].gemm(isa, a, b, ta, tb)
+        ref = _op(a, ta) @ _op(b, tb)
+        assert out.shape == (batch, m, n)
+        for i in range(batch):
+            ai = a if a.ndim == 2 else a[i]
+            bi = b if b.ndim == 2 else b[i]
+            _check(out[i], ref[i], ai, bi, ta, tb, dtype)
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("shape", [(7, 19, 21), (40, 300, 50)], ids=lambda s: "x".join(map(str, s)))
+def test_gemm_nan_inf_propagate(isa, dtype, shape):
+    # Zeros are never skipped: 0 * inf = NaN must reach C exactly where the reference has it,
+    # and the padding of edge tiles / packed panels must not leak NaN into valid entries.
+    m, k, n = shape
+    rng = np.random.default_rng(5)
+    for ta, tb in itertools.product([False, True], repeat=2):
+        a, b = _operands(rng, m, k, n, ta, tb, dtype)
+        opa = a.T if ta else a
+        opb = b.T if tb else b
+        opa[2, 3] = np.inf
+        opb[3, 4] = 0.0
+        opa[m - 1, k - 1] = np.nan
+        opb[k - 2, n - 1] = -np.inf
+        with np.errstate(invalid="ignore", over="ignore"):
+            ref = opa.astype(np.float64) @ opb.astype(np.float64)
+            out = MOD[dtype].gemm(isa, a, b, ta, tb)
+            out_relu = MOD[dtype].gemm(isa, a, b, ta, tb, act="relu")
+        assert np.array_equal(np.isnan(out), np.isnan(ref))
+        assert np.array_equal(np.isinf(out), np.isinf(ref))
+        assert np.array_equal(np.isnan(out_relu), np.isnan(ref))  # ReLU keeps NaN
+
+
+def test_gemm_rejects_bad_shapes():
+    a = np.ones((3, 4), np.float32)
+    with pytest.raises(ValueError):
+        K.f32.gemm(ISAS[-1], a, np.ones((5, 2), np.float32))
