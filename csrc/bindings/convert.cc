@@ -110,7 +110,7 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))));
   bool is_np = py::isinstance<py::array>(h) ||
                py::hasattr(h, "dtype");  // numpy scalars and array-likes with a dtype
-  bool python_value = PyList_Check(p) || PyTuple_Check(p) || PyFloat_Check(p);
+  bool python_value = PyList_Check(p) || PyTuple_Check(p) || PyFloat_CheckExact(p);
   if (!is_np && !python_value && !PySequence_Check(p) && !py::hasattr(h, "__array__"))
     unsupported(h, op);
   return from_array(h, hint, op, python_value);
