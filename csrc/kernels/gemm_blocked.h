@@ -318,15 +318,12 @@ struct GemmDriver {
     if (m <= 0 || n <= 0) return;
     const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
     const bool direct_b = !pr.tb && (m <= kDirectBMaxM || small);
-    static const i64 XDA = getenv("XDA") ? atol(getenv("XDA")) : kDirectANmax;
-    static const i64 XKC = getenv("XKC") ? atol(getenv("XKC")) : KC;
-    static const i64 XMC = getenv("XMC") ? atol(getenv("XMC")) : MC;
-    const bool direct_a = n <= XDA || small || m <= 2;
+    const bool direct_a = n <= kDirectANmax || small || m <= 2;
     const bool relu = pr.act == Act::Relu;
 
-    const i64 kc_blk = balanced_block(k, m <= 2 && direct_b ? XKC : KC, 1);
+    const i64 kc_blk = balanced_block(k, KC, 1);
     const i64 nc_blk = balanced_block(n, NC, NR);
-    const i64 mc_blk = balanced_block(m, XMC, MR);
+    const i64 mc_blk = balanced_block(m, MC, MR);
     T* bbuf = direct_b ? nullptr
                        : static_cast<T*>(tl_pack_b.get(sizeof(T) * kc_blk * round_up(nc_blk, NR)));
     T* abuf = direct_a ? nullptr
