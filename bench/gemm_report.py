@@ -1,0 +1,248 @@
+"""GEMM report: our kernels against numpy (OpenBLAS) in the same run, plus the FMA ceiling.
+
+    python bench/gemm_report.py                 # full table, 1 and 2 threads, f32 and f64
+    python bench/gemm_report.py --quick         # fewer repeats, sizes up to 1024
+    python bench/gemm_report.py --png gemm.png  # also plot (needs matplotlib)
+
+Prints GFLOP/s per shape (m, k, n) for numpy and for us, the ratio numpy_time / our_time
+(> 1 means we are faster), the geomean and minimum ratio per thread count, and the share of
+the measured FMA ceiling reached by single-thread float32 at n >= 512.
+
+Timing: for each shape, ours and numpy run alternately (best of many rounds each), so a
+neighbour's load on this shared machine hits both sides alike; absolute figures drift, the
+ratio is what to read. numpy is limited with threadpoolctl, ours with set_num_threads.
+The callable under test is `ours` below: switch it to tapegrad.matmul once that exists.
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+import tapegrad._core as _core  # noqa: E402
+from fma_ceiling import ceiling  # noqa: E402
+
+SQUARE = [32, 64, 128, 256, 512, 1024, 2048]
+EXTRA = [(64, 784, 512), (256, 784, 512), (64, 512, 10), (1, 512, 512), (512, 513, 511),
+         (4096, 64, 64)]
+SHAPES = [(n, n, n) for n in SQUARE] + EXTRA
+DTYPES = [np.float32, np.float64]
+THREADS = [1, 2]
+
+
+def ours(a, b):
+    """The callable under test: C = a @ b with tapegrad's active kernels."""
+    mod = _core._kernels.f32 if a.dtype == np.float32 else _core._kernels.f64
+    return mod.gemm(_core.isa(), a, b)
+
+
+def reference(a, b):
+    return a @ b
+
+
+def set_threads(n):
+    """Limits both sides to n threads; returns the threadpoolctl context to enter (or None)."""
+    _core.set_num_threads(n)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(limits=n, user_api="blas")
+
+
+def operands(shape, dtype, seed=0):
+    m, k, n = shape
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype))
+
+
+def check(shape, dtype, a, b):
+    got, want = ours(a, b), reference(a, b)
+    tol = 2e-4 if dtype == np.float32 else 1e-10
+    scale = max(1.0, float(np.abs(want).max(initial=0.0)))
+    err = float(np.abs(got - want).max(initial=0.0))
+    if got.shape != want.shape or not err <= tol * scale:
+        raise AssertionError(f"{shape} {np.dtype(dtype).name}: wrong result (max err {err:.3g})")
+
+
+def time_pair(f, g, flops, budget=0.6):
+    """Best time of f and of g over alternating rounds, each round repeating calls enough to
+    last ~1 ms; `budget` seconds in all."""
+    f(); g()
+    t0 = time.perf_counter(); f(); t1 = time.perf_counter()
+    per = max(t1 - t0, 1e-7)
+    inner = max(1, int(1e-3 / per))
+    rounds = int(min(200, max(3, budget / (2 * per * inner))))
+    best_f = best_g = math.inf
+    for _ in range(rounds):
+        s = time.perf_counter()
+        for _ in range(inner):
+            f()
+        m = time.perf_counter()
+        for _ in range(inner):
+            g()
+        e = time.perf_counter()
+        best_f = min(best_f, (m - s) / inner)
+        best_g = min(best_g, (e - m) / inner)
+    return best_f, best_g
+
+
+def blas_info():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed: numpy's thread count is NOT limited"
+    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return "; ".join(f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')})"
+                     for i in infos) or "no BLAS found by threadpoolctl"
+
+
+def run(shapes=SHAPES, dtypes=DTYPES, threads=THREADS, budget=0.6, out=print):
+    rows = []
+    ceil = {}
+
+    def measure_ceiling():
+        # Best of before and after the run: a busy neighbour only ever lowers it.
+        for dt in dtypes:
+            for th in threads:
+                key = (np.dtype(dt).name, th)
+                v = ceiling(key[0], th, seconds=0.3, repeats=15)
+                if v is not None:
+                    ceil[key] = max(ceil.get(key) or 0.0, v)
+                else:
+                    ceil.setdefault(key, None)
+
+    measure_ceiling()
+    for th in threads:
+        ctx = set_threads(th)
+        with ctx if ctx is not None else _nullctx():
+            for dt in dtypes:
+                name = np.dtype(dt).name
+                for shape in shapes:
+                    m, k, n = shape
+                    a, b = operands(shape, dt)
+                    check(shape, dt, a, b)
+                    flops = 2.0 * m * k * n
+                    t_ours, t_np = time_pair(lambda: ours(a, b), lambda: reference(a, b), flops,
+                                             budget)
+                    rows.append(dict(threads=th, dtype=name, shape=shape, ours=flops / t_ours / 1e9,
+                                     numpy=flops / t_np / 1e9, ratio=t_np / t_ours,
+                                     ceiling=ceil[(name, th)]))
+                    r = rows[-1]
+                    out(f"  {th}T {name:7s} {str(shape):18s} numpy {r['numpy']:6.1f}  ours "
+                        f"{r['ours']:6.1f} GFLOP/s  ratio {r['ratio']:.2f}")
+    measure_ceiling()
+    return rows, ceil
+
+
+class _nullctx:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *a):
+        return False
+
+
+def summarize(rows, ceil, out=print):
+    out("")
+    out(f"ISA {_core.isa()}; numpy BLAS: {blas_info()}")
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS"):
+        if os.environ.get(key):
+            out(f"note: {key}={os.environ[key]} is set (it can slow numpy down)")
+    out("FMA ceiling (register-only loop, this run): " + ", ".join(
+        f"{d} {t}T {v:.1f}" if v else f"{d} {t}T n/a" for (d, t), v in sorted(ceil.items())))
+    threads = sorted({r["threads"] for r in rows})
+    dtypes = sorted({r["dtype"] for r in rows})
+    shapes = list(dict.fromkeys(r["shape"] for r in rows))
+    head = "| (m, k, n) |" + "".join(
+        f" {d} {t}T numpy | ours | ratio |" for t in threads for d in dtypes)
+    out("")
+    out(head)
+    out("|---|" + "---|---|---|" * (len(threads) * len(dtypes)))
+    idx = {(r["threads"], r["dtype"], r["shape"]): r for r in rows}
+    for s in shapes:
+        cells = []
+        for t in threads:
+            for d in dtypes:
+                r = idx.get((t, d, s))
+                cells.append(" - | - | - |" if r is None else
+                             f" {r['numpy']:.1f} | {r['ours']:.1f} | {r['ratio']:.2f} |")
+        out(f"| {s} |" + "".join(cells))
+    out("")
+    ok = True
+    for t in threads:
+        rs = [r["ratio"] for r in rows if r["threads"] == t]
+        g = math.exp(sum(math.log(x) for x in rs) / len(rs))
+        worst = min(rows, key=lambda r: r["ratio"] if r["threads"] == t else math.inf)
+        out(f"{t} thread(s): geomean ratio {g:.2f}, min {worst['ratio']:.2f} at "
+            f"{worst['dtype']} {worst['shape']}")
+        ok &= g >= 1.1 and worst["ratio"] >= 1.0
+    big = [r for r in rows if r["threads"] == 1 and r["dtype"] == "float32"
+           and r["shape"][0] == r["shape"][1] == r["shape"][2] and r["shape"][0] >= 512]
+    c1 = ceil.get(("float32", 1))
+    if big and c1:
+        share = [r["ours"] / c1 for r in big]
+        out("1-thread float32 n>=512 share of FMA ceiling: " + ", ".join(
+            f"{r['shape'][0]}: {100 * s:.0f}%" for r, s in zip(big, share)))
+        ok &= min(share) >= 0.92
+    out("goal (ratio >= 1 everywhere, geomean >= 1.1, >= 92% of ceiling): " +
+        ("MET" if ok else "not met"))
+    return ok
+
+
+def plot(rows, ceil, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"(matplotlib not installed: no plot written to {path})")
+        return
+    threads = sorted({r["threads"] for r in rows})
+    dtypes = sorted({r["dtype"] for r in rows})
+    fig, axes = plt.subplots(len(dtypes), len(threads), figsize=(6 * len(threads), 4 * len(dtypes)),
+                             squeeze=False)
+    for i, d in enumerate(dtypes):
+        for j, t in enumerate(threads):
+            ax = axes[i][j]
+            rs = [r for r in rows if r["dtype"] == d and r["threads"] == t]
+            labels = ["x".join(map(str, r["shape"])) for r in rs]
+            x = np.arange(len(rs))
+            ax.bar(x - 0.2, [r["numpy"] for r in rs], 0.4, label="numpy")
+            ax.bar(x + 0.2, [r["ours"] for r in rs], 0.4, label="tapegrad")
+            if ceil.get((d, t)):
+                ax.axhline(ceil[(d, t)], color="k", ls="--", lw=1, label="FMA ceiling")
+            ax.set_xticks(x)
+            ax.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
+            ax.set_ylabel("GFLOP/s")
+            ax.set_title(f"{d}, {t} thread(s)")
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"plot written to {path}")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="shorter timing, sizes up to 1024")
+    p.add_argument("--threads", type=int, nargs="*", default=THREADS)
+    p.add_argument("--dtype", choices=["float32", "float64"], nargs="*",
+                   default=["float32", "float64"])
+    p.add_argument("--png", default=os.path.join(_HERE, "gemm_report.png"))
+    args = p.parse_args(argv)
+    shapes = [s for s in SHAPES if not (args.quick and max(s) > 1024)]
+    rows, ceil = run(shapes, [np.dtype(d).type for d in args.dtype], args.threads,
+                     budget=0.25 if args.quick else 0.6)
+    ok = summarize(rows, ceil)
+    plot(rows, ceil, args.png)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

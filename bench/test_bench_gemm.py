@@ -1,0 +1,49 @@
+"""pytest-benchmark: our GEMM against numpy, one group per (dtype, threads, shape).
+
+    pytest bench/test_bench_gemm.py --benchmark-group-by=group
+    pytest bench/test_bench_gemm.py -k "float32 and 1T"
+
+Shapes, the callable under test and the thread limits come from gemm_report.py; every
+benchmark checks its result against numpy once before timing, so fast-but-wrong can't pass.
+"""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytest_benchmark")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gemm_report as gr  # noqa: E402
+
+CASES = [(dt, th, s) for th in gr.THREADS for dt in gr.DTYPES for s in gr.SHAPES]
+
+
+def _id(case):
+    dt, th, (m, k, n) = case
+    return f"{np.dtype(dt).name}-{th}T-{m}x{k}x{n}"
+
+
+def _rounds(shape):
+    m, k, n = shape
+    return int(min(200, max(5, 4e7 / (m * k * n))))
+
+
+@pytest.mark.parametrize("impl", ["numpy", "tapegrad"])
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_gemm(benchmark, case, impl):
+    dt, th, shape = case
+    ctx = gr.set_threads(th)
+    try:
+        a, b = gr.operands(shape, dt)
+        gr.check(shape, dt, a, b)
+        fn = gr.reference if impl == "numpy" else gr.ours
+        benchmark.group = _id(case)
+        m, k, n = shape
+        benchmark.extra_info["gflop"] = 2.0 * m * k * n / 1e9
+        out = benchmark.pedantic(fn, args=(a, b), rounds=_rounds(shape), iterations=1,
+                                 warmup_rounds=1)
+        assert out.shape == (m, n)
+    finally:
+        if ctx is not None:
+            ctx.restore_original_limits()
