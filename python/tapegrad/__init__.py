@@ -247,6 +247,9 @@ Variable.__str__ = _variable_repr
 del _cls
 
 from . import math, nn, config  # noqa: E402,F401
+from . import random  # noqa: E402,F401
+from . import keras  # noqa: E402,F401
+from . import utils  # noqa: E402,F401
 
 __all__ = [
     "Tensor", "Variable", "GradientTape", "UnconnectedGradients", "custom_gradient",
@@ -258,4 +261,5 @@ __all__ = [
     "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "clip_by_value", "clip_by_norm",
     "stop_gradient", "cast", "size", "rank", "shape",
     "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",
+    "random", "keras", "utils",
 ]

@@ -1,0 +1,179 @@
+"""tapegrad.keras.callbacks: hooks into ``fit`` (Callback, History, EarlyStopping, progress bar)."""
+
+import sys
+import time
+
+import numpy as _np
+
+__all__ = ["Callback", "History", "EarlyStopping", "ProgbarLogger"]
+
+
+class Callback:
+    """Base class of ``fit`` hooks; override the ``on_*`` methods you need.
+
+    ``self.model`` is the model being trained, ``self.params`` fit's settings
+    (epochs, steps, verbose).
+    """
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        """Called by fit before training."""
+        self.model = model
+
+    def set_params(self, params):
+        """Called by fit before training."""
+        self.params = params
+
+    def on_train_begin(self, logs=None):
+        """Before the first epoch."""
+
+    def on_train_end(self, logs=None):
+        """After the last epoch."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Before each epoch (0-based)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """After each epoch; ``logs`` has 'loss' (and 'val_loss' with validation data)."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        """Before each training step."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        """After each training step; ``logs['loss']`` is the running mean of the epoch."""
+
+
+class History(Callback):
+    """Records each epoch's logs: ``history.history['loss']`` is the loss per epoch.
+
+    ``fit`` returns it; ``history.epoch`` lists the epoch indices.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        """Keep the records of earlier fit calls' epochs (as Keras), ready for new ones."""
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Append this epoch's values."""
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+
+    def __repr__(self):
+        return f"<History epochs={len(self.epoch)} keys={sorted(self.history)}>"
+
+
+class EarlyStopping(Callback):
+    """Stop training when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
+
+    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="min",
+                 restore_best_weights=False):
+        super().__init__()
+        if mode not in ("min", "max", "auto"):
+            raise ValueError(f"EarlyStopping: invalid mode {mode!r}")
+        self.monitor, self.min_delta, self.patience = monitor, abs(min_delta), patience
+        self.sign = -1.0 if mode == "max" else 1.0
+        self.restore_best_weights = restore_best_weights
+        self.stopped_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        """Reset the best value and the wait counter."""
+        self.best = _np.inf
+        self.wait = 0
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Count epochs without improvement; set ``model.stop_training`` after ``patience``."""
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            return
+        value = self.sign * value
+        if value < self.best - self.min_delta:
+            self.best, self.wait = value, 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+
+class ProgbarLogger(Callback):
+    """The per-epoch progress bar ``fit`` shows with verbose=1 (one summary line with 2).
+
+    ``Epoch 3/10`` then ``32/32 [==============================] - 0s 1ms/step - loss: 0.0123``.
+    On a terminal the bar redraws in place (at most 20 times a second, so it costs nothing
+    measurable); otherwise only the finished line of each epoch is written.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, verbose=1, stream=None):
+        super().__init__()
+        self.verbose = verbose
+        self.stream = stream
+
+    def _out(self):
+        return self.stream if self.stream is not None else sys.stdout
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Print the epoch header and start its clock."""
+        self.steps = self.params.get("steps")
+        self.start = time.perf_counter()
+        self.last_draw = 0.0
+        out = self._out()
+        self.interactive = self.verbose == 1 and hasattr(out, "isatty") and out.isatty()
+        out.write(f"Epoch {epoch + 1}/{self.params.get('epochs')}\n")
+        out.flush()
+
+    def _line(self, done, logs, final):
+        elapsed = time.perf_counter() - self.start
+        steps = self.steps or done
+        width = len(str(steps))
+        parts = [f"{done:>{width}}/{steps}"]
+        if self.verbose == 1:
+            filled = int(self.WIDTH * done / steps) if steps else self.WIDTH
+            bar = "=" * filled
+            if filled < self.WIDTH:
+                bar = bar[:-1] + ">" if filled else ">"
+                bar += "." * (self.WIDTH - len(bar))
+            parts.append(f"[{bar}]")
+        per_step = elapsed / max(done, 1)
+        if final:
+            unit = f"{per_step * 1e3:.0f}ms/step" if per_step >= 1e-3 else f"{per_step * 1e6:.0f}us/step"
+            parts.append(f"- {elapsed:.0f}s {unit}")
+        else:
+            parts.append(f"- ETA: {per_step * (steps - done):.0f}s")
+        for k, v in (logs or {}).items():
+            parts.append(f"- {k}: {v:.4f}")
+        return " ".join(parts)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Redraw the bar on a terminal (throttled)."""
+        if not self.interactive:
+            return
+        now = time.perf_counter()
+        if now - self.last_draw < 0.05:
+            return
+        self.last_draw = now
+        out = self._out()
+        out.write("\r" + self._line(batch + 1, logs, False))
+        out.flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Write the finished line: steps, time, time per step, loss (and val_loss)."""
+        out = self._out()
+        line = self._line(self.steps or 0, logs, True)
+        out.write(("\r" + line + "\n") if self.interactive else (line + "\n"))
+        out.flush()

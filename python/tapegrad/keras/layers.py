@@ -1,0 +1,244 @@
+"""tapegrad.keras.layers: Keras layers on tapegrad ops (Dense is one fused ``nn.linear`` op).
+
+A layer owns Variables and is built on its first call from the input's shape, as in Keras.
+Calling a layer under a ``GradientTape`` records its ops like any other tapegrad code.
+"""
+
+import numpy as _np
+
+from .. import _core
+from .. import nn as _nn
+from ..dtypes import as_dtype, float32
+from . import activations as _activations
+from . import initializers as _initializers
+
+__all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input"]
+
+_name_counts = {}
+
+
+def _unique_name(prefix):
+    """Keras-style automatic names: dense, dense_1, dense_2, ..."""
+    n = _name_counts.get(prefix, 0)
+    _name_counts[prefix] = n + 1
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def _snake(name):
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _as_input(x, dtype):
+    """``x`` as a Tensor of the layer's dtype: numpy/lists are copied once, float64 tensors
+    cast (Keras autocasts a layer's floating inputs to its dtype)."""
+    if isinstance(x, _core.Tensor):
+        return x if x.dtype == dtype else _core.cast(x, dtype)
+    if isinstance(x, _core.Variable):
+        return x if x.dtype == dtype else _core.cast(x.read_value(), dtype)
+    return _core._constant(_np.asarray(x, dtype=dtype.as_numpy_dtype), dtype)
+
+
+class Layer:
+    """Base class of layers: owns weights, builds lazily, maps inputs to outputs.
+
+    Subclasses implement ``build(input_shape)`` (create weights with ``add_weight``) and
+    ``call(inputs)``; ``__call__`` builds on first use, converts inputs and calls ``call``.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
+        self.name = name or _unique_name(_snake(type(self).__name__))
+        self.trainable = trainable
+        self.dtype = as_dtype(dtype) if dtype is not None else float32
+        self.built = False
+        self._weights = []
+        self._input_shape_arg = tuple(input_shape) if input_shape is not None else None
+        self.input_shape = None
+        self.output_shape = None
+
+    # -- weights ---------------------------------------------------------------------------
+    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None):
+        """Create a Variable named ``<layer>/<name>`` from ``initializer`` and track it."""
+        dtype = as_dtype(dtype) if dtype is not None else self.dtype
+        init = _initializers.get(initializer)
+        value = init(tuple(shape), dtype=dtype)
+        var = _core.Variable(value, trainable=trainable, name=f"{self.name}/{name}", dtype=dtype)
+        self._weights.append(var)
+        return var
+
+    @property
+    def weights(self):
+        """All the layer's Variables (trainable first, in creation order)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self):
+        """The Variables training updates (empty when the layer is frozen)."""
+        if not self.trainable:
+            return []
+        return [w for w in self._weights if w.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        """The Variables training leaves alone."""
+        if not self.trainable:
+            return list(self._weights)
+        return [w for w in self._weights if not w.trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    def count_params(self):
+        """Number of scalars in all the layer's weights."""
+        return int(sum(w.size for w in self._weights))
+
+    def get_weights(self):
+        """The weights' values as a list of numpy arrays."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Assign numpy arrays (same shapes, same order as ``get_weights``) to the weights."""
+        mine = self.weights
+        if len(weights) != len(mine):
+            raise ValueError(f"Layer {self.name!r} expects {len(mine)} weights, got {len(weights)}")
+        for var, value in zip(mine, weights):
+            var.assign(_np.asarray(value, dtype=var.dtype.as_numpy_dtype))
+
+    # -- building and calling --------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of ``input_shape`` (a tuple whose first entry may be None)."""
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape`` (the same, unless a subclass says otherwise)."""
+        return tuple(input_shape)
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            self.input_shape = (None,) + tuple(input_shape[1:]) if len(input_shape) else ()
+            self.build(tuple(input_shape))
+            self.built = True
+            self.output_shape = self.compute_output_shape(self.input_shape)
+
+    def call(self, inputs):
+        """The layer's computation on a Tensor (override in subclasses)."""
+        return inputs
+
+    def __call__(self, inputs, training=None):
+        """Build on first call from ``inputs``' shape, then return ``call(inputs)``."""
+        x = _as_input(inputs, self.dtype)
+        if not self.built:
+            self._maybe_build(tuple(x.shape))
+        return self.call(x)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class Dense(Layer):
+    """A densely connected layer: ``activation(inputs @ kernel + bias)`` as one fused op.
+
+    Built on its first call from the input's last dimension: ``kernel`` is (in, units),
+    ``bias`` (units,). ``activation`` is None (linear), 'relu', 'sigmoid', 'tanh', 'softmax'
+    or any callable; relu/sigmoid/tanh run inside ``tapegrad.nn.linear``'s GEMM epilogue.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        units = int(units) if not isinstance(units, bool) else units
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
+        self.units = units
+        self.activation = _activations.get(activation)
+        # The name nn.linear fuses, or False when the activation runs as its own op.
+        self._fused = _activations._FUSED.get(self.activation, False)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape):
+        """Create ``kernel`` (last input dim, units) and ``bias`` (units,)."""
+        if len(input_shape) < 1 or input_shape[-1] is None:
+            raise ValueError(f"Dense {self.name!r}: the last dimension of the inputs must be known, got shape {input_shape}")
+        in_dim = int(input_shape[-1])
+        self.kernel = self.add_weight("kernel", (in_dim, self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """``input_shape`` with its last dimension replaced by ``units``."""
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def call(self, inputs):
+        """One ``nn.linear`` op (plus the activation when it isn't fusable)."""
+        if inputs.shape[-1] != self.kernel.shape[0]:
+            raise ValueError(
+                f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+                f"axis -1 of input shape to have value {self.kernel.shape[0]}, but received "
+                f"input with shape {tuple(inputs.shape)}")
+        if self._fused is not False:
+            return _core.linear(inputs, self.kernel, self.bias, self._fused)
+        return self.activation(_core.linear(inputs, self.kernel, self.bias, None))
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(units=self.units, activation=_activations.serialize(self.activation),
+                   use_bias=self.use_bias)
+        return cfg
+
+
+class Activation(Layer):
+    """Applies an activation function ('relu', 'softmax', a callable, ...) to its input."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = _activations.get(activation)
+
+    def call(self, inputs):
+        """``activation(inputs)``."""
+        return self.activation(inputs)
+
+
+class Flatten(Layer):
+    """Reshapes (batch, d1, d2, ...) to (batch, d1 * d2 * ...)."""
+
+    def compute_output_shape(self, input_shape):
+        """(batch, product of the other dimensions)."""
+        n = 1
+        for d in input_shape[1:]:
+            n *= d
+        return (input_shape[0], n)
+
+    def call(self, inputs):
+        """The reshape (no copy of the data's meaning, one op)."""
+        return _core.reshape(inputs, [inputs.shape[0], -1])
+
+
+class InputLayer(Layer):
+    """Declares the input shape (without the batch dimension) at the head of a Sequential."""
+
+    def __init__(self, shape=None, batch_size=None, input_shape=None, **kwargs):
+        shape = shape if shape is not None else input_shape
+        if shape is None:
+            raise ValueError("InputLayer needs a `shape`")
+        super().__init__(**kwargs)
+        self.shape = tuple(shape)
+        self.batch_size = batch_size
+        self.input_shape = (batch_size,) + self.shape
+        self.output_shape = self.input_shape
+        self.built = True
+
+
+def Input(shape, batch_size=None, name=None, dtype=None):
+    """The input declaration of a Sequential model, as ``keras.Input(shape=(784,))``."""
+    return InputLayer(shape=shape, batch_size=batch_size, name=name, dtype=dtype)

@@ -1,0 +1,372 @@
+"""tapegrad.keras.models: ``Sequential`` with Keras' compile / fit / evaluate / predict.
+
+A training step is ``with GradientTape(): loss = loss_fn(y, model(x))``, ``tape.gradient``,
+``optimizer.apply_gradients``: every op of it runs in C++. The data are converted to float32
+once per fit; batches become tensors once (once per fit without shuffling, once per epoch
+with it), never per op.
+"""
+
+import sys
+
+import numpy as _np
+
+from .. import _core
+from .. import random as _random
+from ..dtypes import float32
+from ..tape import GradientTape
+from . import callbacks as _callbacks
+from . import layers as _layers
+from . import losses as _losses
+from . import optimizers as _optimizers
+
+__all__ = ["Sequential"]
+
+
+def _as_array(x, name):
+    """A float32 numpy array for a dataset (tensors, lists, float64 and int arrays all become
+    float32 once, as Keras casts inputs to its float32 layers)."""
+    if x is None:
+        return None
+    if isinstance(x, (_core.Tensor, _core.Variable)):
+        x = x.numpy()
+    arr = _np.asarray(x)
+    if arr.dtype == object:
+        raise ValueError(f"{name}: could not convert the data to a numeric array")
+    return _np.ascontiguousarray(arr, dtype=_np.float32)
+
+
+class _FunctionLoss(_losses.Loss):
+    """A per-sample loss function ``f(y_true, y_pred)`` reduced to its batch mean (Keras'
+    LossFunctionWrapper)."""
+
+    def __init__(self, fn):
+        super().__init__(name=getattr(fn, "__name__", "loss"))
+        self.fn = fn
+
+    def call(self, y_true, y_pred):
+        """The wrapped function's per-sample losses."""
+        return self.fn(y_true, y_pred)
+
+
+class Sequential:
+    """A linear stack of layers, as ``keras.Sequential([Dense(64, 'relu'), Dense(1)])``.
+
+    Layers are built on the first call (or by ``build``, or from a leading ``Input`` /
+    ``input_shape=``). ``compile(optimizer, loss)`` then ``fit(x, y, ...)`` trains it.
+    """
+
+    def __init__(self, layers=None, name=None):
+        self.name = name or _layers._unique_name("sequential")
+        self.layers = []
+        self._input_shape = None
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self.built = False
+        for layer in layers or []:
+            self.add(layer)
+
+    # -- structure -----------------------------------------------------------------------------
+    def add(self, layer):
+        """Append a layer (an ``Input``/``InputLayer`` only fixes the input shape)."""
+        if isinstance(layer, _layers.InputLayer):
+            if self.layers:
+                raise ValueError("An Input must be the first layer of a Sequential model")
+            self._input_shape = (layer.batch_size,) + layer.shape
+            self.build(self._input_shape)
+            return
+        if not isinstance(layer, _layers.Layer) and not callable(layer):
+            raise TypeError(f"The added layer must be an instance of class Layer. Received: layer={layer!r}")
+        if not self.layers and self._input_shape is None and getattr(layer, "_input_shape_arg", None):
+            self._input_shape = (None,) + layer._input_shape_arg
+        self.layers.append(layer)
+        self.built = False
+        if self._input_shape is not None:
+            self.build(self._input_shape)
+
+    def pop(self):
+        """Remove the last layer."""
+        if not self.layers:
+            raise TypeError("There are no layers in the model.")
+        self.layers.pop()
+
+    def build(self, input_shape=None):
+        """Build every layer for inputs of ``input_shape`` (batch dimension first, may be None)."""
+        if input_shape is None:
+            input_shape = self._input_shape
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        shape = tuple(input_shape)
+        self._input_shape = shape
+        for layer in self.layers:
+            if isinstance(layer, _layers.Layer):
+                layer._maybe_build(shape)
+                shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
+        self.built = True
+
+    @property
+    def trainable_variables(self):
+        """Every layer's trainable Variables, in layer order (kernel, bias, ...)."""
+        return [v for layer in self.layers for v in getattr(layer, "trainable_weights", [])]
+
+    trainable_weights = trainable_variables
+
+    @property
+    def non_trainable_variables(self):
+        """Every layer's non-trainable Variables."""
+        return [v for layer in self.layers for v in getattr(layer, "non_trainable_weights", [])]
+
+    non_trainable_weights = non_trainable_variables
+
+    @property
+    def weights(self):
+        """All Variables: trainable ones first, as Keras orders them per layer."""
+        return [v for layer in self.layers for v in getattr(layer, "weights", [])]
+
+    variables = weights
+
+    def count_params(self):
+        """Number of scalars in all the weights."""
+        return int(sum(v.size for v in self.weights))
+
+    def get_weights(self):
+        """All weights as a list of numpy arrays."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Assign numpy arrays (the order of ``get_weights``) to the weights."""
+        mine = self.weights
+        if len(weights) != len(mine):
+            raise ValueError(f"Model {self.name!r} expects {len(mine)} weights, got {len(weights)}")
+        for var, value in zip(mine, weights):
+            var.assign(_np.asarray(value, dtype=var.dtype.as_numpy_dtype))
+
+    # -- forward -------------------------------------------------------------------------------
+    def __call__(self, inputs, training=None):
+        """Run the layers in order on ``inputs`` (numpy or tensor; float64 becomes float32)."""
+        x = _layers._as_input(inputs, float32)
+        if not self.built:
+            self._input_shape = (None,) + tuple(x.shape[1:])
+        for layer in self.layers:
+            x = layer(x)
+        self.built = True
+        return x
+
+    call = __call__
+
+    def summary(self, line_length=65, print_fn=None):
+        """Print a table of layers, output shapes and parameter counts (Keras' layout)."""
+        if not self.built and not all(getattr(l, "built", True) for l in self.layers):
+            raise ValueError(
+                "This model has not yet been built. Build the model first by calling `build()` "
+                "or by calling the model on a batch of data.")
+        print_fn = print_fn or print
+        cols = [int(line_length * 0.45), int(line_length * 0.85), line_length]
+
+        def row(fields):
+            line = ""
+            for text, stop in zip(fields, cols):
+                line = (line + " " + str(text)).ljust(stop)[:stop] if len(line) < stop else line + " " + str(text)
+            return line
+
+        def size(n):
+            b = 4 * n
+            for unit in ("B", "KB", "MB", "GB"):
+                if b < 1024 or unit == "GB":
+                    return f"{b:.2f} {unit}"
+                b /= 1024
+
+        print_fn(f'Model: "{self.name}"')
+        print_fn("_" * line_length)
+        print_fn(row(["Layer (type)", "Output Shape", "Param #"]))
+        print_fn("=" * line_length)
+        shape = self._input_shape
+        for layer in self.layers:
+            out = getattr(layer, "output_shape", None)
+            if out is None and shape is not None and isinstance(layer, _layers.Layer):
+                out = layer.compute_output_shape(shape)
+            shape = out
+            n = layer.count_params() if hasattr(layer, "count_params") else 0
+            print_fn(row([f"{getattr(layer, 'name', '?')} ({type(layer).__name__})",
+                          str(out) if out is not None else "?", n]))
+        print_fn("=" * line_length)
+        total = self.count_params()
+        trainable = int(sum(v.size for v in self.trainable_variables))
+        print_fn(f"Total params: {total} ({size(total)})")
+        print_fn(f"Trainable params: {trainable} ({size(trainable)})")
+        print_fn(f"Non-trainable params: {total - trainable} ({size(total - trainable)})")
+        print_fn("_" * line_length)
+
+    # -- training ------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
+        """Set the optimizer (name or instance) and the loss (name, Loss or function)."""
+        self.optimizer = _optimizers.get(optimizer)
+        if loss is None:
+            self.loss = None
+        else:
+            loss = _losses.get(loss)
+            self.loss = loss if isinstance(loss, _losses.Loss) else _FunctionLoss(loss)
+        if metrics:
+            import warnings
+            warnings.warn("tapegrad.keras: `metrics` are not supported yet; only the loss is "
+                          "reported.", UserWarning, stacklevel=2)
+        self.compiled = True
+
+    def _check_compiled(self, what):
+        if self.optimizer is None or self.loss is None:
+            raise RuntimeError(
+                f"You must compile your model before {what}. Call `model.compile(optimizer, loss)`.")
+
+    def train_step(self, x, y, sample_weight=None):
+        """One step on a batch of tensors: forward, loss, gradient, update. Returns the loss."""
+        tvars = self.trainable_variables
+        with GradientTape() as tape:
+            pred = self(x)
+            loss = self.loss(y, pred, sample_weight)
+        grads = tape.gradient(loss, tvars)
+        self.optimizer.apply_gradients(zip(grads, tvars))
+        return loss
+
+    def train_on_batch(self, x, y, sample_weight=None):
+        """One training step on (x, y); returns the loss as a float."""
+        self._check_compiled("training")
+        xb = _core._constant(_as_array(x, "x"), float32)
+        yb = _core._constant(_as_array(y, "y"), float32)
+        sw = None if sample_weight is None else _core._constant(_as_array(sample_weight, "sample_weight"), float32)
+        return float(self.train_step(xb, yb, sw))
+
+    def _batches(self, arrays, batch_size, order=None):
+        """Tensors of consecutive batches of each array (rows permuted by ``order`` first)."""
+        n = len(arrays[0])
+        if order is not None:
+            arrays = [None if a is None else a[order] for a in arrays]
+        out = []
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+            out.append(tuple(None if a is None else _core._constant(a[start:stop], float32)
+                             for a in arrays) + (stop - start,))
+        return out
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None):
+        """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (default 32).
+
+        Returns a ``History``: ``history.history['loss']`` is each epoch's mean training loss
+        (and 'val_loss' with ``validation_data`` or ``validation_split``). verbose=1 shows a
+        progress bar per epoch, 2 one line per epoch, 0 nothing. ``shuffle`` reorders the
+        samples each epoch with ``tapegrad.random``'s generator (reproducible with set_seed).
+        """
+        self._check_compiled("training")
+        if verbose == "auto":
+            verbose = 1
+        xs, ys = _as_array(x, "x"), _as_array(y, "y")
+        if xs is None or ys is None:
+            raise ValueError("fit needs both `x` and `y`")
+        if len(xs) != len(ys):
+            raise ValueError(
+                f"Data cardinality is ambiguous: x sizes: {len(xs)}, y sizes: {len(ys)}. "
+                "Make sure all arrays contain the same number of samples.")
+        sw = _as_array(sample_weight, "sample_weight")
+        if validation_data is None and validation_split:
+            if not 0.0 < validation_split < 1.0:
+                raise ValueError("`validation_split` must be between 0 and 1")
+            cut = int(len(xs) * (1.0 - validation_split))
+            validation_data = (xs[cut:], ys[cut:]) + (() if sw is None else (sw[cut:],))
+            xs, ys = xs[:cut], ys[:cut]
+            sw = None if sw is None else sw[:cut]
+        batch_size = int(batch_size or 32)
+        n = len(xs)
+        if n == 0:
+            raise ValueError("Expected input data to be non-empty.")
+        steps = -(-n // batch_size)
+        if steps_per_epoch is not None:
+            steps = min(steps, int(steps_per_epoch))
+
+        history = _callbacks.History()
+        cbs = list(callbacks or [])
+        if verbose:
+            cbs.append(_callbacks.ProgbarLogger(verbose))
+        cbs.append(history)
+        params = {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size}
+        for cb in cbs:
+            cb.set_model(self)
+            cb.set_params(params)
+        if not self.built:
+            self.build((None,) + xs.shape[1:])
+
+        tvars = self.trainable_variables
+        loss_fn, opt = self.loss, self.optimizer
+        fixed = None if shuffle else self._batches([xs, ys, sw], batch_size)[:steps]
+        self.stop_training = False
+        for cb in cbs:
+            cb.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            for cb in cbs:
+                cb.on_epoch_begin(epoch)
+            if fixed is None:
+                batches = self._batches([xs, ys, sw], batch_size, _random._permutation(n))[:steps]
+            else:
+                batches = fixed
+            total, count = 0.0, 0
+            logs = {}
+            for step, (xb, yb, wb, nb) in enumerate(batches):
+                for cb in cbs:
+                    cb.on_train_batch_begin(step)
+                # The training step, inlined: every line below is one C++ call or a few.
+                with GradientTape() as tape:
+                    pred = self(xb)
+                    loss = loss_fn(yb, pred, wb)
+                grads = tape.gradient(loss, tvars)
+                opt.apply_gradients(zip(grads, tvars))
+                total += float(loss) * nb
+                count += nb
+                logs = {"loss": total / count}
+                for cb in cbs:
+                    cb.on_train_batch_end(step, logs)
+            if validation_data is not None:
+                logs["val_loss"] = self.evaluate(*validation_data[:2], batch_size=batch_size,
+                                                 verbose=0,
+                                                 sample_weight=(validation_data[2] if len(validation_data) > 2 else None))
+            for cb in cbs:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for cb in cbs:
+            cb.on_train_end()
+        history.params = params
+        history.model = self
+        self.history = history
+        return history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 return_dict=False):
+        """The loss on (x, y): the mean over batches of ``batch_size`` (default 32), weighted
+        by batch size, as a float (``{'loss': value}`` with return_dict)."""
+        self._check_compiled("evaluating")
+        xs, ys = _as_array(x, "x"), _as_array(y, "y")
+        sw = _as_array(sample_weight, "sample_weight")
+        total, count = 0.0, 0
+        for xb, yb, wb, nb in self._batches([xs, ys, sw], int(batch_size or 32)):
+            total += float(self.loss(yb, self(xb), wb)) * nb
+            count += nb
+        value = total / max(count, 1)
+        if verbose == "auto" or verbose:
+            steps = -(-len(xs) // int(batch_size or 32))
+            sys.stdout.write(f"{steps}/{steps} - loss: {value:.4f}\n")
+        return {"loss": value} if return_dict else value
+
+    def predict(self, x, batch_size=None, verbose="auto"):
+        """The model's outputs for ``x`` as one numpy array (computed in batches)."""
+        xs = _as_array(x, "x")
+        outs = [self(xb).numpy() for xb, _ in
+                ((b[0], b[1]) for b in self._batches([xs], int(batch_size or 32)))]
+        if not outs:
+            return _np.zeros((0,), dtype=_np.float32)
+        return _np.concatenate(outs, axis=0)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch, as a numpy array."""
+        return self(x).numpy()
+

@@ -1,0 +1,1 @@
+"""tapegrad.utils: seeing what a GradientTape recorded (Graphviz DOT text, or a picture)."""
