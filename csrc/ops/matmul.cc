@@ -44,9 +44,24 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   for (int d = 0; d < bs.ndim - 2; ++d) bb.push_back(bs.d[d]);
   Shape batch_shape = broadcast_shape(ab, bb, "matmul");
   i64 batch = batch_shape.numel(), na = ab.numel(), nb = bb.numel();
-  if ((na != batch && na != 1) || (nb != batch && nb != 1))
-    throw InvalidArgument("matmul: batch dimensions " + ab.str() + " and " + bb.str() +
-                          " broadcast only when one side's batch is all ones");
+  // The GEMM takes each side's batch as full or 1; a partial broadcast (TF allows [2,1] with
+  // [3]) gets a copy expanded to the full batch. The tape still saves the original operands,
+  // and the vjp's unbroadcast sums the gradient back to their shapes.
+  Tensor ae = a, be = b;
+  if (na != batch && na != 1) {
+    Shape s = batch_shape;
+    s.push_back(ra);
+    s.push_back(ca);
+    ae = detail::broadcast_copy(a, s);
+    na = batch;
+  }
+  if (nb != batch && nb != 1) {
+    Shape s = batch_shape;
+    s.push_back(rb);
+    s.push_back(cb);
+    be = detail::broadcast_copy(b, s);
+    nb = batch;
+  }
   Shape cs = batch_shape;
   cs.push_back(m);
   cs.push_back(n);
@@ -57,7 +72,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
       std::fill(c.data<T>(), c.data<T>() + c.numel(), T(0));
     });
   } else {
-    detail::gemm_into(a, na, ra, ca, ta, b, nb, rb, cb, tb, c, batch, Tensor(), kernels::Act::None);
+    detail::gemm_into(ae, na, ra, ca, ta, be, nb, rb, cb, tb, c, batch, Tensor(), kernels::Act::None);
   }
   if (should_record({a, b})) {
     Attrs at;
