@@ -69,6 +69,7 @@ class Case:
     eps: float = 1e-6
     grad_tol: dict = field(default_factory=lambda: dict(rtol=1e-6, atol=1e-8))
     fwd_tol: Optional[dict] = None  # overrides FWD_TOL, keyed by dtype
+    second_kw: dict = field(default_factory=dict)  # second_eps / second_rtol / second_atol
     recorded: bool = True         # False only for ops documented not to record (zero gradient)
 
     def __post_init__(self):
@@ -114,7 +115,7 @@ def run_gradient(case):
 
 def run_second_order(case):
     xs = case.sample()
-    check_gradients(case.fn, xs, eps=case.eps, second_order=True, **case.grad_tol)
+    check_gradients(case.fn, xs, eps=case.eps, second_order=True, **case.grad_tol, **case.second_kw)
 
 
 def define_tests(cases):

@@ -1,0 +1,117 @@
+"""Data-movement rows (broadcast_to, sum_to, reshape, transpose, concat, slice, pad) and the
+composites built on them (expand_dims, squeeze, stack, indexing x[...])."""
+
+import numpy as np
+
+import tapegrad as tf
+from opcases import Case, define_tests, normal
+
+
+def _sum_to(x, shape):
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(shape) if d == 1 and x.shape[lead + i] != 1)
+    return x.sum(axis=axes).reshape(shape)
+
+
+def _slice(x, begin, size):
+    return x[tuple(slice(b, x.shape[i] if s == -1 else b + s) for i, (b, s) in enumerate(zip(begin, size)))]
+
+
+def _case(id, op, fn, ref, gen, **kw):
+    return Case(id, op, fn, ref, gen, **kw)
+
+
+CASES = [
+    # broadcast_to / sum_to are each other's vjp
+    _case("broadcast_to_col", "broadcast_to", lambda x: tf.broadcast_to(x, (2, 3, 4)),
+          lambda x: np.broadcast_to(x, (2, 3, 4)), normal((3, 1))),
+    _case("broadcast_to_scalar", "broadcast_to", lambda x: tf.broadcast_to(x, (2, 3)),
+          lambda x: np.broadcast_to(x, (2, 3)), normal(())),
+    _case("broadcast_to_same", "broadcast_to", lambda x: tf.broadcast_to(x, (2, 3)),
+          lambda x: np.broadcast_to(x, (2, 3)), normal((1, 3))),
+    _case("sum_to_col", "sum_to", lambda x: tf._core.sum_to(x, (3, 1)), lambda x: _sum_to(x, (3, 1)),
+          normal((2, 3, 4))),
+    _case("sum_to_row", "sum_to", lambda x: tf._core.sum_to(x, (4,)), lambda x: _sum_to(x, (4,)),
+          normal((2, 3, 4))),
+    _case("sum_to_scalar", "sum_to", lambda x: tf._core.sum_to(x, ()), lambda x: _sum_to(x, ()),
+          normal((2, 3))),
+    _case("sum_to_inner", "sum_to", lambda x: tf._core.sum_to(x, (2, 1, 4)), lambda x: _sum_to(x, (2, 1, 4)),
+          normal((2, 3, 4))),
+    # reshape
+    _case("reshape", "reshape", lambda x: tf.reshape(x, (4, 6)), lambda x: x.reshape(4, 6),
+          normal((2, 3, 4))),
+    _case("reshape_infer", "reshape", lambda x: tf.reshape(x, [-1, 2]), lambda x: x.reshape(-1, 2),
+          normal((2, 3, 4))),
+    _case("reshape_to_scalar", "reshape", lambda x: tf.reshape(x, []), lambda x: x.reshape(()),
+          normal((1, 1))),
+    # transpose
+    _case("transpose_default", "transpose", tf.transpose, np.transpose, normal((2, 3, 4))),
+    _case("transpose_perm", "transpose", lambda x: tf.transpose(x, [1, 2, 0]),
+          lambda x: np.transpose(x, (1, 2, 0)), normal((2, 3, 4))),
+    _case("transpose_2d", "transpose", lambda x: tf.transpose(x, (1, 0)), np.transpose, normal((3, 5))),
+    _case("transpose_operator_T", "transpose", lambda x: tf.transpose(x) * 1.0, lambda x: x.T, normal((3, 2))),
+    # concat
+    _case("concat_axis0", "concat", lambda a, b, c: tf.concat([a, b, c], 0),
+          lambda a, b, c: np.concatenate([a, b, c], 0), normal((1, 3), (2, 3), (3, 3))),
+    _case("concat_axis1", "concat", lambda a, b: tf.concat([a, b], axis=1),
+          lambda a, b: np.concatenate([a, b], 1), normal((2, 2, 3), (2, 1, 3))),
+    _case("concat_neg_axis", "concat", lambda a, b: tf.concat([a, b], -1),
+          lambda a, b: np.concatenate([a, b], -1), normal((2, 3, 1), (2, 3, 2))),
+    _case("concat_same_tensor", "concat", lambda a: tf.concat([a, a * 2.0], 0),
+          lambda a: np.concatenate([a, 2 * a], 0), normal((2, 2))),
+    # slice
+    _case("slice", "slice", lambda x: tf.slice(x, [1, 0, 2], [1, 2, 2]),
+          lambda x: _slice(x, [1, 0, 2], [1, 2, 2]), normal((2, 3, 4))),
+    _case("slice_size_minus_one", "slice", lambda x: tf.slice(x, [1, 1], [-1, -1]),
+          lambda x: _slice(x, [1, 1], [-1, -1]), normal((3, 4))),
+    # pad
+    _case("pad", "pad", lambda x: tf.pad(x, [[1, 0], [2, 3]]),
+          lambda x: np.pad(x, [(1, 0), (2, 3)]), normal((2, 3))),
+    _case("pad_3d_zero_sides", "pad", lambda x: tf.pad(x, [[0, 0], [1, 1], [0, 2]]),
+          lambda x: np.pad(x, [(0, 0), (1, 1), (0, 2)]), normal((2, 1, 2))),
+    # composites: expand_dims / squeeze are reshapes, stack is expand_dims + concat
+    _case("expand_dims_0", "reshape", lambda x: tf.expand_dims(x, 0), lambda x: np.expand_dims(x, 0),
+          normal((2, 3))),
+    _case("expand_dims_neg", "reshape", lambda x: tf.expand_dims(x, -1), lambda x: np.expand_dims(x, -1),
+          normal((2, 3))),
+    _case("squeeze_all", "reshape", lambda x: tf.squeeze(x), np.squeeze, normal((1, 3, 1, 2))),
+    _case("squeeze_axis", "reshape", lambda x: tf.squeeze(x, [2]), lambda x: np.squeeze(x, 2),
+          normal((1, 3, 1, 2))),
+    _case("stack_0", "concat", lambda a, b, c: tf.stack([a, b, c]), lambda a, b, c: np.stack([a, b, c]),
+          normal((2, 3), (2, 3), (2, 3))),
+    _case("stack_last", "concat", lambda a, b: tf.stack([a, b], axis=-1), lambda a, b: np.stack([a, b], -1),
+          normal((2, 3), (2, 3))),
+    _case("stack_1", "concat", lambda a, b: tf.stack([a, b], axis=1), lambda a, b: np.stack([a, b], 1),
+          normal((2, 3), (2, 3))),
+    # indexing: slice + reshape
+    _case("index_int", "slice", lambda x: x[1], lambda x: x[1], normal((3, 4))),
+    _case("index_neg_int", "slice", lambda x: x[-1, 2], lambda x: x[-1, 2], normal((3, 4))),
+    _case("index_slices", "slice", lambda x: x[1:, :3], lambda x: x[1:, :3], normal((3, 4))),
+    _case("index_ellipsis", "slice", lambda x: x[..., 1], lambda x: x[..., 1], normal((2, 3, 4))),
+    _case("index_newaxis", "slice", lambda x: x[:, None, 0:2], lambda x: x[:, None, 0:2], normal((3, 4))),
+    _case("index_mixed", "slice", lambda x: x[0, ..., -2:], lambda x: x[0, ..., -2:], normal((2, 3, 4))),
+]
+
+test_forward, test_gradient, test_second_order = define_tests(CASES)
+
+
+def test_large_transpose_and_concat_forward():
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal((17, 33, 9)).astype(dtype)
+        for perm in ((0, 2, 1), (2, 1, 0), (1, 0, 2), (2, 0, 1)):
+            np.testing.assert_array_equal(tf.transpose(tf.constant(x), perm).numpy(), np.transpose(x, perm))
+        for axis in (0, 1, 2):
+            parts = np.array_split(x, 3, axis=axis)
+            got = tf.concat([tf.constant(p) for p in parts], axis)
+            np.testing.assert_array_equal(got.numpy(), x)
+
+
+def test_empty_slices_and_pads():
+    x = tf.constant(np.arange(6.0).reshape(2, 3))
+    assert tuple(x[1:1].shape) == (0, 3)
+    assert tuple(tf.slice(x, [0, 3], [2, 0]).shape) == (2, 0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(x[2:]) + tf.reduce_sum(x[:, 1:2])
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [[0, 1, 0], [0, 1, 0]])
