@@ -1,0 +1,160 @@
+"""keras.Sequential: build, summary, compile/fit/evaluate/predict, History, verbose."""
+
+import numpy as np
+import pytest
+
+import tapegrad as tf
+from tapegrad import keras
+
+
+def _data(n=256, d=4, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, d)).astype(np.float32)
+    y = (x @ rng.standard_normal((d, 1)) + 0.3 * np.sin(3 * x[:, :1])).astype(np.float32)
+    return x, y
+
+
+def _model(seed=0, d=4):
+    tf.random.set_seed(seed)
+    m = keras.Sequential([keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)])
+    m.build((None, d))
+    return m
+
+
+def test_call_and_trainable_variables():
+    m = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
+    out = m(np.ones((3, 5), np.float32))
+    assert tuple(out.shape) == (3, 2)
+    shapes = [tuple(v.shape) for v in m.trainable_variables]
+    assert shapes == [(5, 8), (8,), (8, 2), (2,)]
+    assert m.count_params() == 5 * 8 + 8 + 8 * 2 + 2
+
+
+def test_input_layer_builds_immediately():
+    m = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(3)])
+    assert m.built and tuple(m.layers[0].kernel.shape) == (6, 3)
+    assert len(m.layers) == 1
+
+
+def test_summary(capsys):
+    m = _model()
+    m.summary()
+    out = capsys.readouterr().out
+    assert "Layer (type)" in out and "(None, 16)" in out and "(None, 1)" in out
+    assert "Total params: 97" in out  # 4*16+16 + 16+1
+
+
+def test_summary_unbuilt_raises():
+    with pytest.raises(ValueError, match="not yet been built"):
+        keras.Sequential([keras.layers.Dense(2)]).summary()
+
+
+def test_fit_loss_decreases_and_history():
+    x, y = _data()
+    m = _model()
+    m.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    h = m.fit(x, y, epochs=8, batch_size=32, verbose=0)
+    losses = h.history["loss"]
+    assert len(losses) == 8 and h.epoch == list(range(8))
+    assert losses[-1] < 0.5 * losses[0]
+    assert all(b <= a * 1.05 for a, b in zip(losses, losses[1:]))
+    assert m.optimizer.iterations == 8 * 8
+
+
+def test_fit_verbose0_writes_nothing(capsys):
+    x, y = _data(64)
+    m = _model()
+    m.compile(optimizer="sgd", loss="mse")
+    m.fit(x, y, epochs=2, batch_size=16, verbose=0, validation_data=(x, y))
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_fit_verbose1_progress_bar(capsys):
+    x, y = _data(64)
+    m = _model()
+    m.compile(optimizer="sgd", loss="mse")
+    h = m.fit(x, y, epochs=2, batch_size=16, verbose=1, validation_data=(x[:16], y[:16]))
+    out = capsys.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+    assert "4/4 [==============================]" in out
+    assert "loss:" in out and "val_loss:" in out and "/step" in out
+    assert len(h.history["val_loss"]) == 2
+
+
+def test_epoch_loss_is_mean_of_batch_losses_before_updates():
+    x, y = _data(40)
+    m = _model()
+    m.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")  # lr 0: weights never change
+    h = m.fit(x, y, epochs=1, batch_size=16, verbose=0, shuffle=False)
+    pred = m.predict(x, verbose=0)
+    np.testing.assert_allclose(h.history["loss"][0], ((pred - y) ** 2).mean(), rtol=1e-5)
+    np.testing.assert_allclose(m.evaluate(x, y, verbose=0), ((pred - y) ** 2).mean(), rtol=1e-5)
+
+
+def test_fit_matches_manual_gradient_tape_loop():
+    x, y = _data(64)
+    m1, m2 = _model(5), _model(5)
+    m1.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    m1.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=False)
+    opt = keras.optimizers.SGD(0.1)
+    loss_fn = keras.losses.MeanSquaredError()
+    for _ in range(2):
+        for s in range(0, 64, 16):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y[s:s + 16], m2(x[s:s + 16]))
+            grads = tape.gradient(loss, m2.trainable_variables)
+            opt.apply_gradients(zip(grads, m2.trainable_variables))
+    for a, b in zip(m1.get_weights(), m2.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_shuffle_is_reproducible_with_seed():
+    x, y = _data(64)
+
+    def run():
+        m = _model(2)
+        m.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+        return m.fit(x, y, epochs=3, batch_size=8, verbose=0).history["loss"]
+    assert run() == run()
+
+
+def test_predict_shape_and_classification_fit():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((200, 2)).astype(np.float32)
+    labels = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+    tf.random.set_seed(0)
+    m = keras.Sequential([keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(2)])
+    m.compile(optimizer=keras.optimizers.Adam(0.05),
+              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = m.fit(x, labels, epochs=10, batch_size=20, verbose=0)
+    assert h.history["loss"][-1] < 0.3
+    logits = m.predict(x, batch_size=64, verbose=0)
+    assert logits.shape == (200, 2)
+    assert (logits.argmax(1) == labels).mean() > 0.9
+
+
+def test_fit_requires_compile_and_matching_lengths():
+    m = _model()
+    x, y = _data(8)
+    with pytest.raises(RuntimeError, match="compile"):
+        m.fit(x, y, verbose=0)
+    m.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match="cardinality"):
+        m.fit(x, y[:4], verbose=0)
+
+
+def test_set_and_get_weights_roundtrip():
+    a, b = _model(1), _model(2)
+    b.set_weights(a.get_weights())
+    x = np.ones((2, 4), np.float32)
+    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
+
+
+def test_early_stopping():
+    x, y = _data(64)
+    m = _model()
+    m.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    h = m.fit(x, y, epochs=10, verbose=0, validation_data=(x, y),
+              callbacks=[keras.callbacks.EarlyStopping(patience=1)])
+    assert len(h.history["loss"]) == 2
