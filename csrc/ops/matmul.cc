@@ -42,6 +42,13 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   Shape ab, bb;
   for (int d = 0; d < as.ndim - 2; ++d) ab.push_back(as.d[d]);
   for (int d = 0; d < bs.ndim - 2; ++d) bb.push_back(bs.d[d]);
+  // Checked here so the message shows both operands' full shapes, not just their batch dims.
+  for (int i = 1; i <= ab.ndim && i <= bb.ndim; ++i) {
+    i64 x = ab.d[ab.ndim - i], y = bb.d[bb.ndim - i];
+    if (x != y && x != 1 && y != 1)
+      throw InvalidArgument("matmul: In[0] and In[1] must have compatible batch dimensions: " +
+                            as.str() + " vs. " + bs.str());
+  }
   Shape batch_shape = broadcast_shape(ab, bb, "matmul");
   i64 batch = batch_shape.numel(), na = ab.numel(), nb = bb.numel();
   // The GEMM takes each side's batch as full or 1; a partial broadcast (TF allows [2,1] with

@@ -1,0 +1,132 @@
+"""Composites without an ops.def row (stop_gradient, clip_by_value, clip_by_norm) and the
+custom_gradient row: their gradients are those of the ops they are built from."""
+
+import numpy as np
+import pytest
+
+import tapegrad as tf
+from opcases import Case, define_tests, normal, positive
+from tapegrad.testing import check_gradients, numerical_gradient
+
+
+def _clip_inputs(shape, lo=-0.5, hi=0.7, margin=0.05):
+    def gen(rng):
+        x = rng.uniform(-1.5, 1.5, shape)
+        # keep away from the clip points, where the gradient jumps
+        for edge in (lo, hi):
+            x = np.where(np.abs(x - edge) < margin, x + 3 * margin, x)
+        return [x]
+    return gen
+
+
+def _clip_by_norm_ref(x, c, axes=None):
+    n = np.sqrt((x * x).sum(axis=axes, keepdims=True))
+    return x * c / np.maximum(n, c)
+
+
+@tf.custom_gradient
+def _cube(x):
+    def grad(dy):
+        return dy * 3.0 * x * x  # written with ops, so it has a second derivative
+    return x * x * x, grad
+
+
+@tf.custom_gradient
+def _scaled_sum(x, y):
+    # z = x * exp(y), y broadcast over x's rows, with the gradient by hand
+    e = tf.exp(y)
+
+    def grad(dz):
+        return dz * e, tf.reduce_sum(dz * x * e, axis=0)
+    return x * e, grad
+
+
+CASES = [
+    Case("clip_by_value", ("minimum", "maximum"), lambda x: tf.clip_by_value(x, -0.5, 0.7),
+         lambda x: np.clip(x, -0.5, 0.7), _clip_inputs((3, 4))),
+    Case("clip_by_value_tensor_bounds", ("minimum", "maximum"),
+         lambda x, lo, hi: tf.clip_by_value(x, lo, hi), lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+         lambda rng: _clip_inputs((2, 3))(rng) + [np.full((3,), -0.5), np.full((1, 3), 0.7)]),
+    # norms above the clip (scaled) and below it (identity), whole tensor and per axis
+    Case("clip_by_norm_clipped", "sqrt", lambda x: tf.clip_by_norm(x, 0.5),
+         lambda x: _clip_by_norm_ref(x, 0.5), normal((3, 4))),
+    Case("clip_by_norm_unclipped", "sqrt", lambda x: tf.clip_by_norm(x, 50.0) * 1.0,
+         lambda x: _clip_by_norm_ref(x, 50.0), normal((3, 4))),
+    Case("clip_by_norm_axis1", "sqrt", lambda x: tf.clip_by_norm(x, 1.0, axes=[1]),
+         lambda x: _clip_by_norm_ref(x, 1.0, axes=1), lambda rng: [rng.standard_normal((3, 4)) *
+                                                                   np.array([[0.1], [1.0], [3.0]])]),
+    Case("clip_by_norm_tensor_clip", ("sqrt", "maximum"), lambda x, c: tf.clip_by_norm(x, c),
+         lambda x, c: _clip_by_norm_ref(x, c), lambda rng: [rng.standard_normal((5,)), np.array(0.7)]),
+    Case("custom_gradient_cube", "custom_gradient", _cube, lambda x: x ** 3, normal((2, 3))),
+    Case("custom_gradient_two_inputs", "custom_gradient", _scaled_sum, lambda x, y: x * np.exp(y),
+         normal((2, 3), (3,))),
+]
+
+test_forward, test_gradient, test_second_order = define_tests(CASES)
+
+
+def test_stop_gradient_blocks_every_order():
+    x = tf.constant(np.array([1.0, -2.0, 3.0]))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * tf.stop_gradient(x)
+    # d/dx (x * c) with c = x held constant is c, not 2x
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [1.0, -2.0, 3.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.stop_gradient(tf.exp(x))
+    assert tape.gradient(y, x) is None
+    np.testing.assert_allclose(y.numpy(), np.exp([1.0, -2.0, 3.0]))
+
+
+def test_stop_gradient_second_order():
+    x = tf.constant(np.array([0.5, 2.0]))
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.square(x) * tf.stop_gradient(x)  # x^2 * c
+        g = inner.gradient(y, x)  # 2 x c
+    np.testing.assert_allclose(outer.gradient(g, x).numpy(), 2 * np.array([0.5, 2.0]))
+
+
+def test_clip_by_norm_zero_tensor_has_finite_gradient():
+    x = tf.constant(np.zeros((2, 3)))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.clip_by_norm(x, 1.0)
+    np.testing.assert_array_equal(y.numpy(), np.zeros((2, 3)))
+    g = tape.gradient(y, x).numpy()
+    assert np.all(np.isfinite(g))
+
+
+def test_custom_gradient_is_what_the_tape_uses():
+    # A deliberately "wrong" custom gradient: the tape must return it, not the true one,
+    # and check_gradients must notice the difference.
+    @tf.custom_gradient
+    def f(x):
+        return tf.square(x), lambda dy: dy * 10.0
+    x = np.array([1.0, 2.0])
+    t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(t)
+        y = f(t)
+    np.testing.assert_array_equal(tape.gradient(y, t).numpy(), [10.0, 10.0])
+    with pytest.raises(AssertionError, match="gradient w.r.t. input 0"):
+        check_gradients(f, [x])
+
+
+def test_numerical_gradient_helper():
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(numerical_gradient(tf.tanh, x, 1e-6), 1 - np.tanh(x) ** 2, rtol=1e-8)
+    ga, gb = numerical_gradient(tf.multiply, [x, np.array(3.0)], 1e-6)
+    np.testing.assert_allclose(ga, [3.0, 3.0, 3.0], rtol=1e-9)
+    np.testing.assert_allclose(gb, x.sum(), rtol=1e-9)
+    # A wrong second derivative is caught too (first derivative right, second wrong).
+
+    @tf.custom_gradient
+    def g(x):
+        return tf.square(x), lambda dy: dy * 2.0 * tf.stop_gradient(x)
+    check_gradients(g, [x])
+    with pytest.raises(AssertionError, match="second order"):
+        check_gradients(g, [x], second_order=True)
