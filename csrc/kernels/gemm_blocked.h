@@ -1,13 +1,12 @@
 // The BLIS-style GEMM shared by the SIMD folders, written once over a vector-traits struct.
 //
-// An ISA file defines TAPEGRAD_GEMM_ISA (its namespace name, e.g. avx2) and includes this
+// An ISA file defines TG_SIMD_NS (its namespace name: avx2 or avx512) and includes this
 // header; everything below then lands in tapegrad::kernels::<isa>::{anonymous}, so no
 // instantiation can be merged with another ISA's (Note [ISA namespaces]). For the same
 // reason this file uses no std:: templates or containers, only C functions.
 //
 // The ISA file then instantiates GemmDriver<Cfg> where Cfg provides
-//   using V = <traits>;        T, R (register), Mask, W (lanes), zero, load, store, bcast,
-//                              fma, add, relu, mask(count), load_mask, store_mask, prefetch
+//   using V = <traits>;        the lane traits of kernels/simd_vec.h (F32x8, F64x8, ...)
 //   static constexpr int MR, NV;          micro-tile: MR rows x NV vectors (NR = NV * W)
 //   static constexpr i64 KC, MC, NC;      cache blocks (MC multiple of MR, NC of NR)
 //   static constexpr const char* kIsa;    table the sigmoid/tanh pass is taken from
@@ -33,21 +32,27 @@
 // pack; each rectangle then runs the serial blocked algorithm with thread-local buffers.
 // No barrier is needed, at the price of each thread packing its own copy of the shared
 // operand, which is a few percent of the flops at the sizes where threads are used.
-#ifndef TAPEGRAD_GEMM_ISA
-#error "define TAPEGRAD_GEMM_ISA to the ISA namespace before including gemm_blocked.h"
+#pragma once
+#ifndef TG_SIMD_NS
+#error "define TG_SIMD_NS (avx2 or avx512) before including kernels/gemm_blocked.h"
 #endif
 
-#include <cmath>
 #include <cstdlib>
 
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
+// GCC 12 flags the _mm512_undefined_*() inside _mm512_max_* at every inlined use: spurious.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "kernels/kernels.h"
+#include "kernels/simd_vec.h"
 #include "kernels/threadpool.h"
 
-namespace tapegrad::kernels::TAPEGRAD_GEMM_ISA {
+namespace tapegrad::kernels::TG_SIMD_NS {
 namespace {
 
-inline i64 imin(i64 a, i64 b) { return a < b ? a : b; }
-inline i64 imax(i64 a, i64 b) { return a > b ? a : b; }
+inline i64 min64(i64 a, i64 b) { return a < b ? a : b; }
 inline i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
 inline i64 round_up(i64 a, i64 b) { return ceil_div(a, b) * b; }
 
@@ -55,7 +60,7 @@ inline i64 round_up(i64 a, i64 b) { return ceil_div(a, b) * b; }
 // of `unit`: 784 with cap 256 gives 196-ish blocks rather than 256, 256, 256, 16.
 inline i64 balanced_block(i64 total, i64 cap, i64 unit) {
   i64 nb = ceil_div(total, cap);
-  return imin(cap, round_up(ceil_div(total, nb), unit));
+  return min64(cap, round_up(ceil_div(total, nb), unit));
 }
 
 // Grow-only 64-byte aligned scratch, one per thread (pool workers are persistent).
@@ -75,9 +80,24 @@ struct Scratch {
 };
 thread_local Scratch tl_pack_a, tl_pack_b;
 
+// The few operations the GEMM needs beyond simd_vec.h's traits, spelled with them.
+template <class L>
+struct GemmOps : L {
+  using R = typename L::reg;
+  using Mask = typename L::tmask;
+  static R bcast(const typename L::T* p) { return L::set1(*p); }
+  // x86 max returns its second operand when either is NaN: NaN stays NaN, as in the reference.
+  static R relu(R v) { return L::max(L::zero(), v); }
+  // Lanes [0, n) for any n (<= 0: none, >= W: all).
+  static Mask mask(i64 n) { return L::tail(n <= 0 ? 0 : n >= L::W ? L::W : n); }
+  static R load_mask(const typename L::T* p, Mask m) { return L::load_tail(p, m); }
+  static void store_mask(typename L::T* p, Mask m, R v) { L::store_tail(p, m, v); }
+  static void prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
+};
+
 template <class Cfg>
 struct GemmDriver {
-  using V = typename Cfg::V;
+  using V = GemmOps<typename Cfg::V>;
   using T = typename V::T;
   using R = typename V::R;
   static constexpr int W = V::W;
@@ -228,11 +248,11 @@ struct GemmDriver {
   static void block(Tile t, const T* a, const T* b, T* c, const T* bias, i64 mc, i64 nc) {
     constexpr i64 NRt = NVt * W;
     for (i64 jr = 0; jr < nc; jr += NRt) {
-      t.nr = int(imin(NRt, nc - jr));
+      t.nr = int(min64(NRt, nc - jr));
       t.b = kDirectB ? b + jr : b + jr * t.kc;
       t.bias = bias ? bias + jr : nullptr;
       for (i64 ir = 0; ir < mc; ir += MR) {
-        t.mr = int(imin(MR, mc - ir));
+        t.mr = int(min64(MR, mc - ir));
         t.c = c + ir * t.ldc + jr;
         t.a = kDirectA ? a + ir * t.rsa : a + ir * t.kc;
         tile_rows<1, NVt, kDirectA, kDirectB>(t);
@@ -243,7 +263,7 @@ struct GemmDriver {
   // op(B)[p0:p0+kc, j0:j0+nc] into ceil(nc/NR) slivers of kc x NR, zero-padded on the right.
   static void pack_b(const T* B, i64 ldb, bool trans, i64 p0, i64 kc, i64 j0, i64 nc, T* dst) {
     for (i64 js = 0; js < nc; js += NR, dst += kc * NR) {
-      const int nr = int(imin(NR, nc - js));
+      const int nr = int(min64(NR, nc - js));
       if (!trans) {
         const T* src = B + p0 * ldb + j0 + js;
         if (nr == NR) {
@@ -273,7 +293,7 @@ struct GemmDriver {
   // the block's first row: never stored, and they keep inf/NaN out of nothing).
   static void pack_a(const T* A, i64 lda, bool trans, i64 i0, i64 mc, i64 p0, i64 kc, T* dst) {
     for (i64 is = 0; is < mc; is += MR, dst += kc * MR) {
-      const int mr = int(imin(MR, mc - is));
+      const int mr = int(min64(MR, mc - is));
       if (!trans) {
         const T* rows[MR];
         for (int i = 0; i < MR; ++i) rows[i] = A + (i0 + is + (i < mr ? i : 0)) * lda + p0;
@@ -313,9 +333,71 @@ struct GemmDriver {
   }
 
   // The serial blocked algorithm on C[m0:m1, n0:n1] (Note [GEMM blocking]).
+  // One row of C from a row vector times an untransposed B: an axpy sweep over NP <= 4 rows
+  // of B at a time (4 sequential streams the prefetchers follow, 4 FMAs per load/store of C),
+  // C in chunks of 4 vectors so the FMA chains overlap. Bias and ReLU go into the last sweep.
+  template <int NP>
+  static void sweep(const R* av, const T* const* brow, T* c, i64 n0, i64 n1, bool first,
+                    const T* bias, bool relu) {
+    constexpr int U = 4;
+    i64 j = n0;
+    for (; j + U * W <= n1; j += U * W) {
+      R y[U];
+#pragma GCC unroll 4
+      for (int u = 0; u < U; ++u) {
+        const i64 o = j + u * W;
+        y[u] = first ? V::zero() : V::load(c + o);
+#pragma GCC unroll 4
+        for (int q = 0; q < NP; ++q) y[u] = V::fma(av[q], V::load(brow[q] + o), y[u]);
+        if (bias) y[u] = V::add(y[u], V::load(bias + o));
+        if (relu) y[u] = V::relu(y[u]);
+        V::store(c + o, y[u]);
+      }
+    }
+    for (; j < n1; j += W) {
+      const auto mk = V::mask(n1 - j);
+      R y = first ? V::zero() : V::load_mask(c + j, mk);
+#pragma GCC unroll 4
+      for (int q = 0; q < NP; ++q) y = V::fma(av[q], V::load_mask(brow[q] + j, mk), y);
+      if (bias) y = V::add(y, V::load_mask(bias + j, mk));
+      if (relu) y = V::relu(y);
+      V::store_mask(c + j, mk, y);
+    }
+  }
+
+  static void row_vector(const Problem& pr, i64 i, i64 n0, i64 n1) {
+    constexpr int P = 4;
+    const i64 k = pr.k;
+    const T* a = pr.ta ? pr.A + i : pr.A + i * pr.lda;
+    const i64 as = pr.ta ? pr.lda : 1;
+    T* c = pr.C + i * pr.ldc;
+    for (i64 p0 = 0; p0 < k; p0 += P) {
+      const int np = int(min64(P, k - p0));
+      const bool first = p0 == 0 && !pr.accumulate;
+      const bool last = p0 + np == k;
+      const T* bias = last ? pr.bias : nullptr;
+      const bool relu = last && pr.act == Act::Relu;
+      R av[P];
+      const T* brow[P];
+#pragma GCC unroll 4
+      for (int q = 0; q < P; ++q) {
+        av[q] = q < np ? V::bcast(a + (p0 + q) * as) : V::zero();
+        brow[q] = pr.B + (p0 + (q < np ? q : 0)) * pr.ldb;
+      }
+      switch (np) {
+        case 4: sweep<4>(av, brow, c, n0, n1, first, bias, relu); break;
+        case 3: sweep<3>(av, brow, c, n0, n1, first, bias, relu); break;
+        case 2: sweep<2>(av, brow, c, n0, n1, first, bias, relu); break;
+        default: sweep<1>(av, brow, c, n0, n1, first, bias, relu); break;
+      }
+    }
+    finish_act(pr, i, 1, n0, n1 - n0);
+  }
+
   static void run(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1) {
     const i64 m = m1 - m0, n = n1 - n0, k = pr.k;
     if (m <= 0 || n <= 0) return;
+    if (m == 1 && !pr.tb) return row_vector(pr, m0, n0, n1);
     const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
     const bool direct_b = !pr.tb && (m <= kDirectBMaxM || small);
     const bool direct_a = n <= kDirectANmax || small || m <= 2;
@@ -330,13 +412,13 @@ struct GemmDriver {
                        : static_cast<T*>(tl_pack_a.get(sizeof(T) * kc_blk * round_up(mc_blk, MR)));
 
     for (i64 jc = n0; jc < n1; jc += nc_blk) {
-      const i64 nc = imin(nc_blk, n1 - jc);
+      const i64 nc = min64(nc_blk, n1 - jc);
       for (i64 pc = 0; pc < k; pc += kc_blk) {
-        const i64 kc = imin(kc_blk, k - pc);
+        const i64 kc = min64(kc_blk, k - pc);
         const bool last = pc + kc == k;
         if (!direct_b) pack_b(pr.B, pr.ldb, pr.tb, pc, kc, jc, nc, bbuf);
         for (i64 ic = m0; ic < m1; ic += mc_blk) {
-          const i64 mc = imin(mc_blk, m1 - ic);
+          const i64 mc = min64(mc_blk, m1 - ic);
           if (!direct_a) pack_a(pr.A, pr.lda, pr.ta, ic, mc, pc, kc, abuf);
           Tile t;
           t.kc = kc;
@@ -395,13 +477,13 @@ struct GemmDriver {
       if (best < 0 || cost < best) { best = cost; tm = r; tn = c; }
     }
     if (best < 0) {  // too small to cut that many ways: cut along the longer side only
-      if (ceil_div(m, MR) >= ceil_div(n, NR)) { tm = int(imin(parts, ceil_div(m, MR))); tn = 1; }
-      else { tm = 1; tn = int(imin(parts, ceil_div(n, NR))); }
+      if (ceil_div(m, MR) >= ceil_div(n, NR)) { tm = int(min64(parts, ceil_div(m, MR))); tn = 1; }
+      else { tm = 1; tn = int(min64(parts, ceil_div(n, NR))); }
     }
   }
 
   static i64 cut(i64 total, int parts, int idx, i64 unit) {
-    return imin(total, round_up(total * idx / parts, unit));
+    return min64(total, round_up(total * idx / parts, unit));
   }
 
   static void gemm(const GemmArgs<T>& g) {
@@ -443,4 +525,4 @@ struct GemmDriver {
 };
 
 }  // namespace
-}  // namespace tapegrad::kernels::TAPEGRAD_GEMM_ISA
+}  // namespace tapegrad::kernels::TG_SIMD_NS
