@@ -181,14 +181,19 @@ class Dense(Layer):
 
     def call(self, inputs):
         """One ``nn.linear`` op (plus the activation when it isn't fusable)."""
-        if inputs.shape[-1] != self.kernel.shape[0]:
-            raise ValueError(
-                f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
-                f"axis -1 of input shape to have value {self.kernel.shape[0]}, but received "
-                f"input with shape {tuple(inputs.shape)}")
-        if self._fused is not False:
-            return _core.linear(inputs, self.kernel, self.bias, self._fused)
-        return self.activation(_core.linear(inputs, self.kernel, self.bias, None))
+        try:
+            if self._fused is not False:
+                return _core.linear(inputs, self.kernel, self.bias, self._fused)
+            y = _core.linear(inputs, self.kernel, self.bias, None)
+        except ValueError:
+            # The op checks shapes before any work; say it in Keras' words when that's the cause.
+            if inputs.ndim >= 1 and inputs.shape[-1] != self.kernel.shape[0]:
+                raise ValueError(
+                    f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+                    f"axis -1 of input shape to have value {self.kernel.shape[0]}, but received "
+                    f"input with shape {tuple(inputs.shape)}") from None
+            raise
+        return self.activation(y)
 
     def get_config(self):
         cfg = super().get_config()
