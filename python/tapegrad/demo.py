@@ -190,6 +190,7 @@ def _plot_losses(path, tg_losses, np_losses):
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker  # noqa: F401
     except ImportError:
         return None
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -199,6 +200,7 @@ def _plot_losses(path, tg_losses, np_losses):
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss (MSE)")
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_title("2-layer ReLU MLP on a synthetic regression set")
     ax.legend()
     fig.tight_layout()
