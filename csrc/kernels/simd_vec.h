@@ -18,12 +18,33 @@
 
 #include <cstdint>
 
+#include "kernels/threadpool.h"
+
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() (a self-initialised variable)
+// and warn at every inlined use under -O3; the warning is spurious, the lanes are overwritten.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 namespace tapegrad::kernels::TG_SIMD_NS {
 
 using i64 = std::int64_t;
 
 template <class A> inline A imin(A a, A b) { return a < b ? a : b; }
 template <class A> inline A imax(A a, A b) { return a > b ? a : b; }
+
+// Runs f(begin, end) over [0, n): on the caller's thread below `threshold` elements, else split
+// over the pool in chunks that start on 64-element boundaries (whole cache lines per thread).
+template <class F> inline void for_range(i64 n, i64 threshold, F&& f) {
+  int t = num_threads();
+  if (n < threshold || t <= 1) {
+    if (n > 0) f(i64(0), n);
+    return;
+  }
+  constexpr i64 kB = 64;
+  parallel_for((n + kB - 1) / kB, t, [&](i64 b, i64 e) { f(b * kB, imin(e * kB, n)); });
+}
 
 struct F32x8 {
   using T = float;
@@ -44,6 +65,10 @@ struct F32x8 {
   }
   static reg load_tail(const T* p, tmask m) { return _mm256_maskload_ps(p, m); }
   static void store_tail(T* p, tmask m, reg v) { _mm256_maskstore_ps(p, m, v); }
+  static reg load_tail_or(const T* p, tmask m, reg fill) {
+    return _mm256_blendv_ps(fill, _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
+  }
+  static reg keep_tail(tmask m, reg v) { return _mm256_and_ps(_mm256_castsi256_ps(m), v); }
   static reg set1(T x) { return _mm256_set1_ps(x); }
   static reg zero() { return _mm256_setzero_ps(); }
 
@@ -68,6 +93,7 @@ struct F32x8 {
   static mask ge(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
   static mask eq(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
   static mask unord(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
+  static mask gt_or_nan(reg a, reg b) { return _mm256_cmp_ps(a, b, _CMP_NLE_UQ); }
   static mask mor(mask a, mask b) { return _mm256_or_ps(a, b); }
   static reg select(mask m, reg f, reg t) { return _mm256_blendv_ps(f, t, m); }
   static reg keep(mask m, reg v) { return _mm256_and_ps(m, v); }  // m ? v : +0
@@ -112,6 +138,10 @@ struct F64x4 {
   }
   static reg load_tail(const T* p, tmask m) { return _mm256_maskload_pd(p, m); }
   static void store_tail(T* p, tmask m, reg v) { _mm256_maskstore_pd(p, m, v); }
+  static reg load_tail_or(const T* p, tmask m, reg fill) {
+    return _mm256_blendv_pd(fill, _mm256_maskload_pd(p, m), _mm256_castsi256_pd(m));
+  }
+  static reg keep_tail(tmask m, reg v) { return _mm256_and_pd(_mm256_castsi256_pd(m), v); }
   static reg set1(T x) { return _mm256_set1_pd(x); }
   static reg zero() { return _mm256_setzero_pd(); }
 
@@ -135,6 +165,7 @@ struct F64x4 {
   static mask ge(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
   static mask eq(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
   static mask unord(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_UNORD_Q); }
+  static mask gt_or_nan(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_NLE_UQ); }
   static mask mor(mask a, mask b) { return _mm256_or_pd(a, b); }
   static reg select(mask m, reg f, reg t) { return _mm256_blendv_pd(f, t, m); }
   static reg keep(mask m, reg v) { return _mm256_and_pd(m, v); }
@@ -188,6 +219,8 @@ struct F32x16 {
   static tmask tail(i64 n) { return static_cast<tmask>((1u << n) - 1u); }
   static reg load_tail(const T* p, tmask m) { return _mm512_maskz_loadu_ps(m, p); }
   static void store_tail(T* p, tmask m, reg v) { _mm512_mask_storeu_ps(p, m, v); }
+  static reg load_tail_or(const T* p, tmask m, reg fill) { return _mm512_mask_loadu_ps(fill, m, p); }
+  static reg keep_tail(tmask m, reg v) { return _mm512_maskz_mov_ps(m, v); }
   static reg set1(T x) { return _mm512_set1_ps(x); }
   static reg zero() { return _mm512_setzero_ps(); }
 
@@ -211,6 +244,7 @@ struct F32x16 {
   static mask ge(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
   static mask eq(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
   static mask unord(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
+  static mask gt_or_nan(reg a, reg b) { return _mm512_cmp_ps_mask(a, b, _CMP_NLE_UQ); }
   static mask mor(mask a, mask b) { return static_cast<mask>(a | b); }
   static reg select(mask m, reg f, reg t) { return _mm512_mask_blend_ps(m, f, t); }
   static reg keep(mask m, reg v) { return _mm512_maskz_mov_ps(m, v); }
@@ -251,6 +285,8 @@ struct F64x8 {
   static tmask tail(i64 n) { return static_cast<tmask>((1u << n) - 1u); }
   static reg load_tail(const T* p, tmask m) { return _mm512_maskz_loadu_pd(m, p); }
   static void store_tail(T* p, tmask m, reg v) { _mm512_mask_storeu_pd(p, m, v); }
+  static reg load_tail_or(const T* p, tmask m, reg fill) { return _mm512_mask_loadu_pd(fill, m, p); }
+  static reg keep_tail(tmask m, reg v) { return _mm512_maskz_mov_pd(m, v); }
   static reg set1(T x) { return _mm512_set1_pd(x); }
   static reg zero() { return _mm512_setzero_pd(); }
 
@@ -274,6 +310,7 @@ struct F64x8 {
   static mask ge(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
   static mask eq(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
   static mask unord(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q); }
+  static mask gt_or_nan(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_NLE_UQ); }
   static mask mor(mask a, mask b) { return static_cast<mask>(a | b); }
   static reg select(mask m, reg f, reg t) { return _mm512_mask_blend_pd(m, f, t); }
   static reg keep(mask m, reg v) { return _mm512_maskz_mov_pd(m, v); }
@@ -308,5 +345,17 @@ struct Widen16 {
   }
 };
 #endif
+
+// Compensated (Kahan) running sum of vectors (long softmax rows, blocks of long reductions).
+template <class V> struct KahanVec {
+  typename V::reg s = V::zero(), c = V::zero();
+  void add(typename V::reg v) {
+    typename V::reg y = V::sub(v, c);
+    typename V::reg t = V::add(s, y);
+    c = V::sub(V::sub(t, s), y);
+    s = t;
+  }
+  typename V::T total() const { return V::hsum(s) - V::hsum(c); }
+};
 
 }  // namespace tapegrad::kernels::TG_SIMD_NS

@@ -1,0 +1,347 @@
+// SIMD elementwise kernels (unary, binary, ternary masks, axpy, softmax), written once on the
+// vector traits of simd_vec.h and instantiated by each ISA folder's elementwise.cc.
+//
+// Include with TG_SIMD_NS defined (see simd_vec.h); the including TU defines a struct Isa with
+// F32, F64 (traits) and Widen (float32 -> float64 lanes) and calls fill_elementwise<Isa>(t).
+// Results match the scalar reference bit for bit except where noted: exp/log/tanh/sigmoid
+// (Note [Vector transcendentals], tested in ulp against numpy) and axpy (one fma, not mul+add).
+#pragma once
+#ifndef TG_SIMD_NS
+#error "define TG_SIMD_NS (avx2 or avx512) before including kernels/elementwise_impl.h"
+#endif
+#include <type_traits>
+
+#include "kernels/kernels.h"
+#include "kernels/simd_math.h"
+#include "kernels/simd_vec.h"
+
+namespace tapegrad::kernels::TG_SIMD_NS {
+
+// Element counts above which a kernel is split over the pool (measured on the 2-core Zen 4:
+// a cheap map pays for the wake-up only past ~256K elements, exp-class maps from ~16K).
+inline constexpr i64 kLightThreshold = 256 * 1024;
+inline constexpr i64 kHeavyThreshold = 16 * 1024;
+
+template <class I, class T>
+using VecFor = std::conditional_t<std::is_same_v<T, float>, typename I::F32, typename I::F64>;
+
+// ---- unary ----------------------------------------------------------------------------------
+
+// Each op: static reg apply<I, V>(reg); kHeavy selects the thread threshold and unrolling.
+struct OpNeg {
+  static constexpr bool kHeavy = false;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    return V::bit_xor(x, V::set1(typename V::T(-0.0)));
+  }
+};
+struct OpAbs {
+  static constexpr bool kHeavy = false;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    return V::andnot(V::set1(typename V::T(-0.0)), x);
+  }
+};
+struct OpSign {  // 1, -1, +0 for +-0, NaN stays NaN (as np.sign)
+  static constexpr bool kHeavy = false;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    using T = typename V::T;
+    typename V::reg z = V::zero();
+    typename V::reg s = V::bit_or(V::keep(V::gt(x, z), V::set1(T(1))), V::keep(V::lt(x, z), V::set1(T(-1))));
+    return V::bit_or(s, V::keep(V::unord(x, x), x));
+  }
+};
+struct OpSquare {
+  static constexpr bool kHeavy = false;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) { return V::mul(x, x); }
+};
+struct OpSqrt {
+  static constexpr bool kHeavy = false;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) { return V::sqrt(x); }
+};
+struct OpRelu {  // x > 0 ? x : +0, NaN stays NaN (as np.maximum(x, 0))
+  static constexpr bool kHeavy = false;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    return V::keep(V::gt_or_nan(x, V::zero()), x);
+  }
+};
+struct OpExp {
+  static constexpr bool kHeavy = true;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) { return vexp<V>(x); }
+};
+struct OpLog {
+  static constexpr bool kHeavy = true;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    if constexpr (std::is_same_v<typename V::T, float>)
+      return via_double<typename I::Widen>(x, [](auto v) { return vlog<typename I::F64, kLogTermsForFloat>(v); });
+    else
+      return vlog<V>(x);
+  }
+};
+struct OpSigmoid {
+  static constexpr bool kHeavy = true;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    if constexpr (std::is_same_v<typename V::T, float>)
+      return via_double<typename I::Widen>(x, [](auto v) { return vsigmoid<typename I::F64, true>(v); });
+    else
+      return vsigmoid<V, false>(x);
+  }
+};
+struct OpTanh {
+  static constexpr bool kHeavy = true;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    if constexpr (std::is_same_v<typename V::T, float>)
+      return via_double<typename I::Widen>(x, [](auto v) { return vtanh<typename I::F64, kExpDegForFloat>(v); });
+    else
+      return vtanh<V, MathConst<double>::kExpTerms>(x);
+  }
+};
+
+template <class I, class V, class Op>
+void unary_range(const typename V::T* x, typename V::T* out, i64 n) {
+  constexpr int W = V::W;
+  constexpr int U = Op::kHeavy ? 2 : 4;
+  i64 i = 0;
+  for (; i + U * W <= n; i += U * W) {
+    typename V::reg v[U];
+    for (int u = 0; u < U; ++u) v[u] = V::load(x + i + u * W);
+    for (int u = 0; u < U; ++u) V::store(out + i + u * W, Op::template apply<I, V>(v[u]));
+  }
+  for (; i + W <= n; i += W) V::store(out + i, Op::template apply<I, V>(V::load(x + i)));
+  if (i < n) {
+    auto m = V::tail(n - i);
+    V::store_tail(out + i, m, Op::template apply<I, V>(V::load_tail(x + i, m)));
+  }
+}
+
+template <class I, class T, class Op> void unary(i64 n, const T* x, T* out) {
+  using V = VecFor<I, T>;
+  for_range(n, Op::kHeavy ? kHeavyThreshold : kLightThreshold,
+            [&](i64 b, i64 e) { unary_range<I, V, Op>(x + b, out + b, e - b); });
+}
+
+// ---- binary ---------------------------------------------------------------------------------
+
+struct OpAdd { template <class V> static typename V::reg apply(typename V::reg a, typename V::reg b) { return V::add(a, b); } };
+struct OpSub { template <class V> static typename V::reg apply(typename V::reg a, typename V::reg b) { return V::sub(a, b); } };
+struct OpMul { template <class V> static typename V::reg apply(typename V::reg a, typename V::reg b) { return V::mul(a, b); } };
+struct OpDiv { template <class V> static typename V::reg apply(typename V::reg a, typename V::reg b) { return V::div(a, b); } };
+// np.maximum/minimum: NaN from either side propagates (as a + b, like the scalar reference);
+// otherwise x86 max(a, b) is exactly the reference's a > b ? a : b.
+struct OpMax {
+  template <class V> static typename V::reg apply(typename V::reg a, typename V::reg b) {
+    return V::select(V::unord(a, b), V::max(a, b), V::add(a, b));
+  }
+};
+struct OpMin {
+  template <class V> static typename V::reg apply(typename V::reg a, typename V::reg b) {
+    return V::select(V::unord(a, b), V::min(a, b), V::add(a, b));
+  }
+};
+struct OpSquareA {  // pow(a, 2) with a scalar exponent 2: a * a, as numpy's fast path
+  template <class V> static typename V::reg apply(typename V::reg a, typename V::reg) { return V::mul(a, a); }
+};
+struct OpReluGrad {  // (g, x) -> x > 0 ? g : 0
+  template <class V> static typename V::reg apply(typename V::reg g, typename V::reg x) {
+    return V::keep(V::gt(x, V::zero()), g);
+  }
+};
+
+template <class V, class Op, int SA, int SB>
+void binary_range(const typename V::T* a, const typename V::T* b, typename V::T* out, i64 n) {
+  constexpr int W = V::W;
+  const typename V::reg ab = V::set1(a[0]), bb = V::set1(b[0]);
+  auto A = [&](i64 i) { if constexpr (SA) return V::load(a + i); else return ab; };
+  auto B = [&](i64 i) { if constexpr (SB) return V::load(b + i); else return bb; };
+  i64 i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    typename V::reg r0 = Op::template apply<V>(A(i), B(i));
+    typename V::reg r1 = Op::template apply<V>(A(i + W), B(i + W));
+    typename V::reg r2 = Op::template apply<V>(A(i + 2 * W), B(i + 2 * W));
+    typename V::reg r3 = Op::template apply<V>(A(i + 3 * W), B(i + 3 * W));
+    V::store(out + i, r0);
+    V::store(out + i + W, r1);
+    V::store(out + i + 2 * W, r2);
+    V::store(out + i + 3 * W, r3);
+  }
+  for (; i + W <= n; i += W) V::store(out + i, Op::template apply<V>(A(i), B(i)));
+  if (i < n) {
+    auto m = V::tail(n - i);
+    typename V::reg va = SA ? V::load_tail(a + i, m) : ab;
+    typename V::reg vb = SB ? V::load_tail(b + i, m) : bb;
+    V::store_tail(out + i, m, Op::template apply<V>(va, vb));
+  }
+}
+
+template <class I, class T, class Op>
+void binary(i64 n, const T* a, i64 sa, const T* b, i64 sb, T* out) {
+  using V = VecFor<I, T>;
+  if (n <= 0) return;
+  for_range(n, kLightThreshold, [&](i64 lo, i64 hi) {
+    const T* pa = a + lo * sa;
+    const T* pb = b + lo * sb;
+    i64 len = hi - lo;
+    if (sa && sb) binary_range<V, Op, 1, 1>(pa, pb, out + lo, len);
+    else if (sa) binary_range<V, Op, 1, 0>(pa, pb, out + lo, len);
+    else if (sb) binary_range<V, Op, 0, 1>(pa, pb, out + lo, len);
+    else binary_range<V, Op, 0, 0>(pa, pb, out + lo, len);
+  });
+}
+
+// pow: exponent a scalar 2 -> a * a (vectorised, bitwise what numpy's power fast path gives);
+// everything else is libm pow per element, split over threads like the heavy maps.
+template <class I, class T> void pow_kernel(i64 n, const T* a, i64 sa, const T* b, i64 sb, T* out) {
+  if (n <= 0) return;
+  if (sb == 0 && b[0] == T(2)) return binary<I, T, OpSquareA>(n, a, sa, b, sb, out);
+  for_range(n, kHeavyThreshold, [&](i64 lo, i64 hi) {
+    for (i64 i = lo; i < hi; ++i) out[i] = __builtin_pow(a[i * sa], b[i * sb]);
+  });
+}
+template <class I> void pow_kernel_f32(i64 n, const float* a, i64 sa, const float* b, i64 sb, float* out) {
+  if (n <= 0) return;
+  if (sb == 0 && b[0] == 2.0f) return binary<I, float, OpSquareA>(n, a, sa, b, sb, out);
+  for_range(n, kHeavyThreshold, [&](i64 lo, i64 hi) {
+    for (i64 i = lo; i < hi; ++i) out[i] = __builtin_powf(a[i * sa], b[i * sb]);
+  });
+}
+
+// ---- ternary masks: out = cmp(a, b) ? g : 0 -------------------------------------------------
+
+template <class V, bool kGe>
+void ternary_range(const typename V::T* g, i64 sg, const typename V::T* a, i64 sa,
+                   const typename V::T* b, i64 sb, typename V::T* out, i64 n) {
+  constexpr int W = V::W;
+  const typename V::reg gb = V::set1(g[0]), ab = V::set1(a[0]), bb = V::set1(b[0]);
+  auto apply = [](typename V::reg vg, typename V::reg va, typename V::reg vb) {
+    return V::keep(kGe ? V::ge(va, vb) : V::gt(va, vb), vg);
+  };
+  i64 i = 0;
+  for (; i + W <= n; i += W)
+    V::store(out + i, apply(sg ? V::load(g + i) : gb, sa ? V::load(a + i) : ab, sb ? V::load(b + i) : bb));
+  if (i < n) {
+    auto m = V::tail(n - i);
+    V::store_tail(out + i, m,
+                  apply(sg ? V::load_tail(g + i, m) : gb, sa ? V::load_tail(a + i, m) : ab,
+                        sb ? V::load_tail(b + i, m) : bb));
+  }
+}
+
+template <class I, class T, bool kGe>
+void ternary(i64 n, const T* g, i64 sg, const T* a, i64 sa, const T* b, i64 sb, T* out) {
+  using V = VecFor<I, T>;
+  if (n <= 0) return;
+  for_range(n, kLightThreshold, [&](i64 lo, i64 hi) {
+    ternary_range<V, kGe>(g + lo * sg, sg, a + lo * sa, sa, b + lo * sb, sb, out + lo, hi - lo);
+  });
+}
+
+// ---- axpy: y += alpha * x (one fma per element) ---------------------------------------------
+
+template <class I, class T> void axpy(i64 n, T alpha, const T* x, T* y) {
+  using V = VecFor<I, T>;
+  constexpr int W = V::W;
+  for_range(n, kLightThreshold, [&](i64 lo, i64 hi) {
+    const typename V::reg va = V::set1(alpha);
+    i64 i = lo;
+    for (; i + 2 * W <= hi; i += 2 * W) {
+      typename V::reg y0 = V::fma(va, V::load(x + i), V::load(y + i));
+      typename V::reg y1 = V::fma(va, V::load(x + i + W), V::load(y + i + W));
+      V::store(y + i, y0);
+      V::store(y + i + W, y1);
+    }
+    for (; i + W <= hi; i += W) V::store(y + i, V::fma(va, V::load(x + i), V::load(y + i)));
+    if (i < hi) {
+      auto m = V::tail(hi - i);
+      V::store_tail(y + i, m, V::fma(va, V::load_tail(x + i, m), V::load_tail(y + i, m)));
+    }
+  });
+}
+
+// ---- softmax / log_softmax over rows --------------------------------------------------------
+
+template <class I, class V> void softmax_row(const typename V::T* x, i64 cols, typename V::T* out, bool log) {
+  using T = typename V::T;
+  using reg = typename V::reg;
+  constexpr int W = V::W;
+  const reg ninf = V::set1(-T(__builtin_inf()));
+  reg mv = ninf;  // max ignoring NaN (a NaN makes the sum NaN anyway, as in the reference)
+  i64 c = 0;
+  for (; c + W <= cols; c += W) mv = V::max(V::load(x + c), mv);
+  if (c < cols) mv = V::max(V::load_tail_or(x + c, V::tail(cols - c), ninf), mv);
+  T m = V::hmax(mv);
+  if (!(m - m == 0)) m = m != m ? m : T(0);  // all -inf (or +inf) rows: avoid inf - inf
+  const reg vm = V::set1(m);
+  KahanVec<V> sum;
+  for (c = 0; c + W <= cols; c += W) {
+    reg e = vexp<V>(V::sub(V::load(x + c), vm));
+    if (!log) V::store(out + c, e);
+    sum.add(e);
+  }
+  if (c < cols) {
+    auto tm = V::tail(cols - c);
+    reg e = V::keep_tail(tm, vexp<V>(V::sub(V::load_tail(x + c, tm), vm)));
+    if (!log) V::store_tail(out + c, tm, e);
+    sum.add(e);
+  }
+  T s = sum.total();
+  if (log) {
+    const reg ls = V::set1(static_cast<T>(__builtin_log(static_cast<double>(s))));
+    for (c = 0; c + W <= cols; c += W) V::store(out + c, V::sub(V::sub(V::load(x + c), vm), ls));
+    if (c < cols) {
+      auto tm = V::tail(cols - c);
+      V::store_tail(out + c, tm, V::sub(V::sub(V::load_tail(x + c, tm), vm), ls));
+    }
+  } else {
+    const reg inv = V::set1(static_cast<T>(1.0 / static_cast<double>(s)));
+    for (c = 0; c + W <= cols; c += W) V::store(out + c, V::mul(V::load(out + c), inv));
+    if (c < cols) {
+      auto tm = V::tail(cols - c);
+      V::store_tail(out + c, tm, V::mul(V::load_tail(out + c, tm), inv));
+    }
+  }
+}
+
+template <class I, class T> void softmax(const T* x, i64 rows, i64 cols, T* out, bool log) {
+  using V = VecFor<I, T>;
+  if (rows <= 0 || cols <= 0) return;
+  auto run = [&](i64 b, i64 e) {
+    for (i64 r = b; r < e; ++r) softmax_row<I, V>(x + r * cols, cols, out + r * cols, log);
+  };
+  if (rows * cols < kHeavyThreshold || rows < 2 || num_threads() <= 1) run(0, rows);
+  else parallel_for(rows, num_threads(), [&](i64 b, i64 e) { run(b, e); });
+}
+
+// ---- the table ------------------------------------------------------------------------------
+
+template <class I, class T> void fill_elementwise_typed(KernelSet<T>& s) {
+  s.unary[int(Unary::Neg)] = unary<I, T, OpNeg>;
+  s.unary[int(Unary::Abs)] = unary<I, T, OpAbs>;
+  s.unary[int(Unary::Sign)] = unary<I, T, OpSign>;
+  s.unary[int(Unary::Square)] = unary<I, T, OpSquare>;
+  s.unary[int(Unary::Sqrt)] = unary<I, T, OpSqrt>;
+  s.unary[int(Unary::Exp)] = unary<I, T, OpExp>;
+  s.unary[int(Unary::Log)] = unary<I, T, OpLog>;
+  s.unary[int(Unary::Sigmoid)] = unary<I, T, OpSigmoid>;
+  s.unary[int(Unary::Relu)] = unary<I, T, OpRelu>;
+  s.unary[int(Unary::Tanh)] = unary<I, T, OpTanh>;
+  if constexpr (std::is_same_v<T, float>)
+    s.binary[int(Binary::Pow)] = pow_kernel_f32<I>;
+  else
+    s.binary[int(Binary::Pow)] = pow_kernel<I, T>;
+  s.binary[int(Binary::Add)] = binary<I, T, OpAdd>;
+  s.binary[int(Binary::Sub)] = binary<I, T, OpSub>;
+  s.binary[int(Binary::Mul)] = binary<I, T, OpMul>;
+  s.binary[int(Binary::Div)] = binary<I, T, OpDiv>;
+  s.binary[int(Binary::Max)] = binary<I, T, OpMax>;
+  s.binary[int(Binary::Min)] = binary<I, T, OpMin>;
+  s.binary[int(Binary::ReluGrad)] = binary<I, T, OpReluGrad>;
+  s.ternary[int(Ternary::MaskGe)] = ternary<I, T, true>;
+  s.ternary[int(Ternary::MaskGt)] = ternary<I, T, false>;
+  s.axpy = axpy<I, T>;
+  s.softmax = softmax<I, T>;
+}
+
+template <class I> void fill_elementwise(KernelTable& t) {
+  fill_elementwise_typed<I, float>(t.f32);
+  fill_elementwise_typed<I, double>(t.f64);
+}
+
+}  // namespace tapegrad::kernels::TG_SIMD_NS

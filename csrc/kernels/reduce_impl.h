@@ -1,0 +1,289 @@
+// SIMD reductions over [outer, r, inner] (sum, max) and the nn.linear act_grad (gout and the
+// column-sum dbias in one pass), written once on simd_vec.h and instantiated per ISA folder.
+//
+// Include with TG_SIMD_NS defined (see simd_vec.h); the TU defines struct Isa (F32, F64) and
+// calls fill_reduce<Isa>(t).
+//
+// Note [Blocked sums]
+// A float32 sum over 10^7 elements must stay near numpy's pairwise error. Rows (inner == 1)
+// are summed in blocks of 32 vectors into 4 independent vector accumulators (each lane adds
+// only 8 numbers), and the block sums are added into a Kahan-compensated vector; columns
+// (inner > 1) add blocks of kRowBlock rows into a tile buffer the same way, then Kahan-add the
+// buffer. The error is thus that of a 32-term naive sum plus ~2 eps, for any length.
+// Threads: several rows/tiles are split over threads whole (results independent of the thread
+// count); a single long row or a single column tile is split into num_threads() pieces whose
+// partial sums are added in piece order, so a result is deterministic for a thread count.
+#pragma once
+#ifndef TG_SIMD_NS
+#error "define TG_SIMD_NS (avx2 or avx512) before including kernels/reduce_impl.h"
+#endif
+#include <type_traits>
+
+#include "kernels/kernels.h"
+#include "kernels/simd_vec.h"
+
+namespace tapegrad::kernels::TG_SIMD_NS {
+
+inline constexpr i64 kReduceThreshold = 256 * 1024;  // elements before threads pay
+inline constexpr i64 kRowBlock = 32;                  // rows per naive block (Note [Blocked sums])
+inline constexpr i64 kMaxPieces = 16;
+
+template <class I, class T>
+using RVecFor = std::conditional_t<std::is_same_v<T, float>, typename I::F32, typename I::F64>;
+
+// max that propagates NaN from either side: x86 max(x, acc) returns acc if either is NaN
+// (so a NaN acc sticks); a NaN x is taken explicitly.
+template <class V> inline typename V::reg nan_max(typename V::reg acc, typename V::reg x) {
+  return V::select(V::unord(x, x), V::max(x, acc), x);
+}
+template <class V> inline typename V::T hmax_nan(typename V::reg v) {
+  return V::any(V::unord(v, v)) ? typename V::T(__builtin_nan("")) : V::hmax(v);
+}
+
+// ---- one contiguous row -----------------------------------------------------------------
+
+template <class V> typename V::T row_sum(const typename V::T* x, i64 n) {
+  using reg = typename V::reg;
+  constexpr int W = V::W;
+  constexpr i64 kBlock = 32 * W;
+  KahanVec<V> k;
+  i64 i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    reg a0 = V::zero(), a1 = V::zero(), a2 = V::zero(), a3 = V::zero();
+    for (i64 j = i; j < i + kBlock; j += 4 * W) {
+      a0 = V::add(a0, V::load(x + j));
+      a1 = V::add(a1, V::load(x + j + W));
+      a2 = V::add(a2, V::load(x + j + 2 * W));
+      a3 = V::add(a3, V::load(x + j + 3 * W));
+    }
+    k.add(V::add(V::add(a0, a1), V::add(a2, a3)));
+  }
+  reg a = V::zero();
+  for (; i + W <= n; i += W) a = V::add(a, V::load(x + i));
+  if (i < n) a = V::add(a, V::load_tail(x + i, V::tail(n - i)));
+  k.add(a);
+  return k.total();
+}
+
+template <class V> typename V::reg row_max_vec(const typename V::T* x, i64 n) {
+  using reg = typename V::reg;
+  constexpr int W = V::W;
+  const reg ninf = V::set1(-typename V::T(__builtin_inf()));
+  reg a0 = ninf, a1 = ninf, a2 = ninf, a3 = ninf;
+  i64 i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    a0 = nan_max<V>(a0, V::load(x + i));
+    a1 = nan_max<V>(a1, V::load(x + i + W));
+    a2 = nan_max<V>(a2, V::load(x + i + 2 * W));
+    a3 = nan_max<V>(a3, V::load(x + i + 3 * W));
+  }
+  for (; i + W <= n; i += W) a0 = nan_max<V>(a0, V::load(x + i));
+  if (i < n) a0 = nan_max<V>(a0, V::load_tail_or(x + i, V::tail(n - i), ninf));
+  return nan_max<V>(nan_max<V>(a0, a1), nan_max<V>(a2, a3));
+}
+
+struct SumOp {
+  template <class V> static typename V::reg combine(typename V::reg a, typename V::reg b) { return V::add(a, b); }
+  template <class V> static typename V::T row(const typename V::T* x, i64 n) { return row_sum<V>(x, n); }
+  template <class T> static T merge(T a, T b) { return a + b; }
+  static constexpr bool kKahan = true;
+};
+struct MaxOp {
+  template <class V> static typename V::reg combine(typename V::reg a, typename V::reg b) { return nan_max<V>(a, b); }
+  template <class V> static typename V::T row(const typename V::T* x, i64 n) { return hmax_nan<V>(row_max_vec<V>(x, n)); }
+  template <class T> static T merge(T a, T b) { return (b > a || b != b || a != a) ? (a != a ? a : b) : a; }
+  static constexpr bool kKahan = false;
+};
+
+// ---- column tiles: res[0:cw] = reduce over rows [r0, r1) of src(row, c0 .. c0+cw) ---------
+
+// Src: reg load(row, col), reg load_tail(row, col, tmask) (lanes past the tail may be anything).
+template <class V> constexpr i64 tile_cols() { return 2048 / i64(sizeof(typename V::T)); }
+
+template <class V, class Op, class Src>
+void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
+  using T = typename V::T;
+  using reg = typename V::reg;
+  constexpr int W = V::W;
+  constexpr i64 CT = tile_cols<V>();
+  alignas(64) T blk[CT];
+  alignas(64) T acc[CT];
+  alignas(64) T cmp[CT];
+  const i64 nv = cw / W, rem = cw - nv * W, nvec = nv + (rem ? 1 : 0);
+  const auto tm = V::tail(rem ? rem : 1);
+  auto row_into = [&](i64 row, bool first) {
+    for (i64 v = 0; v < nv; ++v) {
+      reg x = src.load(row, c0 + v * W);
+      V::store(blk + v * W, first ? x : Op::template combine<V>(V::load(blk + v * W), x));
+    }
+    if (rem) {
+      reg x = src.load_tail(row, c0 + nv * W, tm);
+      V::store(blk + nv * W, first ? x : Op::template combine<V>(V::load(blk + nv * W), x));
+    }
+  };
+  bool have = false;
+  for (i64 rb = r0; rb < r1; rb += kRowBlock) {
+    const i64 re = imin(rb + kRowBlock, r1);
+    row_into(rb, true);
+    for (i64 row = rb + 1; row < re; ++row) row_into(row, false);
+    for (i64 v = 0; v < nvec; ++v) {
+      reg b = V::load(blk + v * W);
+      if constexpr (Op::kKahan) {
+        reg s = have ? V::load(acc + v * W) : V::zero();
+        reg c = have ? V::load(cmp + v * W) : V::zero();
+        reg y = V::sub(b, c);
+        reg t = V::add(s, y);
+        V::store(cmp + v * W, V::sub(V::sub(t, s), y));
+        V::store(acc + v * W, t);
+      } else {
+        V::store(acc + v * W, have ? Op::template combine<V>(V::load(acc + v * W), b) : b);
+      }
+    }
+    have = true;
+  }
+  for (i64 v = 0; v < nvec; ++v) {
+    reg r = have ? V::load(acc + v * W) : (Op::kKahan ? V::zero() : V::set1(-T(__builtin_inf())));
+    if constexpr (Op::kKahan)
+      if (have) r = V::sub(r, V::load(cmp + v * W));
+    if (v < nv) V::store(res + v * W, r);
+    else V::store_tail(res + v * W, tm, r);
+  }
+}
+
+// res[0:inner] for each of `outer` slabs: slab o reduces rows [0, r) of make_src(o) into
+// res + o * inner. Splits tiles (or, for one tile, row pieces) over threads (Note [Blocked sums]).
+template <class V, class Op, class MakeSrc>
+void col_reduce(i64 outer, i64 r, i64 inner, MakeSrc make_src, typename V::T* res) {
+  using T = typename V::T;
+  constexpr i64 CT = tile_cols<V>();
+  if (outer <= 0 || inner <= 0) return;
+  const i64 tiles = (inner + CT - 1) / CT, items = outer * tiles;
+  auto do_items = [&](i64 b, i64 e) {
+    for (i64 it = b; it < e; ++it) {
+      i64 o = it / tiles, c0 = (it % tiles) * CT;
+      auto src = make_src(o);
+      col_tile<V, Op>(src, 0, r, c0, imin(CT, inner - c0), res + o * inner + c0);
+    }
+  };
+  const int threads = num_threads();
+  if (threads <= 1 || outer * r * inner < kReduceThreshold) return do_items(0, items);
+  if (items >= 2) return parallel_for(items, threads, [&](i64 b, i64 e) { do_items(b, e); });
+  // One tile (outer == 1, inner <= CT): split the rows; add the partials in piece order.
+  const i64 pieces = imin<i64>(imin<i64>(threads, kMaxPieces), r);
+  alignas(64) T part[kMaxPieces][CT];
+  parallel_for(pieces, pieces, [&](i64 b, i64 e) {
+    for (i64 p = b; p < e; ++p) {
+      auto src = make_src(0);
+      col_tile<V, Op>(src, r * p / pieces, r * (p + 1) / pieces, 0, inner, part[p]);
+    }
+  });
+  for (i64 i = 0; i < inner; ++i) {
+    T s = part[0][i];
+    for (i64 p = 1; p < pieces; ++p) s = Op::merge(s, part[p][i]);
+    res[i] = s;
+  }
+}
+
+template <class V> struct StridedSrc {
+  const typename V::T* base;  // row 0 of the slab
+  i64 ld;
+  typename V::reg load(i64 row, i64 col) const { return V::load(base + row * ld + col); }
+  typename V::reg load_tail(i64 row, i64 col, typename V::tmask m) const {
+    return V::load_tail(base + row * ld + col, m);
+  }
+};
+
+template <class I, class T, class Op> void reduce(const T* x, i64 outer, i64 r, i64 inner, T* out) {
+  using V = RVecFor<I, T>;
+  if (outer <= 0 || inner <= 0) return;
+  if (inner > 1) {
+    col_reduce<V, Op>(outer, r, inner,
+                      [&](i64 o) { return StridedSrc<V>{x + o * r * inner, inner}; }, out);
+    return;
+  }
+  const int threads = num_threads();
+  auto rows = [&](i64 b, i64 e) {
+    for (i64 o = b; o < e; ++o) out[o] = Op::template row<V>(x + o * r, r);
+  };
+  if (threads <= 1 || outer * r < kReduceThreshold) return rows(0, outer);
+  if (outer >= 2) return parallel_for(outer, threads, [&](i64 b, i64 e) { rows(b, e); });
+  const i64 pieces = imin<i64>(imin<i64>(threads, kMaxPieces), r);
+  T part[kMaxPieces];
+  parallel_for(pieces, pieces, [&](i64 b, i64 e) {
+    for (i64 p = b; p < e; ++p) {
+      i64 lo = r * p / pieces, hi = r * (p + 1) / pieces;
+      part[p] = Op::template row<V>(x + lo, hi - lo);
+    }
+  });
+  T s = part[0];
+  for (i64 p = 1; p < pieces; ++p) s = Op::merge(s, part[p]);
+  out[0] = s;
+}
+
+// ---- act_grad: gout = g * act'(y) and dbias = column sums of gout, one pass ----------------
+
+template <class V, Act A> inline typename V::reg act_grad_value(typename V::reg g, typename V::reg y) {
+  using T = typename V::T;
+  if constexpr (A == Act::Relu) return V::keep(V::gt(y, V::zero()), g);
+  else if constexpr (A == Act::Sigmoid) return V::mul(g, V::mul(y, V::sub(V::set1(T(1)), y)));
+  else if constexpr (A == Act::Tanh) return V::mul(g, V::fnma(y, y, V::set1(T(1))));
+  else return g;
+}
+
+template <class V, Act A> struct ActGradSrc {
+  const typename V::T *g, *y;
+  typename V::T* gout;
+  i64 ld;
+  typename V::reg load(i64 row, i64 col) const {
+    i64 k = row * ld + col;
+    typename V::reg v = act_grad_value<V, A>(V::load(g + k), V::load(y + k));
+    V::store(gout + k, v);
+    return v;
+  }
+  typename V::reg load_tail(i64 row, i64 col, typename V::tmask m) const {
+    i64 k = row * ld + col;
+    typename V::reg v = act_grad_value<V, A>(V::load_tail(g + k, m), V::load_tail(y + k, m));
+    V::store_tail(gout + k, m, v);
+    return v;
+  }
+};
+
+template <class V, Act A>
+void act_grad_typed(const typename V::T* g, const typename V::T* y, i64 rows, i64 cols,
+                    typename V::T* gout, typename V::T* dbias) {
+  constexpr int W = V::W;
+  if (dbias) {
+    col_reduce<V, SumOp>(1, rows, cols, [&](i64) { return ActGradSrc<V, A>{g, y, gout, cols}; }, dbias);
+    return;
+  }
+  for_range(rows * cols, 128 * 1024, [&](i64 b, i64 e) {
+    i64 i = b;
+    for (; i + W <= e; i += W) V::store(gout + i, act_grad_value<V, A>(V::load(g + i), V::load(y + i)));
+    if (i < e) {
+      auto m = V::tail(e - i);
+      V::store_tail(gout + i, m, act_grad_value<V, A>(V::load_tail(g + i, m), V::load_tail(y + i, m)));
+    }
+  });
+}
+
+template <class I, class T>
+void act_grad(Act act, const T* g, const T* y, i64 rows, i64 cols, T* gout, T* dbias) {
+  using V = RVecFor<I, T>;
+  switch (act) {
+    case Act::Relu: return act_grad_typed<V, Act::Relu>(g, y, rows, cols, gout, dbias);
+    case Act::Sigmoid: return act_grad_typed<V, Act::Sigmoid>(g, y, rows, cols, gout, dbias);
+    case Act::Tanh: return act_grad_typed<V, Act::Tanh>(g, y, rows, cols, gout, dbias);
+    default: return act_grad_typed<V, Act::None>(g, y, rows, cols, gout, dbias);
+  }
+}
+
+template <class I> void fill_reduce(KernelTable& t) {
+  t.f32.reduce[int(Reduce::Sum)] = reduce<I, float, SumOp>;
+  t.f32.reduce[int(Reduce::Max)] = reduce<I, float, MaxOp>;
+  t.f64.reduce[int(Reduce::Sum)] = reduce<I, double, SumOp>;
+  t.f64.reduce[int(Reduce::Max)] = reduce<I, double, MaxOp>;
+  t.f32.act_grad = act_grad<I, float>;
+  t.f64.act_grad = act_grad<I, double>;
+}
+
+}  // namespace tapegrad::kernels::TG_SIMD_NS

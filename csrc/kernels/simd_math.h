@@ -1,0 +1,207 @@
+// Vector exp/log/tanh/sigmoid on the traits of simd_vec.h (our own range reduction + polynomials).
+//
+// Same inclusion rule as simd_vec.h: TG_SIMD_NS names the ISA namespace everything lands in.
+//
+// Note [Vector transcendentals]
+// exp: n = round(x/ln2) (by the 1.5*2^mant "magic" add, which also leaves n in the low bits),
+//   r = x - n*ln2 in two fma steps (ln2 split hi/lo), e^r by its Taylor series (degree 7 for
+//   float, 13 for double: truncation < 0.1 ulp on |r| <= ln2/2), evaluated as 1 + (r + r^2*Q)
+//   so the last rounding dominates. 2^n is built in the exponent bits; when some |x| is near
+//   the ends of the range (2^n not a normal number) the scale is applied in two halves so
+//   results that overflow become inf and those that underflow round once into denormals.
+// log: x = m * 2^k with m in [sqrt(1/2), sqrt(2)) (denormals are first scaled by 2^mant),
+//   f = m - 1 (exact), s = f/(2+f), log(1+f) = f - s*(f - R(s^2)) where
+//   R = 2s^2/3 + 2s^4/5 + ... (the atanh series; |s| <= 0.172 so 4 terms suffice for float,
+//   11 for double). Then k*ln2 is added with one fma.
+// log, tanh and sigmoid of float32 are computed in double lanes (shorter series) and rounded
+//   once, so they are within 1 ulp of the correctly rounded result (numpy's own float32 log is
+//   up to 2 ulp off, so a 1-ulp float-precision log could be 3 from it). exp of float32 stays
+//   in float (measured: <= 1 ulp from correctly rounded, <= 2 from numpy).
+// tanh = sign(x) m/(m+2), m = expm1(2|x|) (no cancellation near 0, unlike 1 - 2/(e^2x + 1));
+//   sigmoid = (x<0 ? e : 1)/(1+e), e = e^-|x|; float64 uses the same formulas natively.
+#pragma once
+#ifndef TG_SIMD_NS
+#error "define TG_SIMD_NS (avx2 or avx512) before including kernels/simd_math.h"
+#endif
+#include "kernels/simd_vec.h"
+
+namespace tapegrad::kernels::TG_SIMD_NS {
+
+// Per-type constants of exp/log.
+template <class T> struct MathConst;
+template <> struct MathConst<float> {
+  static constexpr float kLog2e = 1.44269504088896340736f;
+  static constexpr float kLn2Hi = 0.693145751953125f;        // 8 fewer bits than float has
+  static constexpr float kLn2Lo = 1.42860682030941723212e-6f;  // ln2 - kLn2Hi
+  static constexpr float kMagic = 12582912.0f;                 // 1.5 * 2^23
+  static constexpr float kFastLimit = 87.0f;   // |x| below it: 2^n is a normal float
+  static constexpr float kLo = -104.0f;        // exp(x) rounds to 0 below this
+  static constexpr float kHi = 89.0f;          // ... and to inf above this
+  static constexpr float kMinNormal = 1.17549435082228750797e-38f;
+  static constexpr float kTwoMant = 8388608.0f;  // 2^23
+  static constexpr int kExpTerms = 7;  // Taylor degree of e^r
+  static constexpr int kLogTerms = 4;  // terms of R(s^2)
+};
+template <> struct MathConst<double> {
+  static constexpr double kLog2e = 1.44269504088896340736;
+  static constexpr double kLn2Hi = 0.693147180369123816490;    // ln2 rounded to 32 bits
+  static constexpr double kLn2Lo = 1.90821492927058770002e-10;  // ln2 - kLn2Hi
+  static constexpr double kMagic = 6755399441055744.0;          // 1.5 * 2^52
+  static constexpr double kFastLimit = 708.0;
+  static constexpr double kLo = -746.0;
+  static constexpr double kHi = 710.0;
+  static constexpr double kMinNormal = 2.22507385850720138309e-308;
+  static constexpr double kTwoMant = 4503599627370496.0;  // 2^52
+  static constexpr int kExpTerms = 13;
+  static constexpr int kLogTerms = 11;
+};
+
+// 1/k! for the exp series and 2/(2k+1) for the atanh series, exact rationals rounded once.
+inline constexpr double kInvFact[14] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120,
+                                        1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
+                                        1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600,
+                                        1.0 / 6227020800.0};
+
+// 2^n for integral-valued n whose 2^n is a normal number, given t = n + kMagic.
+template <class V> inline typename V::reg pow2_from_magic(typename V::reg t) {
+  return V::from_bits(V::template shl<V::kMantBits>(V::iadd(V::bits(t), V::iset1(V::kBias))));
+}
+
+// c[0] + c[1] x + ... + c[N-1] x^(N-1) by Estrin's scheme: pairs combined with x, x^2, x^4...
+// (log2 N dependent fma levels instead of N: these kernels are latency-bound otherwise).
+template <class V, int N> inline typename V::reg poly(typename V::reg x, const double (&c)[N]) {
+  using T = typename V::T;
+  typename V::reg p[(N + 1) / 2];
+  for (int i = 0; i < N / 2; ++i)
+    p[i] = V::fma(V::set1(static_cast<T>(c[2 * i + 1])), x, V::set1(static_cast<T>(c[2 * i])));
+  if (N % 2) p[N / 2] = V::set1(static_cast<T>(c[N - 1]));
+  typename V::reg xp = V::mul(x, x);
+  for (int m = (N + 1) / 2; m > 1; m = (m + 1) / 2) {
+    for (int i = 0; i < m / 2; ++i) p[i] = V::fma(p[2 * i + 1], xp, p[2 * i]);
+    if (m % 2) p[m / 2] = p[m - 1];
+    xp = V::mul(xp, xp);
+  }
+  return p[0];
+}
+
+// Taylor coefficients of (e^r - 1 - r) / r^2 = 1/2! + r/3! + ... up to degree Deg of e^r.
+template <int Deg> struct ExpCoef {
+  double c[Deg - 1];
+  constexpr ExpCoef() : c() {
+    for (int k = 2; k <= Deg; ++k) c[k - 2] = kInvFact[k];
+  }
+};
+
+// e^x. Deg is the Taylor degree; kFull handles the whole range (results that overflow, and
+// denormal results); without it the caller guarantees |x| <= kFastLimit (or clamps).
+template <class V, int Deg = MathConst<typename V::T>::kExpTerms, bool kFull = true>
+inline typename V::reg vexp(typename V::reg x) {
+  using T = typename V::T;
+  using C = MathConst<T>;
+  using reg = typename V::reg;
+  static constexpr ExpCoef<Deg> kC{};
+  const reg magic = V::set1(C::kMagic);
+  reg xc = kFull ? V::min(V::max(x, V::set1(C::kLo)), V::set1(C::kHi))  // NaN -> kLo, fixed below
+                 : V::min(V::max(x, V::set1(-C::kFastLimit)), V::set1(C::kFastLimit));
+  reg t = V::fma(xc, V::set1(C::kLog2e), magic);
+  reg n = V::sub(t, magic);
+  reg r = V::fnma(n, V::set1(C::kLn2Hi), xc);
+  r = V::fnma(n, V::set1(C::kLn2Lo), r);
+  reg q = poly<V>(r, kC.c);
+  reg p = V::add(V::set1(T(1)), V::fma(V::mul(r, r), q, r));  // 1 + (r + r^2 q)
+  reg res;
+  if (!kFull || !V::any(V::ge(V::andnot(V::set1(T(-0.0)), x), V::set1(C::kFastLimit)))) {
+    res = V::mul(p, pow2_from_magic<V>(t));
+  } else {
+    // n = n1 + n2 with both halves' 2^n normal: n1 = round(n/2).
+    reg t1 = V::fma(n, V::set1(T(0.5)), magic);
+    reg n2 = V::sub(n, V::sub(t1, magic));
+    res = V::mul(V::mul(p, pow2_from_magic<V>(t1)), pow2_from_magic<V>(V::add(n2, magic)));
+  }
+  return V::select(V::unord(x, x), res, x);
+}
+
+template <int K> struct LogCoef {  // 2/3, 2/5, ..., 2/(2K+1): the atanh series over s^2
+  double c[K];
+  constexpr LogCoef() : c() {
+    for (int i = 1; i <= K; ++i) c[i - 1] = 2.0 / (2 * i + 1);
+  }
+};
+
+template <class V, int Terms = MathConst<typename V::T>::kLogTerms>
+inline typename V::reg vlog(typename V::reg x) {
+  static constexpr LogCoef<Terms> kC{};
+  using T = typename V::T;
+  using C = MathConst<T>;
+  using reg = typename V::reg;
+  const reg one = V::set1(T(1));
+  auto tiny = V::lt(x, V::set1(C::kMinNormal));  // denormals (and <= 0, fixed below)
+  reg xs = V::select(tiny, x, V::mul(x, V::set1(C::kTwoMant)));
+  // Exponent field as a number: (bits >> mant) | bits(2^mant) reads as 2^mant + field.
+  reg two_mant = V::set1(C::kTwoMant);
+  reg field = V::sub(V::bit_or(V::from_bits(V::template shr<V::kMantBits>(V::bits(xs))), two_mant),
+                     two_mant);
+  reg k = V::sub(field, V::select(tiny, V::set1(T(V::kBias)), V::set1(T(V::kBias + V::kMantBits))));
+  reg mant_mask = V::from_bits(V::iset1((std::int64_t(1) << V::kMantBits) - 1));
+  reg m = V::bit_or(V::bit_and(xs, mant_mask), one);  // [1, 2)
+  auto big = V::gt(m, V::set1(T(1.41421356237309504880)));
+  m = V::select(big, m, V::mul(m, V::set1(T(0.5))));
+  k = V::add(k, V::keep(big, one));
+  reg f = V::sub(m, one);
+  reg s = V::div(f, V::add(V::set1(T(2)), f));
+  reg z = V::mul(s, s);
+  reg R = V::mul(poly<V>(z, kC.c), z);
+  reg corr = V::fnma(s, V::sub(f, R), V::mul(k, V::set1(C::kLn2Lo)));  // k*ln2_lo - s*(f-R)
+  reg res = V::fma(k, V::set1(C::kLn2Hi), V::add(f, corr));
+  const reg inf = V::set1(T(__builtin_inf()));
+  res = V::select(V::eq(x, inf), res, inf);
+  res = V::select(V::eq(x, V::zero()), res, V::set1(-T(__builtin_inf())));
+  res = V::select(V::lt(x, V::zero()), res, V::set1(T(__builtin_nan(""))));
+  return V::select(V::unord(x, x), res, x);
+}
+
+// Taylor degree of e^x and atanh terms of log when double lanes only need float32 accuracy
+// (relative error ~5e-9 and ~2e-9, under 0.1 float ulp: the once-rounded float result is
+// within 1 ulp of the correctly rounded one, and is it but for near-ties).
+inline constexpr int kExpDegForFloat = 7;
+inline constexpr int kLogTermsForFloat = 4;
+
+// sigmoid in the precision of V: (x < 0 ? e : 1) / (1 + e), e = exp(-|x|); never inf/inf.
+// kForFloat: V has double lanes holding float32 inputs (e only has to be good to ~1e-8;
+// below -708 the float result is 0 anyway, so exp is clamped there).
+template <class V, bool kForFloat> inline typename V::reg vsigmoid(typename V::reg x) {
+  using T = typename V::T;
+  const typename V::reg one = V::set1(T(1));
+  typename V::reg mabs = V::bit_or(x, V::set1(T(-0.0)));  // -|x|
+  typename V::reg e = kForFloat ? vexp<V, kExpDegForFloat, false>(mabs) : vexp<V>(mabs);
+  return V::div(V::select(V::lt(x, V::zero()), one, e), V::add(one, e));
+}
+
+// tanh(x) = sign(x) m / (m + 2), m = expm1(2|x|), where expm1 = 2^n (1 + s) - 1 is formed as
+// fma(2^n, s, 2^n - 1) so s = r + r^2 q keeps its relative accuracy for small |x| (n = 0).
+// 2|x| is clamped at kFastLimit, where the quotient is already 1. Deg as in vexp.
+template <class V, int Deg> inline typename V::reg vtanh(typename V::reg x) {
+  using T = typename V::T;
+  using reg = typename V::reg;
+  using C = MathConst<T>;
+  static constexpr ExpCoef<Deg> kC{};
+  const reg magic = V::set1(C::kMagic), one = V::set1(T(1)), sign = V::set1(T(-0.0));
+  reg a = V::andnot(sign, x);
+  reg xc = V::min(V::add(a, a), V::set1(C::kFastLimit));  // NaN -> limit, fixed below
+  reg t = V::fma(xc, V::set1(C::kLog2e), magic);
+  reg n = V::sub(t, magic);
+  reg r = V::fnma(n, V::set1(C::kLn2Hi), xc);
+  r = V::fnma(n, V::set1(C::kLn2Lo), r);
+  reg s = V::fma(V::mul(r, r), poly<V>(r, kC.c), r);
+  reg p2 = pow2_from_magic<V>(t);
+  reg m = V::fma(p2, s, V::sub(p2, one));
+  reg res = V::bit_or(V::div(m, V::add(m, V::set1(T(2)))), V::bit_and(x, sign));
+  return V::select(V::unord(x, x), res, x);
+}
+
+// float32 lanes through double: f(lo half), f(hi half), round once.
+template <class Wd, class F> inline typename Wd::Narrow::reg via_double(typename Wd::Narrow::reg x, F f) {
+  return Wd::narrow(f(Wd::lo(x)), f(Wd::hi(x)));
+}
+
+}  // namespace tapegrad::kernels::TG_SIMD_NS
