@@ -70,6 +70,7 @@ class NumpyStep:
         self.lr = np.float32(LR)
 
     def __call__(self):
+        """One step; returns the loss before the update."""
         x, y, W1, b1, W2, b2 = self.x, self.y, self.W1, self.b1, self.W2, self.b2
         h = x @ W1
         h += b1
@@ -92,9 +93,11 @@ class NumpyStep:
         return loss
 
     def weights(self):
+        """The current [W1, b1, W2, b2] as numpy arrays."""
         return [self.W1, self.b1, self.W2, self.b2]
 
     def feed(self, x, y):
+        """Train the next steps on this batch."""
         self.x, self.y = x, y
 
 
@@ -121,9 +124,11 @@ class KerasStep:
         return loss
 
     def weights(self):
+        """The current [W1, b1, W2, b2] as numpy arrays."""
         return self.model.get_weights()
 
     def feed(self, x, y):
+        """Train the next steps on this batch (converted to tensors once)."""
         self.x, self.y = tf.constant(x), tf.constant(y)
 
 
@@ -146,9 +151,11 @@ class RawTapeStep:
         return loss
 
     def weights(self):
+        """The current [W1, b1, W2, b2] as numpy arrays."""
         return [v.numpy() for v in self.vars]
 
     def feed(self, x, y):
+        """Train the next steps on this batch (converted to tensors once)."""
         self.x, self.y = tf.constant(x), tf.constant(y)
 
 

@@ -158,3 +158,22 @@ def test_early_stopping():
     h = m.fit(x, y, epochs=10, verbose=0, validation_data=(x, y),
               callbacks=[keras.callbacks.EarlyStopping(patience=1)])
     assert len(h.history["loss"]) == 2
+
+
+def test_input_shape_kwarg_builds_and_fit_accepts_1d_targets():
+    m = keras.Sequential([keras.layers.Dense(4, activation="relu", input_shape=(3,)),
+                          keras.layers.Dense(1)])
+    assert m.built and [tuple(v.shape) for v in m.trainable_variables][0] == (3, 4)
+    x = np.random.default_rng(0).standard_normal((32, 3)).astype(np.float32)
+    y = x.sum(1)  # (batch,) against (batch, 1) predictions
+    m.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    h = m.fit(x, y, epochs=5, batch_size=8, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]
+
+
+def test_adam_and_function_loss_compile():
+    x, y = _data(64)
+    m = _model()
+    m.compile(optimizer="adam", loss=keras.losses.mean_squared_error)
+    h = m.fit(x, y, epochs=3, batch_size=16, verbose=0)
+    assert len(h.history["loss"]) == 3 and h.history["loss"][-1] < h.history["loss"][0]
