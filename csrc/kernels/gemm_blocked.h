@@ -126,17 +126,32 @@ struct GemmDriver {
     bool relu;           // idem
   };
 
+  // An unpacked B is read one short row segment per k step at a stride of ldb, often a
+  // power of two: hundreds of streams no hardware prefetcher tracks. Fetch a few rows ahead.
+  static constexpr int kPrefetchRows = 8;
+  template <int NVt = NV>
+  static void prefetch_b(const T* p) {
+    constexpr int lines = (NVt * W * int(sizeof(T)) + 63) / 64;
+#pragma GCC unroll 8
+    for (int l = 0; l < lines; ++l) V::prefetch(p + l * (64 / int(sizeof(T))));
+  }
+
   // The micro-kernel: an MRt x (NVt*W) tile of C, accumulated in registers over kc, then
   // combined with the old C, bias and ReLU and stored (masked on the right edge). MRt < MR
   // serves the bottom edge and short matrices; NVt > NV the row-vector path (direct B only,
   // where the tile width is free), so that even one row has >= 8 independent FMA chains.
   template <int MRt, int NVt, bool kDirectA, bool kDirectB, bool kEdge>
   __attribute__((noinline)) static void micro(const Tile& t) {
-    R acc[MRt][NVt];
+    // Short tiles get S interleaved accumulator sets (alternate k steps) so that at least 8
+    // FMA chains are in flight: the FMA latency, not the throughput, would bound them else.
+    constexpr int S = MRt * NVt >= 8 ? 1 : (8 + MRt * NVt - 1) / (MRt * NVt);
+    R acc[S][MRt][NVt];
+#pragma GCC unroll 4
+    for (int s = 0; s < S; ++s)
 #pragma GCC unroll 32
-    for (int i = 0; i < MRt; ++i)
+      for (int i = 0; i < MRt; ++i)
 #pragma GCC unroll 16
-      for (int v = 0; v < NVt; ++v) acc[i][v] = V::zero();
+        for (int v = 0; v < NVt; ++v) acc[s][i][v] = V::zero();
     typename V::Mask mk[NVt];
     if constexpr (kEdge) {
 #pragma GCC unroll 16
@@ -146,52 +161,46 @@ struct GemmDriver {
     for (int i = 0; i < MRt; ++i)
       if (i < t.mr) V::prefetch(t.c + i * t.ldc);
 
-    const T* b = t.b;
     const i64 kc = t.kc;
     const i64 bstep = kDirectB ? t.ldb : NR;
-    if constexpr (!kDirectA) {
-      // Packed A (sliver stride MR whatever MRt is): the loop the GEMM's speed rests on.
-      const T* a = t.a;
+    // Packed A: element (i, p) at a[p*MR + i] (sliver stride MR whatever MRt is); direct A:
+    // at arow[i][p*csa], rows past t.mr repeating row 0 (computed, never stored).
+    const T* arow[MRt];
+    const i64 astep = kDirectA ? t.csa : MR;
+#pragma GCC unroll 32
+    for (int i = 0; i < MRt; ++i) arow[i] = kDirectA ? t.a + (i < t.mr ? i : 0) * t.rsa : t.a + i;
+    auto step = [&](R(&ac)[MRt][NVt], i64 p) __attribute__((always_inline)) {
+      const T* b = t.b + p * bstep;
+      R bv[NVt];
+#pragma GCC unroll 16
+      for (int v = 0; v < NVt; ++v) {
+        if constexpr (kDirectB && kEdge) bv[v] = V::load_mask(b + v * W, mk[v]);
+        else bv[v] = V::load(b + v * W);
+      }
+#pragma GCC unroll 32
+      for (int i = 0; i < MRt; ++i) {
+        R av = kDirectA ? V::bcast(arow[i] + p * astep) : V::bcast(t.a + p * MR + i);
+#pragma GCC unroll 16
+        for (int v = 0; v < NVt; ++v) ac[i][v] = V::fma(av, bv[v], ac[i][v]);
+      }
+      if constexpr (kDirectB) prefetch_b<NVt>(b + kPrefetchRows * bstep);
+    };
+    i64 p = 0;
+    if constexpr (S > 1) {
+      for (; p + S <= kc; p += S)
 #pragma GCC unroll 4
-      for (i64 p = 0; p < kc; ++p) {
-        R bv[NVt];
-#pragma GCC unroll 16
-        for (int v = 0; v < NVt; ++v) {
-          if constexpr (kDirectB && kEdge) bv[v] = V::load_mask(b + v * W, mk[v]);
-          else bv[v] = V::load(b + v * W);
-        }
-#pragma GCC unroll 32
-        for (int i = 0; i < MRt; ++i) {
-          R av = V::bcast(a + i);
-#pragma GCC unroll 16
-          for (int v = 0; v < NVt; ++v) acc[i][v] = V::fma(av, bv[v], acc[i][v]);
-        }
-        a += MR;
-        b += bstep;
-      }
+        for (int s = 0; s < S; ++s) step(acc[s], p + s);
     } else {
-      const T* arow[MRt];
-#pragma GCC unroll 32
-      for (int i = 0; i < MRt; ++i) arow[i] = t.a + (i < t.mr ? i : 0) * t.rsa;  // pad rows repeat row 0
-      const i64 csa = t.csa;
-#pragma GCC unroll 2
-      for (i64 p = 0; p < kc; ++p) {
-        R bv[NVt];
-#pragma GCC unroll 16
-        for (int v = 0; v < NVt; ++v) {
-          if constexpr (kDirectB && kEdge) bv[v] = V::load_mask(b + v * W, mk[v]);
-          else bv[v] = V::load(b + v * W);
-        }
-        const i64 off = p * csa;
-#pragma GCC unroll 32
-        for (int i = 0; i < MRt; ++i) {
-          R av = V::bcast(arow[i] + off);
-#pragma GCC unroll 16
-          for (int v = 0; v < NVt; ++v) acc[i][v] = V::fma(av, bv[v], acc[i][v]);
-        }
-        b += bstep;
-      }
+#pragma GCC unroll 4
+      for (; p < kc; ++p) step(acc[0], p);
     }
+    for (; p < kc; ++p) step(acc[0], p);
+#pragma GCC unroll 4
+    for (int s = 1; s < S; ++s)
+#pragma GCC unroll 32
+      for (int i = 0; i < MRt; ++i)
+#pragma GCC unroll 16
+        for (int v = 0; v < NVt; ++v) acc[0][i][v] = V::add(acc[0][i][v], acc[s][i][v]);
 
     // Epilogue while the tile is in registers: old C, bias, ReLU, (masked) store.
     R bias[NVt];
@@ -208,7 +217,7 @@ struct GemmDriver {
       T* cr = t.c + i * t.ldc;
 #pragma GCC unroll 16
       for (int v = 0; v < NVt; ++v) {
-        R x = acc[i][v];
+        R x = acc[0][i][v];
         if constexpr (kEdge) {
           if (t.load_c) x = V::add(V::load_mask(cr + v * W, mk[v]), x);
           if (t.bias) x = V::add(x, bias[v]);
