@@ -438,3 +438,21 @@ def test_tape_in_one_thread_does_not_record_other_threads_ops():
         th.start()
         th.join()
     assert t.gradient(other["y"], x) is None
+
+
+def test_finished_tapes_leave_no_watches_behind():
+    # A weight used by thousands of training steps must not collect one watch per tape.
+    x = tf.constant(2.0)
+    v = tf.Variable(3.0)
+    for _ in range(100):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = x * v
+        t.gradient(y, [x, v])
+    with tf.GradientTape(persistent=True) as p:
+        p.watch(x)
+        y = x * v
+    assert x._num_watches() == 1 and v._num_watches() == 1  # only the live persistent tape
+    assert p.watched_variables() == (v,)
+    del p
+    assert x._num_watches() == 0 and v._num_watches() == 0

@@ -17,8 +17,19 @@ Tape::Tape(bool persistent, bool watch_accessed_variables)
       persistent_(persistent),
       watch_accessed_variables_(watch_accessed_variables) {}
 
+Tape::~Tape() { unwatch_all(); }
+
+void Tape::unwatch_all() {
+  for (const Tensor& t : watched_tensors_) t.impl()->remove_watch(id_);
+  for (const Variable& v : watched_vars_) v->remove_watch(id_);
+  watched_tensors_.clear();
+}
+
 void Tape::watch(const Tensor& t) {
-  if (t.impl()->slot_on(id_) < 0) t.impl()->add_watch(id_, new_slot());
+  if (t.impl()->slot_on(id_) < 0) {
+    t.impl()->add_watch(id_, new_slot());
+    watched_tensors_.push_back(t);
+  }
 }
 
 void Tape::watch(VariableImpl* v) {
@@ -29,16 +40,18 @@ void Tape::watch(VariableImpl* v) {
 }
 
 void Tape::reset() {
-  // A fresh id makes every old watch (on tensors and variables) stale: Note [Tape slots].
+  unwatch_all();
+  watched_vars_.clear();
+  // A fresh id also makes the watches on op outputs stale: Note [Tape slots].
   id_ = g_next_tape_id.fetch_add(1);
   next_slot_ = 0;
   entries_.clear();
-  watched_vars_.clear();
 }
 
 void Tape::release() {
   entries_.clear();
   entries_.shrink_to_fit();
+  unwatch_all();
 }
 
 std::vector<std::shared_ptr<Tape>>& TapeStack::tapes() {

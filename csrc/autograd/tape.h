@@ -7,6 +7,9 @@
 // by slot: no hashing on the hot path. Tape ids are never reused, so stale watches on a
 // long-lived tensor can never match a newer tape.
 //
+// Watches made by tape.watch() and Variable reads are removed again when the tape is reset,
+// released or destroyed; op outputs are fresh tensors whose watches die with them.
+//
 // Note [Tape ownership]
 // An entry owns only what its vjp needs (`saved`), never the inputs by default; a non-persistent
 // tape drops its entries after gradient(). The stack holds shared_ptrs, so a tape abandoned
@@ -55,6 +58,9 @@ struct TapeEntry {
 class Tape {
  public:
   Tape(bool persistent, bool watch_accessed_variables);
+  ~Tape();
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
   std::uint64_t id() const { return id_; }
   bool persistent() const { return persistent_; }
   bool watch_accessed_variables() const { return watch_accessed_variables_; }
@@ -66,7 +72,7 @@ class Tape {
   std::int32_t num_slots() const { return next_slot_; }
   std::deque<TapeEntry>& entries() { return entries_; }
   void reset();    // forget everything recorded and watched
-  void release();  // drop entries (non-persistent tape after gradient)
+  void release();  // drop entries and watches (non-persistent tape after gradient)
 
   // Gradient of sum(targets · seeds) w.r.t. each source (Note [Tape slots]).
   // sources: Tensors or Variables (exactly one of each pair set). Result slots stay empty
@@ -86,6 +92,10 @@ class Tape {
   std::int32_t next_slot_ = 0;
   std::deque<TapeEntry> entries_;
   std::vector<Variable> watched_vars_;
+  // Tensors watched explicitly: their watch on this tape is removed when the tape is reset or
+  // dies, so long-lived tensors and Variables don't collect stale watches (Note [Tape slots]).
+  std::vector<Tensor> watched_tensors_;
+  void unwatch_all();
 };
 
 // The thread-local stack of recording tapes.

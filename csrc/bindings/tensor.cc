@@ -96,6 +96,7 @@ return new tensors and are recorded by active GradientTapes.)doc");
   tensor.def("numpy", [](py::handle self) {
     return numpy_view(Tensor(self.cast<TensorImpl*>()), self, false);
   }, "The value as a read-only numpy array sharing this tensor's memory (no copy).");
+  tensor.def("_num_watches", [](const TensorImpl& t) { return t.num_watches(); });
   tensor.def("_storage_id", [](const TensorImpl& t) { return reinterpret_cast<std::uintptr_t>(t.storage()); });
 
   py::class_<VariableImpl, Ref<VariableImpl>> var(m, "Variable", R"doc(
@@ -157,6 +158,7 @@ variables read under a GradientTape are watched automatically.)doc");
         DType d = v.dtype();
         v.axpy(alpha, to_tensor(g, &d, "apply_gradients"), "apply_gradients");
       }, "value += alpha * g in one pass (optimizer updates).")
+      .def("_num_watches", [](const VariableImpl& v) { return v.num_watches(); })
       .def("_storage_id", [](const VariableImpl& v) {
         return reinterpret_cast<std::uintptr_t>(v.value().impl()->storage());
       });

@@ -82,6 +82,14 @@ struct Watch {
   std::int32_t slot;
 };
 
+template <class V>
+void erase_watch(V& watches, std::uint64_t tape) {
+  int j = 0;
+  for (int i = 0; i < watches.size(); ++i)
+    if (watches[i].tape != tape) watches[j++] = watches[i];
+  watches.resize(j);
+}
+
 class TensorImpl {
  public:
   TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage);
@@ -103,7 +111,9 @@ class TensorImpl {
     return -1;
   }
   void add_watch(std::uint64_t tape, std::int32_t slot) { watches_.push_back(Watch{tape, slot}); }
+  void remove_watch(std::uint64_t tape) { erase_watch(watches_, tape); }
   bool watched() const { return !watches_.empty(); }
+  int num_watches() const { return watches_.size(); }
 
  private:
   std::atomic<int> rc_{0};

@@ -46,6 +46,8 @@ class VariableImpl {
     return -1;
   }
   void add_watch(std::uint64_t tape, std::int32_t slot) { watches_.push_back(Watch{tape, slot}); }
+  void remove_watch(std::uint64_t tape) { erase_watch(watches_, tape); }
+  int num_watches() const { return watches_.size(); }
 
  private:
   void check_compatible(const Tensor& v, const char* op) const;
