@@ -7,6 +7,21 @@ import pytest
 
 import tapegrad as tf
 from tapegrad import keras
+from tapegrad.keras import optimizers as opt_mod
+
+_FLAGS = ("_HAS_FUSED_SGD_MOMENTUM", "_HAS_FUSED_ADAM", "_HAS_FUSED_RMSPROP")
+
+
+@pytest.fixture(autouse=True, params=["ops", "fused"])
+def update_path(request, monkeypatch):
+    """Run every test with the update written in tapegrad ops, and again with the core's
+    one-pass kernels when this build has them."""
+    if request.param == "ops":
+        for f in _FLAGS:
+            monkeypatch.setattr(opt_mod, f, False)
+    elif not any(getattr(opt_mod, f) for f in _FLAGS):
+        pytest.skip("this build has no fused optimizer kernels")
+    return request.param
 
 W0 = np.array([[0.5, -1.0], [2.0, 0.25]], dtype=np.float32)
 GRADS = [np.array([[0.1, -0.2], [0.3, 0.4]], np.float32),

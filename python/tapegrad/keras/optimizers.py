@@ -15,6 +15,15 @@ from .. import _core
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get"]
 
+# One-pass C++ update kernels, used when the core provides them (requested in issue 5):
+#   var._sgd_momentum(grad, m, lr, momentum, nesterov)
+#   var._adam(grad, m, v, vhat_or_None, lr_t, beta_1, beta_2, epsilon)
+#   var._rmsprop(grad, v, mom_or_None, lr, rho, momentum, epsilon)
+# Each updates the variable and its slots in place in one pass, with the formulas below.
+_HAS_FUSED_SGD_MOMENTUM = hasattr(_core.Variable, "_sgd_momentum")
+_HAS_FUSED_ADAM = hasattr(_core.Variable, "_adam")
+_HAS_FUSED_RMSPROP = hasattr(_core.Variable, "_rmsprop")
+
 
 class _Step(int):
     """The ``iterations`` counter: an int that also answers ``.numpy()`` like Keras' variable."""
@@ -178,6 +187,9 @@ class SGD(Optimizer):
             variable._axpy(-learning_rate, gradient)
             return
         m = self._slot(variable, "momentum")
+        if _HAS_FUSED_SGD_MOMENTUM:
+            variable._sgd_momentum(gradient, m, learning_rate, self.momentum, self.nesterov)
+            return
         m.assign(_core.multiply(m, self.momentum))
         m._axpy(-learning_rate, gradient)
         if self.nesterov:
@@ -213,6 +225,10 @@ class Adam(Optimizer):
         lr_t = learning_rate * _math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
         m = self._slot(variable, "m")
         v = self._slot(variable, "v")
+        if _HAS_FUSED_ADAM:
+            vhat = self._slot(variable, "vhat") if self.amsgrad else None
+            variable._adam(gradient, m, v, vhat, lr_t, b1, b2, self.epsilon)
+            return
         m._axpy(1.0 - b1, _core.subtract(gradient, m))
         v._axpy(1.0 - b2, _core.subtract(_core.square(gradient), v))
         denom_src = v
@@ -248,6 +264,10 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         """One RMSprop update of ``variable`` in place."""
         v = self._slot(variable, "velocity")
+        if _HAS_FUSED_RMSPROP:
+            mom = self._slot(variable, "momentum") if self.momentum > 0 else None
+            variable._rmsprop(gradient, v, mom, learning_rate, self.rho, self.momentum, self.epsilon)
+            return
         v._axpy(1.0 - self.rho, _core.subtract(_core.square(gradient), v))
         step = _core.divide(gradient, _core.sqrt(_core.add(v, self.epsilon)))
         if self.momentum > 0:
