@@ -177,3 +177,22 @@ def test_adam_and_function_loss_compile():
     m.compile(optimizer="adam", loss=keras.losses.mean_squared_error)
     h = m.fit(x, y, epochs=3, batch_size=16, verbose=0)
     assert len(h.history["loss"]) == 3 and h.history["loss"][-1] < h.history["loss"][0]
+
+
+def test_sparse_labels_train_like_one_hot_targets():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((48, 3)).astype(np.float32)
+    labels = rng.integers(0, 4, 48)
+
+    def run(loss, y):
+        tf.random.set_seed(4)
+        m = keras.Sequential([keras.layers.Dense(5, activation="relu"), keras.layers.Dense(4)])
+        m.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss)
+        h = m.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=False)
+        return h.history["loss"], m.get_weights(), m.evaluate(x, y, verbose=0)
+    a = run(keras.losses.SparseCategoricalCrossentropy(from_logits=True), labels)
+    b = run(keras.losses.CategoricalCrossentropy(from_logits=True), np.eye(4)[labels])
+    np.testing.assert_allclose(a[0], b[0], rtol=1e-6)
+    np.testing.assert_allclose(a[2], b[2], rtol=1e-6)
+    for wa, wb in zip(a[1], b[1]):
+        np.testing.assert_allclose(wa, wb, rtol=1e-6, atol=1e-7)

@@ -236,6 +236,17 @@ class Sequential:
         sw = None if sample_weight is None else _core._constant(_as_array(sample_weight, "sample_weight"), float32)
         return float(self.train_step(xb, yb, sw))
 
+    def _dense_targets(self, loss_fn, xs, ys):
+        """Integer labels for SparseCategoricalCrossentropy become one-hot rows once per
+        fit/evaluate (with the equivalent CategoricalCrossentropy), so no step converts labels."""
+        if type(loss_fn) is not _losses.SparseCategoricalCrossentropy or len(xs) == 0:
+            return loss_fn, ys
+        depth = int(self(xs[:1]).shape[-1])
+        onehot = _losses._one_hot(ys, depth, float32).numpy()
+        dense = _losses.CategoricalCrossentropy(from_logits=loss_fn.from_logits,
+                                                reduction=loss_fn.reduction, name=loss_fn.name)
+        return dense, onehot
+
     def _batches(self, arrays, batch_size, order=None):
         """Tensors of consecutive batches of each array (rows permuted by ``order`` first)."""
         n = len(arrays[0])
@@ -298,6 +309,7 @@ class Sequential:
 
         tvars = self.trainable_variables
         loss_fn, opt = self.loss, self.optimizer
+        loss_fn, ys = self._dense_targets(loss_fn, xs, ys)
         fixed = None if shuffle else self._batches([xs, ys, sw], batch_size)[:steps]
         self.stop_training = False
         for cb in cbs:
@@ -348,8 +360,9 @@ class Sequential:
         xs, ys = _as_array(x, "x"), _as_array(y, "y")
         sw = _as_array(sample_weight, "sample_weight")
         total, count = 0.0, 0
+        loss_fn, ys = self._dense_targets(self.loss, xs, ys)
         for xb, yb, wb, nb in self._batches([xs, ys, sw], int(batch_size or 32)):
-            total += float(self.loss(yb, self(xb), wb)) * nb
+            total += float(loss_fn(yb, self(xb), wb)) * nb
             count += nb
         value = total / max(count, 1)
         if verbose == "auto" or verbose:
