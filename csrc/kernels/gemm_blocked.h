@@ -269,6 +269,44 @@ struct GemmDriver {
     }
   }
 
+  // dst[c * ldd + r] = src[r * lds + c] for an 8 x 8 float / 4 x 4 double block: the
+  // transposed packing of B. 256-bit shuffles, present in both the AVX2 and AVX-512 builds.
+  static constexpr int kTransposeBlock = 32 / int(sizeof(T));
+  static void transpose_block(const T* src, i64 lds, T* dst, i64 ldd) {
+    if constexpr (sizeof(T) == 4) {
+      __m256 r[8], t[8], u[8];
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * lds);
+#pragma GCC unroll 4
+      for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+      }
+#pragma GCC unroll 2
+      for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+      }
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        _mm256_storeu_ps(dst + i * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (i + 4) * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
+      }
+    } else {
+      __m256d r[4];
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) r[i] = _mm256_loadu_pd(src + i * lds);
+      __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+      __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+      _mm256_storeu_pd(dst, _mm256_permute2f128_pd(t0, t2, 0x20));
+      _mm256_storeu_pd(dst + ldd, _mm256_permute2f128_pd(t1, t3, 0x20));
+      _mm256_storeu_pd(dst + 2 * ldd, _mm256_permute2f128_pd(t0, t2, 0x31));
+      _mm256_storeu_pd(dst + 3 * ldd, _mm256_permute2f128_pd(t1, t3, 0x31));
+    }
+  }
+
   // op(B)[p0:p0+kc, j0:j0+nc] into ceil(nc/NR) slivers of kc x NR, zero-padded on the right.
   static void pack_b(const T* B, i64 ldb, bool trans, i64 p0, i64 kc, i64 j0, i64 nc, T* dst) {
     for (i64 js = 0; js < nc; js += NR, dst += kc * NR) {
@@ -287,11 +325,20 @@ struct GemmDriver {
               V::store(dst + p * NR + v * W, V::load_mask(src + p * ldb + v * W, mk[v]));
         }
       } else {
-        // B is stored n x k: column j of op(B) is row j of B, contiguous along p.
-        for (int j = 0; j < nr; ++j) {
-          const T* src = B + (j0 + js + j) * ldb + p0;
-          for (i64 p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+        // B is stored n x k: column j of op(B) is row j of B, contiguous along p. Whole
+        // TB x TB blocks go through a register transpose, the ragged rest element by element.
+        constexpr int TB = kTransposeBlock;
+        const T* src = B + (j0 + js) * ldb + p0;
+        int jt = 0;
+        if constexpr (TB > 1) {
+          const i64 kc_full = kc / TB * TB;
+          for (; jt + TB <= nr; jt += TB)
+            for (i64 p = 0; p < kc_full; p += TB) transpose_block(src + jt * ldb + p, ldb, dst + p * NR + jt, NR);
+          for (int j = 0; j < jt; ++j)
+            for (i64 p = kc_full; p < kc; ++p) dst[p * NR + j] = src[j * ldb + p];
         }
+        for (int j = jt; j < nr; ++j)
+          for (i64 p = 0; p < kc; ++p) dst[p * NR + j] = src[j * ldb + p];
         for (int j = nr; j < NR; ++j)
           for (i64 p = 0; p < kc; ++p) dst[p * NR + j] = T(0);
       }
