@@ -256,7 +256,10 @@ def train_demo(epochs=10, batch_size=32, quiet=False, out_dir=".", hidden=256, n
 
 def main(argv=None):
     """Command-line entry point of ``python -m tapegrad.demo``."""
-    p = argparse.ArgumentParser(prog="python -m tapegrad.demo", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m tapegrad.demo",
+        description="The seed document's GradientTape examples, then a 2-layer ReLU MLP trained "
+                    "with tapegrad.keras next to the same model written by hand in numpy.")
     p.add_argument("--epochs", type=int, default=10, help="training epochs (default 10)")
     p.add_argument("--batch-size", type=int, default=32, help="batch size (default 32)")
     p.add_argument("--threads", type=int, default=None,

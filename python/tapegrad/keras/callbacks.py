@@ -132,6 +132,7 @@ class ProgbarLogger(Callback):
         self.steps = self.params.get("steps")
         self.start = time.perf_counter()
         self.last_draw = 0.0
+        self.drawn = 0
         out = self._out()
         self.interactive = self.verbose == 1 and hasattr(out, "isatty") and out.isatty()
         out.write(f"Epoch {epoch + 1}/{self.params.get('epochs')}\n")
@@ -168,12 +169,14 @@ class ProgbarLogger(Callback):
             return
         self.last_draw = now
         out = self._out()
-        out.write("\r" + self._line(batch + 1, logs, False))
+        line = self._line(batch + 1, logs, False)
+        out.write("\r" + line.ljust(self.drawn))  # pad over a longer previous line
+        self.drawn = len(line)
         out.flush()
 
     def on_epoch_end(self, epoch, logs=None):
         """Write the finished line: steps, time, time per step, loss (and val_loss)."""
         out = self._out()
         line = self._line(self.steps or 0, logs, True)
-        out.write(("\r" + line + "\n") if self.interactive else (line + "\n"))
+        out.write(("\r" + line.ljust(self.drawn) + "\n") if self.interactive else (line + "\n"))
         out.flush()
