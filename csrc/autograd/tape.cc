@@ -50,7 +50,6 @@ void Tape::reset() {
 
 void Tape::release() {
   entries_.clear();
-  entries_.shrink_to_fit();
   unwatch_all();
 }
 
@@ -126,7 +125,7 @@ void record(const OpDef& op, const Tensor* inputs, int n_in, const Tensor* outpu
       in.push_back(s);
     }
     if (!any) continue;
-    TapeEntry e;
+    TapeEntry& e = tape->entries().emplace_back();
     e.op = &op;
     e.in = std::move(in);
     for (int j = 0; j < n_out; ++j) {
@@ -144,7 +143,6 @@ void record(const OpDef& op, const Tensor* inputs, int n_in, const Tensor* outpu
       e.saved = saved;
       e.attrs = attrs;
     }
-    tape->entries().push_back(std::move(e));
   }
 }
 

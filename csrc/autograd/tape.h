@@ -15,7 +15,6 @@
 // tape drops its entries after gradient(). The stack holds shared_ptrs, so a tape abandoned
 // mid-recording (never exited) stays valid until its thread pops it.
 #pragma once
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,6 +54,28 @@ struct TapeEntry {
   SmallVec<Shape, 1> out_shapes;
 };
 
+// Entries in recording order, in chunks: references stay valid while the tape grows (a
+// persistent tape records its own backward pass while gradient() walks it) and recording an
+// op costs no allocation of its own.
+class EntryList {
+ public:
+  static constexpr std::size_t kChunk = 64;
+  TapeEntry& emplace_back() {
+    if (size_ == chunks_.size() * kChunk) chunks_.emplace_back(new TapeEntry[kChunk]);
+    return chunks_[size_ / kChunk][size_++ % kChunk];
+  }
+  TapeEntry& operator[](std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  std::size_t size() const { return size_; }
+  void clear() {
+    chunks_.clear();
+    size_ = 0;
+  }
+
+ private:
+  std::vector<std::unique_ptr<TapeEntry[]>> chunks_;
+  std::size_t size_ = 0;
+};
+
 class Tape {
  public:
   Tape(bool persistent, bool watch_accessed_variables);
@@ -70,7 +91,7 @@ class Tape {
   const std::vector<Variable>& watched_variables() const { return watched_vars_; }
   std::int32_t new_slot() { return next_slot_++; }
   std::int32_t num_slots() const { return next_slot_; }
-  std::deque<TapeEntry>& entries() { return entries_; }
+  EntryList& entries() { return entries_; }
   void reset();    // forget everything recorded and watched
   void release();  // drop entries and watches (non-persistent tape after gradient)
 
@@ -90,7 +111,7 @@ class Tape {
   bool persistent_;
   bool watch_accessed_variables_;
   std::int32_t next_slot_ = 0;
-  std::deque<TapeEntry> entries_;
+  EntryList entries_;
   std::vector<Variable> watched_vars_;
   // Tensors watched explicitly: their watch on this tape is removed when the tape is reset or
   // dies, so long-lived tensors and Variables don't collect stale watches (Note [Tape slots]).

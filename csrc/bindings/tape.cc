@@ -31,7 +31,8 @@ void bind_tape(py::module_& m) {
       .def("entries", [](Tape& t) {
         // (op name, input slots, output slots, output shapes, dtype) for tape_to_dot.
         py::list l;
-        for (const TapeEntry& e : t.entries()) {
+        for (std::size_t k = 0; k < t.entries().size(); ++k) {
+          const TapeEntry& e = t.entries()[k];
           py::list ins, outs, shapes;
           for (auto s : e.in) ins.append(s);
           for (auto s : e.out) outs.append(s);

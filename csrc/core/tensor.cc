@@ -1,6 +1,8 @@
 // Tensor, Shape and Storage basics: allocation, shapes, printing.
 #include "core/tensor.h"
 
+#include "core/pool.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -44,19 +46,21 @@ std::string Shape::str() const {
 Storage* Storage::allocate(std::size_t nbytes) {
   std::size_t total = 64 + ((nbytes + 63) & ~std::size_t(63));
   if (total < nbytes) throw std::bad_alloc();
-  void* p = std::aligned_alloc(64, total);
-  if (!p) throw std::bad_alloc();
-  Storage* s = new (p) Storage();
+  Storage* s = new (pool_alloc(total)) Storage();
   s->nbytes_ = nbytes;
   return s;
 }
 
 void Storage::decref() {
   if (rc_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::size_t total = 64 + ((nbytes_ + 63) & ~std::size_t(63));
     this->~Storage();
-    std::free(this);
+    pool_free(this, total);
   }
 }
+
+void* TensorImpl::operator new(std::size_t bytes) { return pool_alloc(bytes); }
+void TensorImpl::operator delete(void* p, std::size_t bytes) { pool_free(p, bytes); }
 
 TensorImpl::TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage)
     : dtype_(dtype), shape_(shape), numel_(shape.numel()), storage_(std::move(storage)) {

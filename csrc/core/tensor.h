@@ -93,6 +93,9 @@ void erase_watch(V& watches, std::uint64_t tape) {
 class TensorImpl {
  public:
   TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage);
+  // From core/pool.h: every op result allocates one TensorImpl and one Storage.
+  static void* operator new(std::size_t bytes);
+  static void operator delete(void* p, std::size_t bytes);
   void incref() { rc_.fetch_add(1, std::memory_order_relaxed); }
   void decref() { if (rc_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this; }
   int refcount() const { return rc_.load(std::memory_order_acquire); }
