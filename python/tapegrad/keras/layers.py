@@ -31,8 +31,9 @@ def _snake(name):
 def _as_input(x, dtype):
     """``x`` as a Tensor of the layer's dtype: numpy/lists are copied once, float64 tensors
     cast (Keras autocasts a layer's floating inputs to its dtype)."""
-    if isinstance(x, _core.Tensor):
-        return x if x.dtype == dtype else _core.cast(x, dtype)
+    if type(x) is _core.Tensor:
+        # DTypes are singletons (the core returns the registered objects): `is` is enough.
+        return x if x.dtype is dtype else _core.cast(x, dtype)
     if isinstance(x, _core.Variable):
         return x if x.dtype == dtype else _core.cast(x.read_value(), dtype)
     return _core._constant(_np.asarray(x, dtype=dtype.as_numpy_dtype), dtype)

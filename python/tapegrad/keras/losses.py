@@ -204,7 +204,10 @@ class MeanSquaredError(Loss):
         """The reduced loss; the default reduction is one mean over every element (3 ops),
         equal to the mean of the per-sample means since every sample has as many elements."""
         if sample_weight is None and self.reduction == "sum_over_batch_size":
-            y_true, y_pred = _prepare(y_true, y_pred)
+            T = _core.Tensor
+            if not (type(y_pred) is T and type(y_true) is T and y_true.dtype is y_pred.dtype
+                    and y_true.ndim == y_pred.ndim):
+                y_true, y_pred = _prepare(y_true, y_pred)
             return _core.reduce_mean(_core.square(_core.subtract(y_pred, y_true)), None)
         return super().__call__(y_true, y_pred, sample_weight)
 
