@@ -196,3 +196,11 @@ def test_sparse_labels_train_like_one_hot_targets():
     np.testing.assert_allclose(a[2], b[2], rtol=1e-6)
     for wa, wb in zip(a[1], b[1]):
         np.testing.assert_allclose(wa, wb, rtol=1e-6, atol=1e-7)
+
+
+def test_steps_per_epoch_limits_steps():
+    x, y = _data(64)
+    m = _model()
+    m.compile(optimizer="sgd", loss="mse")
+    m.fit(x, y, epochs=2, batch_size=8, steps_per_epoch=3, verbose=0)
+    assert int(m.optimizer.iterations) == 6

@@ -247,10 +247,14 @@ class Sequential:
                                                 reduction=loss_fn.reduction, name=loss_fn.name)
         return dense, onehot
 
-    def _batches(self, arrays, batch_size, order=None):
-        """Tensors of consecutive batches of each array (rows permuted by ``order`` first)."""
+    def _batches(self, arrays, batch_size, order=None, limit=None):
+        """Tensors of consecutive batches of each array (rows permuted by ``order`` first),
+        at most ``limit`` of them, each row converted once."""
         n = len(arrays[0])
+        if limit is not None:
+            n = min(n, limit * batch_size)
         if order is not None:
+            order = order[:n]
             arrays = [None if a is None else a[order] for a in arrays]
         out = []
         for start in range(0, n, batch_size):
@@ -310,7 +314,7 @@ class Sequential:
         tvars = self.trainable_variables
         loss_fn, opt = self.loss, self.optimizer
         loss_fn, ys = self._dense_targets(loss_fn, xs, ys)
-        fixed = None if shuffle else self._batches([xs, ys, sw], batch_size)[:steps]
+        fixed = None if shuffle else self._batches([xs, ys, sw], batch_size, limit=steps)
         self.stop_training = False
         for cb in cbs:
             cb.on_train_begin()
@@ -318,7 +322,7 @@ class Sequential:
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
             if fixed is None:
-                batches = self._batches([xs, ys, sw], batch_size, _random._permutation(n))[:steps]
+                batches = self._batches([xs, ys, sw], batch_size, _random._permutation(n), steps)
             else:
                 batches = fixed
             total, count = 0.0, 0
