@@ -450,10 +450,96 @@ struct GemmDriver {
     finish_act(pr, i, 1, n0, n1 - n0);
   }
 
+  // Matrix-vector products whose reduction runs along contiguous rows:
+  //   y[r * ys] = sum_p X[r * xs + p] * v[p]  (+ old y) (+ bias[r * bs]), then ReLU,
+  // for r in [0, rows); v contiguous. Four rows at a time, two accumulators each.
+  static void dot_rows(const T* X, i64 xs, const T* v, i64 k, T* y, i64 ys, i64 rows,
+                       bool accumulate, const T* bias, i64 bs, bool relu) {
+    constexpr int RB = 4;
+    for (i64 r0 = 0; r0 < rows; r0 += RB) {
+      const int nr = int(min64(RB, rows - r0));
+      const T* xr[RB];
+#pragma GCC unroll 4
+      for (int q = 0; q < RB; ++q) xr[q] = X + (r0 + (q < nr ? q : 0)) * xs;
+      R acc0[RB], acc1[RB];
+#pragma GCC unroll 4
+      for (int q = 0; q < RB; ++q) acc0[q] = acc1[q] = V::zero();
+      i64 p = 0;
+      for (; p + 2 * W <= k; p += 2 * W) {
+        const R v0 = V::load(v + p), v1 = V::load(v + p + W);
+#pragma GCC unroll 4
+        for (int q = 0; q < RB; ++q) {
+          acc0[q] = V::fma(V::load(xr[q] + p), v0, acc0[q]);
+          acc1[q] = V::fma(V::load(xr[q] + p + W), v1, acc1[q]);
+        }
+      }
+      for (; p < k; p += W) {
+        const auto mk = V::mask(k - p);
+        const R v0 = V::load_mask(v + p, mk);
+#pragma GCC unroll 4
+        for (int q = 0; q < RB; ++q) acc0[q] = V::fma(V::load_mask(xr[q] + p, mk), v0, acc0[q]);
+      }
+      for (int q = 0; q < nr; ++q) {
+        T out = V::hsum(V::add(acc0[q], acc1[q]));
+        T* yq = y + (r0 + q) * ys;
+        if (accumulate) out = *yq + out;
+        if (bias) out += bias[(r0 + q) * bs];
+        if (relu) out = out > 0 ? out : (out == out ? T(0) : out);
+        *yq = out;
+      }
+    }
+  }
+
+  // The vector shapes: one row of C with a transposed B (x @ Wᵀ), or one column of C
+  // (A @ x). Returns false if this problem is not one of them. A strided vector operand is
+  // first gathered into the thread's A-packing buffer (k elements).
+  static bool try_vector(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1) {
+    const i64 k = pr.k;
+    const bool relu = pr.act == Act::Relu;
+    auto contiguous = [&](const T* base, i64 stride) -> const T* {
+      if (stride == 1) return base;
+      T* buf = static_cast<T*>(tl_pack_a.get(sizeof(T) * k));
+      for (i64 p = 0; p < k; ++p) buf[p] = base[p * stride];
+      return buf;
+    };
+    if (m1 - m0 == 1 && pr.tb) {
+      // C[i, j] = op(A)[i, :] . B[j, :]
+      const T* v = pr.ta ? contiguous(pr.A + m0, pr.lda) : pr.A + m0 * pr.lda;
+      dot_rows(pr.B + n0 * pr.ldb, pr.ldb, v, k, pr.C + m0 * pr.ldc + n0, 1, n1 - n0,
+               pr.accumulate, pr.bias ? pr.bias + n0 : nullptr, 1, relu);
+      finish_act(pr, m0, 1, n0, n1 - n0);
+      return true;
+    }
+    if (n1 - n0 == 1 && !pr.ta) {
+      // C[i, j] = A[i, :] . op(B)[:, j]
+      const T* v = pr.tb ? pr.B + n0 * pr.ldb : contiguous(pr.B + n0, pr.ldb);
+      dot_rows(pr.A + m0 * pr.lda, pr.lda, v, k, pr.C + m0 * pr.ldc + n0, pr.ldc, m1 - m0,
+               pr.accumulate, pr.bias ? pr.bias + n0 : nullptr, 0, relu);
+      finish_act(pr, m0, m1 - m0, n0, 1);
+      return true;
+    }
+    if (n1 - n0 == 1 && pr.ta && pr.ldc == 1 && !pr.bias) {
+      // Cᵀ = op(B)ᵀ A: the column of C is a row-vector product over A's contiguous rows.
+      Problem t = pr;
+      t.A = pr.tb ? pr.B + n0 * pr.ldb : pr.B + n0;
+      t.lda = pr.ldb;
+      t.ta = !pr.tb;
+      t.B = pr.A;
+      t.ldb = pr.lda;
+      t.tb = false;
+      t.C = pr.C + n0;
+      t.ldc = 0;
+      row_vector(t, 0, m0, m1);
+      return true;
+    }
+    return false;
+  }
+
   static void run(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1) {
     const i64 m = m1 - m0, n = n1 - n0, k = pr.k;
     if (m <= 0 || n <= 0) return;
     if (m == 1 && !pr.tb) return row_vector(pr, m0, n0, n1);
+    if ((m == 1 || n == 1) && try_vector(pr, m0, m1, n0, n1)) return;
     const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
     const bool direct_b = !pr.tb && (m <= kDirectBMaxM || small);
     const bool direct_a = n <= kDirectANmax || small || m <= 2;

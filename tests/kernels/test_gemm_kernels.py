@@ -65,7 +65,7 @@ SHAPES = [
     (6, 31, 32), (13, 33, 33), (24, 5, 31), (31, 64, 47), (37, 41, 43),
     (1, 300, 65), (2, 513, 129), (3, 100, 40), (4, 64, 200), (64, 100, 10),
     (97, 600, 53), (150, 257, 130), (300, 520, 70), (20, 40, 2060), (80, 30, 1100),
-    (13, 1031, 17),
+    (13, 1031, 17), (40, 300, 1), (3, 17, 1), (1, 1000, 3),
 ]
 
 
@@ -84,7 +84,7 @@ def test_gemm_all_transposes(isa, dtype, shape):
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(200, 300, 150), (7, 500, 300), (400, 64, 9), (1, 512, 512),
-                                   (129, 130, 131)], ids=lambda s: "x".join(map(str, s)))
+                                   (129, 130, 131), (700, 600, 1)], ids=lambda s: "x".join(map(str, s)))
 def test_gemm_threads(isa, dtype, shape, threads):
     m, k, n = shape
     rng = np.random.default_rng(42 + m)
@@ -96,12 +96,13 @@ def test_gemm_threads(isa, dtype, shape, threads):
 
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 300, 17), (13, 33, 35), (150, 600, 70), (5, 0, 9)],
+@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 300, 17), (13, 33, 35), (150, 600, 70), (5, 0, 9), (1, 70, 33),
+                                   (45, 70, 1)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_gemm_accumulate(isa, dtype, shape, threads):
     m, k, n = shape
     rng = np.random.default_rng(7)
-    for ta, tb in [(False, False), (True, True)]:
+    for ta, tb in itertools.product([False, True], repeat=2):
         a, b = _operands(rng, m, k, n, ta, tb, dtype)
         c0 = rng.standard_normal((m, n)).astype(dtype)
         out = MOD[dtype].gemm(isa, a, b, ta, tb, c_init=c0)
@@ -116,12 +117,13 @@ def test_gemm_accumulate(isa, dtype, shape, threads):
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("act", ["none", "relu", "sigmoid", "tanh"])
 @pytest.mark.parametrize("with_bias", [False, True], ids=["nobias", "bias"])
-@pytest.mark.parametrize("shape", [(1, 5, 3), (13, 17, 19), (64, 784, 100), (150, 300, 33), (3, 0, 5)],
+@pytest.mark.parametrize("shape", [(1, 5, 3), (13, 17, 19), (64, 784, 100), (150, 300, 33), (3, 0, 5),
+                                   (1, 40, 37), (29, 40, 1)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_gemm_epilogue(isa, dtype, act, with_bias, shape, threads):
     m, k, n = shape
     rng = np.random.default_rng(11)
-    for ta, tb in [(False, False), (False, True), (True, False)]:
+    for ta, tb in itertools.product([False, True], repeat=2):
         a, b = _operands(rng, m, k, n, ta, tb, dtype)
         bias = rng.standard_normal(n).astype(dtype) if with_bias else None
         out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, act=act)
