@@ -7,7 +7,6 @@ Calling a layer under a ``GradientTape`` records its ops like any other tapegrad
 import numpy as _np
 
 from .. import _core
-from .. import nn as _nn
 from ..dtypes import as_dtype, float32
 from . import activations as _activations
 from . import initializers as _initializers
@@ -181,7 +180,8 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def call(self, inputs):
-        """One ``nn.linear`` op (plus the activation when it isn't fusable)."""
+        """One fused linear op (the op behind ``tapegrad.nn.linear``), plus the activation
+        as its own op when it is not relu, sigmoid or tanh."""
         try:
             if self._fused is not False:
                 return _core.linear(inputs, self.kernel, self.bias, self._fused)
