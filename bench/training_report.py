@@ -12,8 +12,9 @@ weights on the same batch:
 - tapegrad (raw tape): ``nn.linear`` twice, ``reduce_mean(square(p - y))``, ``Variable._axpy``.
 - PyTorch eager and TensorFlow eager GradientTape, only when installed.
 
-Timing alternates the contenders round by round (so machine noise hits all of them alike)
-and reports the fastest round's time per step (and the median); ratio = numpy / tapegrad.
+Timing alternates the contenders round by round (so machine noise hits all of them alike),
+pausing between rounds on 2 threads so one library's spinning workers don't slow the next, and
+reports the fastest round's time per step (and the median); ratio = numpy / tapegrad.
 Every contender is checked once against numpy (updated weights after one step) before
 timing, and a 30-step loss curve is compared against numpy's.
 """
@@ -240,8 +241,12 @@ def loss_curve(cls, batch, steps=30):
     return out
 
 
-def time_steps(contenders, batch, rounds):
-    """Per contender: (best, median) seconds per step over ``rounds`` alternating rounds."""
+def time_steps(contenders, batch, rounds, settle=0.0):
+    """Per contender: (best, median) seconds per step over ``rounds`` alternating rounds.
+
+    ``settle`` seconds of sleep after each round let the previous contender's worker threads
+    (OpenBLAS's spin-wait, our pool) go idle, so they don't steal the next one's cores.
+    """
     x, y, params = problem(batch)
     runners = [c(x, y, params) for c in contenders]
     n = max(3, int(round(0.02 / _estimate(runners[0]))))  # about 20 ms per round
@@ -255,6 +260,8 @@ def time_steps(contenders, batch, rounds):
             for _ in range(n):
                 r()
             times[i].append((time.perf_counter() - t0) / n)
+            if settle:
+                time.sleep(settle)
     return [(min(t), statistics.median(t)) for t in times]
 
 
@@ -270,6 +277,8 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--threads", type=int, nargs="+", default=list(THREADS))
     ap.add_argument("--batches", type=int, nargs="+", default=list(BATCHES))
+    ap.add_argument("--settle", type=float, default=0.2,
+                    help="seconds of idle between rounds on >1 thread (default 0.2)")
     args = ap.parse_args(argv)
     contenders = CONTENDERS + _optional_steps()
     for c in contenders[1:]:
@@ -289,7 +298,7 @@ def main(argv=None):
         ctx = set_threads(th)
         try:
             for b in args.batches:
-                res = time_steps(contenders, b, args.rounds)
+                res = time_steps(contenders, b, args.rounds, args.settle if th > 1 else 0.0)
                 cells = [f"{best * 1e6:.0f} ({med * 1e6:.0f})" for best, med in res]
                 ratio = res[0][0] / res[1][0]
                 ratio_med = res[0][1] / res[1][1]
