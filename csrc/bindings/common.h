@@ -19,7 +19,41 @@ struct PyRegistry {
 };
 PyRegistry& registry();
 
-inline py::object wrap(const Tensor& t) { return py::cast(t.ref()); }
+// Note [Fast tensor objects]
+// Profiling a scalar op chain showed pybind11's generic casting (type lookups by typeid) as a
+// large share of each op. The Python Tensor type is final, so identity of the type object is
+// the whole isinstance check; its type_info is looked up once at import (init_fast_types) and
+// objects are built and unwrapped with it directly.
+struct FastTypes {
+  PyTypeObject* tensor = nullptr;
+  PyTypeObject* variable = nullptr;
+  const py::detail::type_info* tensor_ti = nullptr;
+  const py::detail::type_info* variable_ti = nullptr;
+};
+FastTypes& fast_types();
+void init_fast_types();
+
+inline bool is_tensor(py::handle h) { return Py_TYPE(h.ptr()) == fast_types().tensor; }
+inline bool is_variable(py::handle h) {
+  PyTypeObject* t = Py_TYPE(h.ptr());
+  return t == fast_types().variable || PyType_IsSubtype(t, fast_types().variable);
+}
+inline TensorImpl* tensor_ptr(py::handle h) {
+  auto* inst = reinterpret_cast<py::detail::instance*>(h.ptr());
+  return static_cast<TensorImpl*>(inst->get_value_and_holder(fast_types().tensor_ti).value_ptr());
+}
+inline VariableImpl* variable_ptr(py::handle h) {
+  auto* inst = reinterpret_cast<py::detail::instance*>(h.ptr());
+  return static_cast<VariableImpl*>(
+      inst->get_value_and_holder(fast_types().variable_ti, false).value_ptr());
+}
+
+inline py::object wrap(const Tensor& t) {
+  Ref<TensorImpl> holder = t.ref();
+  return py::reinterpret_steal<py::object>(py::detail::type_caster_generic::cast(
+      holder.get(), py::return_value_policy::take_ownership, py::handle(), fast_types().tensor_ti,
+      nullptr, nullptr, &holder));
+}
 inline py::object wrap_or_none(const Tensor& t) { return t ? wrap(t) : py::none(); }
 
 // Python → Tensor for op arguments. Tensors pass through, Variables are read (with tape

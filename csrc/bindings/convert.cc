@@ -5,6 +5,19 @@
 
 namespace tapegrad::bind {
 
+FastTypes& fast_types() {
+  static FastTypes f;
+  return f;
+}
+
+void init_fast_types() {
+  FastTypes& f = fast_types();
+  f.tensor_ti = py::detail::get_type_info(typeid(TensorImpl));
+  f.variable_ti = py::detail::get_type_info(typeid(VariableImpl));
+  f.tensor = f.tensor_ti->type;
+  f.variable = f.variable_ti->type;
+}
+
 PyRegistry& registry() {
   static PyRegistry* r = new PyRegistry();  // leaked: must outlive interpreter teardown
   return *r;
@@ -93,11 +106,8 @@ Tensor from_value(py::handle value, const DType* dtype) {
 
 Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   PyObject* p = h.ptr();
-  if (py::isinstance<TensorImpl>(h)) {
-    Tensor t(h.cast<TensorImpl*>());
-    return t;
-  }
-  if (py::isinstance<VariableImpl>(h)) return h.cast<VariableImpl*>()->read();
+  if (is_tensor(h)) return Tensor(tensor_ptr(h));
+  if (is_variable(h)) return variable_ptr(h)->read();
   if (PyFloat_CheckExact(p) || (PyLong_Check(p) && !PyBool_Check(p))) {
     double v = PyFloat_CheckExact(p) ? PyFloat_AS_DOUBLE(p) : PyLong_AsDouble(p);
     if (v == -1.0 && PyErr_Occurred()) throw py::error_already_set();
@@ -117,7 +127,7 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
 }
 
 void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tensor& tb) {
-  bool a_t = py::isinstance<TensorImpl>(a) || py::isinstance<VariableImpl>(a);
+  bool a_t = is_tensor(a) || is_variable(a);
   if (a_t) {
     ta = to_tensor(a, nullptr, op);
     DType d = ta.dtype();
@@ -125,7 +135,7 @@ void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tens
     return;
   }
   tb = to_tensor(b, nullptr, op);
-  bool b_t = py::isinstance<TensorImpl>(b) || py::isinstance<VariableImpl>(b);
+  bool b_t = is_tensor(b) || is_variable(b);
   DType d = tb.dtype();
   ta = to_tensor(a, b_t ? &d : nullptr, op);
 }
@@ -146,8 +156,8 @@ DType parse_dtype(py::handle d) {
 
 std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) {
   std::vector<i64> out;
-  if (py::isinstance<TensorImpl>(v)) {
-    Tensor t(v.cast<TensorImpl*>());
+  if (is_tensor(v)) {
+    Tensor t(tensor_ptr(v));
     for (i64 i = 0; i < t.numel(); ++i)
       out.push_back(static_cast<i64>(t.dtype() == DType::Float32 ? t.data<float>()[i] : t.data<double>()[i]));
     return out;

@@ -25,7 +25,7 @@ kernels::Act parse_act(py::handle a) {
 
 std::vector<Tensor> tensor_list(py::handle values, const char* op) {
   if (!py::isinstance<py::sequence>(values) || py::isinstance<py::str>(values) ||
-      py::isinstance<TensorImpl>(values))
+      is_tensor(values))
     throw TypeError(std::string(op) + ": expected a list of tensors, got " +
                     std::string(py::str(py::type::handle_of(values).attr("__name__"))));
   std::vector<Tensor> out;
@@ -33,7 +33,7 @@ std::vector<Tensor> tensor_list(py::handle values, const char* op) {
   DType d{};
   for (py::handle v : py::reinterpret_borrow<py::sequence>(values)) {
     out.push_back(to_tensor(v, first ? &d : nullptr, op));
-    if (!first && (py::isinstance<TensorImpl>(v) || py::isinstance<VariableImpl>(v))) {
+    if (!first && (is_tensor(v) || is_variable(v))) {
       d = out.back().dtype();
       first = &out.back();
     }
@@ -208,7 +208,7 @@ void bind_ops(py::module_& m) {
       t = from_value(value, dp);
       if (dp && t.dtype() != d) t = ops::cast(t, d);
     }
-    if (py::isinstance<TensorImpl>(value) || py::isinstance<VariableImpl>(value)) t = t.alias(t.shape());
+    if (is_tensor(value) || is_variable(value)) t = t.alias(t.shape());
     return wrap(t);
   });
   m.def("_fill", [](py::handle shape, double value, py::handle dtype) {
@@ -219,7 +219,7 @@ void bind_ops(py::module_& m) {
   m.def("_record_custom_gradient", [](py::list inputs, py::list outputs, py::object fn) {
     std::vector<Tensor> in, out;
     for (py::handle h : inputs) in.push_back(to_tensor(h, nullptr, "custom_gradient"));
-    for (py::handle h : outputs) out.push_back(Tensor(h.cast<TensorImpl*>()));
+    for (py::handle h : outputs) out.push_back(Tensor(tensor_ptr(h)));
     ops::record_custom_gradient(in, out, std::make_shared<PyCustomVjp>(std::move(fn)));
   });
   m.def("_fresh_alias", [](py::handle x) {

@@ -7,6 +7,15 @@
 #include "ops/ops.h"
 
 namespace tapegrad::bind {
+namespace {
+// The Python layer checks types first; this keeps a private misuse an exception, not a crash.
+TensorImpl* checked_tensor(py::handle h) {
+  if (!is_tensor(h))
+    throw TypeError("expected a tapegrad.Tensor, got " +
+                    std::string(py::str(py::type::handle_of(h).attr("__name__"))));
+  return tensor_ptr(h);
+}
+}  // namespace
 
 void bind_tape(py::module_& m) {
   py::class_<Tape, std::shared_ptr<Tape>>(m, "_Tape")
@@ -17,8 +26,8 @@ void bind_tape(py::module_& m) {
       .def("pop", [](Tape& t) { TapeStack::remove(&t); })
       .def_property_readonly("recording", [](Tape& t) { return TapeStack::contains(&t); })
       .def("watch", [](Tape& t, py::handle x) {
-        if (py::isinstance<VariableImpl>(x)) t.watch(x.cast<VariableImpl*>());
-        else t.watch(Tensor(x.cast<TensorImpl*>()));
+        if (is_variable(x)) t.watch(variable_ptr(x));
+        else t.watch(Tensor(checked_tensor(x)));
       })
       .def("watched_variables", [](Tape& t) {
         py::list l;
@@ -42,8 +51,8 @@ void bind_tape(py::module_& m) {
         return l;
       })
       .def("slot_of", [](Tape& t, py::handle x) -> int {
-        if (py::isinstance<VariableImpl>(x)) return x.cast<VariableImpl*>()->slot_on(t.id());
-        return x.cast<TensorImpl*>()->slot_on(t.id());
+        if (is_variable(x)) return variable_ptr(x)->slot_on(t.id());
+        return checked_tensor(x)->slot_on(t.id());
       })
       // targets: list of Tensors; seeds: list (Tensor or None = ones); sources: list of
       // Tensors/Variables. Returns a list with a Tensor or None per source.
@@ -51,8 +60,8 @@ void bind_tape(py::module_& m) {
         std::vector<Tensor> tg, sd;
         for (std::size_t i = 0; i < targets.size(); ++i) {
           py::handle h = targets[i];
-          Tensor x = py::isinstance<VariableImpl>(h) ? h.cast<VariableImpl*>()->read()
-                                                     : Tensor(h.cast<TensorImpl*>());
+          Tensor x = is_variable(h) ? variable_ptr(h)->read()
+                                                     : Tensor(checked_tensor(h));
           py::handle s = seeds[i];
           Tensor seed;
           if (s.is_none()) {
@@ -74,8 +83,8 @@ void bind_tape(py::module_& m) {
         std::vector<Tape::Source> src;
         for (py::handle h : sources) {
           Tape::Source s;
-          if (py::isinstance<VariableImpl>(h)) s.var = h.cast<VariableImpl*>();
-          else s.tensor = Tensor(h.cast<TensorImpl*>());
+          if (is_variable(h)) s.var = variable_ptr(h);
+          else s.tensor = Tensor(checked_tensor(h));
           src.push_back(s);
         }
         std::vector<Tensor> g = t.gradient(tg, sd, src);

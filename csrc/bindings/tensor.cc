@@ -7,8 +7,8 @@ namespace {
 
 // What a protocol method sees of `self`: a Tensor's value, or a Variable's current value.
 Tensor value_of(py::handle self) {
-  if (py::isinstance<VariableImpl>(self)) return self.cast<VariableImpl*>()->value();
-  return Tensor(self.cast<TensorImpl*>());
+  if (is_variable(self)) return variable_ptr(self)->value();
+  return Tensor(tensor_ptr(self));
 }
 
 double scalar_value(py::handle self, const char* what) {
@@ -84,17 +84,68 @@ void add_protocol(Cls& cls) {
   cls.def("__abs__", [](py::handle self) { return wrap(ops::abs(to_tensor(self, nullptr, "abs"))); });
 }
 
+// Note [Number slots]: Python's `a * b` on a pybind11 class goes slot_nb_multiply → attribute
+// lookup of __mul__ → bound method → pybind11's overload dispatcher. Setting the C slots
+// directly makes an operator one C call; the __mul__ methods stay for introspection.
+template <Tensor (*Op)(const Tensor&, const Tensor&)>
+PyObject* nb_binary(PyObject* a, PyObject* b) {
+  try {
+    Tensor ta, tb;
+    to_tensor_pair(a, b, "operator", ta, tb);
+    return wrap(Op(ta, tb)).release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (...) {
+    py::detail::try_translate_exceptions();
+  }
+  return nullptr;
+}
+
+Tensor matmul2(const Tensor& a, const Tensor& b) { return ops::matmul(a, b); }
+
+PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
+  if (mod != Py_None) {
+    PyErr_SetString(PyExc_TypeError, "pow() with a modulus is not supported for tensors");
+    return nullptr;
+  }
+  return nb_binary<ops::pow>(a, b);
+}
+
+PyObject* nb_negative(PyObject* a) {
+  try {
+    return wrap(ops::negative(to_tensor(a, nullptr, "negative"))).release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (...) {
+    py::detail::try_translate_exceptions();
+  }
+  return nullptr;
+}
+
+void install_number_slots(py::handle cls) {
+  auto* tp = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  PyNumberMethods* nb = tp->tp_as_number;
+  nb->nb_add = nb_binary<ops::add>;
+  nb->nb_subtract = nb_binary<ops::subtract>;
+  nb->nb_multiply = nb_binary<ops::multiply>;
+  nb->nb_true_divide = nb_binary<ops::divide>;
+  nb->nb_matrix_multiply = nb_binary<matmul2>;
+  nb->nb_power = nb_power;
+  nb->nb_negative = nb_negative;
+  PyType_Modified(tp);
+}
+
 }  // namespace
 
 void bind_tensor(py::module_& m) {
-  py::class_<TensorImpl, Ref<TensorImpl>> tensor(m, "Tensor", R"doc(
+  py::class_<TensorImpl, Ref<TensorImpl>> tensor(m, "Tensor", py::is_final(), R"doc(
 An immutable n-dimensional array of float32 or float64, as TF's EagerTensor.
 
 Create one with tapegrad.constant / convert_to_tensor; ops and operators (+ - * / ** @)
 return new tensors and are recorded by active GradientTapes.)doc");
   add_protocol(tensor);
   tensor.def("numpy", [](py::handle self) {
-    return numpy_view(Tensor(self.cast<TensorImpl*>()), self, false);
+    return numpy_view(Tensor(tensor_ptr(self)), self, false);
   }, "The value as a read-only numpy array sharing this tensor's memory (no copy).");
   tensor.def("_num_watches", [](const TensorImpl& t) { return t.num_watches(); });
   tensor.def("_storage_id", [](const TensorImpl& t) { return reinterpret_cast<std::uintptr_t>(t.storage()); });
@@ -109,7 +160,7 @@ variables read under a GradientTape are watched automatically.)doc");
   var.def(py::init([](py::object init, bool trainable, py::object name, py::object dtype) {
         if (init.is_none())
           throw ValueError("Variable: initial_value must be specified (got None)");
-        if (PyCallable_Check(init.ptr()) && !py::isinstance<TensorImpl>(init)) init = init();
+        if (PyCallable_Check(init.ptr()) && !is_tensor(init)) init = init();
         DType dt;
         DType* dtp = nullptr;
         if (!dtype.is_none()) { dt = parse_dtype(dtype); dtp = &dt; }
@@ -134,21 +185,21 @@ variables read under a GradientTape are watched automatically.)doc");
       .def("value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
       .def("read_value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
       .def("assign", [](py::handle self, py::handle value, py::object, py::object, bool) {
-        VariableImpl* v = self.cast<VariableImpl*>();
+        VariableImpl* v = variable_ptr(self);
         DType d = v->dtype();
         v->assign(to_tensor(value, &d, "assign"));
         return py::reinterpret_borrow<py::object>(self);
       }, py::arg("value"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
          py::arg("read_value") = true, "Set the value in place; returns the variable.")
       .def("assign_add", [](py::handle self, py::handle value, py::object, py::object, bool) {
-        VariableImpl* v = self.cast<VariableImpl*>();
+        VariableImpl* v = variable_ptr(self);
         DType d = v->dtype();
         v->assign_add(to_tensor(value, &d, "assign_add"));
         return py::reinterpret_borrow<py::object>(self);
       }, py::arg("delta"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
          py::arg("read_value") = true, "Add to the value in place (one pass); returns the variable.")
       .def("assign_sub", [](py::handle self, py::handle value, py::object, py::object, bool) {
-        VariableImpl* v = self.cast<VariableImpl*>();
+        VariableImpl* v = variable_ptr(self);
         DType d = v->dtype();
         v->assign_sub(to_tensor(value, &d, "assign_sub"));
         return py::reinterpret_borrow<py::object>(self);
@@ -162,6 +213,9 @@ variables read under a GradientTape are watched automatically.)doc");
       .def("_storage_id", [](const VariableImpl& v) {
         return reinterpret_cast<std::uintptr_t>(v.value().impl()->storage());
       });
+  init_fast_types();
+  install_number_slots(tensor);
+  install_number_slots(var);
 }
 
 }  // namespace tapegrad::bind
