@@ -25,14 +25,28 @@ class UnconnectedGradients(enum.Enum):
 
 
 def _parse_unconnected(value):
+    if value is UnconnectedGradients.NONE or value == "none":
+        return UnconnectedGradients.NONE
     try:
         return UnconnectedGradients(value)
     except ValueError:
         raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
 
 
+_TENSOR_TYPES = (_core.Tensor, _core.Variable)
+
+
 def _is_tensor_like(x):
-    return isinstance(x, (_core.Tensor, _core.Variable))
+    return isinstance(x, _TENSOR_TYPES)
+
+
+def _flatten(x):
+    # The common case first: one tensor, or a flat list of tensors.
+    if isinstance(x, _TENSOR_TYPES):
+        return [x]
+    if type(x) is list and all(isinstance(t, _TENSOR_TYPES) for t in x):
+        return x
+    return _nest.flatten(x)
 
 
 class GradientTape:
@@ -45,6 +59,8 @@ class GradientTape:
     keeps it for several calls. Nested tapes give higher derivatives: an outer tape records
     the inner tape's gradient computation.
     """
+
+    __slots__ = ("_tape", "_persistent", "_watch_accessed_variables", "_used", "__weakref__")
 
     def __init__(self, persistent=False, watch_accessed_variables=True):
         self._tape = _core._Tape(bool(persistent), bool(watch_accessed_variables))
@@ -76,6 +92,9 @@ class GradientTape:
 
     def watch(self, tensor):
         """Ensure ``tensor`` (a Tensor, Variable, or a list/tuple/dict nest of them) is traced."""
+        if isinstance(tensor, _TENSOR_TYPES):
+            self._tape.watch(tensor)
+            return
         for t in _nest.flatten(tensor):
             if not _is_tensor_like(t):
                 raise ValueError(
@@ -137,7 +156,7 @@ class GradientTape:
                 "Argument `target` should be a list or nested structure of Tensors, Variables "
                 "or CompositeTensors to be differentiated, but received None."
             )
-        flat_targets = _nest.flatten(target)
+        flat_targets = _flatten(target)
         for t in flat_targets:
             if not _is_tensor_like(t):
                 raise TypeError(
@@ -145,7 +164,7 @@ class GradientTape:
                     f"Variables or CompositeTensors to be differentiated, but received {t!r} "
                     f"of type {type(t).__name__!r}."
                 )
-        flat_sources = _nest.flatten(sources)
+        flat_sources = _flatten(sources)
         for s in flat_sources:
             if not _is_tensor_like(s):
                 raise ValueError(
@@ -166,6 +185,10 @@ class GradientTape:
         if unconnected is UnconnectedGradients.ZERO:
             from . import zeros_like
             grads = [zeros_like(s) if g is None else g for g, s in zip(grads, flat_sources)]
+        if isinstance(sources, _TENSOR_TYPES):
+            return grads[0]
+        if flat_sources is sources:
+            return grads
         return _nest.pack_sequence_as(sources, grads)
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
