@@ -4,35 +4,23 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-/* Runs `iters` rounds of 12 independent FMA chains (latency 4 x 2 pipes needs >= 8) and
-   returns a value derived from them so the compiler cannot drop the loop.
+/* NAME(iters) runs `iters` rounds of 12 independent FMA chains (latency 4 x 2 pipes needs
+   >= 8) and returns a value derived from them so the compiler cannot drop the loop.
    Flops per call: iters * 12 chains * lanes * 2. */
-float fma_f32(int64_t iters) {
-  __m256 acc[12];
-  __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
-  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps((float)i);
-  for (int64_t it = 0; it < iters; ++it) {
-#pragma GCC unroll 12
-    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
+#define FMA_CEILING(NAME, T, VEC, SET1, FMADD, ADD, STORE, LANES)                  \
+  T NAME(int64_t iters) {                                                         \
+    VEC acc[12];                                                                  \
+    VEC x = SET1((T)0.999999), y = SET1((T)1e-7);                                 \
+    for (int i = 0; i < 12; ++i) acc[i] = SET1((T)i);                             \
+    for (int64_t it = 0; it < iters; ++it) {                                      \
+      _Pragma("GCC unroll 12") for (int i = 0; i < 12; ++i) acc[i] = FMADD(acc[i], x, y); \
+    }                                                                             \
+    VEC s = acc[0];                                                               \
+    for (int i = 1; i < 12; ++i) s = ADD(s, acc[i]);                              \
+    T out[LANES];                                                                 \
+    STORE(out, s);                                                                \
+    return out[0] + out[LANES - 1];                                               \
   }
-  __m256 s = acc[0];
-  for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, acc[i]);
-  float out[8];
-  _mm256_storeu_ps(out, s);
-  return out[0] + out[7];
-}
 
-double fma_f64(int64_t iters) {
-  __m256d acc[12];
-  __m256d x = _mm256_set1_pd(0.999999), y = _mm256_set1_pd(1e-7);
-  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_pd((double)i);
-  for (int64_t it = 0; it < iters; ++it) {
-#pragma GCC unroll 12
-    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_pd(acc[i], x, y);
-  }
-  __m256d s = acc[0];
-  for (int i = 1; i < 12; ++i) s = _mm256_add_pd(s, acc[i]);
-  double out[4];
-  _mm256_storeu_pd(out, s);
-  return out[0] + out[3];
-}
+FMA_CEILING(fma_f32, float, __m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps, _mm256_storeu_ps, 8)
+FMA_CEILING(fma_f64, double, __m256d, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_add_pd, _mm256_storeu_pd, 4)

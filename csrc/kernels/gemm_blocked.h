@@ -5,11 +5,10 @@
 // instantiation can be merged with another ISA's (Note [ISA namespaces]). For the same
 // reason this file uses no std:: templates or containers, only C functions.
 //
-// The ISA file then instantiates GemmDriver<Cfg> where Cfg provides
-//   using V = <traits>;        the lane traits of kernels/simd_vec.h (F32x8, F64x8, ...)
-//   static constexpr int MR, NV;          micro-tile: MR rows x NV vectors (NR = NV * W)
-//   static constexpr i64 KC, MC, NC;      cache blocks (MC multiple of MR, NC of NR)
-//   static constexpr const char* kIsa;    table the sigmoid/tanh pass is taken from
+// The ISA file then registers register_gemm_for<GemmCfg<...f32...>, GemmCfg<...f64...>>:
+//   GemmCfg<Lanes, MR, NV, KC, MC, NC>    Lanes: the traits of kernels/simd_vec.h (F32x8, ...)
+//                                         micro-tile MR rows x NV vectors (NR = NV * W);
+//                                         cache blocks KC, MC (multiple of MR), NC (of NR)
 //
 // Note [GEMM blocking]
 // C is computed in NC-wide column blocks; per block, K is cut into KC slices and op(B)'s
@@ -33,24 +32,21 @@
 // No barrier is needed, at the price of each thread packing its own copy of the shared
 // operand, which is a few percent of the flops at the sizes where threads are used.
 #pragma once
-#ifndef TG_SIMD_NS
-#error "define TG_SIMD_NS (avx2 or avx512) before including kernels/gemm_blocked.h"
-#endif
-
 #include <cstdlib>
 
-#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
-// GCC 12 flags the _mm512_undefined_*() inside _mm512_max_* at every inlined use: spurious.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "kernels/kernels.h"
-#include "kernels/simd_vec.h"
+#include "kernels/simd_vec.h"  // requires TG_SIMD_NS; silences GCC's spurious AVX-512 warnings
 #include "kernels/threadpool.h"
 
 namespace tapegrad::kernels::TG_SIMD_NS {
 namespace {
+
+#define TG_GEMM_STR2(x) #x
+#define TG_GEMM_STR(x) TG_GEMM_STR2(x)
+// The table the sigmoid/tanh pass takes its unary kernel from: this ISA's own.
+constexpr const char* kIsaName = TG_GEMM_STR(TG_SIMD_NS);
+#undef TG_GEMM_STR
+#undef TG_GEMM_STR2
 
 inline i64 min64(i64 a, i64 b) { return a < b ? a : b; }
 inline i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
@@ -378,7 +374,7 @@ struct GemmDriver {
 
   static void finish_act(const Problem& pr, i64 i0, i64 mc, i64 j0, i64 nc) {
     if (pr.act != Act::Sigmoid && pr.act != Act::Tanh) return;
-    const KernelTable& tab = table_for_isa(Cfg::kIsa);
+    const KernelTable& tab = table_for_isa(kIsaName);
     const KernelSet<T>* ks;
     if constexpr (sizeof(T) == 4) ks = &tab.f32; else ks = &tab.f64;
     auto fn = ks->unary[int(pr.act == Act::Sigmoid ? Unary::Sigmoid : Unary::Tanh)];
@@ -665,6 +661,19 @@ struct GemmDriver {
     }
   }
 };
+
+template <class Lanes, int MR_, int NV_, i64 KC_, i64 MC_, i64 NC_>
+struct GemmCfg {
+  using V = Lanes;
+  static constexpr int MR = MR_, NV = NV_;
+  static constexpr i64 KC = KC_, MC = MC_, NC = NC_;
+};
+
+template <class CfgF32, class CfgF64>
+void register_gemm_for(KernelTable& t) {
+  t.f32.gemm = GemmDriver<CfgF32>::gemm;
+  t.f64.gemm = GemmDriver<CfgF64>::gemm;
+}
 
 }  // namespace
 }  // namespace tapegrad::kernels::TG_SIMD_NS

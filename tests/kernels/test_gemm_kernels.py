@@ -57,6 +57,15 @@ def _check(out, ref, a, b, ta, tb, dtype):
     assert np.all(err <= tol), f"max err {err.max():.3g} (tol {tol.max():.3g})"
 
 
+def _check_all_transposes(isa, dtype, shape, seed):
+    m, k, n = shape
+    rng = np.random.default_rng(seed)
+    for ta, tb in itertools.product([False, True], repeat=2):
+        a, b = _operands(rng, m, k, n, ta, tb, dtype)
+        out = MOD[dtype].gemm(isa, a, b, ta, tb)
+        _check(out, _op(a, ta) @ _op(b, tb), a, b, ta, tb, dtype)
+
+
 # (m, k, n): zero, one, around MR (6/12) and NR (8/16/32), primes, long K (> KC), and blocks
 # that cross MC / NC; plus the shapes of the benchmark (Dense layers, a row vector, 10 outputs).
 SHAPES = [
@@ -73,12 +82,7 @@ SHAPES = [
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
 def test_gemm_all_transposes(isa, dtype, shape):
-    m, k, n = shape
-    rng = np.random.default_rng(m * 10007 + k * 101 + n)
-    for ta, tb in itertools.product([False, True], repeat=2):
-        a, b = _operands(rng, m, k, n, ta, tb, dtype)
-        out = MOD[dtype].gemm(isa, a, b, ta, tb)
-        _check(out, _op(a, ta) @ _op(b, tb), a, b, ta, tb, dtype)
+    _check_all_transposes(isa, dtype, shape, seed=shape[0] * 10007 + shape[1] * 101 + shape[2])
 
 
 @pytest.mark.parametrize("isa", ISAS)
@@ -86,18 +90,13 @@ def test_gemm_all_transposes(isa, dtype, shape):
 @pytest.mark.parametrize("shape", [(200, 300, 150), (7, 500, 300), (400, 64, 9), (1, 512, 512),
                                    (129, 130, 131), (700, 600, 1)], ids=lambda s: "x".join(map(str, s)))
 def test_gemm_threads(isa, dtype, shape, threads):
-    m, k, n = shape
-    rng = np.random.default_rng(42 + m)
-    for ta, tb in itertools.product([False, True], repeat=2):
-        a, b = _operands(rng, m, k, n, ta, tb, dtype)
-        out = MOD[dtype].gemm(isa, a, b, ta, tb)
-        _check(out, _op(a, ta) @ _op(b, tb), a, b, ta, tb, dtype)
+    _check_all_transposes(isa, dtype, shape, seed=42 + shape[0])
 
 
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 300, 17), (13, 33, 35), (150, 600, 70), (5, 0, 9), (1, 70, 33),
-                                   (45, 70, 1)],
+@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 300, 17), (13, 33, 35), (150, 600, 70), (5, 0, 9),
+                                   (1, 70, 33), (45, 70, 1)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_gemm_accumulate(isa, dtype, shape, threads):
     m, k, n = shape

@@ -1,29 +1,13 @@
-// avx2+FMA GEMM: block sizes for the shared blocked GEMM (kernels/gemm_blocked.h) on F32x8/F64x4 lanes.
+// avx2+FMA GEMM: the shared blocked GEMM (kernels/gemm_blocked.h) on F32x8/F64x4 lanes.
 #define TG_SIMD_NS avx2
 #include "kernels/gemm_blocked.h"
 
 namespace tapegrad::kernels::avx2 {
-namespace {
 
 // 6 x 2 vectors: 12 accumulators + 2 B vectors + 1 broadcast of the 16 ymm registers.
-struct CfgF32 {
-  using V = F32x8;
-  static constexpr int MR = 6, NV = 2;
-  static constexpr i64 KC = 256, MC = 144, NC = 2048;
-  static constexpr const char* kIsa = "avx2";
-};
-struct CfgF64 {
-  using V = F64x4;
-  static constexpr int MR = 6, NV = 2;
-  static constexpr i64 KC = 256, MC = 72, NC = 1024;
-  static constexpr const char* kIsa = "avx2";
-};
-
-}  // namespace
-
+// KC x NR of B (16 KiB) stays in L1, MC x KC of A (144 KiB f32) in L2, KC x NC of B in L3.
 void register_gemm(KernelTable& t) {
-  t.f32.gemm = GemmDriver<CfgF32>::gemm;
-  t.f64.gemm = GemmDriver<CfgF64>::gemm;
+  register_gemm_for<GemmCfg<F32x8, 6, 2, 256, 144, 2048>, GemmCfg<F64x4, 6, 2, 256, 72, 1024>>(t);
 }
 
 }  // namespace tapegrad::kernels::avx2
