@@ -3,9 +3,29 @@
 
 #include <cstdlib>
 #include <new>
+#if defined(_WIN32)
+#include <malloc.h>  // _aligned_malloc: the MSVC runtime has no aligned_alloc
+#endif
 
 namespace tapegrad {
 namespace {
+
+// bytes is a multiple of 64 at every call (aligned_alloc requires it on some libcs).
+inline void* aligned_alloc64(std::size_t bytes) {
+#if defined(_WIN32)
+  return _aligned_malloc(bytes, 64);
+#else
+  return std::aligned_alloc(64, bytes);
+#endif
+}
+
+inline void aligned_free(void* p) {
+#if defined(_WIN32)
+  _aligned_free(p);
+#else
+  std::free(p);
+#endif
+}
 
 constexpr int kClasses = kPoolMaxBytes / 64;
 constexpr int kMaxCached = 256;  // per class and thread: bounds what a thread can hoard
@@ -30,7 +50,7 @@ Cache::~Cache() {
     while (head[c]) {
       FreeBlock* b = head[c];
       head[c] = b->next;
-      std::free(b);
+      aligned_free(b);
     }
 }
 
@@ -48,13 +68,13 @@ void* pool_alloc(std::size_t bytes) {
       --cache.count[c];
       return b;
     }
-    void* p = std::aligned_alloc(64, static_cast<std::size_t>(c + 1) * 64);
+    void* p = aligned_alloc64(static_cast<std::size_t>(c + 1) * 64);
     if (!p) throw std::bad_alloc();
     return p;
   }
   std::size_t total = (bytes + 63) & ~std::size_t(63);
   if (total < bytes) throw std::bad_alloc();
-  void* p = std::aligned_alloc(64, total);
+  void* p = aligned_alloc64(total);
   if (!p) throw std::bad_alloc();
   return p;
 }
@@ -73,7 +93,7 @@ void pool_free(void* p, std::size_t bytes) {
       return;
     }
   }
-  std::free(p);
+  aligned_free(p);
 }
 
 }  // namespace tapegrad

@@ -12,7 +12,9 @@ namespace tapegrad::kernels {
 namespace {
 
 bool has_avx2() {
-#if defined(__x86_64__) || defined(__i386__)
+// Only when the AVX kernels are built (GCC/Clang on x86; CMakeLists.txt): MSVC has no
+// __builtin_cpu_supports, and clang-cl would need compiler-rt for it.
+#if defined(TAPEGRAD_HAVE_X86_KERNELS) && (defined(__x86_64__) || defined(__i386__))
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
@@ -21,7 +23,7 @@ bool has_avx2() {
 }
 
 bool has_avx512() {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(TAPEGRAD_HAVE_X86_KERNELS) && (defined(__x86_64__) || defined(__i386__))
   __builtin_cpu_init();
   return has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");

@@ -1,8 +1,12 @@
 // The persistent worker pool behind parallel_for (see threadpool.h).
 #include "kernels/threadpool.h"
 
-#include <pthread.h>
-#include <sched.h>
+#if defined(__linux__)
+#include <sched.h>  // sched_getaffinity: the CPUs this process may run on (cgroups, taskset)
+#endif
+#if !defined(_WIN32)
+#include <pthread.h>  // pthread_atfork (no fork on Windows)
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -118,8 +122,10 @@ void after_fork_child() {
 
 Pool* pool_for(int threads) {
   std::lock_guard<std::mutex> lk(g_pool_mu);
+#if !defined(_WIN32)
   static bool atfork = [] { return pthread_atfork(nullptr, nullptr, after_fork_child) == 0; }();
   (void)atfork;
+#endif
   if (g_pool == nullptr || g_pool->workers() != threads - 1) {
     delete g_pool;
     g_pool = new Pool(threads - 1);
@@ -130,8 +136,10 @@ Pool* pool_for(int threads) {
 }  // namespace
 
 int default_num_threads() {
+#if defined(__linux__)
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
