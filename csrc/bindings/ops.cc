@@ -79,13 +79,18 @@ void bind_ops(py::module_& m) {
 #define TG_BIND_UNARY(name)                                                       \
   m.def(#name, [](py::handle x, py::handle) {                                     \
     return wrap(ops::name(to_tensor(x, nullptr, #name)));                         \
-  }, py::arg("x"), py::arg("name") = py::none());
+  }, py::arg("x"), py::arg("name") = py::none(),                                  \
+     "Elementwise " #name " of x, as TensorFlow's " #name ". Recorded on every "   \
+     "GradientTape watching x; differentiable to any order.");
 #define TG_BIND_BINARY(name)                                                      \
   m.def(#name, [](py::handle x, py::handle y, py::handle) {                       \
     Tensor a, b;                                                                  \
     to_tensor_pair(x, y, #name, a, b);                                            \
     return wrap(ops::name(a, b));                                                 \
-  }, py::arg("x"), py::arg("y"), py::arg("name") = py::none());
+  }, py::arg("x"), py::arg("y"), py::arg("name") = py::none(),                    \
+     "Elementwise " #name "(x, y) with numpy broadcasting, as TensorFlow's " #name  \
+     ". A Python number takes the other operand's dtype; float32 with float64 is a " \
+     "TypeError. Recorded on GradientTapes; differentiable to any order.");
 #define TG_BIND_OTHER(name)
 #define TG_OP(name, kind) TG_BIND_##kind(name)
 #include "ops/ops.def"
@@ -103,18 +108,20 @@ void bind_ops(py::module_& m) {
     Tensor tg = to_tensor(g, nullptr, "mask_ge");
     DType d = tg.dtype();
     return wrap(ops::mask_ge(tg, to_tensor(a, &d, "mask_ge"), to_tensor(b, &d, "mask_ge")));
-  });
+  }, "g where a >= b, else 0 (broadcasting): the gradient mask of maximum/minimum.");
   m.def("mask_gt", [](py::handle g, py::handle a, py::handle b) {
     Tensor tg = to_tensor(g, nullptr, "mask_gt");
     DType d = tg.dtype();
     return wrap(ops::mask_gt(tg, to_tensor(a, &d, "mask_gt"), to_tensor(b, &d, "mask_gt")));
-  });
+  }, "g where a > b, else 0 (broadcasting): the gradient mask of maximum/minimum.");
   m.def("matmul", [](py::handle a, py::handle b, bool ta, bool tb, bool adj_a, bool adj_b, py::handle) {
     Tensor x, y;
     to_tensor_pair(a, b, "matmul", x, y);
     return wrap(ops::matmul(x, y, ta || adj_a, tb || adj_b));
   }, py::arg("a"), py::arg("b"), py::arg("transpose_a") = false, py::arg("transpose_b") = false,
-     py::arg("adjoint_a") = false, py::arg("adjoint_b") = false, py::arg("name") = py::none());
+     py::arg("adjoint_a") = false, py::arg("adjoint_b") = false, py::arg("name") = py::none(),
+     "a @ b, as tf.linalg.matmul: 2-D, or batched over leading dimensions (broadcast). "
+     "transpose_a/transpose_b (adjoint_* are the same for real dtypes) fold into the GEMM.");
   m.def("linear", [](py::handle x, py::handle kernel, py::handle bias, py::handle activation) {
     Tensor tx, tk;
     to_tensor_pair(x, kernel, "linear", tx, tk);
@@ -124,78 +131,101 @@ void bind_ops(py::module_& m) {
       tb = to_tensor(bias, &d, "linear");
     }
     return wrap(ops::linear(tx, tk, tb, parse_act(activation)));
-  }, py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("activation") = py::none());
-#define TG_BIND_REDUCE(name)                                                              \
+  }, py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("activation") = py::none(),
+     "activation(x @ kernel + bias) as one op (one GEMM with a fused epilogue); activation is "
+     "None, 'relu', 'sigmoid', 'tanh' or 'linear'.");
+#define TG_BIND_REDUCE(name, what)                                                        \
   m.def(#name, [](py::handle x, py::handle axis, bool keepdims, py::handle) {             \
     return wrap(ops::name(to_tensor(x, nullptr, #name), parse_axes(axis, #name), keepdims)); \
   }, py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false,  \
-     py::arg("name") = py::none());
-  TG_BIND_REDUCE(reduce_sum)
-  TG_BIND_REDUCE(reduce_mean)
-  TG_BIND_REDUCE(reduce_max)
+     py::arg("name") = py::none(),                                                         \
+     what " over axis (None: all; an int or a list; negative counts from the end), as tf."  \
+     #name "; keepdims keeps the reduced dimensions with size 1.");
+  TG_BIND_REDUCE(reduce_sum, "Sum")
+  TG_BIND_REDUCE(reduce_mean, "Mean")
+  TG_BIND_REDUCE(reduce_max, "Maximum")
 #undef TG_BIND_REDUCE
   m.def("broadcast_to", [](py::handle x, py::handle shape, py::handle) {
     return wrap(ops::broadcast_to(to_tensor(x, nullptr, "broadcast_to"), parse_shape(shape, "broadcast_to")));
-  }, py::arg("input"), py::arg("shape"), py::arg("name") = py::none());
+  }, py::arg("input"), py::arg("shape"), py::arg("name") = py::none(),
+     "input broadcast to shape by numpy's rules, as tf.broadcast_to.");
   m.def("sum_to", [](py::handle x, py::handle shape) {
     return wrap(ops::sum_to(to_tensor(x, nullptr, "sum_to"), parse_shape(shape, "sum_to")));
-  }, py::arg("x"), py::arg("shape"));
+  }, py::arg("x"), py::arg("shape"),
+     "x summed down to shape, the reverse of broadcast_to (the gradient of a broadcast input).");
   m.def("reshape", [](py::handle x, py::handle shape, py::handle) {
     return wrap(ops::reshape(to_tensor(x, nullptr, "reshape"), parse_int_list(shape, "reshape", "shape")));
-  }, py::arg("tensor"), py::arg("shape"), py::arg("name") = py::none());
+  }, py::arg("tensor"), py::arg("shape"), py::arg("name") = py::none(),
+     "The same elements in a new shape (one -1 is inferred), as tf.reshape.");
   m.def("transpose", [](py::handle x, py::handle perm, bool, py::handle) {
     std::vector<i64> p = perm.is_none() ? std::vector<i64>{} : parse_int_list(perm, "transpose", "perm");
     Tensor t = to_tensor(x, nullptr, "transpose");
     if (!perm.is_none() && p.empty() && t.ndim() != 0)
       throw InvalidArgument("transpose: perm has 0 entries but the tensor has rank " + std::to_string(t.ndim()));
     return wrap(ops::transpose(t, p));
-  }, py::arg("a"), py::arg("perm") = py::none(), py::arg("conjugate") = false, py::arg("name") = py::none());
+  }, py::arg("a"), py::arg("perm") = py::none(), py::arg("conjugate") = false, py::arg("name") = py::none(),
+     "Dimensions permuted by perm (default: reversed), as tf.transpose; conjugate is a no-op "
+     "for real dtypes.");
   m.def("concat", [](py::handle values, i64 axis, py::handle) {
     return wrap(ops::concat(tensor_list(values, "concat"), axis));
-  }, py::arg("values"), py::arg("axis"), py::arg("name") = py::none());
+  }, py::arg("values"), py::arg("axis"), py::arg("name") = py::none(),
+     "Tensors joined along an existing axis, as tf.concat.");
   m.def("stack", [](py::handle values, i64 axis, py::handle) {
     return wrap(ops::stack(tensor_list(values, "stack"), axis));
-  }, py::arg("values"), py::arg("axis") = 0, py::arg("name") = py::none());
+  }, py::arg("values"), py::arg("axis") = 0, py::arg("name") = py::none(),
+     "Same-shaped tensors joined along a new axis, as tf.stack.");
   m.def("slice", [](py::handle x, py::handle begin, py::handle size, py::handle) {
     return wrap(ops::slice(to_tensor(x, nullptr, "slice"), parse_int_list(begin, "slice", "begin"),
                            parse_int_list(size, "slice", "size")));
-  }, py::arg("input_"), py::arg("begin"), py::arg("size"), py::arg("name") = py::none());
+  }, py::arg("input_"), py::arg("begin"), py::arg("size"), py::arg("name") = py::none(),
+     "input_[begin : begin + size] in every dimension (size -1: to the end), as tf.slice.");
   m.def("_pad", [](py::handle x, py::handle before, py::handle after) {
     return wrap(ops::pad(to_tensor(x, nullptr, "pad"), parse_int_list(before, "pad", "paddings"),
                          parse_int_list(after, "pad", "paddings")));
   });
   m.def("expand_dims", [](py::handle x, i64 axis, py::handle) {
     return wrap(ops::expand_dims(to_tensor(x, nullptr, "expand_dims"), axis));
-  }, py::arg("input"), py::arg("axis"), py::arg("name") = py::none());
+  }, py::arg("input"), py::arg("axis"), py::arg("name") = py::none(),
+     "input with a new dimension of size 1 at axis, as tf.expand_dims.");
   m.def("squeeze", [](py::handle x, py::handle axis, py::handle) {
     std::vector<i64> ax = axis.is_none() ? std::vector<i64>{} : parse_int_list(axis, "squeeze", "axis");
     return wrap(ops::squeeze(to_tensor(x, nullptr, "squeeze"), ax));
-  }, py::arg("input"), py::arg("axis") = py::none(), py::arg("name") = py::none());
+  }, py::arg("input"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
+     "input without its size-1 dimensions (all, or those in axis), as tf.squeeze.");
   m.def("softmax", [](py::handle x, py::handle axis, py::handle) {
     i64 a = axis.is_none() ? -1 : axis.cast<i64>();
     return wrap(ops::softmax(to_tensor(x, nullptr, "softmax"), a));
-  }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none());
+  }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
+     "exp(logits) / sum(exp(logits)) along axis (default: the last), computed stably, as "
+     "tf.nn.softmax.");
   m.def("log_softmax", [](py::handle x, py::handle axis, py::handle) {
     i64 a = axis.is_none() ? -1 : axis.cast<i64>();
     return wrap(ops::log_softmax(to_tensor(x, nullptr, "log_softmax"), a));
-  }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none());
+  }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
+     "logits - log(sum(exp(logits))) along axis (default: the last), computed stably, as "
+     "tf.nn.log_softmax.");
   m.def("cast", [](py::handle x, py::handle dtype, py::handle) {
     return wrap(ops::cast(to_tensor(x, nullptr, "cast"), parse_dtype(dtype)));
-  }, py::arg("x"), py::arg("dtype"), py::arg("name") = py::none());
+  }, py::arg("x"), py::arg("dtype"), py::arg("name") = py::none(),
+     "x converted to dtype (float32 or float64), as tf.cast; the gradient is cast back.");
   m.def("stop_gradient", [](py::handle x, py::handle) {
     return wrap(ops::stop_gradient(to_tensor(x, nullptr, "stop_gradient")));
-  }, py::arg("input"), py::arg("name") = py::none());
+  }, py::arg("input"), py::arg("name") = py::none(),
+     "input's value with no gradient flowing through it, as tf.stop_gradient.");
   m.def("clip_by_value", [](py::handle x, py::handle lo, py::handle hi, py::handle) {
     Tensor t = to_tensor(x, nullptr, "clip_by_value");
     DType d = t.dtype();
     return wrap(ops::clip_by_value(t, to_tensor(lo, &d, "clip_by_value"), to_tensor(hi, &d, "clip_by_value")));
-  }, py::arg("t"), py::arg("clip_value_min"), py::arg("clip_value_max"), py::arg("name") = py::none());
+  }, py::arg("t"), py::arg("clip_value_min"), py::arg("clip_value_max"), py::arg("name") = py::none(),
+     "t clipped elementwise to [clip_value_min, clip_value_max], as tf.clip_by_value.");
   m.def("clip_by_norm", [](py::handle x, py::handle clip_norm, py::handle axes, py::handle) {
     Tensor t = to_tensor(x, nullptr, "clip_by_norm");
     DType d = t.dtype();
     std::vector<i64> ax = axes.is_none() ? std::vector<i64>{} : parse_int_list(axes, "clip_by_norm", "axes");
     return wrap(ops::clip_by_norm(t, to_tensor(clip_norm, &d, "clip_by_norm"), ax));
-  }, py::arg("t"), py::arg("clip_norm"), py::arg("axes") = py::none(), py::arg("name") = py::none());
+  }, py::arg("t"), py::arg("clip_norm"), py::arg("axes") = py::none(), py::arg("name") = py::none(),
+     "t scaled so that its L2 norm over axes (default: all) is at most clip_norm, as "
+     "tf.clip_by_norm.");
 
   // Creation.
   m.def("_constant", [](py::handle value, py::handle dtype) {
