@@ -26,7 +26,8 @@ void add_protocol(Cls& cls) {
       .def_property_readonly("dtype", [](py::handle self) {
         return registry().dtypes[static_cast<int>(value_of(self).dtype())];
       }, "tapegrad.float32 or tapegrad.float64.")
-      .def_property_readonly("ndim", [](py::handle self) { return value_of(self).ndim(); })
+      .def_property_readonly("ndim", [](py::handle self) { return value_of(self).ndim(); },
+                             "Number of dimensions (the rank).")
       .def_property_readonly("size", [](py::handle self) { return value_of(self).numel(); },
                              "Number of elements.")
       .def("__float__", [](py::handle self) { return scalar_value(self, "scalars"); })
@@ -176,8 +177,10 @@ variables read under a GradientTape are watched automatically.)doc");
         return Ref<VariableImpl>(new VariableImpl(own, trainable, nm));
       }), py::arg("initial_value") = py::none(), py::arg("trainable") = true,
       py::arg("name") = py::none(), py::arg("dtype") = py::none())
-      .def_property_readonly("name", [](const VariableImpl& v) { return v.name() + ":0"; })
-      .def_property_readonly("trainable", &VariableImpl::trainable)
+      .def_property_readonly("name", [](const VariableImpl& v) { return v.name() + ":0"; },
+                             "The variable's name with TF's ':0' suffix.")
+      .def_property_readonly("trainable", &VariableImpl::trainable,
+                             "Whether GradientTapes watch this variable when it is read.")
       .def("numpy", [](const VariableImpl& v) {
         py::array view = numpy_view(v.value(), py::none(), false);
         return view.attr("copy")();

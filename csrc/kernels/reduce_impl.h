@@ -133,7 +133,8 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
         reg c = have ? V::load(cmp + v * W) : V::zero();
         reg y = V::sub(b, c);
         reg t = V::add(s, y);
-        V::store(cmp + v * W, V::sub(V::sub(t, s), y));
+        reg cn = V::sub(V::sub(t, s), y);
+        V::store(cmp + v * W, V::keep(V::eq(cn, cn), cn));  // inf sums: see KahanVec
         V::store(acc + v * W, t);
       } else {
         V::store(acc + v * W, have ? Op::template combine<V>(V::load(acc + v * W), b) : b);

@@ -160,11 +160,52 @@ inline typename V::reg vlog(typename V::reg x) {
   return V::select(V::unord(x, x), res, x);
 }
 
+// 2^(j/32), j = 0..31, correctly rounded.
+alignas(64) inline constexpr double kExp2Table[32] = {
+    0x1.0000000000000p+0, 0x1.059b0d3158574p+0, 0x1.0b5586cf9890fp+0, 0x1.11301d0125b51p+0,
+    0x1.172b83c7d517bp+0, 0x1.1d4873168b9aap+0, 0x1.2387a6e756238p+0, 0x1.29e9df51fdee1p+0,
+    0x1.306fe0a31b715p+0, 0x1.371a7373aa9cbp+0, 0x1.3dea64c123422p+0, 0x1.44e086061892dp+0,
+    0x1.4bfdad5362a27p+0, 0x1.5342b569d4f82p+0, 0x1.5ab07dd485429p+0, 0x1.6247eb03a5585p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.71f75e8ec5f74p+0, 0x1.7a11473eb0187p+0, 0x1.82589994cce13p+0,
+    0x1.8ace5422aa0dbp+0, 0x1.93737b0cdc5e5p+0, 0x1.9c49182a3f090p+0, 0x1.a5503b23e255dp+0,
+    0x1.ae89f995ad3adp+0, 0x1.b7f76f2fb5e47p+0, 0x1.c199bdd85529cp+0, 0x1.cb720dcef9069p+0,
+    0x1.d5818dcfba487p+0, 0x1.dfc97337b9b5fp+0, 0x1.ea4afa2a490dap+0, 0x1.f50765b6e4540p+0};
+
+// e^x in double lanes for float32 inputs, |x| clamped to 708 (beyond any float result):
+// n = round(32 x / ln2) = 32 k + j, r = x - n ln2/32 (|r| <= 0.0109), e^x = 2^k * 2^(j/32) *
+// e^r with e^r's Taylor series to r^4 (truncation 1.3e-12 relative). Returned as the pair
+// scale = 2^k 2^(j/32) and s = e^r - 1, so expm1 can be formed without cancellation.
+template <class V> inline void vexp_parts_for_float(typename V::reg x, typename V::reg& scale,
+                                                    typename V::reg& s) {
+  using reg = typename V::reg;
+  const reg magic = V::set1(MathConst<double>::kMagic);
+  reg xc = V::min(V::max(x, V::set1(-708.0)), V::set1(708.0));  // NaN -> -708; callers fix NaN
+  reg t = V::fma(xc, V::set1(46.16624130844683), magic);        // 32/ln2
+  reg n = V::sub(t, magic);
+  reg r = V::fnma(n, V::set1(0x1.62e42fefa39efp-6), xc);        // ln2/32, hi and lo parts
+  r = V::fnma(n, V::set1(0x1.abc9e3b39803fp-61), r);
+  static constexpr double kQ[3] = {1.0 / 2, 1.0 / 6, 1.0 / 24};
+  s = V::fma(V::mul(r, r), poly<V>(r, kQ), r);
+  // bits(t) ends in n (two's complement) and |n| < 2^15: n + 1023*32 = 32 (k + 1023) + j.
+  typename V::ireg tb = V::bits(t);
+  reg j = V::bit_and(V::from_bits(tb), V::from_bits(V::iset1(31)));
+  reg two_k = V::bit_and(V::from_bits(V::template shl<47>(V::iadd(tb, V::iset1(1023 * 32)))),
+                         V::from_bits(V::iset1(0x7ff0000000000000LL)));
+  scale = V::mul(two_k, V::gather(kExp2Table, V::bits(j)));
+}
+
+// e^x of float32 inputs held in double lanes (see vexp_parts_for_float), NaN kept.
+template <class V> inline typename V::reg vexp_for_float(typename V::reg x) {
+  typename V::reg scale, s;
+  vexp_parts_for_float<V>(x, scale, s);
+  return V::select(V::unord(x, x), V::fma(scale, s, scale), x);
+}
+
 // Taylor degree of e^x and atanh terms of log when double lanes only need float32 accuracy
 // (relative error ~5e-9 and ~2e-9, under 0.1 float ulp: the once-rounded float result is
 // within 1 ulp of the correctly rounded one, and is it but for near-ties).
 inline constexpr int kExpDegForFloat = 7;
-inline constexpr int kLogTermsForFloat = 4;
+inline constexpr int kLogTermsForFloat = 6;
 
 // sigmoid in the precision of V: (x < 0 ? e : 1) / (1 + e), e = exp(-|x|); never inf/inf.
 // kForFloat: V has double lanes holding float32 inputs (e only has to be good to ~1e-8;
@@ -173,27 +214,33 @@ template <class V, bool kForFloat> inline typename V::reg vsigmoid(typename V::r
   using T = typename V::T;
   const typename V::reg one = V::set1(T(1));
   typename V::reg mabs = V::bit_or(x, V::set1(T(-0.0)));  // -|x|
-  typename V::reg e = kForFloat ? vexp<V, kExpDegForFloat, false>(mabs) : vexp<V>(mabs);
+  typename V::reg e = kForFloat ? vexp_for_float<V>(mabs) : vexp<V>(mabs);
   return V::div(V::select(V::lt(x, V::zero()), one, e), V::add(one, e));
 }
 
-// tanh(x) = sign(x) m / (m + 2), m = expm1(2|x|), where expm1 = 2^n (1 + s) - 1 is formed as
-// fma(2^n, s, 2^n - 1) so s = r + r^2 q keeps its relative accuracy for small |x| (n = 0).
-// 2|x| is clamped at kFastLimit, where the quotient is already 1. Deg as in vexp.
-template <class V, int Deg> inline typename V::reg vtanh(typename V::reg x) {
+// tanh(x) = sign(x) m / (m + 2), m = expm1(2|x|) = 2^n (1 + s) - 1 formed as fma(2^n, s, 2^n - 1)
+// so s = e^r - 1 keeps its relative accuracy for small |x| (n = 0), unlike 1 - 2/(e^2x + 1).
+// 2|x| is clamped where the quotient is already 1. kForFloat: double lanes of float32 inputs.
+template <class V, bool kForFloat> inline typename V::reg vtanh(typename V::reg x) {
   using T = typename V::T;
   using reg = typename V::reg;
   using C = MathConst<T>;
-  static constexpr ExpCoef<Deg> kC{};
-  const reg magic = V::set1(C::kMagic), one = V::set1(T(1)), sign = V::set1(T(-0.0));
+  const reg one = V::set1(T(1)), sign = V::set1(T(-0.0));
   reg a = V::andnot(sign, x);
-  reg xc = V::min(V::add(a, a), V::set1(C::kFastLimit));  // NaN -> limit, fixed below
-  reg t = V::fma(xc, V::set1(C::kLog2e), magic);
-  reg n = V::sub(t, magic);
-  reg r = V::fnma(n, V::set1(C::kLn2Hi), xc);
-  r = V::fnma(n, V::set1(C::kLn2Lo), r);
-  reg s = V::fma(V::mul(r, r), poly<V>(r, kC.c), r);
-  reg p2 = pow2_from_magic<V>(t);
+  reg p2, s;
+  if constexpr (kForFloat) {
+    vexp_parts_for_float<V>(V::add(a, a), p2, s);
+  } else {
+    static constexpr ExpCoef<C::kExpTerms> kC{};
+    const reg magic = V::set1(C::kMagic);
+    reg xc = V::min(V::add(a, a), V::set1(C::kFastLimit));  // NaN -> limit, fixed below
+    reg t = V::fma(xc, V::set1(C::kLog2e), magic);
+    reg n = V::sub(t, magic);
+    reg r = V::fnma(n, V::set1(C::kLn2Hi), xc);
+    r = V::fnma(n, V::set1(C::kLn2Lo), r);
+    s = V::fma(V::mul(r, r), poly<V>(r, kC.c), r);
+    p2 = pow2_from_magic<V>(t);
+  }
   reg m = V::fma(p2, s, V::sub(p2, one));
   reg res = V::bit_or(V::div(m, V::add(m, V::set1(T(2)))), V::bit_and(x, sign));
   return V::select(V::unord(x, x), res, x);

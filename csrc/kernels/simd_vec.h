@@ -177,6 +177,7 @@ struct F64x4 {
   static ireg iset1(std::int64_t x) { return _mm256_set1_epi64x(x); }
   template <int k> static ireg shl(ireg a) { return _mm256_slli_epi64(a, k); }
   template <int k> static ireg shr(ireg a) { return _mm256_srli_epi64(a, k); }
+  static reg gather(const T* base, ireg idx) { return _mm256_i64gather_pd(base, idx, 8); }
 
   static T hsum(reg v) {
     __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
@@ -322,6 +323,7 @@ struct F64x8 {
   static ireg iset1(std::int64_t x) { return _mm512_set1_epi64(x); }
   template <int k> static ireg shl(ireg a) { return _mm512_slli_epi64(a, k); }
   template <int k> static ireg shr(ireg a) { return _mm512_srli_epi64(a, k); }
+  static reg gather(const T* base, ireg idx) { return _mm512_i64gather_pd(idx, base, 8); }
 
   static T hsum(reg v) {
     return F64x4::hsum(_mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1)));
@@ -353,6 +355,7 @@ template <class V> struct KahanVec {
     typename V::reg y = V::sub(v, c);
     typename V::reg t = V::add(s, y);
     c = V::sub(V::sub(t, s), y);
+    c = V::keep(V::eq(c, c), c);  // an inf sum makes c NaN: drop it so s keeps IEEE semantics
     s = t;
   }
   typename V::T total() const { return V::hsum(s) - V::hsum(c); }

@@ -16,6 +16,7 @@ template <class T> void reduce_sum(const T* x, i64 outer, i64 r, i64 inner, T* o
         double y = static_cast<double>(x[(o * r + j) * inner + i]) - c;
         double t = s + y;
         c = (t - s) - y;
+        if (c != c) c = 0;  // an inf partial sum makes c NaN; keep s's IEEE inf/NaN semantics
         s = t;
       }
       out[o * inner + i] = static_cast<T>(s);
