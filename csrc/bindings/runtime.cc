@@ -11,7 +11,8 @@ void bind_runtime(py::module_& m) {
         "Name of the kernel ISA in use: 'scalar', 'avx2' or 'avx512'.");
   m.def("set_isa", [](const std::string& isa) { tapegrad::kernels::select_isa(isa.c_str()); },
         "Switch the kernel ISA for this process (ValueError if unknown, RuntimeError if the CPU lacks it).");
-  m.def("cpu_supports", [](const std::string& isa) { return tapegrad::kernels::cpu_supports(isa.c_str()); });
+  m.def("cpu_supports", [](const std::string& isa) { return tapegrad::kernels::cpu_supports(isa.c_str()); },
+        "Whether this CPU and this build can run the kernel ISA 'scalar', 'avx2' or 'avx512'.");
   m.def("set_num_threads", [](int n) {
     if (n < 1) throw py::value_error("set_num_threads: n must be >= 1, got " + std::to_string(n));
     tapegrad::set_num_threads(n);
