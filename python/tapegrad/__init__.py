@@ -32,16 +32,20 @@ class TensorShape(tuple):
 
     @property
     def rank(self):
+        """Number of dimensions."""
         return len(self)
 
     @property
     def ndims(self):
+        """Number of dimensions (TF's older name for ``rank``)."""
         return len(self)
 
     def as_list(self):
+        """The dimensions as a list of ints."""
         return list(self)
 
     def num_elements(self):
+        """Number of elements: the product of the dimensions (1 for a scalar)."""
         n = 1
         for d in self:
             n *= d
@@ -141,10 +145,12 @@ def size(input, name=None):
 
 
 def rank(input, name=None):
+    """Number of dimensions of ``input``, a Python int (TF returns an int32 tensor)."""
     return input.ndim
 
 
 def shape(input, name=None):
+    """The shape of ``input``, a TensorShape (TF returns an int32 tensor)."""
     return input.shape
 
 

@@ -18,10 +18,12 @@ class DType:
 
     @property
     def is_floating(self):
+        """True: tapegrad tensors are float32 or float64."""
         return True
 
     @property
     def base_dtype(self):
+        """This dtype (TF's reference-dtype distinction does not exist here)."""
         return self
 
     def __repr__(self):
