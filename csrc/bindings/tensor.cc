@@ -1,5 +1,6 @@
 // tapegrad.Tensor and tapegrad.Variable: attributes, numpy protocol, Python operators.
 #include "bindings/common.h"
+#include "core/optimizer_updates.h"
 #include "ops/ops.h"
 
 namespace tapegrad::bind {
@@ -212,6 +213,25 @@ variables read under a GradientTape are watched automatically.)doc");
         DType d = v.dtype();
         v.axpy(alpha, to_tensor(g, &d, "apply_gradients"), "apply_gradients");
       }, "value += alpha * g in one pass (optimizer updates).")
+      .def("_sgd_momentum", [](VariableImpl& w, py::handle g, VariableImpl& m, double lr,
+                               double momentum, bool nesterov) {
+        DType d = w.dtype();
+        sgd_momentum_update(w, to_tensor(g, &d, "SGD.apply_gradients"), m, lr, momentum, nesterov);
+      }, "One-pass SGD momentum update of this variable and its slot m (optimizers).")
+      .def("_adam", [](VariableImpl& w, py::handle g, VariableImpl& m, VariableImpl& v,
+                       VariableImpl* vhat, double lr_t, double b1, double b2, double eps) {
+        DType d = w.dtype();
+        adam_update(w, to_tensor(g, &d, "Adam.apply_gradients"), m, v, vhat, lr_t, b1, b2, eps);
+      }, py::arg("grad"), py::arg("m"), py::arg("v"), py::arg("vhat").none(true), py::arg("lr_t"),
+         py::arg("beta_1"), py::arg("beta_2"), py::arg("epsilon"),
+         "One-pass Adam update of this variable and its slots (optimizers).")
+      .def("_rmsprop", [](VariableImpl& w, py::handle g, VariableImpl& v, VariableImpl* mom,
+                          double lr, double rho, double momentum, double eps) {
+        DType d = w.dtype();
+        rmsprop_update(w, to_tensor(g, &d, "RMSprop.apply_gradients"), v, mom, lr, rho, momentum, eps);
+      }, py::arg("grad"), py::arg("v"), py::arg("mom").none(true), py::arg("lr"), py::arg("rho"),
+         py::arg("momentum"), py::arg("epsilon"),
+         "One-pass RMSprop update of this variable and its slots (optimizers).")
       .def("_num_watches", [](const VariableImpl& v) { return v.num_watches(); })
       .def("_storage_id", [](const VariableImpl& v) {
         return reinterpret_cast<std::uintptr_t>(v.value().impl()->storage());

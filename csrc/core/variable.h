@@ -41,6 +41,11 @@ class VariableImpl {
   // value += alpha * v (one pass): what an optimizer step uses.
   void axpy(double alpha, const Tensor& v, const char* op);
 
+  // For in-place updaters (core/optimizer_updates.cc): raises like assign* does on a dtype or
+  // shape mismatch, and returns a buffer of the value that may be written (copy-on-write).
+  void check_compatible(const Tensor& v, const char* op) const;
+  Tensor writable_value(bool copy_contents);
+
   std::int32_t slot_on(std::uint64_t tape) const {
     for (const Watch& w : watches_) if (w.tape == tape) return w.slot;
     return -1;
@@ -50,10 +55,6 @@ class VariableImpl {
   int num_watches() const { return watches_.size(); }
 
  private:
-  void check_compatible(const Tensor& v, const char* op) const;
-  // A buffer of value_'s shape that may be written: the current one if exclusively owned.
-  Tensor writable_value(bool copy_contents);
-
   std::atomic<int> rc_{0};
   Tensor value_;
   bool trainable_;

@@ -6,6 +6,7 @@
 // worker run inline. Safe across fork(): the child starts with a fresh, lazily created pool.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 
 namespace tapegrad {
 
@@ -22,7 +23,8 @@ void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ct
 template <class F>
 void parallel_for(std::int64_t n, std::int64_t chunks, F&& f) {
   if (n <= 0) return;
-  auto tramp = [](void* ctx, std::int64_t b, std::int64_t e) { (*static_cast<F*>(ctx))(b, e); };
+  using Fn = std::remove_reference_t<F>;
+  auto tramp = [](void* ctx, std::int64_t b, std::int64_t e) { (*static_cast<Fn*>(ctx))(b, e); };
   detail::parallel_for_impl(n, chunks, tramp, const_cast<void*>(static_cast<const void*>(&f)));
 }
 
