@@ -1,4 +1,4 @@
-// The BLIS-style GEMM shared by the SIMD folders, written once over a vector-traits struct.
+// The BLIS-style GEMM shared by the SIMD folders, written once over simd_vec.h's lane traits.
 //
 // An ISA file defines TG_SIMD_NS (its namespace name: avx2 or avx512) and includes this
 // header; everything below then lands in tapegrad::kernels::<isa>::{anonymous}, so no
@@ -16,11 +16,14 @@
 // panel is padded, never the matrix). Per MC-row block of C, op(A) is packed into MR-row
 // slivers; the micro-kernel then runs over every MR x NR tile with the B sliver in L1 and the A
 // block in L2. Transposes are folded into the packing (and into the strides of the unpacked
-// paths), so the backward pass never materialises Aᵀ or Bᵀ.
+// paths), so the backward pass never materialises Aᵀ or Bᵀ; a transposed B is packed through
+// 8 x 8 / 4 x 4 register transposes.
 // Packing is skipped where it does not pay: B is read in place when it is not transposed and
-// few MR-slivers of A would reuse the packed copy (row vectors, small M); A is read in place
-// when few NR-slivers of B would reuse it (small N, e.g. 10 output columns) or the whole
-// problem is small. The micro-kernel accumulates the tile in registers and applies, while it
+// few MR-slivers of A would reuse the packed copy (small M); A is read in place when few
+// NR-slivers of B would reuse it (small N, e.g. 10 output columns) or the whole problem is
+// small. Vector shapes leave the tiles altogether: a row vector times B is an axpy sweep over
+// B's rows, x @ Wᵀ and A @ x are dot products along contiguous rows. Tiles with fewer than
+// 8 accumulators (short edges) interleave accumulator sets over k to hide the FMA latency. The micro-kernel accumulates the tile in registers and applies, while it
 // is there, the old C (for later K slices or accumulate), the bias and ReLU; edge tiles use
 // masked loads/stores. Sigmoid/tanh run as a second pass over each finished MC x NC block
 // (still in L2) through the same ISA's unary kernel.
