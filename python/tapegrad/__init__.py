@@ -6,6 +6,11 @@ package only re-exports it with TF's names, plus the pieces that run once per ca
 (tape nests, Keras-style layers).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING as _TYPE_CHECKING, Any as _Any, Optional as _Optional, \
+    Sequence as _Sequence
+
 import numpy as _np
 
 from . import _core
@@ -21,6 +26,9 @@ from .dtypes import DType, float32, float64, as_dtype
 from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
+
+if _TYPE_CHECKING:  # aliases that exist only in the stubs (_core.pyi)
+    from ._core import DTypeLike, ShapeLike, TensorLike
 
 __version__ = "0.1.0"
 
@@ -62,7 +70,8 @@ _core._register(float32, float64, TensorShape)
 
 
 # -- creation ---------------------------------------------------------------------------------
-def constant(value, dtype=None, shape=None, name=None):
+def constant(value: _Any, dtype: _Optional[DTypeLike] = None,
+             shape: _Optional[_Sequence[int]] = None, name: _Optional[str] = None) -> Tensor:
     """A new Tensor from a Python scalar, nested list, numpy array or tensor.
 
     Python floats and lists become float32; numpy float64 arrays stay float64 (pass ``dtype``
@@ -78,7 +87,8 @@ def constant(value, dtype=None, shape=None, name=None):
     return t
 
 
-def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
+def convert_to_tensor(value: _Any, dtype: _Optional[DTypeLike] = None,
+                      dtype_hint: _Optional[DTypeLike] = None, name: _Optional[str] = None) -> Tensor:
     """``value`` as a Tensor (Tensors pass through unchanged; Variables give their value)."""
     if isinstance(value, Tensor) and dtype is None:
         return value
@@ -92,7 +102,7 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     return t
 
 
-def fill(dims, value, name=None):
+def fill(dims: ShapeLike, value: _Any, name: _Optional[str] = None) -> Tensor:
     """A tensor of shape ``dims`` filled with ``value`` (float32 unless value is a float64)."""
     dtype = float64 if isinstance(value, (_np.float64,)) else float32
     if isinstance(value, (Tensor, Variable)):
@@ -101,22 +111,22 @@ def fill(dims, value, name=None):
     return _core._fill(dims, float(value), dtype)
 
 
-def zeros(shape, dtype=float32, name=None):
+def zeros(shape: ShapeLike, dtype: DTypeLike = float32, name: _Optional[str] = None) -> Tensor:
     """A tensor of zeros (float32 by default)."""
     return _core._fill(shape, 0.0, dtype)
 
 
-def ones(shape, dtype=float32, name=None):
+def ones(shape: ShapeLike, dtype: DTypeLike = float32, name: _Optional[str] = None) -> Tensor:
     """A tensor of ones (float32 by default)."""
     return _core._fill(shape, 1.0, dtype)
 
 
-def zeros_like(input, dtype=None, name=None):
+def zeros_like(input: _Any, dtype: _Optional[DTypeLike] = None, name: _Optional[str] = None) -> Tensor:
     """Zeros with ``input``'s shape and dtype."""
     return _core._fill(tuple(input.shape), 0.0, dtype or input.dtype)
 
 
-def ones_like(input, dtype=None, name=None):
+def ones_like(input: _Any, dtype: _Optional[DTypeLike] = None, name: _Optional[str] = None) -> Tensor:
     """Ones with ``input``'s shape and dtype."""
     return _core._fill(tuple(input.shape), 1.0, dtype or input.dtype)
 
@@ -128,7 +138,8 @@ def one_hot_seed(shape, index, dtype):
     return _core._constant(a, dtype)
 
 
-def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+def pad(tensor: TensorLike, paddings: _Any, mode: str = "CONSTANT", constant_values: float = 0,
+        name: _Optional[str] = None) -> Tensor:
     """Pad with zeros: ``paddings`` is [[before, after], ...] per dimension."""
     if str(mode).upper() != "CONSTANT" or constant_values != 0:
         raise NotImplementedError("pad: only mode='CONSTANT' with constant_values=0 is supported")
@@ -139,17 +150,17 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     return _core._pad(t, p[:, 0].tolist(), p[:, 1].tolist())
 
 
-def size(input, name=None):
+def size(input: _Any, name: _Optional[str] = None) -> int:
     """Number of elements, as a float32 scalar tensor would be int32 in TF: a Python int here."""
     return input.size
 
 
-def rank(input, name=None):
+def rank(input: _Any, name: _Optional[str] = None) -> int:
     """Number of dimensions of ``input``, a Python int (TF returns an int32 tensor)."""
     return input.ndim
 
 
-def shape(input, name=None):
+def shape(input: _Any, name: _Optional[str] = None) -> TensorShape:
     """The shape of ``input``, a TensorShape (TF returns an int32 tensor)."""
     return input.shape
 

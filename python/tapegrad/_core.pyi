@@ -2,7 +2,7 @@
 # and defaults match the bindings; tests/test_packaging.py checks them against the module.
 # Users import these through the tapegrad package, which re-exports them with TF's names.
 from types import ModuleType
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union, final
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,8 @@ class InvalidArgumentError(ValueError):
 class _TensorProtocol:
     # What Tensor and Variable share (csrc/bindings/tensor.cc add_protocol, plus the pieces
     # tapegrad/__init__.py adds in Python: __array__, __getitem__, __iter__, __format__).
+    __array_ufunc__: None  # numpy defers to the reflected operators
+    __array_priority__: int
     @property
     def shape(self) -> TensorShape: ...
     @property
@@ -60,6 +62,7 @@ class _TensorProtocol:
     def _num_watches(self) -> int: ...
     def _storage_id(self) -> int: ...
 
+@final
 class Tensor(_TensorProtocol):
     """An immutable n-dimensional array of float32 or float64, as TF's EagerTensor."""
 
