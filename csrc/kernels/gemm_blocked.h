@@ -108,7 +108,7 @@ struct GemmDriver {
 
   // Unpacked operands below these sizes (see Note [GEMM blocking]).
   static constexpr i64 kDirectBMaxM = 2 * MR;   // B read in place if M <= this
-  static constexpr i64 kDirectANmax = 4 * NR;   // A read in place if N <= this
+  static constexpr i64 kDirectANmax = 16 * NR;  // A read in place if N <= this (256 f32 AVX2)
   static constexpr i64 kSmallWork = 48 * 48 * 48;  // both in place below this many m*n*k
   static constexpr double kParallelWork = 96.0 * 96 * 96;
 
