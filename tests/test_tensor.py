@@ -270,3 +270,14 @@ def test_nan_and_inf_propagate():
         np.testing.assert_array_equal((x * 0).numpy(), x.numpy() * 0)
     r = tf.nn.relu(x).numpy()
     assert math.isnan(r[0]) and r[1] == np.inf and r[2] == 0 and r[3] == 1
+
+
+def test_unbound_methods_on_wrong_objects_raise_instead_of_crashing():
+    v = tf.Variable([1.0])
+    calls = [lambda: tf.Tensor.numpy(5), lambda: tf.Tensor.numpy(v),
+             lambda: tf.Tensor.__float__(3), lambda: tf.Variable.assign(3, 1.0),
+             lambda: tf.Tensor.shape.fget("x"), lambda: tf.Variable.__len__(np.ones(3)),
+             lambda: tf.Tensor(), lambda: tf._core._Tape(True, True).watch(3)]
+    for call in calls:
+        with pytest.raises(TypeError):
+            call()

@@ -249,7 +249,10 @@ void bind_ops(py::module_& m) {
   m.def("_record_custom_gradient", [](py::list inputs, py::list outputs, py::object fn) {
     std::vector<Tensor> in, out;
     for (py::handle h : inputs) in.push_back(to_tensor(h, nullptr, "custom_gradient"));
-    for (py::handle h : outputs) out.push_back(Tensor(tensor_ptr(h)));
+    for (py::handle h : outputs) {
+      if (!is_tensor(h)) throw TypeError("custom_gradient: outputs must be tensors");
+      out.push_back(Tensor(tensor_ptr(h)));
+    }
     ops::record_custom_gradient(in, out, std::make_shared<PyCustomVjp>(std::move(fn)));
   });
   m.def("_fresh_alias", [](py::handle x) {

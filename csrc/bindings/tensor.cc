@@ -9,7 +9,17 @@ namespace {
 // What a protocol method sees of `self`: a Tensor's value, or a Variable's current value.
 Tensor value_of(py::handle self) {
   if (is_variable(self)) return variable_ptr(self)->value();
+  if (!is_tensor(self))  // an unbound method called on something else: an error, not a crash
+    throw TypeError("expected a tapegrad.Tensor or Variable, got " +
+                    std::string(py::str(py::type::handle_of(self).attr("__name__"))));
   return Tensor(tensor_ptr(self));
+}
+
+VariableImpl* self_variable(py::handle self) {
+  if (!is_variable(self))
+    throw TypeError("expected a tapegrad.Variable, got " +
+                    std::string(py::str(py::type::handle_of(self).attr("__name__"))));
+  return variable_ptr(self);
 }
 
 double scalar_value(py::handle self, const char* what) {
@@ -147,6 +157,9 @@ Create one with tapegrad.constant / convert_to_tensor; ops and operators (+ - * 
 return new tensors and are recorded by active GradientTapes.)doc");
   add_protocol(tensor);
   tensor.def("numpy", [](py::handle self) {
+    if (!is_tensor(self))
+      throw TypeError("Tensor.numpy: expected a tapegrad.Tensor, got " +
+                      std::string(py::str(py::type::handle_of(self).attr("__name__"))));
     return numpy_view(Tensor(tensor_ptr(self)), self, false);
   }, "The value as a read-only numpy array sharing this tensor's memory (no copy).");
   tensor.def("_num_watches", [](const TensorImpl& t) { return t.num_watches(); });
@@ -189,21 +202,21 @@ variables read under a GradientTape are watched automatically.)doc");
       .def("value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
       .def("read_value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
       .def("assign", [](py::handle self, py::handle value, py::object, py::object, bool) {
-        VariableImpl* v = variable_ptr(self);
+        VariableImpl* v = self_variable(self);
         DType d = v->dtype();
         v->assign(to_tensor(value, &d, "assign"));
         return py::reinterpret_borrow<py::object>(self);
       }, py::arg("value"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
          py::arg("read_value") = true, "Set the value in place; returns the variable.")
       .def("assign_add", [](py::handle self, py::handle value, py::object, py::object, bool) {
-        VariableImpl* v = variable_ptr(self);
+        VariableImpl* v = self_variable(self);
         DType d = v->dtype();
         v->assign_add(to_tensor(value, &d, "assign_add"));
         return py::reinterpret_borrow<py::object>(self);
       }, py::arg("delta"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
          py::arg("read_value") = true, "Add to the value in place (one pass); returns the variable.")
       .def("assign_sub", [](py::handle self, py::handle value, py::object, py::object, bool) {
-        VariableImpl* v = variable_ptr(self);
+        VariableImpl* v = self_variable(self);
         DType d = v->dtype();
         v->assign_sub(to_tensor(value, &d, "assign_sub"));
         return py::reinterpret_borrow<py::object>(self);
