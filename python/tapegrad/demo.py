@@ -118,8 +118,8 @@ def seed_examples(out_dir=None):
         cost = tf.reduce_mean(tf.square(out - 1.0))
     dW, db = t.gradient(cost, [layer.kernel, layer.bias])
     _say("Dense(4, activation='relu') on [[1, 2, 3]]: kernel (3, 4), bias (4,)")
-    _say(f"  output         -> {np.round(out.numpy(), 4).tolist()}")
-    _say(f"  d cost / d b   -> {np.round(db.numpy(), 4).tolist()}")
+    _say(f"  output         -> {np.round(out.numpy().astype(np.float64), 4).tolist()}")
+    _say(f"  d cost / d b   -> {np.round(db.numpy().astype(np.float64), 4).tolist()}")
     results["tape_file"] = tape_file
     return results
 
