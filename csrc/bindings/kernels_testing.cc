@@ -86,6 +86,14 @@ template <class T> void bind_typed(py::module_& m) {
     ks<T>(isa).axpy(x.size(), alpha, x.data(), out.mutable_data());
     return out;
   });
+  // In place, like Variable.assign_sub: y must be a C-contiguous writable array of this dtype.
+  m.def("axpy_inplace", [](const std::string& isa, T alpha, Arr<T> x,
+                           py::array_t<T, py::array::c_style> y) {
+    if (x.size() != y.size()) throw std::invalid_argument("axpy_inplace: sizes differ");
+    auto f = ks<T>(isa).axpy;
+    T* py = y.mutable_data();
+    { py::gil_scoped_release r; f(x.size(), alpha, x.data(), py); }
+  }, py::arg("isa"), py::arg("alpha"), py::arg("x"), py::arg("y").noconvert());
   m.def("act_grad", [](const std::string& isa, const std::string& act, Arr<T> g, Arr<T> y, bool with_bias) {
     if (g.ndim() != 2 || y.ndim() != 2 || g.shape(0) != y.shape(0) || g.shape(1) != y.shape(1))
       throw std::invalid_argument("act_grad: g and y must be 2-D of one shape");

@@ -106,9 +106,17 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
   using reg = typename V::reg;
   constexpr int W = V::W;
   constexpr i64 CT = tile_cols<V>();
-  alignas(64) T blk[CT];
-  alignas(64) T acc[CT];
-  alignas(64) T cmp[CT];
+  // Row buffers: on the stack for a narrow tile, else one heap block (no std containers here).
+  alignas(64) T stack_buf[3 * CT];
+  const i64 padded = (cw + W - 1) / W * W;
+  T* heap = padded > CT ? static_cast<T*>(__builtin_malloc(3 * padded * sizeof(T) + 64)) : nullptr;
+  if (padded > CT && !heap) __builtin_trap();
+  T* base = heap ? reinterpret_cast<T*>((reinterpret_cast<std::uintptr_t>(heap) + 63) & ~std::uintptr_t(63))
+                 : stack_buf;
+  const i64 stride = heap ? padded : CT;
+  T* blk = base;
+  T* acc = base + stride;
+  T* cmp = base + 2 * stride;
   const i64 nv = cw / W, rem = cw - nv * W, nvec = nv + (rem ? 1 : 0);
   const auto tm = V::tail(rem ? rem : 1);
   auto row_into = [&](i64 row, bool first) {
@@ -149,27 +157,38 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
     if (v < nv) V::store(res + v * W, r);
     else V::store_tail(res + v * W, tm, r);
   }
+  if (heap) __builtin_free(heap);
 }
 
 // res[0:inner] for each of `outer` slabs: slab o reduces rows [0, r) of make_src(o) into
-// res + o * inner. Splits tiles (or, for one tile, row pieces) over threads (Note [Blocked sums]).
+// res + o * inner. Splits column ranges (or, for one narrow range, row pieces) over threads
+// (Note [Blocked sums]).
 template <class V, class Op, class MakeSrc>
 void col_reduce(i64 outer, i64 r, i64 inner, MakeSrc make_src, typename V::T* res) {
   using T = typename V::T;
   constexpr i64 CT = tile_cols<V>();
   if (outer <= 0 || inner <= 0) return;
-  const i64 tiles = (inner + CT - 1) / CT, items = outer * tiles;
+  // Each item walks all r rows of one column range, reading each row's range contiguously
+  // (a tile buffer per range, so memory streams in order); ranges are split over threads.
+  const int threads = num_threads();
+  const bool par = threads > 1 && outer * r * inner >= kReduceThreshold;
+  constexpr int W = V::W;
+  const i64 chunks = (par && inner > CT) ? imin<i64>(threads, (inner + W - 1) / W) : 1;
+  const i64 items = outer * chunks;
   auto do_items = [&](i64 b, i64 e) {
     for (i64 it = b; it < e; ++it) {
-      i64 o = it / tiles, c0 = (it % tiles) * CT;
+      i64 o = it / chunks, ch = it % chunks;
+      // chunk bounds on vector multiples so only the last chunk has a tail
+      i64 nvec = (inner + W - 1) / W;
+      i64 c0 = imin(inner, nvec * ch / chunks * W), c1 = imin(inner, nvec * (ch + 1) / chunks * W);
+      if (c0 >= c1) continue;
       auto src = make_src(o);
-      col_tile<V, Op>(src, 0, r, c0, imin(CT, inner - c0), res + o * inner + c0);
+      col_tile<V, Op>(src, 0, r, c0, c1 - c0, res + o * inner + c0);
     }
   };
-  const int threads = num_threads();
-  if (threads <= 1 || outer * r * inner < kReduceThreshold) return do_items(0, items);
+  if (!par) return do_items(0, items);
   if (items >= 2) return parallel_for(items, threads, [&](i64 b, i64 e) { do_items(b, e); });
-  // One tile (outer == 1, inner <= CT): split the rows; add the partials in piece order.
+  // One narrow range (outer == 1, inner <= CT): split the rows; add partials in piece order.
   const i64 pieces = imin<i64>(imin<i64>(threads, kMaxPieces), r);
   alignas(64) T part[kMaxPieces][CT];
   parallel_for(pieces, pieces, [&](i64 b, i64 e) {
