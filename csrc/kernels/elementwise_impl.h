@@ -147,30 +147,43 @@ struct OpReluGrad {  // (g, x) -> x > 0 ? g : 0
   }
 };
 
-template <class V, class Op, int SA, int SB>
+template <class V, class Op, int SA, int SB, bool kStream>
 void binary_range(const typename V::T* a, const typename V::T* b, typename V::T* out, i64 n) {
   constexpr int W = V::W;
   const typename V::reg ab = V::set1(a[0]), bb = V::set1(b[0]);
   auto A = [&](i64 i) { if constexpr (SA) return V::load(a + i); else return ab; };
   auto B = [&](i64 i) { if constexpr (SB) return V::load(b + i); else return bb; };
+  auto put = [&](i64 i, typename V::reg v) { if constexpr (kStream) V::stream(out + i, v); else V::store(out + i, v); };
   i64 i = 0;
+  if constexpr (kStream)  // reach a vector-aligned output with ordinary stores
+    for (; i < n && reinterpret_cast<std::uintptr_t>(out + i) % (W * sizeof(typename V::T)); ++i)
+      out[i] = V::hsum(V::keep_tail(V::tail(1), Op::template apply<V>(V::set1(SA ? a[i] : a[0]), V::set1(SB ? b[i] : b[0]))));
   for (; i + 4 * W <= n; i += 4 * W) {
     typename V::reg r0 = Op::template apply<V>(A(i), B(i));
     typename V::reg r1 = Op::template apply<V>(A(i + W), B(i + W));
     typename V::reg r2 = Op::template apply<V>(A(i + 2 * W), B(i + 2 * W));
     typename V::reg r3 = Op::template apply<V>(A(i + 3 * W), B(i + 3 * W));
-    V::store(out + i, r0);
-    V::store(out + i + W, r1);
-    V::store(out + i + 2 * W, r2);
-    V::store(out + i + 3 * W, r3);
+    put(i, r0);
+    put(i + W, r1);
+    put(i + 2 * W, r2);
+    put(i + 3 * W, r3);
   }
-  for (; i + W <= n; i += W) V::store(out + i, Op::template apply<V>(A(i), B(i)));
+  for (; i + W <= n; i += W) put(i, Op::template apply<V>(A(i), B(i)));
   if (i < n) {
     auto m = V::tail(n - i);
     typename V::reg va = SA ? V::load_tail(a + i, m) : ab;
     typename V::reg vb = SB ? V::load_tail(b + i, m) : bb;
     V::store_tail(out + i, m, Op::template apply<V>(va, vb));
   }
+  if constexpr (kStream) stream_fence();
+}
+
+template <class V, class Op, int SA, int SB>
+void binary_range(const typename V::T* a, const typename V::T* b, typename V::T* out, i64 n) {
+  if (n * i64(sizeof(typename V::T)) >= kStreamBytes / num_threads())
+    binary_range<V, Op, SA, SB, true>(a, b, out, n);
+  else
+    binary_range<V, Op, SA, SB, false>(a, b, out, n);
 }
 
 template <class I, class T, class Op>

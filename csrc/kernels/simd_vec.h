@@ -348,6 +348,12 @@ struct Widen16 {
 };
 #endif
 
+// Non-temporal stores skip the read-for-ownership of an output much larger than the caches
+// (one of three DRAM streams of an add); a chunk that used them ends with a fence so its
+// stores are visible before the pool reports the chunk done.
+inline constexpr i64 kStreamBytes = 16 << 20;
+inline void stream_fence() { _mm_sfence(); }
+
 // Compensated (Kahan) running sum of vectors (long softmax rows, blocks of long reductions).
 template <class V> struct KahanVec {
   typename V::reg s = V::zero(), c = V::zero();
