@@ -11,7 +11,8 @@ the measured FMA ceiling reached by single-thread float32 at n >= 512.
 Timing: for each shape, ours and numpy run alternately (best of many rounds each), so a
 neighbour's load on this shared machine hits both sides alike; absolute figures drift, the
 ratio is what to read. numpy is limited with threadpoolctl, ours with set_num_threads.
-The callable under test is `ours` below: switch it to tapegrad.matmul once that exists.
+The callable under test is `ours` below: tapegrad.matmul on tapegrad tensors (converted once,
+outside the timing), against numpy.matmul on arrays; both allocate their output.
 """
 import argparse
 import math
@@ -25,6 +26,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
+import tapegrad  # noqa: E402
 import tapegrad._core as _core  # noqa: E402
 from fma_ceiling import ceiling  # noqa: E402
 
@@ -37,9 +39,13 @@ THREADS = [1, 2]
 
 
 def ours(a, b):
-    """The callable under test: C = a @ b with tapegrad's active kernels."""
-    mod = _core._kernels.f32 if a.dtype == np.float32 else _core._kernels.f64
-    return mod.gemm(_core.isa(), a, b)
+    """The callable under test: C = a @ b with tapegrad.matmul on tapegrad tensors."""
+    return tapegrad.matmul(a, b)
+
+
+def as_ours(a, b):
+    """The operands of `ours`: numpy arrays converted to tapegrad tensors (once)."""
+    return tapegrad.constant(a), tapegrad.constant(b)
 
 
 def reference(a, b):
@@ -63,7 +69,7 @@ def operands(shape, dtype, seed=0):
 
 
 def check(shape, dtype, a, b):
-    got, want = ours(a, b), reference(a, b)
+    got, want = ours(*as_ours(a, b)).numpy(), reference(a, b)
     tol = 2e-4 if dtype == np.float32 else 1e-10
     scale = max(1.0, float(np.abs(want).max(initial=0.0)))
     err = float(np.abs(got - want).max(initial=0.0))
@@ -131,7 +137,8 @@ def run(shapes=SHAPES, dtypes=DTYPES, threads=THREADS, budget=0.6, out=print, cp
                     check(shape, dt, a, b)
                     flops = 2.0 * m * k * n
                     clock = time.thread_time if (cpu_clock and th == 1) else time.perf_counter
-                    t_ours, t_np = time_pair(lambda: ours(a, b), lambda: reference(a, b), flops,
+                    ta, tb = as_ours(a, b)
+                    t_ours, t_np = time_pair(lambda: ours(ta, tb), lambda: reference(a, b), flops,
                                              budget, clock)
                     rows.append(dict(threads=th, dtype=name, shape=shape, ours=flops / t_ours / 1e9,
                                      numpy=flops / t_np / 1e9, ratio=t_np / t_ours,
