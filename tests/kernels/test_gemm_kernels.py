@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-_core = pytest.importorskip("tapegrad._core")
+from tapegrad import _core  # noqa: E402  (a missing core must fail, not skip)
 K = _core._kernels
 
 ISAS = list(K.isas())
