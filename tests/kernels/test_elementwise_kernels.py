@@ -22,14 +22,6 @@ BIG = 10**6 + 3  # past every thread threshold
 ULP = {np.float32: 1, np.float64: 4}
 
 
-@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
-def threads(request):
-    old = _core.get_num_threads()
-    _core.set_num_threads(request.param)
-    yield request.param
-    _core.set_num_threads(old)
-
-
 def _specials(dtype):
     fi = np.finfo(dtype)
     return np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, fi.tiny, -fi.tiny,

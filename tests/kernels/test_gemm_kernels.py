@@ -16,14 +16,6 @@ DTYPES = [np.float32, np.float64]
 MOD = {np.float32: K.f32, np.float64: K.f64}
 
 
-@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
-def threads(request):
-    old = _core.get_num_threads()
-    _core.set_num_threads(request.param)
-    yield request.param
-    _core.set_num_threads(old)
-
-
 def _operands(rng, m, k, n, ta, tb, dtype, batch=None):
     lead = () if batch is None else (batch,)
     a = rng.standard_normal(lead + ((k, m) if ta else (m, k))).astype(dtype)
