@@ -456,3 +456,19 @@ def test_finished_tapes_leave_no_watches_behind():
     assert p.watched_variables() == (v,)
     del p
     assert x._num_watches() == 0 and v._num_watches() == 0
+
+
+def test_fan_out_accumulation_never_writes_into_tensors_users_hold():
+    # Note [In-place accumulation]: sums may be formed in place only in buffers nobody else sees.
+    x = tf.constant([1.0, 2.0])
+    seed = tf.constant([10.0, 20.0])
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        a = tf.identity(x)
+        y = a + a + a * 2.0  # three uses of a, one of them directly the seed's path
+    g = t.gradient(y, x, output_gradients=seed)
+    np.testing.assert_array_equal(g.numpy(), [40.0, 80.0])
+    np.testing.assert_array_equal(seed.numpy(), [10.0, 20.0])
+    g2 = t.gradient(y, a)
+    np.testing.assert_array_equal(g2.numpy(), [4.0, 4.0])
+    np.testing.assert_array_equal(g.numpy(), [40.0, 80.0])  # the first result is untouched

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "kernels/kernels.h"
 #include "ops/ops.h"
 
 namespace tapegrad {
@@ -172,9 +173,24 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets,
   }
 
   std::vector<Tensor> grads(nslots);
+  // Note [In-place accumulation]: fan-out gradients are summed with the add op, so an outer
+  // tape can record the sum. When no tape records (a first-order gradient) and the running sum
+  // is a buffer only this walk holds, adding into it in place is the same arithmetic without
+  // an allocation (the refcounts prove nobody else can see the write).
+  const bool recording = TapeStack::active();
   auto accumulate = [&](std::int32_t slot, const Tensor& g) {
     Tensor& acc = grads[slot];
-    acc = acc ? ops::add(acc, g) : g;
+    if (!acc) {
+      acc = g;
+    } else if (!recording && acc.impl()->refcount() == 1 && acc.impl()->storage()->refcount() == 1 &&
+               acc.shape() == g.shape() && acc.dtype() == g.dtype() && !acc.same(g)) {
+      dispatch_dtype(acc.dtype(), [&](auto t) {
+        using T = decltype(t);
+        kernels::set<T>().axpy(acc.numel(), T(1), g.data<T>(), acc.data<T>());
+      });
+    } else {
+      acc = ops::add(acc, g);
+    }
   };
   for (std::size_t i = 0; i < targets.size(); ++i) {
     std::int32_t s = targets[i].impl()->slot_on(id_);
