@@ -34,24 +34,44 @@ struct FreeBlock {
   FreeBlock* next;
 };
 
+// Trivially constructible and destructible, so the hot path is one thread-local access with
+// no initialisation guard; a separate owner object flushes it when the thread exits.
 struct Cache {
-  FreeBlock* head[kClasses] = {};
-  int count[kClasses] = {};
-  ~Cache();
+  FreeBlock* head[kClasses];
+  int count[kClasses];
+  bool live;  // false before the first use and after the thread's exit began
+  bool dead;
 };
 
-// Trivially destructible, so it stays readable while other thread_locals are destroyed.
-thread_local bool tls_cache_dead = false;
-thread_local Cache tls_cache;
+thread_local Cache tls_cache;  // zero-initialised
 
-Cache::~Cache() {
-  tls_cache_dead = true;
-  for (int c = 0; c < kClasses; ++c)
-    while (head[c]) {
-      FreeBlock* b = head[c];
-      head[c] = b->next;
-      aligned_free(b);
-    }
+struct CacheOwner {
+  ~CacheOwner() {
+    Cache& c = tls_cache;
+    c.live = false;
+    c.dead = true;
+    for (int k = 0; k < kClasses; ++k)
+      while (c.head[k]) {
+        FreeBlock* b = c.head[k];
+        c.head[k] = b->next;
+        aligned_free(b);
+      }
+  }
+};
+
+// Called once per thread, on its first pooled allocation: registers the flush at thread exit.
+Cache* first_use() {
+  thread_local CacheOwner owner;
+  (void)owner;
+  tls_cache.live = true;
+  return &tls_cache;
+}
+
+inline Cache* cache_for_thread() {
+  Cache* c = &tls_cache;
+  if (c->live) return c;
+  if (c->dead) return nullptr;
+  return first_use();
 }
 
 inline int size_class(std::size_t bytes) { return static_cast<int>((bytes + 63) / 64) - 1; }
@@ -60,9 +80,10 @@ inline int size_class(std::size_t bytes) { return static_cast<int>((bytes + 63) 
 
 void* pool_alloc(std::size_t bytes) {
   if (bytes == 0) bytes = 1;
-  if (bytes <= kPoolMaxBytes && !tls_cache_dead) {
+  Cache* cp = bytes <= kPoolMaxBytes ? cache_for_thread() : nullptr;
+  if (cp) {
     int c = size_class(bytes);
-    Cache& cache = tls_cache;
+    Cache& cache = *cp;
     if (FreeBlock* b = cache.head[c]) {
       cache.head[c] = b->next;
       --cache.count[c];
@@ -82,9 +103,10 @@ void* pool_alloc(std::size_t bytes) {
 void pool_free(void* p, std::size_t bytes) {
   if (!p) return;
   if (bytes == 0) bytes = 1;
-  if (bytes <= kPoolMaxBytes && !tls_cache_dead) {
+  Cache* cp = bytes <= kPoolMaxBytes ? cache_for_thread() : nullptr;
+  if (cp) {
     int c = size_class(bytes);
-    Cache& cache = tls_cache;
+    Cache& cache = *cp;
     if (cache.count[c] < kMaxCached) {
       FreeBlock* b = static_cast<FreeBlock*>(p);
       b->next = cache.head[c];
