@@ -19,13 +19,16 @@
 namespace tapegrad {
 namespace {
 
-thread_local bool tls_in_worker = false;
+// True on pool workers, and on a caller while it runs its share of a job: a parallel_for
+// nested inside a chunk then runs inline instead of waiting for the busy pool (deadlock).
+thread_local bool tls_in_parallel = false;
 
 // Note [Pool generations]
 // A job is published by bumping `generation_` under the mutex; workers wake, take chunk
 // indices from an atomic counter, and the caller waits until `remaining_` hits zero. Only one
-// job runs at a time (`job_mutex_`); a second Python thread calling a big kernel waits for the
-// first rather than oversubscribing two cores.
+// job runs at a time (the caller holds `g_pool_mu`, which also keeps set_num_threads from
+// replacing the pool under a running job); a second Python thread calling a big kernel waits
+// for the first rather than oversubscribing two cores.
 class Pool {
  public:
   explicit Pool(int workers) {
@@ -41,8 +44,8 @@ class Pool {
   }
   int workers() const { return static_cast<int>(threads_.size()); }
 
+  // Callers serialise jobs (parallel_for_impl holds g_pool_mu for the whole job).
   void run(std::int64_t n, std::int64_t chunks, detail::ChunkFn fn, void* ctx) {
-    std::lock_guard<std::mutex> job(job_mutex_);
     {
       std::lock_guard<std::mutex> lk(mu_);
       fn_ = fn; ctx_ = ctx; n_ = n; chunks_ = chunks;
@@ -51,7 +54,9 @@ class Pool {
       ++generation_;
     }
     cv_.notify_all();
+    tls_in_parallel = true;
     work();
+    tls_in_parallel = false;
     // Spin briefly (chunks are usually balanced), then block.
     for (int spin = 0; remaining_.load(std::memory_order_acquire) != 0; ++spin) {
       if (spin > 2000) {
@@ -77,7 +82,7 @@ class Pool {
     }
   }
   void worker() {
-    tls_in_worker = true;
+    tls_in_parallel = true;
     std::uint64_t seen = 0;
     for (;;) {
       {
@@ -91,7 +96,7 @@ class Pool {
   }
 
   std::vector<std::thread> threads_;
-  std::mutex mu_, job_mutex_;
+  std::mutex mu_;
   std::condition_variable cv_, done_cv_;
   bool stop_ = false;
   std::uint64_t generation_ = 0;
@@ -120,8 +125,9 @@ void after_fork_child() {
   new (&g_pool_mu) std::mutex();
 }
 
+// Call with g_pool_mu held (it also guards the pool's lifetime: a pool is only replaced
+// between jobs, never under a running one).
 Pool* pool_for(int threads) {
-  std::lock_guard<std::mutex> lk(g_pool_mu);
 #if !defined(_WIN32)
   static bool atfork = [] { return pthread_atfork(nullptr, nullptr, after_fork_child) == 0; }();
   (void)atfork;
@@ -158,10 +164,11 @@ namespace detail {
 void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ctx) {
   int t = num_threads();
   chunks = std::min<std::int64_t>(std::min<std::int64_t>(chunks, t), n);
-  if (chunks <= 1 || tls_in_worker) {
+  if (chunks <= 1 || tls_in_parallel) {
     fn(ctx, 0, n);
     return;
   }
+  std::lock_guard<std::mutex> lk(g_pool_mu);
   pool_for(t)->run(n, chunks, fn, ctx);
 }
 }  // namespace detail
