@@ -28,6 +28,7 @@ import numpy as np
 
 import tapegrad as tf
 from tapegrad import keras
+from tapegrad.demo import numpy_mlp_step
 
 D_IN, HIDDEN, D_OUT = 784, 512, 10
 BATCHES = (1, 32, 256)
@@ -72,26 +73,7 @@ class NumpyStep:
 
     def __call__(self):
         """One step; returns the loss before the update."""
-        x, y, W1, b1, W2, b2 = self.x, self.y, self.W1, self.b1, self.W2, self.b2
-        h = x @ W1
-        h += b1
-        np.maximum(h, 0, out=h)
-        p = h @ W2
-        p += b2
-        d = p - y
-        loss = np.mean(d * d)
-        dp = d * np.float32(2.0 / d.size)
-        dW2 = h.T @ dp
-        db2 = dp.sum(axis=0)
-        dh = dp @ W2.T
-        dh *= h > 0
-        dW1 = x.T @ dh
-        db1 = dh.sum(axis=0)
-        W1 -= self.lr * dW1
-        b1 -= self.lr * db1
-        W2 -= self.lr * dW2
-        b2 -= self.lr * db2
-        return loss
+        return numpy_mlp_step(self.x, self.y, self.W1, self.b1, self.W2, self.b2, self.lr)
 
     def weights(self):
         """The current [W1, b1, W2, b2] as numpy arrays."""

@@ -145,6 +145,34 @@ def make_regression(n=4096, features=64, seed=0):
     return x, y.astype(np.float32)[:, None]
 
 
+def numpy_mlp_step(x, y, W1, b1, W2, b2, lr):
+    """One SGD step of the 2-layer ReLU MLP with MSE, written by hand in numpy.
+
+    Forward ``relu(x W1 + b1) W2 + b2``, the MSE gradient by the chain rule, and the update
+    ``W -= lr * dW`` in place on the given float32 arrays. Returns the loss before the update.
+    (bench/training_report.py times this same function as its numpy baseline.)
+    """
+    h = x @ W1
+    h += b1
+    np.maximum(h, 0, out=h)
+    p = h @ W2
+    p += b2
+    d = p - y
+    loss = np.mean(d * d)
+    dp = d * np.float32(2.0 / d.size)
+    dW2 = h.T @ dp
+    db2 = dp.sum(axis=0)
+    dh = dp @ W2.T
+    dh *= h > 0
+    dW1 = x.T @ dh
+    db1 = dh.sum(axis=0)
+    W1 -= lr * dW1
+    b1 -= lr * db1
+    W2 -= lr * dW2
+    b2 -= lr * db2
+    return loss
+
+
 def numpy_train(weights, x, y, epochs, batch_size, lr):
     """The same MLP and SGD written by hand in numpy (forward, MSE, backward, update).
 
@@ -160,24 +188,7 @@ def numpy_train(weights, x, y, epochs, batch_size, lr):
     for _ in range(epochs):
         total, count = 0.0, 0
         for xb, yb in batches:
-            h = xb @ W1
-            h += b1
-            np.maximum(h, 0, out=h)
-            p = h @ W2
-            p += b2
-            d = p - yb
-            loss = float(np.mean(d * d))
-            dp = d * np.float32(2.0 / d.size)
-            dW2 = h.T @ dp
-            db2 = dp.sum(axis=0)
-            dh = dp @ W2.T
-            dh *= h > 0
-            dW1 = xb.T @ dh
-            db1 = dh.sum(axis=0)
-            W1 -= lr * dW1
-            b1 -= lr * db1
-            W2 -= lr * dW2
-            b2 -= lr * db2
+            loss = float(numpy_mlp_step(xb, yb, W1, b1, W2, b2, lr))
             total += loss * len(xb)
             count += len(xb)
             steps += 1
