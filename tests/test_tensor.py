@@ -281,3 +281,14 @@ def test_unbound_methods_on_wrong_objects_raise_instead_of_crashing():
     for call in calls:
         with pytest.raises(TypeError):
             call()
+
+
+def test_math_module_holds_the_math_ops_under_tf_math_names():
+    names = ["add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp",
+             "log", "tanh", "sigmoid", "maximum", "minimum", "abs", "reduce_sum", "reduce_mean",
+             "reduce_max"]
+    for name in names:
+        assert getattr(tf.math, name) is getattr(tf, name), name
+    x = tf.constant([1.0, 4.0])
+    np.testing.assert_allclose(tf.math.log(x).numpy(), np.log([1.0, 4.0]), rtol=1e-6)
+    np.testing.assert_allclose(tf.math.truediv(x, 2.0).numpy(), [0.5, 2.0])
