@@ -292,3 +292,30 @@ def test_math_module_holds_the_math_ops_under_tf_math_names():
     x = tf.constant([1.0, 4.0])
     np.testing.assert_allclose(tf.math.log(x).numpy(), np.log([1.0, 4.0]), rtol=1e-6)
     np.testing.assert_allclose(tf.math.truediv(x, 2.0).numpy(), [0.5, 2.0])
+
+
+def test_tensor_objects_free_their_value_and_support_weakrefs():
+    # Note [Fast tensor objects]: op results bypass pybind11's instance registry; they must still
+    # free their storage on release, clear weak references, and survive numpy views outliving them.
+    import gc
+    import weakref
+
+    x = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
+    y = x * 2.0
+    ref = weakref.ref(y)
+    view = y.numpy()  # keeps y's object alive, as a numpy view keeps its base
+    del y
+    gc.collect()
+    np.testing.assert_array_equal(view, np.arange(6, dtype=np.float32).reshape(2, 3) * 2)
+    assert ref() is not None
+    del view
+    gc.collect()
+    assert ref() is None
+    ids = {(x + 1.0)._storage_id() for _ in range(3)}
+    assert len(ids) <= 2  # freed storage is reused, not leaked
+    # Two Python objects may share one immutable value (e.g. a gradient that is the seed itself).
+    with tf.GradientTape() as t:
+        t.watch(x)
+        z = tf.identity(x)
+    g = t.gradient(z, x)
+    np.testing.assert_array_equal(g.numpy(), np.ones((2, 3), np.float32))

@@ -24,6 +24,13 @@ PyRegistry& registry();
 // large share of each op. The Python Tensor type is final, so identity of the type object is
 // the whole isinstance check; its type_info is looked up once at import (init_fast_types) and
 // objects are built and unwrapped with it directly.
+//
+// Tensors made by wrap() also stay out of pybind11's instance registry (a global hash map from
+// C++ pointer to Python object, updated on every creation and destruction: about 10% of a scalar
+// op). Nothing needs the map for Tensor: a Tensor object holds a counted Ref to an immutable
+// TensorImpl, so two Python objects sharing one TensorImpl are harmless, and tensor_dealloc
+// (tensor.cc) frees such objects without consulting it. The instance uses pybind11's simple
+// layout ([value ptr][holder]), which a final class whose holder is one pointer always has.
 struct FastTypes {
   PyTypeObject* tensor = nullptr;
   PyTypeObject* variable = nullptr;
@@ -38,9 +45,9 @@ inline bool is_variable(py::handle h) {
   PyTypeObject* t = Py_TYPE(h.ptr());
   return t == fast_types().variable || PyType_IsSubtype(t, fast_types().variable);
 }
+// h must be a Tensor (is_tensor): simple layout, slot 0 is the value pointer.
 inline TensorImpl* tensor_ptr(py::handle h) {
-  auto* inst = reinterpret_cast<py::detail::instance*>(h.ptr());
-  return static_cast<TensorImpl*>(inst->get_value_and_holder(fast_types().tensor_ti).value_ptr());
+  return static_cast<TensorImpl*>(reinterpret_cast<py::detail::instance*>(h.ptr())->simple_value_holder[0]);
 }
 inline VariableImpl* variable_ptr(py::handle h) {
   auto* inst = reinterpret_cast<py::detail::instance*>(h.ptr());
@@ -48,11 +55,19 @@ inline VariableImpl* variable_ptr(py::handle h) {
       inst->get_value_and_holder(fast_types().variable_ti, false).value_ptr());
 }
 
+static_assert(sizeof(Ref<TensorImpl>) <= sizeof(void*), "Ref must fit pybind11's simple layout");
+
 inline py::object wrap(const Tensor& t) {
-  Ref<TensorImpl> holder = t.ref();
-  return py::reinterpret_steal<py::object>(py::detail::type_caster_generic::cast(
-      holder.get(), py::return_value_policy::take_ownership, py::handle(), fast_types().tensor_ti,
-      nullptr, nullptr, &holder));
+  PyTypeObject* tp = fast_types().tensor;
+  PyObject* o = tp->tp_alloc(tp, 0);  // zeroed; counts a reference to the heap type
+  if (!o) throw py::error_already_set();
+  auto* inst = reinterpret_cast<py::detail::instance*>(o);
+  inst->simple_layout = true;
+  inst->owned = true;
+  inst->simple_value_holder[0] = t.impl();
+  new (&inst->simple_value_holder[1]) Ref<TensorImpl>(t.ref());
+  inst->simple_holder_constructed = true;  // simple_instance_registered stays false
+  return py::reinterpret_steal<py::object>(o);
 }
 inline py::object wrap_or_none(const Tensor& t) { return t ? wrap(t) : py::none(); }
 

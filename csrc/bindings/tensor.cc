@@ -134,6 +134,25 @@ PyObject* nb_negative(PyObject* a) {
   return nullptr;
 }
 
+// See Note [Fast tensor objects]: objects made by wrap() are freed here without pybind11's
+// registry; any other instance (registered, weak-referenced) takes pybind11's own path.
+destructor g_pybind11_dealloc = nullptr;
+
+void tensor_dealloc(PyObject* self) {
+  auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  if (!inst->simple_layout || inst->simple_instance_registered || inst->has_patients ||
+      inst->weakrefs) {
+    g_pybind11_dealloc(self);
+    return;
+  }
+  PyTypeObject* tp = Py_TYPE(self);
+  if (PyType_HasFeature(tp, Py_TPFLAGS_HAVE_GC)) PyObject_GC_UnTrack(self);
+  if (inst->simple_holder_constructed)
+    reinterpret_cast<Ref<TensorImpl>*>(&inst->simple_value_holder[1])->~Ref();
+  tp->tp_free(self);
+  Py_DECREF(tp);  // tp_alloc counted a reference to the heap type
+}
+
 void install_number_slots(py::handle cls) {
   auto* tp = reinterpret_cast<PyTypeObject*>(cls.ptr());
   PyNumberMethods* nb = tp->tp_as_number;
@@ -156,6 +175,12 @@ An immutable n-dimensional array of float32 or float64, as TF's EagerTensor.
 Create one with tapegrad.constant / convert_to_tensor; ops and operators (+ - * / ** @)
 return new tensors and are recorded by active GradientTapes.)doc");
   add_protocol(tensor);
+  {
+    auto* tp = reinterpret_cast<PyTypeObject*>(tensor.ptr());
+    g_pybind11_dealloc = tp->tp_dealloc;
+    tp->tp_dealloc = tensor_dealloc;
+    PyType_Modified(tp);
+  }
   tensor.def("numpy", [](py::handle self) {
     if (!is_tensor(self))
       throw TypeError("Tensor.numpy: expected a tapegrad.Tensor, got " +
