@@ -5,24 +5,19 @@
     pytest bench/test_bench_elementwise.py -k "exp and 1M"
 
 float32 at 1K, 64K, 1M and 16M elements, 1 and 2 threads (numpy's elementwise ufuncs are
-single-threaded either way). Ours are the raw kernels of the active ISA through
-tapegrad._core._kernels for now (the public ops will replace them). Every benchmark checks
-its result against numpy once before timing, so fast-but-wrong can't pass.
+single-threaded either way). Ours is the public API a user calls, on tapegrad tensors
+(`tf.add(x, y)`, `tf.nn.relu(x)`, `v.assign_sub(d)`, ...), each allocating its result as numpy
+does; numpy runs on arrays. Every benchmark checks its result against numpy once before timing,
+so fast-but-wrong can't pass.
 """
 import numpy as np
 import pytest
 
 pytest.importorskip("pytest_benchmark")
-_core = pytest.importorskip("tapegrad._core")
-K = _core._kernels.f32
+tf = pytest.importorskip("tapegrad")
 
 SIZES = {"1K": 1 << 10, "64K": 1 << 16, "1M": 1 << 20, "16M": 1 << 24}
 THREADS = [1, 2]
-LR = np.float32(0.01)
-
-
-def _isa():
-    return _core.isa()
 
 
 def _shape2d(n):  # for reduce_sum over axis 0: square-ish [rows, cols]
@@ -30,7 +25,6 @@ def _shape2d(n):  # for reduce_sum over axis 0: square-ish [rows, cols]
     return n // cols, cols
 
 
-# op -> (numpy baseline, ours, checker(ours_out, numpy_out) or None where checked specially)
 def _close(rtol):
     return lambda a, b: np.testing.assert_allclose(a, b, rtol=rtol, atol=0)
 
@@ -39,25 +33,26 @@ def _exact(a, b):
     np.testing.assert_array_equal(a, b)
 
 
+# op -> (numpy baseline on arrays, ours on tapegrad tensors, checker(ours, numpy) or None where
+# checked specially). Both take (x, y): x, y are arrays for numpy and tensors for ours, except
+# assign_sub where ours gets (Variable, tensor).
 OPS = {
-    "add": (lambda x, y: np.add(x, y), lambda x, y: K.binary(_isa(), "add", x, y), _exact),
-    "multiply": (lambda x, y: np.multiply(x, y), lambda x, y: K.binary(_isa(), "mul", x, y), _exact),
-    "relu": (lambda x, y: np.maximum(x, 0), lambda x, y: K.unary(_isa(), "relu", x), _exact),
+    "add": (lambda x, y: np.add(x, y), lambda x, y: tf.add(x, y), _exact),
+    "multiply": (lambda x, y: np.multiply(x, y), lambda x, y: tf.multiply(x, y), _exact),
+    "relu": (lambda x, y: np.maximum(x, 0), lambda x, y: tf.nn.relu(x), _exact),
     "relu_backward": (lambda x, g: np.where(x > 0, g, np.float32(0)),
-                      lambda x, g: K.binary(_isa(), "relu_grad", g, x), _exact),
-    "reduce_sum_axis0": (lambda x, y: x.reshape(_shape2d(x.size)).sum(axis=0),
-                         lambda x, y: K.reduce(_isa(), "sum", x, 1, *_shape2d(x.size)), None),  # checked against float64
-    "sigmoid": (lambda x, y: 1 / (1 + np.exp(-x)), lambda x, y: K.unary(_isa(), "sigmoid", x),
-                _close(3e-7)),
-    "exp": (lambda x, y: np.exp(x), lambda x, y: K.unary(_isa(), "exp", x), _close(4e-7)),
-    # assign_sub(lr * g): numpy in place w -= lr * g; ours the in-place axpy kernel
-    "axpy_assign_sub": (lambda w, g: np.subtract(w, LR * g, out=w),
-                        lambda w, g: K.axpy_inplace(_isa(), -LR, g, w), None),
+                      lambda x, g: tf.nn.relu_grad(g, x), _exact),
+    "reduce_sum_axis0": (lambda x, y: x.sum(axis=0), lambda x, y: tf.reduce_sum(x, 0), None),
+    "sigmoid": (lambda x, y: 1 / (1 + np.exp(-x)), lambda x, y: tf.sigmoid(x), _close(3e-7)),
+    "tanh": (lambda x, y: np.tanh(x), lambda x, y: tf.tanh(x), _close(3e-7)),
+    "exp": (lambda x, y: np.exp(x), lambda x, y: tf.exp(x), _close(4e-7)),
+    # One in-place pass each: numpy w -= d, ours Variable.assign_sub(d).
+    "assign_sub": (lambda w, d: np.subtract(w, d, out=w), lambda v, d: v.assign_sub(d), None),
 }
 
 # float32 arrays read + written per element (for GB/s): 2 in 1 out, 1 in 1 out, 1 in.
 BYTES_PER_ELEMENT = {"add": 3, "multiply": 3, "relu": 2, "relu_backward": 3, "reduce_sum_axis0": 1,
-                     "sigmoid": 2, "exp": 2, "axpy_assign_sub": 3}
+                     "sigmoid": 2, "tanh": 2, "exp": 2, "assign_sub": 3}
 
 CASES = [(op, s, t) for op in OPS for s in SIZES for t in THREADS]
 
@@ -72,25 +67,31 @@ def test_elementwise(benchmark, case, impl):
     op, size, threads = case
     n = SIZES[size]
     rng = np.random.default_rng(0)
-    x = rng.standard_normal(n, dtype=np.float32)
-    y = rng.standard_normal(n, dtype=np.float32)
+    shape = _shape2d(n) if op == "reduce_sum_axis0" else (n,)
+    x = rng.standard_normal(shape, dtype=np.float32)
+    y = rng.standard_normal(shape, dtype=np.float32) * np.float32(1e-3)
     ref_fn, ours_fn, check = OPS[op]
-    old = _core.get_num_threads()
-    _core.set_num_threads(threads)
+    old = tf.get_num_threads()
+    tf.set_num_threads(threads)
     try:
-        if op == "axpy_assign_sub":
-            w0 = x.copy()
-            w = x.copy()
-            ours_fn(w, y)
-            np.testing.assert_allclose(w, w0 - LR * y, rtol=1e-6, atol=1e-7)
-        elif op == "reduce_sum_axis0":
-            exact = x.reshape(_shape2d(n)).astype(np.float64).sum(axis=0)
-            np.testing.assert_allclose(ours_fn(x, y), exact, rtol=0, atol=1e-6 * np.sqrt(n))
+        if op == "assign_sub":
+            ours_args = (tf.Variable(x), tf.constant(y))
+            ours_fn(*ours_args)
+            np.testing.assert_allclose(ours_args[0].numpy(), x - y, rtol=1e-6, atol=1e-7)
+            x = x.copy()  # numpy's w drifts by d a round; the cost doesn't
         else:
-            check(ours_fn(x, y), ref_fn(x, y))
-        fn = ref_fn if impl == "numpy" else ours_fn  # axpy: x drifts by lr*y a round; cost doesn't
+            ours_args = (tf.constant(x), tf.constant(y))
+            got = ours_fn(*ours_args).numpy()
+            if op == "reduce_sum_axis0":
+                exact = x.astype(np.float64).sum(axis=0)
+                np.testing.assert_allclose(got, exact, rtol=0, atol=1e-6 * np.sqrt(n))
+            else:
+                check(got, ref_fn(x, y))
+        fn, args = (ref_fn, (x, y)) if impl == "numpy" else (ours_fn, ours_args)
         benchmark.group = f"{op}-{size}-{threads}T"
         benchmark.extra_info["bytes"] = 4 * n * BYTES_PER_ELEMENT[op]
-        benchmark.pedantic(fn, args=(x, y), rounds=_rounds(n), iterations=1, warmup_rounds=2)
+        iters = max(1, (1 << 16) // n)  # small sizes: time many calls per round (timer cost)
+        benchmark.pedantic(fn, args=args, rounds=max(5, _rounds(n) // iters), iterations=iters,
+                           warmup_rounds=2)
     finally:
-        _core.set_num_threads(old)
+        tf.set_num_threads(old)

@@ -1,6 +1,7 @@
 // Bindings for the runtime switches: ISA selection and the thread pool.
 #include <pybind11/pybind11.h>
 
+#include "core/pool.h"
 #include "kernels/kernels.h"
 #include "kernels/threadpool.h"
 
@@ -18,4 +19,11 @@ void bind_runtime(py::module_& m) {
     tapegrad::set_num_threads(n);
   }, py::arg("n"), "Set the number of threads the kernels may use.");
   m.def("get_num_threads", &tapegrad::num_threads, "Number of threads the kernels may use.");
+  m.def("_set_cache_limit", [](long long bytes) {
+    if (bytes < 0) throw py::value_error("set_cache_limit: bytes must be >= 0, got " + std::to_string(bytes));
+    tapegrad::big_cache_set_limit(static_cast<std::size_t>(bytes));
+  });
+  m.def("_cache_limit", &tapegrad::big_cache_limit);
+  m.def("_cache_bytes", &tapegrad::big_cache_bytes);
+  m.def("_empty_cache", &tapegrad::big_cache_clear);
 }

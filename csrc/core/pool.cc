@@ -1,10 +1,15 @@
 // Thread-local free lists behind pool_alloc/pool_free (see pool.h).
 #include "core/pool.h"
 
+#include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <vector>
 #if defined(_WIN32)
 #include <malloc.h>  // _aligned_malloc: the MSVC runtime has no aligned_alloc
+#else
+#include <pthread.h>
 #endif
 
 namespace tapegrad {
@@ -76,7 +81,135 @@ inline Cache* cache_for_thread() {
 
 inline int size_class(std::size_t bytes) { return static_cast<int>((bytes + 63) / 64) - 1; }
 
+// Note [Large block cache]
+// A big tensor's buffer comes from mmap and goes back with munmap on every op: the kernel then
+// zeroes and faults in every page of the next result (a 16M-element add spent 3/4 of its time
+// in the kernel, measured with perf stat). Training loops allocate the same sizes every step, so
+// freed blocks from kBigMinBytes up are kept for reuse: sizes are rounded up to 1/8 of their
+// power of two (at most 12.5% slack) and matched by that class; the cache is bounded in bytes
+// and in entries, evicting the oldest block first. Blocks are handed out outside the lock.
+struct BigBlock {
+  void* p;
+  std::size_t bytes;  // rounded class size
+  std::uint64_t stamp;
+};
+
+struct BigCache {
+  std::mutex mu;
+  std::vector<BigBlock> blocks;
+  std::size_t held = 0;
+  std::size_t limit = 0;
+  std::uint64_t clock = 0;
+  BigCache() {
+    std::size_t mb = 512;
+    if (const char* env = std::getenv("TAPEGRAD_CACHE_LIMIT_MB")) mb = std::strtoull(env, nullptr, 10);
+    limit = mb << 20;
+#if !defined(_WIN32)
+    // A fork while another thread holds the lock must not leave the child's cache locked.
+    // The forking thread takes the lock first and releases it on both sides of the fork.
+    pthread_atfork([] { big_cache().mu.lock(); }, [] { big_cache().mu.unlock(); },
+                   [] { big_cache().mu.unlock(); });
+#endif
+  }
+  static BigCache& big_cache();
+};
+
+BigCache& BigCache::big_cache() {
+  static BigCache* c = new BigCache();  // leaked: blocks may be freed during interpreter teardown
+  return *c;
+}
+
+constexpr std::size_t kMaxBigBlocks = 32;
+
+std::size_t big_class(std::size_t bytes) {
+  std::size_t top = 1;  // the power of two <= bytes
+  while (top <= bytes / 2) top <<= 1;
+  std::size_t step = top / 8;
+  return (bytes + step - 1) / step * step;
+}
+
+// Frees blocks (outside the lock) until the cache fits `limit`.
+void big_trim(BigCache& c, std::unique_lock<std::mutex>& lock, std::size_t limit) {
+  std::vector<void*> drop;
+  while (!c.blocks.empty() && (c.held > limit || c.blocks.size() > kMaxBigBlocks)) {
+    std::size_t oldest = 0;
+    for (std::size_t i = 1; i < c.blocks.size(); ++i)
+      if (c.blocks[i].stamp < c.blocks[oldest].stamp) oldest = i;
+    drop.push_back(c.blocks[oldest].p);
+    c.held -= c.blocks[oldest].bytes;
+    c.blocks[oldest] = c.blocks.back();
+    c.blocks.pop_back();
+  }
+  lock.unlock();
+  for (void* p : drop) aligned_free(p);
+}
+
+void* big_alloc(std::size_t bytes) {
+  std::size_t cls = big_class(bytes);
+  BigCache& c = BigCache::big_cache();
+  {
+    std::lock_guard<std::mutex> lock(c.mu);
+    std::size_t best = c.blocks.size();
+    for (std::size_t i = 0; i < c.blocks.size(); ++i)
+      if (c.blocks[i].bytes == cls && (best == c.blocks.size() || c.blocks[i].stamp > c.blocks[best].stamp))
+        best = i;
+    if (best != c.blocks.size()) {
+      void* p = c.blocks[best].p;
+      c.held -= cls;
+      c.blocks[best] = c.blocks.back();
+      c.blocks.pop_back();
+      return p;
+    }
+  }
+  void* p = aligned_alloc64(cls);
+  if (!p) {  // memory is short: give the cache back and try once more
+    big_cache_clear();
+    p = aligned_alloc64(cls);
+  }
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+void big_free(void* p, std::size_t bytes) {
+  std::size_t cls = big_class(bytes);
+  BigCache& c = BigCache::big_cache();
+  std::unique_lock<std::mutex> lock(c.mu);
+  if (cls > c.limit) {
+    lock.unlock();
+    aligned_free(p);
+    return;
+  }
+  c.blocks.push_back({p, cls, ++c.clock});
+  c.held += cls;
+  big_trim(c, lock, c.limit);
+}
+
 }  // namespace
+
+void big_cache_set_limit(std::size_t bytes) {
+  BigCache& c = BigCache::big_cache();
+  std::unique_lock<std::mutex> lock(c.mu);
+  c.limit = bytes;
+  big_trim(c, lock, bytes);
+}
+
+std::size_t big_cache_limit() {
+  BigCache& c = BigCache::big_cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  return c.limit;
+}
+
+std::size_t big_cache_bytes() {
+  BigCache& c = BigCache::big_cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  return c.held;
+}
+
+void big_cache_clear() {
+  BigCache& c = BigCache::big_cache();
+  std::unique_lock<std::mutex> lock(c.mu);
+  big_trim(c, lock, 0);
+}
 
 void* pool_alloc(std::size_t bytes) {
   if (bytes == 0) bytes = 1;
@@ -95,6 +228,7 @@ void* pool_alloc(std::size_t bytes) {
   }
   std::size_t total = (bytes + 63) & ~std::size_t(63);
   if (total < bytes) throw std::bad_alloc();
+  if (total >= kBigMinBytes) return big_alloc(total);
   void* p = aligned_alloc64(total);
   if (!p) throw std::bad_alloc();
   return p;
@@ -114,6 +248,10 @@ void pool_free(void* p, std::size_t bytes) {
       ++cache.count[c];
       return;
     }
+  }
+  if (bytes >= kBigMinBytes) {
+    big_free(p, (bytes + 63) & ~std::size_t(63));
+    return;
   }
   aligned_free(p);
 }

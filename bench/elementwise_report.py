@@ -1,0 +1,69 @@
+"""Print the elementwise table of issue 4: numpy time / ours per op, size and thread count.
+
+Usage: python bench/elementwise_report.py [--rounds 7] [--sizes 1K,64K,1M,16M]
+Same workloads as test_bench_elementwise.py (public tapegrad ops on tensors against numpy on
+arrays, results checked there); here numpy and ours alternate round by round in one process and
+the best round of each is kept, so each ratio is side by side on this shared machine.
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+
+import tapegrad as tf  # noqa: E402
+from test_bench_elementwise import BYTES_PER_ELEMENT, OPS, SIZES, _shape2d  # noqa: E402
+
+
+def _best(fn, args, iters, rounds):
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            fn(*args)
+        best = min(best, (time.perf_counter() - t0) / iters)
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--sizes", default=",".join(SIZES))
+    ap.add_argument("--ops", default=",".join(OPS))
+    args = ap.parse_args()
+    sizes = args.sizes.split(",")
+    rng = np.random.default_rng(0)
+    print(f"load average {os.getloadavg()[0]:.1f}; isa={tf.config.isa()}; float32; "
+          "cells: ratio numpy/ours at 1 thread / 2 threads (GB/s of ours at 1 thread)")
+    print("| op | " + " | ".join(sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    for op in args.ops.split(","):
+        ref_fn, ours_fn, _ = OPS[op]
+        cells = []
+        for size in sizes:
+            n = SIZES[size]
+            shape = _shape2d(n) if op == "reduce_sum_axis0" else (n,)
+            x = rng.standard_normal(shape, dtype=np.float32)
+            y = rng.standard_normal(shape, dtype=np.float32) * np.float32(1e-3)
+            ours_args = ((tf.Variable(x) if op == "assign_sub" else tf.constant(x)), tf.constant(y))
+            np_args = (x.copy(), y)
+            iters = max(1, (1 << 18) // n)
+            ratios, gbs = [], None
+            for threads in (1, 2):
+                tf.set_num_threads(threads)
+                t_np = t_us = float("inf")
+                for _ in range(args.rounds):  # alternate numpy and ours
+                    t_np = min(t_np, _best(ref_fn, np_args, iters, 1))
+                    t_us = min(t_us, _best(ours_fn, ours_args, iters, 1))
+                ratios.append(t_np / t_us)
+                if threads == 1:
+                    gbs = 4 * n * BYTES_PER_ELEMENT[op] / t_us / 1e9
+            cells.append(f"{ratios[0]:.2f} / {ratios[1]:.2f} ({gbs:.0f})")
+        print(f"| {op} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
