@@ -97,21 +97,39 @@ struct OpTanh {
   }
 };
 
-template <class I, class V, class Op>
+// kStream: outputs too large for the caches are written with non-temporal stores (no read for
+// ownership, no eviction of the inputs); chosen by out_streams() below.
+template <class I, class V, class Op, bool kStream>
 void unary_range(const typename V::T* x, typename V::T* out, i64 n) {
   constexpr int W = V::W;
   constexpr int U = Op::kHeavy ? 2 : 4;
+  auto put = [&](i64 i, typename V::reg v) { if constexpr (kStream) V::stream(out + i, v); else V::store(out + i, v); };
   i64 i = 0;
+  if constexpr (kStream)  // reach a vector-aligned output with one masked store
+    if (i64 head = (W - i64(reinterpret_cast<std::uintptr_t>(out) / sizeof(typename V::T)) % W) % W; head && n > W) {
+      auto m = V::tail(head);
+      V::store_tail(out, m, Op::template apply<I, V>(V::load_tail(x, m)));
+      i = head;
+    }
   for (; i + U * W <= n; i += U * W) {
     typename V::reg v[U];
     for (int u = 0; u < U; ++u) v[u] = V::load(x + i + u * W);
-    for (int u = 0; u < U; ++u) V::store(out + i + u * W, Op::template apply<I, V>(v[u]));
+    for (int u = 0; u < U; ++u) put(i + u * W, Op::template apply<I, V>(v[u]));
   }
-  for (; i + W <= n; i += W) V::store(out + i, Op::template apply<I, V>(V::load(x + i)));
+  for (; i + W <= n; i += W) put(i, Op::template apply<I, V>(V::load(x + i)));
   if (i < n) {
     auto m = V::tail(n - i);
     V::store_tail(out + i, m, Op::template apply<I, V>(V::load_tail(x + i, m)));
   }
+  if constexpr (kStream) stream_fence();
+}
+
+template <class T> bool out_streams(i64 n) { return n * i64(sizeof(T)) >= kStreamBytes / num_threads(); }
+
+template <class I, class V, class Op>
+void unary_range(const typename V::T* x, typename V::T* out, i64 n) {
+  if (out_streams<typename V::T>(n)) unary_range<I, V, Op, true>(x, out, n);
+  else unary_range<I, V, Op, false>(x, out, n);
 }
 
 template <class I, class T, class Op> void unary(i64 n, const T* x, T* out) {
@@ -180,7 +198,7 @@ void binary_range(const typename V::T* a, const typename V::T* b, typename V::T*
 
 template <class V, class Op, int SA, int SB>
 void binary_range(const typename V::T* a, const typename V::T* b, typename V::T* out, i64 n) {
-  if (n * i64(sizeof(typename V::T)) >= kStreamBytes / num_threads())
+  if (out_streams<typename V::T>(n))
     binary_range<V, Op, SA, SB, true>(a, b, out, n);
   else
     binary_range<V, Op, SA, SB, false>(a, b, out, n);
