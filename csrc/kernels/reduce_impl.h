@@ -119,21 +119,27 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
   T* cmp = base + 2 * stride;
   const i64 nv = cw / W, rem = cw - nv * W, nvec = nv + (rem ? 1 : 0);
   const auto tm = V::tail(rem ? rem : 1);
-  auto row_into = [&](i64 row, bool first) {
-    for (i64 v = 0; v < nv; ++v) {
-      reg x = src.load(row, c0 + v * W);
+  // Rows [row, row + k), k <= 4, into blk: the k rows are combined in registers first, so blk
+  // is read and written once per 4 rows (a column sum is L1-bound otherwise).
+  auto rows_into = [&](i64 row, i64 k, bool first) {
+    auto one = [&](i64 v, auto ld) {
+      reg x;
+      if (k == 4) {
+        x = Op::template combine<V>(Op::template combine<V>(ld(row), ld(row + 1)),
+                                    Op::template combine<V>(ld(row + 2), ld(row + 3)));
+      } else {
+        x = ld(row);
+        for (i64 j = 1; j < k; ++j) x = Op::template combine<V>(x, ld(row + j));
+      }
       V::store(blk + v * W, first ? x : Op::template combine<V>(V::load(blk + v * W), x));
-    }
-    if (rem) {
-      reg x = src.load_tail(row, c0 + nv * W, tm);
-      V::store(blk + nv * W, first ? x : Op::template combine<V>(V::load(blk + nv * W), x));
-    }
+    };
+    for (i64 v = 0; v < nv; ++v) one(v, [&](i64 r) { return src.load(r, c0 + v * W); });
+    if (rem) one(nv, [&](i64 r) { return src.load_tail(r, c0 + nv * W, tm); });
   };
   bool have = false;
   for (i64 rb = r0; rb < r1; rb += kRowBlock) {
     const i64 re = imin(rb + kRowBlock, r1);
-    row_into(rb, true);
-    for (i64 row = rb + 1; row < re; ++row) row_into(row, false);
+    for (i64 row = rb; row < re; row += 4) rows_into(row, imin<i64>(4, re - row), row == rb);
     for (i64 v = 0; v < nvec; ++v) {
       reg b = V::load(blk + v * W);
       if constexpr (Op::kKahan) {
