@@ -82,7 +82,7 @@ struct OpSigmoid {
   static constexpr bool kHeavy = true;
   template <class I, class V> static typename V::reg apply(typename V::reg x) {
     if constexpr (std::is_same_v<typename V::T, float>)
-      return via_double<typename I::Widen>(x, [](auto v) { return vsigmoid<typename I::F64, true>(v); });
+      return vsigmoid_f32<V>(x);
     else
       return vsigmoid<V, false>(x);
   }
@@ -90,10 +90,7 @@ struct OpSigmoid {
 struct OpTanh {
   static constexpr bool kHeavy = true;
   template <class I, class V> static typename V::reg apply(typename V::reg x) {
-    if constexpr (std::is_same_v<typename V::T, float>)
-      return via_double<typename I::Widen>(x, [](auto v) { return vtanh<typename I::F64, true>(v); });
-    else
-      return vtanh<V, false>(x);
+    return vtanh<V, false>(x);
   }
 };
 
