@@ -211,14 +211,15 @@ std::vector<Tensor> Tape::gradient(const std::vector<Tensor>& targets,
     if (!any_grad) continue;
     SmallVec<Tensor, 3> gin;
     gin.resize(n_in);
-    bool needs[64];
+    SmallVec<bool, 8> needs;  // one per input: concat/stack/custom_gradient may take hundreds
+    needs.resize(n_in);
     bool any_need = false;
-    for (int i = 0; i < n_in && i < 64; ++i) {
+    for (int i = 0; i < n_in; ++i) {
       needs[i] = e.in[i] >= 0 && reach[e.in[i]];
       any_need |= needs[i];
     }
     if (!any_need) continue;
-    e.op->vjp(e, gout.data(), gin.data(), needs);
+    e.op->vjp(e, gout.data(), gin.data(), needs.data());
     for (int j = 0; j < n_out; ++j)
       if (!is_source[e.out[j]]) grads[e.out[j]].reset();  // no longer needed: free early
     for (int i = 0; i < n_in; ++i)

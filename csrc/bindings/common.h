@@ -77,12 +77,9 @@ inline py::object wrap_or_none(const Tensor& t) { return t ? wrap(t) : py::none(
 Tensor to_tensor(py::handle h, const DType* hint, const char* op);
 // Both operands of a binary op: a Tensor/Variable operand decides the other's dtype.
 void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tensor& tb);
-// tapegrad.constant's conversion: dtype given (or inferred: floats → float32, float64 arrays
-// stay float64).
-Tensor from_value(py::handle value, const DType* dtype);
 // The numpy view of a tensor's buffer (read-only unless `writable`) kept alive by `owner`.
 py::array numpy_view(const Tensor& t, py::handle owner, bool writable);
-DType parse_dtype(py::handle dtype);  // tapegrad/numpy dtypes, strings; TypeError otherwise
+DType parse_dtype(py::handle dtype, const char* op);  // tapegrad/numpy dtypes, strings; TypeError otherwise
 Shape parse_shape(py::handle shape, const char* op);
 std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what);
 py::object shape_tuple(const Shape& s);

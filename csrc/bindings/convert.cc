@@ -89,7 +89,7 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     throw ValueError(std::string(op) + ": tapegrad supports tensors of rank at most " +
                      std::to_string(kMaxDims) + ", got rank " + std::to_string(a.ndim()));
   for (py::ssize_t i = 0; i < a.ndim(); ++i) shape.push_back(a.shape(i));
-  Tensor t = Tensor::empty(target, shape);
+  Tensor t = Tensor::empty(target, shape, op);
   if (t.numel() > 0) {
     // One pass: numpy copies (and casts) straight into our aligned buffer, whatever the strides.
     py::array view = numpy_view(t, py::none(), true);
@@ -99,10 +99,6 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
 }
 
 }  // namespace
-
-Tensor from_value(py::handle value, const DType* dtype) {
-  return to_tensor(value, dtype, "constant");
-}
 
 Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   PyObject* p = h.ptr();
@@ -140,17 +136,20 @@ void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tens
   ta = to_tensor(a, b_t ? &d : nullptr, op);
 }
 
-DType parse_dtype(py::handle d) {
+DType parse_dtype(py::handle d, const char* op) {
   if (registry().dtypes[0] && d.is(registry().dtypes[0])) return DType::Float32;
   if (registry().dtypes[1] && d.is(registry().dtypes[1])) return DType::Float64;
   if (py::hasattr(d, "_tapegrad_code")) return static_cast<DType>(d.attr("_tapegrad_code").cast<int>());
-  try {
-    py::dtype nd = py::module_::import("numpy").attr("dtype")(d);
-    if (nd.kind() == 'f' && nd.itemsize() == 4) return DType::Float32;
-    if (nd.kind() == 'f' && nd.itemsize() == 8) return DType::Float64;
-  } catch (py::error_already_set&) {
+  // numpy reads None as float64; a missing dtype is the caller's to default, not ours.
+  if (!d.is_none()) {
+    try {
+      py::dtype nd = py::module_::import("numpy").attr("dtype")(d);
+      if (nd.kind() == 'f' && nd.itemsize() == 4) return DType::Float32;
+      if (nd.kind() == 'f' && nd.itemsize() == 8) return DType::Float64;
+    } catch (py::error_already_set&) {
+    }
   }
-  throw TypeError("tapegrad supports the dtypes float32 and float64, got " +
+  throw TypeError(std::string(op) + ": tapegrad supports the dtypes float32 and float64, got " +
                   std::string(py::repr(d)));
 }
 
@@ -187,7 +186,8 @@ Shape parse_shape(py::handle v, const char* op) {
   std::vector<i64> dims = parse_int_list(v, op, "shape");
   Shape s;
   if (dims.size() > static_cast<std::size_t>(kMaxDims))
-    throw ValueError(std::string(op) + ": tapegrad supports tensors of rank at most " + std::to_string(kMaxDims));
+    throw ValueError(std::string(op) + ": tapegrad supports tensors of rank at most " +
+                     std::to_string(kMaxDims) + ", got shape " + std::string(py::repr(v)));
   for (i64 d : dims) {
     if (d < 0) throw ValueError(std::string(op) + ": dimensions must be >= 0, got shape " + std::string(py::repr(v)));
     s.push_back(d);

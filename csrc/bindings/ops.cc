@@ -8,6 +8,15 @@
 namespace tapegrad::bind {
 namespace {
 
+// One axis: a Python int (or anything with __index__), else TypeError naming the op.
+i64 parse_axis(py::handle axis, const char* op) {
+  if (PyBool_Check(axis.ptr()) || !PyIndex_Check(axis.ptr()))
+    throw TypeError(std::string(op) + ": axis must be an int, got " + std::string(py::repr(axis)));
+  long long v = PyLong_AsLongLong(axis.ptr());  // OverflowError beyond 64 bits
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return v;
+}
+
 ops::Axes parse_axes(py::handle axis, const char* op) {
   if (axis.is_none()) return std::nullopt;
   return parse_int_list(axis, op, "axis");
@@ -44,7 +53,13 @@ std::vector<Tensor> tensor_list(py::handle values, const char* op) {
 // Python → C++ for a custom_gradient entry: calls grad_fn(list of output grads) → list.
 class PyCustomVjp : public ops::CustomVjp {
  public:
-  explicit PyCustomVjp(py::object fn) : fn_(std::move(fn)) {}
+  // inputs: what the gradients must match, one per input (shape and dtype).
+  PyCustomVjp(py::object fn, const std::vector<Tensor>& inputs) : fn_(std::move(fn)) {
+    for (const Tensor& t : inputs) {
+      in_shapes_.push_back(t.shape());
+      in_dtypes_.push_back(t.dtype());
+    }
+  }
   ~PyCustomVjp() override {
     py::gil_scoped_acquire gil;
     fn_ = py::object();
@@ -53,7 +68,7 @@ class PyCustomVjp : public ops::CustomVjp {
     py::list gs;
     for (int j = 0; j < e.out.size(); ++j) {
       if (gout[j]) gs.append(wrap(gout[j]));
-      else gs.append(wrap(Tensor::full(e.out_dtype, e.out_shapes[j], 0.0)));
+      else gs.append(wrap(Tensor::full(e.out_dtype, e.out_shapes[j], 0.0, "custom_gradient")));
     }
     py::object res = fn_(gs);
     py::sequence seq = res.cast<py::sequence>();
@@ -64,12 +79,26 @@ class PyCustomVjp : public ops::CustomVjp {
     for (int i = 0; i < e.in.size(); ++i) {
       py::handle g = seq[i];
       if (g.is_none() || !needs[i]) continue;
-      gin[i] = to_tensor(g, nullptr, "custom_gradient");
+      DType d = in_dtypes_[i];
+      Tensor t = to_tensor(g, &d, "custom_gradient");
+      // A gradient must look like its input: a wrong one would be summed into (or broadcast
+      // against) other gradients and silently give a result of the wrong shape.
+      if (t.dtype() != d)
+        throw TypeError("custom_gradient: the gradient function returned a " +
+                        std::string(dtype_name(t.dtype())) + " gradient for input " +
+                        std::to_string(i) + " of dtype " + dtype_name(d));
+      if (t.shape() != in_shapes_[i])
+        throw ValueError("custom_gradient: the gradient function returned a gradient of shape " +
+                         t.shape().str() + " for input " + std::to_string(i) + " of shape " +
+                         in_shapes_[i].str());
+      gin[i] = t;
     }
   }
 
  private:
   py::object fn_;
+  std::vector<Shape> in_shapes_;
+  std::vector<DType> in_dtypes_;
 };
 
 }  // namespace
@@ -193,19 +222,19 @@ void bind_ops(py::module_& m) {
   }, py::arg("input"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "input without its size-1 dimensions (all, or those in axis), as tf.squeeze.");
   m.def("softmax", [](py::handle x, py::handle axis, py::handle) {
-    i64 a = axis.is_none() ? -1 : axis.cast<i64>();
+    i64 a = axis.is_none() ? -1 : parse_axis(axis, "softmax");
     return wrap(ops::softmax(to_tensor(x, nullptr, "softmax"), a));
   }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "exp(logits) / sum(exp(logits)) along axis (default: the last), computed stably, as "
      "tf.nn.softmax.");
   m.def("log_softmax", [](py::handle x, py::handle axis, py::handle) {
-    i64 a = axis.is_none() ? -1 : axis.cast<i64>();
+    i64 a = axis.is_none() ? -1 : parse_axis(axis, "log_softmax");
     return wrap(ops::log_softmax(to_tensor(x, nullptr, "log_softmax"), a));
   }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "logits - log(sum(exp(logits))) along axis (default: the last), computed stably, as "
      "tf.nn.log_softmax.");
   m.def("cast", [](py::handle x, py::handle dtype, py::handle) {
-    return wrap(ops::cast(to_tensor(x, nullptr, "cast"), parse_dtype(dtype)));
+    return wrap(ops::cast(to_tensor(x, nullptr, "cast"), parse_dtype(dtype, "cast")));
   }, py::arg("x"), py::arg("dtype"), py::arg("name") = py::none(),
      "x converted to dtype (float32 or float64), as tf.cast; the gradient is cast back.");
   m.def("stop_gradient", [](py::handle x, py::handle) {
@@ -228,21 +257,23 @@ void bind_ops(py::module_& m) {
      "tf.clip_by_norm.");
 
   // Creation.
-  m.def("_constant", [](py::handle value, py::handle dtype) {
+  // `op` names the caller in conversion errors (default "constant").
+  m.def("_constant", [](py::handle value, py::handle dtype, py::handle op) {
+    std::string name = op.is_none() ? std::string("constant") : std::string(py::str(op));
     DType d;
     DType* dp = nullptr;
-    if (!dtype.is_none()) { d = parse_dtype(dtype); dp = &d; }
+    if (!dtype.is_none()) { d = parse_dtype(dtype, name.c_str()); dp = &d; }
     Tensor t;
     {
       TapePause pause;  // a constant made from a Variable is a snapshot, not a read
-      t = from_value(value, dp);
+      t = to_tensor(value, dp, name.c_str());
       if (dp && t.dtype() != d) t = ops::cast(t, d);
     }
     if (is_tensor(value) || is_variable(value)) t = t.alias(t.shape());
     return wrap(t);
-  });
+  }, py::arg("value"), py::arg("dtype"), py::arg("op") = py::none());
   m.def("_fill", [](py::handle shape, double value, py::handle dtype) {
-    return wrap(Tensor::full(parse_dtype(dtype), parse_shape(shape, "fill"), value));
+    return wrap(Tensor::full(parse_dtype(dtype, "fill"), parse_shape(shape, "fill"), value, "fill"));
   });
 
   // custom_gradient plumbing (tapegrad/_custom_gradient.py drives it).
@@ -253,7 +284,7 @@ void bind_ops(py::module_& m) {
       if (!is_tensor(h)) throw TypeError("custom_gradient: outputs must be tensors");
       out.push_back(Tensor(tensor_ptr(h)));
     }
-    ops::record_custom_gradient(in, out, std::make_shared<PyCustomVjp>(std::move(fn)));
+    ops::record_custom_gradient(in, out, std::make_shared<PyCustomVjp>(std::move(fn), in));
   });
   m.def("_fresh_alias", [](py::handle x) {
     Tensor t = to_tensor(x, nullptr, "custom_gradient");

@@ -15,7 +15,9 @@ void bind_runtime(py::module_& m) {
   m.def("cpu_supports", [](const std::string& isa) { return tapegrad::kernels::cpu_supports(isa.c_str()); },
         "Whether this CPU and this build can run the kernel ISA 'scalar', 'avx2' or 'avx512'.");
   m.def("set_num_threads", [](int n) {
-    if (n < 1) throw py::value_error("set_num_threads: n must be >= 1, got " + std::to_string(n));
+    if (n < 1 || n > tapegrad::kMaxThreads)
+      throw py::value_error("set_num_threads: n must be between 1 and " +
+                            std::to_string(tapegrad::kMaxThreads) + ", got " + std::to_string(n));
     tapegrad::set_num_threads(n);
   }, py::arg("n"), "Set the number of threads the kernels may use.");
   m.def("get_num_threads", &tapegrad::num_threads, "Number of threads the kernels may use.");

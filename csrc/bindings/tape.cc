@@ -65,7 +65,7 @@ void bind_tape(py::module_& m) {
           py::handle s = seeds[i];
           Tensor seed;
           if (s.is_none()) {
-            seed = Tensor::full(x.dtype(), x.shape(), 1.0);
+            seed = Tensor::full(x.dtype(), x.shape(), 1.0, "gradient");
           } else {
             DType d = x.dtype();
             seed = to_tensor(s, &d, "gradient");

@@ -96,14 +96,18 @@ void add_protocol(Cls& cls) {
   cls.def("__abs__", [](py::handle self) { return wrap(ops::abs(to_tensor(self, nullptr, "abs"))); });
 }
 
+// Op names for errors raised by the number slots (the op each operator runs).
+constexpr char kAdd[] = "add", kSubtract[] = "subtract", kMultiply[] = "multiply",
+               kDivide[] = "divide", kMatmul[] = "matmul", kPow[] = "pow";
+
 // Note [Number slots]: Python's `a * b` on a pybind11 class goes slot_nb_multiply → attribute
 // lookup of __mul__ → bound method → pybind11's overload dispatcher. Setting the C slots
 // directly makes an operator one C call; the __mul__ methods stay for introspection.
-template <Tensor (*Op)(const Tensor&, const Tensor&)>
+template <Tensor (*Op)(const Tensor&, const Tensor&), const char* Name>
 PyObject* nb_binary(PyObject* a, PyObject* b) {
   try {
     Tensor ta, tb;
-    to_tensor_pair(a, b, "operator", ta, tb);
+    to_tensor_pair(a, b, Name, ta, tb);
     return wrap(Op(ta, tb)).release().ptr();
   } catch (py::error_already_set& e) {
     e.restore();
@@ -120,7 +124,7 @@ PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
     PyErr_SetString(PyExc_TypeError, "pow() with a modulus is not supported for tensors");
     return nullptr;
   }
-  return nb_binary<ops::pow>(a, b);
+  return nb_binary<ops::pow, kPow>(a, b);
 }
 
 PyObject* nb_negative(PyObject* a) {
@@ -156,11 +160,11 @@ void tensor_dealloc(PyObject* self) {
 void install_number_slots(py::handle cls) {
   auto* tp = reinterpret_cast<PyTypeObject*>(cls.ptr());
   PyNumberMethods* nb = tp->tp_as_number;
-  nb->nb_add = nb_binary<ops::add>;
-  nb->nb_subtract = nb_binary<ops::subtract>;
-  nb->nb_multiply = nb_binary<ops::multiply>;
-  nb->nb_true_divide = nb_binary<ops::divide>;
-  nb->nb_matrix_multiply = nb_binary<matmul2>;
+  nb->nb_add = nb_binary<ops::add, kAdd>;
+  nb->nb_subtract = nb_binary<ops::subtract, kSubtract>;
+  nb->nb_multiply = nb_binary<ops::multiply, kMultiply>;
+  nb->nb_true_divide = nb_binary<ops::divide, kDivide>;
+  nb->nb_matrix_multiply = nb_binary<matmul2, kMatmul>;
   nb->nb_power = nb_power;
   nb->nb_negative = nb_negative;
   PyType_Modified(tp);
@@ -203,7 +207,7 @@ variables read under a GradientTape are watched automatically.)doc");
         if (PyCallable_Check(init.ptr()) && !is_tensor(init)) init = init();
         DType dt;
         DType* dtp = nullptr;
-        if (!dtype.is_none()) { dt = parse_dtype(dtype); dtp = &dt; }
+        if (!dtype.is_none()) { dt = parse_dtype(dtype, "Variable"); dtp = &dt; }
         Tensor v;
         {
           TapePause pause;  // creating a variable is not a differentiable read
@@ -247,6 +251,13 @@ variables read under a GradientTape are watched automatically.)doc");
         return py::reinterpret_borrow<py::object>(self);
       }, py::arg("delta"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
          py::arg("read_value") = true, "Subtract from the value in place (one pass); returns the variable.")
+      .def("_checked", [](VariableImpl& v, py::handle g, const std::string& op) {
+        DType d = v.dtype();
+        Tensor t = to_tensor(g, &d, op.c_str());
+        v.check_compatible(t, op.c_str());
+        return wrap(t);
+      }, "g as a tensor that assign/_axpy would accept (else their TypeError/ValueError, naming "
+         "op): optimizers check every update before making any.")
       .def("_axpy", [](VariableImpl& v, double alpha, py::handle g) {
         DType d = v.dtype();
         v.axpy(alpha, to_tensor(g, &d, "apply_gradients"), "apply_gradients");

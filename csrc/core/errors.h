@@ -4,8 +4,10 @@
 // ValueError/TypeError/InvalidArgument carry TF's wording where TF has one. InvalidArgument
 // (shape mismatches found by an op) becomes tapegrad.errors.InvalidArgumentError, a subclass
 // of ValueError, so both `except ValueError` and TF-style `except tf.errors.InvalidArgumentError`
-// work. std::bad_alloc becomes MemoryError, std::runtime_error RuntimeError.
+// work. std::bad_alloc becomes MemoryError, std::runtime_error RuntimeError; OutOfMemory is a
+// bad_alloc whose message names the op, the byte count and the shape (pybind11 passes what()).
 #pragma once
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +21,13 @@ struct InvalidArgument : ValueError {
 };
 struct TypeError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+struct OutOfMemory : std::bad_alloc {
+  explicit OutOfMemory(std::string msg) : msg_(std::move(msg)) {}
+  const char* what() const noexcept override { return msg_.c_str(); }
+
+ private:
+  std::string msg_;
 };
 
 }  // namespace tapegrad

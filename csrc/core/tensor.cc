@@ -3,6 +3,7 @@
 
 #include "core/pool.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -67,22 +68,46 @@ TensorImpl::TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage)
   data_ = storage_->data();
 }
 
-Tensor Tensor::empty(DType dtype, const Shape& shape) {
-  i64 n = 1;
+namespace {
+std::string op_prefix(const char* op) { return op ? std::string(op) + ": " : std::string(); }
+}  // namespace
+
+i64 Shape::checked_numel(const char* op) const {
+  // Every element count must fit with room for 8-byte items (and their byte count) in an i64;
+  // the product of the non-zero dims is checked so that the order of the dims does not matter.
   const i64 limit = std::numeric_limits<i64>::max() / 8;
-  for (int i = 0; i < shape.ndim; ++i) {
-    if (shape.d[i] < 0)
-      throw ValueError("Dimension " + std::to_string(i) + " must be >= 0, got shape " + shape.str());
-    if (shape.d[i] != 0 && n > limit / shape.d[i])
-      throw ValueError("Shape " + shape.str() + " has too many elements to allocate");
-    n *= shape.d[i];
+  i64 nonzero = 1;
+  bool zero = false;
+  for (int i = 0; i < ndim; ++i) {
+    if (d[i] < 0)
+      throw ValueError(op_prefix(op) + "dimension " + std::to_string(i) + " must be >= 0, got shape " + str());
+    if (d[i] == 0) {
+      zero = true;
+      continue;
+    }
+    if (size_mul_overflows(nonzero, d[i], &nonzero) || nonzero > limit)
+      throw ValueError(op_prefix(op) + "shape " + str() + " has too many elements for a tensor");
   }
-  Ref<Storage> st(Storage::allocate(static_cast<std::size_t>(n) * itemsize(dtype)));
+  return zero ? 0 : nonzero;
+}
+
+Tensor Tensor::empty(DType dtype, const Shape& shape, const char* op) {
+  i64 n = shape.checked_numel(op);
+  std::size_t nbytes = static_cast<std::size_t>(n) * itemsize(dtype);
+  Ref<Storage> st;
+  try {
+    st = Ref<Storage>(Storage::allocate(nbytes));
+  } catch (const std::bad_alloc&) {
+    char gib[32];
+    std::snprintf(gib, sizeof gib, "%.1f", static_cast<double>(nbytes) / (1024.0 * 1024.0 * 1024.0));
+    throw OutOfMemory(op_prefix(op) + "failed to allocate " + std::to_string(nbytes) + " bytes (" +
+                      gib + " GiB) for a " + dtype_name(dtype) + " tensor of shape " + shape.str());
+  }
   return Tensor(new TensorImpl(dtype, shape, std::move(st)));
 }
 
-Tensor Tensor::full(DType dtype, const Shape& shape, double value) {
-  Tensor t = empty(dtype, shape);
+Tensor Tensor::full(DType dtype, const Shape& shape, double value, const char* op) {
+  Tensor t = empty(dtype, shape, op);
   i64 n = t.numel();
   if (dtype == DType::Float32) {
     float v = static_cast<float>(value);

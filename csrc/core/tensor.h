@@ -23,6 +23,19 @@ enum class DType : std::uint8_t { Float32 = 0, Float64 = 1 };
 inline std::size_t itemsize(DType d) { return d == DType::Float32 ? 4 : 8; }
 inline const char* dtype_name(DType d) { return d == DType::Float32 ? "float32" : "float64"; }
 
+// Overflow-checked arithmetic on non-negative sizes (portable: MSVC has no __builtin_*_overflow).
+// Return true, leaving *out alone, when the result does not fit in an i64.
+inline bool size_add_overflows(i64 a, i64 b, i64* out) {
+  if (a > INT64_MAX - b) return true;
+  *out = a + b;
+  return false;
+}
+inline bool size_mul_overflows(i64 a, i64 b, i64* out) {
+  if (b != 0 && a > INT64_MAX / b) return true;
+  *out = a * b;
+  return false;
+}
+
 struct Shape {
   int ndim = 0;
   i64 d[kMaxDims] = {};
@@ -32,6 +45,9 @@ struct Shape {
   i64 operator[](int i) const { return d[i]; }
   i64& operator[](int i) { return d[i]; }
   i64 numel() const;  // product of dims (1 for a scalar)
+  // numel() for a shape that comes from a user: ValueError (naming `op`, may be null) when a
+  // dimension is negative or the element count would overflow, whatever the order of the dims.
+  i64 checked_numel(const char* op) const;
   bool operator==(const Shape& o) const;
   bool operator!=(const Shape& o) const { return !(*this == o); }
   std::string str() const;  // "(2, 3)", "()", "(5,)"
@@ -135,9 +151,10 @@ class Tensor {
   explicit Tensor(TensorImpl* impl) : impl_(impl) {}
   explicit Tensor(Ref<TensorImpl> impl) : impl_(std::move(impl)) {}
 
-  // A new uninitialised tensor (checks the element count for overflow: ValueError).
-  static Tensor empty(DType dtype, const Shape& shape);
-  static Tensor full(DType dtype, const Shape& shape, double value);
+  // A new uninitialised tensor (checks the element count for overflow: ValueError; a failed
+  // allocation is OutOfMemory). `op` (may be null) names the caller in both messages.
+  static Tensor empty(DType dtype, const Shape& shape, const char* op = nullptr);
+  static Tensor full(DType dtype, const Shape& shape, double value, const char* op = nullptr);
   static Tensor scalar(DType dtype, double value) { return full(dtype, Shape(), value); }
   // A new tensor sharing this one's storage with another shape (same numel) and no watches.
   Tensor alias(const Shape& shape) const;

@@ -67,14 +67,15 @@ const char* best_isa() {
   return "scalar";
 }
 
-void check_isa(const char* isa) {
+// `from` names where the request came from: "TAPEGRAD_ISA" or "set_isa".
+void check_isa(const char* isa, const char* from) {
   if (std::strcmp(isa, "scalar") != 0 && std::strcmp(isa, "avx2") != 0 &&
       std::strcmp(isa, "avx512") != 0)
-    throw std::invalid_argument(std::string("TAPEGRAD_ISA: unknown ISA '") + isa +
+    throw std::invalid_argument(std::string(from) + ": unknown ISA '" + isa +
                                 "'; expected one of scalar, avx2, avx512");
   if (!cpu_supports(isa))
-    throw std::runtime_error(std::string("TAPEGRAD_ISA=") + isa +
-                             ": this CPU (or this build) does not support it; supported: " +
+    throw std::runtime_error(std::string(from) + ": ISA '" + isa +
+                             "': this CPU (or this build) does not support it; supported: " +
                              (cpu_supports("avx512") ? "scalar, avx2, avx512"
                               : cpu_supports("avx2") ? "scalar, avx2"
                                                      : "scalar"));
@@ -92,7 +93,7 @@ bool cpu_supports(const char* isa) {
 }
 
 void select_isa(const char* isa) {
-  check_isa(isa);
+  check_isa(isa, "set_isa");
   std::lock_guard<std::mutex> lk(g_mu);
   g_active.store(table_for(isa), std::memory_order_release);
 }
@@ -106,7 +107,7 @@ const KernelTable& table() {
     const char* env = std::getenv("TAPEGRAD_ISA");
     const char* isa = (env && *env) ? env : nullptr;
     if (isa) {
-      check_isa(isa);  // a bad TAPEGRAD_ISA is an error at import, not a silent fallback
+      check_isa(isa, "TAPEGRAD_ISA");  // a bad TAPEGRAD_ISA is an error at import, not a silent fallback
     } else {
 #if defined(TAPEGRAD_HAVE_X86_KERNELS)
       isa = best_isa();
@@ -121,7 +122,7 @@ const KernelTable& table() {
 }
 
 const KernelTable& table_for_isa(const char* isa) {
-  check_isa(isa);
+  check_isa(isa, "isa");
   return *table_for(isa);
 }
 

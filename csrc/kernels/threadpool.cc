@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -32,16 +33,14 @@ thread_local bool tls_in_parallel = false;
 class Pool {
  public:
   explicit Pool(int workers) {
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { worker(); });
-  }
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
+    try {
+      for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { worker(); });
+    } catch (...) {
+      stop_and_join();  // the OS refused a thread: the ones started must not outlive us
+      throw;
     }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
   }
+  ~Pool() { stop_and_join(); }
   int workers() const { return static_cast<int>(threads_.size()); }
 
   // Callers serialise jobs (parallel_for_impl holds g_pool_mu for the whole job).
@@ -69,6 +68,14 @@ class Pool {
   }
 
  private:
+  void stop_and_join() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
   void work() {
     for (;;) {
       std::int64_t c = next_.fetch_add(1, std::memory_order_relaxed);
@@ -113,7 +120,7 @@ Pool* g_pool = nullptr;  // leaked at exit on purpose: joining threads during te
 int env_threads() {
   if (const char* s = std::getenv("TAPEGRAD_NUM_THREADS")) {
     int v = std::atoi(s);
-    if (v >= 1) return v;
+    if (v >= 1) return std::min(v, kMaxThreads);
   }
   return default_num_threads();
 }
@@ -134,6 +141,7 @@ Pool* pool_for(int threads) {
 #endif
   if (g_pool == nullptr || g_pool->workers() != threads - 1) {
     delete g_pool;
+    g_pool = nullptr;  // stays null if the new pool cannot start its threads
     g_pool = new Pool(threads - 1);
   }
   return g_pool;
@@ -158,7 +166,9 @@ int num_threads() {
   return t;
 }
 
-void set_num_threads(int n) { g_threads.store(std::max(1, n), std::memory_order_relaxed); }
+void set_num_threads(int n) {
+  g_threads.store(std::min(std::max(1, n), kMaxThreads), std::memory_order_relaxed);
+}
 
 namespace detail {
 void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ctx) {
@@ -168,8 +178,19 @@ void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ct
     fn(ctx, 0, n);
     return;
   }
-  std::lock_guard<std::mutex> lk(g_pool_mu);
-  pool_for(t)->run(n, chunks, fn, ctx);
+  {
+    std::lock_guard<std::mutex> lk(g_pool_mu);
+    Pool* pool = nullptr;
+    try {
+      pool = pool_for(t);
+    } catch (const std::system_error&) {
+    }
+    if (pool) {
+      pool->run(n, chunks, fn, ctx);
+      return;
+    }
+  }
+  fn(ctx, 0, n);  // the OS refused the worker threads: the same work on the caller's thread
 }
 }  // namespace detail
 

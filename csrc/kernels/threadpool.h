@@ -10,8 +10,10 @@
 
 namespace tapegrad {
 
+constexpr int kMaxThreads = 1024;  // set_num_threads refuses more (the env var is clamped)
+
 int num_threads();           // threads a kernel may use (>= 1)
-void set_num_threads(int n); // n >= 1; TAPEGRAD_NUM_THREADS sets the initial value
+void set_num_threads(int n); // 1 <= n <= kMaxThreads; TAPEGRAD_NUM_THREADS sets the initial value
 int default_num_threads();   // cores this process may run on (sched_getaffinity)
 
 namespace detail {

@@ -10,7 +10,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_abs{"abs", vjp};
 
 Tensor abs(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Abs, x);
+  Tensor y = detail::unary(kernels::Unary::Abs, x, "abs");
   if (should_record({x})) record1(op_abs, {x}, y, {x});
   return y;
 }

@@ -15,7 +15,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   if (b != shape)
     throw InvalidArgument("broadcast_to: cannot broadcast a tensor of shape " + x.shape().str() +
                           " to shape " + shape.str());
-  Tensor y = detail::broadcast_copy(x, shape);
+  Tensor y = detail::broadcast_copy(x, shape, "broadcast_to");
   if (should_record({x})) {
     Attrs at;
     at.shape_a = x.shape();

@@ -11,7 +11,7 @@ const OpDef op_cast{"cast", vjp};
 
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return identity(x);
-  Tensor y = Tensor::empty(dtype, x.shape());
+  Tensor y = Tensor::empty(dtype, x.shape(), "cast");
   i64 n = x.numel();
   if (dtype == DType::Float64) {
     const float* s = x.data<float>();

@@ -17,6 +17,9 @@ Tensor expand_dims(const Tensor& x, i64 axis) {
   if (a < 0 || a > nd)
     throw InvalidArgument("expand_dims: axis " + std::to_string(axis) +
                           " is out of range for a tensor of rank " + std::to_string(nd));
+  if (nd == kMaxDims)
+    throw ValueError("expand_dims: tapegrad supports tensors of rank at most " +
+                     std::to_string(kMaxDims) + ", got shape " + x.shape().str());
   Shape s;
   for (int d = 0; d < nd; ++d) {
     if (d == a) s.push_back(1);
@@ -45,6 +48,7 @@ Tensor squeeze(const Tensor& x, const std::vector<i64>& axes_in) {
 
 Tensor stack(const std::vector<Tensor>& values, i64 axis) {
   if (values.empty()) throw ValueError("stack: expected a non-empty list of tensors");
+  for (std::size_t i = 1; i < values.size(); ++i) check_same_dtype(values[0], values[i], "stack");
   for (std::size_t i = 1; i < values.size(); ++i)
     if (values[i].shape() != values[0].shape())
       throw InvalidArgument("stack: shapes of all inputs must match: values[0].shape = " +
@@ -62,6 +66,9 @@ Tensor stack(const std::vector<Tensor>& values, i64 axis) {
 
 Tensor clip_by_value(const Tensor& x, const Tensor& lo, const Tensor& hi) {
   // As TF: minimum first, then maximum; a gradient flows where lo <= x <= hi.
+  check_same_dtype(x, lo, "clip_by_value");
+  check_same_dtype(x, hi, "clip_by_value");
+  broadcast_shape(broadcast_shape(x.shape(), hi.shape(), "clip_by_value"), lo.shape(), "clip_by_value");
   Tensor r = maximum(minimum(x, hi), lo);
   if (r.shape() != x.shape())
     throw InvalidArgument("clip_by_value: clip values of shapes " + lo.shape().str() + " and " +

@@ -40,9 +40,10 @@ Tensor concat(const std::vector<Tensor>& values, i64 axis_in) {
       throw InvalidArgument("ConcatOp : Dimensions of inputs should match: shape[0] = " +
                             first.shape().str() + " vs. shape[" + std::to_string(i) +
                             "] = " + v.shape().str());
-    ys.d[axis] += v.shape().d[axis];
+    if (size_add_overflows(ys.d[axis], v.shape().d[axis], &ys.d[axis]))
+      throw ValueError("concat: the sizes along axis " + std::to_string(axis) + " overflow");
   }
-  Tensor y = Tensor::empty(first.dtype(), ys);
+  Tensor y = Tensor::empty(first.dtype(), ys, "concat");
   i64 zero[kMaxDims] = {}, at[kMaxDims] = {};
   for (const Tensor& v : values) {
     detail::copy_box(v, zero, y, at, v.shape());

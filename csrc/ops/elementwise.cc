@@ -116,8 +116,8 @@ void run_plan(const BroadcastPlan& p, F&& inner) {
 
 }  // namespace
 
-Tensor unary(kernels::Unary k, const Tensor& x) {
-  Tensor out = Tensor::empty(x.dtype(), x.shape());
+Tensor unary(kernels::Unary k, const Tensor& x, const char* op) {
+  Tensor out = Tensor::empty(x.dtype(), x.shape(), op);
   i64 n = x.numel();
   GilRelease nogil(n >= kGilReleaseElems);
   dispatch_dtype(x.dtype(), [&](auto t) {
@@ -130,7 +130,7 @@ Tensor unary(kernels::Unary k, const Tensor& x) {
 Tensor binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op) {
   check_same_dtype(a, b, op);
   Shape os = a.shape() == b.shape() ? a.shape() : broadcast_shape(a.shape(), b.shape(), op);
-  Tensor out = Tensor::empty(a.dtype(), os);
+  Tensor out = Tensor::empty(a.dtype(), os, op);
   i64 n = out.numel();
   if (n == 0) return out;
   GilRelease nogil(n >= kGilReleaseElems);
@@ -160,7 +160,7 @@ Tensor ternary(kernels::Ternary k, const Tensor& g, const Tensor& a, const Tenso
   check_same_dtype(g, a, op);
   check_same_dtype(a, b, op);
   Shape os = broadcast_shape(broadcast_shape(g.shape(), a.shape(), op), b.shape(), op);
-  Tensor out = Tensor::empty(g.dtype(), os);
+  Tensor out = Tensor::empty(g.dtype(), os, op);
   if (out.numel() == 0) return out;
   GilRelease nogil(out.numel() >= kGilReleaseElems);
   dispatch_dtype(g.dtype(), [&](auto t) {
@@ -226,7 +226,8 @@ Shape reduced_shape(const Shape& x, const std::vector<i64>& axes, bool keepdims)
 
 namespace detail {
 
-Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes) {
+Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes,
+                   const char* op) {
   Tensor cur = x;
   // Reduce runs of adjacent axes, last run first, so each kernel call sees [outer, r, inner].
   int i = static_cast<int>(axes.size()) - 1;
@@ -243,7 +244,7 @@ Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& a
     }
     Shape os = s;
     for (i64 d = a0; d <= a1; ++d) os.d[d] = 1;
-    Tensor out = Tensor::empty(cur.dtype(), os);
+    Tensor out = Tensor::empty(cur.dtype(), os, op);
     if (out.numel() > 0) {
       GilRelease nogil(cur.numel() >= kGilReleaseElems);
       dispatch_dtype(cur.dtype(), [&](auto t) {
@@ -264,8 +265,8 @@ Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& a
   return cur;
 }
 
-Tensor broadcast_copy(const Tensor& x, const Shape& shape) {
-  Tensor out = Tensor::empty(x.dtype(), shape);
+Tensor broadcast_copy(const Tensor& x, const Shape& shape, const char* op) {
+  Tensor out = Tensor::empty(x.dtype(), shape, op);
   if (out.numel() == 0) return out;
   dispatch_dtype(x.dtype(), [&](auto t) {
     using T = decltype(t);

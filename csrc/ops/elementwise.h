@@ -7,14 +7,15 @@
 
 namespace tapegrad::ops::detail {
 
-Tensor unary(kernels::Unary k, const Tensor& x);
+Tensor unary(kernels::Unary k, const Tensor& x, const char* op);
 Tensor binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op);
 Tensor ternary(kernels::Ternary k, const Tensor& g, const Tensor& a, const Tensor& b,
                const char* op);
 // Reduces `axes` (normalized, sorted, unique) with keepdims; kernel only, records nothing.
-Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes);
+Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes,
+                   const char* op);
 // Copies x broadcast to `shape` (kernel only, records nothing).
-Tensor broadcast_copy(const Tensor& x, const Shape& shape);
+Tensor broadcast_copy(const Tensor& x, const Shape& shape, const char* op);
 // Copies the box `count` from src (at src_begin) into dst (at dst_begin). Same dtype.
 void copy_box(const Tensor& src, const i64* src_begin, const Tensor& dst, const i64* dst_begin,
               const Shape& count);

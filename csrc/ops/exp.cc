@@ -10,7 +10,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_exp{"exp", vjp};
 
 Tensor exp(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Exp, x);
+  Tensor y = detail::unary(kernels::Unary::Exp, x, "exp");
   if (should_record({x})) record1(op_exp, {x}, y, {y});
   return y;
 }

@@ -46,12 +46,12 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias, kernels::Act
   }
   Shape ys = xs;
   ys.d[ys.ndim - 1] = units;
-  Tensor y = Tensor::empty(x.dtype(), ys);
+  Tensor y = Tensor::empty(x.dtype(), ys, "linear");
   i64 rows = in > 0 ? x.numel() / in : xs.numel() / std::max<i64>(xs.d[xs.ndim - 1], 1);
   if (in == 0) {
     // x @ W is all zeros: the result is act(bias) (or act(0)).
     TapePause pause;
-    Tensor z = Tensor::full(x.dtype(), ys, 0.0);
+    Tensor z = Tensor::full(x.dtype(), ys, 0.0, "linear");
     Tensor pre = bias.defined() ? add(z, bias) : z;
     Tensor r = act == kernels::Act::Relu ? relu(pre) : act == kernels::Act::Sigmoid ? sigmoid(pre)
                : act == kernels::Act::Tanh ? tanh(pre) : pre;

@@ -10,7 +10,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_log{"log", vjp};
 
 Tensor log(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Log, x);
+  Tensor y = detail::unary(kernels::Unary::Log, x, "log");
   if (should_record({x})) record1(op_log, {x}, y, {x});
   return y;
 }

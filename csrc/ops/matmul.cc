@@ -59,20 +59,20 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
     Shape s = batch_shape;
     s.push_back(ra);
     s.push_back(ca);
-    ae = detail::broadcast_copy(a, s);
+    ae = detail::broadcast_copy(a, s, "matmul");
     na = batch;
   }
   if (nb != batch && nb != 1) {
     Shape s = batch_shape;
     s.push_back(rb);
     s.push_back(cb);
-    be = detail::broadcast_copy(b, s);
+    be = detail::broadcast_copy(b, s, "matmul");
     nb = batch;
   }
   Shape cs = batch_shape;
   cs.push_back(m);
   cs.push_back(n);
-  Tensor c = Tensor::empty(a.dtype(), cs);
+  Tensor c = Tensor::empty(a.dtype(), cs, "matmul");
   if (k == 0) {
     dispatch_dtype(c.dtype(), [&](auto t) {
       using T = decltype(t);

@@ -8,7 +8,7 @@ void vjp(const TapeEntry&, const Tensor* g, Tensor* gin, const bool*) { gin[0] =
 const OpDef op_negative{"negative", vjp};
 
 Tensor negative(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Neg, x);
+  Tensor y = detail::unary(kernels::Unary::Neg, x, "negative");
   if (should_record({x})) record1(op_negative, {x}, y);
   return y;
 }

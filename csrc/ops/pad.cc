@@ -20,10 +20,18 @@ Tensor pad(const Tensor& x, const std::vector<i64>& before, const std::vector<i6
     throw InvalidArgument("pad: paddings must have one row per dimension of the input (shape " + x.shape().str() + ")");
   Shape ys;
   for (int d = 0; d < nd; ++d) {
-    if (before[d] < 0 || after[d] < 0) throw InvalidArgument("pad: paddings must be non-negative");
-    ys.push_back(x.shape().d[d] + before[d] + after[d]);
+    if (before[d] < 0 || after[d] < 0)
+      throw InvalidArgument("pad: paddings must be non-negative, got [" + std::to_string(before[d]) +
+                            ", " + std::to_string(after[d]) + "] for dimension " + std::to_string(d) +
+                            " of shape " + x.shape().str());
+    i64 n;
+    if (size_add_overflows(x.shape().d[d], before[d], &n) || size_add_overflows(n, after[d], &n))
+      throw ValueError("pad: padding dimension " + std::to_string(d) + " of shape " + x.shape().str() +
+                       " by " + std::to_string(before[d]) + " and " + std::to_string(after[d]) +
+                       " overflows the element count");
+    ys.push_back(n);
   }
-  Tensor y = Tensor::empty(x.dtype(), ys);
+  Tensor y = Tensor::empty(x.dtype(), ys, "pad");
   std::memset(y.raw(), 0, y.numel() * itemsize(y.dtype()));
   i64 zero[kMaxDims] = {};
   detail::copy_box(x, zero, y, before.data(), x.shape());

@@ -21,7 +21,7 @@ const OpDef op_reduce_max{"reduce_max", vjp};
 
 Tensor reduce_max(const Tensor& x, const Axes& axes_in, bool keepdims) {
   std::vector<i64> axes = resolve_axes(axes_in, x.ndim(), "reduce_max");
-  Tensor y = detail::reduce_impl(kernels::Reduce::Max, x, axes)
+  Tensor y = detail::reduce_impl(kernels::Reduce::Max, x, axes, "reduce_max")
                  .alias(reduced_shape(x.shape(), axes, keepdims));
   if (should_record({x})) {
     Attrs at;

@@ -24,7 +24,7 @@ Tensor reduce_mean(const Tensor& x, const Axes& axes_in, bool keepdims) {
   if (axes.empty()) {
     y = x.alias(out_shape);
   } else {
-    Tensor s = detail::reduce_impl(kernels::Reduce::Sum, x, axes);
+    Tensor s = detail::reduce_impl(kernels::Reduce::Sum, x, axes, "reduce_mean");
     // s is a fresh buffer nobody else sees yet: scale it in place.
     dispatch_dtype(x.dtype(), [&](auto t) {
       using T = decltype(t);

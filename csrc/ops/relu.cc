@@ -10,7 +10,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_relu{"relu", vjp};
 
 Tensor relu(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Relu, x);
+  Tensor y = detail::unary(kernels::Unary::Relu, x, "relu");
   if (should_record({x})) record1(op_relu, {x}, y, {y});
   return y;
 }

@@ -10,10 +10,13 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_reshape{"reshape", vjp};
 
 Tensor reshape(const Tensor& x, const Shape& shape) {
-  if (shape.numel() != x.numel())
+  // Checked: a product that wraps around must not pass for the input's count (a zero-sized
+  // input would otherwise take any huge shape).
+  i64 n = shape.checked_numel("reshape");
+  if (n != x.numel())
     throw InvalidArgument("Cannot reshape a tensor with " + std::to_string(x.numel()) +
-                          " elements to shape " + shape.str() + " (" +
-                          std::to_string(shape.numel()) + " elements)");
+                          " elements to shape " + shape.str() + " (" + std::to_string(n) +
+                          " elements)");
   Tensor y = x.alias(shape);
   if (should_record({x})) {
     Attrs at;
@@ -24,9 +27,11 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
 }
 
 Tensor reshape(const Tensor& x, const std::vector<i64>& dims) {
+  if (dims.size() > static_cast<std::size_t>(kMaxDims))
+    throw ValueError("reshape: tapegrad supports tensors of rank at most " + std::to_string(kMaxDims) +
+                     ", got a shape of rank " + std::to_string(dims.size()));
   Shape s;
   int infer = -1;
-  i64 known = 1;
   for (std::size_t i = 0; i < dims.size(); ++i) {
     i64 v = dims[i];
     if (v == -1) {
@@ -38,9 +43,9 @@ Tensor reshape(const Tensor& x, const std::vector<i64>& dims) {
     }
     if (v < 0) throw InvalidArgument("reshape: size " + std::to_string(i) + " must be non-negative, not " + std::to_string(v));
     s.push_back(v);
-    known *= v;
   }
   if (infer >= 0) {
+    i64 known = s.checked_numel("reshape");  // with 1 at the inferred dimension
     if (known == 0 || x.numel() % known != 0)
       throw InvalidArgument("Input to reshape is a tensor with " + std::to_string(x.numel()) +
                             " values, but the requested shape cannot hold them: " + s.str());

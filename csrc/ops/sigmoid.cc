@@ -11,7 +11,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_sigmoid{"sigmoid", vjp};
 
 Tensor sigmoid(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Sigmoid, x);
+  Tensor y = detail::unary(kernels::Unary::Sigmoid, x, "sigmoid");
   if (should_record({x})) record1(op_sigmoid, {x}, y, {y});
   return y;
 }

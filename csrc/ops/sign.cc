@@ -7,5 +7,5 @@ void vjp(const TapeEntry&, const Tensor*, Tensor*, const bool*) {}
 }  // namespace
 const OpDef op_sign{"sign", vjp};
 
-Tensor sign(const Tensor& x) { return detail::unary(kernels::Unary::Sign, x); }
+Tensor sign(const Tensor& x) { return detail::unary(kernels::Unary::Sign, x, "sign"); }
 }  // namespace tapegrad::ops

@@ -30,7 +30,7 @@ Tensor slice(const Tensor& x, const std::vector<i64>& begin, const std::vector<i
                             ", got begin " + std::to_string(begin[d]) + " size " + std::to_string(size[d]));
     ys.push_back(len);
   }
-  Tensor y = Tensor::empty(x.dtype(), ys);
+  Tensor y = Tensor::empty(x.dtype(), ys, "slice");
   i64 zero[kMaxDims] = {};
   detail::copy_box(x, begin.data(), y, zero, ys);
   if (should_record({x})) {

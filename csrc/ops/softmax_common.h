@@ -26,7 +26,7 @@ inline Tensor softmax_rows(const Tensor& x, i64 axis, bool log, const char* op) 
     TapePause pause;
     return transpose(yt, perm);
   }
-  Tensor y = Tensor::empty(x.dtype(), x.shape());
+  Tensor y = Tensor::empty(x.dtype(), x.shape(), op);
   i64 cols = x.shape().d[nd - 1];
   if (y.numel() == 0) return y;
   dispatch_dtype(x.dtype(), [&](auto t) {

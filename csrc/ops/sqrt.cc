@@ -11,7 +11,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_sqrt{"sqrt", vjp};
 
 Tensor sqrt(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Sqrt, x);
+  Tensor y = detail::unary(kernels::Unary::Sqrt, x, "sqrt");
   if (should_record({x})) record1(op_sqrt, {x}, y, {y});
   return y;
 }

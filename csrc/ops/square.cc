@@ -11,7 +11,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_square{"square", vjp};
 
 Tensor square(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Square, x);
+  Tensor y = detail::unary(kernels::Unary::Square, x, "square");
   if (should_record({x})) record1(op_square, {x}, y, {x});
   return y;
 }

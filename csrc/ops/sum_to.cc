@@ -20,7 +20,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
   std::vector<i64> axes;
   for (int d = 0; d < xs.ndim; ++d)
     if (d < lead || (shape.d[d - lead] == 1 && xs.d[d] != 1)) axes.push_back(d);
-  Tensor y = detail::reduce_impl(kernels::Reduce::Sum, x, axes).alias(shape);
+  Tensor y = detail::reduce_impl(kernels::Reduce::Sum, x, axes, "sum_to").alias(shape);
   if (should_record({x})) {
     Attrs at;
     at.shape_a = xs;

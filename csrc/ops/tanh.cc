@@ -11,7 +11,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_tanh{"tanh", vjp};
 
 Tensor tanh(const Tensor& x) {
-  Tensor y = detail::unary(kernels::Unary::Tanh, x);
+  Tensor y = detail::unary(kernels::Unary::Tanh, x, "tanh");
   if (should_record({x})) record1(op_tanh, {x}, y, {y});
   return y;
 }

@@ -53,8 +53,12 @@ Tensor transpose(const Tensor& x, const std::vector<i64>& perm_in) {
   std::vector<char> seen(nd, 0);
   for (i64& p : perm) {
     if (p < 0) p += nd;
-    if (p < 0 || p >= nd || seen[p])
-      throw InvalidArgument("transpose: perm must be a permutation of 0.." + std::to_string(nd - 1));
+    if (p < 0 || p >= nd || seen[p]) {
+      std::string given;
+      for (i64 q : perm_in) given += (given.empty() ? "" : ", ") + std::to_string(q);
+      throw InvalidArgument("transpose: perm [" + given + "] is not a permutation of 0.." +
+                            std::to_string(nd - 1) + " (shape " + x.shape().str() + ")");
+    }
     seen[p] = 1;
   }
   Shape ys;
@@ -67,7 +71,7 @@ Tensor transpose(const Tensor& x, const std::vector<i64>& perm_in) {
   if (trivial) {
     y = x.alias(ys);
   } else {
-    y = Tensor::empty(x.dtype(), ys);
+    y = Tensor::empty(x.dtype(), ys, "transpose");
     if (y.numel() > 0) {
       GilRelease nogil(y.numel() >= kGilReleaseElems);
       dispatch_dtype(x.dtype(), [&](auto t) {

@@ -90,10 +90,12 @@ def constant(value: _Any, dtype: _Optional[DTypeLike] = None,
 def convert_to_tensor(value: _Any, dtype: _Optional[DTypeLike] = None,
                       dtype_hint: _Optional[DTypeLike] = None, name: _Optional[str] = None) -> Tensor:
     """``value`` as a Tensor (Tensors pass through unchanged; Variables give their value)."""
-    if isinstance(value, Tensor) and dtype is None:
-        return value
-    if isinstance(value, Variable) and dtype is None:
-        return value.read_value()
+    if isinstance(value, (Tensor, Variable)):
+        if dtype is not None and value.dtype != as_dtype(dtype):
+            # TF's check: a tensor is never cast silently to a requested dtype.
+            raise ValueError(f"Tensor conversion requested dtype {as_dtype(dtype).name} for "
+                             f"Tensor with dtype {value.dtype.name}: {value!r}")
+        return value if isinstance(value, Tensor) else value.read_value()
     if dtype is None and dtype_hint is not None and not hasattr(value, "dtype"):
         dtype = dtype_hint
     t = _core._constant(value, dtype)
@@ -104,10 +106,15 @@ def convert_to_tensor(value: _Any, dtype: _Optional[DTypeLike] = None,
 
 def fill(dims: ShapeLike, value: _Any, name: _Optional[str] = None) -> Tensor:
     """A tensor of shape ``dims`` filled with ``value`` (float32 unless value is a float64)."""
+    if isinstance(value, _np.ndarray) and value.ndim == 0:
+        value = value[()]
     dtype = float64 if isinstance(value, (_np.float64,)) else float32
     if isinstance(value, (Tensor, Variable)):
         dtype = value.dtype
         value = float(value)
+    if isinstance(value, (bool, _np.bool_)) or not isinstance(value, (int, float, _np.integer, _np.floating)):
+        raise TypeError(f"fill: value must be a real number, got {value!r} of type "
+                        f"{type(value).__name__!r}")
     return _core._fill(dims, float(value), dtype)
 
 
@@ -121,13 +128,22 @@ def ones(shape: ShapeLike, dtype: DTypeLike = float32, name: _Optional[str] = No
     return _core._fill(shape, 1.0, dtype)
 
 
+def _like(input, op):
+    # Tensors and numpy arrays carry shape and dtype; anything else converts as in TF.
+    if isinstance(input, (Tensor, Variable, _np.ndarray)):
+        return input
+    return _core._constant(input, None, op)
+
+
 def zeros_like(input: _Any, dtype: _Optional[DTypeLike] = None, name: _Optional[str] = None) -> Tensor:
     """Zeros with ``input``'s shape and dtype."""
+    input = _like(input, "zeros_like")
     return _core._fill(tuple(input.shape), 0.0, dtype or input.dtype)
 
 
 def ones_like(input: _Any, dtype: _Optional[DTypeLike] = None, name: _Optional[str] = None) -> Tensor:
     """Ones with ``input``'s shape and dtype."""
+    input = _like(input, "ones_like")
     return _core._fill(tuple(input.shape), 1.0, dtype or input.dtype)
 
 
@@ -233,8 +249,10 @@ def _getitem(self, key):
             out_shape.append(length)
         else:
             try:
-                i = int(_np.asarray(k).item()) if not isinstance(k, int) else k
-            except (TypeError, ValueError):
+                if isinstance(k, (bool, _np.bool_)):
+                    raise TypeError
+                i = _operator.index(k)  # ints and numpy ints; never a float such as 0.5
+            except TypeError:
                 raise TypeError(f"tapegrad indices must be ints, slices, ... or None, got {k!r}") from None
             if i < -n or i >= n:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
@@ -249,6 +267,7 @@ def _getitem(self, key):
 
 
 import builtins as _builtins  # noqa: E402
+import operator as _operator  # noqa: E402
 
 builtins_slice = _builtins.slice
 

@@ -23,10 +23,16 @@ def custom_gradient(f=None):
         from . import convert_to_tensor
         watcher = _core._VariableWatcher()
         try:
-            result, grad_fn = f(*args, **kwargs)
+            out = f(*args, **kwargs)
             variables = watcher.variables()
         finally:
             del watcher
+        # Not `result, grad_fn = out`: a 2-element tensor would unpack into two rows.
+        if not (isinstance(out, (tuple, list)) and len(out) == 2 and callable(out[1])):
+            raise TypeError(
+                f"custom_gradient: {getattr(f, '__name__', 'the function')} must return a pair "
+                f"(result, grad_fn) with a callable grad_fn, got {type(out).__name__!r}")
+        result, grad_fn = out
         inputs = [a if isinstance(a, (_core.Tensor, _core.Variable)) else convert_to_tensor(a)
                   for a in _nest.flatten(list(args))]
         # Variables passed as arguments are inputs already, not extra variables.

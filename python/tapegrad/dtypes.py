@@ -52,6 +52,8 @@ def as_dtype(value):
     """Convert a tapegrad dtype, numpy dtype or name ('float32') to a tapegrad DType."""
     if isinstance(value, DType):
         return value
+    if value is None:  # numpy would read None as float64
+        raise TypeError("tapegrad supports the dtypes float32 and float64, got None")
     try:
         d = np.dtype(value)
     except TypeError:

@@ -49,20 +49,51 @@ def _rng(seed=None):
     return _np.random.default_rng([0 if _global_seed is None else _global_seed, int(seed)])
 
 
-def _shape(shape):
-    if isinstance(shape, int):
-        return (shape,)
-    return tuple(int(d) for d in shape)
+def _shape(shape, op):
+    dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    if not all(isinstance(d, (int, _np.integer)) and not isinstance(d, bool) for d in dims):
+        raise TypeError(f"{op}: shape must be a sequence of ints, got {shape!r}")
+    dims = tuple(int(d) for d in dims)
+    if any(d < 0 for d in dims):
+        raise ValueError(f"{op}: dimensions must be >= 0, got shape {dims}")
+    n = 1
+    for d in dims:
+        n *= d
+    if n * 8 >= 2 ** 63:  # numpy draws in float64
+        raise ValueError(f"{op}: shape {dims} has too many elements for a tensor")
+    return dims
+
+
+def _dtype(dtype, op):
+    try:
+        return as_dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"{op}: {e}") from None
+
+
+def _draw(op, shape, fn):
+    """fn() -> a numpy array of `shape`; numpy's MemoryError reworded to name the op."""
+    try:
+        return fn()
+    except MemoryError:
+        n = 8
+        for d in shape:
+            n *= d
+        raise MemoryError(f"{op}: failed to allocate {n} bytes ({n / 2**30:.1f} GiB) for a "
+                          f"float64 draw of shape {shape}") from None
 
 
 def _to_tensor(array, dtype):
     dtype = as_dtype(dtype)
-    return _core._constant(_np.ascontiguousarray(array, dtype=dtype.as_numpy_dtype), dtype)
+    # np.asarray, not np.ascontiguousarray: the latter turns a scalar draw into shape (1,).
+    return _core._constant(_np.asarray(array, dtype=dtype.as_numpy_dtype, order="C"), dtype)
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
     """A tensor of ``shape`` with values from a normal distribution N(mean, stddev²)."""
-    values = _rng(seed).standard_normal(_shape(shape)) * stddev + mean
+    dtype = _dtype(dtype, "random.normal")
+    shape = _shape(shape, "random.normal")
+    values = _draw("random.normal", shape, lambda: _rng(seed).standard_normal(shape) * stddev + mean)
     return _to_tensor(values, dtype)
 
 
@@ -71,16 +102,20 @@ def uniform(shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
     if maxval is None:
         maxval = 1
     if not maxval > minval:
-        raise ValueError(f"uniform: need minval < maxval, got minval={minval}, maxval={maxval}")
-    values = _rng(seed).uniform(float(minval), float(maxval), _shape(shape))
+        raise ValueError(f"random.uniform: need minval < maxval, got minval={minval}, maxval={maxval}")
+    dtype = _dtype(dtype, "random.uniform")
+    shape = _shape(shape, "random.uniform")
+    values = _draw("random.uniform", shape,
+                   lambda: _rng(seed).uniform(float(minval), float(maxval), shape))
     return _to_tensor(values, dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
     """Normal values, redrawn until each lies within two standard deviations of the mean."""
+    dtype = _dtype(dtype, "random.truncated_normal")
     rng = _rng(seed)
-    shape = _shape(shape)
-    values = rng.standard_normal(shape)
+    shape = _shape(shape, "random.truncated_normal")
+    values = _draw("random.truncated_normal", shape, lambda: rng.standard_normal(shape))
     bad = _np.abs(values) > 2.0
     while bad.any():
         values[bad] = rng.standard_normal(int(bad.sum()))
@@ -92,9 +127,10 @@ def shuffle(value, seed=None, name=None):
     """``value`` with its first dimension in a random order (a new tensor)."""
     from . import convert_to_tensor
     t = convert_to_tensor(value)
+    if t.ndim == 0:
+        raise ValueError(f"random.shuffle: value must be at least 1-D, got shape {tuple(t.shape)}")
     arr = t.numpy()
-    perm = _rng(seed).permutation(arr.shape[0]) if arr.ndim else None
-    return _to_tensor(arr if perm is None else arr[perm], t.dtype)
+    return _to_tensor(arr[_rng(seed).permutation(arr.shape[0])], t.dtype)
 
 
 def _permutation(n):

@@ -27,15 +27,38 @@ def _snake(name):
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
-def _as_input(x, dtype):
+def _as_input(x, dtype, where="layer"):
     """``x`` as a Tensor of the layer's dtype: numpy/lists are copied once, float64 tensors
-    cast (Keras autocasts a layer's floating inputs to its dtype)."""
+    cast (Keras autocasts a layer's floating inputs to its dtype). ``where`` names the layer
+    or model in conversion errors (None, strings, ragged lists)."""
     if type(x) is _core.Tensor:
         # DTypes are singletons (the core returns the registered objects): `is` is enough.
         return x if x.dtype is dtype else _core.cast(x, dtype)
     if isinstance(x, _core.Variable):
         return x if x.dtype == dtype else _core.cast(x.read_value(), dtype)
-    return _core._constant(_np.asarray(x, dtype=dtype.as_numpy_dtype), dtype)
+    return _core._constant(x, dtype, where)
+
+
+def _assign_all(variables, values, owner):
+    """set_weights: every value is converted and checked before any Variable changes, so a
+    bad list leaves all the weights as they were."""
+    values = list(values)
+    if len(values) != len(variables):
+        raise ValueError(f"{owner} expects {len(variables)} weights, got {len(values)}")
+    new = []
+    for var, value in zip(variables, values):
+        try:
+            if value is None:
+                raise TypeError(f"got None for weight {var.name!r}")
+            arr = _np.asarray(value, dtype=var.dtype.as_numpy_dtype)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{owner}.set_weights: {e}") from None
+        if arr.shape != tuple(var.shape):
+            raise ValueError(f"{owner}.set_weights: weight {var.name!r} has shape "
+                             f"{tuple(var.shape)}, got a value of shape {arr.shape}")
+        new.append(arr)
+    for var, arr in zip(variables, new):
+        var.assign(arr)
 
 
 class Layer:
@@ -100,11 +123,7 @@ class Layer:
 
     def set_weights(self, weights):
         """Assign numpy arrays (same shapes, same order as ``get_weights``) to the weights."""
-        mine = self.weights
-        if len(weights) != len(mine):
-            raise ValueError(f"Layer {self.name!r} expects {len(mine)} weights, got {len(weights)}")
-        for var, value in zip(mine, weights):
-            var.assign(_np.asarray(value, dtype=var.dtype.as_numpy_dtype))
+        _assign_all(self.weights, weights, f"Layer {self.name!r}")
 
     # -- building and calling --------------------------------------------------------------
     def build(self, input_shape):
@@ -128,7 +147,7 @@ class Layer:
 
     def __call__(self, inputs, training=None):
         """Build on first call from ``inputs``' shape, then return ``call(inputs)``."""
-        x = _as_input(inputs, self.dtype)
+        x = _as_input(inputs, self.dtype, f"layer {self.name!r}")
         if not self.built:
             self._maybe_build(tuple(x.shape))
         return self.call(x)
@@ -152,7 +171,10 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        units = int(units) if not isinstance(units, bool) else units
+        try:
+            units = int(units) if not isinstance(units, bool) else units
+        except (TypeError, ValueError):
+            pass  # reported below, in Keras' words
         if not isinstance(units, int) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
         self.units = units

@@ -7,9 +7,12 @@ The cross-entropies take ``from_logits=True`` for raw scores and are then comput
 ``log_softmax`` so that large logits neither overflow nor lose the gradient.
 """
 
+import functools as _functools
+
 import numpy as _np
 
 from .. import _core
+from ..errors import InvalidArgumentError as _InvalidArgumentError
 
 __all__ = [
     "Loss", "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy",
@@ -21,25 +24,33 @@ __all__ = [
 EPSILON = 1e-7  # keras.backend.epsilon(): how far probabilities are kept from 0 and 1
 
 
-def _as_tensor(x, dtype=None):
+def _as_tensor(x, dtype=None, what="loss"):
+    """x as a tensor (of ``dtype`` when given); ``what`` names the loss and argument in errors."""
     if isinstance(x, _core.Tensor):
         return x if dtype is None or x.dtype == dtype else _core.cast(x, dtype)
     if isinstance(x, _core.Variable):
         x = x.read_value()
         return x if dtype is None or x.dtype == dtype else _core.cast(x, dtype)
-    if dtype is None:
+    try:
         arr = _np.asarray(x)
+    except ValueError as e:  # ragged nested lists
+        raise ValueError(f"{what}: {e}") from None
+    if arr.dtype.kind not in "biuf":  # None, strings, objects: numpy would make them NaN or fail
+        text = repr(x)
+        raise TypeError(f"{what}: expected numbers, got {text[:77] + '...' if len(text) > 80 else text} "
+                        f"(numpy dtype {arr.dtype})")
+    if dtype is None:
         if arr.dtype != _np.float64:
             arr = arr.astype(_np.float32)
         return _core._constant(arr, None)
-    return _core._constant(_np.asarray(x, dtype=dtype.as_numpy_dtype), dtype)
+    return _core._constant(arr.astype(dtype.as_numpy_dtype, copy=False), dtype)
 
 
-def _prepare(y_true, y_pred):
+def _prepare(y_true, y_pred, op):
     """Both as tensors of y_pred's dtype, y_true's rank matched to y_pred's as Keras does
     ((batch,) labels against (batch, 1) predictions would otherwise broadcast to (batch, batch))."""
-    y_pred = _as_tensor(y_pred)
-    y_true = _as_tensor(y_true, y_pred.dtype)
+    y_pred = _as_tensor(y_pred, None, f"{op}: y_pred")
+    y_true = _as_tensor(y_true, y_pred.dtype, f"{op}: y_true")
     if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
         y_true = _core.expand_dims(y_true, -1)
     elif y_pred.ndim == y_true.ndim - 1 and y_true.shape[-1] == 1:
@@ -47,16 +58,39 @@ def _prepare(y_true, y_pred):
     return y_true, y_pred
 
 
+def _shape_of(x):
+    return tuple(x.shape) if hasattr(x, "shape") else _np.shape(x)
+
+
+def _mismatch(op, y_true, y_pred, e):
+    """The error of an op inside a loss, reworded to name the loss and both shapes."""
+    return _InvalidArgumentError(f"{op}: y_true of shape {_shape_of(y_true)} and y_pred of shape "
+                                 f"{_shape_of(y_pred)} are incompatible ({e})")
+
+
+def _named(fn):
+    """Shape errors of the ops inside a loss function name the loss and its inputs' shapes."""
+    @_functools.wraps(fn)
+    def loss(y_true, y_pred, *args, **kwargs):
+        try:
+            return fn(y_true, y_pred, *args, **kwargs)
+        except _InvalidArgumentError as e:
+            raise _mismatch(fn.__name__, y_true, y_pred, e) from None
+    return loss
+
+
 # -- per-sample functions -----------------------------------------------------------------------
+@_named
 def mean_squared_error(y_true, y_pred):
     """mean((y_pred - y_true)², axis=-1): one value per sample."""
-    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred, "mean_squared_error")
     return _core.reduce_mean(_core.square(_core.subtract(y_pred, y_true)), -1)
 
 
+@_named
 def mean_absolute_error(y_true, y_pred):
     """mean(|y_pred - y_true|, axis=-1): one value per sample."""
-    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred, "mean_absolute_error")
     return _core.reduce_mean(_core.abs(_core.subtract(y_pred, y_true)), -1)
 
 
@@ -74,13 +108,14 @@ def _softplus(z):
     return _core.negative(_take_last(_core.log_softmax(pair, -1), 0))
 
 
+@_named
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """-(y log p + (1 - y) log(1 - p)), mean over ``axis``: one value per sample.
 
     With ``from_logits`` it is softplus(z) - y z, which is exact for any logit z.
     Without, p is clipped to [1e-7, 1 - 1e-7] as in Keras.
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
         y_true = _core.add(_core.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
     if from_logits:
@@ -94,13 +129,14 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return _core.reduce_mean(per_elem, axis)
 
 
+@_named
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """-sum(y log p, axis) for one-hot (or soft) targets: one value per sample.
 
     With ``from_logits``, log p is ``log_softmax(y_pred)`` (stable for large logits);
     without, y_pred is renormalised to sum to 1 and clipped to [1e-7, 1 - 1e-7] as in Keras.
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred, "categorical_crossentropy")
     if label_smoothing:
         n = y_pred.shape[axis]
         y_true = _core.add(_core.multiply(y_true, 1.0 - label_smoothing), label_smoothing / n)
@@ -118,6 +154,9 @@ def _one_hot(labels, depth, dtype):
     Labels are data, not differentiated, so this runs in numpy once per call.
     """
     lab = _np.asarray(labels)
+    if lab.dtype.kind not in "biuf":
+        raise TypeError(f"sparse_categorical_crossentropy: labels must be integer class ids, "
+                        f"got {labels!r:.80} (numpy dtype {lab.dtype})")
     if lab.ndim >= 1 and lab.shape[-1] == 1:
         lab = lab.reshape(lab.shape[:-1])
     if lab.dtype.kind == "f":
@@ -125,17 +164,19 @@ def _one_hot(labels, depth, dtype):
             raise ValueError("sparse_categorical_crossentropy: labels must be integer class ids")
     lab = lab.astype(_np.int64)
     if lab.size and (lab.min() < 0 or lab.max() >= depth):
+        bad = int(lab.max()) if lab.max() >= depth else int(lab.min())
         raise ValueError(
-            f"Received a label value of {int(lab.max()) if lab.max() >= depth else int(lab.min())} "
+            f"sparse_categorical_crossentropy: Received a label value of {bad} "
             f"which is outside the valid range of [0, {depth}).")
     out = _np.zeros(lab.shape + (depth,), dtype=dtype.as_numpy_dtype)
     _np.put_along_axis(out, lab[..., None], 1, axis=-1)
     return _core._constant(out, dtype)
 
 
+@_named
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     """Categorical cross-entropy with integer class labels instead of one-hot targets."""
-    y_pred = _as_tensor(y_pred)
+    y_pred = _as_tensor(y_pred, None, "sparse_categorical_crossentropy: y_pred")
     onehot = _one_hot(y_true, y_pred.shape[axis], y_pred.dtype)
     return categorical_crossentropy(onehot, y_pred, from_logits=from_logits, axis=axis)
 
@@ -174,7 +215,7 @@ class Loss:
         """The loss of ``y_pred`` against ``y_true``, weighted and reduced."""
         losses = self.call(y_true, y_pred)
         if sample_weight is not None:
-            w = _as_tensor(sample_weight, losses.dtype)
+            w = _as_tensor(sample_weight, losses.dtype, f"{self.name}: sample_weight")
             while w.ndim > losses.ndim and w.shape[-1] == 1:
                 w = _core.squeeze(w, [-1])
             losses = _core.multiply(losses, w)
@@ -207,8 +248,11 @@ class MeanSquaredError(Loss):
             T = _core.Tensor
             if not (type(y_pred) is T and type(y_true) is T and y_true.dtype is y_pred.dtype
                     and y_true.ndim == y_pred.ndim):
-                y_true, y_pred = _prepare(y_true, y_pred)
-            return _core.reduce_mean(_core.square(_core.subtract(y_pred, y_true)), None)
+                y_true, y_pred = _prepare(y_true, y_pred, "mean_squared_error")
+            try:
+                return _core.reduce_mean(_core.square(_core.subtract(y_pred, y_true)), None)
+            except _InvalidArgumentError as e:
+                raise _mismatch("mean_squared_error", y_true, y_pred, e) from None
         return super().__call__(y_true, y_pred, sample_weight)
 
 

@@ -136,16 +136,12 @@ class Sequential:
 
     def set_weights(self, weights):
         """Assign numpy arrays (the order of ``get_weights``) to the weights."""
-        mine = self.weights
-        if len(weights) != len(mine):
-            raise ValueError(f"Model {self.name!r} expects {len(mine)} weights, got {len(weights)}")
-        for var, value in zip(mine, weights):
-            var.assign(_np.asarray(value, dtype=var.dtype.as_numpy_dtype))
+        _layers._assign_all(self.weights, weights, f"Model {self.name!r}")
 
     # -- forward -------------------------------------------------------------------------------
     def __call__(self, inputs, training=None):
         """Run the layers in order on ``inputs`` (numpy or tensor; float64 becomes float32)."""
-        x = _layers._as_input(inputs, float32)
+        x = _layers._as_input(inputs, float32, f"model {self.name!r}")
         if not self.built:
             self._input_shape = (None,) + tuple(x.shape[1:])
         for layer in self.layers:

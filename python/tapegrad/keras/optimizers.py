@@ -97,6 +97,17 @@ class Optimizer:
                 "a `loss` argument?", UserWarning, stacklevel=3)
         return pairs
 
+    def _check(self, pairs):
+        """Every pair checked (and converted) before any variable or slot changes: a bad
+        gradient anywhere in the list leaves all the variables and the step count as they were."""
+        op = f"{self.name}.apply_gradients"
+        Variable = _core.Variable
+        for g, v in pairs:
+            if not isinstance(v, Variable):
+                raise TypeError(f"{op}: expected a tapegrad.Variable to update, got {v!r} of "
+                                f"type {type(v).__name__!r}")
+        return [(v._checked(g, op), v) for g, v in pairs]
+
     def _clip(self, pairs):
         if self.clipnorm is not None:
             return [(_core.clip_by_norm(g, self.clipnorm), v) for g, v in pairs]
@@ -116,7 +127,7 @@ class Optimizer:
         ``None`` gradients are skipped with a warning; if every gradient is ``None`` this
         raises ``ValueError("No gradients provided for any variable...")``.
         """
-        pairs = self._filter(grads_and_vars)
+        pairs = self._check(self._filter(grads_and_vars))
         if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
             pairs = self._clip(pairs)
         lr = self._current_lr()
@@ -168,7 +179,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
-            raise ValueError("`momentum` must be a float between [0, 1].")
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}")
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
 

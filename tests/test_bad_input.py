@@ -1,0 +1,643 @@
+"""Bad input across the public API: a table of bad calls, each with the exception class and a
+message that must name the op and the offending shapes / dtypes / values, and a check that
+everything the caller holds (tensors, Variables, numpy arrays, layers, optimizers) is exactly as
+it was after the failure. NaN and inf are not bad input: a second table checks that they
+propagate as in numpy, with no exception.
+
+Overlaps on purpose with tests/ops/test_errors.py (per-op message details) and
+tests/ops/test_no_crash.py (a crash fails one test instead of the run); this file is the one
+place that counts the bad calls (N_CASES, quoted in the README).
+"""
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+import tapegrad as tf
+from tapegrad.errors import InvalidArgumentError
+
+K = tf.keras
+f32, f64 = np.float32, np.float64
+
+
+def T(*shape, dtype=f32):
+    """A tensor with distinct values (so a change to any element is visible)."""
+    n = int(np.prod(shape)) if shape else 1
+    return tf.constant(np.arange(1, n + 1, dtype=dtype).reshape(shape))
+
+
+def V(*shape, dtype=f32, name="v"):
+    n = int(np.prod(shape)) if shape else 1
+    return tf.Variable(np.arange(1, n + 1, dtype=dtype).reshape(shape), name=name)
+
+
+class Case:
+    """One bad call: ``fn(*args)`` raises ``exc`` with a message matching ``match``; ``args``
+    are the objects the caller holds, compared before and after. ``after(*args)``, when given,
+    checks that they still work (a tape still differentiates, a layer still runs)."""
+
+    def __init__(self, id, exc, match, fn, *args, after=None):
+        self.id, self.exc, self.match, self.fn, self.args, self.after = id, exc, match, fn, args, after
+
+    def __repr__(self):
+        return self.id
+
+
+# -- objects some cases share the setup of ----------------------------------------------------------
+
+def _recorded(persistent=False):
+    """A tape that recorded y = x * x for x = [1, 2] (y is unused by nothing else)."""
+    x = T(2)
+    tape = tf.GradientTape(persistent=persistent)
+    with tape:
+        tape.watch(x)
+        y = x * x
+    return tape, x, y
+
+
+def _used_tape():
+    tape, x, y = _recorded()
+    tape.gradient(y, x)
+    return tape, x, y
+
+
+def _gradient_is_2x(tape, x, y):
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), 2 * x.numpy())
+
+
+def _custom(grad_fn, n_inputs=1):
+    """A tape that recorded a custom_gradient op whose gradient function is ``grad_fn``."""
+    @tf.custom_gradient
+    def f(*xs):
+        return (xs[0] * 2.0 if len(xs) == 1 else xs[0] * xs[1]), grad_fn
+    xs = [T(2) for _ in range(n_inputs)]
+    tape = tf.GradientTape()
+    with tape:
+        tape.watch(xs)
+        y = f(*xs) * 3.0
+    return tape, y, xs
+
+
+def _custom_not_pair():
+    @tf.custom_gradient
+    def f(x):
+        return x * 2.0  # forgot the gradient function
+    return f
+
+
+def _built_dense():
+    d = K.layers.Dense(2, name="dense_bad_input")
+    d(np.ones((1, 3), f32))
+    return d
+
+
+def _two_vars():
+    return V(2, name="a"), V(3, name="b")
+
+
+def _tape_context_misuse(kind):
+    t = tf.GradientTape()
+
+    def run():
+        if kind == "reenter":
+            with t:
+                with t:
+                    pass
+        elif kind == "stop_outside":
+            with t.stop_recording():
+                pass
+        else:
+            t.reset()
+    return run
+
+
+_BIG = 2 ** 46  # float32 elements: 256 TiB, beyond any user address space (fails whatever
+#                 the overcommit policy, so no test ever touches a page of it)
+
+_tape_g1, _x_g1, _y_g1 = _used_tape()
+_tape_j1, _x_j1, _y_j1 = _used_tape()
+_tape_p, _x_p, _y_p = _recorded(persistent=True)
+_tape_np, _x_np, _y_np = _recorded()
+_cg_shape = _custom(lambda dy: tf.ones((5,)))
+_cg_dtype = _custom(lambda dy: tf.constant(np.ones(2)))
+_cg_count = _custom(lambda dy: dy, n_inputs=2)
+_cg_str = _custom(lambda dy: "abc")
+_dense = _built_dense()
+_dense2 = _built_dense()
+_a1, _b1 = _two_vars()
+_a2, _b2 = _two_vars()
+_a3, _b3 = _two_vars()
+_a4, _b4 = _two_vars()
+_sgd, _sgdm, _adam, _rms = (K.optimizers.SGD(0.1, weight_decay=0.1),
+                            K.optimizers.SGD(0.1, momentum=0.9), K.optimizers.Adam(),
+                            K.optimizers.RMSprop(momentum=0.5))
+
+
+def _seq():
+    m = K.Sequential([K.layers.Dense(2)], name="seq_bad_input")
+    m.compile("sgd", "mse")
+    m(np.ones((1, 3), f32))
+    return m
+
+
+_model = _seq()
+
+
+CASES = [
+    # -- elementwise and broadcasting: mismatched and zero-sized shapes ------------------------
+    Case("add_shapes", InvalidArgumentError, r"add: \(2, 3\) vs. \(4, 5\)", tf.add, T(2, 3), T(4, 5)),
+    Case("subtract_shapes_operator", InvalidArgumentError, r"subtract: \(3,\) vs. \(4,\)",
+         lambda a, b: a - b, T(3), T(4)),
+    Case("multiply_zero_sized", InvalidArgumentError, r"multiply: \(0, 3\) vs. \(2, 3\)",
+         tf.multiply, T(0, 3), T(2, 3)),
+    Case("maximum_rank3", InvalidArgumentError, r"maximum: \(2, 3, 4\) vs. \(3, 5\)",
+         tf.maximum, T(2, 3, 4), T(3, 5)),
+    Case("math_pow_shapes", InvalidArgumentError, r"pow: \(2, 2\) vs. \(3,\)",
+         tf.math.pow, T(2, 2), T(3)),
+    Case("broadcast_to_incompatible", InvalidArgumentError, r"broadcast_to: \(2, 3\) vs. \(3, 3\)",
+         tf.broadcast_to, T(2, 3), (3, 3)),
+    Case("clip_by_value_bounds_shape", InvalidArgumentError, r"clip_by_value: \(2, 3\) vs. \(4,\)",
+         tf.clip_by_value, T(2, 3), T(4), 1.0),
+    # -- float32 / float64 mixes ------------------------------------------------------------------
+    Case("add_f32_f64", TypeError, r"add.*float32.*float64", tf.add, T(2), T(2, dtype=f64)),
+    Case("divide_f64_f32_operator", TypeError, r"divide.*float64.*float32",
+         lambda a, b: a / b, T(2, dtype=f64), T(2)),
+    Case("matmul_f32_f64", TypeError, r"matmul.*float32.*float64", tf.matmul, T(2, 2), T(2, 2, dtype=f64)),
+    Case("concat_f32_f64", TypeError, r"concat.*float32.*float64",
+         lambda a, b: tf.concat([a, b], 0), T(2), T(2, dtype=f64)),
+    Case("stack_f32_f64", TypeError, r"stack.*float32.*float64",
+         lambda a, b: tf.stack([a, b]), T(2), T(2, dtype=f64)),
+    Case("linear_f32_f64", TypeError, r"linear.*float32.*float64", tf.nn.linear, T(2, 3), T(3, 2, dtype=f64)),
+    Case("clip_by_value_f64_bound", TypeError, r"clip_by_value.*float32.*float64",
+         tf.clip_by_value, T(2, 3), tf.constant(0.0, dtype=tf.float64), 1.0),
+    Case("convert_to_tensor_f64_as_f32", ValueError, r"requested dtype float32 for Tensor with dtype float64",
+         lambda t: tf.convert_to_tensor(t, dtype=tf.float32), T(2, dtype=f64)),
+    # -- matmul / linear shapes and ranks ---------------------------------------------------------
+    Case("matmul_inner", InvalidArgumentError, r"matmul.*\(2, 3\).*\(4, 5\)", tf.matmul, T(2, 3), T(4, 5)),
+    Case("matmul_zero_sized_inner", InvalidArgumentError, r"matmul.*\(0, 3\).*\(4, 2\)",
+         tf.matmul, T(0, 3), T(4, 2)),
+    Case("matmul_rank1", InvalidArgumentError, r"matmul.*\(3,\)", tf.matmul, T(3), T(3, 2)),
+    Case("matmul_batch", InvalidArgumentError, r"matmul.*\(2, 2, 3\).*\(5, 3, 4\)",
+         tf.matmul, T(2, 2, 3), T(5, 3, 4)),
+    Case("matmul_operator_transposed", InvalidArgumentError, r"matmul.*\(3, 2\).*\(3, 4\)",
+         lambda a, b: a @ b, T(3, 2), T(3, 4)),
+    Case("linear_kernel", InvalidArgumentError, r"linear.*\(2, 3\).*\(4, 2\)", tf.nn.linear, T(2, 3), T(4, 2)),
+    Case("linear_bias", ValueError, r"linear.*bias.*\(3,\)", tf.nn.linear, T(2, 3), T(3, 2), T(3)),
+    Case("linear_activation", ValueError, r"linear.*'gelu'",
+         lambda x, k: tf.nn.linear(x, k, None, "gelu"), T(2, 3), T(3, 2)),
+    # -- shape ops: wrong ranks, axes, sizes ------------------------------------------------------
+    Case("reshape_count", InvalidArgumentError, r"reshape a tensor with 6 elements to shape \(4, 2\)",
+         tf.reshape, T(2, 3), [4, 2]),
+    Case("reshape_two_unknown", InvalidArgumentError, r"reshape.*-1.*0 and 1", tf.reshape, T(2, 3), [-1, -1]),
+    Case("reshape_zero_sized_infer", InvalidArgumentError, r"reshape.*0 values.*\(1, 0\)",
+         tf.reshape, T(0, 3), [-1, 0]),
+    Case("transpose_perm", InvalidArgumentError, r"transpose: perm \[0, 0\] is not a permutation of 0..1 \(shape \(2, 3\)\)",
+         tf.transpose, T(2, 3), [0, 0]),
+    Case("transpose_perm_rank", InvalidArgumentError, r"transpose: perm has 3 entries but the tensor has rank 2 \(shape \(2, 3\)\)",
+         tf.transpose, T(2, 3), [1, 0, 2]),
+    Case("reduce_sum_axis", InvalidArgumentError, r"reduce_sum: axis 2 is out of range for a tensor of rank 2",
+         tf.reduce_sum, T(2, 3), 2),
+    Case("reduce_max_duplicate_axes", InvalidArgumentError, r"reduce_max: axis 0 is given more than once",
+         tf.reduce_max, T(2, 3), [0, 0]),
+    Case("reduce_mean_axis_float", TypeError, r"reduce_mean: axis.*0\.5", tf.reduce_mean, T(2, 3), 0.5),
+    Case("concat_axis", InvalidArgumentError, r"concat: axis 2 is out of range for rank 2",
+         tf.concat, [T(2, 3), T(2, 3)], 2),
+    Case("concat_shapes", InvalidArgumentError, r"ConcatOp.*\(2, 3\).*\(3, 3\)",
+         lambda a, b: tf.concat([a, b], 1), T(2, 3), T(3, 3)),
+    Case("concat_scalars", InvalidArgumentError, r"concat.*scalars", lambda a: tf.concat([a, a], 0), T()),
+    Case("concat_empty_list", ValueError, r"concat: expected a non-empty list", tf.concat, [], 0),
+    Case("stack_shapes", InvalidArgumentError, r"stack.*\(2, 3\).*\(3, 2\)",
+         lambda a, b: tf.stack([a, b]), T(2, 3), T(3, 2)),
+    Case("slice_out_of_bounds", InvalidArgumentError, r"slice.*\(2, 3\).*begin 0 size 3",
+         tf.slice, T(2, 3), [0, 0], [3, 1]),
+    Case("slice_rank", InvalidArgumentError, r"slice: begin and size must have one entry per dimension.*\(2, 3\)",
+         tf.slice, T(2, 3), [0], [1]),
+    Case("pad_rows", ValueError, r"pad: paddings must have shape \(2, 2\), got \(1, 2\)",
+         tf.pad, T(2, 3), [[1, 1]]),
+    Case("pad_negative", InvalidArgumentError, r"pad: paddings must be non-negative, got \[-1, 0\] for dimension 0 of shape \(2, 3\)",
+         tf.pad, T(2, 3), [[-1, 0], [0, 0]]),
+    Case("expand_dims_axis", InvalidArgumentError, r"expand_dims: axis 3 is out of range for a tensor of rank 2",
+         tf.expand_dims, T(2, 3), 3),
+    Case("expand_dims_rank_8", ValueError, r"expand_dims: .*rank at most 8, got shape \(1, 1, 1, 1, 1, 1, 1, 1\)",
+         tf.expand_dims, T(1, 1, 1, 1, 1, 1, 1, 1), 0),
+    Case("squeeze_not_one", InvalidArgumentError, r"squeeze: can not squeeze dim\[0\].*got 2 \(shape \(2, 3\)\)",
+         tf.squeeze, T(2, 3), [0]),
+    Case("softmax_axis", InvalidArgumentError, r"softmax: axis 2 is out of range for a tensor of rank 2",
+         tf.nn.softmax, T(2, 3), 2),
+    Case("log_softmax_scalar", InvalidArgumentError, r"log_softmax.*rank >= 1.*scalar", tf.nn.log_softmax, T()),
+    Case("softmax_axis_str", TypeError, r"softmax: axis must be an int, got 'a'", tf.nn.softmax, T(2, 3), "a"),
+    Case("reshape_rank_9", ValueError, r"reshape: .*rank at most 8, got a shape of rank 9",
+         tf.reshape, T(2, 3), [1] * 7 + [2, 3]),
+    Case("broadcast_to_rank_9", ValueError, r"broadcast_to: .*rank at most 8, got shape \[1, 1, 1, 1, 1, 1, 1, 2, 3\]",
+         tf.broadcast_to, T(2, 3), [1] * 7 + [2, 3]),
+    Case("constant_rank_9", ValueError, r"constant: .*rank at most 8, got rank 9", tf.constant, np.ones((1,) * 9, f32)),
+    # -- conversion: None, ragged lists, non-float numpy arrays, strings, objects -----------------
+    Case("constant_none", ValueError, r"constant.*\(None\).*NoneType", tf.constant, None),
+    Case("constant_ragged", ValueError, r"constant: can't convert non-rectangular",
+         tf.constant, [[1.0], [1.0, 2.0]]),
+    Case("constant_ragged_deep", ValueError, r"constant: can't convert non-rectangular.*\(2, 1\)",
+         tf.constant, [[[1.0]], [[1.0, 2.0]]]),
+    Case("constant_int64_array", TypeError, r"constant.*int64", tf.constant, np.arange(3)),
+    Case("constant_bool_array", TypeError, r"constant.*dtype bool", tf.constant, np.array([True, False])),
+    Case("constant_complex_array", TypeError, r"constant.*complex128", tf.constant, np.array([1j])),
+    Case("constant_object_array", ValueError, r"constant.*dtype=object", tf.constant, np.array([None, 1.0], dtype=object)),
+    Case("constant_str_array", TypeError, r"constant.*<U3", tf.constant, np.array(["abc"])),
+    Case("constant_float16_array", TypeError, r"constant.*float16", tf.constant, np.ones(3, np.float16)),
+    Case("constant_int_dtype", TypeError, r"constant.*'int32'", tf.constant, [1.0], "int32"),
+    Case("add_none", ValueError, r"add.*\(None\)", tf.add, T(2), None),
+    Case("add_ragged", ValueError, r"add: can't convert non-rectangular", tf.add, T(2), [[1.0], [1.0, 2.0]]),
+    Case("add_bool_array", TypeError, r"add.*dtype bool", tf.add, T(2), np.array([True, False])),
+    Case("multiply_str_operator", TypeError, r"multiply.*'a'.*str", lambda a: a * "a", T(2)),
+    Case("multiply_complex_operator", TypeError, r"multiply.*1j.*complex", lambda a: a * 1j, T(2)),
+    Case("exp_object", ValueError, r"exp.*dict", tf.exp, {"a": 1}),
+    Case("matmul_str", TypeError, r"matmul.*'s'", tf.matmul, T(2, 2), "s"),
+    Case("cast_int32", TypeError, r"cast.*'int32'", tf.cast, T(2), "int32"),
+    Case("cast_none", TypeError, r"cast.*None", tf.cast, T(2), None),
+    Case("zeros_like_none", ValueError, r"zeros_like.*\(None\)", tf.zeros_like, None),
+    Case("fill_str", TypeError, r"fill: value must be a real number, got 'a'", tf.fill, (2,), "a"),
+    Case("getitem_float", TypeError, r"indices must be ints.*0\.5", lambda a: a[0.5], T(2, 3)),
+    Case("getitem_out_of_range", IndexError, r"index 5 is out of bounds for dimension 0 with size 2",
+         lambda a: a[5], T(2, 3)),
+    Case("float_of_matrix", TypeError, r"one element.*\(2, 3\)", float, T(2, 3)),
+    Case("bool_of_matrix", ValueError, r"truth value of a tensor with 6 elements.*\(2, 3\)", bool, T(2, 3)),
+    # -- huge shapes: element-count overflow (ValueError) and failed allocation (MemoryError) ------
+    Case("zeros_count_overflow", ValueError, r"fill: shape \(1099511627776, 1099511627776\) has too many elements",
+         tf.zeros, (2 ** 40, 2 ** 40)),
+    Case("ones_count_overflow_int64", ValueError, r"fill: shape \(4611686018427387904, 4\) has too many",
+         tf.ones, (2 ** 62, 4)),
+    Case("zeros_negative_dim", ValueError, r"fill: dimensions must be >= 0, got shape \(2, -3\)", tf.zeros, (2, -3)),
+    Case("zeros_alloc_fails", MemoryError, r"fill: failed to allocate 281474976710656 bytes.*float32.*\(70368744177664,\)",
+         tf.zeros, (_BIG,)),
+    Case("constant_numpy_view_alloc_fails", MemoryError, r"constant: failed to allocate 281474976710656 bytes",
+         tf.constant, np.broadcast_to(np.float32(0), (_BIG,))),
+    Case("variable_numpy_view_alloc_fails", MemoryError, r"Variable: failed to allocate 562949953421312 bytes.*float64",
+         tf.Variable, np.broadcast_to(np.float64(0), (_BIG,))),
+    Case("broadcast_to_alloc_fails", MemoryError, r"broadcast_to: failed to allocate 281474976710656 bytes",
+         tf.broadcast_to, T(), (_BIG,)),
+    Case("add_broadcast_alloc_fails", MemoryError, r"add: failed to allocate 281474976710656 bytes.*\(8388608, 8388608\)",
+         tf.add, tf.zeros((2 ** 23, 1)), tf.zeros((1, 2 ** 23))),
+    Case("matmul_alloc_fails", MemoryError, r"matmul: failed to allocate 281474976710656 bytes",
+         tf.matmul, tf.zeros((2 ** 23, 1)), tf.zeros((1, 2 ** 23))),
+    Case("reshape_count_overflow", ValueError, r"reshape: shape \(4294967296, 4294967296\) has too many elements",
+         tf.reshape, T(0), [2 ** 32, 2 ** 32]),
+    Case("pad_overflow", ValueError, r"pad.*4611686018427387904.*overflows|pad: shape.*too many",
+         tf.pad, T(2, 3), [[2 ** 62, 2 ** 62], [0, 0]]),
+    Case("random_normal_alloc_fails", MemoryError, r"random.normal: failed to allocate .* bytes.*\(1099511627776,\)",
+         tf.random.normal, (2 ** 40,)),
+    Case("random_uniform_count_overflow", ValueError, r"random.uniform: shape \(1099511627776, 1099511627776\)",
+         tf.random.uniform, (2 ** 40, 2 ** 40)),
+    # -- Variables: assign with the wrong shape / dtype / value ------------------------------------
+    Case("variable_none", ValueError, r"Variable: initial_value.*None", tf.Variable, None),
+    Case("variable_ragged", ValueError, r"Variable: can't convert non-rectangular", tf.Variable, [[1.0], [2.0, 3.0]]),
+    Case("variable_int_dtype", TypeError, r"Variable.*'int32'", lambda: tf.Variable(1.0, dtype="int32")),
+    Case("assign_shape", ValueError, r"assign: cannot assign a value of shape \(3, 2\) to Variable 'v' of shape \(2, 3\)",
+         lambda v, t: v.assign(t), V(2, 3), T(3, 2)),
+    Case("assign_dtype", TypeError, r"assign: cannot assign a float64 value to Variable 'v' of dtype float32",
+         lambda v, t: v.assign(t), V(2, 3), T(2, 3, dtype=f64)),
+    Case("assign_sub_shape", ValueError, r"assign_sub: .*shape \(3,\).*shape \(2, 3\)",
+         lambda v, t: v.assign_sub(t), V(2, 3), T(3)),
+    Case("assign_add_dtype", TypeError, r"assign_add: .*float32.*float64",
+         lambda v, t: v.assign_add(t), V(2, dtype=f64), T(2)),
+    Case("assign_add_ragged", ValueError, r"assign_add: can't convert non-rectangular",
+         lambda v: v.assign_add([[1.0], [2.0, 3.0]]), V(2, 3)),
+    Case("assign_str", TypeError, r"assign.*'abc'", lambda v: v.assign("abc"), V(2)),
+    # -- GradientTape misuse -----------------------------------------------------------------------
+    Case("tape_gradient_twice", RuntimeError, r"non-persistent GradientTape can only be used to compute one set",
+         lambda t, x, y: t.gradient(y, x), _tape_g1, _x_g1, _y_g1),
+    Case("tape_jacobian_after_gradient", RuntimeError, r"non-persistent GradientTape",
+         lambda t, x, y: t.jacobian(y, x), _tape_j1, _x_j1, _y_j1),
+    Case("tape_reenter", ValueError, r"Tape is still recording.*re-enter", _tape_context_misuse("reenter")),
+    Case("tape_stop_recording_outside", RuntimeError, r"stop recording a tape which is not recording",
+         _tape_context_misuse("stop_outside")),
+    Case("tape_reset_outside", ValueError, r"Tape is not recording", _tape_context_misuse("reset")),
+    Case("tape_watch_ndarray", ValueError, r"Passed in object array\(\[1\., 1\.\]\) of type 'ndarray'",
+         lambda a: tf.GradientTape().watch(a), np.ones(2)),
+    Case("tape_watch_none", ValueError, r"Passed in object None of type 'NoneType'", lambda: tf.GradientTape().watch(None)),
+    Case("tape_watch_nest_with_str", ValueError, r"Passed in object 's' of type 'str'",
+         lambda a: tf.GradientTape().watch([a, "s"]), T(2)),
+    Case("tape_target_none", TypeError, r"`target`.*received None",
+         lambda t, x, y: t.gradient(None, x), _tape_p, _x_p, _y_p, after=_gradient_is_2x),
+    Case("tape_source_str", ValueError, r"gradient: sources must be Tensors or Variables, got 's' of type 'str'",
+         lambda t, x, y: t.gradient(y, "s"), _tape_p, _x_p, _y_p, after=_gradient_is_2x),
+    Case("tape_seed_shape", ValueError, r"gradient: output_gradients\[0\] has shape \(3,\) but its target has shape \(2,\)",
+         lambda t, x, y, s: t.gradient(y, x, output_gradients=s), _tape_p, _x_p, _y_p, T(3),
+         after=lambda t, x, y, s: _gradient_is_2x(t, x, y)),
+    Case("tape_seed_dtype", TypeError, r"gradient: output_gradients\[0\] has dtype float64 but its target has dtype float32",
+         lambda t, x, y, s: t.gradient(y, x, output_gradients=s), _tape_p, _x_p, _y_p, T(2, dtype=f64)),
+    Case("tape_seed_count", ValueError, r"gradient: got 2 output_gradients for 1 targets",
+         lambda t, x, y: t.gradient(y, x, output_gradients=[x, x]), _tape_p, _x_p, _y_p),
+    Case("tape_unconnected_value", ValueError, r"Unknown value for unconnected_gradients: 'bogus'",
+         lambda t, x, y: t.gradient(y, x, unconnected_gradients="bogus"), _tape_p, _x_p, _y_p),
+    Case("tape_batch_jacobian_batch", ValueError, r"batch_jacobian.*\(2,\) and \(3, 2\)",
+         lambda t, x, y, s: t.batch_jacobian(y, s), _tape_p, _x_p, _y_p, T(3, 2)),
+    Case("tape_non_persistent_bad_seed_then_ok", ValueError, r"output_gradients\[0\] has shape \(3,\)",
+         lambda t, x, y, s: t.gradient(y, x, output_gradients=s), _tape_np, _x_np, _y_np, T(3),
+         after=lambda t, x, y, s: _gradient_is_2x(t, x, y)),
+    # -- custom_gradient returning the wrong gradients ---------------------------------------------
+    Case("custom_gradient_count", ValueError, r"custom_gradient function expected to return 2 gradients, but returned 1",
+         lambda t, y, xs: t.gradient(y, xs), *_cg_count),
+    Case("custom_gradient_shape", ValueError, r"custom_gradient: .*gradient of shape \(5,\) for input 0 of shape \(2,\)",
+         lambda t, y, xs: t.gradient(y, xs), *_cg_shape),
+    Case("custom_gradient_dtype", TypeError, r"custom_gradient: .*float64 gradient for input 0 of dtype float32",
+         lambda t, y, xs: t.gradient(y, xs), *_cg_dtype),
+    Case("custom_gradient_str", TypeError, r"custom_gradient.*'abc'", lambda t, y, xs: t.gradient(y, xs), *_cg_str),
+    Case("custom_gradient_not_a_pair", TypeError, r"custom_gradient: f must return a pair \(result, grad_fn\)",
+         lambda x: _custom_not_pair()(x), T(2)),
+    # -- keras: layers, losses, optimizers, models -------------------------------------------------
+    Case("dense_input_last_dim", ValueError, r"layer 'dense_bad_input'.*expected axis -1 of input shape to have value 3.*\(1, 4\)",
+         lambda d, x: d(x), _dense, np.ones((1, 4), f32), after=lambda d, x: d(np.ones((1, 3), f32))),
+    Case("dense_input_none", ValueError, r"layer 'dense_bad_input'.*\(None\)", lambda d: d(None), _dense),
+    Case("dense_input_str", TypeError, r"layer 'dense_bad_input'.*'abc'", lambda d: d("abc"), _dense),
+    Case("dense_units_zero", ValueError, r"invalid value for `units`.*units=0", K.layers.Dense, 0),
+    Case("dense_units_str", ValueError, r"invalid value for `units`.*units=a", K.layers.Dense, "a"),
+    Case("set_weights_second_shape", ValueError, r"dense_bad_input.*set_weights.*'dense_bad_input/bias:0' has shape \(2,\), got a value of shape \(5,\)",
+         lambda d, w: d.set_weights(w), _dense2, [np.full((3, 2), 7.0, f32), np.ones(5, f32)]),
+    Case("model_set_weights_count", ValueError, r"Model 'seq_bad_input' expects 2 weights, got 1",
+         lambda m, w: m.set_weights(w), _model, [np.ones((3, 2))]),
+    Case("mse_shapes", InvalidArgumentError, r"mean_squared_error: y_true of shape \(3, 2\) and y_pred of shape \(4, 2\)",
+         lambda a, b: K.losses.MeanSquaredError()(a, b), T(3, 2), T(4, 2)),
+    Case("bce_y_true_none", TypeError, r"binary_crossentropy: y_true: expected numbers, got None",
+         lambda p: K.losses.binary_crossentropy(None, p), T(2, 3)),
+    Case("scce_label_range", ValueError, r"sparse_categorical_crossentropy: Received a label value of 5 .*\[0, 3\)",
+         lambda y, p: K.losses.sparse_categorical_crossentropy(y, p), np.array([0, 5]), T(2, 3)),
+    Case("loss_identifier", ValueError, r"Could not interpret loss identifier: 'bogus'", K.losses.get, "bogus"),
+    Case("cce_shapes", InvalidArgumentError, r"categorical_crossentropy: y_true of shape \(2, 4\) and y_pred of shape \(2, 3\)",
+         lambda a, b: K.losses.categorical_crossentropy(a, b), T(2, 4), T(2, 3)),
+    Case("sgd_momentum_range", ValueError, r"`momentum` must be a float between \[0, 1\]. Received: momentum=2.0",
+         lambda: K.optimizers.SGD(momentum=2.0)),
+    Case("sgd_apply_second_shape", ValueError, r"SGD.apply_gradients: cannot assign a value of shape \(2,\) to Variable 'b' of shape \(3,\)",
+         lambda o, a, b: o.apply_gradients([(tf.ones((2,)), a), (tf.ones((2,)), b)]), _sgd, _a1, _b1),
+    Case("sgd_momentum_apply_dtype", TypeError, r"SGD.apply_gradients: cannot assign a float64 value to Variable 'b' of dtype float32",
+         lambda o, a, b: o.apply_gradients([(tf.ones((2,)), a), (tf.constant(np.ones(3)), b)]), _sgdm, _a2, _b2),
+    Case("adam_apply_second_shape", ValueError, r"Adam.apply_gradients: cannot assign a value of shape \(4,\) to Variable 'b' of shape \(3,\)",
+         lambda o, a, b: o.apply_gradients([(tf.ones((2,)), a), (tf.ones((4,)), b)]), _adam, _a3, _b3),
+    Case("rmsprop_apply_not_variable", TypeError, r"RMSprop.apply_gradients: expected a tapegrad.Variable.*'Tensor'",
+         lambda o, a, b: o.apply_gradients([(tf.ones((2,)), a), (tf.ones((3,)), T(3))]), _rms, _a4, _b4),
+    Case("apply_no_gradients", ValueError, r"No gradients provided for any variable.*'a:0'",
+         lambda a: K.optimizers.SGD().apply_gradients([(None, a)]), V(2, name="a")),
+    Case("optimizer_identifier", ValueError, r"Could not interpret optimizer identifier: 'bogus'",
+         K.optimizers.get, "bogus"),
+    # -- random and runtime configuration ----------------------------------------------------------
+    Case("random_normal_negative", ValueError, r"random.normal: dimensions must be >= 0, got shape \(-1,\)",
+         tf.random.normal, (-1,)),
+    Case("random_normal_int_dtype", TypeError, r"random.normal.*'int32'", lambda: tf.random.normal((2,), dtype="int32")),
+    Case("random_uniform_range", ValueError, r"random.uniform: need minval < maxval, got minval=1.0, maxval=0.0",
+         tf.random.uniform, (2,), 1.0, 0.0),
+    Case("random_shuffle_scalar", ValueError, r"random.shuffle: value must be at least 1-D, got shape \(\)",
+         tf.random.shuffle, T()),
+    Case("set_isa_unknown", ValueError, r"set_isa: unknown ISA 'bogus'", tf.config.set_isa, "bogus"),
+    Case("set_num_threads_zero", ValueError, r"set_num_threads: n must be between 1 and 1024, got 0",
+         tf.config.set_num_threads, 0),
+    Case("set_num_threads_huge", ValueError, r"set_num_threads: .*got 1000000", tf.config.set_num_threads, 10 ** 6),
+]
+
+N_CASES = len(CASES)
+
+
+# -- what "unchanged" means for each kind of object a caller holds ----------------------------------
+
+def _snapshot(obj):
+    if isinstance(obj, (tf.Tensor, tf.Variable)):
+        return ("tensor", type(obj), tuple(obj.shape), obj.dtype, np.array(obj.numpy(), copy=True))
+    if isinstance(obj, np.ndarray):
+        return ("array", obj.shape, obj.dtype, obj.copy() if obj.size < 2 ** 20 else obj.strides)
+    if isinstance(obj, (list, tuple)):
+        return (type(obj), [_snapshot(o) for o in obj])
+    if isinstance(obj, K.layers.Layer):
+        return ("layer", obj.built, [w.copy() for w in obj.get_weights()])
+    if isinstance(obj, K.Sequential):
+        return ("model", obj.built, [w.copy() for w in obj.get_weights()])
+    if isinstance(obj, K.optimizers.Optimizer):
+        return ("optimizer", int(obj.iterations), len(obj.variables), [v.numpy() for v in obj.variables])
+    if isinstance(obj, tf.GradientTape):
+        return ("tape", obj._tape.num_entries)
+    return ("other", repr(obj))
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+                and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (list, tuple)):
+        return (isinstance(b, (list, tuple)) and len(a) == len(b)
+                and all(_same(x, y) for x, y in zip(a, b)))
+    return a == b
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_bad_call(case):
+    before = [_snapshot(a) for a in case.args]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(case.exc) as info:
+            case.fn(*case.args)
+    msg = str(info.value)
+    assert re.search(case.match, msg, re.S), f"{type(info.value).__name__}: {msg}"
+    after = [_snapshot(a) for a in case.args]
+    for i, (b, a) in enumerate(zip(before, after)):
+        assert _same(b, a), f"argument {i} changed: {b} -> {a}"
+    if case.after is not None:
+        case.after(*case.args)
+
+
+def test_case_count():
+    ids = [c.id for c in CASES]
+    assert len(set(ids)) == len(ids), "case ids must be unique"
+    assert N_CASES >= 60
+    print(f"\n{N_CASES} bad calls checked")
+    # The README quotes this figure: it must never claim more cases than the table holds.
+    readme = os.path.join(os.path.dirname(__file__), os.pardir, "README.md")
+    if os.path.exists(readme):
+        for claimed in re.findall(r"(\d+) bad calls", open(readme, encoding="utf-8").read()):
+            assert int(claimed) <= N_CASES, f"README claims {claimed} bad calls, the table has {N_CASES}"
+
+
+def test_tape_still_records_after_a_failed_op():
+    x = T(2)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        with pytest.raises(InvalidArgumentError):
+            tf.add(x, T(3))
+        with pytest.raises(MemoryError):
+            tf.broadcast_to(x[0], (_BIG,))
+        y = x * x
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [2.0, 4.0])
+
+
+def test_failed_optimizer_step_leaves_no_trace():
+    # The cases above check the variables; the slots and the step counter must not move either.
+    a, b = V(2, name="a"), V(3, name="b")
+    opt = K.optimizers.Adam()
+    with pytest.raises(ValueError):
+        opt.apply_gradients([(tf.ones((2,)), a), (tf.ones((2,)), b)])
+    assert int(opt.iterations) == 0 and opt.variables == []
+    opt.apply_gradients([(tf.ones((2,)), a), (tf.ones((3,)), b)])
+    assert int(opt.iterations) == 1 and np.all(a.numpy() < [1.0, 2.0])
+
+
+def test_gradient_of_an_op_with_more_than_64_inputs():
+    # The backward walk kept one "needs a gradient" flag per input in a 64-entry array.
+    xs = [tf.constant([float(i)]) for i in range(100)]
+    with tf.GradientTape() as tape:
+        tape.watch(xs)
+        y = tf.concat(xs, 0) * tf.constant(np.arange(100, dtype=f32))
+    grads = tape.gradient(y, xs)
+    assert [float(g[0]) for g in grads] == [float(i) for i in range(100)]
+
+
+def test_random_scalar_shape():
+    assert tf.random.normal(()).shape == () and tf.random.uniform([]).shape == ()
+
+
+def _kernel_refuses(nbytes):
+    """Whether Linux refuses one allocation of nbytes outright, so no page of it is ever
+    touched: overcommit mode 0 (heuristic) refuses more than RAM + swap, mode 2 (strict)
+    refuses more than the commit limit; mode 1 grants anything."""
+    try:
+        mode = int(open("/proc/sys/vm/overcommit_memory").read())
+        info = dict(line.split(":", 1) for line in open("/proc/meminfo"))
+    except OSError:
+        return False
+    kib = lambda key: int(info[key].split()[0]) * 1024
+    if mode == 0:
+        return nbytes > kib("MemTotal") + kib("SwapTotal")
+    return mode == 2 and nbytes > kib("CommitLimit")
+
+
+@pytest.mark.skipif(not _kernel_refuses(2 ** 38), reason="this machine's overcommit policy "
+                    "would grant 256 GiB, and zeros() would then write every page of it")
+def test_zeros_of_256_gib_is_memory_error():
+    with pytest.raises(MemoryError, match=r"fill: failed to allocate 274877906944 bytes \(256.0 GiB\) "
+                                          r"for a float32 tensor of shape \(68719476736,\)"):
+        tf.zeros((2 ** 36,))
+
+
+# -- a failed allocation of an ordinary size, with the address space capped ----------------------
+
+_CAPPED = textwrap.dedent(r"""
+    import resource, numpy as np, tapegrad as tf
+    x = tf.ones((1000,))
+    # Cap the address space a little above what the process uses now: 1 GiB can't be had.
+    with open("/proc/self/statm") as f:
+        used = int(f.read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (used + (256 << 20), resource.RLIM_INFINITY))
+    for make in (lambda: tf.zeros((2 ** 28,)),
+                 lambda: tf.constant(np.broadcast_to(np.float32(1), (2 ** 28,))),
+                 lambda: x + tf.zeros((2 ** 18, 1000))):
+        try:
+            make()
+            print("allocated")
+        except MemoryError as e:
+            print("MemoryError:", e)
+    print("still works:", float(tf.reduce_sum(x * 2.0)))
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_failed_allocation_of_ordinary_size_is_memory_error():
+    r = subprocess.run([sys.executable, "-c", _CAPPED], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "TAPEGRAD_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = r.stdout.splitlines()
+    assert lines[0] == "MemoryError: fill: failed to allocate 1073741824 bytes (1.0 GiB) for a float32 tensor of shape (268435456,)"
+    assert lines[1].startswith("MemoryError: constant: failed to allocate 1073741824 bytes")
+    assert lines[2].startswith("MemoryError: ") and "(262144, 1000)" in lines[2]
+    assert lines[3] == "still works: 2000.0"
+
+
+_NO_THREADS = textwrap.dedent(r"""
+    import resource, numpy as np, tapegrad as tf
+    x = tf.constant(np.linspace(0, 1, 1 << 22, dtype=np.float32))
+    want = float(np.sum(np.exp(x.numpy())))
+    with open("/proc/self/statm") as f:
+        used = int(f.read().split()[0]) * resource.getpagesize()
+    # Room for the result (16 MiB) and a few thread stacks (8 MiB each), not for 999: the pool
+    # starts some workers, then the OS refuses one.
+    resource.setrlimit(resource.RLIMIT_AS, (used + (64 << 20), resource.RLIM_INFINITY))
+    tf.set_num_threads(1000)
+    y = tf.exp(x)
+    print(float(tf.reduce_sum(y)) / want)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_threads_the_os_refuses_fall_back_to_the_callers_thread():
+    # The pool used to be left half-built (a hang in a condition variable's destructor).
+    # One malloc arena: a new thread's first allocation (its thread-local data) then comes from
+    # the process heap instead of a fresh 64 MiB arena the address-space cap would refuse
+    # (glibc aborts the process when that fails).
+    r = subprocess.run([sys.executable, "-c", _NO_THREADS], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "MALLOC_ARENA_MAX": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert abs(float(r.stdout) - 1.0) < 1e-4
+
+
+# -- NaN and inf propagate as in numpy: no exception ------------------------------------------------
+
+_NAN_IN = np.array([np.nan, np.inf, -np.inf, 1.0, -2.0, 0.0, np.nan, 3.0, np.inf, -0.5, 2.0,
+                    np.nan, 5.0, -np.inf, 0.25, 7.0, 1.0])  # 17: a vector body and a tail
+_NAN_W = np.array([1.0, np.inf, np.inf, np.nan, 0.0, 0.0, -1.0, np.nan, -np.inf, 2.0, np.nan, 3.0,
+                   -np.inf, 1.0, 0.0, 1.0, np.nan])
+
+
+def _np_relu(v):
+    return np.where(np.isnan(v), v, np.maximum(v, 0))
+
+
+def _np_softmax(v):
+    e = np.exp(v - v.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+NAN_CASES = [
+    ("add", lambda x, w: x + w, lambda v, w: v + w),
+    ("subtract", tf.subtract, np.subtract),
+    ("multiply", tf.multiply, np.multiply),
+    ("divide", tf.divide, np.divide),
+    ("pow", tf.pow, np.power),
+    ("maximum", tf.maximum, np.maximum),
+    ("minimum", tf.minimum, np.minimum),
+    ("exp", lambda x, w: tf.exp(x), lambda v, w: np.exp(v)),
+    ("log", lambda x, w: tf.math.log(x), lambda v, w: np.log(v)),
+    ("sqrt", lambda x, w: tf.sqrt(x), lambda v, w: np.sqrt(v)),
+    ("tanh", lambda x, w: tf.tanh(x), lambda v, w: np.tanh(v)),
+    ("sigmoid", lambda x, w: tf.sigmoid(x), lambda v, w: 1 / (1 + np.exp(-v))),
+    ("abs", lambda x, w: tf.abs(x), lambda v, w: np.abs(v)),
+    ("sign", lambda x, w: tf.sign(x), lambda v, w: np.sign(v)),
+    ("square", lambda x, w: tf.square(x), lambda v, w: v * v),
+    ("relu", lambda x, w: tf.nn.relu(x), lambda v, w: _np_relu(v)),
+    ("reduce_sum", lambda x, w: tf.reduce_sum(x), lambda v, w: v.sum()),
+    ("reduce_mean", lambda x, w: tf.reduce_mean(x), lambda v, w: v.mean()),
+    ("reduce_max", lambda x, w: tf.reduce_max(x), lambda v, w: v.max()),
+    ("reduce_max_rows", lambda x, w: tf.reduce_max(tf.reshape(x[:16], (4, 4)), 1),
+     lambda v, w: v[:16].reshape(4, 4).max(1)),
+    ("reduce_max_no_nan", lambda x, w: tf.reduce_max(x[1:6]), lambda v, w: v[1:6].max()),
+    ("matmul", lambda x, w: tf.reshape(x[:16], (4, 4)) @ tf.reshape(w[:16], (4, 4)),
+     lambda v, w: v[:16].reshape(4, 4) @ w[:16].reshape(4, 4)),
+    ("linear_relu", lambda x, w: tf.nn.linear(tf.reshape(x[:16], (4, 4)), tf.reshape(w[:16], (4, 4)), None, "relu"),
+     lambda v, w: _np_relu(v[:16].reshape(4, 4) @ w[:16].reshape(4, 4))),
+    ("softmax", lambda x, w: tf.nn.softmax(tf.reshape(x[:16], (4, 4))), lambda v, w: _np_softmax(v[:16].reshape(4, 4))),
+    ("clip_by_value", lambda x, w: tf.clip_by_value(x, -1.0, 1.0), lambda v, w: np.clip(v, -1, 1)),
+    ("cast", lambda x, w: tf.cast(x, tf.float64 if x.dtype == tf.float32 else tf.float32),
+     lambda v, w: v.astype(f64 if v.dtype == f32 else f32)),
+]
+
+
+@pytest.mark.parametrize("dtype", [f32, f64], ids=["float32", "float64"])
+@pytest.mark.parametrize("name,op,ref", NAN_CASES, ids=[c[0] for c in NAN_CASES])
+def test_nan_and_inf_propagate_as_in_numpy(name, op, ref, dtype):
+    v, w = _NAN_IN.astype(dtype), _NAN_W.astype(dtype)
+    got = np.asarray(op(tf.constant(v), tf.constant(w)).numpy())
+    with np.errstate(all="ignore"):
+        want = np.asarray(ref(v, w))
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isinf(got) * np.sign(got), np.isinf(want) * np.sign(want))
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=2e-6 if dtype == f32 else 1e-12, atol=0)
