@@ -67,6 +67,7 @@ class PyCustomVjp : public ops::CustomVjp {
       gin[i] = to_tensor(g, nullptr, "custom_gradient");
     }
   }
+  int traverse(Visit visit, void* arg) const override { return fn_ ? visit(fn_.ptr(), arg) : 0; }
 
  private:
   py::object fn_;
