@@ -31,7 +31,7 @@ std::vector<Tensor> tensor_list(py::handle values, const char* op) {
   std::vector<Tensor> out;
   const Tensor* first = nullptr;
   DType d{};
-  for (py::handle v : py::reinterpret_borrow<py::sequence>(values)) {
+  for (const py::object& v : sequence_items(values, op)) {
     out.push_back(to_tensor(v, first ? &d : nullptr, op));
     if (!first && (is_tensor(v) || is_variable(v))) {
       d = out.back().dtype();
@@ -56,13 +56,13 @@ class PyCustomVjp : public ops::CustomVjp {
       else gs.append(wrap(Tensor::full(e.out_dtype, e.out_shapes[j], 0.0)));
     }
     py::object res = fn_(gs);
-    py::sequence seq = res.cast<py::sequence>();
+    std::vector<py::object> seq = sequence_items(res, "custom_gradient");
     if (static_cast<int>(seq.size()) != e.in.size())
       throw ValueError("custom_gradient: the gradient function returned " +
                        std::to_string(seq.size()) + " gradients but the function has " +
                        std::to_string(e.in.size()) + " inputs (including the variables it reads)");
     for (int i = 0; i < e.in.size(); ++i) {
-      py::handle g = seq[i];
+      const py::object& g = seq[i];
       if (g.is_none() || !needs[i]) continue;
       gin[i] = to_tensor(g, nullptr, "custom_gradient");
     }
@@ -194,13 +194,13 @@ void bind_ops(py::module_& m) {
   }, py::arg("input"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "input without its size-1 dimensions (all, or those in axis), as tf.squeeze.");
   m.def("softmax", [](py::handle x, py::handle axis, py::handle) {
-    i64 a = axis.is_none() ? -1 : axis.cast<i64>();
+    i64 a = axis.is_none() ? -1 : parse_int(axis, "softmax", "axis");
     return wrap(ops::softmax(to_tensor(x, nullptr, "softmax"), a));
   }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "exp(logits) / sum(exp(logits)) along axis (default: the last), computed stably, as "
      "tf.nn.softmax.");
   m.def("log_softmax", [](py::handle x, py::handle axis, py::handle) {
-    i64 a = axis.is_none() ? -1 : axis.cast<i64>();
+    i64 a = axis.is_none() ? -1 : parse_int(axis, "log_softmax", "axis");
     return wrap(ops::log_softmax(to_tensor(x, nullptr, "log_softmax"), a));
   }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "logits - log(sum(exp(logits))) along axis (default: the last), computed stably, as "
