@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tf
+from reliability_support import child_env
 
 JOIN_TIMEOUT = 120
 
@@ -270,7 +271,7 @@ sys.exit(0 if codes == [0, 0, 0] else 1)
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork() is POSIX only")
 def test_thread_pool_survives_fork():
     r = subprocess.run([sys.executable, "-c", FORK_CHILD], capture_output=True, text=True,
-                       timeout=JOIN_TIMEOUT)
+                       env=child_env(), timeout=JOIN_TIMEOUT)
     assert r.returncode == 0, (r.returncode, r.stdout, r.stderr[-3000:])
     assert "codes [0, 0, 0]" in r.stdout
 
@@ -293,7 +294,7 @@ if __name__ == "__main__":
     print("ok")
 """
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=JOIN_TIMEOUT)
+                       env=child_env(), timeout=JOIN_TIMEOUT)
     assert r.returncode == 0 and "ok" in r.stdout, (r.returncode, r.stderr[-3000:])
 
 
@@ -325,7 +326,7 @@ print("ok")
 @pytest.mark.parametrize("mode,threads", [("limited", 64), ("unlimited", 100_000)])
 def test_thread_counts_beyond_what_the_system_gives(mode, threads):
     r = subprocess.run([sys.executable, "-c", THREADS_SCRIPT, mode, str(threads)],
-                       capture_output=True, text=True, timeout=JOIN_TIMEOUT)
+                       capture_output=True, text=True, env=child_env(), timeout=JOIN_TIMEOUT)
     assert r.returncode == 0 and "ok" in r.stdout, (r.returncode, r.stderr[-3000:])
 
 

@@ -1,8 +1,8 @@
 """Leak tests: 10 000 training steps over every way a tape can be used or abandoned keep RSS
 flat, and reference cycles through Variables, tapes and custom-gradient closures are collected.
 
-The measured RSS growth is printed (``pytest -s``) and written to
-``$TAPEGRAD_RELIABILITY_REPORT`` when that variable names a file.
+The measured RSS growth is printed in the run's summary and appended to the file named by
+``$TAPEGRAD_RELIABILITY_REPORT``.
 """
 
 import gc
@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 
 import tapegrad as tf
+import reliability_support
+from reliability_support import child_env
 
 STEPS = 10_000
 WARMUP = 2_000
@@ -28,14 +30,6 @@ linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
 def _rss_mb():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _report(line):
-    print(line)
-    path = os.environ.get("TAPEGRAD_RELIABILITY_REPORT")
-    if path:
-        with open(path, "a") as f:
-            f.write(line + "\n")
 
 
 @tf.custom_gradient
@@ -162,8 +156,9 @@ def test_ten_thousand_steps_keep_rss_flat():
     gc.collect()
     after = _rss_mb()
     growth = after - before
-    _report(f"leaks: {STEPS} steps ({KINDS} kinds), RSS after {WARMUP}-step warm-up "
-            f"{before:.1f} MB, at the end {after:.1f} MB, growth {growth:+.2f} MB")
+    reliability_support.add(
+        f"leaks: {STEPS} steps ({KINDS} kinds), RSS after {WARMUP}-step warm-up {before:.1f} MB, "
+        f"at the end {after:.1f} MB, growth {growth:+.2f} MB")
     assert growth < RSS_BUDGET_MB, f"RSS grew by {growth:.2f} MB over {STEPS - WARMUP} steps"
     # Nothing stays watched or recording afterwards.
     assert W._num_watches() == 0 and b._num_watches() == 0
@@ -345,5 +340,5 @@ def test_interpreter_exit_with_tapes_abandoned_by_threads_does_not_abort():
     import subprocess
     for _ in range(3):
         r = subprocess.run([sys.executable, "-c", EXIT_SCRIPT], capture_output=True, text=True,
-                           timeout=120)
+                           env=child_env(), timeout=120)
         assert r.returncode == 0 and "done" in r.stdout, (r.returncode, r.stderr[-2000:])
