@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <new>
+#if !defined(_WIN32)
+#include <pthread.h>
+#endif
 
 #include "kernels/kernels.h"
 #include "ops/ops.h"
@@ -70,7 +74,14 @@ struct Abandoned {
   std::atomic<bool> any{false};
 };
 Abandoned& abandoned() {
-  static Abandoned* a = new Abandoned;  // intentionally leaked (see the Note)
+  static Abandoned* a = [] {
+    auto* p = new Abandoned;  // intentionally leaked (see the Note)
+#if !defined(_WIN32)
+    // A fork() while an ending thread holds the lock must not leave the child's copy locked.
+    pthread_atfork(nullptr, nullptr, [] { new (&abandoned().mu) std::mutex(); });
+#endif
+    return p;
+  }();
   return *a;
 }
 
