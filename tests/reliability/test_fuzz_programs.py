@@ -58,7 +58,8 @@ def _summary():
         f"float64 ({c['fwd_values']} op results; {c['fwd_skipped']} dtype runs skipped at a sign() "
         f"discontinuity), {c['grad_programs']} gradients compared with finite differences "
         f"({c['grad_values']} values; {c['grad_skipped']} skipped near a kink), "
-        f"{c['hess_programs']} second-order gradients ({c['hess_skipped']} skipped)")
+        f"{c['hess_programs']} second-order gradients ({c['hess_skipped']} skipped), "
+        f"{c['thread_programs']} programs run by 4 threads at once bitwise like serially")
 
 
 # -- the reference table (from tests/ops) -------------------------------------------------------
@@ -838,3 +839,50 @@ def test_random_programs_second_order_match_finite_differences(data):
         assert np.all(np.abs(got[k] - want) <= bound), (
             f"second-order gradient of leaf{k} differs:\ntape {got[k]}\nfd   {want}\n{prog!r}")
     COUNTS["hess_programs"] += 1
+
+
+# -- the same programs from several threads at once ----------------------------------------------
+@_settings(ci_examples=60)
+@given(st.data())
+def test_random_programs_in_threads_match_serial_bitwise(data):
+    """Eight random programs (values and tape gradients) run by four threads at once give
+    bitwise the results of running them one after another."""
+    import threading
+    progs = [Builder(data, grad=True).build() for _ in range(8)]
+
+    def run(prog):
+        ts = [tf.constant(a) for a in prog.leaves]
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(ts)
+            vals = prog.run(ts, "tf")
+        out = [v.numpy() for v in vals]
+        for i in prog.steps():
+            out += [g.numpy() for g in tape.gradient(vals[i], ts, unconnected_gradients="zero")]
+        return out
+
+    serial = [run(p) for p in progs]
+    results, errors = [None] * len(progs), []
+
+    def worker(k):
+        try:
+            for j in range(k, len(progs), 4):
+                results[j] = run(progs[j])
+        except BaseException as e:  # reported below
+            errors.append(e)
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads between (nearly) every two bytecodes
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    assert not errors, errors[0]
+    for p, want, got in zip(progs, serial, results):
+        assert len(want) == len(got)
+        for w, g in zip(want, got):
+            np.testing.assert_array_equal(g, w, err_msg=repr(p))
+    COUNTS["thread_programs"] += len(progs)
