@@ -3,6 +3,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <new>
+#if !defined(_WIN32)
+#include <pthread.h>
+#endif
 
 #include "kernels/kernels.h"
 #include "ops/ops.h"
@@ -54,9 +59,60 @@ void Tape::release() {
   unwatch_all();
 }
 
+// Note [Tapes left on an ending thread]
+// A tape entered and never exited stays on its thread's stack. When that thread ends, its
+// thread_local stack is destroyed after the thread's Python state is gone, so the tapes must not
+// be destroyed there: ~Tape removes watches from Variables that other threads use under the GIL,
+// and an entry may own a custom_gradient's Python function (whose release needs the GIL, and
+// aborts the process if the interpreter is finalizing by then). The ending thread only moves
+// them here; the next push on any thread (the bindings call it with the GIL) destroys them. The
+// list is never destroyed itself, so nothing runs after the interpreter has finalized.
+namespace {
+struct Abandoned {
+  std::mutex mu;
+  std::vector<std::shared_ptr<Tape>> tapes;
+  std::atomic<bool> any{false};
+};
+Abandoned& abandoned() {
+  static Abandoned* a = [] {
+    auto* p = new Abandoned;  // intentionally leaked (see the Note)
+#if !defined(_WIN32)
+    // A fork() while an ending thread holds the lock must not leave the child's copy locked.
+    pthread_atfork(nullptr, nullptr, [] { new (&abandoned().mu) std::mutex(); });
+#endif
+    return p;
+  }();
+  return *a;
+}
+
+struct ThreadTapes {
+  std::vector<std::shared_ptr<Tape>> stack;
+  ~ThreadTapes() {
+    if (stack.empty()) return;
+    Abandoned& a = abandoned();
+    std::lock_guard<std::mutex> lock(a.mu);
+    for (auto& t : stack) a.tapes.push_back(std::move(t));
+    a.any.store(true, std::memory_order_release);
+    stack.clear();
+  }
+};
+
+void destroy_abandoned_tapes() {
+  Abandoned& a = abandoned();
+  if (!a.any.load(std::memory_order_acquire)) return;
+  std::vector<std::shared_ptr<Tape>> dead;
+  {
+    std::lock_guard<std::mutex> lock(a.mu);
+    dead.swap(a.tapes);
+    a.any.store(false, std::memory_order_relaxed);
+  }
+  // `dead` is destroyed here, on a thread that holds the GIL.
+}
+}  // namespace
+
 std::vector<std::shared_ptr<Tape>>& TapeStack::tapes() {
-  thread_local std::vector<std::shared_ptr<Tape>> stack;
-  return stack;
+  thread_local ThreadTapes t;
+  return t.stack;
 }
 
 bool TapeStack::contains(const Tape* t) {
@@ -65,6 +121,7 @@ bool TapeStack::contains(const Tape* t) {
 }
 
 void TapeStack::push(std::shared_ptr<Tape> t) {
+  destroy_abandoned_tapes();  // Note [Tapes left on an ending thread]
   if (contains(t.get()))
     throw ValueError(
         "Tape is still recording, This can happen if you try to re-enter an already-active "

@@ -13,7 +13,8 @@
 // Note [Tape ownership]
 // An entry owns only what its vjp needs (`saved`), never the inputs by default; a non-persistent
 // tape drops its entries after gradient(). The stack holds shared_ptrs, so a tape abandoned
-// mid-recording (never exited) stays valid until its thread pops it.
+// mid-recording (never exited) stays valid until its thread pops it or ends (Note [Tapes left on
+// an ending thread] in tape.cc).
 #pragma once
 #include <memory>
 #include <string>
@@ -126,7 +127,9 @@ class TapeStack {
   static std::vector<std::shared_ptr<Tape>>& tapes();
   static bool active() { return !tapes().empty(); }
   static bool contains(const Tape* t);
-  static void push(std::shared_ptr<Tape> t);  // ValueError if already recording
+  // ValueError if already recording. Callers hold the GIL: push also destroys the tapes that
+  // ended threads left behind (Note [Tapes left on an ending thread]).
+  static void push(std::shared_ptr<Tape> t);
   static void remove(const Tape* t);          // no-op if absent
 };
 

@@ -82,6 +82,11 @@ py::array numpy_view(const Tensor& t, py::handle owner, bool writable);
 DType parse_dtype(py::handle dtype, const char* op);  // tapegrad/numpy dtypes, strings; TypeError otherwise
 Shape parse_shape(py::handle shape, const char* op);
 std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what);
+i64 parse_int(py::handle v, const char* op, const char* what);  // TypeError if not an int
+// The items of a Python sequence, owned (items of a non-list sequence such as a numpy array are
+// new objects), raising the sequence's own error (e.g. len() of a 0-d Variable) instead of
+// leaving it set as pybind11's sequence iterator does.
+std::vector<py::object> sequence_items(py::handle seq, const char* op);
 py::object shape_tuple(const Shape& s);
 
 }  // namespace tapegrad::bind

@@ -153,6 +153,15 @@ DType parse_dtype(py::handle d, const char* op) {
                   std::string(py::repr(d)));
 }
 
+i64 parse_int(py::handle v, const char* op, const char* what) {
+  try {
+    return v.cast<i64>();
+  } catch (py::cast_error&) {  // would surface as RuntimeError("Unable to cast ...")
+    throw TypeError(std::string(op) + ": " + what + " must be an int, got " +
+                    std::string(py::repr(v)) + (PyLong_Check(v.ptr()) ? " (beyond 64 bits)" : ""));
+  }
+}
+
 std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) {
   std::vector<i64> out;
   if (is_tensor(v)) {
@@ -163,14 +172,14 @@ std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) 
   }
   if (PyLong_Check(v.ptr()) || py::hasattr(v, "__index__")) {
     if (!py::isinstance<py::sequence>(v)) {
-      out.push_back(v.cast<i64>());
+      out.push_back(parse_int(v, op, what));
       return out;
     }
   }
   if (!py::isinstance<py::sequence>(v) || py::isinstance<py::str>(v))
     throw TypeError(std::string(op) + ": " + what + " must be an int or a sequence of ints, got " +
                     std::string(py::repr(v)));
-  for (py::handle x : py::reinterpret_borrow<py::sequence>(v)) {
+  for (const py::object& x : sequence_items(v, op)) {
     if (PyFloat_Check(x.ptr()) || PyBool_Check(x.ptr()))
       throw TypeError(std::string(op) + ": " + what + " must contain ints, got " + std::string(py::repr(x)));
     try {
@@ -179,6 +188,21 @@ std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) 
       throw TypeError(std::string(op) + ": " + what + " must contain ints, got " + std::string(py::repr(x)));
     }
   }
+  return out;
+}
+
+std::vector<py::object> sequence_items(py::handle seq, const char* op) {
+  auto fast = py::reinterpret_steal<py::object>(PySequence_Fast(seq.ptr(), "not a sequence"));
+  if (!fast) {
+    if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw py::error_already_set();
+    PyErr_Clear();
+    throw TypeError(std::string(op) + ": expected a sequence, got " + std::string(py::repr(seq)));
+  }
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.ptr());
+  PyObject** items = PySequence_Fast_ITEMS(fast.ptr());
+  std::vector<py::object> out;
+  out.reserve(static_cast<std::size_t>(n));
+  for (Py_ssize_t i = 0; i < n; ++i) out.push_back(py::reinterpret_borrow<py::object>(items[i]));
   return out;
 }
 

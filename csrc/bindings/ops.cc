@@ -9,14 +9,6 @@ namespace tapegrad::bind {
 namespace {
 
 // One axis: a Python int (or anything with __index__), else TypeError naming the op.
-i64 parse_axis(py::handle axis, const char* op) {
-  if (PyBool_Check(axis.ptr()) || !PyIndex_Check(axis.ptr()))
-    throw TypeError(std::string(op) + ": axis must be an int, got " + std::string(py::repr(axis)));
-  long long v = PyLong_AsLongLong(axis.ptr());  // OverflowError beyond 64 bits
-  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
-  return v;
-}
-
 ops::Axes parse_axes(py::handle axis, const char* op) {
   if (axis.is_none()) return std::nullopt;
   return parse_int_list(axis, op, "axis");
@@ -40,7 +32,7 @@ std::vector<Tensor> tensor_list(py::handle values, const char* op) {
   std::vector<Tensor> out;
   const Tensor* first = nullptr;
   DType d{};
-  for (py::handle v : py::reinterpret_borrow<py::sequence>(values)) {
+  for (const py::object& v : sequence_items(values, op)) {
     out.push_back(to_tensor(v, first ? &d : nullptr, op));
     if (!first && (is_tensor(v) || is_variable(v))) {
       d = out.back().dtype();
@@ -71,13 +63,13 @@ class PyCustomVjp : public ops::CustomVjp {
       else gs.append(wrap(Tensor::full(e.out_dtype, e.out_shapes[j], 0.0, "custom_gradient")));
     }
     py::object res = fn_(gs);
-    py::sequence seq = res.cast<py::sequence>();
+    std::vector<py::object> seq = sequence_items(res, "custom_gradient");
     if (static_cast<int>(seq.size()) != e.in.size())
       throw ValueError("custom_gradient: the gradient function returned " +
                        std::to_string(seq.size()) + " gradients but the function has " +
                        std::to_string(e.in.size()) + " inputs (including the variables it reads)");
     for (int i = 0; i < e.in.size(); ++i) {
-      py::handle g = seq[i];
+      const py::object& g = seq[i];
       if (g.is_none() || !needs[i]) continue;
       DType d = in_dtypes_[i];
       Tensor t = to_tensor(g, &d, "custom_gradient");
@@ -94,6 +86,7 @@ class PyCustomVjp : public ops::CustomVjp {
       gin[i] = t;
     }
   }
+  int traverse(Visit visit, void* arg) const override { return fn_ ? visit(fn_.ptr(), arg) : 0; }
 
  private:
   py::object fn_;
@@ -222,13 +215,13 @@ void bind_ops(py::module_& m) {
   }, py::arg("input"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "input without its size-1 dimensions (all, or those in axis), as tf.squeeze.");
   m.def("softmax", [](py::handle x, py::handle axis, py::handle) {
-    i64 a = axis.is_none() ? -1 : parse_axis(axis, "softmax");
+    i64 a = axis.is_none() ? -1 : parse_int(axis, "softmax", "axis");
     return wrap(ops::softmax(to_tensor(x, nullptr, "softmax"), a));
   }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "exp(logits) / sum(exp(logits)) along axis (default: the last), computed stably, as "
      "tf.nn.softmax.");
   m.def("log_softmax", [](py::handle x, py::handle axis, py::handle) {
-    i64 a = axis.is_none() ? -1 : parse_axis(axis, "log_softmax");
+    i64 a = axis.is_none() ? -1 : parse_int(axis, "log_softmax", "axis");
     return wrap(ops::log_softmax(to_tensor(x, nullptr, "log_softmax"), a));
   }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "logits - log(sum(exp(logits))) along axis (default: the last), computed stably, as "

@@ -4,6 +4,7 @@
 
 #include "autograd/tape.h"
 #include "bindings/common.h"
+#include "ops/custom_gradient.h"
 #include "ops/ops.h"
 
 namespace tapegrad::bind {
@@ -15,10 +16,52 @@ TensorImpl* checked_tensor(py::handle h) {
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))));
   return tensor_ptr(h);
 }
+
+// Note [Tape and the garbage collector]
+// A tape owns the Python gradient functions of its custom_gradient entries. When such a
+// function's closure refers back to the GradientTape (or to anything that does), the reference
+// cycle passes through C++ and Python's collector cannot see it unless _Tape reports what it
+// owns: tp_traverse visits those functions and tp_clear drops the tape's entries (the collector
+// only clears a _Tape no Python code can reach any more). A reference is reported only while
+// this Python object is the tape's sole owner and the entry the function's sole owner (a tape
+// still on a thread's stack, or an entry shared with a nested tape, is skipped): reporting a
+// reference more often than it is held would let the collector free live objects.
+int tape_traverse(PyObject* self, visitproc visit, void* arg) {
+  Py_VISIT(Py_TYPE(self));
+  if (!py::detail::is_holder_constructed(self)) return 0;
+  auto holder = py::cast<std::shared_ptr<Tape>>(py::handle(self));
+  if (holder.use_count() != 2) return 0;  // the instance's holder and `holder`
+  struct Ctx {
+    visitproc visit;
+    void* arg;
+  } ctx{visit, arg};
+  EntryList& entries = holder->entries();
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    const TapeEntry& e = entries[k];
+    if (e.op != &ops::op_custom_gradient || e.attrs.extra.use_count() != 1) continue;
+    int r = static_cast<const ops::CustomVjp*>(e.attrs.extra.get())->traverse(
+        [](void* o, void* a) {
+          auto* c = static_cast<Ctx*>(a);
+          return c->visit(static_cast<PyObject*>(o), c->arg);
+        },
+        &ctx);
+    if (r) return r;
+  }
+  return 0;
+}
+
+int tape_clear(PyObject* self) {
+  if (py::detail::is_holder_constructed(self)) py::cast<Tape&>(py::handle(self)).release();
+  return 0;
+}
 }  // namespace
 
 void bind_tape(py::module_& m) {
-  py::class_<Tape, std::shared_ptr<Tape>>(m, "_Tape")
+  py::class_<Tape, std::shared_ptr<Tape>>(m, "_Tape", py::custom_type_setup([](PyHeapTypeObject* h) {
+    h->ht_type.tp_flags |= Py_TPFLAGS_HAVE_GC;
+    h->ht_type.tp_traverse = tape_traverse;
+    h->ht_type.tp_clear = tape_clear;
+  }))
       .def(py::init<bool, bool>(), py::arg("persistent"), py::arg("watch_accessed_variables"))
       .def_property_readonly("persistent", &Tape::persistent)
       .def_property_readonly("watch_accessed_variables", &Tape::watch_accessed_variables)

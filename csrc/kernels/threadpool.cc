@@ -13,7 +13,6 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -30,18 +29,32 @@ thread_local bool tls_in_parallel = false;
 // job runs at a time (the caller holds `g_pool_mu`, which also keeps set_num_threads from
 // replacing the pool under a running job); a second Python thread calling a big kernel waits
 // for the first rather than oversubscribing two cores.
+// Worker threads a pool starts at most: set_num_threads(10**6) must not start a million
+// threads. Jobs are still cut into num_threads() chunks (so results depend on the thread count
+// asked for, never on how many workers exist); the workers and the caller share them out.
+constexpr int kMaxWorkers = 255;
+
 class Pool {
  public:
-  explicit Pool(int workers) {
+  explicit Pool(int workers) : requested_(workers) {
     try {
-      for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { worker(); });
+      for (int i = 0; i < std::min(workers, kMaxWorkers); ++i)
+        threads_.emplace_back([this] { worker(); });
     } catch (...) {
-      stop_and_join();  // the OS refused a thread: the ones started must not outlive us
-      throw;
+      // The system refuses more threads (limits, memory): run with the workers we have.
+      // (Unwinding here instead destroyed the condition variables the running workers wait
+      // on: the caller hung in pthread_cond_destroy.)
     }
   }
-  ~Pool() { stop_and_join(); }
-  int workers() const { return static_cast<int>(threads_.size()); }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  int requested() const { return requested_; }
 
   // Callers serialise jobs (parallel_for_impl holds g_pool_mu for the whole job).
   void run(std::int64_t n, std::int64_t chunks, detail::ChunkFn fn, void* ctx) {
@@ -68,14 +81,6 @@ class Pool {
   }
 
  private:
-  void stop_and_join() {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
   void work() {
     for (;;) {
       std::int64_t c = next_.fetch_add(1, std::memory_order_relaxed);
@@ -102,6 +107,7 @@ class Pool {
     }
   }
 
+  int requested_;
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;
@@ -139,9 +145,8 @@ Pool* pool_for(int threads) {
   static bool atfork = [] { return pthread_atfork(nullptr, nullptr, after_fork_child) == 0; }();
   (void)atfork;
 #endif
-  if (g_pool == nullptr || g_pool->workers() != threads - 1) {
+  if (g_pool == nullptr || g_pool->requested() != threads - 1) {
     delete g_pool;
-    g_pool = nullptr;  // stays null if the new pool cannot start its threads
     g_pool = new Pool(threads - 1);
   }
   return g_pool;
@@ -178,19 +183,8 @@ void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ct
     fn(ctx, 0, n);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lk(g_pool_mu);
-    Pool* pool = nullptr;
-    try {
-      pool = pool_for(t);
-    } catch (const std::system_error&) {
-    }
-    if (pool) {
-      pool->run(n, chunks, fn, ctx);
-      return;
-    }
-  }
-  fn(ctx, 0, n);  // the OS refused the worker threads: the same work on the caller's thread
+  std::lock_guard<std::mutex> lk(g_pool_mu);
+  pool_for(t)->run(n, chunks, fn, ctx);
 }
 }  // namespace detail
 

@@ -1,4 +1,5 @@
 // y = x converted to `dtype`.   dx = cast(grad, x.dtype)
+#include "core/gil.h"
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops {
@@ -13,14 +14,17 @@ Tensor cast(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return identity(x);
   Tensor y = Tensor::empty(dtype, x.shape(), "cast");
   i64 n = x.numel();
-  if (dtype == DType::Float64) {
-    const float* s = x.data<float>();
-    double* d = y.data<double>();
-    for (i64 i = 0; i < n; ++i) d[i] = s[i];
-  } else {
-    const double* s = x.data<double>();
-    float* d = y.data<float>();
-    for (i64 i = 0; i < n; ++i) d[i] = static_cast<float>(s[i]);
+  {
+    GilRelease nogil(n >= kGilReleaseElems);
+    if (dtype == DType::Float64) {
+      const float* s = x.data<float>();
+      double* d = y.data<double>();
+      for (i64 i = 0; i < n; ++i) d[i] = s[i];
+    } else {
+      const double* s = x.data<double>();
+      float* d = y.data<float>();
+      for (i64 i = 0; i < n; ++i) d[i] = static_cast<float>(s[i]);
+    }
   }
   if (should_record({x})) {
     Attrs at;

@@ -268,6 +268,7 @@ Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& a
 Tensor broadcast_copy(const Tensor& x, const Shape& shape, const char* op) {
   Tensor out = Tensor::empty(x.dtype(), shape, op);
   if (out.numel() == 0) return out;
+  GilRelease nogil(out.numel() >= kGilReleaseElems);
   dispatch_dtype(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* px = x.data<T>();
@@ -288,6 +289,7 @@ void copy_box(const Tensor& src, const i64* src_begin, const Tensor& dst, const 
               const Shape& count) {
   i64 total = count.numel();
   if (total == 0) return;
+  GilRelease nogil(total >= kGilReleaseElems);
   int nd = count.ndim;
   if (nd == 0) {
     std::memcpy(dst.raw(), src.raw(), itemsize(src.dtype()));

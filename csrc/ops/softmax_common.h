@@ -1,6 +1,7 @@
 // Shared forward of softmax and log_softmax: the row kernel on the last axis, other axes by
 // moving that axis last and back (kernel work only; the ops record themselves).
 #pragma once
+#include "core/gil.h"
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops::detail {
@@ -29,6 +30,7 @@ inline Tensor softmax_rows(const Tensor& x, i64 axis, bool log, const char* op) 
   Tensor y = Tensor::empty(x.dtype(), x.shape(), op);
   i64 cols = x.shape().d[nd - 1];
   if (y.numel() == 0) return y;
+  GilRelease nogil(y.numel() >= kGilReleaseElems);
   dispatch_dtype(x.dtype(), [&](auto t) {
     using T = decltype(t);
     kernels::set<T>().softmax(x.data<T>(), x.numel() / cols, cols, y.data<T>(), log);

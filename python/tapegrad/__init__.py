@@ -271,7 +271,15 @@ import operator as _operator  # noqa: E402
 
 builtins_slice = _builtins.slice
 
+def _no_pickle(self, *protocol):
+    # Without this, protocols 0 and 1 (pickle.dumps(x, 0), x.__reduce__()) reach copyreg's
+    # fallback, which calls the pybind11 base type's constructor: the process aborts.
+    raise TypeError(f"cannot pickle {type(self).__name__!r} object (pickle x.numpy() instead)")
+
+
 for _cls in (Tensor, Variable):
+    _cls.__reduce__ = _no_pickle
+    _cls.__reduce_ex__ = _no_pickle
     _cls.__array__ = _array
     _cls.__format__ = _format
     _cls.__getitem__ = _getitem
