@@ -62,7 +62,8 @@ class EntryList {
   static constexpr std::size_t kChunk = 64;
   TapeEntry& emplace_back() {
     if (size_ == chunks_.size() * kChunk) chunks_.emplace_back(new TapeEntry[kChunk]);
-    return chunks_[size_ / kChunk][size_++ % kChunk];
+    const std::size_t i = size_++;
+    return chunks_[i / kChunk][i % kChunk];
   }
   TapeEntry& operator[](std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }
   std::size_t size() const { return size_; }
