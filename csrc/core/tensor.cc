@@ -68,15 +68,20 @@ TensorImpl::TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage)
 }
 
 Tensor Tensor::empty(DType dtype, const Shape& shape) {
-  i64 n = 1;
-  const i64 limit = std::numeric_limits<i64>::max() / 8;
+  i64 n = 1;  // product of the non-zero dims (kMaxNumel in tensor.h)
+  bool empty = false;
   for (int i = 0; i < shape.ndim; ++i) {
     if (shape.d[i] < 0)
       throw ValueError("Dimension " + std::to_string(i) + " must be >= 0, got shape " + shape.str());
-    if (shape.d[i] != 0 && n > limit / shape.d[i])
+    if (shape.d[i] == 0) {
+      empty = true;
+      continue;
+    }
+    if (n > kMaxNumel / shape.d[i])
       throw ValueError("Shape " + shape.str() + " has too many elements to allocate");
     n *= shape.d[i];
   }
+  if (empty) n = 0;
   Ref<Storage> st(Storage::allocate(static_cast<std::size_t>(n) * itemsize(dtype)));
   return Tensor(new TensorImpl(dtype, shape, std::move(st)));
 }

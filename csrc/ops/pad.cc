@@ -21,6 +21,12 @@ Tensor pad(const Tensor& x, const std::vector<i64>& before, const std::vector<i6
   Shape ys;
   for (int d = 0; d < nd; ++d) {
     if (before[d] < 0 || after[d] < 0) throw InvalidArgument("pad: paddings must be non-negative");
+    // Each term at most kMaxNumel (2^60), so the sum cannot overflow; Tensor::empty rejects
+    // a shape that holds too many elements.
+    if (before[d] > kMaxNumel || after[d] > kMaxNumel)
+      throw InvalidArgument("pad: paddings (" + std::to_string(before[d]) + ", " +
+                            std::to_string(after[d]) + ") of dimension " + std::to_string(d) +
+                            " make the output too large (input shape " + x.shape().str() + ")");
     ys.push_back(x.shape().d[d] + before[d] + after[d]);
   }
   Tensor y = Tensor::empty(x.dtype(), ys);

@@ -38,8 +38,23 @@ Tensor reshape(const Tensor& x, const std::vector<i64>& dims) {
     }
     if (v < 0) throw InvalidArgument("reshape: size " + std::to_string(i) + " must be non-negative, not " + std::to_string(v));
     s.push_back(v);
-    known *= v;
   }
+  // The product of the given sizes, checked as Tensor::empty checks shapes (the non-zero
+  // sizes multiply to at most kMaxNumel): a larger one could not match x, and multiplying it
+  // out would overflow int64 (undefined behaviour), which once let a wrapped product match.
+  bool has_zero = false;
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    const i64 v = s.d[i];
+    if (v == 0) {
+      has_zero = true;
+    } else if (known > kMaxNumel / v) {
+      throw InvalidArgument("Cannot reshape a tensor with " + std::to_string(x.numel()) +
+                            " elements to shape " + s.str() + " (too many elements)");
+    } else {
+      known *= v;
+    }
+  }
+  if (has_zero) known = 0;
   if (infer >= 0) {
     if (known == 0 || x.numel() % known != 0)
       throw InvalidArgument("Input to reshape is a tensor with " + std::to_string(x.numel()) +
