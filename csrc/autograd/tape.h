@@ -63,7 +63,7 @@ class EntryList {
   static constexpr std::size_t kChunk = 64;
   TapeEntry& emplace_back() {
     if (size_ == chunks_.size() * kChunk) chunks_.emplace_back(new TapeEntry[kChunk]);
-    std::size_t i = size_++;
+    const std::size_t i = size_++;
     return chunks_[i / kChunk][i % kChunk];
   }
   TapeEntry& operator[](std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }

@@ -75,7 +75,7 @@ std::string op_prefix(const char* op) { return op ? std::string(op) + ": " : std
 i64 Shape::checked_numel(const char* op) const {
   // Every element count must fit with room for 8-byte items (and their byte count) in an i64;
   // the product of the non-zero dims is checked so that the order of the dims does not matter.
-  const i64 limit = std::numeric_limits<i64>::max() / 8;
+  const i64 limit = kMaxNumel;
   i64 nonzero = 1;
   bool zero = false;
   for (int i = 0; i < ndim; ++i) {

@@ -9,6 +9,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "core/errors.h"
@@ -18,6 +19,9 @@ namespace tapegrad {
 
 using i64 = std::int64_t;
 constexpr int kMaxDims = 8;
+// The most elements a shape may hold, counting its non-zero dimensions only (as numpy does):
+// byte sizes and byte strides then fit in int64 even when another dimension is 0.
+constexpr i64 kMaxNumel = std::numeric_limits<i64>::max() / 8;
 
 enum class DType : std::uint8_t { Float32 = 0, Float64 = 1 };
 inline std::size_t itemsize(DType d) { return d == DType::Float32 ? 4 : 8; }

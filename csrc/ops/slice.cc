@@ -22,9 +22,10 @@ Tensor slice(const Tensor& x, const std::vector<i64>& begin, const std::vector<i
     throw InvalidArgument("slice: begin and size must have one entry per dimension of the input (shape " + x.shape().str() + ")");
   Shape ys;
   for (int d = 0; d < nd; ++d) {
-    i64 n = x.shape().d[d];
-    i64 len = size[d] == -1 ? n - begin[d] : size[d];
-    if (begin[d] < 0 || len < 0 || begin[d] + len > n)
+    const i64 n = x.shape().d[d], b = begin[d];
+    const bool begin_ok = b >= 0 && b <= n;  // then n - b cannot overflow
+    const i64 len = size[d] == -1 && begin_ok ? n - b : size[d];
+    if (!begin_ok || len < 0 || len > n - b)
       throw InvalidArgument("slice: expected begin and size to lie within the input of shape " +
                             x.shape().str() + " in dimension " + std::to_string(d) +
                             ", got begin " + std::to_string(begin[d]) + " size " + std::to_string(size[d]));

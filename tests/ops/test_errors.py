@@ -124,6 +124,40 @@ def test_bad_axes_perm_shape(call, op):
         call(_t((2, 3)))
 
 
+I64_MAX = 2**63 - 1
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    # The product of the sizes once wrapped around int64 to exactly x's element count, and
+    # reshape returned a (7, 7905747460161236407) view of one float.
+    (lambda: tf.reshape(tf.constant([1.0]), [7, 7905747460161236407]), ValueError,
+     r"reshape: shape \(7, 7905747460161236407\) has too many elements"),
+    (lambda: tf.reshape(_t((0, 3)), [2**62, 4]), ValueError, "reshape: .*too many elements"),
+    (lambda: tf.reshape(_t((0, 3)), [-1, 2**62, 2**62]), ValueError, "reshape: .*too many elements"),
+    (lambda: tf.reshape(_t((0, 3)), [0, 2**62, 2**62]), ValueError, "reshape: .*too many elements"),
+    # begin + size wrapped negative and passed the bounds check: a read far past the buffer.
+    (lambda: tf.slice(_t((2, 3)), [I64_MAX, 0], [1, 1]), InvalidArgumentError, "slice"),
+    (lambda: tf.slice(_t((2, 3)), [1, 0], [I64_MAX, 1]), InvalidArgumentError, "slice"),
+    (lambda: tf.slice(_t((2, 3)), [-2**63, 0], [-1, 1]), InvalidArgumentError, "slice"),
+    (lambda: tf.pad(_t((2, 3)), [[2**62, 2**62], [0, 0]]), ValueError, "pad: .*overflows"),
+    (lambda: tf.pad(_t((2, 3)), [[I64_MAX, 0], [0, 0]]), ValueError, "pad: .*overflows"),
+    # Zero elements, but byte strides past int64 (numpy refuses such arrays too).
+    (lambda: tf.zeros((0, I64_MAX, I64_MAX)), ValueError, "too many elements"),
+    (lambda: tf.broadcast_to(tf.constant([1.0]), (0, 2**62, 2**62)), ValueError,
+     "too many elements"),
+])
+def test_sizes_past_int64_are_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_empty_shapes_with_large_sizes_still_work():
+    x = tf.reshape(_t((0, 3)), [0, 2**40, 2**10])
+    assert x.shape == (0, 2**40, 2**10) and x.numpy().shape == (0, 2**40, 2**10)
+    assert tf.zeros((2**20, 0, 2**30)).shape == (2**20, 0, 2**30)
+    assert tf.slice(_t((2, 3)), [2, 3], [-1, -1]).shape == (0, 0)
+
+
 def test_index_errors():
     x = _t((2, 3))
     with pytest.raises(IndexError):
