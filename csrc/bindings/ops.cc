@@ -244,6 +244,13 @@ void bind_ops(py::module_& m) {
   m.def("_fill", [](py::handle shape, double value, py::handle dtype) {
     return wrap(Tensor::full(parse_dtype(dtype), parse_shape(shape, "fill"), value));
   });
+  m.def("_empty_writable", [](py::handle shape, py::handle dtype) {
+    py::object t = wrap(Tensor::empty(parse_dtype(dtype), parse_shape(shape, "empty")));
+    py::array view = numpy_view(Tensor(tensor_ptr(t)), t, true);
+    return py::make_tuple(t, view);
+  }, "(tensor, view): a new uninitialised tensor and a writable numpy view of its buffer. "
+     "For producers that fill a fresh tensor in place (tapegrad.distributed hands the view "
+     "to MPI as a receive buffer); write only before the tensor is used by any op.");
 
   // custom_gradient plumbing (tapegrad/_custom_gradient.py drives it).
   m.def("_record_custom_gradient", [](py::list inputs, py::list outputs, py::object fn) {
