@@ -130,3 +130,15 @@ def test_empty_writable_gives_a_fresh_tensor_and_a_view_of_its_buffer():
     assert view.sum() == 15  # the view keeps the tensor's buffer alive
     t0, v0 = _core._empty_writable((0,), "float32")
     assert t0.shape == (0,) and v0.size == 0
+
+
+def test_readme_distributed_example_runs_in_one_process(fresh, capsys):
+    import pathlib
+    import re
+    readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
+                if "tapegrad.distributed" in b]
+    ns = {}
+    exec(compile(block, "README distributed block", "exec"), ns)
+    assert ns["dist"].size() == 1
+    assert "Epoch 2/2" in capsys.readouterr().out
