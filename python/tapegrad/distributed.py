@@ -72,6 +72,7 @@ class _State:
         self.local_rank, self.local_size = 0, 1
         self.previous_excepthook = None
         self.fusion_buffers = {}  # numpy dtype -> reusable flat numpy buffer
+        self.fusion_threshold = None  # bytes; from TAPEGRAD_FUSION_THRESHOLD on first use
         # communication_stats(): time in allreduces of tensors and gradients.
         self.seconds = 0.0      # total, including packing and unpacking
         self.mpi_seconds = 0.0  # inside MPI calls only (includes waiting for the slowest rank)
@@ -107,9 +108,9 @@ def init(comm=None):
 
     - installs an excepthook that prints an uncaught exception and calls ``MPI_Abort``, so
       the job fails instead of hanging, and
-    - unless ``TAPEGRAD_NUM_THREADS`` is set, gives each of the ``local_size()`` processes on
-      a machine an equal share of its cores (``set_num_threads``), so ranks don't
-      oversubscribe the CPU.
+    - unless ``TAPEGRAD_NUM_THREADS`` is set, limits each of the ``local_size()`` processes
+      on a machine to an equal share of its cores (``set_num_threads``, only ever lowering
+      the count), so ranks don't oversubscribe the CPU.
 
     Raises RuntimeError when the environment shows several processes but mpi4py is missing
     (each would otherwise train alone, silently).
@@ -145,7 +146,9 @@ def init(comm=None):
         node.Free()
         _install_abort_hook()
         if not os.environ.get("TAPEGRAD_NUM_THREADS") and st.local_size > 1:
-            _core.set_num_threads(max(1, _cpu_count() // st.local_size))
+            share = max(1, _cpu_count() // st.local_size)
+            if _core.get_num_threads() > share:
+                _core.set_num_threads(share)
     st.initialized = True
 
 
@@ -294,8 +297,11 @@ def allreduce(tensor, op="mean", name=None):
 def _fusion_threshold(value):
     if value is not None:
         return int(value)
-    env = os.environ.get("TAPEGRAD_FUSION_THRESHOLD")
-    return int(env) if env else _DEFAULT_FUSION_THRESHOLD
+    st = _state
+    if st.fusion_threshold is None:  # read once per process
+        env = os.environ.get("TAPEGRAD_FUSION_THRESHOLD")
+        st.fusion_threshold = int(env) if env else _DEFAULT_FUSION_THRESHOLD
+    return st.fusion_threshold
 
 
 def _fusion_buffer(np_dtype, count):

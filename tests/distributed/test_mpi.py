@@ -174,6 +174,14 @@ def test_fit_distributed_equals_one_process_fit_on_the_concatenated_batches(job,
         assert comm is not None and len(comm) == 2 and all(c > 0 for c in comm)
 
 
+def test_fit_distributed_starts_from_rank_0s_weights_without_an_explicit_broadcast(job):
+    n, ranks = job
+    weights = _assert_identical_across_ranks(ranks, "fit_nobcast")
+    fitted = _assert_identical_across_ranks(ranks, "fit")  # the same run after a broadcast
+    for a, b in zip(weights, fitted):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("n", SIZES)
 def test_an_exception_on_one_rank_fails_the_job_with_its_message(mpirun, n):
     t0 = time.perf_counter()

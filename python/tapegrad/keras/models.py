@@ -290,9 +290,9 @@ class Sequential:
         rank r taking batches r, r + size, ... (``steps_per_epoch``, if given, counts steps
         per rank; batches left over when their number is not a multiple of the number of
         ranks are skipped that epoch), each step's gradients are averaged over the ranks
-        before the update (one fused allreduce), and the shuffled order is rank 0's. The
-        weights must start equal on all ranks (``distributed.broadcast_variables``); the
-        progress bar shows on rank 0 only; the epoch's 'loss' is the mean over all ranks,
+        before the update (one fused allreduce), and the shuffled order is rank 0's. fit
+        starts by giving every rank rank 0's weights (``distributed.broadcast_variables``);
+        the progress bar shows on rank 0 only; the epoch's 'loss' is the mean over all ranks,
         and 'comm_time' (seconds per step spent in the gradient allreduce on this rank,
         waiting for the slowest rank included) is logged and shown as ``comm: ...``.
         """
@@ -355,6 +355,8 @@ class Sequential:
         if dist is not None and nranks > 1 and not isinstance(opt, dist._DistributedOptimizerMixin):
             reduce_grads = dist.grouped_allreduce
         shard = (me, nranks) if dist is not None else None
+        if nranks > 1:
+            dist.broadcast_variables(self.weights, root=0)
         fixed = None if shuffle else self._batches([xs, ys, sw], batch_size, limit=steps,
                                                    shard=shard)
         self.stop_training = False

@@ -108,6 +108,13 @@ for name, make_opt in (("fit", lambda: keras.optimizers.SGD(0.05)),
     for i, w in enumerate(m.get_weights()):
         saved[f"{name}/{i}"] = w
 
+# -- fit(distributed=True) starts from rank 0's weights by itself --------------------------------
+m = P.model(P.SEED + rank)
+m.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+m.fit(x, y, batch_size=P.BATCH, epochs=2, shuffle=True, distributed=True, verbose=0)
+for i, w in enumerate(m.get_weights()):
+    saved[f"fit_nobcast/{i}"] = w
+
 np.savez(os.path.join(out_dir, f"rank{rank}.npz"), **saved)
 with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as fh:
     json.dump(meta, fh)
