@@ -22,6 +22,8 @@ import subprocess
 import sys
 import sysconfig
 
+LOOPBACK = "lo0" if sys.platform == "darwin" else "lo"
+
 
 def worker(args):
     from tapegrad import distributed as dist
@@ -60,9 +62,9 @@ def find_mpiexec():
 def run_job(mpiexec, n, args):
     env = dict(os.environ)
     env.update(TAPEGRAD_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               UCX_TLS="self,sm", UCX_NET_DEVICES="lo", HYDRA_IFACE="lo")
+               UCX_TLS="self,sm", UCX_NET_DEVICES=LOOPBACK, HYDRA_IFACE=LOOPBACK)
     cmd = ["nice", "-n", str(args.nice)] if args.nice else []
-    cmd += [mpiexec, "-launcher", "fork", "-iface", "lo", "-host", "localhost", "-n", str(n),
+    cmd += [mpiexec, "-launcher", "fork", "-iface", LOOPBACK, "-host", "localhost", "-n", str(n),
            sys.executable, os.path.abspath(__file__), "--worker", "--epochs", str(args.epochs),
            "--batch-size", str(args.batch_size)]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)

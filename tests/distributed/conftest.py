@@ -18,6 +18,7 @@ import pytest
 import tapegrad
 
 WORKERS = os.path.join(os.path.dirname(__file__), "workers")
+LOOPBACK = "lo0" if sys.platform == "darwin" else "lo"  # the loopback interface's name
 # Variables of an enclosing MPI job: a test's job must not believe it is part of ours.
 _LAUNCHER_ENV = ("PMI_", "PMIX_", "OMPI_", "MV2_", "MPI_LOCAL", "HYDRA_", "TAPEGRAD_MPI")
 
@@ -58,7 +59,7 @@ class MPIRunner:
     def command(self, n, script, *args):
         cmd = [self.mpiexec]
         if self.hydra:
-            cmd += ["-launcher", "fork", "-iface", "lo", "-host", "localhost"]
+            cmd += ["-launcher", "fork", "-iface", LOOPBACK, "-host", "localhost"]
         elif self.openmpi:
             cmd += ["--oversubscribe", "--host", f"localhost:{n}"]
             if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -74,9 +75,9 @@ class MPIRunner:
         env["TAPEGRAD_NUM_THREADS"] = str(threads)
         env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = "1"
         env["UCX_TLS"] = "self,sm"          # shared memory only
-        env["UCX_NET_DEVICES"] = "lo"
+        env["UCX_NET_DEVICES"] = LOOPBACK
         env["FI_PROVIDER"] = "shm"          # if MPICH picks its OFI netmod instead
-        env["HYDRA_IFACE"] = "lo"
+        env["HYDRA_IFACE"] = LOOPBACK
         return env
 
     def run(self, n, script, *args, timeout=60, threads=1):
