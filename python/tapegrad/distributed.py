@@ -173,11 +173,21 @@ def _install_abort_hook():
 
     def hook(exc_type, exc, tb):
         try:
-            sys.stderr.write(f"tapegrad.distributed: uncaught exception on rank {st.rank} of "
-                             f"{st.size}; aborting the MPI job\n")
-            st.previous_excepthook(exc_type, exc, tb)
-            sys.stderr.flush()
             sys.stdout.flush()
+            if st.previous_excepthook is sys.__excepthook__:
+                # One write of the whole report, then a moment for the launcher to forward it
+                # before MPI_Abort has it kill every process (output still in the pipe would
+                # be lost).
+                import traceback
+                text = "".join(traceback.format_exception(exc_type, exc, tb))
+                sys.stderr.write(f"tapegrad.distributed: uncaught exception on rank {st.rank} "
+                                 f"of {st.size}; aborting the MPI job\n{text}")
+            else:
+                sys.stderr.write(f"tapegrad.distributed: uncaught exception on rank {st.rank} "
+                                 f"of {st.size}; aborting the MPI job\n")
+                st.previous_excepthook(exc_type, exc, tb)
+            sys.stderr.flush()
+            time.sleep(0.3)
         finally:
             st.comm.Abort(1)
 
