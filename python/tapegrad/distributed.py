@@ -489,10 +489,10 @@ class DistributedGradientTape:
                                     unconnected_gradients=unconnected_gradients)
         if isinstance(grads, (_core.Tensor, _core.Variable)) or grads is None:
             return grouped_allreduce([grads], self._op, self._fusion_threshold)[0]
-        flat = _nest.flatten(grads) if not isinstance(grads, list) else grads
+        if type(grads) is list and all(g is None or isinstance(g, _core.Tensor) for g in grads):
+            return grouped_allreduce(grads, self._op, self._fusion_threshold)
+        flat = _nest.flatten(grads)  # nests of sources: lists, tuples, dicts
         reduced = grouped_allreduce(flat, self._op, self._fusion_threshold)
-        if isinstance(grads, list) and flat is grads:
-            return reduced
         return _nest.pack_sequence_as(grads, reduced)
 
     def __getattr__(self, name):

@@ -82,6 +82,9 @@ def test_distributed_gradient_tape_with_one_process_is_the_tape(fresh):
     assert isinstance(t3.gradient(y, x), tf.Tensor)
     d = t3.gradient(y, {"x": x, "b": b})
     assert set(d) == {"x", "b"} and d["b"] is None
+    nested = t3.gradient(y, [[x], (b, x)])
+    assert isinstance(nested, list) and isinstance(nested[1], tuple) and nested[1][0] is None
+    np.testing.assert_array_equal(nested[0][0].numpy(), nested[1][1].numpy())
     assert t3.watched_variables()  # other attributes are the tape's
 
 
