@@ -330,26 +330,15 @@ def _reduce_bucket(items, out, op):
         i, t = items[0]
         out[i] = _allreduce_one(t, op)
         return
-    np_dtype = items[0][1].dtype.as_numpy_dtype
-    total = sum(t.size for _, t in items)
-    buf = _fusion_buffer(np_dtype, total)
-    views = []
-    at = 0
-    for i, t in items:  # pack: one copy of each gradient into the flat buffer
-        src = t.numpy()
-        dst = buf[at:at + src.size].reshape(src.shape)
-        _np.copyto(dst, src)
-        views.append((i, dst))
-        at += src.size
+    tensors = [t for _, t in items]
+    buf = _fusion_buffer(tensors[0].dtype.as_numpy_dtype, sum(t.size for t in tensors))
+    _core._pack_flat(tensors, buf)  # one copy of each gradient into the flat buffer
     _reduce_into(_state.MPI.IN_PLACE, buf, buf.nbytes)
-    n = _state.size
-    for i, dst in views:  # unpack into new tensors (the mean's division in the same pass)
-        res, view = _core._empty_writable(dst.shape, items[0][1].dtype)
-        if op == "mean":
-            _np.divide(dst, n, out=view)
-        else:
-            _np.copyto(view, dst)
-        out[i] = res
+    # new tensors from the flat buffer, the mean's division in the same pass
+    results = _core._unpack_flat(buf, [tuple(t.shape) for t in tensors],
+                                 float(_state.size) if op == "mean" else 1.0)
+    for (i, _), r in zip(items, results):
+        out[i] = r
 
 
 def grouped_allreduce(tensors, op="mean", fusion_threshold=None):

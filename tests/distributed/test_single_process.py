@@ -145,3 +145,38 @@ def test_readme_distributed_example_runs_in_one_process(fresh, capsys):
     exec(compile(block, "README distributed block", "exec"), ns)
     assert ns["dist"].size() == 1
     assert "Epoch 2/2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("divisor", [1.0, 2.0, 3.0, 4.0, 7.0])
+def test_pack_and_unpack_flat_round_trip_with_numpys_division(dtype, divisor):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in [(3, 4), (0,), (), (5, 1, 2)]]
+    arrays[0][0, 0] = np.finfo(dtype).tiny / 3  # a subnormal: rounds the same both ways
+    tensors = [tf.constant(a, dtype=dtype) for a in arrays]
+    buf = np.full(40, np.nan, dtype=dtype)
+    assert _core._pack_flat(tensors, buf) == 23
+    np.testing.assert_array_equal(buf[:23], np.concatenate([a.ravel() for a in arrays]))
+    out = _core._unpack_flat(buf[:23], [a.shape for a in arrays], divisor)
+    for a, t in zip(arrays, out):
+        assert isinstance(t, tf.Tensor) and t.shape == a.shape and t.dtype == tf.as_dtype(dtype)
+        expected = np.divide(a, np.asarray(divisor, dtype=dtype))
+        assert np.array_equal(t.numpy(), expected), (divisor, a, t.numpy())
+
+
+def test_pack_and_unpack_flat_check_their_buffer():
+    t = tf.ones((4,))
+    with pytest.raises(ValueError, match="do not fit"):
+        _core._pack_flat([t], np.empty(3, np.float32))
+    with pytest.raises(TypeError, match="dtype differs"):
+        _core._pack_flat([t], np.empty(4, np.float64))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _core._pack_flat([t], np.empty(8, np.float32)[::2])
+    ro = np.empty(4, np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError):
+        _core._pack_flat([t], ro)
+    with pytest.raises(ValueError, match="exceed"):
+        _core._unpack_flat(np.empty(3, np.float32), [(2, 2)])
+    with pytest.raises(TypeError, match="float32 or float64"):
+        _core._unpack_flat(np.empty(3, np.int32), [(3,)])
