@@ -1,6 +1,9 @@
 // Python functions for every op: the generic UNARY/BINARY rows of ops.def, then the rest.
 #include <pybind11/stl.h>
 
+#include <cmath>
+#include <cstring>
+
 #include "bindings/common.h"
 #include "ops/custom_gradient.h"
 #include "ops/ops.h"
@@ -268,6 +271,79 @@ void bind_ops(py::module_& m) {
   m.def("_fill", [](py::handle shape, double value, py::handle dtype) {
     return wrap(Tensor::full(parse_dtype(dtype, "fill"), parse_shape(shape, "fill"), value, "fill"));
   });
+  m.def("_empty_writable", [](py::handle shape, py::handle dtype) {
+    py::object t = wrap(Tensor::empty(parse_dtype(dtype), parse_shape(shape, "empty")));
+    py::array view = numpy_view(Tensor(tensor_ptr(t)), t, true);
+    return py::make_tuple(t, view);
+  }, "(tensor, view): a new uninitialised tensor and a writable numpy view of its buffer. "
+     "For producers that fill a fresh tensor in place (tapegrad.distributed hands the view "
+     "to MPI as a receive buffer); write only before the tensor is used by any op.");
+
+  // Fusion buffers of tapegrad.distributed: a step's gradients are packed into one flat numpy
+  // buffer for a single MPI Allreduce, then unpacked into new tensors, the mean's division by
+  // the number of ranks done in the unpacking pass. One call each instead of a few numpy calls
+  // per gradient.
+  auto flat_dtype = [](const py::array& flat, const char* op) {
+    if (!(flat.flags() & py::array::c_style))
+      throw ValueError(std::string(op) + ": the flat buffer must be C-contiguous");
+    if (flat.dtype().is(py::dtype::of<float>())) return DType::Float32;
+    if (flat.dtype().is(py::dtype::of<double>())) return DType::Float64;
+    throw TypeError(std::string(op) + ": the flat buffer must be float32 or float64");
+  };
+  m.def("_pack_flat", [flat_dtype](py::sequence tensors, py::array flat) {
+    DType d = flat_dtype(flat, "_pack_flat");
+    char* dst = static_cast<char*>(flat.mutable_data());  // throws if read-only
+    std::size_t cap = static_cast<std::size_t>(flat.nbytes()), at = 0;
+    for (py::handle h : tensors) {
+      Tensor t = to_tensor(h, nullptr, "_pack_flat");
+      if (t.dtype() != d) throw TypeError("_pack_flat: a tensor's dtype differs from the buffer's");
+      std::size_t nb = static_cast<std::size_t>(t.numel()) * itemsize(d);
+      if (at + nb > cap) throw ValueError("_pack_flat: the tensors do not fit in the buffer");
+      if (nb) std::memcpy(dst + at, t.raw(), nb);
+      at += nb;
+    }
+    return at / itemsize(d);
+  }, "Copy the tensors one after another into the flat numpy buffer; returns the element count.");
+  m.def("_unpack_flat", [flat_dtype](py::array flat, py::sequence shapes, double divisor) {
+    DType d = flat_dtype(flat, "_unpack_flat");
+    const char* src = static_cast<const char*>(flat.data());
+    std::size_t cap = static_cast<std::size_t>(flat.nbytes()), at = 0;
+    int exp = 0;
+    const bool pow2 = divisor > 0 && std::frexp(divisor, &exp) == 0.5 && exp > -120 && exp < 120;
+    py::list out;
+    for (py::handle s : shapes) {
+      Tensor t = Tensor::empty(d, parse_shape(s, "_unpack_flat"));
+      std::size_t n = static_cast<std::size_t>(t.numel()), nb = n * itemsize(d);
+      if (at + nb > cap) throw ValueError("_unpack_flat: the shapes exceed the buffer");
+      if (divisor == 1.0) {
+        if (nb) std::memcpy(t.raw(), src + at, nb);
+      } else if (d == DType::Float32) {  // x / float(divisor): numpy's float32 division
+        const float* x = reinterpret_cast<const float*>(src + at);
+        float* y = t.data<float>();
+        const float q = static_cast<float>(divisor);
+        if (pow2) {  // multiplying by an exact reciprocal rounds exactly as dividing does
+          const float r = 1.0f / q;
+          for (std::size_t i = 0; i < n; ++i) y[i] = x[i] * r;
+        } else {
+          for (std::size_t i = 0; i < n; ++i) y[i] = x[i] / q;
+        }
+      } else {
+        const double* x = reinterpret_cast<const double*>(src + at);
+        double* y = t.data<double>();
+        if (pow2) {
+          const double r = 1.0 / divisor;
+          for (std::size_t i = 0; i < n; ++i) y[i] = x[i] * r;
+        } else {
+          for (std::size_t i = 0; i < n; ++i) y[i] = x[i] / divisor;
+        }
+      }
+      at += nb;
+      out.append(wrap(t));
+    }
+    return out;
+  }, py::arg("flat"), py::arg("shapes"), py::arg("divisor") = 1.0,
+     "New tensors of the given shapes from consecutive parts of the flat numpy buffer, each "
+     "element divided by `divisor`.");
 
   // custom_gradient plumbing (tapegrad/_custom_gradient.py drives it).
   m.def("_record_custom_gradient", [](py::list inputs, py::list outputs, py::object fn) {

@@ -10,6 +10,11 @@
    example's graph, with Graphviz; ``tape.dot`` otherwise), in ``--out-dir``.
 
 Options: --epochs, --batch-size, --threads, --quiet, --out-dir.
+
+``mpiexec -n 2 python -m tapegrad.demo --distributed`` instead trains the same MLP
+data-parallel on the MPI job's processes (``tapegrad.distributed``, ``fit(distributed=True)``,
+batch 256 per rank by default, 16384 samples) and prints, on rank 0, the loss per epoch, the
+samples per second of all ranks together and the communication time per step.
 """
 
 import argparse
@@ -23,7 +28,7 @@ import tapegrad as tf
 from tapegrad import keras
 from tapegrad.utils import plot_tape, tape_to_dot
 
-__all__ = ["main", "seed_examples", "make_regression", "numpy_train"]
+__all__ = ["main", "seed_examples", "make_regression", "numpy_train", "train_distributed"]
 
 
 def _say(*args):
@@ -265,6 +270,87 @@ def train_demo(epochs=10, batch_size=32, quiet=False, out_dir=".", hidden=256, n
             "numpy_step": np_step, "loss_png": loss_png, "max_rel_diff": rel}
 
 
+class _EpochTimer(keras.callbacks.Callback):
+    """Wall time of each epoch (for the throughput of the distributed demo)."""
+
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self.t0)
+
+
+def train_distributed(epochs=10, batch_size=256, quiet=False, hidden=256, n=16384, features=64,
+                      lr=0.01, say=None):
+    """Train the demo's MLP data-parallel over the MPI job (one process without a launcher).
+
+    Each rank starts from differently seeded weights, ``broadcast_variables`` makes them rank
+    0's, and ``fit(distributed=True)`` deals each epoch's batches of ``batch_size`` out to the
+    ranks and averages the gradients. Rank 0 prints; every rank returns a dict with the
+    losses, ``samples_per_s`` (all ranks together, from the epochs after the first when there
+    are several), ``step_s`` and ``comm_s`` (seconds per step, and in the gradient allreduce
+    per step, over the same epochs), and ``identical`` (whether all ranks end with the same
+    weights, bit for bit).
+    """
+    from . import distributed as dist
+    dist.init()
+    me, nranks = dist.rank(), dist.size()
+    out = (say or _say) if me == 0 else (lambda *a: None)
+    x, y = make_regression(n, features)
+    tf.random.set_seed(1 + me)  # different on every rank: the broadcast below equalises them
+    model = keras.Sequential([
+        keras.layers.Dense(hidden, activation="relu"),
+        keras.layers.Dense(1),
+    ])
+    model.build((None, features))
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
+    before = _allgather_digest(model, dist)
+    dist.broadcast_variables(model.weights, root=0)
+    after = _allgather_digest(model, dist)
+    steps = (-(-n // batch_size)) // nranks
+    out(f"== Data-parallel training of the MLP on {nranks} MPI process"
+        f"{'es' if nranks > 1 else ''} (tapegrad.distributed) ==")
+    out(f"data: {n} samples x {features} features, batch {batch_size} per rank "
+        f"({batch_size * nranks} per step), {steps} steps/epoch on each rank, SGD lr={lr}, "
+        f"{epochs} epochs, {tf.get_num_threads()} thread(s) per rank")
+    out(f"initial weights: {len(set(before))} distinct value set(s) over the ranks before "
+        f"broadcast_variables, {len(set(after))} after")
+    timer = _EpochTimer()
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
+                        distributed=True, callbacks=[timer], verbose=0 if quiet else 1)
+    timed = slice(1, None) if epochs > 1 else slice(None)
+    seconds = sum(timer.times[timed])
+    epochs_timed = len(timer.times[timed])
+    samples = epochs_timed * steps * batch_size * nranks
+    comm = history.history.get("comm_time", [0.0] * epochs)[timed]
+    comm_s = sum(comm) / max(len(comm), 1)
+    step_s = seconds / max(epochs_timed * steps, 1)
+    final = _allgather_digest(model, dist)
+    identical = len(set(final)) == 1
+    losses = history.history["loss"]
+    out(f"\nfinal loss {losses[-1]:.6f} (first epoch {losses[0]:.6f}); weights identical on all "
+        f"{nranks} ranks: {'yes' if identical else 'NO'}")
+    which = "epochs 2-" + str(epochs) if epochs > 1 else "1 epoch"
+    out(f"throughput ({which}): {samples / seconds:,.0f} samples/s over all ranks; "
+        f"{step_s * 1e3:.3f} ms per step, of which communication (gradient allreduce) "
+        f"{comm_s * 1e3:.3f} ms ({100 * comm_s / step_s:.1f}%)")
+    return {"losses": losses, "samples_per_s": samples / seconds, "step_s": step_s,
+            "comm_s": comm_s, "identical": identical, "size": nranks,
+            "threads": tf.get_num_threads()}
+
+
+def _allgather_digest(model, dist):
+    """Every rank's SHA-1 of its model weights' bytes (to check that they are identical)."""
+    import hashlib
+    h = hashlib.sha1()
+    for w in model.get_weights():
+        h.update(np.ascontiguousarray(w).tobytes())
+    return dist.allgather_object(h.hexdigest())
+
+
 def main(argv=None):
     """Command-line entry point of ``python -m tapegrad.demo``."""
     p = argparse.ArgumentParser(
@@ -272,15 +358,24 @@ def main(argv=None):
         description="The seed document's GradientTape examples, then a 2-layer ReLU MLP trained "
                     "with tapegrad.keras next to the same model written by hand in numpy.")
     p.add_argument("--epochs", type=int, default=10, help="training epochs (default 10)")
-    p.add_argument("--batch-size", type=int, default=32, help="batch size (default 32)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="batch size (default 32; per rank with --distributed, default 256)")
+    p.add_argument("--distributed", action="store_true",
+                   help="train the MLP data-parallel over an MPI job: "
+                        "mpiexec -n 2 python -m tapegrad.demo --distributed")
     p.add_argument("--threads", type=int, default=None,
                    help="threads for tapegrad's kernels and numpy's BLAS (default: all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, tables or model summary")
     p.add_argument("--out-dir", default=".", help="where loss.png and tape.png go (default: .)")
     args = p.parse_args(argv)
+    if args.batch_size is None:
+        args.batch_size = 256 if args.distributed else 32
     if args.epochs < 1 or args.batch_size < 1:
         p.error("--epochs and --batch-size must be positive")
     os.makedirs(args.out_dir, exist_ok=True)
+    if args.distributed:  # first: init() shares the cores among the ranks, --threads overrides
+        from . import distributed
+        distributed.init()
 
     limiter = None
     if args.threads is not None:
@@ -292,6 +387,15 @@ def main(argv=None):
             _say("(threadpoolctl is not installed: numpy's BLAS keeps its own thread count; "
                  "pip install threadpoolctl to limit it too)")
     t_start = time.perf_counter()
+    if args.distributed:
+        try:
+            train_distributed(args.epochs, args.batch_size, args.quiet)
+        finally:
+            if limiter is not None:
+                limiter.restore_original_limits()
+        if distributed.rank() == 0:
+            _say(f"\ndone in {time.perf_counter() - t_start:.1f} s")
+        return 0
     try:
         seed = seed_examples(out_dir=args.out_dir)
         result = train_demo(args.epochs, args.batch_size, args.quiet, args.out_dir)

@@ -157,7 +157,10 @@ class ProgbarLogger(Callback):
         else:
             parts.append(f"- ETA: {per_step * (steps - done):.0f}s")
         for k, v in (logs or {}).items():
-            parts.append(f"- {k}: {v:.4f}")
+            if k == "comm_time":  # fit(distributed=True): seconds per step in the allreduce
+                parts.append(f"- comm: {v * 1e3:.3f}ms/step")
+            else:
+                parts.append(f"- {k}: {v:.4f}")
         return " ".join(parts)
 
     def on_train_batch_end(self, batch, logs=None):

@@ -243,10 +243,21 @@ class Sequential:
                                                 reduction=loss_fn.reduction, name=loss_fn.name)
         return dense, onehot
 
-    def _batches(self, arrays, batch_size, order=None, limit=None):
+    def _batches(self, arrays, batch_size, order=None, limit=None, shard=None):
         """Tensors of consecutive batches of each array (rows permuted by ``order`` first),
-        at most ``limit`` of them, each row converted once."""
+        at most ``limit`` of them, each row converted once. With ``shard=(rank, size)``,
+        only the batches rank, rank + size, ... (``limit`` of them) are made."""
         n = len(arrays[0])
+        if shard is not None:
+            rank, size = shard
+            starts = [(k * size + rank) * batch_size for k in range(limit)]
+            out = []
+            for start in starts:
+                stop = min(start + batch_size, n)
+                rows = slice(start, stop) if order is None else order[start:stop]
+                out.append(tuple(None if a is None else _core._constant(a[rows], float32)
+                                 for a in arrays) + (stop - start,))
+            return out
         if limit is not None:
             n = min(n, limit * batch_size)
         if order is not None:
@@ -261,13 +272,25 @@ class Sequential:
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
-            initial_epoch=0, steps_per_epoch=None):
+            initial_epoch=0, steps_per_epoch=None, distributed=False):
         """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (default 32).
 
         Returns a ``History``: ``history.history['loss']`` is each epoch's mean training loss
         (and 'val_loss' with ``validation_data`` or ``validation_split``). verbose=1 shows a
         progress bar per epoch, 2 one line per epoch, 0 nothing. ``shuffle`` reorders the
         samples each epoch with ``tapegrad.random``'s generator (reproducible with set_seed).
+
+        ``distributed=True`` trains data-parallel over the processes of an MPI job
+        (``tapegrad.distributed``; one process without a launcher): every rank passes the
+        same data, each epoch's batches of ``batch_size`` (per rank) are dealt out in turn,
+        rank r taking batches r, r + size, ... (``steps_per_epoch``, if given, counts steps
+        per rank; batches left over when their number is not a multiple of the number of
+        ranks are skipped that epoch), each step's gradients are averaged over the ranks
+        before the update (one fused allreduce), and the shuffled order is rank 0's. fit
+        starts by giving every rank rank 0's weights (``distributed.broadcast_variables``);
+        the progress bar shows on rank 0 only; the epoch's 'loss' is the mean over all ranks,
+        and 'comm_time' (seconds per step spent in the gradient allreduce on this rank,
+        waiting for the slowest rank included) is logged and shown as ``comm: ...``.
         """
         self._check_compiled("training")
         if verbose == "auto":
@@ -292,6 +315,18 @@ class Sequential:
         if n == 0:
             raise ValueError("Expected input data to be non-empty.")
         steps = -(-n // batch_size)
+        dist, nranks, me = None, 1, 0
+        if distributed:
+            from .. import distributed as dist
+            dist.init()
+            nranks, me = dist.size(), dist.rank()
+            if steps < nranks:
+                raise ValueError(
+                    f"fit(distributed=True): {n} samples make {steps} batches of {batch_size}, "
+                    f"fewer than the {nranks} ranks; use a smaller batch_size")
+            steps //= nranks
+            if me != 0:
+                verbose = 0
         if steps_per_epoch is not None:
             steps = min(steps, int(steps_per_epoch))
 
@@ -310,7 +345,16 @@ class Sequential:
         tvars = self.trainable_variables
         loss_fn, opt = self.loss, self.optimizer
         loss_fn, ys = self._dense_targets(loss_fn, xs, ys)
-        fixed = None if shuffle else self._batches([xs, ys, sw], batch_size, limit=steps)
+        # With more than one rank, fit averages the gradients itself unless the optimizer
+        # already does (DistributedOptimizer).
+        reduce_grads = None
+        if dist is not None and nranks > 1 and not isinstance(opt, dist._DistributedOptimizerMixin):
+            reduce_grads = dist.grouped_allreduce
+        shard = (me, nranks) if dist is not None else None
+        if nranks > 1:
+            dist.broadcast_variables(self.weights, root=0)
+        fixed = None if shuffle else self._batches([xs, ys, sw], batch_size, limit=steps,
+                                                   shard=shard)
         self.stop_training = False
         for cb in cbs:
             cb.on_train_begin()
@@ -318,11 +362,16 @@ class Sequential:
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
             if fixed is None:
-                batches = self._batches([xs, ys, sw], batch_size, _random._permutation(n), steps)
+                order = _random._permutation(n)
+                if nranks > 1:  # every rank draws (same generator use as one process); rank 0's wins
+                    dist._broadcast_array(order, 0)
+                batches = self._batches([xs, ys, sw], batch_size, order, steps, shard=shard)
             else:
                 batches = fixed
             total, count = 0.0, 0
             logs = {}
+            if nranks > 1:
+                comm0 = dist.communication_stats()["seconds"]
             for step, (xb, yb, wb, nb) in enumerate(batches):
                 for cb in cbs:
                     cb.on_train_batch_begin(step)
@@ -331,12 +380,18 @@ class Sequential:
                     pred = self(xb)
                     loss = loss_fn(yb, pred, wb)
                 grads = tape.gradient(loss, tvars)
+                if reduce_grads is not None:
+                    grads = reduce_grads(grads)
                 opt.apply_gradients(zip(grads, tvars))
                 total += float(loss) * nb
                 count += nb
                 logs = {"loss": total / count}
                 for cb in cbs:
                     cb.on_train_batch_end(step, logs)
+            if nranks > 1:
+                comm_time = (dist.communication_stats()["seconds"] - comm0) / max(len(batches), 1)
+                total, count = dist._allreduce_floats([total, count])
+                logs = {"loss": total / max(count, 1), "comm_time": comm_time}
             if validation_data is not None:
                 logs["val_loss"] = self.evaluate(*validation_data[:2], batch_size=batch_size,
                                                  verbose=0,
