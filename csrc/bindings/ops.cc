@@ -272,7 +272,7 @@ void bind_ops(py::module_& m) {
     return wrap(Tensor::full(parse_dtype(dtype, "fill"), parse_shape(shape, "fill"), value, "fill"));
   });
   m.def("_empty_writable", [](py::handle shape, py::handle dtype) {
-    py::object t = wrap(Tensor::empty(parse_dtype(dtype), parse_shape(shape, "empty")));
+    py::object t = wrap(Tensor::empty(parse_dtype(dtype, "empty"), parse_shape(shape, "empty"), "empty"));
     py::array view = numpy_view(Tensor(tensor_ptr(t)), t, true);
     return py::make_tuple(t, view);
   }, "(tensor, view): a new uninitialised tensor and a writable numpy view of its buffer. "
