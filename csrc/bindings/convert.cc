@@ -166,8 +166,14 @@ std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) 
   std::vector<i64> out;
   if (is_tensor(v)) {
     Tensor t(tensor_ptr(v));
-    for (i64 i = 0; i < t.numel(); ++i)
-      out.push_back(static_cast<i64>(t.dtype() == DType::Float32 ? t.data<float>()[i] : t.data<double>()[i]));
+    for (i64 i = 0; i < t.numel(); ++i) {
+      double x = t.dtype() == DType::Float32 ? t.data<float>()[i] : t.data<double>()[i];
+      // only whole numbers that fit: casting NaN, inf or 1e30 to an integer is undefined
+      if (!(x >= -9.0e18 && x <= 9.0e18) || x != static_cast<double>(static_cast<i64>(x)))
+        throw TypeError(std::string(op) + ": " + what + " must hold integers, got a tensor with " +
+                        std::string(py::repr(py::float_(x))));
+      out.push_back(static_cast<i64>(x));
+    }
     return out;
   }
   if (PyLong_Check(v.ptr()) || py::hasattr(v, "__index__")) {
