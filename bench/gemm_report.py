@@ -77,26 +77,39 @@ def check(shape, dtype, a, b):
         raise AssertionError(f"{shape} {np.dtype(dtype).name}: wrong result (max err {err:.3g})")
 
 
-def time_pair(f, g, flops, budget=0.6, clock=time.perf_counter):
+def time_pair(f, g, flops, budget=0.6, clock=time.perf_counter, settle=0.0):
     """Best time of f and of g over alternating rounds, each round repeating calls enough to
     last ~1 ms; `budget` seconds in all. clock=time.thread_time counts only the time this
-    thread ran (single-thread runs on a busy machine)."""
+    thread ran (single-thread runs on a busy machine). `settle` seconds of sleep after each
+    block let the previous contender's threads go idle (OpenBLAS's workers spin for about
+    2**28 cycles after a call and would otherwise take a core from the next block)."""
     f(); g()
     t0 = clock(); f(); t1 = clock()
     per = max(t1 - t0, 1e-7)
-    inner = max(1, int(1e-3 / per))
+    inner = max(1, int((5e-3 if settle else 1e-3) / per))
     rounds = int(min(200, max(3, budget / (2 * per * inner))))
+    if settle:
+        rounds = min(max(rounds, 5), 12)
+        time.sleep(settle)
     best_f = best_g = math.inf
     for _ in range(rounds):
+        if settle:
+            f()  # warm-up after the idle: caches, clocks, the contender's own threads
         s = clock()
         for _ in range(inner):
             f()
         m = clock()
+        if settle:
+            time.sleep(settle)
+            g()
+        m0 = clock() if settle else m
         for _ in range(inner):
             g()
         e = clock()
+        if settle:
+            time.sleep(settle)
         best_f = min(best_f, (m - s) / inner)
-        best_g = min(best_g, (e - m) / inner)
+        best_g = min(best_g, (e - m0) / inner)
     return best_f, best_g
 
 
@@ -110,7 +123,8 @@ def blas_info():
                      for i in infos) or "no BLAS found by threadpoolctl"
 
 
-def run(shapes=SHAPES, dtypes=DTYPES, threads=THREADS, budget=0.6, out=print, cpu_clock=False):
+def run(shapes=SHAPES, dtypes=DTYPES, threads=THREADS, budget=0.6, out=print, cpu_clock=False,
+        settle=0.15):
     rows = []
     ceil = {}
 
@@ -139,7 +153,7 @@ def run(shapes=SHAPES, dtypes=DTYPES, threads=THREADS, budget=0.6, out=print, cp
                     clock = time.thread_time if (cpu_clock and th == 1) else time.perf_counter
                     ta, tb = as_ours(a, b)
                     t_ours, t_np = time_pair(lambda: ours(ta, tb), lambda: reference(a, b), flops,
-                                             budget, clock)
+                                             budget, clock, settle if th > 1 else 0.0)
                     rows.append(dict(threads=th, dtype=name, shape=shape, ours=flops / t_ours / 1e9,
                                      numpy=flops / t_np / 1e9, ratio=t_np / t_ours,
                                      ceiling=ceil[(name, th)]))
@@ -246,10 +260,13 @@ def main(argv=None):
     p.add_argument("--png", default=os.path.join(_HERE, "gemm_report.png"))
     p.add_argument("--cpu-time", action="store_true",
                    help="time 1-thread runs with this thread's CPU time (a busy shared machine)")
+    p.add_argument("--settle", type=float, default=0.15,
+                   help="seconds of idle between the two contenders' blocks on >1 thread, so "
+                        "OpenBLAS's spinning workers don't take a core from ours (default 0.15)")
     args = p.parse_args(argv)
     shapes = [s for s in SHAPES if not (args.quick and max(s) > 1024)]
     rows, ceil = run(shapes, [np.dtype(d).type for d in args.dtype], args.threads,
-                     budget=0.25 if args.quick else 0.6, cpu_clock=args.cpu_time)
+                     budget=0.25 if args.quick else 0.6, cpu_clock=args.cpu_time, settle=args.settle)
     ok = summarize(rows, ceil)
     plot(rows, ceil, args.png)
     return 0 if ok else 1

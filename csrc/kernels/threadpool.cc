@@ -8,8 +8,13 @@
 #include <pthread.h>  // pthread_atfork (no fork on Windows)
 #endif
 
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <immintrin.h>  // _mm_pause in the workers' spin-wait
+#endif
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -25,7 +30,11 @@ thread_local bool tls_in_parallel = false;
 
 // Note [Pool generations]
 // A job is published by bumping `generation_` under the mutex; workers wake, take chunk
-// indices from an atomic counter, and the caller waits until `remaining_` hits zero. Only one
+// indices from an atomic counter, and the caller waits until `remaining_` hits zero. The
+// counter word carries the job's chunk count in its high half (`next_` = chunks << 32 | index),
+// so a worker still leaving the previous job that increments the new counter either gets a
+// real chunk of the new job or sees it exhausted: it never pairs an index with another job's
+// chunk count, and reads the job's fields only while it holds an unfinished chunk. Only one
 // job runs at a time (the caller holds `g_pool_mu`, which also keeps set_num_threads from
 // replacing the pool under a running job); a second Python thread calling a big kernel waits
 // for the first rather than oversubscribing two cores.
@@ -33,6 +42,25 @@ thread_local bool tls_in_parallel = false;
 // threads. Jobs are still cut into num_threads() chunks (so results depend on the thread count
 // asked for, never on how many workers exist); the workers and the caller share them out.
 constexpr int kMaxWorkers = 255;
+
+// Note [Worker spin-wait]
+// A worker that finishes a job polls for the next one for kSpinMicros before it sleeps on
+// the condition variable. Kernels come back to back (a GEMM, its bias, the next layer), and
+// waking a sleeping thread costs a futex call plus, on an idle core (or a VM's idle vCPU),
+// tens of microseconds before it runs: with a blocking wait, two-thread GEMMs of a few
+// milliseconds ran at one thread's speed. OpenBLAS spins about 2**28 cycles and OpenMP
+// runtimes a similar while; 200 us keeps our workers hot between the kernels of one training
+// step while giving the core back soon after the last one. The publisher only makes the
+// futex call when a worker is actually asleep.
+constexpr int kSpinMicros = 200;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
 
 class Pool {
  public:
@@ -49,7 +77,7 @@ class Pool {
   ~Pool() {
     {
       std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
+      stop_.store(true, std::memory_order_release);
     }
     cv_.notify_all();
     for (auto& t : threads_) t.join();
@@ -58,14 +86,17 @@ class Pool {
 
   // Callers serialise jobs (parallel_for_impl holds g_pool_mu for the whole job).
   void run(std::int64_t n, std::int64_t chunks, detail::ChunkFn fn, void* ctx) {
+    bool wake;
     {
       std::lock_guard<std::mutex> lk(mu_);
-      fn_ = fn; ctx_ = ctx; n_ = n; chunks_ = chunks;
-      next_.store(0, std::memory_order_relaxed);
+      fn_ = fn; ctx_ = ctx; n_ = n;
       remaining_.store(chunks, std::memory_order_relaxed);
-      ++generation_;
+      // Release: a worker that takes a chunk index of this job also sees fn_, ctx_, n_.
+      next_.store(std::uint64_t(chunks) << 32, std::memory_order_release);
+      generation_.fetch_add(1, std::memory_order_release);
+      wake = sleeping_ > 0;
     }
-    cv_.notify_all();
+    if (wake) cv_.notify_all();
     tls_in_parallel = true;
     work();
     tls_in_parallel = false;
@@ -83,9 +114,10 @@ class Pool {
  private:
   void work() {
     for (;;) {
-      std::int64_t c = next_.fetch_add(1, std::memory_order_relaxed);
-      if (c >= chunks_) return;
-      std::int64_t b = n_ * c / chunks_, e = n_ * (c + 1) / chunks_;
+      const std::uint64_t word = next_.fetch_add(1, std::memory_order_acq_rel);
+      const std::int64_t c = std::int64_t(word & 0xffffffffu), chunks = std::int64_t(word >> 32);
+      if (c >= chunks) return;
+      std::int64_t b = n_ * c / chunks, e = n_ * (c + 1) / chunks;
       if (b < e) fn_(ctx_, b, e);
       if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lk(mu_);
@@ -97,13 +129,30 @@ class Pool {
     tls_in_parallel = true;
     std::uint64_t seen = 0;
     for (;;) {
-      {
+      if (!spin_for_job(seen)) {
         std::unique_lock<std::mutex> lk(mu_);
-        cv_.wait(lk, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
+        ++sleeping_;
+        cv_.wait(lk, [&] {
+          return stop_.load(std::memory_order_relaxed) ||
+                 generation_.load(std::memory_order_relaxed) != seen;
+        });
+        --sleeping_;
       }
+      if (stop_.load(std::memory_order_acquire)) return;
+      seen = generation_.load(std::memory_order_acquire);
       work();
+    }
+  }
+  // Polls for a job newer than `seen` (or stop) for kSpinMicros (Note [Worker spin-wait]).
+  bool spin_for_job(std::uint64_t seen) {
+    using Clock = std::chrono::steady_clock;
+    const auto until = Clock::now() + std::chrono::microseconds(kSpinMicros);
+    for (int i = 1;; ++i) {
+      if (generation_.load(std::memory_order_acquire) != seen ||
+          stop_.load(std::memory_order_acquire))
+        return true;
+      cpu_relax();
+      if ((i & 63) == 0 && Clock::now() >= until) return false;
     }
   }
 
@@ -111,12 +160,14 @@ class Pool {
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;
-  bool stop_ = false;
-  std::uint64_t generation_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> generation_{0};
+  int sleeping_ = 0;  // workers blocked on cv_ (guarded by mu_)
   detail::ChunkFn fn_ = nullptr;
   void* ctx_ = nullptr;
-  std::int64_t n_ = 0, chunks_ = 0;
-  std::atomic<std::int64_t> next_{0}, remaining_{0};
+  std::int64_t n_ = 0;
+  std::atomic<std::uint64_t> next_{0};  // chunks << 32 | next chunk index (Note [Pool generations])
+  std::atomic<std::int64_t> remaining_{0};
 };
 
 std::atomic<int> g_threads{0};
