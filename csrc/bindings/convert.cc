@@ -114,9 +114,9 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
     throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; cannot "
                     "convert " + std::string(py::repr(h)) + " of type " +
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))));
-  bool is_np = py::isinstance<py::array>(h) ||
-               py::hasattr(h, "dtype");  // numpy scalars and array-likes with a dtype
   bool python_value = PyList_Check(p) || PyTuple_Check(p) || PyFloat_CheckExact(p);
+  bool is_np = py::isinstance<py::array>(h) ||
+               (!python_value && py::hasattr(h, "dtype"));  // numpy scalars, array-likes
   if (!is_np && !python_value && !PySequence_Check(p) && !py::hasattr(h, "__array__"))
     unsupported(h, op);
   return from_array(h, hint, op, python_value);
@@ -176,7 +176,10 @@ std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) 
     }
     return out;
   }
-  if (PyLong_Check(v.ptr()) || py::hasattr(v, "__index__")) {
+  // PyIndex_Check tests the type's nb_index slot (what `__index__` fills) without the
+  // AttributeError a hasattr() on a tuple raises and clears: that was most of the cost of
+  // parsing a shape.
+  if (PyLong_Check(v.ptr()) || PyIndex_Check(v.ptr())) {
     if (!py::isinstance<py::sequence>(v)) {
       out.push_back(parse_int(v, op, what));
       return out;
