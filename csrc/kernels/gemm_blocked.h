@@ -16,8 +16,9 @@
 // panel is padded, never the matrix). Per MC-row block of C, op(A) is packed into MR-row
 // slivers; the micro-kernel then runs over every MR x NR tile with the B sliver in L1 and the A
 // block in L2. Transposes are folded into the packing (and into the strides of the unpacked
-// paths), so the backward pass never materialises Aᵀ or Bᵀ; a transposed B is packed through
-// 8 x 8 / 4 x 4 register transposes.
+// paths), so the backward pass never materialises Aᵀ or Bᵀ; an untransposed A and a transposed
+// B are packed through 8 x 8 / 4 x 4 register transposes (packing is a few % of the flops at
+// n = 512 on one thread: the source comes from L3 in short row streams).
 // Packing is skipped where it does not pay: B is read in place when it is not transposed and
 // few MR-slivers of A would reuse the packed copy (small M); A is read in place when few
 // NR-slivers of B would reuse it (small N, e.g. 10 output columns) or the whole problem is
@@ -268,14 +269,15 @@ struct GemmDriver {
     }
   }
 
-  // dst[c * ldd + r] = src[r * lds + c] for an 8 x 8 float / 4 x 4 double block: the
-  // transposed packing of B. 256-bit shuffles, present in both the AVX2 and AVX-512 builds.
+  // dst[c * ldd + r] = rows[r][c] for an 8 x 8 float / 4 x 4 double block: the transposed
+  // packing of B and the packing of A. 256-bit shuffles, present in both the AVX2 and AVX-512
+  // builds. The columns are stored in ascending order (pack_a's overlapping stores rely on it).
   static constexpr int kTransposeBlock = 32 / int(sizeof(T));
-  static void transpose_block(const T* src, i64 lds, T* dst, i64 ldd) {
+  static void transpose_rows(const T* const* rows, T* dst, i64 ldd) {
     if constexpr (sizeof(T) == 4) {
       __m256 r[8], t[8], u[8];
 #pragma GCC unroll 8
-      for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * lds);
+      for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(rows[i]);
 #pragma GCC unroll 4
       for (int i = 0; i < 8; i += 2) {
         t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
@@ -289,14 +291,13 @@ struct GemmDriver {
         u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
       }
 #pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) {
-        _mm256_storeu_ps(dst + i * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
-        _mm256_storeu_ps(dst + (i + 4) * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
-      }
+      for (int i = 0; i < 4; ++i) _mm256_storeu_ps(dst + i * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) _mm256_storeu_ps(dst + (i + 4) * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
     } else {
       __m256d r[4];
 #pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) r[i] = _mm256_loadu_pd(src + i * lds);
+      for (int i = 0; i < 4; ++i) r[i] = _mm256_loadu_pd(rows[i]);
       __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
       __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
       _mm256_storeu_pd(dst, _mm256_permute2f128_pd(t0, t2, 0x20));
@@ -305,10 +306,32 @@ struct GemmDriver {
       _mm256_storeu_pd(dst + 3 * ldd, _mm256_permute2f128_pd(t1, t3, 0x31));
     }
   }
+  static void transpose_block(const T* src, i64 lds, T* dst, i64 ldd) {
+    const T* rows[kTransposeBlock];
+#pragma GCC unroll 8
+    for (int i = 0; i < kTransposeBlock; ++i) rows[i] = src + i * lds;
+    transpose_rows(rows, dst, ldd);
+  }
 
   // op(B)[p0:p0+kc, j0:j0+nc] into ceil(nc/NR) slivers of kc x NR, zero-padded on the right.
+  // An untransposed B is copied kPackBGroup slivers at a time, row by row: one sliver alone
+  // would read a single cache line per row of B, at a stride of ldb.
+  static constexpr int kPackBGroup = 4;
   static void pack_b(const T* B, i64 ldb, bool trans, i64 p0, i64 kc, i64 j0, i64 nc, T* dst) {
-    for (i64 js = 0; js < nc; js += NR, dst += kc * NR) {
+    i64 js = 0;
+    if (!trans) {
+      constexpr int SG = kPackBGroup;
+      for (; js + SG * NR <= nc; js += SG * NR, dst += SG * kc * NR) {
+        const T* src = B + p0 * ldb + j0 + js;
+        for (i64 p = 0; p < kc; ++p)
+#pragma GCC unroll 8
+          for (int g = 0; g < SG; ++g)
+#pragma GCC unroll 8
+            for (int v = 0; v < NV; ++v)
+              V::store(dst + g * kc * NR + p * NR + v * W, V::load(src + p * ldb + g * NR + v * W));
+      }
+    }
+    for (; js < nc; js += NR, dst += kc * NR) {
       const int nr = int(min64(NR, nc - js));
       if (!trans) {
         const T* src = B + p0 * ldb + j0 + js;
@@ -346,17 +369,46 @@ struct GemmDriver {
 
   // op(A)[i0:i0+mc, p0:p0+kc] into ceil(mc/MR) slivers of kc x MR (rows past mc repeat
   // the block's first row: never stored, and they keep inf/NaN out of nothing).
+  // Column p of a sliver (MR values) is written by whole TB-lane (or W-lane) stores, the last
+  // of which spills past the column into the next one's first rows; so columns are written in
+  // ascending order, a row group that spills before the groups it spills onto, and the buffer
+  // has kPackASlack elements of room after the last sliver.
+  static constexpr i64 kPackASlack = 2 * W;
   static void pack_a(const T* A, i64 lda, bool trans, i64 i0, i64 mc, i64 p0, i64 kc, T* dst) {
+    constexpr int TB = kTransposeBlock;
+    constexpr int G = (MR + TB - 1) / TB;  // row groups of TB rows; only the last may be short
     for (i64 is = 0; is < mc; is += MR, dst += kc * MR) {
       const int mr = int(min64(MR, mc - is));
       if (!trans) {
-        const T* rows[MR];
-        for (int i = 0; i < MR; ++i) rows[i] = A + (i0 + is + (i < mr ? i : 0)) * lda + p0;
-        for (i64 p = 0; p < kc; ++p)
+        // Rows past mr (and past MR, in the short group) read row 0: never stored for good.
+        const T* rows[G * TB];
+        for (int i = 0; i < G * TB; ++i) rows[i] = A + (i0 + is + (i < mr ? i : 0)) * lda + p0;
+        i64 p = 0;
+        for (; p + TB <= kc; p += TB) {
+#pragma GCC unroll 4
+          for (int gi = 0; gi < G; ++gi) {
+            const int g = (gi + G - 1) % G;  // the short group first
+            const T* r[TB];
+#pragma GCC unroll 8
+            for (int i = 0; i < TB; ++i) r[i] = rows[g * TB + i] + p;
+            transpose_rows(r, dst + p * MR + g * TB, MR);
+          }
+        }
+        for (; p < kc; ++p)
 #pragma GCC unroll 32
           for (int i = 0; i < MR; ++i) dst[p * MR + i] = rows[i][p];
-      } else {
+      } else if (mr == MR) {
         // A is stored k x m: row p of A holds column p of op(A), contiguous along i.
+        constexpr int NVA = (MR + W - 1) / W;
+        for (i64 p = 0; p < kc; ++p) {
+          const T* src = A + (p0 + p) * lda + i0 + is;
+#pragma GCC unroll 4
+          for (int v = 0; v < NVA; ++v) {
+            const R x = (v + 1) * W <= MR ? V::load(src + v * W) : V::load_mask(src + v * W, V::mask(MR - v * W));
+            V::store(dst + p * MR + v * W, x);
+          }
+        }
+      } else {
         for (i64 p = 0; p < kc; ++p) {
           const T* src = A + (p0 + p) * lda + i0 + is;
           for (int i = 0; i < MR; ++i) dst[p * MR + i] = src[i < mr ? i : 0];
@@ -550,7 +602,7 @@ struct GemmDriver {
     T* bbuf = direct_b ? nullptr
                        : static_cast<T*>(tl_pack_b.get(sizeof(T) * kc_blk * round_up(nc_blk, NR)));
     T* abuf = direct_a ? nullptr
-                       : static_cast<T*>(tl_pack_a.get(sizeof(T) * kc_blk * round_up(mc_blk, MR)));
+                       : static_cast<T*>(tl_pack_a.get(sizeof(T) * (kc_blk * round_up(mc_blk, MR) + kPackASlack)));
 
     for (i64 jc = n0; jc < n1; jc += nc_blk) {
       const i64 nc = min64(nc_blk, n1 - jc);

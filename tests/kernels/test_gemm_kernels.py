@@ -1,6 +1,6 @@
 """Every compiled GEMM kernel (scalar, avx2, avx512 where the CPU runs them) against a float64
 numpy reference: awkward sizes around the vector width and the micro-tile (MR x NR is 6 x 16
-float32 / 6 x 8 float64 on AVX2, 12 x 32 / 12 x 16 on AVX-512), the cache blocks (KC 256,
+float32 / 6 x 8 float64 on AVX2, 12 x 32 / 12 x 16 on AVX-512), the cache blocks (KC 384 AVX2 / 256 AVX-512,
 MC 144/72, NC 2048/1024), all four transpose combinations, accumulate, bias + activations,
 batched with broadcast (stride 0), NaN/inf propagation, on 1 and 2 threads."""
 import itertools
