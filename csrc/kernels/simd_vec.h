@@ -43,7 +43,8 @@ template <class F> inline void for_range(i64 n, i64 threshold, F&& f) {
     return;
   }
   constexpr i64 kB = 64;
-  parallel_for((n + kB - 1) / kB, t, [&](i64 b, i64 e) { f(b * kB, imin(e * kB, n)); });
+  // Four chunks per thread: a map's result does not depend on the split (threadpool.h).
+  parallel_for((n + kB - 1) / kB, i64(4) * t, [&](i64 b, i64 e) { f(b * kB, imin(e * kB, n)); });
 }
 
 struct F32x8 {

@@ -229,8 +229,8 @@ void set_num_threads(int n) {
 namespace detail {
 void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ctx) {
   int t = num_threads();
-  chunks = std::min<std::int64_t>(std::min<std::int64_t>(chunks, t), n);
-  if (chunks <= 1 || tls_in_parallel) {
+  chunks = std::min<std::int64_t>(std::min<std::int64_t>(chunks, std::int64_t(kMaxChunksPerThread) * t), n);
+  if (t <= 1 || chunks <= 1 || tls_in_parallel) {
     fn(ctx, 0, n);
     return;
   }

@@ -21,7 +21,12 @@ using ChunkFn = void (*)(void* ctx, std::int64_t begin, std::int64_t end);
 void parallel_for_impl(std::int64_t n, std::int64_t chunks, ChunkFn fn, void* ctx);
 }  // namespace detail
 
-// Runs f(begin, end) over [0, n) in `chunks` parts (clamped to [1, num_threads()]).
+// Runs f(begin, end) over [0, n) in `chunks` parts (clamped to [1, kMaxChunksPerThread *
+// num_threads()]; with one thread, or nested in a chunk, f(0, n) runs inline). Callers whose
+// result must not depend on the split (reductions) pass at most num_threads(); maps pass
+// several chunks per thread, so that a worker that wakes late takes fewer of them and the
+// caller the rest (Note [Worker spin-wait]).
+constexpr int kMaxChunksPerThread = 8;
 template <class F>
 void parallel_for(std::int64_t n, std::int64_t chunks, F&& f) {
   if (n <= 0) return;
