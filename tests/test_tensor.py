@@ -41,6 +41,25 @@ def test_constant_copies_any_strides_once():
     assert t.numpy()[0] == 1.0  # copied
 
 
+@pytest.mark.parametrize("make", [
+    lambda x: x,                                   # native, C-contiguous: one memcpy
+    lambda x: x.astype(x.dtype.newbyteorder()),    # byte-swapped: numpy converts
+    lambda x: x[:, ::-1],                          # negative strides
+    lambda x: np.ma.masked_array(x),               # an ndarray subclass
+    lambda x: x.reshape(-1)[1:].reshape(-1)[:5],   # offset into a buffer
+    lambda x: x[1, 2],                             # a 0-d numpy scalar
+], ids=["native", "byteswapped", "reversed", "subclass", "offset", "scalar"])
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_constant_from_numpy_layouts(make, dt):
+    src = make(np.arange(12, dtype=dt).reshape(3, 4) * dt(0.5) - dt(1.25))
+    want = np.asarray(src).astype(dt)
+    t = tf.constant(src)
+    assert t.dtype == dt and t.shape == want.shape
+    np.testing.assert_array_equal(t.numpy(), want)
+    other = np.float64 if dt == np.float32 else np.float32  # an explicit dtype casts
+    np.testing.assert_array_equal(tf.constant(src, dtype=other).numpy(), want.astype(other))
+
+
 def test_constant_with_int_array_needs_dtype():
     with pytest.raises(TypeError, match="int64"):
         tf.constant(np.arange(3))

@@ -50,19 +50,22 @@ namespace {
 }
 
 Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_value) {
-  py::module_ np = py::module_::import("numpy");
-  py::object arr;
-  try {
-    arr = np.attr("asarray")(h);
-  } catch (py::error_already_set& e) {
-    if (e.matches(PyExc_ValueError))
-      throw ValueError(std::string(op) + ": can't convert non-rectangular Python sequence to "
-                       "Tensor (" + e.what() + ")");
-    throw;
+  py::array a;
+  if (py::isinstance<py::array>(h)) {
+    a = py::reinterpret_borrow<py::array>(h);  // no numpy.asarray call for what is one already
+  } else {
+    try {
+      a = py::reinterpret_borrow<py::array>(py::module_::import("numpy").attr("asarray")(h));
+    } catch (py::error_already_set& e) {
+      if (e.matches(PyExc_ValueError))
+        throw ValueError(std::string(op) + ": can't convert non-rectangular Python sequence to "
+                         "Tensor (" + e.what() + ")");
+      throw;
+    }
   }
-  py::array a = py::reinterpret_borrow<py::array>(arr);
-  char kind = a.dtype().kind();
-  std::string dname = py::str(a.dtype());
+  const char kind = a.dtype().kind();
+  // str(dtype) runs Python code in numpy: only the error messages need it.
+  auto dname = [&] { return std::string(py::str(a.dtype())); };
   DType target;
   if (kind == 'f') {
     if (dtype) target = *dtype;
@@ -70,18 +73,18 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     else if (a.dtype().itemsize() == 4 || python_value) target = DType::Float32;
     else
       throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; got a " +
-                      dname + " array (pass dtype=tapegrad.float32 to convert it)");
+                      dname() + " array (pass dtype=tapegrad.float32 to convert it)");
   } else if (kind == 'i' || kind == 'u') {
     if (dtype) target = *dtype;
     else if (python_value) target = DType::Float32;
     else
       throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; got an " +
-                      dname + " array (pass dtype=tapegrad.float32 to convert it)");
+                      dname() + " array (pass dtype=tapegrad.float32 to convert it)");
   } else if (kind == 'O') {
     unsupported(h, op);
   } else {
     throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; cannot "
-                    "convert a value of dtype " + dname + " (" +
+                    "convert a value of dtype " + dname() + " (" +
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))) + ")");
   }
   Shape shape;
@@ -91,9 +94,16 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
   for (py::ssize_t i = 0; i < a.ndim(); ++i) shape.push_back(a.shape(i));
   Tensor t = Tensor::empty(target, shape, op);
   if (t.numel() > 0) {
-    // One pass: numpy copies (and casts) straight into our aligned buffer, whatever the strides.
-    py::array view = numpy_view(t, py::none(), true);
-    np.attr("copyto")(view, a, py::arg("casting") = "unsafe");
+    // A C-contiguous array of exactly the target's native dtype (numpy's own descriptor
+    // object: byte order and itemsize as ours) is one memcpy. Everything else (strides,
+    // casts, byte swaps) is numpy copying and casting straight into our aligned buffer.
+    const py::dtype& native = target == DType::Float32 ? py::dtype::of<float>() : py::dtype::of<double>();
+    if (a.dtype().ptr() == native.ptr() && (a.flags() & py::array::c_style)) {
+      std::memcpy(t.raw(), a.data(), static_cast<std::size_t>(t.numel()) * itemsize(target));
+    } else {
+      py::array view = numpy_view(t, py::none(), true);
+      py::module_::import("numpy").attr("copyto")(view, a, py::arg("casting") = "unsafe");
+    }
   }
   return t;
 }
