@@ -42,3 +42,25 @@ def test_default_thread_count_is_the_cores_we_may_use():
     import os
     n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert 1 <= tf.get_num_threads() <= max(n, 1) or "TAPEGRAD_NUM_THREADS" in os.environ
+
+
+def test_pool_workers_sleep_after_their_spin():
+    """Workers poll for the next job for a moment (Note [Worker spin-wait]), then sleep: an
+    idle process must not keep burning CPU after a multi-threaded kernel."""
+    import resource
+    import time
+
+    old = tf.get_num_threads()
+    tf.set_num_threads(2)
+    try:
+        x = tf.constant(np.ones(1 << 20, np.float32))
+        for _ in range(20):
+            tf.exp(x)  # parallel jobs: the worker is woken and spins afterwards
+        time.sleep(0.05)  # the spin is over well before this
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+        time.sleep(0.5)
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    finally:
+        tf.set_num_threads(old)
+    used = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    assert used < 0.1, f"{used:.3f} s of CPU while idle for 0.5 s: a pool worker kept spinning"
