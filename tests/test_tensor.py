@@ -22,11 +22,15 @@ def test_numpy_dtypes_kept():
     assert tf.constant(np.float64(2.0)).dtype == tf.float64
 
 
-@pytest.mark.parametrize("spec", [tf.float64, "float64", np.float64, np.dtype("float64")])
-def test_dtype_argument_forms(spec):
-    t = tf.constant([1.0, 2.0], dtype=spec)
-    assert t.dtype == tf.float64 and t.dtype.name == "float64"
-    assert t.dtype == "float64" and t.dtype == np.float64
+@pytest.mark.parametrize("name", ["float32", "float64"])
+@pytest.mark.parametrize("form", [lambda n: getattr(tf, n), str, lambda n: getattr(np, n), np.dtype,
+                                  lambda n: np.dtype(n).newbyteorder(), lambda n: np.dtype(n).type],
+                         ids=["tapegrad", "str", "numpy-type", "numpy-dtype", "swapped", "dtype.type"])
+def test_dtype_argument_forms(name, form):
+    t = tf.constant([1.0, 2.0], dtype=form(name))
+    assert t.dtype == getattr(tf, name) and t.dtype.name == name
+    assert t.dtype == name and t.dtype == getattr(np, name)
+    assert tf.zeros((2,), dtype=form(name)).dtype == getattr(tf, name)
 
 
 def test_constant_copies_any_strides_once():

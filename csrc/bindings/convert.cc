@@ -149,7 +149,25 @@ void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tens
 DType parse_dtype(py::handle d, const char* op) {
   if (registry().dtypes[0] && d.is(registry().dtypes[0])) return DType::Float32;
   if (registry().dtypes[1] && d.is(registry().dtypes[1])) return DType::Float64;
-  if (py::hasattr(d, "_tapegrad_code")) return static_cast<DType>(d.attr("_tapegrad_code").cast<int>());
+  // Other tapegrad DType objects (copies), then the spellings users write most, all without
+  // hasattr(), which raises and clears an AttributeError for every numpy dtype and string.
+  if (registry().dtypes[0] && Py_TYPE(d.ptr()) == Py_TYPE(registry().dtypes[0].ptr()))
+    return static_cast<DType>(d.attr("_tapegrad_code").cast<int>());
+  if (PyUnicode_Check(d.ptr())) {
+    const char* s = PyUnicode_AsUTF8(d.ptr());
+    if (s && std::strcmp(s, "float32") == 0) return DType::Float32;
+    if (s && std::strcmp(s, "float64") == 0) return DType::Float64;
+    if (!s) PyErr_Clear();  // not UTF-8 encodable: numpy below gives the error
+  }
+  if (PyType_Check(d.ptr())) {  // np.float32, np.float64: the scalar types of numpy's dtypes
+    if (d.is(py::dtype::of<float>().attr("type"))) return DType::Float32;
+    if (d.is(py::dtype::of<double>().attr("type"))) return DType::Float64;
+  }
+  if (py::isinstance<py::dtype>(d)) {
+    auto nd = py::reinterpret_borrow<py::dtype>(d);
+    if (nd.kind() == 'f' && nd.itemsize() == 4) return DType::Float32;
+    if (nd.kind() == 'f' && nd.itemsize() == 8) return DType::Float64;
+  }
   // numpy reads None as float64; a missing dtype is the caller's to default, not ours.
   if (!d.is_none()) {
     try {
