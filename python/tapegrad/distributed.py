@@ -199,38 +199,36 @@ def is_initialized():
     return _state.initialized
 
 
-def _comm():
+def _ready():
+    """The runtime's state, initialised on first use."""
     if not _state.initialized:
         init()
-    return _state.comm if _state.size > 1 else None
+    return _state
+
+
+def _comm():
+    st = _ready()
+    return st.comm if st.size > 1 else None
 
 
 def rank():
     """This process's index in the job, 0 ... size()-1 (0 without MPI)."""
-    if not _state.initialized:
-        init()
-    return _state.rank
+    return _ready().rank
 
 
 def size():
     """The number of processes in the job (1 without MPI)."""
-    if not _state.initialized:
-        init()
-    return _state.size
+    return _ready().size
 
 
 def local_rank():
     """This process's index among the job's processes on the same machine."""
-    if not _state.initialized:
-        init()
-    return _state.local_rank
+    return _ready().local_rank
 
 
 def local_size():
     """The number of the job's processes on this machine."""
-    if not _state.initialized:
-        init()
-    return _state.local_size
+    return _ready().local_size
 
 
 def barrier():
