@@ -12,6 +12,7 @@ namespace tapegrad::bind {
 void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
 void bind_tape(py::module_& m);
+void bind_collectives(py::module_& m);
 }  // namespace tapegrad::bind
 
 PYBIND11_MODULE(_core, m) {
@@ -41,5 +42,6 @@ PYBIND11_MODULE(_core, m) {
   tapegrad::bind::bind_tensor(m);
   tapegrad::bind::bind_ops(m);
   tapegrad::bind::bind_tape(m);
+  tapegrad::bind::bind_collectives(m);
   bind_kernels_testing(m);
 }

@@ -76,7 +76,12 @@ class _State:
         # communication_stats(): time in allreduces of tensors and gradients.
         self.seconds = 0.0      # total, including packing and unpacking
         self.mpi_seconds = 0.0  # inside MPI calls only (includes waiting for the slowest rank)
-        self.calls = 0          # MPI allreduce calls
+        self.calls = 0          # allreduce calls (MPI or shared memory)
+        self.shm_calls = 0      # of which through the shared-memory window
+        self.node = None        # node communicator, kept when every rank is on this machine
+        self.shm_enabled = False
+        self.shm = None         # _core._ShmAllreduce over shm_win
+        self.shm_win = None
         self.nbytes = 0         # bytes reduced
 
 
@@ -143,7 +148,12 @@ def init(comm=None):
     if st.size > 1:
         node = world.Split_type(MPI.COMM_TYPE_SHARED, key=st.rank)
         st.local_rank, st.local_size = node.Get_rank(), node.Get_size()
-        node.Free()
+        if st.local_size == st.size:  # one machine: fused reductions may use shared memory
+            st.node = node
+            st.shm_enabled = os.environ.get("TAPEGRAD_SHM_ALLREDUCE", "1").strip().lower() \
+                not in ("0", "false", "no")
+        else:
+            node.Free()
         _install_abort_hook()
         if not os.environ.get("TAPEGRAD_NUM_THREADS") and st.local_size > 1:
             share = max(1, _cpu_count() // st.local_size)
@@ -240,11 +250,13 @@ def barrier():
 
 def communication_stats():
     """This rank's totals since init for allreduce: ``seconds`` (including packing and
-    unpacking fused buffers), ``mpi_seconds`` (inside MPI, which includes waiting for the
-    slowest rank), ``calls`` (MPI allreduce calls) and ``bytes`` (bytes reduced)."""
+    unpacking fused buffers), ``mpi_seconds`` (inside the reduction proper, MPI's or the
+    shared-memory one, which includes waiting for the slowest rank), ``calls`` (reductions),
+    ``shm_calls`` (how many of them went through shared memory) and ``bytes`` (bytes
+    reduced)."""
     st = _state
     return {"seconds": st.seconds, "mpi_seconds": st.mpi_seconds, "calls": st.calls,
-            "bytes": st.nbytes}
+            "shm_calls": st.shm_calls, "bytes": st.nbytes}
 
 
 # -- tensors ------------------------------------------------------------------------------------
@@ -321,14 +333,65 @@ def _fusion_buffer(np_dtype, count):
     return buf[:count]
 
 
+# Buckets up to this many bytes go through the shared-memory window (two slots of the next
+# power of two per rank); larger ones through MPI_Allreduce, which is bandwidth-bound there too.
+_SHM_MAX_BYTES = 16 << 20
+_SHM_MIN_SLOT = 64 << 10
+
+
+def _shm_engine(nbytes):
+    """The shared-memory allreduce (Note [Shared-memory allreduce] in
+    csrc/bindings/collectives.cc) with room for ``nbytes``, or None when it does not apply:
+    ranks on several machines, ``TAPEGRAD_SHM_ALLREDUCE=0``, or a bucket above 16 MiB.
+    Collective when the window has to grow (every rank reduces the same sizes in the same
+    order, so every rank grows it in the same call)."""
+    st = _state
+    if not st.shm_enabled or nbytes > _SHM_MAX_BYTES:
+        return None
+    eng = st.shm
+    if eng is not None and nbytes <= eng.slot_bytes:
+        return eng
+    slot = max(_SHM_MIN_SLOT, 1 << max(nbytes - 1, 1).bit_length())
+    if st.shm_win is not None:
+        st.shm, win, st.shm_win = None, st.shm_win, None
+        win.Free()
+    total = _core._ShmAllreduce.required_bytes(st.size, slot)
+    win = st.MPI.Win.Allocate_shared(total if st.local_rank == 0 else 0, 1, comm=st.node)
+    mem, _ = win.Shared_query(0)
+    if mem.address % 64:  # not seen with MPICH or Open MPI; MPI_Allreduce then
+        win.Free()
+        st.shm_enabled = False
+        return None
+    eng = _core._ShmAllreduce(mem.address, total, st.local_rank, st.size, slot)
+    if st.local_rank == 0:
+        eng.reset()
+    st.node.Barrier()
+    st.shm, st.shm_win = eng, win
+    return eng
+
+
 def _reduce_bucket(items, out, op):
     """Allreduce the tensors ``items`` = [(index, tensor)] (one dtype) through one fused
-    buffer; new tensors go to ``out[index]``."""
+    buffer, the shared-memory window's or a flat numpy one for MPI; new tensors go to
+    ``out[index]``."""
+    tensors = [t for _, t in items]
+    nbytes = sum(t.size for t in tensors) * tensors[0].dtype.size
+    eng = _shm_engine(nbytes)
+    if eng is not None:
+        st = _state
+        t0 = time.perf_counter()
+        results = eng(tensors, float(st.size) if op == "mean" else 1.0)
+        st.mpi_seconds += time.perf_counter() - t0
+        st.calls += 1
+        st.shm_calls += 1
+        st.nbytes += nbytes
+        for (i, _), r in zip(items, results):
+            out[i] = r
+        return
     if len(items) == 1:
         i, t = items[0]
         out[i] = _allreduce_one(t, op)
         return
-    tensors = [t for _, t in items]
     buf = _fusion_buffer(tensors[0].dtype.as_numpy_dtype, sum(t.size for t in tensors))
     _core._pack_flat(tensors, buf)  # one copy of each gradient into the flat buffer
     _reduce_into(_state.MPI.IN_PLACE, buf, buf.nbytes)
@@ -349,10 +412,24 @@ def grouped_allreduce(tensors, op="mean", fusion_threshold=None):
     must pass the same shapes and dtypes, with ``None`` at the same places.
     """
     _check_op(op)
+    st = _state
+    eng = st.shm
+    if eng is not None and _fusion_threshold(fusion_threshold) > _SHM_MAX_BYTES:
+        # The common case in one C++ call: a list of tensors of one dtype that fits the
+        # shared-memory window (so it is one bucket, below the fusion threshold).
+        t0 = time.perf_counter()
+        out = eng.reduce_if_fits(tensors, float(st.size) if op == "mean" else 1.0)
+        if out is not None:
+            dt = time.perf_counter() - t0
+            st.seconds += dt
+            st.mpi_seconds += dt
+            st.calls += 1
+            st.shm_calls += 1
+            st.nbytes += eng.last_bytes
+            return out
     items = [None if t is None else _as_tensor(t, "grouped_allreduce") for t in tensors]
     if _comm() is None:
         return items
-    st = _state
     t0 = time.perf_counter()
     threshold = _fusion_threshold(fusion_threshold)
     out = [None] * len(items)

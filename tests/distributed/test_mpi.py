@@ -108,6 +108,28 @@ def test_grouped_allreduce_fuses_and_matches_separate_allreduces(job):
                 np.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.parametrize("dtype", P.ALLREDUCE_DTYPES)
+@pytest.mark.parametrize("shape", P.ALLREDUCE_SHAPES, ids=lambda s: "x".join(map(str, s)) or "scalar")
+@pytest.mark.parametrize("op", ["sum", "mean"])
+def test_shared_memory_allreduce_is_exact_and_matches_mpi(job, dtype, shape, op):
+    n, ranks = job
+    key = f"{op}/{dtype}/{'x'.join(map(str, shape))}"
+    expected = []
+    for s, offset in ((shape, 0), ((7,), 3)):
+        # numpy's sum adds the ranks in rank order, as the shared-memory reduction does
+        total = sum(P.allreduce_input(s, dtype, k + offset) for k in range(n)).astype(dtype)
+        expected.append(total if op == "sum" else
+                        np.divide(total, np.asarray(n, dtype=dtype)).astype(dtype))
+    for meta, _ in ranks:
+        got = meta["shm"][key]
+        assert got["shm_calls"] == 1, f"rank {meta['rank']}: {key} did not use shared memory"
+        assert got["shapes"] == [list(shape), [7]]
+        assert got["digests"] == [P.digest(e) for e in expected], f"rank {meta['rank']}: {key}"
+        assert got["mpi_digests"] == got["digests"]
+    # 10**6+3 float64 (8 MB) grew the window from its first 64 KiB to 8 MiB slots
+    assert all(m["shm_slot_bytes"] == 8 << 20 for m, _ in ranks)
+
+
 def test_broadcast_variables_makes_differently_seeded_ranks_equal(job):
     n, ranks = job
     before = [_weights(arrays, "bcast/before") for _, arrays in ranks]
@@ -167,8 +189,10 @@ def test_fit_distributed_equals_one_process_fit_on_the_concatenated_batches(job,
     h = m.fit(x, y, batch_size=P.BATCH * n, epochs=2, shuffle=True, verbose=0)
     _assert_close_to(weights, m.get_weights(), name)
     for meta, _ in ranks:
-        # one fused allreduce per step (and not two with DistributedOptimizer)
+        # one fused allreduce per step (and not two with DistributedOptimizer), through the
+        # shared-memory window since every rank is on this machine
         assert meta[f"{name}_calls"] == 2 * P.STEPS
+        assert meta[f"{name}_shm_calls"] == 2 * P.STEPS
         np.testing.assert_allclose(meta[f"{name}_loss"], h.history["loss"], rtol=1e-5)
         comm = meta[f"{name}_comm_time"]
         assert comm is not None and len(comm) == 2 and all(c > 0 for c in comm)

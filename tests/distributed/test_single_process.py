@@ -180,3 +180,64 @@ def test_pack_and_unpack_flat_check_their_buffer():
         _core._unpack_flat(np.empty(3, np.float32), [(2, 2)])
     with pytest.raises(TypeError, match="float32 or float64"):
         _core._unpack_flat(np.empty(3, np.int32), [(3,)])
+
+
+def _shm_window(size, slot):
+    """A 64-byte aligned numpy stand-in for the MPI shared window of `size` ranks."""
+    nbytes = _core._ShmAllreduce.required_bytes(size, slot)
+    raw = np.full(nbytes + 64, 0xAB, np.uint8)
+    off = (-raw.ctypes.data) % 64
+    return raw, raw[off:off + nbytes]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_shm_allreduce_engine_with_one_rank_is_the_division(dtype):
+    raw, win = _shm_window(1, 1024)
+    eng = _core._ShmAllreduce(win.ctypes.data, win.nbytes, 0, 1, 1024)
+    eng.reset()
+    assert eng.slot_bytes == 1024
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in [(3, 4), (0,), (), (7, 1)]]
+    tensors = [tf.constant(a, dtype=dtype) for a in arrays]
+    for call in range(3):  # successive calls alternate between the window's two slots
+        divisor = [1.0, 2.0, 3.0][call]
+        out = eng(tensors, divisor)
+        assert eng.last_bytes == 20 * np.dtype(dtype).itemsize
+        for a, t in zip(arrays, out):
+            assert isinstance(t, tf.Tensor) and t.shape == a.shape and t.dtype == tf.as_dtype(dtype)
+            assert np.array_equal(t.numpy(), np.divide(a, np.asarray(divisor, dtype=dtype)))
+    for a, t in zip(arrays, tensors):  # the inputs are untouched
+        assert np.array_equal(t.numpy(), a)
+    assert eng([], 2.0) == [] and eng.reduce_if_fits([], 2.0) == []
+    got = eng.reduce_if_fits(tensors, 1.0)
+    assert all(np.array_equal(t.numpy(), a) for a, t in zip(arrays, got))
+
+
+def test_shm_allreduce_engine_refuses_what_it_cannot_reduce():
+    raw, win = _shm_window(2, 64)
+    eng = _core._ShmAllreduce(win.ctypes.data, win.nbytes, 1, 2, 64)
+    big = tf.ones((17,))  # 68 bytes > the 64-byte slot
+    mixed = [tf.ones((2,)), tf.ones((2,), dtype=tf.float64)]
+    with pytest.raises(ValueError, match="do not fit"):
+        eng([big])
+    with pytest.raises(TypeError, match="one dtype"):
+        eng(mixed)
+    with pytest.raises(TypeError, match="list of tensors"):
+        eng([np.ones(2, np.float32)])
+    # the fast path of grouped_allreduce: None, without waiting for the other rank
+    for bad in ([big], mixed, [tf.ones((2,)), None], (tf.ones((2,)),), [tf.Variable([1.0])]):
+        assert eng.reduce_if_fits(bad, 2.0) is None
+    with pytest.raises(ValueError, match="smaller than"):
+        _core._ShmAllreduce(win.ctypes.data, win.nbytes - 1, 0, 2, 64)
+    with pytest.raises(ValueError, match="multiple of 64"):
+        _core._ShmAllreduce(win.ctypes.data, win.nbytes, 0, 2, 32)
+    with pytest.raises(ValueError, match="aligned"):
+        _core._ShmAllreduce(win.ctypes.data + 4, win.nbytes - 64, 0, 1, 64)
+    with pytest.raises(ValueError, match="rank"):
+        _core._ShmAllreduce(win.ctypes.data, win.nbytes, 2, 2, 64)
+
+
+def test_without_mpi_grouped_allreduce_uses_no_shared_memory(fresh):
+    out = dist.grouped_allreduce([tf.ones((3,)), None])
+    assert out[1] is None and np.array_equal(out[0].numpy(), np.ones(3, np.float32))
+    assert dist.communication_stats()["shm_calls"] == 0 and dist._state.shm is None
