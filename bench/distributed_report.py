@@ -59,7 +59,7 @@ def find_mpiexec():
     sys.exit("no mpiexec: pip install \"tapegrad[mpi]\" (mpi4py and MPICH)")
 
 
-def run_job(mpiexec, n, args):
+def start_job(mpiexec, n, args):
     env = dict(os.environ)
     env.update(TAPEGRAD_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                UCX_TLS="self,sm", UCX_NET_DEVICES=LOOPBACK, HYDRA_IFACE=LOOPBACK)
@@ -67,13 +67,33 @@ def run_job(mpiexec, n, args):
     cmd += [mpiexec, "-launcher", "fork", "-iface", LOOPBACK, "-host", "localhost", "-n", str(n),
            sys.executable, os.path.abspath(__file__), "--worker", "--epochs", str(args.epochs),
            "--batch-size", str(args.batch_size)]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    if r.returncode != 0:
-        sys.exit(f"job failed: {' '.join(cmd)}\n{r.stdout}\n{r.stderr}")
-    line = next(l for l in r.stdout.splitlines() if l.startswith("RESULT "))
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    return proc, cmd, n
+
+
+def finish_job(job):
+    proc, cmd, n = job
+    out, err = proc.communicate(timeout=600)
+    if proc.returncode != 0:
+        sys.exit(f"job failed: {' '.join(cmd)}\n{out}\n{err}")
+    line = next(l for l in out.splitlines() if l.startswith("RESULT "))
     res = json.loads(line[len("RESULT "):])
     assert res["identical"] and res["size"] == n and res["threads"] == 1, res
     return res
+
+
+def run_job(mpiexec, n, args):
+    return finish_job(start_job(mpiexec, n, args))
+
+
+def run_pair(mpiexec, args):
+    """Two independent 1-rank jobs at once (no communication between them): the scaling this
+    machine allows for two processes of this workload, the ceiling for the 2-rank job."""
+    jobs = [start_job(mpiexec, 1, args) for _ in range(2)]
+    res = [finish_job(j) for j in jobs]
+    return {"samples_per_s": sum(r["samples_per_s"] for r in res),
+            "step_s": statistics.mean(r["step_s"] for r in res)}
 
 
 def main():
@@ -84,23 +104,31 @@ def main():
     p.add_argument("--nice", type=int, default=0,
                    help="run the jobs under `nice -n NICE` (a negative value, as root, gives "
                         "them priority over other work on a shared machine)")
+    p.add_argument("--ceiling", action="store_true",
+                   help="each repeat also runs two independent 1-rank jobs at once: the "
+                        "samples/s two processes reach here without communicating")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
         return worker(args)
     mpiexec = find_mpiexec()
     load0 = os.getloadavg()
-    one, two, ratios = [], [], []
+    one, two, ratios, ceilings = [], [], [], []
     for i in range(args.repeats):
         a = run_job(mpiexec, 1, args)
         b = run_job(mpiexec, 2, args)
+        c = run_pair(mpiexec, args) if args.ceiling else None
         one.append(a)
         two.append(b)
         ratios.append(b["samples_per_s"] / a["samples_per_s"])
+        if c:
+            ceilings.append(c["samples_per_s"] / a["samples_per_s"])
         print(f"repeat {i + 1}: 1 rank {a['samples_per_s']:9,.0f} samples/s "
               f"({a['step_s'] * 1e3:.3f} ms/step) | 2 ranks {b['samples_per_s']:9,.0f} samples/s "
               f"({b['step_s'] * 1e3:.3f} ms/step, comm {b['comm_s'] * 1e3:.3f} ms/step) | "
-              f"ratio {ratios[-1]:.2f}  [load {os.getloadavg()[0]:.2f}]", flush=True)
+              f"ratio {ratios[-1]:.2f}"
+              + (f" | 2 independent 1-rank jobs {ceilings[-1]:.2f}" if c else "")
+              + f"  [load {os.getloadavg()[0]:.2f}]", flush=True)
     load1 = os.getloadavg()
     med = statistics.median
     print()
@@ -126,6 +154,9 @@ def main():
     free = [2 * a["step_s"] / (b["step_s"] - b["comm_s"]) for a, b in zip(one, two)]
     print(f"scaling without the communication time (2 x 1-rank step / (2-rank step - comm)): "
           f"median {med(free):.2f}x")
+    if ceilings:
+        print(f"two independent 1-rank jobs at once (no MPI traffic: this machine's ceiling for "
+              f"2 processes): median {med(ceilings):.2f}x, best {max(ceilings):.2f}x")
 
 
 if __name__ == "__main__":
