@@ -207,9 +207,10 @@ def test_fit_distributed_starts_from_rank_0s_weights_without_an_explicit_broadca
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_an_exception_on_one_rank_fails_the_job_with_its_message(mpirun, n):
+@pytest.mark.parametrize("where", ["mpi", "shm"])
+def test_an_exception_on_one_rank_fails_the_job_with_its_message(mpirun, n, where):
     t0 = time.perf_counter()
-    r = mpirun.run(n, "fail.py", timeout=60)
+    r = mpirun.run(n, "fail.py", where, timeout=60)
     elapsed = time.perf_counter() - t0
     assert r.returncode != 0
     text = r.stdout + r.stderr
