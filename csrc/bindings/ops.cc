@@ -268,6 +268,36 @@ void bind_ops(py::module_& m) {
     if (is_tensor(value) || is_variable(value)) t = t.alias(t.shape());
     return wrap(t);
   }, py::arg("value"), py::arg("dtype"), py::arg("op") = py::none());
+  // keras fit's batches: a[rows] straight into a new float32 tensor, one memcpy per row,
+  // instead of numpy's fancy-index gather into a temporary array and a copy of that.
+  m.def("_take_rows", [](py::array a, py::array rows) {
+    if (!a.dtype().is(py::dtype::of<float>()) || !(a.flags() & py::array::c_style) || a.ndim() < 1 ||
+        a.ndim() > kMaxDims)
+      throw TypeError("_take_rows: expected a C-contiguous float32 array of rank 1 to " +
+                      std::to_string(kMaxDims));
+    if (!rows.dtype().is(py::dtype::of<std::int64_t>()) || rows.ndim() != 1 ||
+        !(rows.flags() & py::array::c_style))
+      throw TypeError("_take_rows: expected a 1-D C-contiguous int64 array of row indices");
+    const i64 n = a.shape(0), m = rows.shape(0);
+    Shape shape;
+    shape.push_back(m);
+    for (py::ssize_t i = 1; i < a.ndim(); ++i) shape.push_back(a.shape(i));
+    Tensor t = Tensor::empty(DType::Float32, shape, "_take_rows");
+    std::size_t row = sizeof(float);  // bytes per row (not strides(0): numpy leaves the
+    for (py::ssize_t i = 1; i < a.ndim(); ++i)  // stride of a length-1 axis arbitrary)
+      row *= static_cast<std::size_t>(a.shape(i));
+    const auto* idx = static_cast<const std::int64_t*>(rows.data());
+    const char* src = static_cast<const char*>(a.data());
+    char* dst = static_cast<char*>(t.raw());
+    for (i64 i = 0; i < m; ++i) {
+      const std::int64_t r = idx[i];
+      if (r < 0 || r >= n)
+        throw InvalidArgument("_take_rows: row index " + std::to_string(r) +
+                              " is out of range for " + std::to_string(n) + " rows");
+      if (row) std::memcpy(dst + static_cast<std::size_t>(i) * row, src + static_cast<std::size_t>(r) * row, row);
+    }
+    return wrap(t);
+  }, "a[rows] as a new float32 tensor (a: C-contiguous float32, rows: 1-D int64).");
   m.def("_fill", [](py::handle shape, double value, py::handle dtype) {
     return wrap(Tensor::full(parse_dtype(dtype, "fill"), parse_shape(shape, "fill"), value, "fill"));
   });

@@ -119,6 +119,57 @@ def test_shuffle_is_reproducible_with_seed():
     assert run() == run()
 
 
+@pytest.mark.parametrize("layout", ["float32", "float64", "fortran"])
+def test_shuffled_fit_matches_a_manual_loop_over_the_same_permutations(layout):
+    # float32 C-contiguous input takes fit's direct row gather (_take_rows), the others numpy's
+    x, y = _data(60)  # 60 = 3 x 16 + 12: a partial last batch
+    xin = {"float32": x, "float64": x.astype(np.float64), "fortran": np.asfortranarray(x)}[layout]
+    m1 = _model(7)
+    m1.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    m1.fit(xin, y, epochs=2, batch_size=16, verbose=0, shuffle=True)
+    m2 = _model(7)  # the same weights and the same generator state for the permutations
+    opt = keras.optimizers.SGD(0.1)
+    loss_fn = keras.losses.MeanSquaredError()
+    for _ in range(2):
+        order = tf.random._permutation(60)
+        for s in range(0, 60, 16):
+            rows = order[s:s + 16]
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y[rows], m2(x[rows]))
+            grads = tape.gradient(loss, m2.trainable_variables)
+            opt.apply_gradients(zip(grads, m2.trainable_variables))
+    for a, b in zip(m1.get_weights(), m2.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("shape", [(7,), (7, 3), (7, 1), (1, 5), (7, 2, 3), (7, 0)])
+def test_take_rows_is_numpy_fancy_indexing(shape):
+    from tapegrad import _core
+    a = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    for rows in ([0], list(range(shape[0]))[::-1], [shape[0] - 1, 0, shape[0] - 1], []):
+        idx = np.asarray(rows, dtype=np.int64)
+        t = _core._take_rows(a, idx)
+        assert isinstance(t, tf.Tensor) and t.dtype == tf.float32
+        assert t.shape == a[idx].shape and np.array_equal(t.numpy(), a[idx])
+
+
+def test_take_rows_checks_its_arguments():
+    from tapegrad import _core
+    a = np.zeros((4, 2), np.float32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="row index 4 is out of range for 4"):
+        _core._take_rows(a, np.array([0, 4], np.int64))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="-1"):
+        _core._take_rows(a, np.array([-1], np.int64))
+    with pytest.raises(TypeError, match="float32"):
+        _core._take_rows(a.astype(np.float64), np.array([0], np.int64))
+    with pytest.raises(TypeError, match="C-contiguous float32"):
+        _core._take_rows(np.asfortranarray(a), np.array([0], np.int64))
+    with pytest.raises(TypeError, match="int64"):
+        _core._take_rows(a, np.array([0], np.int32))
+    with pytest.raises(TypeError, match="int64"):
+        _core._take_rows(a, np.arange(4, dtype=np.int64)[::2])
+
+
 def test_predict_shape_and_classification_fit():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((200, 2)).astype(np.float32)

@@ -251,23 +251,26 @@ class Sequential:
         if shard is not None:
             rank, size = shard
             starts = [(k * size + rank) * batch_size for k in range(limit)]
-            out = []
-            for start in starts:
-                stop = min(start + batch_size, n)
-                rows = slice(start, stop) if order is None else order[start:stop]
-                out.append(tuple(None if a is None else _core._constant(a[rows], float32)
-                                 for a in arrays) + (stop - start,))
-            return out
-        if limit is not None:
-            n = min(n, limit * batch_size)
+        else:
+            if limit is not None:
+                n = min(n, limit * batch_size)
+            starts = range(0, n, batch_size)
         if order is not None:
-            order = order[:n]
-            arrays = [None if a is None else a[order] for a in arrays]
+            order = _np.ascontiguousarray(order, dtype=_np.int64)
+
+        def take(a, start, stop):
+            if a is None:
+                return None
+            if order is None:
+                return _core._constant(a[start:stop], float32)
+            if a.dtype == _np.float32 and a.flags.c_contiguous and a.ndim >= 1:
+                return _core._take_rows(a, order[start:stop])  # one copy, no numpy temporary
+            return _core._constant(a[order[start:stop]], float32)
+
         out = []
-        for start in range(0, n, batch_size):
+        for start in starts:
             stop = min(start + batch_size, n)
-            out.append(tuple(None if a is None else _core._constant(a[start:stop], float32)
-                             for a in arrays) + (stop - start,))
+            out.append(tuple(take(a, start, stop) for a in arrays) + (stop - start,))
         return out
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
