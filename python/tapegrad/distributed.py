@@ -38,6 +38,7 @@ uncaught exception on any rank prints its traceback and aborts the whole job
 
 import os
 import sys
+import threading
 import time
 
 import numpy as _np
@@ -82,6 +83,9 @@ class _State:
         self.shm_enabled = False
         self.shm = None         # _core._ShmAllreduce over shm_win
         self.shm_win = None
+        # Held around every use of the window: the C++ call releases the GIL, so without it a
+        # second Python thread could grow (free) the window under the first one.
+        self.shm_lock = threading.Lock()
         self.nbytes = 0         # bytes reduced
 
 
@@ -376,11 +380,12 @@ def _reduce_bucket(items, out, op):
     ``out[index]``."""
     tensors = [t for _, t in items]
     nbytes = sum(t.size for t in tensors) * tensors[0].dtype.size
-    eng = _shm_engine(nbytes)
-    if eng is not None:
-        st = _state
+    st = _state
+    with st.shm_lock:
+        eng = _shm_engine(nbytes)
         t0 = time.perf_counter()
-        results = eng(tensors, float(st.size) if op == "mean" else 1.0)
+        results = None if eng is None else eng(tensors, float(st.size) if op == "mean" else 1.0)
+    if results is not None:
         st.mpi_seconds += time.perf_counter() - t0
         st.calls += 1
         st.shm_calls += 1
@@ -413,19 +418,21 @@ def grouped_allreduce(tensors, op="mean", fusion_threshold=None):
     """
     _check_op(op)
     st = _state
-    eng = st.shm
-    if eng is not None and _fusion_threshold(fusion_threshold) > _SHM_MAX_BYTES:
+    if st.shm is not None and _fusion_threshold(fusion_threshold) > _SHM_MAX_BYTES:
         # The common case in one C++ call: a list of tensors of one dtype that fits the
         # shared-memory window (so it is one bucket, below the fusion threshold).
         t0 = time.perf_counter()
-        out = eng.reduce_if_fits(tensors, float(st.size) if op == "mean" else 1.0)
+        with st.shm_lock:
+            eng = st.shm
+            out = eng.reduce_if_fits(tensors, float(st.size) if op == "mean" else 1.0)
+            nbytes = eng.last_bytes
         if out is not None:
             dt = time.perf_counter() - t0
             st.seconds += dt
             st.mpi_seconds += dt
             st.calls += 1
             st.shm_calls += 1
-            st.nbytes += eng.last_bytes
+            st.nbytes += nbytes
             return out
     items = [None if t is None else _as_tensor(t, "grouped_allreduce") for t in tensors]
     if _comm() is None:
