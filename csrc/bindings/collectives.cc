@@ -77,63 +77,68 @@ py::list to_list(const std::vector<Tensor>& ts) {
 
 // Note [Shared-memory allreduce]
 // MPI_Allreduce of a 66 KB gradient buffer between two processes of one machine took 35-43 µs
-// here (MPICH 5, ch4 shm), about 10x a memcpy of it, plus ~50 µs of Python packing and
+// here (MPICH 5, ch4 shm), about 10x a memcpy of it, plus ~15 µs of Python packing and
 // unpacking around it. When every rank of the job is on one machine, tapegrad.distributed
 // instead reduces through an MPI-3 shared-memory window that MPI itself allocates
 // (MPI_Win_allocate_shared on the node communicator, via mpi4py) and that this object maps:
 //
-//   [arrival counter: one uint64 on its own 128 bytes]
+//   [arrival counter: one uint64 on its own 64-byte line]
+//   [info (parity 0, rank 0)] ... [info (parity 1, rank P-1)]   one 64-byte line each
 //   [slot (parity 0, rank 0)] ... [slot (parity 0, rank P-1)] [slot (parity 1, rank 0)] ...
 //
-// One call (GIL released after the tensors are read): (1) copy the tensors one after another
-// into this rank's slot; (2) barrier; (3) reduce this rank's 1/P of the elements in rank
-// order, s0 += s1, s0 += s2, ..., in place in slot 0, so every element is summed once, in the
-// order MPI's reduction and numpy's sum(...) use, and all ranks read the very same bits; (4)
-// barrier; (5) unpack slot 0 into new tensors, dividing by P for the mean. Successive calls
-// alternate between the two parities, so a rank may start packing call c+1 while a slower
-// one still unpacks call c; it cannot come back to parity c before every rank has packed c+1
-// (barrier (2) of c+1), i.e. finished unpacking c. Hence two barriers per call, not three.
+// One call (GIL released after the tensors are read): (1) write what this rank passes (bytes,
+// tensor count, dtype, a hash of the shapes) to its info line and, if it fits, copy the
+// tensors one after another into its slot; (2) barrier; (3) compare every rank's info with
+// its own: all ranks see the same lines, so on a mismatch every rank raises the same
+// InvalidArgumentError (the MPI path would fail in MPI or reduce garbage), and when the
+// tensors are larger than the slot every rank returns None and the caller grows the window
+// (collectively) and calls again; (4) reduce this rank's 1/P of the elements in rank order,
+// s0 += s1, s0 += s2, ..., in place in slot 0, so every element is summed once, in the order
+// MPI's reduction and numpy's sum(...) use, and all ranks read the very same bits; (5)
+// barrier; (6) unpack slot 0 into new tensors, dividing by P for the mean. Successive calls
+// alternate between the two parities (slots and info lines), so a rank may start call c+1
+// while a slower one still reads call c; it cannot come back to parity c before every rank
+// has reached the first barrier of c+1, i.e. finished with c. Hence two barriers per call.
+// (A variant where every rank sums all slots itself into its outputs, one barrier and no
+// write-back, measured slower here: 20 µs against 11 for 66 KB.)
 //
-// The barrier is a monotonically increasing counter: every rank adds 1 and waits until it
-// reaches (barriers passed) x P. Waiting spins with a pause for kSpin (the other rank is
-// usually a few microseconds behind), then yields the CPU (ranks may outnumber cores: the
-// tests run 3 ranks on 2 cores), then sleeps in 50 µs steps after kYield, and checks for
-// Python signals (Ctrl-C) every kSignalCheck. A rank that dies makes mpiexec (or the
-// MPI_Abort of tapegrad.distributed's excepthook) end the job, so a waiter never hangs.
 class ShmAllreduce {
  public:
-  static constexpr std::size_t kHeader = 128;
-
   ShmAllreduce(std::uintptr_t base, std::size_t bytes, int rank, int size, std::size_t slot)
       : base_(reinterpret_cast<char*>(base)), rank_(rank), size_(size), slot_(slot) {
     if (size < 1 || rank < 0 || rank >= size) throw ValueError("_ShmAllreduce: bad rank/size");
     if (slot % 64) throw ValueError("_ShmAllreduce: the slot size must be a multiple of 64");
     if (bytes < required(size, slot))
-      throw ValueError("_ShmAllreduce: the window is smaller than 128 + 2 * size * slot bytes");
+      throw ValueError("_ShmAllreduce: the window is smaller than required_bytes(size, slot)");
     if (reinterpret_cast<std::uintptr_t>(base_) % 64)
       throw ValueError("_ShmAllreduce: the window must be 64-byte aligned");
     static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
                   "the barrier needs an address-free 64-bit atomic");
   }
 
+  // Counter line, then one 64-byte line per (parity, rank) saying what that rank passed.
+  static std::size_t header(int size) { return 64 + 2 * static_cast<std::size_t>(size) * 64; }
   static std::size_t required(int size, std::size_t slot) {
-    return kHeader + 2 * static_cast<std::size_t>(size) * slot;
+    return header(size) + 2 * static_cast<std::size_t>(size) * slot;
   }
   std::size_t slot_bytes() const { return slot_; }
+  std::size_t last_bytes() const { return last_bytes_; }
 
   // Rank 0 zeroes the counter before any rank uses the window (followed by an MPI barrier).
   void reset() { counter().store(0, std::memory_order_release); }
 
-  // The reduction of `tensors` (a list of tensors of one dtype); TypeError/ValueError when
-  // they are not that or do not fit the slot.
-  py::list operator()(py::sequence tensors, double divisor) {
+  // The reduction of `tensors` (a list of tensors of one dtype, TypeError otherwise, raised
+  // before any communication). Collective. None when every rank's tensors are larger than
+  // the slot (grow the window to last_bytes and call again); InvalidArgumentError when the
+  // ranks passed different shapes or dtypes.
+  py::object operator()(py::sequence tensors, double divisor) {
     Batch b;
-    if (const char* why = collect(tensors, b)) throw_unfit(why, b);
+    if (const char* why = collect(tensors, b)) throw TypeError(std::string("_ShmAllreduce: ") + why);
     return run(b, divisor);
   }
 
-  // The same, or None (before any communication) where operator() would raise: the fast
-  // path of grouped_allreduce, which handles every other case in Python.
+  // The same, but None before any communication where operator() would raise TypeError
+  // (and for a non-list): the fast path of grouped_allreduce, which does the rest in Python.
   py::object reduce_if_fits(py::handle tensors, double divisor) {
     Batch b;
     if (!PyList_CheckExact(tensors.ptr()) || collect(py::reinterpret_borrow<py::sequence>(tensors), b))
@@ -141,17 +146,23 @@ class ShmAllreduce {
     return run(b, divisor);
   }
 
-  std::size_t last_bytes() const { return last_bytes_; }
-
  private:
   struct Batch {
     std::vector<Tensor> ts;
     std::vector<Shape> shapes;
-    DType d{};
+    DType d = DType::Float32;
     std::size_t total = 0;
   };
 
-  // Fills b; nullptr when every item is a tensor of one dtype and they fit, else the reason.
+  // What a rank passed, as every other rank sees it after the first barrier.
+  struct Info {
+    std::uint64_t bytes, signature, count, dtype;
+    bool operator==(const Info& o) const {
+      return bytes == o.bytes && signature == o.signature && count == o.count && dtype == o.dtype;
+    }
+  };
+
+  // Fills b; nullptr when every item is a tensor and all share one dtype, else the reason.
   const char* collect(py::sequence tensors, Batch& b) {
     for (py::handle h : tensors) {
       if (!is_tensor(h)) return "expected a list of tensors";
@@ -162,32 +173,53 @@ class ShmAllreduce {
       b.shapes.push_back(t.shape());
       b.ts.push_back(std::move(t));
     }
-    return b.total > slot_ ? "do not fit" : nullptr;
+    return nullptr;
   }
 
-  [[noreturn]] void throw_unfit(const char* why, const Batch& b) const {
-    if (b.total > slot_)
-      throw ValueError("_ShmAllreduce: " + std::to_string(b.total) +
-                       " bytes do not fit the window's slot of " + std::to_string(slot_));
-    throw TypeError(std::string("_ShmAllreduce: ") + why);
+  static Info describe(const Batch& b) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the rank and extents of each shape
+    auto mix = [&h](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
+    for (const Shape& s : b.shapes) {
+      mix(static_cast<std::uint64_t>(s.ndim));
+      for (int i = 0; i < s.ndim; ++i) mix(static_cast<std::uint64_t>(s[i]));
+    }
+    return Info{b.total, h, b.ts.size(), static_cast<std::uint64_t>(b.d)};
   }
 
-  py::list run(const Batch& b, double divisor) {
+  [[noreturn]] void throw_mismatch(int par) {
+    std::string what;
+    for (int r = 0; r < size_; ++r) {
+      const Info& o = *info(par, r);
+      what += (r ? "; rank " : "rank ") + std::to_string(r) + ": " + std::to_string(o.count) +
+              (o.dtype == static_cast<std::uint64_t>(DType::Float64) ? " float64" : " float32") +
+              " tensors, " + std::to_string(o.bytes) + " bytes";
+    }
+    throw InvalidArgument("grouped_allreduce: the ranks passed different tensors (" + what +
+                          "); every rank must pass the same shapes and dtypes in the same order");
+  }
+
+  py::object run(const Batch& b, double divisor) {
     last_bytes_ = b.total;
-    if (b.ts.empty()) return py::list();
+    const Info mine = describe(b);
+    const bool fits = b.total <= slot_;
     std::vector<Tensor> out;
     {
       GilRelease nogil(true);
       const int par = parity_;
       parity_ ^= 1;
-      char* mine = slot(par, rank_);
-      std::size_t at = 0;
-      for (const Tensor& t : b.ts) {
-        std::size_t nb = static_cast<std::size_t>(t.numel()) * itemsize(b.d);
-        if (nb) std::memcpy(mine + at, t.raw(), nb);
-        at += nb;
+      *info(par, rank_) = mine;
+      if (fits) {
+        char* dst = slot(par, rank_);
+        for (const Tensor& t : b.ts) {
+          std::size_t nb = static_cast<std::size_t>(t.numel()) * itemsize(b.d);
+          if (nb) std::memcpy(dst, t.raw(), nb);
+          dst += nb;
+        }
       }
       barrier();
+      for (int r = 0; r < size_; ++r)
+        if (!(*info(par, r) == mine)) throw_mismatch(par);
+      if (!fits) return py::none();  // on every rank alike: they all passed the same sizes
       if (b.d == DType::Float32) reduce_share<float>(par, b.total / sizeof(float));
       else reduce_share<double>(par, b.total / sizeof(double));
       barrier();
@@ -204,7 +236,10 @@ class ShmAllreduce {
     return *reinterpret_cast<std::atomic<std::uint64_t>*>(base_);
   }
   char* slot(int par, int r) {
-    return base_ + kHeader + (static_cast<std::size_t>(par) * size_ + r) * slot_;
+    return base_ + header(size_) + (static_cast<std::size_t>(par) * size_ + r) * slot_;
+  }
+  Info* info(int par, int r) {
+    return reinterpret_cast<Info*>(base_ + 64 + (static_cast<std::size_t>(par) * size_ + r) * 64);
   }
 
   // This rank's share of the elements: [lo, hi), cut at multiples of 16 (one cache line of
@@ -295,11 +330,13 @@ void bind_collectives(py::module_& m) {
       .def("reset", &ShmAllreduce::reset, "Zero the arrival counter (rank 0, before first use).")
       .def("__call__", &ShmAllreduce::operator(), py::arg("tensors"), py::arg("divisor") = 1.0,
            "The rank-ordered sum of each tensor over the ranks, divided by `divisor`, as new "
-           "tensors. Collective: every rank calls it with the same shapes and dtype.")
+           "tensors; None when they exceed the slot on every rank (grow the window). "
+           "Collective: every rank calls it with the same shapes and dtype, else every rank "
+           "raises InvalidArgumentError.")
       .def("reduce_if_fits", &ShmAllreduce::reduce_if_fits, py::arg("tensors"),
            py::arg("divisor") = 1.0,
-           "__call__ for a list of tensors of one dtype that fits the slot, else None (and no "
-           "communication).")
+           "__call__ for a list of tensors of one dtype; None without any communication for "
+           "anything else.")
       .def_property_readonly("last_bytes", &ShmAllreduce::last_bytes,
                              "Bytes reduced by the last call.");
 }

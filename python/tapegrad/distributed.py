@@ -385,6 +385,9 @@ def _reduce_bucket(items, out, op):
         eng = _shm_engine(nbytes)
         t0 = time.perf_counter()
         results = None if eng is None else eng(tensors, float(st.size) if op == "mean" else 1.0)
+    if eng is not None and results is None:  # the window fits nbytes, so this cannot be
+        raise RuntimeError("grouped_allreduce: the shared-memory window did not fit "
+                           f"{nbytes} bytes after growing to {eng.slot_bytes}")
     if results is not None:
         st.mpi_seconds += time.perf_counter() - t0
         st.calls += 1
@@ -420,7 +423,9 @@ def grouped_allreduce(tensors, op="mean", fusion_threshold=None):
     st = _state
     if st.shm is not None and _fusion_threshold(fusion_threshold) > _SHM_MAX_BYTES:
         # The common case in one C++ call: a list of tensors of one dtype that fits the
-        # shared-memory window (so it is one bucket, below the fusion threshold).
+        # shared-memory window (so it is one bucket, below the fusion threshold). None: not
+        # a list of tensors of one dtype (no communication happened), or too large for the
+        # window on every rank (the path below grows it).
         t0 = time.perf_counter()
         with st.shm_lock:
             eng = st.shm

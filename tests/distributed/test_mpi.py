@@ -130,6 +130,17 @@ def test_shared_memory_allreduce_is_exact_and_matches_mpi(job, dtype, shape, op)
     assert all(m["shm_slot_bytes"] == 8 << 20 for m, _ in ranks)
 
 
+def test_ranks_passing_different_shapes_all_get_the_same_clear_error(job):
+    n, ranks = job
+    parts = "; ".join(f"rank {r}: 2 float32 tensors, {4 * (3 + r) + 8} bytes" for r in range(n))
+    for meta, arrays in ranks:
+        assert meta["shm_mismatch"] == (
+            f"InvalidArgumentError: grouped_allreduce: the ranks passed different tensors "
+            f"({parts}); every rank must pass the same shapes and dtypes in the same order")
+        np.testing.assert_array_equal(arrays["shm/after_mismatch"],
+                                      np.full(5, n * (n + 1) / 2, np.float32))
+
+
 def test_broadcast_variables_makes_differently_seeded_ranks_equal(job):
     n, ranks = job
     before = [_weights(arrays, "bcast/before") for _, arrays in ranks]

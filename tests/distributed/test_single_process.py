@@ -208,33 +208,39 @@ def test_shm_allreduce_engine_with_one_rank_is_the_division(dtype):
             assert np.array_equal(t.numpy(), np.divide(a, np.asarray(divisor, dtype=dtype)))
     for a, t in zip(arrays, tensors):  # the inputs are untouched
         assert np.array_equal(t.numpy(), a)
-    assert eng([], 2.0) == [] and eng.reduce_if_fits([], 2.0) == []
+    assert eng([], 2.0) == [] and eng.reduce_if_fits([], 2.0) == [] and eng.last_bytes == 0
     got = eng.reduce_if_fits(tensors, 1.0)
     assert all(np.array_equal(t.numpy(), a) for a, t in zip(arrays, got))
 
 
 def test_shm_allreduce_engine_refuses_what_it_cannot_reduce():
-    raw, win = _shm_window(2, 64)
-    eng = _core._ShmAllreduce(win.ctypes.data, win.nbytes, 1, 2, 64)
-    big = tf.ones((17,))  # 68 bytes > the 64-byte slot
+    raw, win = _shm_window(1, 64)
+    eng = _core._ShmAllreduce(win.ctypes.data, win.nbytes, 0, 1, 64)
+    eng.reset()
+    big = tf.ones((17,))  # 68 bytes > the 64-byte slot: None, grow the window and call again
+    assert eng([big]) is None and eng.last_bytes == 68
+    assert eng.reduce_if_fits([big], 2.0) is None
+    out = eng([tf.ones((16,)) * 3.0], 2.0)  # and the engine is still usable
+    assert np.array_equal(out[0].numpy(), np.full(16, 1.5, np.float32))
     mixed = [tf.ones((2,)), tf.ones((2,), dtype=tf.float64)]
-    with pytest.raises(ValueError, match="do not fit"):
-        eng([big])
     with pytest.raises(TypeError, match="one dtype"):
         eng(mixed)
     with pytest.raises(TypeError, match="list of tensors"):
         eng([np.ones(2, np.float32)])
-    # the fast path of grouped_allreduce: None, without waiting for the other rank
-    for bad in ([big], mixed, [tf.ones((2,)), None], (tf.ones((2,)),), [tf.Variable([1.0])]):
-        assert eng.reduce_if_fits(bad, 2.0) is None
+    # the fast path of grouped_allreduce: None for anything but a list of tensors of one
+    # dtype, without any communication (a rank of 2 would otherwise wait for the other)
+    raw2, win2 = _shm_window(2, 64)
+    eng2 = _core._ShmAllreduce(win2.ctypes.data, win2.nbytes, 1, 2, 64)
+    for bad in (mixed, [tf.ones((2,)), None], (tf.ones((2,)),), [tf.Variable([1.0])]):
+        assert eng2.reduce_if_fits(bad, 2.0) is None
     with pytest.raises(ValueError, match="smaller than"):
-        _core._ShmAllreduce(win.ctypes.data, win.nbytes - 1, 0, 2, 64)
+        _core._ShmAllreduce(win2.ctypes.data, win2.nbytes - 1, 0, 2, 64)
     with pytest.raises(ValueError, match="multiple of 64"):
-        _core._ShmAllreduce(win.ctypes.data, win.nbytes, 0, 2, 32)
+        _core._ShmAllreduce(win2.ctypes.data, win2.nbytes, 0, 2, 32)
     with pytest.raises(ValueError, match="aligned"):
-        _core._ShmAllreduce(win.ctypes.data + 4, win.nbytes - 64, 0, 1, 64)
+        _core._ShmAllreduce(win2.ctypes.data + 4, win2.nbytes - 64, 0, 1, 64)
     with pytest.raises(ValueError, match="rank"):
-        _core._ShmAllreduce(win.ctypes.data, win.nbytes, 2, 2, 64)
+        _core._ShmAllreduce(win2.ctypes.data, win2.nbytes, 2, 2, 64)
 
 
 def test_without_mpi_grouped_allreduce_uses_no_shared_memory(fresh):

@@ -81,6 +81,14 @@ for dt in P.ALLREDUCE_DTYPES:
                         "mpi_digests": [P.digest(r.numpy()) for r in ref],
                         "shapes": [list(r.shape) for r in res]}
 meta["shm"] = shm
+# ranks passing different shapes: the same clear error on every rank, and the next reduction
+# is still right
+try:
+    dist.grouped_allreduce([tf.ones((3 + rank,)), tf.ones((2,))])
+    meta["shm_mismatch"] = None
+except ValueError as e:
+    meta["shm_mismatch"] = f"{type(e).__name__}: {e}"
+saved["shm/after_mismatch"] = dist.grouped_allreduce([tf.fill((5,), rank + 1.0)], op="sum")[0].numpy()
 meta["shm_slot_bytes"] = dist._state.shm.slot_bytes if dist._state.shm is not None else None
 
 # -- broadcast_variables equalises differently seeded models -----------------------------------
