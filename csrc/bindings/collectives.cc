@@ -219,12 +219,14 @@ class ShmAllreduce {
       barrier();
       for (int r = 0; r < size_; ++r)
         if (!(*info(par, r) == mine)) throw_mismatch(par);
-      if (!fits) return py::none();  // on every rank alike: they all passed the same sizes
-      if (b.d == DType::Float32) reduce_share<float>(par, b.total / sizeof(float));
-      else reduce_share<double>(par, b.total / sizeof(double));
-      barrier();
-      out = unpack(b.d, slot(par, 0), b.total, b.shapes, divisor, "_ShmAllreduce");
+      if (fits) {  // else on every rank alike: they all passed the same sizes
+        if (b.d == DType::Float32) reduce_share<float>(par, b.total / sizeof(float));
+        else reduce_share<double>(par, b.total / sizeof(double));
+        barrier();
+        out = unpack(b.d, slot(par, 0), b.total, b.shapes, divisor, "_ShmAllreduce");
+      }
     }
+    if (!fits) return py::none();  // with the GIL again (None's reference count)
     return to_list(out);
   }
 
