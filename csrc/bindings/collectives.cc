@@ -69,6 +69,13 @@ std::vector<Tensor> unpack(DType d, const char* src, std::size_t cap,
   return out;
 }
 
+// Copies t's elements to dst; returns the bytes copied.
+std::size_t copy_out(const Tensor& t, char* dst) {
+  const std::size_t nb = static_cast<std::size_t>(t.numel()) * itemsize(t.dtype());
+  if (nb) std::memcpy(dst, t.raw(), nb);
+  return nb;
+}
+
 py::list to_list(const std::vector<Tensor>& ts) {
   py::list out;
   for (const Tensor& t : ts) out.append(wrap(t));
@@ -210,11 +217,7 @@ class ShmAllreduce {
       *info(par, rank_) = mine;
       if (fits) {
         char* dst = slot(par, rank_);
-        for (const Tensor& t : b.ts) {
-          std::size_t nb = static_cast<std::size_t>(t.numel()) * itemsize(b.d);
-          if (nb) std::memcpy(dst, t.raw(), nb);
-          dst += nb;
-        }
+        for (const Tensor& t : b.ts) dst += copy_out(t, dst);
       }
       barrier();
       for (int r = 0; r < size_; ++r)
@@ -304,10 +307,9 @@ void bind_collectives(py::module_& m) {
     for (py::handle h : tensors) {
       Tensor t = to_tensor(h, nullptr, "_pack_flat");
       if (t.dtype() != d) throw TypeError("_pack_flat: a tensor's dtype differs from the buffer's");
-      std::size_t nb = static_cast<std::size_t>(t.numel()) * itemsize(d);
-      if (at + nb > cap) throw ValueError("_pack_flat: the tensors do not fit in the buffer");
-      if (nb) std::memcpy(dst + at, t.raw(), nb);
-      at += nb;
+      if (at + static_cast<std::size_t>(t.numel()) * itemsize(d) > cap)
+        throw ValueError("_pack_flat: the tensors do not fit in the buffer");
+      at += copy_out(t, dst + at);
     }
     return at / itemsize(d);
   }, "Copy the tensors one after another into the flat numpy buffer; returns the element count.");

@@ -281,14 +281,25 @@ def _as_tensor(x, what):
         raise TypeError(f"{what}: expected a tapegrad Tensor or Variable, got {type(x).__name__}") from e
 
 
+def _count(t0, nbytes, shm):
+    """Adds one reduction that started at perf_counter() ``t0`` to communication_stats()."""
+    st = _state
+    st.mpi_seconds += time.perf_counter() - t0
+    st.calls += 1
+    st.shm_calls += shm
+    st.nbytes += nbytes
+
+
+def _divisor(op):
+    return float(_state.size) if op == "mean" else 1.0
+
+
 def _reduce_into(send, recv, count_bytes):
     """One MPI Allreduce (sum) of ``send`` into ``recv`` (numpy views, or IN_PLACE)."""
     st = _state
     t0 = time.perf_counter()
     st.comm.Allreduce(send, recv, op=st.MPI.SUM)
-    st.mpi_seconds += time.perf_counter() - t0
-    st.calls += 1
-    st.nbytes += count_bytes
+    _count(t0, count_bytes, False)
 
 
 def _allreduce_one(t, op):
@@ -384,15 +395,12 @@ def _reduce_bucket(items, out, op):
     with st.shm_lock:
         eng = _shm_engine(nbytes)
         t0 = time.perf_counter()
-        results = None if eng is None else eng(tensors, float(st.size) if op == "mean" else 1.0)
+        results = None if eng is None else eng(tensors, _divisor(op))
     if eng is not None and results is None:  # the window fits nbytes, so this cannot be
         raise RuntimeError("grouped_allreduce: the shared-memory window did not fit "
                            f"{nbytes} bytes after growing to {eng.slot_bytes}")
     if results is not None:
-        st.mpi_seconds += time.perf_counter() - t0
-        st.calls += 1
-        st.shm_calls += 1
-        st.nbytes += nbytes
+        _count(t0, nbytes, True)
         for (i, _), r in zip(items, results):
             out[i] = r
         return
@@ -404,8 +412,7 @@ def _reduce_bucket(items, out, op):
     _core._pack_flat(tensors, buf)  # one copy of each gradient into the flat buffer
     _reduce_into(_state.MPI.IN_PLACE, buf, buf.nbytes)
     # new tensors from the flat buffer, the mean's division in the same pass
-    results = _core._unpack_flat(buf, [tuple(t.shape) for t in tensors],
-                                 float(_state.size) if op == "mean" else 1.0)
+    results = _core._unpack_flat(buf, [tuple(t.shape) for t in tensors], _divisor(op))
     for (i, _), r in zip(items, results):
         out[i] = r
 
@@ -429,15 +436,11 @@ def grouped_allreduce(tensors, op="mean", fusion_threshold=None):
         t0 = time.perf_counter()
         with st.shm_lock:
             eng = st.shm
-            out = eng.reduce_if_fits(tensors, float(st.size) if op == "mean" else 1.0)
+            out = eng.reduce_if_fits(tensors, _divisor(op))
             nbytes = eng.last_bytes
         if out is not None:
-            dt = time.perf_counter() - t0
-            st.seconds += dt
-            st.mpi_seconds += dt
-            st.calls += 1
-            st.shm_calls += 1
-            st.nbytes += nbytes
+            _count(t0, nbytes, True)
+            st.seconds += time.perf_counter() - t0
             return out
     items = [None if t is None else _as_tensor(t, "grouped_allreduce") for t in tensors]
     if _comm() is None:
