@@ -1,6 +1,10 @@
 """Memory: the large-buffer cache. (Long training loops keeping RSS flat, with every way of using
 or abandoning tapes: tests/reliability/test_leaks.py.)"""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -49,3 +53,47 @@ def test_large_buffer_cache_reuses_blocks_and_never_leaks_stale_values():
             tf.config.set_memory_cache_limit(-1)
     finally:
         tf.config.set_memory_cache_limit(old_limit)
+
+
+def _thp_mode():
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            return f.read().split("[")[1].split("]")[0]
+    except (OSError, IndexError):
+        return None
+
+
+def _anon_huge_kib():
+    with open("/proc/self/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("AnonHugePages:"):
+                return int(line.split()[1])
+    return 0
+
+
+@pytest.mark.skipif(_thp_mode() not in ("madvise", "always"),
+                    reason="Linux transparent huge pages are not available here")
+def test_big_buffers_are_2mib_aligned_and_backed_by_huge_pages():
+    # Note [Huge pages]: from 4 MiB a buffer starts on a 2 MiB boundary (the tensor's data
+    # follows the 64-byte storage header) and is marked MADV_HUGEPAGE, as numpy's arrays are.
+    tf.config.empty_cache()
+    before = _anon_huge_kib()
+    t = tf.fill((16 << 20,), 1.5)  # 64 MiB, every page written
+    addr = np.asarray(t).__array_interface__["data"][0]
+    assert addr % (2 << 20) == 64
+    gained = _anon_huge_kib() - before
+    assert gained >= 32 << 10, f"only {gained} KiB of the 64 MiB tensor is in huge pages"
+    np.testing.assert_array_equal(np.asarray(t)[[0, -1]], [1.5, 1.5])
+
+
+def test_huge_page_advice_can_be_turned_off():
+    code = ("import numpy as np, tapegrad as tf\n"
+            "t = tf.fill((16 << 20,), 1.0)\n"
+            "print(np.asarray(t).__array_interface__['data'][0] % (2 << 20))\n")
+    env = dict(os.environ, TAPEGRAD_MADVISE_HUGEPAGE="0")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    # Without the advice the block comes from aligned_alloc(64, ...), whose result sits past
+    # the allocator's own chunk header: 64-byte aligned, never 2 MiB-aligned.
+    assert int(out) % 64 == 0
+    assert int(out) != 64

@@ -10,6 +10,7 @@
 #include <malloc.h>  // _aligned_malloc: the MSVC runtime has no aligned_alloc
 #else
 #include <pthread.h>
+#include <sys/mman.h>  // madvise (Note [Huge pages])
 #endif
 
 namespace tapegrad {
@@ -144,6 +145,36 @@ void big_trim(BigCache& c, std::unique_lock<std::mutex>& lock, std::size_t limit
   for (void* p : drop) aligned_free(p);
 }
 
+// Note [Huge pages]
+// Buffers of kHugeMinBytes and up are 2 MiB aligned and, where the kernel has transparent huge
+// pages in `madvise` mode (the common default), marked MADV_HUGEPAGE, as numpy does for its
+// arrays from 4 MiB. A stream over 64 MiB then takes 32 TLB entries instead of 16384: an
+// in-place 16M-element float32 update (192 MB of traffic) went from 6.0-6.5 to 5.4-5.5 ms
+// (best of 15) in a plain C++ loop on this machine, and numpy's own arrays had that advantage
+// over ours. TAPEGRAD_MADVISE_HUGEPAGE=0 turns it off.
+constexpr std::size_t kHugeMinBytes = std::size_t(4) << 20;
+constexpr std::size_t kHugeAlign = std::size_t(2) << 20;
+
+bool huge_pages_wanted() {
+  static const bool on = [] {
+    const char* e = std::getenv("TAPEGRAD_MADVISE_HUGEPAGE");
+    return !(e && e[0] == '0' && e[1] == '\0');
+  }();
+  return on;
+}
+
+void* fresh_big_block(std::size_t cls) {
+#if defined(MADV_HUGEPAGE)
+  if (cls >= kHugeMinBytes && huge_pages_wanted()) {
+    std::size_t bytes = (cls + kHugeAlign - 1) / kHugeAlign * kHugeAlign;
+    void* p = std::aligned_alloc(kHugeAlign, bytes);
+    if (p) madvise(p, bytes, MADV_HUGEPAGE);  // advice only: a refusal changes nothing
+    return p;
+  }
+#endif
+  return aligned_alloc64(cls);
+}
+
 void* big_alloc(std::size_t bytes) {
   std::size_t cls = big_class(bytes);
   BigCache& c = BigCache::big_cache();
@@ -161,10 +192,10 @@ void* big_alloc(std::size_t bytes) {
       return p;
     }
   }
-  void* p = aligned_alloc64(cls);
+  void* p = fresh_big_block(cls);
   if (!p) {  // memory is short: give the cache back and try once more
     big_cache_clear();
-    p = aligned_alloc64(cls);
+    p = fresh_big_block(cls);
   }
   if (!p) throw std::bad_alloc();
   return p;
