@@ -3,6 +3,7 @@
 
 #include "core/pool.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -68,6 +69,9 @@ TensorImpl::TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage)
   data_ = storage_->data();
 }
 
+TensorImpl::TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage, void* data)
+    : dtype_(dtype), shape_(shape), numel_(shape.numel()), storage_(std::move(storage)), data_(data) {}
+
 namespace {
 std::string op_prefix(const char* op) { return op ? std::string(op) + ": " : std::string(); }
 }  // namespace
@@ -121,7 +125,15 @@ Tensor Tensor::full(DType dtype, const Shape& shape, double value, const char* o
 }
 
 Tensor Tensor::alias(const Shape& shape) const {
-  return Tensor(new TensorImpl(dtype(), shape, impl_->storage_ref()));
+  return Tensor(new TensorImpl(dtype(), shape, impl_->storage_ref(), raw()));
+}
+
+Tensor Tensor::rows(i64 begin, i64 end) const {
+  Shape s = shape();
+  const i64 row = s.ndim ? numel() / std::max<i64>(s[0], 1) : 0;
+  s[0] = end - begin;
+  char* p = static_cast<char*>(raw()) + begin * row * static_cast<i64>(itemsize(dtype()));
+  return Tensor(new TensorImpl(dtype(), s, impl_->storage_ref(), p));
 }
 
 double Tensor::item() const {

@@ -113,6 +113,8 @@ void erase_watch(V& watches, std::uint64_t tape) {
 class TensorImpl {
  public:
   TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage);
+  // A view: `data` points into `storage` (which the view keeps alive).
+  TensorImpl(DType dtype, const Shape& shape, Ref<Storage> storage, void* data);
   // From core/pool.h: every op result allocates one TensorImpl and one Storage.
   static void* operator new(std::size_t bytes);
   static void operator delete(void* p, std::size_t bytes);
@@ -162,6 +164,10 @@ class Tensor {
   static Tensor scalar(DType dtype, double value) { return full(dtype, Shape(), value); }
   // A new tensor sharing this one's storage with another shape (same numel) and no watches.
   Tensor alias(const Shape& shape) const;
+  // Rows [begin, end) of this tensor (along axis 0; 0 <= begin <= end <= shape[0]) as a new
+  // tensor sharing its storage, with no watches. Tensors are immutable, so fit's batches can
+  // be views of one gathered epoch (a Variable's copy-on-write sees the shared storage).
+  Tensor rows(i64 begin, i64 end) const;
 
   bool defined() const { return static_cast<bool>(impl_); }
   void reset() { impl_.reset(); }

@@ -153,6 +153,59 @@ def test_take_rows_is_numpy_fancy_indexing(shape):
         assert t.shape == a[idx].shape and np.array_equal(t.numpy(), a[idx])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,size", [((10, 3), 4), ((10, 3), 10), ((10, 3), 16), ((7,), 2),
+                                        ((6, 2, 5), 5), ((5, 0), 2), ((0, 3), 4)])
+def test_row_views_are_numpy_row_slices_sharing_one_buffer(shape, size, dtype):
+    from tapegrad import _core
+    a = np.arange(int(np.prod(shape)), dtype=dtype).reshape(shape) - 7
+    epoch = tf.constant(a)
+    views = _core._row_views(epoch, size)
+    assert len(views) == -(-shape[0] // size)
+    for i, v in enumerate(views):
+        want = a[i * size:(i + 1) * size]
+        assert v.dtype == epoch.dtype and v.shape == want.shape
+        np.testing.assert_array_equal(v.numpy(), want)
+        if v.shape[0]:
+            assert v._storage_id() == epoch._storage_id()
+
+
+def test_row_views_stay_valid_and_independent():
+    from tapegrad import _core
+    a = np.arange(24, dtype=np.float32).reshape(6, 4)
+    views = _core._row_views(tf.constant(a), 2)  # the epoch tensor itself is gone at once
+    second = views[1]
+    del views[0]
+    # Ops on a view read its own rows: reshape (an alias of the buffer), elementwise, matmul,
+    # reductions, and a gradient with respect to it.
+    np.testing.assert_array_equal(tf.reshape(second, (8,)).numpy(), a[2:4].ravel())
+    np.testing.assert_array_equal((second * 2.0).numpy(), a[2:4] * 2)
+    np.testing.assert_allclose(tf.matmul(second, second, transpose_b=True).numpy(),
+                               a[2:4] @ a[2:4].T)
+    np.testing.assert_array_equal(tf.reduce_sum(second, 0).numpy(), a[2:4].sum(0))
+    with tf.GradientTape() as tape:
+        tape.watch(second)
+        y = tf.reduce_sum(tf.square(second))
+    np.testing.assert_array_equal(tape.gradient(y, second).numpy(), 2 * a[2:4])
+    # A Variable made from a view copies on its first write: the neighbouring rows keep
+    # their values.
+    v = tf.Variable(second)
+    v.assign_sub(tf.ones((2, 4)))
+    np.testing.assert_array_equal(v.numpy(), a[2:4] - 1)
+    np.testing.assert_array_equal(second.numpy(), a[2:4])
+    np.testing.assert_array_equal(views[1].numpy(), a[4:6])
+
+
+def test_row_views_check_their_arguments():
+    from tapegrad import _core
+    with pytest.raises(TypeError, match="_row_views: expected a tensor"):
+        _core._row_views(np.zeros((2, 2), np.float32), 1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="rank >= 1"):
+        _core._row_views(tf.constant(1.0), 1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="size must be >= 1, got 0"):
+        _core._row_views(tf.zeros((2, 2)), 0)
+
+
 def test_take_rows_checks_its_arguments():
     from tapegrad import _core
     a = np.zeros((4, 2), np.float32)

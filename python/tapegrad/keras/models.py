@@ -245,8 +245,10 @@ class Sequential:
 
     def _batches(self, arrays, batch_size, order=None, limit=None, shard=None):
         """Tensors of consecutive batches of each array (rows permuted by ``order`` first),
-        at most ``limit`` of them, each row converted once. With ``shard=(rank, size)``,
-        only the batches rank, rank + size, ... (``limit`` of them) are made."""
+        at most ``limit`` of them. With ``shard=(rank, size)``, only the batches rank,
+        rank + size, ... (``limit`` of them) are made. Each array's rows for all the batches
+        are gathered into one float32 tensor in one call, and the batches are views of it
+        (no copy, no allocation each)."""
         n = len(arrays[0])
         if shard is not None:
             rank, size = shard
@@ -255,23 +257,32 @@ class Sequential:
             if limit is not None:
                 n = min(n, limit * batch_size)
             starts = range(0, n, batch_size)
-        if order is not None:
-            order = _np.ascontiguousarray(order, dtype=_np.int64)
+        stops = [min(start + batch_size, n) for start in starts]
+        contiguous = shard is None or len(starts) <= 1
+        if order is None and contiguous:
+            rows = slice(starts[0], stops[-1]) if len(starts) else slice(0, 0)
+        else:
+            rows = (_np.arange(n, dtype=_np.int64) if order is None
+                    else _np.ascontiguousarray(order, dtype=_np.int64))
+            if not contiguous:
+                rows = _np.concatenate([rows[a:b] for a, b in zip(starts, stops)])
+            else:
+                rows = rows[starts[0]:stops[-1]] if len(starts) else rows[:0]
 
-        def take(a, start, stop):
+        def gather(a):
             if a is None:
-                return None
-            if order is None:
-                return _core._constant(a[start:stop], float32)
-            if a.dtype == _np.float32 and a.flags.c_contiguous and a.ndim >= 1:
-                return _core._take_rows(a, order[start:stop])  # one copy, no numpy temporary
-            return _core._constant(a[order[start:stop]], float32)
+                return [None] * len(starts)
+            if isinstance(rows, slice):
+                epoch = _core._constant(a[rows], float32)
+            elif a.dtype == _np.float32 and a.flags.c_contiguous and a.ndim >= 1:
+                epoch = _core._take_rows(a, rows)  # one copy, no numpy temporary
+            else:
+                epoch = _core._constant(a[rows], float32)
+            return _core._row_views(epoch, batch_size) if len(starts) else []
 
-        out = []
-        for start in starts:
-            stop = min(start + batch_size, n)
-            out.append(tuple(take(a, start, stop) for a in arrays) + (stop - start,))
-        return out
+        columns = [gather(a) for a in arrays]
+        return [tuple(col[i] for col in columns) + (stops[i] - starts[i],)
+                for i in range(len(starts))]
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
