@@ -1,8 +1,11 @@
 """Threads: kernels from several Python threads, and changing the thread count mid-run."""
 
+import os
+import sys
 import threading
 
 import numpy as np
+import pytest
 
 import tapegrad as tf
 
@@ -64,3 +67,58 @@ def test_pool_workers_sleep_after_their_spin():
         tf.set_num_threads(old)
     used = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     assert used < 0.1, f"{used:.3f} s of CPU while idle for 0.5 s: a pool worker kept spinning"
+
+
+def _allowed_cpus_of_every_thread():
+    import os
+    out = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith("Cpus_allowed_list:"):
+                        out[tid] = line.split(":", 1)[1].strip()
+        except OSError:  # the thread ended meanwhile
+            pass
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs Linux and at least 2 CPUs")
+def test_worker_woken_on_the_callers_cpu_steps_off_it_and_keeps_its_affinity():
+    """Note [Waking onto the caller's CPU]: a worker woken from sleep counts the wake, and when
+    it finds itself on the caller's CPU it leaves it by narrowing its affinity for one call.
+    Afterwards every thread of the process must have its old affinity back, and the results
+    must be what one thread computes."""
+    import time
+    from tapegrad import _core
+
+    old = tf.get_num_threads()
+    before = _allowed_cpus_of_every_thread()
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((256, 256)).astype(np.float32)
+    ta = tf.constant(a)
+    tf.set_num_threads(1)
+    want = tf.matmul(ta, ta).numpy()
+    tf.set_num_threads(2)
+    try:
+        tf.matmul(ta, ta)  # starts the pool
+        wakes0, on_caller0 = _core._pool_wake_stats()
+        deadline = time.monotonic() + 5.0
+        rounds = 0
+        # Sleep past the workers' spin so each job wakes a sleeping worker; stop once a wake
+        # has landed on the caller's CPU (most do on this VM) or after 5 s.
+        while rounds < 10 or (_core._pool_wake_stats()[1] == on_caller0 and
+                              time.monotonic() < deadline):
+            time.sleep(0.01)
+            np.testing.assert_array_equal(tf.matmul(ta, ta).numpy(), want)
+            rounds += 1
+        wakes1, on_caller1 = _core._pool_wake_stats()
+        assert wakes1 - wakes0 >= rounds // 2, (wakes0, wakes1, rounds)
+        assert 0 <= on_caller1 - on_caller0 <= wakes1 - wakes0
+        after = _allowed_cpus_of_every_thread()
+        mine = before[next(iter(before))] if before else None
+        for tid, cpus in after.items():
+            assert cpus == before.get(tid, mine), (tid, cpus, before)
+    finally:
+        tf.set_num_threads(old)

@@ -21,6 +21,11 @@ void bind_runtime(py::module_& m) {
     tapegrad::set_num_threads(n);
   }, py::arg("n"), "Set the number of threads the kernels may use.");
   m.def("get_num_threads", &tapegrad::num_threads, "Number of threads the kernels may use.");
+  m.def("_pool_wake_stats", [] {
+    long wakes = 0, on_caller = 0;
+    tapegrad::pool_wake_stats(wakes, on_caller);
+    return py::make_tuple(wakes, on_caller);
+  }, "(workers woken from sleep, of which on the waking thread's CPU) since the process started.");
   m.def("_set_cache_limit", [](long long bytes) {
     if (bytes < 0) throw py::value_error("set_cache_limit: bytes must be >= 0, got " + std::to_string(bytes));
     tapegrad::big_cache_set_limit(static_cast<std::size_t>(bytes));

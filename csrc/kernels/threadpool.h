@@ -15,6 +15,9 @@ constexpr int kMaxThreads = 1024;  // set_num_threads refuses more (the env var 
 int num_threads();           // threads a kernel may use (>= 1)
 void set_num_threads(int n); // 1 <= n <= kMaxThreads; TAPEGRAD_NUM_THREADS sets the initial value
 int default_num_threads();   // cores this process may run on (sched_getaffinity)
+// Since the process started: workers woken from sleep, and how many of them woke on the
+// CPU of the thread that woke them (Note [Waking onto the caller's CPU] in threadpool.cc).
+void pool_wake_stats(long& wakes, long& on_caller_cpu);
 
 namespace detail {
 using ChunkFn = void (*)(void* ctx, std::int64_t begin, std::int64_t end);
