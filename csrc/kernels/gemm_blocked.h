@@ -253,10 +253,15 @@ struct GemmDriver {
 
   // Every tile of one MC x NC block of C (B sliver in L1 across the inner ir loop).
   // `t` arrives with kc, ldb, ldc, load_c, relu set; a/b point at the block's origin.
-  template <int NVt, bool kDirectA, bool kDirectB>
-  static void block(Tile t, const T* a, const T* b, T* c, const T* bias, i64 mc, i64 nc) {
+  struct NoHook {
+    void operator()(i64) const {}
+  };
+  template <int NVt, bool kDirectA, bool kDirectB, class Hook = NoHook>
+  static void block(Tile t, const T* a, const T* b, T* c, const T* bias, i64 mc, i64 nc,
+                    Hook hook = Hook()) {
     constexpr i64 NRt = NVt * W;
     for (i64 jr = 0; jr < nc; jr += NRt) {
+      hook(jr);
       t.nr = int(min64(NRt, nc - jr));
       t.b = kDirectB ? b + jr : b + jr * t.kc;
       t.bias = bias ? bias + jr : nullptr;
@@ -609,6 +614,57 @@ struct GemmDriver {
                        : static_cast<T*>(tl_pack_b.get(sizeof(T) * kc_blk * round_up(nc_blk, NR)));
     T* abuf = direct_a ? nullptr
                        : static_cast<T*>(tl_pack_a.get(sizeof(T) * (kc_blk * round_up(mc_blk, MR) + kPackASlack)));
+
+    // Note [GEMM one row block]
+    // When all of M fits one MC block (a batch of 32 or 64 rows times a weight matrix), each
+    // packed B sliver is used by only ceil(m / MR) tiles, and packing a whole KC x NC block
+    // of B before any FMA leaves the core waiting on L3 for B (read once, 10-20 % of such a
+    // GEMM). B is then packed kPackBGroup slivers at a time, and while a group's tiles run,
+    // the source rows of the next group are prefetched, so the next pack reads from L2.
+    if (!direct_b && !pr.tb && m <= mc_blk) {
+      constexpr i64 GN = i64(kPackBGroup) * NR;
+      for (i64 jc = n0; jc < n1; jc += nc_blk) {
+        const i64 nc = min64(nc_blk, n1 - jc);
+        for (i64 pc = 0; pc < k; pc += kc_blk) {
+          const i64 kc = min64(kc_blk, k - pc);
+          const bool last = pc + kc == k;
+          if (!direct_a) pack_a(pr.A, pr.lda, pr.ta, m0, m, pc, kc, abuf);
+          Tile t;
+          t.kc = kc;
+          t.ldc = pr.ldc;
+          t.ldb = NR;
+          t.rsa = pr.ta ? 1 : pr.lda;
+          t.csa = pr.ta ? pr.lda : 1;
+          t.load_c = pr.accumulate || pc > 0;
+          t.relu = last && relu;
+          const T* a = direct_a ? pr.A + m0 * t.rsa + pc * t.csa : abuf;
+          for (i64 js = 0; js < nc; js += GN) {
+            const i64 ns = min64(GN, nc - js);
+            pack_b(pr.B, pr.ldb, false, pc, kc, jc + js, ns, bbuf);
+            // The next group's rows of B, spread over this group's slivers.
+            const i64 nj = jc + js + GN, nn = min64(GN, jc + nc - nj);
+            const i64 lines = nn > 0 ? ceil_div(nn * i64(sizeof(T)), 64) : 0;
+            const i64 per = ceil_div(kc, ceil_div(ns, NR));
+            auto ahead = [&](i64 jr) {
+              if (!lines) return;
+              const i64 p_lo = (jr / NR) * per, p_hi = min64(kc, p_lo + per);
+              for (i64 p = p_lo; p < p_hi; ++p) {
+                const char* row = reinterpret_cast<const char*>(pr.B + (pc + p) * pr.ldb + nj);
+                for (i64 l = 0; l < lines; ++l) V::prefetch(row + 64 * l);
+              }
+            };
+            const T* bias = last && pr.bias ? pr.bias + jc + js : nullptr;
+            T* c = pr.C + m0 * pr.ldc + jc + js;
+            if (direct_a)
+              block<NV, true, false>(t, a, bbuf, c, bias, m, ns, ahead);
+            else
+              block<NV, false, false>(t, a, bbuf, c, bias, m, ns, ahead);
+          }
+          if (last) finish_act(pr, m0, m, jc, nc);
+        }
+      }
+      return;
+    }
 
     for (i64 jc = n0; jc < n1; jc += nc_blk) {
       const i64 nc = min64(nc_blk, n1 - jc);

@@ -69,6 +69,9 @@ SHAPES = [
     (13, 1031, 17), (40, 300, 1), (3, 17, 1), (1, 1000, 3),
     # row vectors whose k leaves 7, 3 and 2 rows for the last pass of 8 (row_vector)
     (1, 15, 40), (1, 11, 19), (1, 10, 9),
+    # one MC block of rows with B packed group by group (Note [GEMM one row block]): a batch
+    # of 32 times a Dense kernel, and a last group and sliver that are partial
+    (32, 784, 512), (45, 500, 333),
 ]
 
 
@@ -82,7 +85,7 @@ def test_gemm_all_transposes(isa, dtype, shape):
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(200, 300, 150), (7, 500, 300), (400, 64, 9), (1, 512, 512),
-                                   (129, 130, 131), (700, 600, 1)], ids=lambda s: "x".join(map(str, s)))
+                                   (129, 130, 131), (700, 600, 1), (64, 784, 512)], ids=lambda s: "x".join(map(str, s)))
 def test_gemm_threads(isa, dtype, shape, threads):
     _check_all_transposes(isa, dtype, shape, seed=42 + shape[0])
 
@@ -90,7 +93,7 @@ def test_gemm_threads(isa, dtype, shape, threads):
 @pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(1, 1, 1), (7, 300, 17), (13, 33, 35), (150, 600, 70), (5, 0, 9),
-                                   (1, 70, 33), (45, 70, 1)],
+                                   (1, 70, 33), (45, 70, 1), (30, 900, 200)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_gemm_accumulate(isa, dtype, shape, threads):
     m, k, n = shape
@@ -111,6 +114,7 @@ def test_gemm_accumulate(isa, dtype, shape, threads):
 @pytest.mark.parametrize("act", ["none", "relu", "sigmoid", "tanh"])
 @pytest.mark.parametrize("with_bias", [False, True], ids=["nobias", "bias"])
 @pytest.mark.parametrize("shape", [(1, 5, 3), (13, 17, 19), (64, 784, 100), (150, 300, 33), (3, 0, 5),
+                                   (45, 500, 333),
                                    (1, 40, 37), (29, 40, 1)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_gemm_epilogue(isa, dtype, act, with_bias, shape, threads):
