@@ -53,6 +53,7 @@ constexpr const char* kIsaName = TG_GEMM_STR(TG_SIMD_NS);
 #undef TG_GEMM_STR2
 
 inline i64 min64(i64 a, i64 b) { return a < b ? a : b; }
+inline i64 max64(i64 a, i64 b) { return a > b ? a : b; }
 inline i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
 inline i64 round_up(i64 a, i64 b) { return ceil_div(a, b) * b; }
 
@@ -615,7 +616,8 @@ struct GemmDriver {
     T* abuf = direct_a ? nullptr
                        : static_cast<T*>(tl_pack_a.get(sizeof(T) * (kc_blk * round_up(mc_blk, MR) + kPackASlack)));
 
-    // Note [GEMM one row block]
+    // Note [GEMM one row block] (and, in the general loop below, the next block of A is fetched
+// into L2 while the current block's tiles run, the same way)
     // When all of M fits one MC block (a batch of 32 or 64 rows times a weight matrix), each
     // packed B sliver is used by only ceil(m / MR) tiles, and packing a whole KC x NC block
     // of B before any FMA leaves the core waiting on L3 for B (read once, 10-20 % of such a
@@ -697,8 +699,23 @@ struct GemmDriver {
             block<NV, true, false>(t, a, b, c, bias, mc, nc);
           else if (direct_b)
             block<NV, false, true>(t, a, b, c, bias, mc, nc);
-          else
-            block<NV, false, false>(t, a, b, c, bias, mc, nc);
+          else {
+            // While this block's tiles run, fetch the source of the next block of A into L2
+            // (its pack then reads from L2 instead of L3), spread over the B slivers.
+            const i64 in = ic + mc, mn = min64(mc_blk, m1 - in);
+            const i64 rows = mn > 0 ? (pr.ta ? kc : mn) : 0;
+            const i64 lines = pr.ta ? ceil_div(mn * i64(sizeof(T)), 64) : ceil_div(kc * i64(sizeof(T)), 64);
+            const i64 per = ceil_div(rows, max64(ceil_div(nc, NR), 1));
+            auto ahead = [&](i64 jr) {
+              const i64 r_lo = (jr / NR) * per, r_hi = min64(rows, r_lo + per);
+              for (i64 r = r_lo; r < r_hi; ++r) {
+                const T* src = pr.ta ? pr.A + (pc + r) * pr.lda + in : pr.A + (in + r) * pr.lda + pc;
+                const char* row = reinterpret_cast<const char*>(src);
+                for (i64 l = 0; l < lines; ++l) V::prefetch(row + 64 * l);
+              }
+            };
+            block<NV, false, false>(t, a, b, c, bias, mc, nc, ahead);
+          }
           if (last) finish_act(pr, ic, mc, jc, nc);
         }
       }
