@@ -616,8 +616,7 @@ struct GemmDriver {
     T* abuf = direct_a ? nullptr
                        : static_cast<T*>(tl_pack_a.get(sizeof(T) * (kc_blk * round_up(mc_blk, MR) + kPackASlack)));
 
-    // Note [GEMM one row block] (and, in the general loop below, the next block of A is fetched
-// into L2 while the current block's tiles run, the same way)
+    // Note [GEMM one row block]
     // When all of M fits one MC block (a batch of 32 or 64 rows times a weight matrix), each
     // packed B sliver is used by only ceil(m / MR) tiles, and packing a whole KC x NC block
     // of B before any FMA leaves the core waiting on L3 for B (read once, 10-20 % of such a
