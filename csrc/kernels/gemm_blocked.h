@@ -598,6 +598,56 @@ struct GemmDriver {
     return false;
   }
 
+  // The fields of a Tile that are the same for every tile of one K slice [pc, pc + kc).
+  static Tile slice_tile(const Problem& pr, i64 pc, i64 kc, bool last, bool direct_b) {
+    Tile t;
+    t.kc = kc;
+    t.ldc = pr.ldc;
+    t.ldb = direct_b ? pr.ldb : NR;
+    t.rsa = pr.ta ? 1 : pr.lda;
+    t.csa = pr.ta ? pr.lda : 1;
+    t.load_c = pr.accumulate || pc > 0;
+    t.relu = last && pr.act == Act::Relu;
+    return t;
+  }
+
+  // Note [GEMM one row block]
+  // When all of M fits one MC block (a batch of 32 or 64 rows times a weight matrix), each
+  // packed B sliver is used by only ceil(m / MR) tiles, and packing a whole KC x NC block
+  // of B before any FMA leaves the core waiting on L3 for B (read once, 10-20 % of such a
+  // GEMM). B is then packed kPackBGroup slivers at a time, and while a group's tiles run,
+  // the source rows of the next group are prefetched, so the next pack reads from L2.
+  // One K slice [pc, pc + kc) of columns [jc, jc + nc), rows [m0, m0 + m), B not transposed.
+  static void grouped_slice(const Problem& pr, i64 m0, i64 m, i64 jc, i64 nc, i64 pc, i64 kc,
+                            bool last, bool direct_a, T* abuf, T* bbuf) {
+    constexpr i64 GN = i64(kPackBGroup) * NR;
+    if (!direct_a) pack_a(pr.A, pr.lda, pr.ta, m0, m, pc, kc, abuf);
+    const Tile t = slice_tile(pr, pc, kc, last, false);
+    const T* a = direct_a ? pr.A + m0 * t.rsa + pc * t.csa : abuf;
+    for (i64 js = 0; js < nc; js += GN) {
+      const i64 ns = min64(GN, nc - js);
+      pack_b(pr.B, pr.ldb, false, pc, kc, jc + js, ns, bbuf);
+      // The next group's rows of B, spread over this group's slivers.
+      const i64 nj = jc + js + GN, nn = min64(GN, jc + nc - nj);
+      const i64 lines = nn > 0 ? ceil_div(nn * i64(sizeof(T)), 64) : 0;
+      const i64 per = ceil_div(kc, ceil_div(ns, NR));
+      auto ahead = [&](i64 jr) {
+        if (!lines) return;
+        const i64 p_lo = (jr / NR) * per, p_hi = min64(kc, p_lo + per);
+        for (i64 p = p_lo; p < p_hi; ++p) {
+          const char* row = reinterpret_cast<const char*>(pr.B + (pc + p) * pr.ldb + nj);
+          for (i64 l = 0; l < lines; ++l) V::prefetch(row + 64 * l);
+        }
+      };
+      const T* bias = last && pr.bias ? pr.bias + jc + js : nullptr;
+      T* c = pr.C + m0 * pr.ldc + jc + js;
+      if (direct_a)
+        block<NV, true, false>(t, a, bbuf, c, bias, m, ns, ahead);
+      else
+        block<NV, false, false>(t, a, bbuf, c, bias, m, ns, ahead);
+    }
+  }
+
   static void run(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1) {
     const i64 m = m1 - m0, n = n1 - n0, k = pr.k;
     if (m <= 0 || n <= 0) return;
@@ -606,7 +656,6 @@ struct GemmDriver {
     const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
     const bool direct_b = !pr.tb && (m <= kDirectBMaxM || small);
     const bool direct_a = n <= kDirectANmax || small || m <= 2;
-    const bool relu = pr.act == Act::Relu;
 
     const i64 kc_blk = balanced_block(k, KC, 1);
     const i64 nc_blk = balanced_block(n, NC, NR);
@@ -616,74 +665,22 @@ struct GemmDriver {
     T* abuf = direct_a ? nullptr
                        : static_cast<T*>(tl_pack_a.get(sizeof(T) * (kc_blk * round_up(mc_blk, MR) + kPackASlack)));
 
-    // Note [GEMM one row block]
-    // When all of M fits one MC block (a batch of 32 or 64 rows times a weight matrix), each
-    // packed B sliver is used by only ceil(m / MR) tiles, and packing a whole KC x NC block
-    // of B before any FMA leaves the core waiting on L3 for B (read once, 10-20 % of such a
-    // GEMM). B is then packed kPackBGroup slivers at a time, and while a group's tiles run,
-    // the source rows of the next group are prefetched, so the next pack reads from L2.
-    if (!direct_b && !pr.tb && m <= mc_blk) {
-      constexpr i64 GN = i64(kPackBGroup) * NR;
-      for (i64 jc = n0; jc < n1; jc += nc_blk) {
-        const i64 nc = min64(nc_blk, n1 - jc);
-        for (i64 pc = 0; pc < k; pc += kc_blk) {
-          const i64 kc = min64(kc_blk, k - pc);
-          const bool last = pc + kc == k;
-          if (!direct_a) pack_a(pr.A, pr.lda, pr.ta, m0, m, pc, kc, abuf);
-          Tile t;
-          t.kc = kc;
-          t.ldc = pr.ldc;
-          t.ldb = NR;
-          t.rsa = pr.ta ? 1 : pr.lda;
-          t.csa = pr.ta ? pr.lda : 1;
-          t.load_c = pr.accumulate || pc > 0;
-          t.relu = last && relu;
-          const T* a = direct_a ? pr.A + m0 * t.rsa + pc * t.csa : abuf;
-          for (i64 js = 0; js < nc; js += GN) {
-            const i64 ns = min64(GN, nc - js);
-            pack_b(pr.B, pr.ldb, false, pc, kc, jc + js, ns, bbuf);
-            // The next group's rows of B, spread over this group's slivers.
-            const i64 nj = jc + js + GN, nn = min64(GN, jc + nc - nj);
-            const i64 lines = nn > 0 ? ceil_div(nn * i64(sizeof(T)), 64) : 0;
-            const i64 per = ceil_div(kc, ceil_div(ns, NR));
-            auto ahead = [&](i64 jr) {
-              if (!lines) return;
-              const i64 p_lo = (jr / NR) * per, p_hi = min64(kc, p_lo + per);
-              for (i64 p = p_lo; p < p_hi; ++p) {
-                const char* row = reinterpret_cast<const char*>(pr.B + (pc + p) * pr.ldb + nj);
-                for (i64 l = 0; l < lines; ++l) V::prefetch(row + 64 * l);
-              }
-            };
-            const T* bias = last && pr.bias ? pr.bias + jc + js : nullptr;
-            T* c = pr.C + m0 * pr.ldc + jc + js;
-            if (direct_a)
-              block<NV, true, false>(t, a, bbuf, c, bias, m, ns, ahead);
-            else
-              block<NV, false, false>(t, a, bbuf, c, bias, m, ns, ahead);
-          }
-          if (last) finish_act(pr, m0, m, jc, nc);
-        }
-      }
-      return;
-    }
-
+    const bool grouped = !direct_b && !pr.tb && m <= mc_blk;
     for (i64 jc = n0; jc < n1; jc += nc_blk) {
       const i64 nc = min64(nc_blk, n1 - jc);
       for (i64 pc = 0; pc < k; pc += kc_blk) {
         const i64 kc = min64(kc_blk, k - pc);
         const bool last = pc + kc == k;
+        if (grouped) {  // Note [GEMM one row block]
+          grouped_slice(pr, m0, m, jc, nc, pc, kc, last, direct_a, abuf, bbuf);
+          if (last) finish_act(pr, m0, m, jc, nc);
+          continue;
+        }
         if (!direct_b) pack_b(pr.B, pr.ldb, pr.tb, pc, kc, jc, nc, bbuf);
         for (i64 ic = m0; ic < m1; ic += mc_blk) {
           const i64 mc = min64(mc_blk, m1 - ic);
           if (!direct_a) pack_a(pr.A, pr.lda, pr.ta, ic, mc, pc, kc, abuf);
-          Tile t;
-          t.kc = kc;
-          t.ldc = pr.ldc;
-          t.ldb = direct_b ? pr.ldb : NR;
-          t.rsa = pr.ta ? 1 : pr.lda;
-          t.csa = pr.ta ? pr.lda : 1;
-          t.load_c = pr.accumulate || pc > 0;
-          t.relu = last && relu;
+          const Tile t = slice_tile(pr, pc, kc, last, direct_b);
           const T* bias = last && pr.bias ? pr.bias + jc : nullptr;
           T* c = pr.C + ic * pr.ldc + jc;
           const T* a = direct_a ? pr.A + ic * t.rsa + pc * t.csa : abuf;
