@@ -97,3 +97,17 @@ def test_huge_page_advice_can_be_turned_off():
     # the allocator's own chunk header: 64-byte aligned, never 2 MiB-aligned.
     assert int(out) % 64 == 0
     assert int(out) != 64
+
+
+def test_large_buffer_cache_keeps_an_epoch_of_batches():
+    # An epoch of 100 batch tensors of 300 KiB, freed together, must all stay cached (the
+    # cache is bounded at 256 entries and 512 MiB): the next epoch then faults nothing in.
+    tf.config.empty_cache()
+    batches = [tf.fill((256, 300), float(i)) for i in range(100)]
+    assert tf.config.memory_cache_bytes() == 0
+    del batches
+    held = tf.config.memory_cache_bytes()
+    assert held >= 100 * 256 * 300 * 4, held
+    again = [tf.fill((256, 300), 1.0) for _ in range(100)]
+    assert tf.config.memory_cache_bytes() == 0  # every block reused, none newly allocated
+    del again
