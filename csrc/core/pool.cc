@@ -1,6 +1,8 @@
 // Thread-local free lists behind pool_alloc/pool_free (see pool.h).
 #include "core/pool.h"
 
+#include "core/env.h"
+
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
@@ -160,10 +162,7 @@ constexpr std::size_t kHugeMinBytes = std::size_t(4) << 20;
 constexpr std::size_t kHugeAlign = std::size_t(2) << 20;
 
 bool huge_pages_wanted() {
-  static const bool on = [] {
-    const char* e = std::getenv("TAPEGRAD_MADVISE_HUGEPAGE");
-    return !(e && e[0] == '0' && e[1] == '\0');
-  }();
+  static const bool on = env_switch_on("TAPEGRAD_MADVISE_HUGEPAGE");
   return on;
 }
 

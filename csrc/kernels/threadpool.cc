@@ -1,6 +1,8 @@
 // The persistent worker pool behind parallel_for (see threadpool.h).
 #include "kernels/threadpool.h"
 
+#include "core/env.h"
+
 #if defined(__linux__)
 #include <sched.h>  // sched_getaffinity: the CPUs this process may run on (cgroups, taskset)
 #endif
@@ -182,10 +184,7 @@ class Pool {
   }
   void leave_caller_cpu() {
 #if defined(__linux__)
-    static const bool on = [] {
-      const char* e = std::getenv("TAPEGRAD_POOL_NUDGE");
-      return !(e && e[0] == '0' && e[1] == '\0');
-    }();
+    static const bool on = env_switch_on("TAPEGRAD_POOL_NUDGE");
     const int cpu = current_cpu();
     g_wakes.fetch_add(1, std::memory_order_relaxed);
     if (cpu < 0 || cpu != caller_cpu_.load(std::memory_order_relaxed)) return;
