@@ -611,6 +611,25 @@ struct GemmDriver {
     return t;
   }
 
+  // Prefetches `rows` rows of `bytes_per_row` each (row r at origin + offset + r * stride
+  // elements; the offset is applied only when there are rows, so no pointer leaves the
+  // matrix) while a block's tiles run, a share of the rows at each of its `parts` B slivers:
+  // the source of the next pack then comes from L2 instead of L3 (Note [GEMM one row block]).
+  struct RowsAhead {
+    const T* base;
+    i64 stride, rows, lines, per;
+    RowsAhead(const T* origin, i64 offset, i64 stride_, i64 rows_, i64 bytes_per_row, i64 parts)
+        : base(rows_ > 0 ? origin + offset : origin), stride(stride_), rows(rows_),
+          lines(ceil_div(bytes_per_row, 64)), per(ceil_div(rows_, max64(parts, 1))) {}
+    void operator()(i64 jr) const {
+      const i64 r_lo = (jr / NR) * per, r_hi = min64(rows, r_lo + per);
+      for (i64 r = r_lo; r < r_hi; ++r) {
+        const char* row = reinterpret_cast<const char*>(base + r * stride);
+        for (i64 l = 0; l < lines; ++l) V::prefetch(row + 64 * l);
+      }
+    }
+  };
+
   // Note [GEMM one row block]
   // When all of M fits one MC block (a batch of 32 or 64 rows times a weight matrix), each
   // packed B sliver is used by only ceil(m / MR) tiles, and packing a whole KC x NC block
@@ -627,18 +646,10 @@ struct GemmDriver {
     for (i64 js = 0; js < nc; js += GN) {
       const i64 ns = min64(GN, nc - js);
       pack_b(pr.B, pr.ldb, false, pc, kc, jc + js, ns, bbuf);
-      // The next group's rows of B, spread over this group's slivers.
+      // The next group's rows of B (kc rows of its nn columns), spread over this group.
       const i64 nj = jc + js + GN, nn = min64(GN, jc + nc - nj);
-      const i64 lines = nn > 0 ? ceil_div(nn * i64(sizeof(T)), 64) : 0;
-      const i64 per = ceil_div(kc, ceil_div(ns, NR));
-      auto ahead = [&](i64 jr) {
-        if (!lines) return;
-        const i64 p_lo = (jr / NR) * per, p_hi = min64(kc, p_lo + per);
-        for (i64 p = p_lo; p < p_hi; ++p) {
-          const char* row = reinterpret_cast<const char*>(pr.B + (pc + p) * pr.ldb + nj);
-          for (i64 l = 0; l < lines; ++l) V::prefetch(row + 64 * l);
-        }
-      };
+      const RowsAhead ahead(pr.B, pc * pr.ldb + nj, pr.ldb, nn > 0 ? kc : 0, nn * i64(sizeof(T)),
+                            ceil_div(ns, NR));
       const T* bias = last && pr.bias ? pr.bias + jc + js : nullptr;
       T* c = pr.C + m0 * pr.ldc + jc + js;
       if (direct_a)
@@ -698,18 +709,11 @@ struct GemmDriver {
           else {
             // While this block's tiles run, fetch the source of the next block of A into L2
             // (its pack then reads from L2 instead of L3), spread over the B slivers.
+            // (Stored transposed, the block is kc rows of mn elements, else mn rows of kc.)
             const i64 in = ic + mc, mn = min64(mc_blk, m1 - in);
-            const i64 rows = mn > 0 ? (pr.ta ? kc : mn) : 0;
-            const i64 lines = pr.ta ? ceil_div(mn * i64(sizeof(T)), 64) : ceil_div(kc * i64(sizeof(T)), 64);
-            const i64 per = ceil_div(rows, max64(ceil_div(nc, NR), 1));
-            auto ahead = [&](i64 jr) {
-              const i64 r_lo = (jr / NR) * per, r_hi = min64(rows, r_lo + per);
-              for (i64 r = r_lo; r < r_hi; ++r) {
-                const T* src = pr.ta ? pr.A + (pc + r) * pr.lda + in : pr.A + (in + r) * pr.lda + pc;
-                const char* row = reinterpret_cast<const char*>(src);
-                for (i64 l = 0; l < lines; ++l) V::prefetch(row + 64 * l);
-              }
-            };
+            const RowsAhead ahead = pr.ta
+                ? RowsAhead(pr.A, pc * pr.lda + in, pr.lda, mn > 0 ? kc : 0, mn * i64(sizeof(T)), ceil_div(nc, NR))
+                : RowsAhead(pr.A, in * pr.lda + pc, pr.lda, max64(mn, 0), kc * i64(sizeof(T)), ceil_div(nc, NR));
             block<NV, false, false>(t, a, b, c, bias, mc, nc, ahead);
           }
           if (last) finish_act(pr, ic, mc, jc, nc);
