@@ -257,17 +257,18 @@ class Sequential:
             if limit is not None:
                 n = min(n, limit * batch_size)
             starts = range(0, n, batch_size)
+        if not starts:
+            return []
         stops = [min(start + batch_size, n) for start in starts]
-        contiguous = shard is None or len(starts) <= 1
-        if order is None and contiguous:
-            rows = slice(starts[0], stops[-1]) if len(starts) else slice(0, 0)
-        else:
-            rows = (_np.arange(n, dtype=_np.int64) if order is None
-                    else _np.ascontiguousarray(order, dtype=_np.int64))
-            if not contiguous:
-                rows = _np.concatenate([rows[a:b] for a, b in zip(starts, stops)])
+        if shard is None or len(starts) == 1:  # one run of consecutive positions
+            if order is None:
+                rows = slice(starts[0], stops[-1])
             else:
-                rows = rows[starts[0]:stops[-1]] if len(starts) else rows[:0]
+                rows = _np.ascontiguousarray(order[starts[0]:stops[-1]], dtype=_np.int64)
+        else:
+            base = (_np.arange(n, dtype=_np.int64) if order is None
+                    else _np.ascontiguousarray(order, dtype=_np.int64))
+            rows = _np.concatenate([base[a:b] for a, b in zip(starts, stops)])
 
         def gather(a):
             if a is None:
@@ -278,7 +279,7 @@ class Sequential:
                 epoch = _core._take_rows(a, rows)  # one copy, no numpy temporary
             else:
                 epoch = _core._constant(a[rows], float32)
-            return _core._row_views(epoch, batch_size) if len(starts) else []
+            return _core._row_views(epoch, batch_size)
 
         columns = [gather(a) for a in arrays]
         return [tuple(col[i] for col in columns) + (stops[i] - starts[i],)
