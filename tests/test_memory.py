@@ -72,7 +72,8 @@ def _anon_huge_kib():
 
 
 @pytest.mark.skipif(_thp_mode() not in ("madvise", "always"),
-                    reason="Linux transparent huge pages are not available here")
+                    reason="no transparent huge pages on this system (not Linux, or THP set to never): "
+                           "MADV_HUGEPAGE has nothing to act on")
 def test_big_buffers_are_2mib_aligned_and_backed_by_huge_pages():
     # Note [Huge pages]: from 4 MiB a buffer starts on a 2 MiB boundary (the tensor's data
     # follows the 64-byte storage header) and is marked MADV_HUGEPAGE, as numpy's arrays are.

@@ -84,7 +84,7 @@ def _allowed_cpus_of_every_thread():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
-                    reason="needs Linux and at least 2 CPUs")
+                    reason="the step-off is Linux-only (sched_setaffinity) and needs a second CPU to step to")
 def test_worker_woken_on_the_callers_cpu_steps_off_it_and_keeps_its_affinity():
     """Note [Waking onto the caller's CPU]: a worker woken from sleep counts the wake, and when
     it finds itself on the caller's CPU it leaves it by narrowing its affinity for one call.
