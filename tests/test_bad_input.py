@@ -644,3 +644,35 @@ def test_nan_and_inf_propagate_as_in_numpy(name, op, ref, dtype):
     np.testing.assert_array_equal(np.isinf(got) * np.sign(got), np.isinf(want) * np.sign(want))
     finite = np.isfinite(want)
     np.testing.assert_allclose(got[finite], want[finite], rtol=2e-6 if dtype == f32 else 1e-12, atol=0)
+
+
+# -- TAPEGRAD_ISA: a bad value fails the import, with the reason ------------------------------------
+
+def _import_with_isa(value, code="import tapegrad"):
+    # Only the import: the error must come from it, not from a first op or config.isa().
+    return subprocess.run([sys.executable, "-c", code],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "TAPEGRAD_ISA": value})
+
+
+def test_unknown_isa_in_environment_fails_the_import():
+    r = _import_with_isa("avx1024")
+    assert r.returncode != 0
+    assert "ValueError: TAPEGRAD_ISA: unknown ISA 'avx1024'; expected one of scalar, avx2, avx512" in r.stderr
+
+
+_LACKING = [i for i in ("avx512", "avx2") if not tf.config.cpu_supports(i)]
+
+
+@pytest.mark.skipif(not _LACKING, reason="this CPU runs every ISA tapegrad has, so none can be refused")
+def test_isa_the_cpu_lacks_fails_the_import():
+    r = _import_with_isa(_LACKING[0])
+    assert r.returncode != 0
+    assert (f"RuntimeError: TAPEGRAD_ISA: ISA '{_LACKING[0]}': this CPU (or this build) does not "
+            "support it") in r.stderr
+
+
+def test_isa_from_the_environment_is_used():
+    r = _import_with_isa("scalar", "import tapegrad; print(tapegrad.config.isa())")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip() == "scalar"

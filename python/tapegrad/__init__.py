@@ -67,6 +67,9 @@ class TensorShape(tuple):
 
 
 _core._register(float32, float64, TensorShape)
+# The kernel ISA is chosen now, not at the first op: a TAPEGRAD_ISA this CPU cannot run (or
+# an unknown name) fails the import with the reason, instead of the user's first computation.
+_core.isa()
 
 
 # -- creation ---------------------------------------------------------------------------------

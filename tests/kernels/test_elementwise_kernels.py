@@ -96,7 +96,6 @@ EXACT_UNARY = {
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("op", list(EXACT_UNARY))
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_exact_unary(isa, dtype, op, n, threads):
     x = _data(n, dtype, seed=n)
     with np.errstate(all="ignore"):
@@ -177,7 +176,6 @@ def _edges(dtype):
 
 @pytest.mark.parametrize("op", ["exp", "log", "tanh", "sigmoid"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_transcendental_whole_range(isa, dtype, op):
     x = np.concatenate([_sweep(dtype, 1 << 18, seed=1), _edges(dtype),
                         np.linspace(-20, 20, 40001, dtype=dtype),
@@ -188,7 +186,6 @@ def test_transcendental_whole_range(isa, dtype, op):
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("op", ["exp", "log", "tanh", "sigmoid"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_transcendental_sizes(isa, dtype, op, n, threads):
     x = _data(n, dtype, seed=n, scale=30.0)
     _assert_transcendental(MOD[dtype].unary(isa, op, x), op, x, isa)
@@ -237,7 +234,6 @@ _BINARY_CASES = [
 @pytest.mark.parametrize("op, n, bcast", _BINARY_CASES,
                          ids=[f"{op}-{n}-{_BCAST_IDS[bc]}" for op, n, bc in _BINARY_CASES])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_binary(isa, dtype, op, n, bcast, threads):
     a = _data(n if bcast[0] else 1, dtype, seed=n)
     b = _data(n if bcast[1] else 1, dtype, seed=n + 7)
@@ -248,7 +244,6 @@ def test_binary(isa, dtype, op, n, bcast, threads):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_maximum_minimum_propagate_nan_from_either_side(isa, dtype):
     a = np.array([np.nan, 1, np.nan, -np.inf, 0.0, -0.0] * 5, dtype)
     b = np.array([1, np.nan, np.nan, np.nan, -0.0, 0.0] * 5, dtype)
@@ -260,7 +255,6 @@ def test_maximum_minimum_propagate_nan_from_either_side(isa, dtype):
 
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 17, 1009, BIG])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_pow(isa, dtype, n, threads):
     rng = np.random.default_rng(n)
     a = np.abs(_data(n, dtype, seed=n))
@@ -285,7 +279,6 @@ def test_pow(isa, dtype, n, threads):
 @pytest.mark.parametrize("n", [1, 7, 8, 9, 16, 17, 33, 1009, BIG])
 @pytest.mark.parametrize("op", ["mask_ge", "mask_gt"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_ternary(isa, dtype, op, n, full, threads):
     g = _data(n if full[0] else 1, dtype, seed=n)
     a = np.round(_data(n if full[1] else 1, dtype, seed=n + 1))  # rounding makes ties common
@@ -302,7 +295,6 @@ def test_ternary(isa, dtype, op, n, full, threads):
 
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_axpy(isa, dtype, n, threads):
     x = _data(n, dtype, seed=n)
     y = _data(n, dtype, seed=n + 1)
@@ -331,7 +323,6 @@ SHAPES = [(1, 1, 1), (1, 7, 1), (1, 8, 1), (1, 9, 1), (5, 17, 1), (3, 1009, 1), 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=["x".join(map(str, s)) for s in SHAPES])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_reduce_sum(isa, dtype, shape, threads):
     o, r, i = shape
     x = np.random.default_rng(r * 31 + i).standard_normal(o * r * i).astype(dtype)
@@ -348,7 +339,6 @@ def test_reduce_sum(isa, dtype, shape, threads):
 
 @pytest.mark.parametrize("shape", SHAPES, ids=["x".join(map(str, s)) for s in SHAPES])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_reduce_max(isa, dtype, shape, threads):
     o, r, i = shape
     x = np.random.default_rng(r * 31 + i).standard_normal(o * r * i).astype(dtype)
@@ -358,7 +348,6 @@ def test_reduce_max(isa, dtype, shape, threads):
 
 @pytest.mark.parametrize("shape", [(1, 9, 1), (1, 1000003, 1), (3, 33, 1), (1, 37, 17), (2, 5000, 3)])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_reduce_nan_inf_propagate(isa, dtype, shape, threads):
     o, r, i = shape
     rng = np.random.default_rng(r)
@@ -377,7 +366,6 @@ def test_reduce_nan_inf_propagate(isa, dtype, shape, threads):
 
 
 @pytest.mark.parametrize("layout", ["row", "column"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_float32_sum_of_10m_is_as_accurate_as_pairwise(isa, layout, threads):
     # Positive data makes a naive float32 running sum lose ~everything past 2^24; numpy's
     # pairwise row sum stays near eps * log2(n). Ours must be at least as good as numpy's.
@@ -417,7 +405,6 @@ def test_sum_threads_are_deterministic_and_close():
 
 # ---- threads give the same bits --------------------------------------------------------------
 
-@pytest.mark.parametrize("isa", ISAS)
 def test_elementwise_bits_do_not_depend_on_threads(isa):
     old = _core.get_num_threads()
     x = _data(BIG, np.float32, seed=11, scale=10)
@@ -451,7 +438,6 @@ def _softmax64(x, log):
                                    (7, 1009), (1, 100003), (300, 700)])
 @pytest.mark.parametrize("log", [False, True], ids=["softmax", "log_softmax"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_softmax(isa, dtype, log, shape, threads):
     x = (np.random.default_rng(shape[1]).standard_normal(shape) * 10).astype(dtype)
     got = MOD[dtype].softmax(isa, x, log)
@@ -467,7 +453,6 @@ def test_softmax(isa, dtype, log, shape, threads):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_softmax_special_rows(isa, dtype):
     inf, nan = np.inf, np.nan
     x = np.array([[-inf] * 9, [0, -inf, 1, -inf, 2, 3, 4, 5, 6], [nan, 0, 1, 2, 3, 4, 5, 6, 7],
@@ -492,7 +477,6 @@ def _act_deriv(act, y):
                                    (100, 513), (1000, 1), (3000, 700), (20000, 10)])
 @pytest.mark.parametrize("act", ["none", "relu", "sigmoid", "tanh"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_act_grad(isa, dtype, act, shape, threads):
     rng = np.random.default_rng(shape[0] * 7 + shape[1])
     g = rng.standard_normal(shape).astype(dtype)
@@ -516,7 +500,6 @@ def test_act_grad(isa, dtype, act, shape, threads):
 
 
 @pytest.mark.parametrize("op", ["add", "max", "relu_grad"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_binary_past_the_streaming_size(isa, op, threads):
     # outputs >= 16 MB use non-temporal stores after an aligned head; offset views make the
     # head non-empty for the inputs while the output stays numpy-aligned
@@ -529,7 +512,6 @@ def test_binary_past_the_streaming_size(isa, op, threads):
 
 
 @pytest.mark.parametrize("op", ["relu", "neg", "exp", "sigmoid"])
-@pytest.mark.parametrize("isa", ISAS)
 def test_unary_past_the_streaming_size(isa, op, threads):
     # outputs >= 16 MB (per thread share) use non-temporal stores after a masked head that
     # aligns the output; a 2-thread split puts the second chunk's output off alignment. Values

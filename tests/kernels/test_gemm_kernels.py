@@ -75,14 +75,12 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
 def test_gemm_all_transposes(isa, dtype, shape):
     _check_all_transposes(isa, dtype, shape, seed=shape[0] * 10007 + shape[1] * 101 + shape[2])
 
 
-@pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(200, 300, 150), (7, 500, 300), (400, 64, 9), (1, 512, 512),
                                    (129, 130, 131), (700, 600, 1), (64, 784, 512)], ids=lambda s: "x".join(map(str, s)))
@@ -90,7 +88,6 @@ def test_gemm_threads(isa, dtype, shape, threads):
     _check_all_transposes(isa, dtype, shape, seed=42 + shape[0])
 
 
-@pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(1, 1, 1), (7, 300, 17), (13, 33, 35), (150, 600, 70), (5, 0, 9),
                                    (1, 70, 33), (45, 70, 1), (30, 900, 200)],
@@ -109,7 +106,6 @@ def test_gemm_accumulate(isa, dtype, shape, threads):
         _check(out, ref + bias, a, b, ta, tb, dtype)
 
 
-@pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("act", ["none", "relu", "sigmoid", "tanh"])
 @pytest.mark.parametrize("with_bias", [False, True], ids=["nobias", "bias"])
@@ -135,7 +131,6 @@ def test_gemm_epilogue(isa, dtype, act, with_bias, shape, threads):
             assert np.all(np.abs(out - ref) <= tol)
 
 
-@pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(5, 7, 9), (33, 20, 17), (64, 128, 64)],
                          ids=lambda s: "x".join(map(str, s)))
@@ -159,7 +154,6 @@ def test_gemm_batched(isa, dtype, shape, bcast, threads):
             _check(out[i], ref[i], ai, bi, ta, tb, dtype)
 
 
-@pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(7, 19, 21), (40, 300, 50)], ids=lambda s: "x".join(map(str, s)))
 def test_gemm_nan_inf_propagate(isa, dtype, shape):
