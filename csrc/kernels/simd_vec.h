@@ -18,6 +18,10 @@
 
 #include <cstdint>
 
+#if defined(TAPEGRAD_EMULATE_AVX512)
+#include "kernels/avx512_emulation.h"  // Note [Emulated AVX-512]: test builds only
+#endif
+
 #include "kernels/threadpool.h"
 
 #if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__)
@@ -204,7 +208,7 @@ struct Widen8 {
   }
 };
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(TAPEGRAD_EMULATE_AVX512)
 struct F32x16 {
   using T = float;
   using reg = __m512;
