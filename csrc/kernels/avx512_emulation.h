@@ -25,17 +25,7 @@
 
 namespace tapegrad_avx512_emulation {
 
-template <class R, class T, int N>
-inline R maskz_loadu(std::uint32_t m, const void* p) {
-  T lanes[N] = {};
-  const T* src = static_cast<const T*>(p);
-  for (int i = 0; i < N; ++i)
-    if ((m >> i) & 1u) lanes[i] = src[i];
-  R r;
-  std::memcpy(&r, lanes, sizeof(r));
-  return r;
-}
-
+// Lane i from p[i] where bit i of m is set, else from fill (zero for the maskz forms).
 template <class R, class T, int N>
 inline R mask_loadu(R fill, std::uint32_t m, const void* p) {
   T lanes[N];
@@ -86,9 +76,9 @@ inline simde__m512d i64gather_pd(simde__m512i idx, const void* base, int scale) 
 }  // namespace tapegrad_avx512_emulation
 
 #define _mm512_maskz_loadu_ps(m, p) \
-  (tapegrad_avx512_emulation::maskz_loadu<simde__m512, float, 16>((m), (p)))
+  (tapegrad_avx512_emulation::mask_loadu<simde__m512, float, 16>(simde_mm512_setzero_ps(), (m), (p)))
 #define _mm512_maskz_loadu_pd(m, p) \
-  (tapegrad_avx512_emulation::maskz_loadu<simde__m512d, double, 8>((m), (p)))
+  (tapegrad_avx512_emulation::mask_loadu<simde__m512d, double, 8>(simde_mm512_setzero_pd(), (m), (p)))
 #define _mm512_mask_loadu_ps(f, m, p) \
   (tapegrad_avx512_emulation::mask_loadu<simde__m512, float, 16>((f), (m), (p)))
 #define _mm512_mask_loadu_pd(f, m, p) \
