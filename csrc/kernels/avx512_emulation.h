@@ -12,7 +12,7 @@
 // documented lane semantics. SIMDe 0.7.4 lacks the masked loads and stores, the streaming
 // stores, the float/double conversions and the 64-bit gather; they are defined below from the
 // Intel intrinsics guide's per-lane definitions, touching only the memory the real instruction
-// touches (a masked-off lane is never read or written, so ASan sees what the hardware would).
+// touches (a masked-off lane is never read or written).
 // What this cannot catch: a wrong choice of intrinsic that SIMDe implements the same way as
 // the intended one, and code generation bugs in GCC's AVX-512 back end.
 #pragma once
