@@ -142,7 +142,7 @@ struct GemmDriver {
   // serves the bottom edge and short matrices; NVt > NV the row-vector path (direct B only,
   // where the tile width is free), so that even one row has >= 8 independent FMA chains.
   template <int MRt, int NVt, bool kDirectA, bool kDirectB, bool kEdge>
-  __attribute__((noinline)) static void micro(const Tile& t) {
+  __attribute__((always_inline)) static inline void micro_body(const Tile& t) {
     // Short tiles get S interleaved accumulator sets (alternate k steps) so that at least 8
     // FMA chains are in flight: the FMA latency, not the throughput, would bound them else.
     constexpr int S = MRt * NVt >= 8 ? 1 : (8 + MRt * NVt - 1) / (MRt * NVt);
@@ -234,6 +234,23 @@ struct GemmDriver {
     }
   }
 
+  template <int MRt, int NVt, bool kDirectA, bool kDirectB, bool kEdge>
+  __attribute__((noinline)) static void micro(const Tile& t) {
+    micro_body<MRt, NVt, kDirectA, kDirectB, kEdge>(t);
+  }
+
+  // `tiles` full MR-row tiles down one column of tiles (A advancing by `astride`) in one call:
+  // with a short K (a weight gradient xᵀ·dh at batch 32 has k = 32) a call per tile cost
+  // 10-15 % of the GEMM (float32 784x32x512: 76 -> 86 GFLOP/s, best of 20 interleaved rounds).
+  template <int NVt, bool kDirectA, bool kDirectB, bool kEdge>
+  __attribute__((noinline)) static void micro_column(Tile t, i64 tiles, i64 astride) {
+    for (i64 it = 0; it < tiles; ++it) {
+      micro_body<MR, NVt, kDirectA, kDirectB, kEdge>(t);
+      t.a += astride;
+      t.c += MR * t.ldc;
+    }
+  }
+
   // Row counts the edge tiles are rounded up to: 1, 2, 3, 4, 6, 8, 12, ... up to MR.
   static constexpr int next_rows(int r) { return r < 4 ? r + 1 : r % 3 == 0 ? r * 4 / 3 : r * 3 / 2; }
 
@@ -266,7 +283,16 @@ struct GemmDriver {
       t.nr = int(min64(NRt, nc - jr));
       t.b = kDirectB ? b + jr : b + jr * t.kc;
       t.bias = bias ? bias + jr : nullptr;
-      for (i64 ir = 0; ir < mc; ir += MR) {
+      const i64 full = mc / MR;  // full-height tiles in one call, then the short one
+      if (full > 0) {
+        t.mr = MR;
+        t.c = c + jr;
+        t.a = a;
+        const i64 astride = kDirectA ? MR * t.rsa : MR * t.kc;
+        if (t.nr == int(NRt)) micro_column<NVt, kDirectA, kDirectB, false>(t, full, astride);
+        else micro_column<NVt, kDirectA, kDirectB, true>(t, full, astride);
+      }
+      for (i64 ir = full * MR; ir < mc; ir += MR) {
         t.mr = int(min64(MR, mc - ir));
         t.c = c + ir * t.ldc + jr;
         t.a = kDirectA ? a + ir * t.rsa : a + ir * t.kc;
