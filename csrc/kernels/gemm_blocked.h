@@ -21,7 +21,8 @@
 // n = 512 on one thread: the source comes from L3 in short row streams).
 // Packing is skipped where it does not pay: B is read in place when it is not transposed and
 // few MR-slivers of A would reuse the packed copy (small M); A is read in place when few
-// NR-slivers of B would reuse it (small N, e.g. 10 output columns) or the whole problem is
+// NR-slivers of B would reuse it (small N, e.g. 10 output columns; fewer when A is stored
+// transposed, whose in-place reads are strided) or the whole problem is
 // small. Vector shapes leave the tiles altogether: a row vector times B is an axpy sweep over
 // B's rows, x @ Wᵀ and A @ x are dot products along contiguous rows. Tiles with fewer than
 // 8 accumulators (short edges) interleave accumulator sets over k to hide the FMA latency. The micro-kernel accumulates the tile in registers and applies, while it
@@ -111,6 +112,11 @@ struct GemmDriver {
   // Unpacked operands below these sizes (see Note [GEMM blocking]).
   static constexpr i64 kDirectBMaxM = 2 * MR;   // B read in place if M <= this
   static constexpr i64 kDirectANmax = 16 * NR;  // A read in place if N <= this (256 f32 AVX2)
+  // A transposed A read in place costs a strided load per k step and row of each tile (a
+  // power-of-two lda puts a tile's rows in a couple of L1 sets), paid again for every sliver
+  // of B: beyond 4 slivers packing it wins (Aᵀ·B, 512x64x100: 59 -> 70, 512x512x200: 65 -> 75,
+  // 784x256x128: 72 -> 83 GFLOP/s; at 64 columns and fewer reading it in place stays faster).
+  static constexpr i64 kDirectATransNmax = 4 * NR;
   static constexpr i64 kSmallWork = 48 * 48 * 48;  // both in place below this many m*n*k
   static constexpr double kParallelWork = 96.0 * 96 * 96;
 
@@ -709,7 +715,7 @@ struct GemmDriver {
     if ((m == 1 || n == 1) && try_vector(pr, m0, m1, n0, n1)) return;
     const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
     const bool direct_b = !pr.tb && (m <= kDirectBMaxM || small);
-    const bool direct_a = n <= kDirectANmax || small || m <= 2;
+    const bool direct_a = n <= (pr.ta ? kDirectATransNmax : kDirectANmax) || small || m <= 2;
 
     const i64 kc_blk = balanced_block(k, KC, 1);
     const i64 nc_blk = balanced_block(n, NC, NR);
