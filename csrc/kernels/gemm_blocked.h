@@ -22,12 +22,14 @@
 // Packing is skipped where it does not pay: B is read in place when it is not transposed and
 // few MR-slivers of A would reuse the packed copy (small M); A is read in place when few
 // NR-slivers of B would reuse it (small N, e.g. 10 output columns; fewer when A is stored
-// transposed, whose in-place reads are strided) or the whole problem is
-// small. Vector shapes leave the tiles altogether: a row vector times B is an axpy sweep over
-// B's rows, x @ Wᵀ and A @ x are dot products along contiguous rows. Tiles with fewer than
-// 8 accumulators (short edges) interleave accumulator sets over k to hide the FMA latency. The micro-kernel accumulates the tile in registers and applies, while it
-// is there, the old C (for later K slices or accumulate), the bias and ReLU; edge tiles use
-// masked loads/stores. Sigmoid/tanh run as a second pass over each finished MC x NC block
+// transposed, whose in-place reads are strided) or the whole problem is small. Vector shapes
+// leave the tiles altogether: a row vector times B is an axpy sweep over B's rows, x @ Wᵀ and
+// A @ x are dot products along contiguous rows. Tiles with fewer than 8 accumulators (short
+// edges) interleave accumulator sets over k to hide the FMA latency. The micro-kernel
+// accumulates the tile in registers and applies, while it is there, the old C (for later K
+// slices or accumulate), the bias and ReLU; edge tiles use masked loads/stores. A column of
+// full-height tiles is one call, and a right edge at most one vector wide runs as one-vector
+// tiles. Sigmoid/tanh run as a second pass over each finished MC x NC block
 // (still in L2) through the same ISA's unary kernel.
 //
 // Note [GEMM threads]
@@ -285,18 +287,18 @@ struct GemmDriver {
   template <int NVt, bool kDirectA, bool kDirectB>
   static void column(Tile t, const T* a, T* c, i64 mc) {
     const i64 full = mc / MR;
+    const i64 astride = kDirectA ? MR * t.rsa : MR * t.kc;  // A of the next MR rows
+    t.a = a;
+    t.c = c;
     if (full > 0) {
       t.mr = MR;
-      t.c = c;
-      t.a = a;
-      const i64 astride = kDirectA ? MR * t.rsa : MR * t.kc;
       if (t.nr == NVt * W) micro_column<NVt, kDirectA, kDirectB, false>(t, full, astride);
       else micro_column<NVt, kDirectA, kDirectB, true>(t, full, astride);
     }
-    for (i64 ir = full * MR; ir < mc; ir += MR) {
-      t.mr = int(min64(MR, mc - ir));
-      t.c = c + ir * t.ldc;
-      t.a = kDirectA ? a + ir * t.rsa : a + ir * t.kc;
+    if (const i64 rest = mc - full * MR) {
+      t.mr = int(rest);
+      t.a = a + full * astride;
+      t.c = c + full * MR * t.ldc;
       tile_rows<1, NVt, kDirectA, kDirectB>(t);
     }
   }
