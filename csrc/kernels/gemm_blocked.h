@@ -38,11 +38,12 @@
 // pack; each rectangle then runs the serial blocked algorithm with thread-local buffers.
 // No barrier is needed, at the price of each thread packing its own copy of the shared
 // operand, which is a few percent of the flops at the sizes where threads are used.
-// A row or column vector times a matrix (m or n = 1) is cut the same way from
-// kParallelVectorBytes of operands on: it streams the matrix once at a few flops per byte, so
-// two cores' bandwidth pays long before the flop threshold (1x512x512 float64 32 -> 25 µs,
-// 512x512x1 35 -> 20 µs, 1x784x512 float32 25 -> 19 µs; a 256 KiB matrix gains nothing).
-// The row and column vector kernels (sweep, dot_rows) take any column or row range.
+// A row or column vector times a matrix (m or n = 1) and an outer product (k = 1) are cut
+// the same way from kParallelVectorBytes of operands and result on: they stream a matrix
+// once at one or two flops per element, so two cores' bandwidth pays long before the flop
+// threshold (2 threads: 1x512x512 float64 32 -> 25 µs, 512x512x1 35 -> 20 µs, 1x784x512
+// float32 25 -> 19 µs, 784x1x512 95 -> 53 µs; at 256 KiB nothing is gained). The row and
+// column vector kernels (sweep, dot_rows) take any column or row range.
 #pragma once
 #include <cstdlib>
 
@@ -126,8 +127,8 @@ struct GemmDriver {
   static constexpr i64 kDirectATransNmax = 4 * NR;
   static constexpr i64 kSmallWork = 48 * 48 * 48;  // both in place below this many m*n*k
   static constexpr double kParallelWork = 96.0 * 96 * 96;
-  // A row or column vector times a matrix that outgrows one core's L2 is bound by streaming
-  // the matrix: two threads pay from here, far below kParallelWork (Note [GEMM threads]).
+  // A vector times a matrix, or an outer product, that outgrows one core's L2 is bound by
+  // streaming memory: two threads pay from here, far below kParallelWork (Note [GEMM threads]).
   static constexpr double kParallelVectorBytes = 512.0 * 1024;
 
   // Where the micro-kernel reads its operands. Packed A: a[p*MR + i]; direct A:
@@ -829,9 +830,9 @@ struct GemmDriver {
     }
     const double work = double(g.m) * double(g.n) * double(g.k);
     const int threads = num_threads();
-    const bool vector_stream = (g.m == 1 || g.n == 1) &&
-                               double(g.k) * double(g.m + g.n) * sizeof(T) >= kParallelVectorBytes;
-    if (threads <= 1 || (work * double(g.batch) < kParallelWork && !(g.batch == 1 && vector_stream))) {
+    const double bytes = (double(g.k) * double(g.m + g.n) + double(g.m) * double(g.n)) * sizeof(T);
+    const bool streaming = (g.m == 1 || g.n == 1 || g.k == 1) && bytes >= kParallelVectorBytes;
+    if (threads <= 1 || (work * double(g.batch) < kParallelWork && !(g.batch == 1 && streaming))) {
       for (i64 bt = 0; bt < g.batch; ++bt) run(item(bt), 0, g.m, 0, g.n);
       return;
     }
