@@ -38,12 +38,12 @@
 // pack; each rectangle then runs the serial blocked algorithm with thread-local buffers.
 // No barrier is needed, at the price of each thread packing its own copy of the shared
 // operand, which is a few percent of the flops at the sizes where threads are used.
-// A row or column vector times a matrix (m or n = 1) and an outer product (k = 1) are cut
-// the same way from kParallelVectorBytes of operands and result on: they stream a matrix
-// once at one or two flops per element, so two cores' bandwidth pays long before the flop
+// Below that work a single product is still cut when its operands and result reach
+// kParallelBytes: a vector times a matrix, an outer product, a thin K or N stream a matrix
+// once at a few flops per element, so two cores' bandwidth pays long before the flop
 // threshold (2 threads: 1x512x512 float64 32 -> 25 µs, 512x512x1 35 -> 20 µs, 1x784x512
-// float32 25 -> 19 µs, 784x1x512 95 -> 53 µs; at 256 KiB nothing is gained). The row and
-// column vector kernels (sweep, dot_rows) take any column or row range.
+// float32 25 -> 19 µs, 784x1x512 95 -> 53 µs, 200x1000x3 50 -> 33 µs; at 256 KiB nothing
+// is gained). The row and column vector kernels (sweep, dot_rows) take any row or column range.
 #pragma once
 #include <cstdlib>
 
@@ -127,9 +127,10 @@ struct GemmDriver {
   static constexpr i64 kDirectATransNmax = 4 * NR;
   static constexpr i64 kSmallWork = 48 * 48 * 48;  // both in place below this many m*n*k
   static constexpr double kParallelWork = 96.0 * 96 * 96;
-  // A vector times a matrix, or an outer product, that outgrows one core's L2 is bound by
-  // streaming memory: two threads pay from here, far below kParallelWork (Note [GEMM threads]).
-  static constexpr double kParallelVectorBytes = 512.0 * 1024;
+  // Operands and result of this many bytes outgrow one core's L2: a GEMM of few flops per
+  // element is then bound by streaming them, and two threads pay from here even far below
+  // kParallelWork (Note [GEMM threads]).
+  static constexpr double kParallelBytes = 512.0 * 1024;
 
   // Where the micro-kernel reads its operands. Packed A: a[p*MR + i]; direct A:
   // a[i*rsa + p*csa]. Packed B: b[p*NR + j]; direct B: b[p*ldb + j] (not transposed).
@@ -831,8 +832,7 @@ struct GemmDriver {
     const double work = double(g.m) * double(g.n) * double(g.k);
     const int threads = num_threads();
     const double bytes = (double(g.k) * double(g.m + g.n) + double(g.m) * double(g.n)) * sizeof(T);
-    const bool streaming = (g.m == 1 || g.n == 1 || g.k == 1) && bytes >= kParallelVectorBytes;
-    if (threads <= 1 || (work * double(g.batch) < kParallelWork && !(g.batch == 1 && streaming))) {
+    if (threads <= 1 || (work * double(g.batch) < kParallelWork && !(g.batch == 1 && bytes >= kParallelBytes))) {
       for (i64 bt = 0; bt < g.batch; ++bt) run(item(bt), 0, g.m, 0, g.n);
       return;
     }

@@ -92,9 +92,9 @@ def test_gemm_threads(isa, dtype, shape, threads):
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(1, 1, 1), (7, 300, 17), (13, 33, 35), (150, 600, 70), (5, 0, 9),
                                    (1, 70, 33), (45, 70, 1), (30, 900, 200),
-                                   # a vector times a matrix and an outer product past
-                                   # kParallelVectorBytes: split far below the flop threshold
-                                   (1, 600, 301), (299, 600, 1), (300, 1, 500)],
+                                   # a vector times a matrix, an outer product, a thin N past
+                                   # kParallelBytes: split far below the flop threshold
+                                   (1, 600, 301), (299, 600, 1), (300, 1, 500), (200, 1000, 3)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_gemm_accumulate(isa, dtype, shape, threads):
     m, k, n = shape
@@ -116,7 +116,7 @@ def test_gemm_accumulate(isa, dtype, shape, threads):
 @pytest.mark.parametrize("shape", [(1, 5, 3), (13, 17, 19), (64, 784, 100), (150, 300, 33), (3, 0, 5),
                                    (45, 500, 333),
                                    (1, 40, 37), (29, 40, 1), (1, 600, 301), (299, 600, 1),
-                                   (300, 1, 500)],
+                                   (300, 1, 500), (200, 1000, 3)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_gemm_epilogue(isa, dtype, act, with_bias, shape, threads):
     m, k, n = shape
