@@ -77,12 +77,23 @@ def check(shape, dtype, a, b):
         raise AssertionError(f"{shape} {np.dtype(dtype).name}: wrong result (max err {err:.3g})")
 
 
-def time_pair(f, g, flops, budget=0.6, clock=time.perf_counter, settle=0.0):
+def _warm(fn, seconds):
+    """Calls fn back to back for `seconds` (at least once)."""
+    end = time.perf_counter() + seconds
+    fn()
+    while time.perf_counter() < end:
+        fn()
+
+
+def time_pair(f, g, flops, budget=0.6, clock=time.perf_counter, settle=0.0, warm=0.02):
     """Best time of f and of g over alternating rounds, each round repeating calls enough to
     last ~1 ms; `budget` seconds in all. clock=time.thread_time counts only the time this
     thread ran (single-thread runs on a busy machine). `settle` seconds of sleep after each
     block let the previous contender's threads go idle (OpenBLAS's workers spin for about
-    2**28 cycles after a call and would otherwise take a core from the next block)."""
+    2**28 cycles after a call and would otherwise take a core from the next block); after
+    each idle, a contender first runs `warm` seconds untimed, since the vCPUs come back from
+    idle slowly (a 2-thread 1x512x512 float64 product timed right after 0.15 s of sleep took
+    52 µs, back to back 30 µs), then its timed block."""
     f(); g()
     t0 = clock(); f(); t1 = clock()
     per = max(t1 - t0, 1e-7)
@@ -94,14 +105,14 @@ def time_pair(f, g, flops, budget=0.6, clock=time.perf_counter, settle=0.0):
     best_f = best_g = math.inf
     for _ in range(rounds):
         if settle:
-            f()  # warm-up after the idle: caches, clocks, the contender's own threads
+            _warm(f, warm)  # after the idle: caches, clocks, the contender's own threads
         s = clock()
         for _ in range(inner):
             f()
         m = clock()
         if settle:
             time.sleep(settle)
-            g()
+            _warm(g, warm)
         m0 = clock() if settle else m
         for _ in range(inner):
             g()

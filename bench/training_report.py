@@ -223,11 +223,13 @@ def loss_curve(cls, batch, steps=30):
     return out
 
 
-def time_steps(contenders, batch, rounds, settle=0.0):
+def time_steps(contenders, batch, rounds, settle=0.0, warm=0.02):
     """Per contender: (best, median) seconds per step over ``rounds`` alternating rounds.
 
     ``settle`` seconds of sleep after each round let the previous contender's worker threads
-    (OpenBLAS's spin-wait, our pool) go idle, so they don't steal the next one's cores.
+    (OpenBLAS's spin-wait, our pool) go idle, so they don't steal the next one's cores; after
+    such an idle a contender first runs untimed steps for ``warm`` seconds (at least one), as
+    the vCPUs come back from idle slowly, then its timed round.
     """
     x, y, params = problem(batch)
     runners = [c(x, y, params) for c in contenders]
@@ -238,6 +240,11 @@ def time_steps(contenders, batch, rounds, settle=0.0):
             r()
     for _ in range(rounds):
         for i, r in enumerate(runners):
+            if settle:
+                end = time.perf_counter() + warm
+                r()
+                while time.perf_counter() < end:
+                    r()
             t0 = time.perf_counter()
             for _ in range(n):
                 r()
