@@ -832,7 +832,8 @@ struct GemmDriver {
     const double work = double(g.m) * double(g.n) * double(g.k);
     const int threads = num_threads();
     const double bytes = (double(g.k) * double(g.m + g.n) + double(g.m) * double(g.n)) * sizeof(T);
-    if (threads <= 1 || (work * double(g.batch) < kParallelWork && !(g.batch == 1 && bytes >= kParallelBytes))) {
+    const bool pays = work * double(g.batch) >= kParallelWork || (g.batch == 1 && bytes >= kParallelBytes);
+    if (threads <= 1 || !pays) {
       for (i64 bt = 0; bt < g.batch; ++bt) run(item(bt), 0, g.m, 0, g.n);
       return;
     }
