@@ -22,6 +22,10 @@ PYBIND11_MODULE(_core, m) {
 
   // Note [Error classes] (core/errors.h).
   static py::exception<tapegrad::InvalidArgument> invalid_arg(m, "InvalidArgumentError", PyExc_ValueError);
+  invalid_arg.attr("__doc__") =
+      "Raised when an op receives an argument it cannot accept (shapes that do not match or "
+      "broadcast, an axis out of range, ...), as tf.errors.InvalidArgumentError. A subclass "
+      "of ValueError; the message names the op.";
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);

@@ -52,6 +52,7 @@ class Constant(Initializer):
         return _core._fill(tuple(shape), self.value, as_dtype(dtype))
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"value": self.value}
 
 
@@ -62,6 +63,7 @@ class Zeros(Constant):
         super().__init__(0.0)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {}
 
 
@@ -72,6 +74,7 @@ class Ones(Constant):
         super().__init__(1.0)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {}
 
 
@@ -85,6 +88,7 @@ class RandomNormal(Initializer):
         return _random.normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
@@ -98,6 +102,7 @@ class RandomUniform(Initializer):
         return _random.uniform(shape, self.minval, self.maxval, dtype=dtype, seed=self.seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
@@ -111,6 +116,7 @@ class TruncatedNormal(Initializer):
         return _random.truncated_normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
@@ -146,6 +152,7 @@ class VarianceScaling(Initializer):
         return _random.truncated_normal(shape, 0.0, stddev, dtype=dtype, seed=self.seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
                 "seed": self.seed}
 
@@ -157,6 +164,7 @@ class GlorotUniform(VarianceScaling):
         super().__init__(1.0, "fan_avg", "uniform", seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"seed": self.seed}
 
 
@@ -167,6 +175,7 @@ class GlorotNormal(VarianceScaling):
         super().__init__(1.0, "fan_avg", "truncated_normal", seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"seed": self.seed}
 
 
@@ -177,6 +186,7 @@ class HeNormal(VarianceScaling):
         super().__init__(2.0, "fan_in", "truncated_normal", seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"seed": self.seed}
 
 
@@ -187,6 +197,7 @@ class HeUniform(VarianceScaling):
         super().__init__(2.0, "fan_in", "uniform", seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"seed": self.seed}
 
 
@@ -197,6 +208,7 @@ class LecunNormal(VarianceScaling):
         super().__init__(1.0, "fan_in", "truncated_normal", seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"seed": self.seed}
 
 
@@ -207,6 +219,7 @@ class LecunUniform(VarianceScaling):
         super().__init__(1.0, "fan_in", "uniform", seed)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         return {"seed": self.seed}
 
 

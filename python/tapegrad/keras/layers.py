@@ -219,6 +219,7 @@ class Dense(Layer):
         return self.activation(y)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(units=self.units, activation=_activations.serialize(self.activation),
                    use_bias=self.use_bias)

@@ -210,6 +210,7 @@ class SGD(Optimizer):
             variable._axpy(1.0, m)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(momentum=self.momentum, nesterov=self.nesterov)
         return cfg
@@ -251,6 +252,7 @@ class Adam(Optimizer):
         variable._axpy(-lr_t, step)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon,
                    amsgrad=self.amsgrad)
@@ -290,6 +292,7 @@ class RMSprop(Optimizer):
             variable._axpy(-learning_rate, step)
 
     def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(rho=self.rho, momentum=self.momentum, epsilon=self.epsilon)
         return cfg
