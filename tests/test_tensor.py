@@ -309,7 +309,7 @@ def test_unbound_methods_on_wrong_objects_raise_instead_of_crashing():
 def test_math_module_holds_the_math_ops_under_tf_math_names():
     names = ["add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp",
              "log", "tanh", "sigmoid", "maximum", "minimum", "abs", "reduce_sum", "reduce_mean",
-             "reduce_max"]
+             "reduce_max", "reduce_min"]
     for name in names:
         assert getattr(tf.math, name) is getattr(tf, name), name
     x = tf.constant([1.0, 4.0])

@@ -69,7 +69,8 @@ template <class T> void bind_typed(py::module_& m) {
   m.def("reduce", [](const std::string& isa, const std::string& op, Arr<T> x, k::i64 outer, k::i64 r, k::i64 inner) {
     if (outer * r * inner != x.size()) throw std::invalid_argument("reduce: outer*r*inner != size");
     Arr<T> out(outer * inner);
-    auto f = ks<T>(isa).reduce[int(op == "sum" ? k::Reduce::Sum : k::Reduce::Max)];
+    auto f = ks<T>(isa).reduce[int(op == "sum" ? k::Reduce::Sum : op == "max" ? k::Reduce::Max
+                                 : op == "min" ? k::Reduce::Min : throw std::invalid_argument("reduce: op " + op))];
     { py::gil_scoped_release rel; f(x.data(), outer, r, inner, out.mutable_data()); }
     return out;
   });

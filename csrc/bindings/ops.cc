@@ -169,6 +169,7 @@ void bind_ops(py::module_& m) {
   TG_BIND_REDUCE(reduce_sum, "Sum")
   TG_BIND_REDUCE(reduce_mean, "Mean")
   TG_BIND_REDUCE(reduce_max, "Maximum")
+  TG_BIND_REDUCE(reduce_min, "Minimum")
 #undef TG_BIND_REDUCE
   m.def("broadcast_to", [](py::handle x, py::handle shape, py::handle) {
     return wrap(ops::broadcast_to(to_tensor(x, nullptr, "broadcast_to"), parse_shape(shape, "broadcast_to")));

@@ -29,11 +29,11 @@ enum class Binary : int {
   kCount
 };
 
-// Ternary masks used by the gradients of maximum/minimum/reduce_max:
+// Ternary masks used by the gradients of maximum/minimum/reduce_max/reduce_min:
 // MaskGe(g, a, b) = a >= b ? g : 0,   MaskGt(g, a, b) = a > b ? g : 0.
 enum class Ternary : int { MaskGe, MaskGt, kCount };
 
-enum class Reduce : int { Sum, Max, kCount };
+enum class Reduce : int { Sum, Max, Min, kCount };
 
 // Activation applied in a GEMM epilogue (nn.linear).
 enum class Act : int { None, Relu, Sigmoid, Tanh };

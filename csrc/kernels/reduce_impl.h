@@ -31,14 +31,18 @@ inline constexpr i64 kMaxPieces = 16;
 template <class I, class T>
 using RVecFor = std::conditional_t<std::is_same_v<T, float>, typename I::F32, typename I::F64>;
 
-// max that propagates NaN from either side: x86 max(x, acc) returns acc if either is NaN
-// (so a NaN acc sticks); a NaN x is taken explicitly.
-template <class V> inline typename V::reg nan_max(typename V::reg acc, typename V::reg x) {
-  return V::select(V::unord(x, x), V::max(x, acc), x);
+// max (kMin: min) that propagates NaN from either side: x86 max/min(x, acc) returns acc if
+// either is NaN (so a NaN acc sticks); a NaN x is taken explicitly.
+template <class V, bool kMin = false> inline typename V::reg nan_max(typename V::reg acc, typename V::reg x) {
+  return V::select(V::unord(x, x), kMin ? V::min(x, acc) : V::max(x, acc), x);
 }
-template <class V> inline typename V::T hmax_nan(typename V::reg v) {
-  return V::any(V::unord(v, v)) ? typename V::T(__builtin_nan("")) : V::hmax(v);
+// The largest (kMin: smallest) lane, NaN if any lane is; the smallest is -max(-v).
+template <class V, bool kMin = false> inline typename V::T hmax_nan(typename V::reg v) {
+  if (V::any(V::unord(v, v))) return typename V::T(__builtin_nan(""));
+  return kMin ? -V::hmax(V::bit_xor(v, V::set1(typename V::T(-0.0)))) : V::hmax(v);
 }
+// The identity of max (kMin: of min).
+template <class T, bool kMin = false> constexpr T max_identity() { return kMin ? T(__builtin_inf()) : -T(__builtin_inf()); }
 
 // ---- one contiguous row -----------------------------------------------------------------
 
@@ -65,35 +69,42 @@ template <class V> typename V::T row_sum(const typename V::T* x, i64 n) {
   return k.total();
 }
 
-template <class V> typename V::reg row_max_vec(const typename V::T* x, i64 n) {
+template <class V, bool kMin = false> typename V::reg row_max_vec(const typename V::T* x, i64 n) {
   using reg = typename V::reg;
   constexpr int W = V::W;
-  const reg ninf = V::set1(-typename V::T(__builtin_inf()));
+  const reg ninf = V::set1(max_identity<typename V::T, kMin>());
   reg a0 = ninf, a1 = ninf, a2 = ninf, a3 = ninf;
   i64 i = 0;
   for (; i + 4 * W <= n; i += 4 * W) {
-    a0 = nan_max<V>(a0, V::load(x + i));
-    a1 = nan_max<V>(a1, V::load(x + i + W));
-    a2 = nan_max<V>(a2, V::load(x + i + 2 * W));
-    a3 = nan_max<V>(a3, V::load(x + i + 3 * W));
+    a0 = nan_max<V, kMin>(a0, V::load(x + i));
+    a1 = nan_max<V, kMin>(a1, V::load(x + i + W));
+    a2 = nan_max<V, kMin>(a2, V::load(x + i + 2 * W));
+    a3 = nan_max<V, kMin>(a3, V::load(x + i + 3 * W));
   }
-  for (; i + W <= n; i += W) a0 = nan_max<V>(a0, V::load(x + i));
-  if (i < n) a0 = nan_max<V>(a0, V::load_tail_or(x + i, V::tail(n - i), ninf));
-  return nan_max<V>(nan_max<V>(a0, a1), nan_max<V>(a2, a3));
+  for (; i + W <= n; i += W) a0 = nan_max<V, kMin>(a0, V::load(x + i));
+  if (i < n) a0 = nan_max<V, kMin>(a0, V::load_tail_or(x + i, V::tail(n - i), ninf));
+  return nan_max<V, kMin>(nan_max<V, kMin>(a0, a1), nan_max<V, kMin>(a2, a3));
 }
 
 struct SumOp {
   template <class V> static typename V::reg combine(typename V::reg a, typename V::reg b) { return V::add(a, b); }
   template <class V> static typename V::T row(const typename V::T* x, i64 n) { return row_sum<V>(x, n); }
   template <class T> static T merge(T a, T b) { return a + b; }
+  template <class T> static constexpr T identity() { return T(0); }
   static constexpr bool kKahan = true;
 };
-struct MaxOp {
-  template <class V> static typename V::reg combine(typename V::reg a, typename V::reg b) { return nan_max<V>(a, b); }
-  template <class V> static typename V::T row(const typename V::T* x, i64 n) { return hmax_nan<V>(row_max_vec<V>(x, n)); }
-  template <class T> static T merge(T a, T b) { return (b > a || b != b || a != a) ? (a != a ? a : b) : a; }
+// max, or with kMin min; NaN propagates (np.max / np.min).
+template <bool kMin> struct ExtremeOp {
+  template <class V> static typename V::reg combine(typename V::reg a, typename V::reg b) { return nan_max<V, kMin>(a, b); }
+  template <class V> static typename V::T row(const typename V::T* x, i64 n) { return hmax_nan<V, kMin>(row_max_vec<V, kMin>(x, n)); }
+  template <class T> static T merge(T a, T b) {
+    return ((kMin ? b < a : b > a) || b != b || a != a) ? (a != a ? a : b) : a;
+  }
+  template <class T> static constexpr T identity() { return max_identity<T, kMin>(); }
   static constexpr bool kKahan = false;
 };
+using MaxOp = ExtremeOp<false>;
+using MinOp = ExtremeOp<true>;
 
 // ---- column tiles: res[0:cw] = reduce over rows [r0, r1) of src(row, c0 .. c0+cw) ---------
 
@@ -157,7 +168,7 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
     have = true;
   }
   for (i64 v = 0; v < nvec; ++v) {
-    reg r = have ? V::load(acc + v * W) : (Op::kKahan ? V::zero() : V::set1(-T(__builtin_inf())));
+    reg r = have ? V::load(acc + v * W) : V::set1(Op::template identity<T>());
     if constexpr (Op::kKahan)
       if (have) r = V::sub(r, V::load(cmp + v * W));
     if (v < nv) V::store(res + v * W, r);
@@ -308,6 +319,8 @@ template <class I> void fill_reduce(KernelTable& t) {
   t.f32.reduce[int(Reduce::Max)] = reduce<I, float, MaxOp>;
   t.f64.reduce[int(Reduce::Sum)] = reduce<I, double, SumOp>;
   t.f64.reduce[int(Reduce::Max)] = reduce<I, double, MaxOp>;
+  t.f32.reduce[int(Reduce::Min)] = reduce<I, float, MinOp>;
+  t.f64.reduce[int(Reduce::Min)] = reduce<I, double, MinOp>;
   t.f32.act_grad = act_grad<I, float>;
   t.f64.act_grad = act_grad<I, double>;
 }

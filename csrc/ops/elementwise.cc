@@ -251,7 +251,9 @@ Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& a
         using T = decltype(t);
         T* po = out.data<T>();
         if (r == 0) {
-          T v = k == kernels::Reduce::Sum ? T(0) : -std::numeric_limits<T>::infinity();
+          // The identity, as TF: 0 for a sum, -inf for a max, +inf for a min.
+          const T inf = std::numeric_limits<T>::infinity();
+          T v = k == kernels::Reduce::Sum ? T(0) : k == kernels::Reduce::Max ? -inf : inf;
           for (i64 q = 0; q < out.numel(); ++q) po[q] = v;
         } else {
           kernels::set<T>().reduce[int(k)](cur.data<T>(), outer, r, inner, po);

@@ -18,7 +18,7 @@ from ._core import (  # noqa: F401  (re-exported)
     Tensor, Variable,
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
     maximum, minimum, abs, sign, identity, matmul,
-    reduce_sum, reduce_mean, reduce_max, broadcast_to, reshape, transpose, concat, stack,
+    reduce_sum, reduce_mean, reduce_max, reduce_min, broadcast_to, reshape, transpose, concat, stack,
     expand_dims, squeeze, slice, clip_by_value, clip_by_norm, stop_gradient, cast,
     get_num_threads, set_num_threads,
 )
@@ -304,7 +304,7 @@ __all__ = [
     "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
     "add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",
-    "reduce_sum", "reduce_mean", "reduce_max", "broadcast_to", "reshape", "transpose",
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "broadcast_to", "reshape", "transpose",
     "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "clip_by_value", "clip_by_norm",
     "stop_gradient", "cast", "size", "rank", "shape",
     "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",

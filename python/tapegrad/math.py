@@ -2,7 +2,7 @@
 
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
-    maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max,
+    maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min,
 )
 
 truediv = divide
@@ -10,5 +10,5 @@ truediv = divide
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
     "exp", "log", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
-    "reduce_sum", "reduce_mean", "reduce_max",
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
 ]

@@ -339,11 +339,16 @@ def test_reduce_sum(isa, dtype, shape, threads):
 
 @pytest.mark.parametrize("shape", SHAPES, ids=["x".join(map(str, s)) for s in SHAPES])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-def test_reduce_max(isa, dtype, shape, threads):
+@pytest.mark.parametrize("op,ref", [("max", np.max), ("min", np.min)])
+def test_reduce_max_min(isa, dtype, shape, threads, op, ref):
     o, r, i = shape
     x = np.random.default_rng(r * 31 + i).standard_normal(o * r * i).astype(dtype)
-    got = MOD[dtype].reduce(isa, "max", x, o, r, i).reshape(o, i)
-    np.testing.assert_array_equal(got, x.reshape(shape).max(axis=1))
+    got = MOD[dtype].reduce(isa, op, x, o, r, i).reshape(o, i)
+    np.testing.assert_array_equal(got, ref(x.reshape(shape), axis=1))
+    # All equal to +-inf: the identity of the other extreme must not leak into the result.
+    for v in (np.inf, -np.inf):
+        got = MOD[dtype].reduce(isa, op, np.full(o * r * i, v, dtype), o, r, i)
+        np.testing.assert_array_equal(got, np.full(o * i, v, dtype))
 
 
 @pytest.mark.parametrize("shape", [(1, 9, 1), (1, 1000003, 1), (3, 33, 1), (1, 37, 17), (2, 5000, 3)])
@@ -356,7 +361,7 @@ def test_reduce_nan_inf_propagate(isa, dtype, shape, threads):
     x[rng.integers(0, x.size, 3)] = np.inf
     x[rng.integers(0, x.size, 3)] = -np.inf
     x3 = x.reshape(shape)
-    for op, f in [("sum", np.sum), ("max", np.max)]:
+    for op, f in [("sum", np.sum), ("max", np.max), ("min", np.min)]:
         got = MOD[dtype].reduce(isa, op, x, o, r, i).reshape(o, i)
         with np.errstate(invalid="ignore"):
             want = f(x3.astype(np.float64), axis=1)

@@ -1,4 +1,4 @@
-"""reduce_sum / reduce_mean / reduce_max over axis None, single, negative and several axes,
+"""reduce_sum / reduce_mean / reduce_max / reduce_min over axis None, single, negative and several axes,
 with and without keepdims."""
 
 import numpy as np
@@ -13,7 +13,8 @@ AXES = [None, 0, -1, 1, (0, 2), [-1, 0], (0, 1, 2)]
 CASES = []
 for name, fn, ref, gen in (("reduce_sum", tf.reduce_sum, np.sum, normal(S)),
                            ("reduce_mean", tf.reduce_mean, np.mean, normal(S)),
-                           ("reduce_max", tf.reduce_max, np.max, distinct(S))):
+                           ("reduce_max", tf.reduce_max, np.max, distinct(S)),
+                           ("reduce_min", tf.reduce_min, np.min, distinct(S))):
     for axis in AXES:
         for keep in (False, True):
             tag = "all" if axis is None else "_".join(map(str, np.atleast_1d(axis)))
@@ -26,6 +27,9 @@ for name, fn, ref, gen in (("reduce_sum", tf.reduce_sum, np.sum, normal(S)),
 CASES += [
     Case("reduce_sum_1d", "reduce_sum", tf.reduce_sum, np.sum, normal((7,))),
     Case("reduce_max_scalar", "reduce_max", tf.reduce_max, np.max, normal(())),
+    Case("reduce_min_scalar", "reduce_min", tf.reduce_min, np.min, normal(())),
+    Case("reduce_min_math", "reduce_min", lambda x: tf.math.reduce_min(x, 0), lambda x: x.min(0),
+         distinct((4, 3))),
     Case("reduce_mean_math", "reduce_mean", lambda x: tf.math.reduce_mean(x, 1), lambda x: x.mean(1),
          normal((3, 5))),
 ]
@@ -45,6 +49,24 @@ def test_reduce_max_gradient_at_tie_is_not_doubled():
     np.testing.assert_array_equal(g[1], [0.0, 0.0, 1.0])
 
 
+def test_reduce_min_gradient_at_tie_is_split_evenly():
+    # TF: the upstream gradient is shared evenly by the minimal entries.
+    x = tf.constant(np.array([[1.0, -3.0, -3.0], [0.0, -1.0, 2.0]]))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_min(x, axis=1)
+    g = tape.gradient(y, x).numpy()
+    np.testing.assert_array_equal(g, [[0.0, 0.5, 0.5], [0.0, 1.0, 0.0]])
+
+
+def test_reduce_min_of_nothing_is_inf_and_of_nan_is_nan():
+    # As TF / np.min with an initial value: the empty minimum is +inf (the maximum's -inf).
+    e = tf.zeros((0, 3))
+    np.testing.assert_array_equal(tf.reduce_min(e, 0).numpy(), [np.inf] * 3)
+    np.testing.assert_array_equal(tf.reduce_max(e, 0).numpy(), [-np.inf] * 3)
+    assert np.isnan(tf.reduce_min(tf.constant([1.0, np.nan, -2.0])).numpy())
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape,axis", [((1000,), None), ((33, 65), 0), ((33, 65), 1),
                                         ((17, 9, 31), (0, 2)), ((5, 0, 3), 1)])
@@ -57,3 +79,4 @@ def test_reduce_large_forward(shape, axis, dtype):
     if x.size and x.shape[axis if isinstance(axis, int) else 0]:
         np.testing.assert_allclose(tf.reduce_mean(t, axis).numpy(), x.astype(np.float64).mean(axis), **tol)
         np.testing.assert_array_equal(tf.reduce_max(t, axis).numpy(), x.max(axis))
+        np.testing.assert_array_equal(tf.reduce_min(t, axis).numpy(), x.min(axis))

@@ -23,14 +23,15 @@ template <class T> void reduce_sum(const T* x, i64 outer, i64 r, i64 inner, T* o
     }
 }
 
-template <class T> void reduce_max(const T* x, i64 outer, i64 r, i64 inner, T* out) {
+// max, or with kMin min; a NaN propagates as in np.max / np.min.
+template <class T, bool kMin> void reduce_extreme(const T* x, i64 outer, i64 r, i64 inner, T* out) {
   for (i64 o = 0; o < outer; ++o)
     for (i64 i = 0; i < inner; ++i) {
       T m = x[o * r * inner + i];
       for (i64 j = 1; j < r; ++j) {
         T v = x[(o * r + j) * inner + i];
-        if (v > m || v != v) m = v;
-        if (m != m) break;  // NaN propagates as in np.max
+        if ((kMin ? v < m : v > m) || v != v) m = v;
+        if (m != m) break;
       }
       out[o * inner + i] = m;
     }
@@ -40,9 +41,11 @@ template <class T> void reduce_max(const T* x, i64 outer, i64 r, i64 inner, T* o
 
 void register_reduce(KernelTable& t) {
   t.f32.reduce[int(Reduce::Sum)] = reduce_sum<float>;
-  t.f32.reduce[int(Reduce::Max)] = reduce_max<float>;
+  t.f32.reduce[int(Reduce::Max)] = reduce_extreme<float, false>;
+  t.f32.reduce[int(Reduce::Min)] = reduce_extreme<float, true>;
   t.f64.reduce[int(Reduce::Sum)] = reduce_sum<double>;
-  t.f64.reduce[int(Reduce::Max)] = reduce_max<double>;
+  t.f64.reduce[int(Reduce::Max)] = reduce_extreme<double, false>;
+  t.f64.reduce[int(Reduce::Min)] = reduce_extreme<double, true>;
 }
 
 }  // namespace tapegrad::kernels::scalar
