@@ -1,7 +1,8 @@
-"""tapegrad.nn: activations and the fused dense layer op."""
+"""tapegrad.nn: activations, the fused dense layer op, and tf.nn's losses and bias_add."""
 
 from ._core import relu, sigmoid, tanh, softmax, log_softmax, relu_grad  # noqa: F401
 from . import _core
+from .errors import InvalidArgumentError
 
 
 def linear(x, kernel, bias=None, activation=None):
@@ -20,4 +21,85 @@ def linear(x, kernel, bias=None, activation=None):
     raise ValueError(f"linear: unknown activation {activation!r}")
 
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad"]
+def _same_shape_pair(labels, logits, op):
+    """(labels, logits) as tensors of the logits' dtype; InvalidArgumentError unless their
+    shapes are equal (TF's cross-entropies do not broadcast)."""
+    from .keras.losses import _as_tensor
+    logits = _as_tensor(logits, None, f"{op}: logits")
+    labels = _as_tensor(labels, logits.dtype, f"{op}: labels")
+    if labels.shape != logits.shape:
+        raise InvalidArgumentError(
+            f"{op}: labels and logits must have the same shape, got labels {list(labels.shape)} "
+            f"and logits {list(logits.shape)}")
+    return labels, logits
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
+    """``-sum(labels * log_softmax(logits), axis)``: one value per example, as
+    ``tf.nn.softmax_cross_entropy_with_logits``.
+
+    ``labels`` are probabilities (one-hot or soft) of the logits' shape; computed from
+    ``log_softmax``, so large logits neither overflow nor lose their gradient. Differentiable
+    in ``logits`` and in ``labels``.
+    """
+    labels, logits = _same_shape_pair(labels, logits, "softmax_cross_entropy_with_logits")
+    return _core.negative(_core.reduce_sum(_core.multiply(labels, log_softmax(logits, axis)), axis))
+
+
+def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
+    """The softmax cross-entropy with integer class ``labels`` (shape: the logits' without the
+    last axis, values in ``[0, num_classes)``), as ``tf.nn.sparse_softmax_cross_entropy_with_logits``.
+
+    One value per example; differentiable in ``logits``. A label out of range raises
+    InvalidArgumentError, as TF does on the CPU.
+    """
+    from .keras.losses import _as_tensor, _one_hot
+    op = "sparse_softmax_cross_entropy_with_logits"
+    logits = _as_tensor(logits, None, f"{op}: logits")
+    if logits.ndim < 1:
+        raise InvalidArgumentError(f"{op}: logits must have rank >= 1, got a scalar")
+    onehot = _one_hot(labels, logits.shape[-1], logits.dtype, op, batch_shape=logits.shape[:-1])
+    return _core.negative(_core.reduce_sum(_core.multiply(onehot, log_softmax(logits, -1)), -1))
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """Elementwise ``-(labels log sigmoid(logits) + (1 - labels) log(1 - sigmoid(logits)))``, as
+    ``tf.nn.sigmoid_cross_entropy_with_logits``: computed as softplus(logits) - labels * logits,
+    exact for any logit. ``labels`` in [0, 1], the logits' shape."""
+    from .keras.losses import _softplus
+    labels, logits = _same_shape_pair(labels, logits, "sigmoid_cross_entropy_with_logits")
+    return _core.subtract(_softplus(logits), _core.multiply(labels, logits))
+
+
+def l2_loss(t, name=None):
+    """``sum(t ** 2) / 2`` as a scalar, as ``tf.nn.l2_loss`` (weight decay terms)."""
+    from .keras.losses import _as_tensor
+    t = _as_tensor(t, None, "l2_loss: t")
+    return _core.multiply(_core.reduce_sum(_core.square(t)), 0.5)
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    """``value + bias`` with a 1-D ``bias`` added along the last axis, as ``tf.nn.bias_add``
+    (data_format None or 'N...C'; 'NC...' layouts are not supported). ``value`` has rank >= 2
+    and its last dimension equals ``bias``'s length, else InvalidArgumentError."""
+    if data_format not in (None, "NHWC", "NWC", "NDHWC", "N...C"):
+        raise ValueError(f"bias_add: data_format {data_format!r} is not supported (only the "
+                         "channels-last layouts)")
+    from .keras.losses import _as_tensor
+    value = _as_tensor(value, None, "bias_add: value")
+    bias = _as_tensor(bias, value.dtype, "bias_add: bias")
+    if bias.ndim != 1:
+        raise InvalidArgumentError(f"bias_add: bias must be 1-D, got shape {list(bias.shape)}")
+    if value.ndim < 2:
+        raise InvalidArgumentError(
+            f"bias_add: value must have rank >= 2, got shape {list(value.shape)}")
+    if value.shape[-1] != bias.shape[0]:
+        raise InvalidArgumentError(
+            f"bias_add: the last dimension of value {list(value.shape)} must equal the length "
+            f"of bias {list(bias.shape)}")
+    return _core.add(value, bias)
+
+
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad",
+           "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
+           "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add"]

@@ -1,5 +1,6 @@
-"""Composites without an ops.def row (stop_gradient, clip_by_value, clip_by_norm) and the
-custom_gradient row: their gradients are those of the ops they are built from."""
+"""Composites without an ops.def row (stop_gradient, clip_by_value, clip_by_norm, tf.nn's
+cross-entropies, l2_loss, bias_add) and the custom_gradient row: their gradients are those of
+the ops they are built from."""
 
 import numpy as np
 import pytest
@@ -22,6 +23,11 @@ def _clip_inputs(shape, lo=-0.5, hi=0.7, margin=0.05):
 def _clip_by_norm_ref(x, c, axes=None):
     n = np.sqrt((x * x).sum(axis=axes, keepdims=True))
     return x * c / np.maximum(n, c)
+
+
+def _log_softmax(z, axis=-1):
+    m = z.max(axis, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis, keepdims=True))
 
 
 @tf.custom_gradient
@@ -58,6 +64,24 @@ CASES = [
     Case("clip_by_norm_tensor_clip", ("sqrt", "maximum"), lambda x, c: tf.clip_by_norm(x, c),
          lambda x, c: _clip_by_norm_ref(x, c), lambda rng: [rng.standard_normal((5,)), np.array(0.7)]),
     Case("custom_gradient_cube", "custom_gradient", _cube, lambda x: x ** 3, normal((2, 3))),
+    # tf.nn's losses: labels and logits both differentiated (TF gives labels a gradient too)
+    Case("nn_softmax_cross_entropy", "log_softmax",
+         lambda y, z: tf.nn.softmax_cross_entropy_with_logits(y, z), lambda y, z: -(y * _log_softmax(z)).sum(-1),
+         lambda rng: [rng.dirichlet(np.ones(5), 3), 3 * rng.standard_normal((3, 5))]),
+    Case("nn_softmax_cross_entropy_axis0", "log_softmax",
+         lambda y, z: tf.nn.softmax_cross_entropy_with_logits(y, z, axis=0),
+         lambda y, z: -(y * _log_softmax(z, 0)).sum(0),
+         lambda rng: [rng.dirichlet(np.ones(4), 3).T, rng.standard_normal((4, 3))]),
+    Case("nn_sparse_softmax_cross_entropy", "log_softmax",
+         lambda z: tf.nn.sparse_softmax_cross_entropy_with_logits(np.array([[0, 4], [2, 2]]), z),
+         lambda z: -np.take_along_axis(_log_softmax(z), np.array([[0, 4], [2, 2]])[..., None], -1)[..., 0],
+         normal((2, 2, 5), scale=3.0)),
+    Case("nn_sigmoid_cross_entropy", "log_softmax",
+         lambda y, z: tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z),
+         lambda y, z: np.logaddexp(0, z) - y * z,
+         lambda rng: [rng.uniform(0, 1, (3, 4)), 4 * rng.standard_normal((3, 4))]),
+    Case("nn_l2_loss", "square", tf.nn.l2_loss, lambda x: (x * x).sum() / 2, normal((3, 4))),
+    Case("nn_bias_add", "add", tf.nn.bias_add, lambda x, b: x + b, normal((2, 3, 4), (4,))),
     Case("custom_gradient_two_inputs", "custom_gradient", _scaled_sum, lambda x, y: x * np.exp(y),
          normal((2, 3), (3,))),
 ]
@@ -130,3 +154,49 @@ def test_numerical_gradient_helper():
     check_gradients(g, [x])
     with pytest.raises(AssertionError, match="second order"):
         check_gradients(g, [x], second_order=True)
+
+
+def test_nn_cross_entropies_are_stable_and_match_tf_values():
+    # The closed-form values (log-sum-exp by hand); logits of 1000 must not overflow.
+    z = tf.constant([[2.0, 1.0, 0.0], [0.0, 3.0, -1.0]])
+    y = tf.constant([[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]])
+    np.testing.assert_allclose(tf.nn.softmax_cross_entropy_with_logits(y, z).numpy(),
+                               [0.40760597, 2.0658839], rtol=1e-6)
+    np.testing.assert_allclose(tf.nn.sparse_softmax_cross_entropy_with_logits([0, 1], z).numpy(),
+                               [0.40760597, 0.06588392], rtol=1e-6)
+    big = tf.constant([[1000.0, -1000.0]])
+    np.testing.assert_allclose(tf.nn.softmax_cross_entropy_with_logits([[0.0, 1.0]], big).numpy(), [2000.0])
+    np.testing.assert_allclose(
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=[[0.0, 1.0]], logits=big).numpy(), [[1000.0, 1000.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(big)
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits([1], big)
+    np.testing.assert_allclose(tape.gradient(loss, big).numpy(), [[1.0, -1.0]])
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: tf.nn.sparse_softmax_cross_entropy_with_logits([0, 3], tf.zeros((2, 3))),
+     r"sparse_softmax_cross_entropy_with_logits: Received a label value of 3 .* \[0, 3\)"),
+    (lambda: tf.nn.sparse_softmax_cross_entropy_with_logits([-1, 0], tf.zeros((2, 3))),
+     r"label value of -1"),
+    (lambda: tf.nn.sparse_softmax_cross_entropy_with_logits([[0], [1]], tf.zeros((2, 3))),
+     r"labels of shape \[2, 1\] do not match logits of shape \[2, 3\]"),
+    (lambda: tf.nn.sparse_softmax_cross_entropy_with_logits([], tf.zeros(())), r"rank >= 1"),
+    (lambda: tf.nn.softmax_cross_entropy_with_logits(tf.zeros((3,)), tf.zeros((2, 3))),
+     r"softmax_cross_entropy_with_logits: labels and logits must have the same shape"),
+    (lambda: tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.zeros((2, 1)), logits=tf.zeros((2, 3))),
+     r"sigmoid_cross_entropy_with_logits: labels and logits"),
+    (lambda: tf.nn.bias_add(tf.zeros((2, 3)), [1.0, 2.0]), r"bias_add: the last dimension"),
+    (lambda: tf.nn.bias_add(tf.zeros((2, 3)), tf.zeros((1, 3))), r"bias_add: bias must be 1-D"),
+    (lambda: tf.nn.bias_add(tf.zeros((3,)), tf.zeros((3,))), r"bias_add: value must have rank >= 2"),
+])
+def test_nn_losses_and_bias_add_reject_bad_shapes(call, match):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=match):
+        call()
+
+
+def test_nn_bias_add_rejects_channels_first_and_non_numbers():
+    with pytest.raises(ValueError, match="data_format 'NCHW' is not supported"):
+        tf.nn.bias_add(tf.zeros((1, 2, 2, 3)), tf.zeros((3,)), data_format="NCHW")
+    with pytest.raises(TypeError, match="bias_add: bias: expected numbers"):
+        tf.nn.bias_add(tf.zeros((2, 3)), "abc")

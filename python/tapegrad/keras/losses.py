@@ -148,25 +148,32 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return _core.negative(_core.reduce_sum(_core.multiply(y_true, logp), axis))
 
 
-def _one_hot(labels, depth, dtype):
+def _one_hot(labels, depth, dtype, op="sparse_categorical_crossentropy", batch_shape=None):
     """Integer class labels (any array-like, shape (batch,) or (batch, 1)) as a one-hot tensor.
 
-    Labels are data, not differentiated, so this runs in numpy once per call.
+    Labels are data, not differentiated, so this runs in numpy once per call. With
+    ``batch_shape`` the labels must have exactly that shape (tf.nn's sparse cross-entropy).
     """
-    lab = _np.asarray(labels)
+    lab = _np.asarray(labels.numpy() if isinstance(labels, _core.Tensor) else labels)
     if lab.dtype.kind not in "biuf":
-        raise TypeError(f"sparse_categorical_crossentropy: labels must be integer class ids, "
+        raise TypeError(f"{op}: labels must be integer class ids, "
                         f"got {labels!r:.80} (numpy dtype {lab.dtype})")
-    if lab.ndim >= 1 and lab.shape[-1] == 1:
+    if batch_shape is not None:
+        if lab.shape != tuple(batch_shape):
+            raise _InvalidArgumentError(
+                f"{op}: labels of shape {list(lab.shape)} do not match logits of shape "
+                f"{list(batch_shape) + [depth]} (labels must have the logits' shape without "
+                "the last dimension)")
+    elif lab.ndim >= 1 and lab.shape[-1] == 1:
         lab = lab.reshape(lab.shape[:-1])
     if lab.dtype.kind == "f":
         if not _np.all(lab == _np.floor(lab)):
-            raise ValueError("sparse_categorical_crossentropy: labels must be integer class ids")
+            raise ValueError(f"{op}: labels must be integer class ids")
     lab = lab.astype(_np.int64)
     if lab.size and (lab.min() < 0 or lab.max() >= depth):
         bad = int(lab.max()) if lab.max() >= depth else int(lab.min())
-        raise ValueError(
-            f"sparse_categorical_crossentropy: Received a label value of {bad} "
+        raise _InvalidArgumentError(
+            f"{op}: Received a label value of {bad} "
             f"which is outside the valid range of [0, {depth}).")
     out = _np.zeros(lab.shape + (depth,), dtype=dtype.as_numpy_dtype)
     _np.put_along_axis(out, lab[..., None], 1, axis=-1)
