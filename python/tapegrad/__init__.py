@@ -26,6 +26,7 @@ from .dtypes import DType, float32, float64, as_dtype
 from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
+from .math import reduce_logsumexp
 
 if _TYPE_CHECKING:  # aliases that exist only in the stubs (_core.pyi)
     from ._core import DTypeLike, ShapeLike, TensorLike
@@ -304,7 +305,7 @@ __all__ = [
     "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
     "add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",
-    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "broadcast_to", "reshape", "transpose",
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp", "broadcast_to", "reshape", "transpose",
     "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "clip_by_value", "clip_by_norm",
     "stop_gradient", "cast", "size", "rank", "shape",
     "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",

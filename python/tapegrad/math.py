@@ -1,5 +1,6 @@
 """tapegrad.math: the math ops under TF's ``tf.math.*`` names."""
 
+from . import _core
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
     maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min,
@@ -7,8 +8,26 @@ from ._core import (  # noqa: F401
 
 truediv = divide
 
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """``log(reduce_sum(exp(x), axis, keepdims))`` without overflow, as
+    ``tf.math.reduce_logsumexp``: the maximum over ``axis`` is taken out first (held constant
+    for the gradient, which is ``softmax`` over the reduced axes). Rows that are all ``-inf``
+    give ``-inf``, as TF.
+    """
+    import numpy as np
+    from .keras.losses import _as_tensor
+    x = _as_tensor(input_tensor, None, "reduce_logsumexp: input_tensor")
+    m = np.array(reduce_max(x, axis, True).numpy())
+    m[~np.isfinite(m)] = 0  # an all--inf (or inf, NaN) row: no shift, exp and log give TF's value
+    m = _core._constant(m, x.dtype)
+    out = add(log(reduce_sum(exp(subtract(x, m)), axis, True)), m)
+    if keepdims:
+        return out
+    return _core.reshape(out, reduce_sum(x, axis, False).shape)
+
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
     "exp", "log", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
-    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min",
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp",
 ]

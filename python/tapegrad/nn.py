@@ -21,6 +21,19 @@ def linear(x, kernel, bias=None, activation=None):
     raise ValueError(f"linear: unknown activation {activation!r}")
 
 
+def leaky_relu(features, alpha=0.2, name=None):
+    """``features`` where positive, ``alpha * features`` elsewhere, as ``tf.nn.leaky_relu``.
+
+    The gradient is 1 where ``features > 0`` and ``alpha`` elsewhere (at 0 too, as TF's);
+    written with the recorded masks of ``relu_grad``'s family, so it has derivatives of
+    every order.
+    """
+    from .keras.losses import _as_tensor
+    x = _as_tensor(features, None, "leaky_relu: features")
+    alpha = float(alpha)
+    return _core.add(_core.mask_gt(x, x, 0.0), _core.mask_ge(_core.multiply(x, alpha), 0.0, x))
+
+
 def _same_shape_pair(labels, logits, op):
     """(labels, logits) as tensors of the logits' dtype; InvalidArgumentError unless their
     shapes are equal (TF's cross-entropies do not broadcast)."""
@@ -100,6 +113,6 @@ def bias_add(value, bias, data_format=None, name=None):
     return _core.add(value, bias)
 
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad",
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tf
-from opcases import Case, define_tests, normal, positive
+from opcases import Case, away_from_zero, define_tests, normal, positive
 from tapegrad.testing import check_gradients, numerical_gradient
 
 
@@ -80,6 +80,17 @@ CASES = [
          lambda y, z: tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z),
          lambda y, z: np.logaddexp(0, z) - y * z,
          lambda rng: [rng.uniform(0, 1, (3, 4)), 4 * rng.standard_normal((3, 4))]),
+    Case("nn_leaky_relu", ("mask_gt", "mask_ge"), tf.nn.leaky_relu,
+         lambda x: np.where(x > 0, x, 0.2 * x), away_from_zero((3, 4))),
+    Case("nn_leaky_relu_alpha_above_1", ("mask_gt", "mask_ge"), lambda x: tf.nn.leaky_relu(x, 1.5),
+         lambda x: np.where(x > 0, x, 1.5 * x), away_from_zero((5,))),
+    Case("reduce_logsumexp_all", ("exp", "log"), tf.reduce_logsumexp,
+         lambda x: np.log(np.exp(x).sum()), normal((3, 4))),
+    Case("reduce_logsumexp_axis1", ("exp", "log"), lambda x: tf.math.reduce_logsumexp(x, 1),
+         lambda x: np.log(np.exp(x).sum(1)), normal((3, 4), scale=5.0)),
+    Case("reduce_logsumexp_axes_keep", ("exp", "log"),
+         lambda x: tf.math.reduce_logsumexp(x, (0, 2), keepdims=True),
+         lambda x: np.log(np.exp(x).sum((0, 2), keepdims=True)), normal((2, 3, 4))),
     Case("nn_l2_loss", "square", tf.nn.l2_loss, lambda x: (x * x).sum() / 2, normal((3, 4))),
     Case("nn_bias_add", "add", tf.nn.bias_add, lambda x, b: x + b, normal((2, 3, 4), (4,))),
     Case("custom_gradient_two_inputs", "custom_gradient", _scaled_sum, lambda x, y: x * np.exp(y),
@@ -200,3 +211,25 @@ def test_nn_bias_add_rejects_channels_first_and_non_numbers():
         tf.nn.bias_add(tf.zeros((1, 2, 2, 3)), tf.zeros((3,)), data_format="NCHW")
     with pytest.raises(TypeError, match="bias_add: bias: expected numbers"):
         tf.nn.bias_add(tf.zeros((2, 3)), "abc")
+
+
+def test_leaky_relu_gradient_at_zero_is_alpha_and_values_are_exact():
+    # TF: features > 0 ? 1 : alpha, so alpha at 0; the values are x or alpha * x exactly.
+    x = tf.constant([-3.0, 0.0, 2.5, -1e-30])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.leaky_relu(x, alpha=0.1)
+    np.testing.assert_array_equal(y.numpy(), np.array([-3.0, 0.0, 2.5, -1e-30], np.float32) *
+                                  np.array([0.1, 1, 1, 0.1], np.float32))
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), [0.1, 0.1, 1.0, 0.1])
+
+
+def test_reduce_logsumexp_large_and_infinite_rows_as_tf():
+    x = tf.constant([[1000.0, 1000.0], [-np.inf, -np.inf], [np.inf, 0.0], [-np.inf, 0.0]])
+    got = tf.reduce_logsumexp(x, axis=1).numpy()
+    np.testing.assert_allclose(got, [1000.0 + np.log(2.0), -np.inf, np.inf, 0.0], rtol=1e-6)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(tf.reduce_logsumexp(x[:1], axis=1))
+    np.testing.assert_allclose(tape.gradient(y, x).numpy()[0], [0.5, 0.5])  # softmax
+    assert tf.reduce_logsumexp(tf.zeros((0, 3)), 0).numpy().tolist() == [-np.inf] * 3
