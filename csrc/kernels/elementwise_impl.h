@@ -92,6 +92,15 @@ struct OpLog {
       return vlog<V>(x);
   }
 };
+struct OpLog1p {
+  static constexpr bool kHeavy = true;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    if constexpr (std::is_same_v<typename V::T, float>)
+      return via_double<typename I::Widen>(x, [](auto v) { return vlog1p<typename I::F64, kLogTermsForFloat>(v); });
+    else
+      return vlog1p<V>(x);
+  }
+};
 struct OpSigmoid {
   static constexpr bool kHeavy = true;
   template <class I, class V> static typename V::reg apply(typename V::reg x) {
@@ -376,6 +385,7 @@ template <class I, class T> void fill_elementwise_typed(KernelSet<T>& s) {
   s.unary[int(Unary::Sqrt)] = unary<I, T, OpSqrt>;
   s.unary[int(Unary::Exp)] = unary<I, T, OpExp>;
   s.unary[int(Unary::Log)] = unary<I, T, OpLog>;
+  s.unary[int(Unary::Log1p)] = unary<I, T, OpLog1p>;
   s.unary[int(Unary::Sigmoid)] = unary<I, T, OpSigmoid>;
   s.unary[int(Unary::Relu)] = unary<I, T, OpRelu>;
   s.unary[int(Unary::Tanh)] = unary<I, T, OpTanh>;

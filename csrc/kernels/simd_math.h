@@ -13,7 +13,8 @@
 //   f = m - 1 (exact), s = f/(2+f), log(1+f) = f - s*(f - R(s^2)) where
 //   R = 2s^2/3 + 2s^4/5 + ... (the atanh series; |s| <= 0.172 so 4 terms suffice for float,
 //   11 for double). Then k*ln2 is added with one fma.
-// log of float32 is computed in double lanes (shorter series) and rounded once: within 1 ulp of
+// log1p: log(u) of u = 1 + x plus the rounding correction (x - (u - 1))/u (Goldberg).
+// log and log1p of float32 are computed in double lanes (shorter series) and rounded once: within 1 ulp of
 //   the correctly rounded result (numpy's own float32 log is up to 2 ulp off, so a 1-ulp
 //   float-precision log could be 3 from it). exp of float32 stays in float (measured: <= 1 ulp
 //   from correctly rounded, <= 2 from numpy).
@@ -163,6 +164,21 @@ inline typename V::reg vlog(typename V::reg x) {
   res = V::select(V::eq(x, V::zero()), res, V::set1(-T(__builtin_inf())));
   res = V::select(V::lt(x, V::zero()), res, V::set1(T(__builtin_nan(""))));
   return V::select(V::unord(x, x), res, x);
+}
+
+// log(1 + x) (Note [Vector transcendentals]): u = 1 + x rounded, log1p(x) = log(u) + (x - (u - 1))/u;
+// the quotient puts back what rounding u lost (u - 1 is exact wherever it matters), so tiny x
+// give x. Where u is 0 or inf (x = -1, x = inf) that quotient is NaN and is dropped; x < -1 is
+// NaN from log; +-0 stay themselves.
+template <class V, int Terms = MathConst<typename V::T>::kLogTerms>
+inline typename V::reg vlog1p(typename V::reg x) {
+  using T = typename V::T;
+  using reg = typename V::reg;
+  const reg one = V::set1(T(1));
+  reg u = V::add(one, x);
+  reg corr = V::div(V::sub(x, V::sub(u, one)), u);
+  reg res = V::add(vlog<V, Terms>(u), V::keep(V::eq(corr, corr), corr));
+  return V::select(V::eq(x, V::zero()), res, x);
 }
 
 // 2^(j/32), j = 0..31, correctly rounded.

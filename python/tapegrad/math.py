@@ -3,10 +3,25 @@
 from . import _core
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
-    maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min,
+    maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
 )
 
 truediv = divide
+
+
+def softplus(features, name=None):
+    """``log(1 + exp(features))``, as ``tf.math.softplus`` / ``tf.nn.softplus``: computed as
+    ``relu(x) + log1p(exp(-|x|))``, so it neither overflows nor loses the small values of very
+    negative x; its gradient is ``sigmoid(x)`` (0.5 at 0), of every order."""
+    from ._custom_gradient import custom_gradient
+    from .keras.losses import _as_tensor
+    from .nn import relu
+
+    @custom_gradient
+    def _softplus(x):
+        y = add(relu(x), log1p(exp(negative(abs(x)))))
+        return y, lambda dy: multiply(dy, sigmoid(x))
+    return _softplus(_as_tensor(features, None, "softplus: features"))
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
@@ -28,6 +43,6 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
-    "exp", "log", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
+    "exp", "log", "log1p", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp",
 ]

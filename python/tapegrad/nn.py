@@ -21,6 +21,12 @@ def linear(x, kernel, bias=None, activation=None):
     raise ValueError(f"linear: unknown activation {activation!r}")
 
 
+def softplus(features, name=None):
+    """``log(1 + exp(features))`` (``tapegrad.math.softplus``), as ``tf.nn.softplus``."""
+    from .math import softplus as _softplus
+    return _softplus(features)
+
+
 def leaky_relu(features, alpha=0.2, name=None):
     """``features`` where positive, ``alpha * features`` elsewhere, as ``tf.nn.leaky_relu``.
 
@@ -113,6 +119,6 @@ def bias_add(value, bias, data_format=None, name=None):
     return _core.add(value, bias)
 
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu",
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add"]

@@ -174,7 +174,7 @@ def _edges(dtype):
     return np.concatenate([pts, -pts, *nb, -nb[0], -nb[1]])
 
 
-@pytest.mark.parametrize("op", ["exp", "log", "tanh", "sigmoid"])
+@pytest.mark.parametrize("op", ["exp", "log", "log1p", "tanh", "sigmoid"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 def test_transcendental_whole_range(isa, dtype, op):
     x = np.concatenate([_sweep(dtype, 1 << 18, seed=1), _edges(dtype),
@@ -184,7 +184,7 @@ def test_transcendental_whole_range(isa, dtype, op):
 
 
 @pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize("op", ["exp", "log", "tanh", "sigmoid"])
+@pytest.mark.parametrize("op", ["exp", "log", "log1p", "tanh", "sigmoid"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 def test_transcendental_sizes(isa, dtype, op, n, threads):
     x = _data(n, dtype, seed=n, scale=30.0)
@@ -199,6 +199,10 @@ def test_transcendental_specials():
             np.testing.assert_array_equal(m.unary(isa, "exp", x)[:5], [1, 1, np.inf, 0, np.nan])
             np.testing.assert_array_equal(m.unary(isa, "log", x)[:5], [-np.inf, -np.inf, np.inf, np.nan, np.nan])
             assert np.isnan(m.unary(isa, "log", x)[5])
+            l1p = m.unary(isa, "log1p", x)
+            np.testing.assert_array_equal(l1p[:5], [0, -0.0, np.inf, np.nan, np.nan])
+            assert np.signbit(l1p[1]) and l1p[5] == -np.inf
+            assert np.isnan(m.unary(isa, "log1p", np.array([-1.5, -np.finfo(dtype).max], dtype))).all()
             t = m.unary(isa, "tanh", x)
             np.testing.assert_array_equal(t[:5], [0, -0.0, 1, -1, np.nan])
             assert np.signbit(t[1])

@@ -91,6 +91,10 @@ CASES = [
     Case("reduce_logsumexp_axes_keep", ("exp", "log"),
          lambda x: tf.math.reduce_logsumexp(x, (0, 2), keepdims=True),
          lambda x: np.log(np.exp(x).sum((0, 2), keepdims=True)), normal((2, 3, 4))),
+    Case("softplus", ("log1p", "exp", "custom_gradient"), tf.math.softplus, lambda x: np.logaddexp(0, x),
+         normal((3, 4), scale=6.0)),
+    Case("nn_softplus", ("log1p", "exp", "custom_gradient"), tf.nn.softplus, lambda x: np.logaddexp(0, x),
+         normal((5,), scale=0.5)),
     Case("nn_l2_loss", "square", tf.nn.l2_loss, lambda x: (x * x).sum() / 2, normal((3, 4))),
     Case("nn_bias_add", "add", tf.nn.bias_add, lambda x, b: x + b, normal((2, 3, 4), (4,))),
     Case("custom_gradient_two_inputs", "custom_gradient", _scaled_sum, lambda x, y: x * np.exp(y),
@@ -233,3 +237,14 @@ def test_reduce_logsumexp_large_and_infinite_rows_as_tf():
         y = tf.reduce_sum(tf.reduce_logsumexp(x[:1], axis=1))
     np.testing.assert_allclose(tape.gradient(y, x).numpy()[0], [0.5, 0.5])  # softmax
     assert tf.reduce_logsumexp(tf.zeros((0, 3)), 0).numpy().tolist() == [-np.inf] * 3
+
+
+def test_softplus_extremes_and_gradient_at_zero():
+    x = tf.constant([-100.0, -20.0, 0.0, 20.0, 100.0, 1e30])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.softplus(x)
+    ref = np.logaddexp(0, np.array([-100.0, -20.0, 0.0, 20.0, 100.0, 1e30])).astype(np.float32)
+    np.testing.assert_allclose(y.numpy(), ref, rtol=2e-7)  # exp(-100) and exp(-20) not lost
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), [3.7835059e-44, 2.0611537e-09, 0.5, 1.0, 1.0, 1.0],
+                               rtol=1e-6, atol=1e-44)

@@ -21,6 +21,8 @@ CASES = [
     Case("sqrt", "sqrt", tf.sqrt, np.sqrt, positive(S)),
     Case("exp", "exp", tf.exp, np.exp, normal(S)),
     Case("log", "log", tf.log, np.log, positive(S)),
+    Case("log1p", "log1p", tf.math.log1p, np.log1p, positive(S, low=-0.7, high=3.0)),
+    Case("log1p_tiny", "log1p", tf.math.log1p, np.log1p, normal(S, scale=1e-6)),
     Case("tanh", "tanh", tf.tanh, np.tanh, normal(S, scale=1.5)),
     Case("sigmoid", "sigmoid", tf.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("nn.sigmoid", "sigmoid", tf.nn.sigmoid, _sigmoid, normal(S, scale=2.0)),
