@@ -77,12 +77,12 @@ UNARY = _direct_refs(test_unary.CASES)
 BINARY = _direct_refs(test_binary.CASES)
 REDUCE = _direct_refs(test_reduce.CASES)
 REDUCE.setdefault("reduce_mean", (tf.reduce_mean, np.mean, "normal"))  # its cases are lambdas
-assert set(UNARY) == {"negative", "abs", "sign", "square", "sqrt", "exp", "log", "tanh",
+assert set(UNARY) == {"negative", "abs", "sign", "square", "sqrt", "exp", "log", "log1p", "tanh",
                       "sigmoid", "relu", "identity"}, sorted(UNARY)
 assert set(BINARY) == {"add", "subtract", "multiply", "divide", "pow", "maximum", "minimum"}
-assert set(REDUCE) == {"reduce_sum", "reduce_max", "reduce_mean"}
+assert set(REDUCE) == {"reduce_sum", "reduce_max", "reduce_min", "reduce_mean"}
 # The samplers the tables use say which inputs an op needs: positive, away from a kink, ...
-assert UNARY["log"][2] == UNARY["sqrt"][2] == "positive"
+assert UNARY["log"][2] == UNARY["sqrt"][2] == UNARY["log1p"][2] == "positive"
 assert UNARY["relu"][2] == UNARY["abs"][2] == UNARY["sign"][2] == "away_from_zero"
 assert BINARY["divide"][2] == "_divisor" and BINARY["pow"][2] == "_positive_base"
 
@@ -262,7 +262,8 @@ for _n in BINARY:
     OPS[_n] = Op(_binary_tg(_n), _binary_ref(_n), _binary_kink(_n))
 for _n in REDUCE:
     OPS[_n] = Op(_reduce_tg(_n), _reduce_ref(_n),
-                 (lambda args, p: _max_gap(args[0], p["axis"])) if _n == "reduce_max" else None)
+                 (lambda args, p: _max_gap(args[0], p["axis"])) if _n == "reduce_max" else
+                 (lambda args, p: _max_gap(-np.asarray(args[0]), p["axis"])) if _n == "reduce_min" else None)
 OPS.update({
     "matmul": Op(_matmul_tg, _matmul_ref),
     "linear": Op(lambda args, p: tf.nn.linear(*_linear_args(args, p), p["act"]), _linear_ref,
