@@ -27,6 +27,13 @@ inline Tensor unbroadcast(const Tensor& g, const Shape& shape);
 #include "ops/ops.h"
 
 namespace tapegrad::ops::detail {
+// reduce_max / reduce_min (both defined in reduce_max.cc): the extreme over `axes`, recorded
+// as `op`, and its vjp, which spreads the gradient evenly over the entries equal to the
+// extreme (as TF).
+Tensor reduce_extreme(kernels::Reduce k, const OpDef& op, const Tensor& x, const Axes& axes,
+                      bool keepdims, const char* name);
+void reduce_extreme_vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, bool is_min);
+
 inline Tensor unbroadcast(const Tensor& g, const Shape& shape) {
   return g.shape() == shape ? g : sum_to(g, shape);
 }
