@@ -27,6 +27,7 @@ from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
 from .math import reduce_logsumexp
+from ._array_ops import function, tile, split, norm
 
 if _TYPE_CHECKING:  # aliases that exist only in the stubs (_core.pyi)
     from ._core import DTypeLike, ShapeLike, TensorLike
@@ -306,7 +307,8 @@ __all__ = [
     "add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp", "broadcast_to", "reshape", "transpose",
-    "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "clip_by_value", "clip_by_norm",
+    "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "tile", "split", "norm",
+    "clip_by_value", "clip_by_norm", "function",
     "stop_gradient", "cast", "size", "rank", "shape",
     "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",
     "random", "keras", "utils",

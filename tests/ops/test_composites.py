@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tf
-from opcases import Case, away_from_zero, define_tests, normal, positive
+from opcases import Case, away_from_zero, define_tests, distinct, normal, positive
 from tapegrad.testing import check_gradients, numerical_gradient
 
 
@@ -95,6 +95,19 @@ CASES = [
          normal((3, 4), scale=6.0)),
     Case("nn_softplus", ("log1p", "exp", "custom_gradient"), tf.nn.softplus, lambda x: np.logaddexp(0, x),
          normal((5,), scale=0.5)),
+    Case("norm_all", "sqrt", tf.norm, np.linalg.norm, normal((3, 4))),
+    Case("norm_axis1_keep", "sqrt", lambda x: tf.norm(x, axis=1, keepdims=True),
+         lambda x: np.linalg.norm(x, axis=1, keepdims=True), normal((3, 4))),
+    Case("norm_ord1", "abs", lambda x: tf.norm(x, ord=1, axis=0), lambda x: np.abs(x).sum(0),
+         away_from_zero((3, 4))),
+    Case("norm_inf", "reduce_max", lambda x: tf.norm(x, ord=np.inf), lambda x: np.abs(x).max(),
+         distinct((7,))),
+    Case("norm_fro_matrix", "sqrt", lambda x: tf.norm(x, ord="fro", axis=[-2, -1]),
+         lambda x: np.linalg.norm(x, "fro", axis=(-2, -1)), normal((2, 3, 4))),
+    Case("norm_matrix_1", "reduce_max", lambda x: tf.norm(x, ord=1, axis=(0, 1)),
+         lambda x: np.linalg.norm(x, 1), distinct((3, 4))),
+    Case("norm_matrix_inf", "reduce_max", lambda x: tf.norm(x, ord=np.inf, axis=(1, 2), keepdims=True),
+         lambda x: np.linalg.norm(x, np.inf, axis=(1, 2))[:, None, None], distinct((2, 3, 4))),
     Case("nn_l2_loss", "square", tf.nn.l2_loss, lambda x: (x * x).sum() / 2, normal((3, 4))),
     Case("nn_bias_add", "add", tf.nn.bias_add, lambda x, b: x + b, normal((2, 3, 4), (4,))),
     Case("custom_gradient_two_inputs", "custom_gradient", _scaled_sum, lambda x, y: x * np.exp(y),
@@ -248,3 +261,35 @@ def test_softplus_extremes_and_gradient_at_zero():
     np.testing.assert_allclose(y.numpy(), ref, rtol=2e-7)  # exp(-100) and exp(-20) not lost
     np.testing.assert_allclose(tape.gradient(y, x).numpy(), [3.7835059e-44, 2.0611537e-09, 0.5, 1.0, 1.0, 1.0],
                                rtol=1e-6, atol=1e-44)
+
+
+def test_norm_rejects_what_it_does_not_compute():
+    x = tf.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"norm: ord=2 is not supported with axis=\(0, 1\)"):
+        tf.norm(x, ord=2, axis=(0, 1))  # the spectral norm
+    with pytest.raises(ValueError, match=r"ord='fro' needs axis=None or a pair"):
+        tf.norm(x, ord="fro", axis=1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"norm: axis must be an int or a pair"):
+        tf.norm(x, axis=(1, 1))
+
+
+def test_tf_function_runs_eagerly_under_a_tape():
+    calls = []
+
+    @tf.function
+    def f(x):
+        calls.append(1)
+        return tf.reduce_sum(x * x)
+
+    @tf.function(jit_compile=True, reduce_retracing=True)
+    def g(x):
+        return 3.0 * x
+
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = f(x) + tf.reduce_sum(g(x))
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), [5.0, 7.0])
+    f(x)
+    assert len(calls) == 2 and f.__name__ == "f" and f.python_function(x).numpy() == 5.0
+    with pytest.raises(TypeError, match="function: expected a callable"):
+        tf.function(3)

@@ -1,7 +1,8 @@
 """Data-movement rows (broadcast_to, sum_to, reshape, transpose, concat, slice, pad) and the
-composites built on them (expand_dims, squeeze, stack, indexing x[...])."""
+composites built on them (expand_dims, squeeze, stack, tile, split, indexing x[...])."""
 
 import numpy as np
+import pytest
 
 import tapegrad as tf
 from opcases import Case, define_tests, normal
@@ -90,6 +91,20 @@ CASES = [
     _case("index_ellipsis", "slice", lambda x: x[..., 1], lambda x: x[..., 1], normal((2, 3, 4))),
     _case("index_newaxis", "slice", lambda x: x[:, None, 0:2], lambda x: x[:, None, 0:2], normal((3, 4))),
     _case("index_mixed", "slice", lambda x: x[0, ..., -2:], lambda x: x[0, ..., -2:], normal((2, 3, 4))),
+    # tile: reshape + broadcast_to + reshape (its gradient sums the copies)
+    _case("tile_rows", "broadcast_to", lambda x: tf.tile(x, [3, 1]), lambda x: np.tile(x, (3, 1)),
+          normal((2, 3))),
+    _case("tile_3d", "broadcast_to", lambda x: tf.tile(x, (2, 1, 3)), lambda x: np.tile(x, (2, 1, 3)),
+          normal((1, 2, 2))),
+    # split: one slice per piece; weighting the pieces differently checks each piece's gradient
+    _case("split_even", "slice",
+          lambda x: tf.concat([p * float(i + 1) for i, p in enumerate(tf.split(x, 3, axis=1))], 1),
+          lambda x: np.concatenate([p * (i + 1) for i, p in enumerate(np.split(x, 3, axis=1))], 1),
+          normal((2, 6))),
+    _case("split_sizes", "slice",
+          lambda x: tf.concat([p * float(i + 1) for i, p in enumerate(tf.split(x, [1, -1, 2], -1))], -1),
+          lambda x: np.concatenate([p * (i + 1) for i, p in enumerate(np.split(x, [1, 2], -1))], -1),
+          normal((2, 4))),
 ]
 
 test_forward, test_gradient, test_second_order = define_tests(CASES)
@@ -115,3 +130,23 @@ def test_empty_slices_and_pads():
         tape.watch(x)
         y = tf.reduce_sum(x[2:]) + tf.reduce_sum(x[:, 1:2])
     np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [[0, 1, 0], [0, 1, 0]])
+
+
+def test_tile_and_split_shapes_and_errors():
+    x = tf.constant(np.arange(6.0).reshape(2, 3))
+    assert tf.tile(x, [0, 2]).shape == (0, 6)
+    assert tf.tile(tf.constant(5.0), []).numpy() == 5.0
+    assert [p.shape for p in tf.split(x, [0, 3], axis=1)] == [(2, 0), (2, 3)]
+    for call, match in [
+            (lambda: tf.tile(x, [2]), r"tile: expected multiples argument to be a vector of length 2"),
+            (lambda: tf.tile(x, [1, -1]), r"tile: multiples must be non-negative"),
+            (lambda: tf.tile(x, [1.5, 1]), r"tile: multiples must be a list of integers"),
+            (lambda: tf.split(x, 2, axis=1), r"split: the dimension 1 of size 3 .* does not split evenly into 2"),
+            (lambda: tf.split(x, [1, 1], axis=1), r"split: sizes \[1, 1\] add up to 2, not to the size 3"),
+            (lambda: tf.split(x, [-1, -1, 1], axis=1), r"at most one -1"),
+            (lambda: tf.split(x, [4, -1], axis=1), r"add up to more than"),
+            (lambda: tf.split(x, 3, axis=2), r"split: axis 2 is out of range for a tensor of rank 2"),
+            (lambda: tf.split(x, 3, axis=1, num=2), r"num=2 but the split makes 3 pieces"),
+            (lambda: tf.split(tf.constant(1.0), 1), r"rank >= 1")]:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=match):
+            call()

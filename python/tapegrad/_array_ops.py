@@ -1,0 +1,155 @@
+"""TF functions built in Python from recorded ops (no ops.def row: their gradients are those of
+the ops they use), and ``tf.function``, which eager-only tapegrad runs as plain Python."""
+
+import functools
+import numbers
+
+import numpy as np
+
+from . import _core
+from .errors import InvalidArgumentError
+
+__all__ = ["function", "tile", "split", "norm"]
+
+
+def function(func=None, input_signature=None, autograph=True, jit_compile=None,
+             reduce_retracing=False, experimental_implements=None,
+             experimental_autograph_options=None, experimental_attributes=None,
+             experimental_relax_shapes=None, experimental_compile=None,
+             experimental_follow_type_hints=None):
+    """``tf.function``, for code written for TF: tapegrad has no graphs, so the decorated
+    function runs eagerly, as TF's does under ``tf.config.run_functions_eagerly(True)``.
+
+    Works as ``@function`` and as ``@function(...)`` (the arguments are accepted and ignored).
+    Tapes record the ops it runs as usual; Python side effects happen on every call (under TF
+    they happen only while tracing).
+    """
+    def wrap(f):
+        if not callable(f):
+            raise TypeError(f"function: expected a callable, got {type(f).__name__!r}")
+
+        @functools.wraps(f)
+        def run(*args, **kwargs):
+            return f(*args, **kwargs)
+        run.python_function = f
+        return run
+    return wrap if func is None else wrap(func)
+
+
+def _tensor(x, op, what):
+    from .keras.losses import _as_tensor
+    return _as_tensor(x, None, f"{op}: {what}")
+
+
+def _ints(values, op, what):
+    vals = np.asarray(values.numpy() if isinstance(values, _core.Tensor) else values)
+    if vals.ndim > 1 or vals.dtype.kind not in "iub" and not (
+            vals.dtype.kind == "f" and np.all(vals == np.floor(vals))):
+        raise InvalidArgumentError(f"{op}: {what} must be a list of integers, got {values!r:.80}")
+    return [int(v) for v in np.atleast_1d(vals)]
+
+
+def tile(input, multiples, name=None):  # noqa: A002 (TF's argument name)
+    """``input`` repeated ``multiples[i]`` times along each axis i, as ``tf.tile``
+    (``multiples`` has one non-negative integer per dimension). Its gradient sums the copies.
+    """
+    x = _tensor(input, "tile", "input")
+    reps = _ints(multiples, "tile", "multiples")
+    if len(reps) != x.ndim:
+        raise InvalidArgumentError(
+            f"tile: expected multiples argument to be a vector of length {x.ndim} (the rank of "
+            f"input {list(x.shape)}), got {len(reps)} values")
+    if any(r < 0 for r in reps):
+        raise InvalidArgumentError(f"tile: multiples must be non-negative, got {reps}")
+    if all(r == 1 for r in reps):
+        return _core.identity(x)
+    # (d0, d1, ...) -> (1, d0, 1, d1, ...) -> broadcast (m0, d0, m1, d1, ...) -> (m0 d0, m1 d1, ...)
+    inter = [v for d in x.shape for v in (1, d)]
+    wide = [v for r, d in zip(reps, x.shape) for v in (r, d)]
+    y = _core.broadcast_to(_core.reshape(x, inter), wide)
+    return _core.reshape(y, [r * d for r, d in zip(reps, x.shape)])
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name=None):
+    """A list of pieces of ``value`` along ``axis``, as ``tf.split``: an int n cuts it into n
+    equal pieces (the dimension must divide evenly), a list gives the sizes (one of them may be
+    -1: the rest). Each piece is a recorded slice.
+    """
+    x = _tensor(value, "split", "value")
+    if x.ndim == 0:
+        raise InvalidArgumentError("split: value must have rank >= 1, got a scalar")
+    if not isinstance(axis, numbers.Integral) or not -x.ndim <= axis < x.ndim:
+        raise InvalidArgumentError(
+            f"split: axis {axis!r} is out of range for a tensor of rank {x.ndim}")
+    axis = int(axis) % x.ndim
+    dim = x.shape[axis]
+    if isinstance(num_or_size_splits, numbers.Integral):
+        n = int(num_or_size_splits)
+        if n <= 0 or dim % n:
+            raise InvalidArgumentError(
+                f"split: the dimension {axis} of size {dim} (shape {list(x.shape)}) does not "
+                f"split evenly into {n} pieces")
+        sizes = [dim // n] * n
+    else:
+        sizes = _ints(num_or_size_splits, "split", "num_or_size_splits")
+        if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+            raise InvalidArgumentError(
+                f"split: sizes must be non-negative with at most one -1, got {sizes}")
+        if -1 in sizes:
+            rest = dim - (sum(sizes) + 1)
+            if rest < 0:
+                raise InvalidArgumentError(
+                    f"split: sizes {sizes} add up to more than the dimension {axis} of size {dim}")
+            sizes[sizes.index(-1)] = rest
+        if sum(sizes) != dim:
+            raise InvalidArgumentError(
+                f"split: sizes {sizes} add up to {sum(sizes)}, not to the size {dim} of "
+                f"dimension {axis} (shape {list(x.shape)})")
+    if num is not None and int(num) != len(sizes):
+        raise InvalidArgumentError(f"split: num={num} but the split makes {len(sizes)} pieces")
+    pieces, start = [], 0
+    for s in sizes:
+        begin = [0] * x.ndim
+        size = list(x.shape)
+        begin[axis], size[axis] = start, s
+        pieces.append(_core.slice(x, begin, size))
+        start += s
+    return pieces
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
+    """The norm of ``tensor``, as ``tf.norm``: with ``axis`` None or an int, the vector norm of
+    the flattened tensor or of each slice along ``axis``: ``ord`` 'euclidean' (= 2), 1 or
+    ``np.inf``; with ``axis`` a pair of axes, the matrix norms 'fro' / 'euclidean', 1 (largest
+    column sum) or ``np.inf`` (largest row sum). The gradient of the 2-norm at 0 is NaN, as
+    TF's.
+    """
+    x = _tensor(tensor, "norm", "tensor")
+    keep = bool(keepdims)
+    if axis is None:
+        axes = None
+        matrix = False
+    else:
+        axes = _ints(axis, "norm", "axis")
+        matrix = len(axes) == 2
+        if len(axes) not in (1, 2) or (matrix and axes[0] % max(x.ndim, 1) == axes[1] % max(x.ndim, 1)):
+            raise InvalidArgumentError(f"norm: axis must be an int or a pair of distinct axes, got {axis!r}")
+    if ord in ("euclidean", "fro") or (ord == 2 and not matrix):
+        if ord == "fro" and not matrix and axis is not None:
+            raise ValueError("norm: ord='fro' needs axis=None or a pair of axes")
+        return _core.sqrt(_core.reduce_sum(_core.square(x), axes, keep))
+    if ord == 1 and not matrix:
+        return _core.reduce_sum(_core.abs(x), axes, keep)
+    if ord == np.inf and not matrix:
+        return _core.reduce_max(_core.abs(x), axes, keep)
+    if matrix and ord in (1, np.inf):
+        # 1: the largest sum over the rows axis (a column sum); inf: over the columns axis.
+        inner, outer = (axes[0], axes[1]) if ord == 1 else (axes[1], axes[0])
+        sums = _core.reduce_sum(_core.abs(x), [inner], True)
+        out = _core.reduce_max(sums, [outer], True)
+        if keep:
+            return out
+        return _core.reshape(out, [d for i, d in enumerate(x.shape) if i not in
+                                   {a % x.ndim for a in axes}])
+    raise ValueError(f"norm: ord={ord!r} is not supported with axis={axis!r} (supported: "
+                     "'euclidean', 'fro', 1, 2 (vectors) and np.inf)")
