@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from . import _core
+from ._convert import as_tensor
 from .errors import InvalidArgumentError
 
 __all__ = ["function", "tile", "split", "norm"]
@@ -37,8 +38,7 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
 
 
 def _tensor(x, op, what):
-    from .keras.losses import _as_tensor
-    return _as_tensor(x, None, f"{op}: {what}")
+    return as_tensor(x, None, f"{op}: {what}")
 
 
 def _ints(values, op, what):

@@ -1,6 +1,7 @@
 """tapegrad.math: the math ops under TF's ``tf.math.*`` names."""
 
 from . import _core
+from ._convert import as_tensor
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
     maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
@@ -14,14 +15,13 @@ def softplus(features, name=None):
     ``relu(x) + log1p(exp(-|x|))``, so it neither overflows nor loses the small values of very
     negative x; its gradient is ``sigmoid(x)`` (0.5 at 0), of every order."""
     from ._custom_gradient import custom_gradient
-    from .keras.losses import _as_tensor
     from .nn import relu
 
     @custom_gradient
     def _softplus(x):
         y = add(relu(x), log1p(exp(negative(abs(x)))))
         return y, lambda dy: multiply(dy, sigmoid(x))
-    return _softplus(_as_tensor(features, None, "softplus: features"))
+    return _softplus(as_tensor(features, None, "softplus: features"))
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
@@ -31,8 +31,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     give ``-inf``, as TF.
     """
     import numpy as np
-    from .keras.losses import _as_tensor
-    x = _as_tensor(input_tensor, None, "reduce_logsumexp: input_tensor")
+    x = as_tensor(input_tensor, None, "reduce_logsumexp: input_tensor")
     m = np.array(reduce_max(x, axis, True).numpy())
     m[~np.isfinite(m)] = 0  # an all--inf (or inf, NaN) row: no shift, exp and log give TF's value
     m = _core._constant(m, x.dtype)

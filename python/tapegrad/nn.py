@@ -2,6 +2,7 @@
 
 from ._core import relu, sigmoid, tanh, softmax, log_softmax, relu_grad  # noqa: F401
 from . import _core
+from ._convert import as_tensor, one_hot_labels
 from .errors import InvalidArgumentError
 
 
@@ -34,8 +35,7 @@ def leaky_relu(features, alpha=0.2, name=None):
     written with the recorded masks of ``relu_grad``'s family, so it has derivatives of
     every order.
     """
-    from .keras.losses import _as_tensor
-    x = _as_tensor(features, None, "leaky_relu: features")
+    x = as_tensor(features, None, "leaky_relu: features")
     alpha = float(alpha)
     return _core.add(_core.mask_gt(x, x, 0.0), _core.mask_ge(_core.multiply(x, alpha), 0.0, x))
 
@@ -43,9 +43,8 @@ def leaky_relu(features, alpha=0.2, name=None):
 def _same_shape_pair(labels, logits, op):
     """(labels, logits) as tensors of the logits' dtype; InvalidArgumentError unless their
     shapes are equal (TF's cross-entropies do not broadcast)."""
-    from .keras.losses import _as_tensor
-    logits = _as_tensor(logits, None, f"{op}: logits")
-    labels = _as_tensor(labels, logits.dtype, f"{op}: labels")
+    logits = as_tensor(logits, None, f"{op}: logits")
+    labels = as_tensor(labels, logits.dtype, f"{op}: labels")
     if labels.shape != logits.shape:
         raise InvalidArgumentError(
             f"{op}: labels and logits must have the same shape, got labels {list(labels.shape)} "
@@ -72,12 +71,11 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     One value per example; differentiable in ``logits``. A label out of range raises
     InvalidArgumentError, as TF does on the CPU.
     """
-    from .keras.losses import _as_tensor, _one_hot
     op = "sparse_softmax_cross_entropy_with_logits"
-    logits = _as_tensor(logits, None, f"{op}: logits")
+    logits = as_tensor(logits, None, f"{op}: logits")
     if logits.ndim < 1:
         raise InvalidArgumentError(f"{op}: logits must have rank >= 1, got a scalar")
-    onehot = _one_hot(labels, logits.shape[-1], logits.dtype, op, batch_shape=logits.shape[:-1])
+    onehot = one_hot_labels(labels, logits.shape[-1], logits.dtype, op, batch_shape=logits.shape[:-1])
     return _core.negative(_core.reduce_sum(_core.multiply(onehot, log_softmax(logits, -1)), -1))
 
 
@@ -85,15 +83,14 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     """Elementwise ``-(labels log sigmoid(logits) + (1 - labels) log(1 - sigmoid(logits)))``, as
     ``tf.nn.sigmoid_cross_entropy_with_logits``: computed as softplus(logits) - labels * logits,
     exact for any logit. ``labels`` in [0, 1], the logits' shape."""
-    from .keras.losses import _softplus
+    from .math import softplus as _softplus
     labels, logits = _same_shape_pair(labels, logits, "sigmoid_cross_entropy_with_logits")
     return _core.subtract(_softplus(logits), _core.multiply(labels, logits))
 
 
 def l2_loss(t, name=None):
     """``sum(t ** 2) / 2`` as a scalar, as ``tf.nn.l2_loss`` (weight decay terms)."""
-    from .keras.losses import _as_tensor
-    t = _as_tensor(t, None, "l2_loss: t")
+    t = as_tensor(t, None, "l2_loss: t")
     return _core.multiply(_core.reduce_sum(_core.square(t)), 0.5)
 
 
@@ -104,9 +101,8 @@ def bias_add(value, bias, data_format=None, name=None):
     if data_format not in (None, "NHWC", "NWC", "NDHWC", "N...C"):
         raise ValueError(f"bias_add: data_format {data_format!r} is not supported (only the "
                          "channels-last layouts)")
-    from .keras.losses import _as_tensor
-    value = _as_tensor(value, None, "bias_add: value")
-    bias = _as_tensor(bias, value.dtype, "bias_add: bias")
+    value = as_tensor(value, None, "bias_add: value")
+    bias = as_tensor(bias, value.dtype, "bias_add: bias")
     if bias.ndim != 1:
         raise InvalidArgumentError(f"bias_add: bias must be 1-D, got shape {list(bias.shape)}")
     if value.ndim < 2:
