@@ -64,14 +64,25 @@ def test_constant_from_numpy_layouts(make, dt):
     np.testing.assert_array_equal(tf.constant(src, dtype=other).numpy(), want.astype(other))
 
 
-def test_constant_with_int_array_needs_dtype():
-    with pytest.raises(TypeError, match="int64"):
-        tf.constant(np.arange(3))
+def test_integer_and_bool_arrays_keep_their_kind():
+    # numpy's integer arrays stay integers (as TF), Python ints stay float32 (README "Integers").
+    assert tf.constant(np.arange(3)).dtype == tf.int64
+    assert tf.constant(np.arange(3, dtype=np.int32)).dtype == tf.int32
+    assert tf.constant(np.arange(3, dtype=np.uint8)).dtype == tf.int32
+    assert tf.constant(np.arange(3, dtype=np.uint32)).dtype == tf.int64
+    assert tf.constant(np.array([True, False])).dtype == tf.bool
+    assert tf.constant(True).dtype == tf.bool and bool(tf.constant(True))
+    assert tf.constant([1, 2]).dtype == tf.float32
+    assert tf.constant(3, dtype=tf.int64).dtype == tf.int64 and int(tf.constant(3, dtype=tf.int64)) == 3
     t = tf.constant(np.arange(3), dtype=tf.float32)
     np.testing.assert_array_equal(t.numpy(), [0, 1, 2])
+    big = np.array([2**62 + 1])
+    assert int(tf.constant(big)[0]) == 2**62 + 1  # exact, not through a double
+    np.testing.assert_array_equal(tf.constant(np.array([[1, -2]]), dtype="int32").numpy(), [[1, -2]])
 
 
-@pytest.mark.parametrize("bad", [np.array([True]), np.array([1 + 2j]), np.array(["a"]), "abc", True])
+@pytest.mark.parametrize("bad", [np.array([1 + 2j]), np.array(["a"]), "abc", np.ones(2, np.float16),
+                                 np.arange(2, dtype=np.uint64)])
 def test_unsupported_dtypes_rejected(bad):
     with pytest.raises(TypeError):
         tf.constant(bad)

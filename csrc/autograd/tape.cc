@@ -31,7 +31,10 @@ void Tape::unwatch_all() {
   watched_tensors_.clear();
 }
 
+// Only floating tensors have gradients (Note [Dtypes]): watching another dtype does nothing,
+// as in TF (which logs a warning; tape.py warns).
 void Tape::watch(const Tensor& t) {
+  if (!is_floating(t.dtype())) return;
   if (t.impl()->slot_on(id_) < 0) {
     t.impl()->add_watch(id_, new_slot());
     watched_tensors_.push_back(t);
@@ -39,6 +42,7 @@ void Tape::watch(const Tensor& t) {
 }
 
 void Tape::watch(VariableImpl* v) {
+  if (!is_floating(v->dtype())) return;
   if (v->slot_on(id_) < 0) {
     v->add_watch(id_, new_slot());
     watched_vars_.push_back(Variable(v));

@@ -14,7 +14,7 @@ namespace py = pybind11;
 
 // Python objects set once at import by tapegrad/__init__.py.
 struct PyRegistry {
-  py::object dtypes[2];   // tapegrad.float32, tapegrad.float64
+  py::object dtypes[kNumDTypes];  // tapegrad.float32, float64, int32, int64, bool (DType order)
   py::object shape_cls;   // tapegrad.TensorShape (a tuple subclass)
 };
 PyRegistry& registry();
@@ -79,6 +79,7 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op);
 void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tensor& tb);
 // The numpy view of a tensor's buffer (read-only unless `writable`) kept alive by `owner`.
 py::array numpy_view(const Tensor& t, py::handle owner, bool writable);
+py::dtype numpy_dtype(DType d);  // numpy's dtype for ours
 DType parse_dtype(py::handle dtype, const char* op);  // tapegrad/numpy dtypes, strings; TypeError otherwise
 Shape parse_shape(py::handle shape, const char* op);
 std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what);

@@ -30,9 +30,13 @@ py::object shape_tuple(const Shape& s) {
   return std::move(t);
 }
 
+py::dtype numpy_dtype(DType d) {
+  return dispatch_all(d, [](auto z) { return py::dtype::of<decltype(z)>(); });
+}
+
 py::array numpy_view(const Tensor& t, py::handle owner, bool writable) {
   std::vector<py::ssize_t> shape(t.shape().d, t.shape().d + t.ndim());
-  py::dtype dt = t.dtype() == DType::Float32 ? py::dtype::of<float>() : py::dtype::of<double>();
+  py::dtype dt = numpy_dtype(t.dtype());
   py::array a(dt, shape, {}, t.raw(), owner);
   if (!writable)
     py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
@@ -64,27 +68,55 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     }
   }
   const char kind = a.dtype().kind();
+  const int isz = static_cast<int>(a.dtype().itemsize());
   // str(dtype) runs Python code in numpy: only the error messages need it.
   auto dname = [&] { return std::string(py::str(a.dtype())); };
+  auto refuse = [&](DType to) {
+    throw TypeError(std::string(op) + ": cannot convert a " + dname() + " value to " +
+                    a_dtype(to) + " tensor (convert it first, then tapegrad.cast)");
+  };
   DType target;
   if (kind == 'f') {
     if (dtype) target = *dtype;
-    else if (a.dtype().itemsize() == 8 && !python_value) target = DType::Float64;
-    else if (a.dtype().itemsize() == 4 || python_value) target = DType::Float32;
+    else if (isz == 8 && !python_value) target = DType::Float64;
+    else if (isz == 4 || python_value) target = DType::Float32;
     else
-      throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; got a " +
-                      dname() + " array (pass dtype=tapegrad.float32 to convert it)");
+      throw TypeError(std::string(op) + ": tapegrad has no " + dname() +
+                      " dtype (pass dtype=tapegrad.float32 to convert it)");
+    // TF: a float never becomes an integer or bool silently.
+    if (!is_floating(target)) refuse(target);
   } else if (kind == 'i' || kind == 'u') {
+    // Python ints are float32 unless a dtype says otherwise (README "Integers"); numpy's
+    // integer arrays keep an integer dtype, as in TF.
     if (dtype) target = *dtype;
     else if (python_value) target = DType::Float32;
+    else if (kind == 'i' ? isz <= 4 : isz <= 2) target = DType::Int32;
+    else if (kind == 'i' || isz == 4) target = DType::Int64;
     else
-      throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; got an " +
-                      dname() + " array (pass dtype=tapegrad.float32 to convert it)");
+      throw TypeError(std::string(op) + ": tapegrad has no uint64 dtype (pass dtype="
+                      "tapegrad.int64 or tapegrad.float32 to convert it)");
+    if (target == DType::Bool) refuse(target);
+    if (target == DType::Int32 || target == DType::Int64) {
+      // Values that do not fit are an error (TF), not numpy's silent wrap-around.
+      py::module_ np = py::module_::import("numpy");
+      if (a.size() > 0 && (isz > static_cast<int>(itemsize(target)) ||
+                           (kind == 'u' && isz == static_cast<int>(itemsize(target))))) {
+        py::object info = np.attr("iinfo")(numpy_dtype(target));
+        py::object lo = a.attr("min")(), hi = a.attr("max")();
+        if (lo < info.attr("min") || hi > info.attr("max"))
+          throw ValueError(std::string(op) + ": a value of the " + dname() +
+                           " array is out of range for " + dtype_name(target) + " (" +
+                           std::string(py::str(lo)) + " to " + std::string(py::str(hi)) + ")");
+      }
+    }
+  } else if (kind == 'b') {
+    target = dtype ? *dtype : DType::Bool;
+    if (target != DType::Bool) refuse(target);
   } else if (kind == 'O') {
     unsupported(h, op);
   } else {
-    throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; cannot "
-                    "convert a value of dtype " + dname() + " (" +
+    throw TypeError(std::string(op) + ": tapegrad tensors are float32, float64, int32, int64 "
+                    "or bool; cannot convert a value of dtype " + dname() + " (" +
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))) + ")");
   }
   Shape shape;
@@ -97,7 +129,7 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     // A C-contiguous array of exactly the target's native dtype (numpy's own descriptor
     // object: byte order and itemsize as ours) is one memcpy. Everything else (strides,
     // casts, byte swaps) is numpy copying and casting straight into our aligned buffer.
-    const py::dtype& native = target == DType::Float32 ? py::dtype::of<float>() : py::dtype::of<double>();
+    const py::dtype native = numpy_dtype(target);
     if (a.dtype().ptr() == native.ptr() && (a.flags() & py::array::c_style)) {
       std::memcpy(t.raw(), a.data(), static_cast<std::size_t>(t.numel()) * itemsize(target));
     } else {
@@ -114,15 +146,40 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   PyObject* p = h.ptr();
   if (is_tensor(h)) return Tensor(tensor_ptr(h));
   if (is_variable(h)) return variable_ptr(h)->read();
-  if (PyFloat_CheckExact(p) || (PyLong_Check(p) && !PyBool_Check(p))) {
-    double v = PyFloat_CheckExact(p) ? PyFloat_AS_DOUBLE(p) : PyLong_AsDouble(p);
-    if (v == -1.0 && PyErr_Occurred()) throw py::error_already_set();
-    return Tensor::scalar(hint ? *hint : DType::Float32, v);
+  const bool py_bool = PyBool_Check(p);
+  if (PyFloat_CheckExact(p) || (PyLong_Check(p) && !py_bool)) {
+    const DType d = hint ? *hint : DType::Float32;
+    if (is_floating(d)) {
+      double v = PyFloat_CheckExact(p) ? PyFloat_AS_DOUBLE(p) : PyLong_AsDouble(p);
+      if (v == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+      return Tensor::scalar(d, v);
+    }
+    // TF: only a Python int converts to an integer tensor, and only one in range.
+    if (d == DType::Bool || !PyLong_Check(p))
+      throw TypeError(std::string(op) + ": cannot convert " + std::string(py::repr(h)) +
+                      " to " + a_dtype(d) + " tensor");
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(p, &overflow);
+    if (overflow || (d == DType::Int32 && (v < INT32_MIN || v > INT32_MAX)))
+      throw ValueError(std::string(op) + ": " + std::string(py::repr(h)) +
+                       " is out of range for " + dtype_name(d));
+    Tensor t = Tensor::empty(d, Shape(), op);
+    if (d == DType::Int32) *t.data<std::int32_t>() = static_cast<std::int32_t>(v);
+    else *t.data<std::int64_t>() = v;
+    return t;
+  }
+  if (py_bool) {
+    if (hint && *hint != DType::Bool)
+      throw TypeError(std::string(op) + ": cannot convert " + std::string(py::repr(h)) +
+                      " to " + a_dtype(*hint) + " tensor");
+    Tensor t = Tensor::empty(DType::Bool, Shape(), op);
+    *t.data<bool>() = p == Py_True;
+    return t;
   }
   if (p == Py_None) unsupported(h, op);
-  if (PyBool_Check(p) || PyUnicode_Check(p) || PyBytes_Check(p) || PyComplex_Check(p))
-    throw TypeError(std::string(op) + ": tapegrad tensors are float32 or float64; cannot "
-                    "convert " + std::string(py::repr(h)) + " of type " +
+  if (PyUnicode_Check(p) || PyBytes_Check(p) || PyComplex_Check(p))
+    throw TypeError(std::string(op) + ": tapegrad tensors are float32, float64, int32, int64 "
+                    "or bool; cannot convert " + std::string(py::repr(h)) + " of type " +
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))));
   bool python_value = PyList_Check(p) || PyTuple_Check(p) || PyFloat_CheckExact(p);
   bool is_np = py::isinstance<py::array>(h) ||
@@ -147,38 +204,38 @@ void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tens
 }
 
 DType parse_dtype(py::handle d, const char* op) {
-  if (registry().dtypes[0] && d.is(registry().dtypes[0])) return DType::Float32;
-  if (registry().dtypes[1] && d.is(registry().dtypes[1])) return DType::Float64;
+  const auto& reg = registry().dtypes;
+  for (int i = 0; i < kNumDTypes; ++i)
+    if (reg[i] && d.is(reg[i])) return static_cast<DType>(i);
   // Other tapegrad DType objects (copies), then the spellings users write most, all without
   // hasattr(), which raises and clears an AttributeError for every numpy dtype and string.
-  if (registry().dtypes[0] && Py_TYPE(d.ptr()) == Py_TYPE(registry().dtypes[0].ptr()))
+  if (reg[0] && Py_TYPE(d.ptr()) == Py_TYPE(reg[0].ptr()))
     return static_cast<DType>(d.attr("_tapegrad_code").cast<int>());
   if (PyUnicode_Check(d.ptr())) {
     const char* s = PyUnicode_AsUTF8(d.ptr());
-    if (s && std::strcmp(s, "float32") == 0) return DType::Float32;
-    if (s && std::strcmp(s, "float64") == 0) return DType::Float64;
+    if (s)
+      for (int i = 0; i < kNumDTypes; ++i)
+        if (std::strcmp(s, dtype_name(static_cast<DType>(i))) == 0) return static_cast<DType>(i);
     if (!s) PyErr_Clear();  // not UTF-8 encodable: numpy below gives the error
-  }
-  if (PyType_Check(d.ptr())) {  // np.float32, np.float64: the scalar types of numpy's dtypes
-    if (d.is(py::dtype::of<float>().attr("type"))) return DType::Float32;
-    if (d.is(py::dtype::of<double>().attr("type"))) return DType::Float64;
-  }
-  if (py::isinstance<py::dtype>(d)) {
-    auto nd = py::reinterpret_borrow<py::dtype>(d);
-    if (nd.kind() == 'f' && nd.itemsize() == 4) return DType::Float32;
-    if (nd.kind() == 'f' && nd.itemsize() == 8) return DType::Float64;
   }
   // numpy reads None as float64; a missing dtype is the caller's to default, not ours.
   if (!d.is_none()) {
     try {
-      py::dtype nd = py::module_::import("numpy").attr("dtype")(d);
-      if (nd.kind() == 'f' && nd.itemsize() == 4) return DType::Float32;
-      if (nd.kind() == 'f' && nd.itemsize() == 8) return DType::Float64;
+      py::dtype nd = py::isinstance<py::dtype>(d) ? py::reinterpret_borrow<py::dtype>(d)
+                                                  : py::dtype::from_args(py::reinterpret_borrow<py::object>(d));
+      // kind and size, so byte-swapped dtypes count too (conversion swaps the bytes)
+      const char k = nd.kind();
+      const auto n = nd.itemsize();
+      if (k == 'f' && n == 4) return DType::Float32;
+      if (k == 'f' && n == 8) return DType::Float64;
+      if (k == 'i' && n == 4) return DType::Int32;
+      if (k == 'i' && n == 8) return DType::Int64;
+      if (k == 'b') return DType::Bool;
     } catch (py::error_already_set&) {
     }
   }
-  throw TypeError(std::string(op) + ": tapegrad supports the dtypes float32 and float64, got " +
-                  std::string(py::repr(d)));
+  throw TypeError(std::string(op) + ": tapegrad supports the dtypes float32, float64, int32, "
+                  "int64 and bool, got " + std::string(py::repr(d)));
 }
 
 i64 parse_int(py::handle v, const char* op, const char* what) {
@@ -194,6 +251,13 @@ std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) 
   std::vector<i64> out;
   if (is_tensor(v)) {
     Tensor t(tensor_ptr(v));
+    if (t.dtype() == DType::Bool)
+      throw TypeError(std::string(op) + ": " + what + " must hold integers, got a bool tensor");
+    if (t.dtype() == DType::Int32 || t.dtype() == DType::Int64) {
+      for (i64 i = 0; i < t.numel(); ++i)
+        out.push_back(t.dtype() == DType::Int32 ? t.data<std::int32_t>()[i] : t.data<std::int64_t>()[i]);
+      return out;
+    }
     for (i64 i = 0; i < t.numel(); ++i) {
       double x = t.dtype() == DType::Float32 ? t.data<float>()[i] : t.data<double>()[i];
       // only whole numbers that fit: casting NaN, inf or 1e30 to an integer is undefined

@@ -11,6 +11,7 @@ void bind_runtime(py::module_& m);
 namespace tapegrad::bind {
 void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
+void bind_logic_ops(py::module_& m);
 void bind_tape(py::module_& m);
 void bind_collectives(py::module_& m);
 }  // namespace tapegrad::bind
@@ -36,15 +37,16 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
-  m.def("_register", [](py::object f32, py::object f64, py::object shape_cls) {
+  m.def("_register", [](py::sequence dtypes, py::object shape_cls) {
+    if (py::len(dtypes) != tapegrad::kNumDTypes) throw tapegrad::ValueError("_register: expected every dtype");
     auto& r = tapegrad::bind::registry();
-    r.dtypes[0] = f32;
-    r.dtypes[1] = f64;
+    for (int i = 0; i < tapegrad::kNumDTypes; ++i) r.dtypes[i] = dtypes[i];
     r.shape_cls = shape_cls;
   });
   bind_runtime(m);
   tapegrad::bind::bind_tensor(m);
   tapegrad::bind::bind_ops(m);
+  tapegrad::bind::bind_logic_ops(m);
   tapegrad::bind::bind_tape(m);
   tapegrad::bind::bind_collectives(m);
   bind_kernels_testing(m);

@@ -30,24 +30,54 @@ double scalar_value(py::handle self, const char* what) {
   return t.item();
 }
 
+// x == y (eq) or x != y as TF 2's tensor_equals / tensor_not_equals.
+py::object equality(py::handle self, py::handle other, bool eq) {
+  if (other.is_none()) return py::bool_(!eq);
+  Tensor a, b;
+  try {
+    to_tensor_pair(self, other, eq ? "equal" : "not_equal", a, b);
+  } catch (const TypeError&) {
+    return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  } catch (const ValueError&) {
+    return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  }
+  if (a.shape() != b.shape()) {
+    try {
+      ops::broadcast_shape(a.shape(), b.shape(), "equal");
+    } catch (const InvalidArgument&) {
+      return wrap(Tensor::full(DType::Bool, Shape(), eq ? 0.0 : 1.0));
+    }
+  }
+  return wrap(ops::compare(eq ? ops::Compare::Equal : ops::Compare::NotEqual, a, b,
+                           eq ? "equal" : "not_equal"));
+}
+
 template <class Cls>
 void add_protocol(Cls& cls) {
   cls.def_property_readonly("shape", [](py::handle self) { return shape_tuple(value_of(self).shape()); },
                             "The shape, a tuple-like TensorShape.")
       .def_property_readonly("dtype", [](py::handle self) {
         return registry().dtypes[static_cast<int>(value_of(self).dtype())];
-      }, "tapegrad.float32 or tapegrad.float64.")
+      }, "The dtype: tapegrad.float32, float64, int32, int64 or bool.")
       .def_property_readonly("ndim", [](py::handle self) { return value_of(self).ndim(); },
                              "Number of dimensions (the rank).")
       .def_property_readonly("size", [](py::handle self) { return value_of(self).numel(); },
                              "Number of elements.")
       .def("__float__", [](py::handle self) { return scalar_value(self, "scalars"); })
-      .def("__int__", [](py::handle self) {
+      .def("__int__", [](py::handle self) -> py::object {
+        Tensor t = value_of(self);
+        if (t.numel() == 1 && t.dtype() == DType::Int64) return py::int_(*t.data<std::int64_t>());
         double v = scalar_value(self, "scalars");
         return py::int_(py::float_(v));
       })
       .def("__index__", [](py::handle self) -> i64 {
-        throw TypeError("tapegrad tensors are floating point and cannot be used as an index");
+        Tensor t = value_of(self);
+        if (t.dtype() != DType::Int32 && t.dtype() != DType::Int64)
+          throw TypeError(std::string("only integer tensors can be used as an index, got ") + a_dtype(t.dtype()) + " tensor");
+        if (t.numel() != 1)
+          throw TypeError("only integer tensors with one element can be used as an index, got shape " +
+                          t.shape().str());
+        return t.dtype() == DType::Int32 ? *t.data<std::int32_t>() : *t.data<std::int64_t>();
       })
       .def("__bool__", [](py::handle self) {
         Tensor t = value_of(self);
@@ -61,6 +91,48 @@ void add_protocol(Cls& cls) {
         if (t.ndim() == 0) throw TypeError("Scalar tensor has no `len()`");
         return t.shape().d[0];
       });
+  // Note [Tensor equality]: as TF 2, == and != compare elementwise into a bool tensor (a value
+  // that is not a tensor-like gives NotImplemented, so Python falls back to identity; shapes
+  // that do not broadcast give False), and a tensor is unhashable: key dicts by tensor.ref().
+  // `x in list` still finds x itself, since Python tests identity before ==.
+  cls.def("__eq__", [](py::handle self, py::handle other) { return equality(self, other, true); },
+          py::is_operator());
+  cls.def("__ne__", [](py::handle self, py::handle other) { return equality(self, other, false); },
+          py::is_operator());
+  cls.attr("__hash__") = py::cpp_function([](py::handle self) -> py::int_ {
+    const char* what = is_variable(self) ? "Variable" : "Tensor";
+    const char* var = is_variable(self) ? "variable" : "tensor";
+    throw TypeError(std::string(what) + " is unhashable. Instead, use " + var + ".ref() as the key.");
+  }, py::is_method(cls));
+#define TG_CMP(pyname, kind, fn)                                                          \
+  cls.def(pyname, [](py::handle self, py::handle other) {                                 \
+    Tensor a, b;                                                                          \
+    to_tensor_pair(self, other, #fn, a, b);                                               \
+    return wrap(ops::compare(ops::Compare::kind, a, b, #fn));                             \
+  }, py::is_operator());
+  TG_CMP("__lt__", Less, less)
+  TG_CMP("__le__", LessEqual, less_equal)
+  TG_CMP("__gt__", Greater, greater)
+  TG_CMP("__ge__", GreaterEqual, greater_equal)
+#undef TG_CMP
+#define TG_LOGIC(pyname, rname, kind, fn)                                                 \
+  cls.def(pyname, [](py::handle self, py::handle other) {                                 \
+    Tensor a, b;                                                                          \
+    to_tensor_pair(self, other, #fn, a, b);                                               \
+    return wrap(ops::logical(ops::Logic::kind, a, b, #fn));                               \
+  }, py::is_operator());                                                                  \
+  cls.def(rname, [](py::handle self, py::handle other) {                                  \
+    Tensor a, b;                                                                          \
+    to_tensor_pair(other, self, #fn, a, b);                                               \
+    return wrap(ops::logical(ops::Logic::kind, a, b, #fn));                               \
+  }, py::is_operator());
+  TG_LOGIC("__and__", "__rand__", And, logical_and)
+  TG_LOGIC("__or__", "__ror__", Or, logical_or)
+  TG_LOGIC("__xor__", "__rxor__", Xor, logical_xor)
+#undef TG_LOGIC
+  cls.def("__invert__", [](py::handle self) {
+    return wrap(ops::logical_not(to_tensor(self, nullptr, "logical_not")));
+  });
   cls.attr("__array_ufunc__") = py::none();  // numpy defers to our reflected operators
   cls.attr("__array_priority__") = 100;
 

@@ -112,16 +112,20 @@ Tensor Tensor::empty(DType dtype, const Shape& shape, const char* op) {
 
 Tensor Tensor::full(DType dtype, const Shape& shape, double value, const char* op) {
   Tensor t = empty(dtype, shape, op);
-  i64 n = t.numel();
-  if (dtype == DType::Float32) {
-    float v = static_cast<float>(value);
-    float* p = t.data<float>();
+  const i64 n = t.numel();
+  dispatch_all(dtype, [&](auto z) {
+    using T = decltype(z);
+    const T v = static_cast<T>(value);
+    T* p = t.data<T>();
     for (i64 i = 0; i < n; ++i) p[i] = v;
-  } else {
-    double* p = t.data<double>();
-    for (i64 i = 0; i < n; ++i) p[i] = value;
-  }
+  });
   return t;
+}
+
+void require_floating(DType d, const char* op) {
+  if (is_floating(d)) return;
+  throw TypeError(op_prefix(op) + "expected a float32 or float64 tensor, got " + a_dtype(d) +
+                  " tensor (cast it with tapegrad.cast(x, tapegrad.float32))");
 }
 
 Tensor Tensor::alias(const Shape& shape) const {
@@ -137,7 +141,10 @@ Tensor Tensor::rows(i64 begin, i64 end) const {
 }
 
 double Tensor::item() const {
-  return dtype() == DType::Float32 ? static_cast<double>(*data<float>()) : *data<double>();
+  return dispatch_all(dtype(), [&](auto z) {
+    using T = decltype(z);
+    return static_cast<double>(*data<T>());
+  });
 }
 
 }  // namespace tapegrad

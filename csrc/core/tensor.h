@@ -23,9 +23,29 @@ constexpr int kMaxDims = 8;
 // byte sizes and byte strides then fit in int64 even when another dimension is 0.
 constexpr i64 kMaxNumel = std::numeric_limits<i64>::max() / 8;
 
-enum class DType : std::uint8_t { Float32 = 0, Float64 = 1 };
-inline std::size_t itemsize(DType d) { return d == DType::Float32 ? 4 : 8; }
-inline const char* dtype_name(DType d) { return d == DType::Float32 ? "float32" : "float64"; }
+// Note [Dtypes]
+// Float32 and Float64 are the differentiable dtypes: every kernel and every op with a gradient
+// takes them only (dispatch_dtype refuses the others). Int32, Int64 and Bool exist for what TF
+// code computes alongside: comparisons (bool), argmax (int64), labels and indices (int), cast;
+// the dtype-agnostic ops (reshape, transpose, slice, concat, pad, broadcast_to, identity) move
+// their bytes. No tape watches a tensor of these dtypes, so no gradient flows into one.
+enum class DType : std::uint8_t { Float32 = 0, Float64 = 1, Int32 = 2, Int64 = 3, Bool = 4 };
+constexpr int kNumDTypes = 5;
+inline std::size_t itemsize(DType d) {
+  constexpr std::uint8_t s[kNumDTypes] = {4, 8, 4, 8, 1};
+  return s[static_cast<int>(d)];
+}
+inline const char* dtype_name(DType d) {
+  constexpr const char* n[kNumDTypes] = {"float32", "float64", "int32", "int64", "bool"};
+  return n[static_cast<int>(d)];
+}
+// "a float32", "an int64": dtype_name with its article, for messages.
+inline std::string a_dtype(DType d) {
+  return std::string(d == DType::Int32 || d == DType::Int64 ? "an " : "a ") + dtype_name(d);
+}
+inline bool is_floating(DType d) { return d == DType::Float32 || d == DType::Float64; }
+// TypeError "<op>: expected a float32 or float64 tensor, got a <dtype> tensor" unless floating.
+void require_floating(DType d, const char* op);
 
 // Overflow-checked arithmetic on non-negative sizes (portable: MSVC has no __builtin_*_overflow).
 // Return true, leaving *out alone, when the result does not fit in an i64.
@@ -187,11 +207,25 @@ class Tensor {
   Ref<TensorImpl> impl_;
 };
 
-// Calls f(T{}) with T = float or double according to dtype.
+// Calls f(T{}) with T = float or double according to dtype; any other dtype is a TypeError
+// (`op`, may be null, names the caller), so no float kernel ever reads integer bytes.
 template <class F>
-decltype(auto) dispatch_dtype(DType dt, F&& f) {
+decltype(auto) dispatch_dtype(DType dt, F&& f, const char* op = nullptr) {
   if (dt == DType::Float32) return f(float{});
+  if (dt != DType::Float64) require_floating(dt, op);
   return f(double{});
+}
+
+// Calls f(T{}) for every dtype: float, double, std::int32_t, std::int64_t, bool.
+template <class F>
+decltype(auto) dispatch_all(DType dt, F&& f) {
+  switch (dt) {
+    case DType::Float32: return f(float{});
+    case DType::Float64: return f(double{});
+    case DType::Int32: return f(std::int32_t{});
+    case DType::Int64: return f(std::int64_t{});
+    default: return f(bool{});
+  }
 }
 
 }  // namespace tapegrad

@@ -13,8 +13,8 @@ namespace tapegrad::ops {
 
 void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
   if (a.dtype() != b.dtype())
-    throw TypeError(std::string(op) + ": cannot compute " + op + " of a " +
-                    dtype_name(a.dtype()) + " tensor and a " + dtype_name(b.dtype()) +
+    throw TypeError(std::string(op) + ": cannot compute " + op + " of " +
+                    a_dtype(a.dtype()) + " tensor and " + a_dtype(b.dtype()) +
                     " tensor (expected both " + dtype_name(a.dtype()) +
                     "; use tapegrad.cast to convert)");
 }
@@ -117,6 +117,7 @@ void run_plan(const BroadcastPlan& p, F&& inner) {
 }  // namespace
 
 Tensor unary(kernels::Unary k, const Tensor& x, const char* op) {
+  require_floating(x.dtype(), op);
   Tensor out = Tensor::empty(x.dtype(), x.shape(), op);
   i64 n = x.numel();
   GilRelease nogil(n >= kGilReleaseElems);
@@ -129,6 +130,7 @@ Tensor unary(kernels::Unary k, const Tensor& x, const char* op) {
 
 Tensor binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op) {
   check_same_dtype(a, b, op);
+  require_floating(a.dtype(), op);
   Shape os = a.shape() == b.shape() ? a.shape() : broadcast_shape(a.shape(), b.shape(), op);
   Tensor out = Tensor::empty(a.dtype(), os, op);
   i64 n = out.numel();
@@ -159,6 +161,7 @@ Tensor ternary(kernels::Ternary k, const Tensor& g, const Tensor& a, const Tenso
                const char* op) {
   check_same_dtype(g, a, op);
   check_same_dtype(a, b, op);
+  require_floating(g.dtype(), op);
   Shape os = broadcast_shape(broadcast_shape(g.shape(), a.shape(), op), b.shape(), op);
   Tensor out = Tensor::empty(g.dtype(), os, op);
   if (out.numel() == 0) return out;
@@ -228,6 +231,7 @@ namespace detail {
 
 Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes,
                    const char* op) {
+  require_floating(x.dtype(), op);
   Tensor cur = x;
   // Reduce runs of adjacent axes, last run first, so each kernel call sees [outer, r, inner].
   int i = static_cast<int>(axes.size()) - 1;
@@ -271,7 +275,7 @@ Tensor broadcast_copy(const Tensor& x, const Shape& shape, const char* op) {
   Tensor out = Tensor::empty(x.dtype(), shape, op);
   if (out.numel() == 0) return out;
   GilRelease nogil(out.numel() >= kGilReleaseElems);
-  dispatch_dtype(x.dtype(), [&](auto t) {
+  dispatch_all(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* px = x.data<T>();
     T* po = out.data<T>();

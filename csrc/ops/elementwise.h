@@ -34,6 +34,13 @@ Tensor reduce_extreme(kernels::Reduce k, const OpDef& op, const Tensor& x, const
                       bool keepdims, const char* name);
 void reduce_extreme_vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, bool is_min);
 
+// gather / unsorted_segment_sum (gather.cc, unsorted_segment_sum.cc): an index tensor must
+// be int32 or int64 (TypeError naming `op` and `what`); index_at reads element i as i64.
+void require_indices(const Tensor& indices, const char* op, const char* what);
+i64 index_at(const Tensor& indices, i64 i);
+// unsorted_segment_sum along `axis` (gather's vjp sums back along the axis it gathered).
+Tensor segment_sum(const Tensor& data, const Tensor& ids, i64 num_segments, i64 axis);
+
 inline Tensor unbroadcast(const Tensor& g, const Shape& shape) {
   return g.shape() == shape ? g : sum_to(g, shape);
 }

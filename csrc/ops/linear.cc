@@ -31,6 +31,7 @@ const OpDef op_linear{"linear", vjp};
 
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias, kernels::Act act) {
   check_same_dtype(x, w, "linear");
+  require_floating(x.dtype(), "linear");
   const Shape &xs = x.shape(), &ws = w.shape();
   if (ws.ndim != 2)
     throw InvalidArgument("linear: kernel must be 2-D (in, units), got shape " + ws.str());

@@ -28,6 +28,7 @@ const OpDef op_matmul{"matmul", vjp};
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   check_same_dtype(a, b, "matmul");
+  require_floating(a.dtype(), "matmul");
   const Shape &as = a.shape(), &bs = b.shape();
   if (as.ndim < 2 || bs.ndim < 2)
     throw InvalidArgument("matmul: In[0] and In[1] must have rank >= 2, got shapes " + as.str() +

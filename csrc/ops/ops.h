@@ -63,6 +63,32 @@ Tensor softmax(const Tensor& x, i64 axis);
 Tensor log_softmax(const Tensor& x, i64 axis);
 Tensor cast(const Tensor& x, DType dtype);
 
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);  // x where cond, else y
+// params gathered along `axis` at integer `indices` (TF's gather, batch_dims 0). An index out
+// of [0, n) is an InvalidArgument; drop_negatives (the vjp of unsorted_segment_sum) gives 0
+// for a negative index instead.
+Tensor gather(const Tensor& params, const Tensor& indices, i64 axis, bool drop_negatives = false);
+// Rows of data summed into num_segments segments by segment_ids (TF's; negative ids dropped).
+Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, i64 num_segments);
+
+// Ops without a gradient (Note [Dtypes]): no ops.def row, since nothing is recorded. Each
+// is one file too: compare.cc (comparisons and logic), argmax.cc, one_hot.cc.
+enum class Compare { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual };
+enum class Logic { And, Or, Xor };
+// bool tensor, numpy broadcasting; a and b of one dtype (any dtype; NaN compares as IEEE).
+Tensor compare(Compare c, const Tensor& a, const Tensor& b, const char* op);
+Tensor logical(Logic l, const Tensor& a, const Tensor& b, const char* op);  // bool operands
+Tensor logical_not(const Tensor& x);
+// reduce_any / reduce_all of a bool tensor.
+Tensor reduce_logical(bool all, const Tensor& x, const Axes& axes, bool keepdims);
+// Index of the largest (smallest) element along `axis`, the first one on ties; NaN counts as
+// the largest (smallest) as in numpy/TF. out is Int32 or Int64.
+Tensor arg_extreme(bool is_min, const Tensor& x, i64 axis, DType out);
+// Indices (int64, shape (n, rank)) of the true elements of a bool tensor, in row-major order.
+Tensor where_true(const Tensor& cond);
+// indices (int) → on/off values of `dtype` with a new axis of size depth at `axis`.
+Tensor one_hot(const Tensor& indices, i64 depth, double on, double off, i64 axis, DType dtype);
+
 // Composites (no row of their own: their gradient is their ops' gradients).
 Tensor stop_gradient(const Tensor& x);
 Tensor expand_dims(const Tensor& x, i64 axis);

@@ -15,6 +15,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_reduce_mean{"reduce_mean", vjp};
 
 Tensor reduce_mean(const Tensor& x, const Axes& axes_in, bool keepdims) {
+  require_floating(x.dtype(), "reduce_mean");
   std::vector<i64> axes = resolve_axes(axes_in, x.ndim(), "reduce_mean");
   i64 count = 1;
   for (i64 a : axes) count *= x.shape().d[a];

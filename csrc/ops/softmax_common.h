@@ -7,6 +7,7 @@
 namespace tapegrad::ops::detail {
 
 inline Tensor softmax_rows(const Tensor& x, i64 axis, bool log, const char* op) {
+  require_floating(x.dtype(), op);
   int nd = x.ndim();
   if (nd == 0) throw InvalidArgument(std::string(op) + ": expected a tensor of rank >= 1, got a scalar");
   i64 a = axis < 0 ? axis + nd : axis;

@@ -11,6 +11,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_sum_to{"sum_to", vjp};
 
 Tensor sum_to(const Tensor& x, const Shape& shape) {
+  require_floating(x.dtype(), "sum_to");
   if (x.shape() == shape) return identity(x);
   const Shape& xs = x.shape();
   int lead = xs.ndim - shape.ndim;

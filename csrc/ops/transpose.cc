@@ -74,7 +74,7 @@ Tensor transpose(const Tensor& x, const std::vector<i64>& perm_in) {
     y = Tensor::empty(x.dtype(), ys, "transpose");
     if (y.numel() > 0) {
       GilRelease nogil(y.numel() >= kGilReleaseElems);
-      dispatch_dtype(x.dtype(), [&](auto t) {
+      dispatch_all(x.dtype(), [&](auto t) {
         using T = decltype(t);
         permute<T>(x.data<T>(), x.shape(), perm, y.data<T>(), y.numel());
       });

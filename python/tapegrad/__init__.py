@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING as _TYPE_CHECKING, Any as _Any, Optional as _Optional, \
     Sequence as _Sequence
 
+import builtins as _builtins
+
 import numpy as _np
 
 from . import _core
@@ -21,8 +23,11 @@ from ._core import (  # noqa: F401  (re-exported)
     reduce_sum, reduce_mean, reduce_max, reduce_min, broadcast_to, reshape, transpose, concat, stack,
     expand_dims, squeeze, slice, clip_by_value, clip_by_norm, stop_gradient, cast,
     get_num_threads, set_num_threads,
+    equal, not_equal, less, less_equal, greater, greater_equal,
+    logical_and, logical_or, logical_not, reduce_any, reduce_all,
+    argmax, argmin, one_hot, where, gather,
 )
-from .dtypes import DType, float32, float64, as_dtype
+from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noqa: A004
 from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
@@ -68,7 +73,7 @@ class TensorShape(tuple):
         return tuple.__repr__(tuple(self))
 
 
-_core._register(float32, float64, TensorShape)
+_core._register((float32, float64, int32, int64, bool), TensorShape)
 # The kernel ISA is chosen now, not at the first op: a TAPEGRAD_ISA this CPU cannot run (or
 # an unknown name) fails the import with the reason, instead of the user's first computation.
 _core.isa()
@@ -117,7 +122,7 @@ def fill(dims: ShapeLike, value: _Any, name: _Optional[str] = None) -> Tensor:
     if isinstance(value, (Tensor, Variable)):
         dtype = value.dtype
         value = float(value)
-    if isinstance(value, (bool, _np.bool_)) or not isinstance(value, (int, float, _np.integer, _np.floating)):
+    if isinstance(value, (_builtins.bool, _np.bool_)) or not isinstance(value, (int, float, _np.integer, _np.floating)):
         raise TypeError(f"fill: value must be a real number, got {value!r} of type "
                         f"{type(value).__name__!r}")
     return _core._fill(dims, float(value), dtype)
@@ -254,7 +259,7 @@ def _getitem(self, key):
             out_shape.append(length)
         else:
             try:
-                if isinstance(k, (bool, _np.bool_)):
+                if isinstance(k, (_builtins.bool, _np.bool_)):
                     raise TypeError
                 i = _operator.index(k)  # ints and numpy ints; never a float such as 0.5
             except TypeError:
@@ -271,7 +276,6 @@ def _getitem(self, key):
     return reshape(slice(t, begin, size_), out_shape)
 
 
-import builtins as _builtins  # noqa: E402
 import operator as _operator  # noqa: E402
 
 builtins_slice = _builtins.slice
@@ -282,7 +286,38 @@ def _no_pickle(self, *protocol):
     raise TypeError(f"cannot pickle {type(self).__name__!r} object (pickle x.numpy() instead)")
 
 
+class Reference:
+    """A hashable reference to a tensor or variable, as TF's ``x.ref()``: tensors compare
+    elementwise and are unhashable (as in TF 2), so dicts and sets key them by reference.
+    Two references are equal when they refer to the same object; ``deref()`` gives it back."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def deref(self):
+        """The tensor or variable this reference refers to."""
+        return self._obj
+
+    def __eq__(self, other):
+        return isinstance(other, Reference) and other._obj is self._obj
+
+    def __hash__(self):
+        return id(self._obj)
+
+    def __repr__(self):
+        return f"<Reference wrapping {self._obj!r}>"
+
+
+def _ref(self):
+    """A hashable reference to this object (``Reference``), for dict keys and sets."""
+    return Reference(self)
+
+
 for _cls in (Tensor, Variable):
+    _cls.ref = _ref
+    _cls.experimental_ref = _ref
     _cls.__reduce__ = _no_pickle
     _cls.__reduce_ex__ = _no_pickle
     _cls.__array__ = _array
@@ -302,7 +337,10 @@ from . import utils  # noqa: E402,F401
 
 __all__ = [
     "Tensor", "Variable", "GradientTape", "UnconnectedGradients", "custom_gradient",
-    "DType", "float32", "float64", "as_dtype", "TensorShape",
+    "DType", "float32", "float64", "int32", "int64", "bool", "as_dtype", "TensorShape",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_and", "logical_or", "logical_not", "reduce_any", "reduce_all",
+    "argmax", "argmin", "one_hot", "where", "gather",
     "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
     "add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",

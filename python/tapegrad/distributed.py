@@ -270,15 +270,19 @@ def _check_op(op):
     return op
 
 
-def _as_tensor(x, what):
+def _as_tensor(x, what, floating=True):
     if isinstance(x, _core.Tensor):
-        return x
-    if isinstance(x, _core.Variable):
-        return x.read_value()  # shares the variable's buffer (copy-on-write), no copy
-    try:
-        return _core._constant(x, None)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{what}: expected a tapegrad Tensor or Variable, got {type(x).__name__}") from e
+        t = x
+    elif isinstance(x, _core.Variable):
+        t = x.read_value()  # shares the variable's buffer (copy-on-write), no copy
+    else:
+        try:
+            t = _core._constant(x, None)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{what}: expected a tapegrad Tensor or Variable, got {type(x).__name__}") from e
+    if floating and not t.dtype.is_floating:  # reductions are of gradients: floats only
+        raise TypeError(f"{what}: expected a float32 or float64 tensor, got {t.dtype.name}")
+    return t
 
 
 def _count(t0, nbytes, shm):
@@ -473,7 +477,7 @@ def grouped_allreduce(tensors, op="mean", fusion_threshold=None):
 def broadcast(tensor, root=0):
     """Rank ``root``'s value of ``tensor`` on every rank, as a tensor (MPI Bcast: the root
     sends from its tensor's buffer, the others receive into a new tensor's buffer)."""
-    t = _as_tensor(tensor, "broadcast")
+    t = _as_tensor(tensor, "broadcast", floating=False)
     comm = _comm()
     if comm is None:
         return t

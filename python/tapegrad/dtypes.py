@@ -1,8 +1,16 @@
-"""tapegrad's dtypes: float32 (the default) and float64, with TF's names."""
+"""tapegrad's dtypes, with TF's names.
+
+float32 (the default) and float64 are the differentiable dtypes: every op with a gradient takes
+them. int32, int64 and bool hold what TF code computes next to them: comparisons give bool,
+``argmax`` gives int64, labels and indices are integers, and ``cast`` converts between all five.
+No tape watches an integer or bool tensor, so no gradient flows into one.
+"""
+
+import builtins
 
 import numpy as np
 
-__all__ = ["DType", "float32", "float64", "as_dtype"]
+__all__ = ["DType", "float32", "float64", "int32", "int64", "bool", "as_dtype"]
 
 
 class DType:
@@ -18,8 +26,34 @@ class DType:
 
     @property
     def is_floating(self):
-        """True: tapegrad tensors are float32 or float64."""
-        return True
+        """True for float32 and float64, the dtypes that have gradients."""
+        return self._tapegrad_code <= 1
+
+    @property
+    def is_integer(self):
+        """True for int32 and int64."""
+        return self._tapegrad_code in (2, 3)
+
+    @property
+    def is_bool(self):
+        """True for bool."""
+        return self._tapegrad_code == 4
+
+    @property
+    def min(self):
+        """The smallest value of this dtype (as TF's ``DType.min``); a TypeError for bool."""
+        if self.is_bool:
+            raise TypeError("Cannot find minimum value of bool.")
+        info = np.finfo if self.is_floating else np.iinfo
+        return info(self.as_numpy_dtype).min
+
+    @property
+    def max(self):
+        """The largest value of this dtype (as TF's ``DType.max``); a TypeError for bool."""
+        if self.is_bool:
+            raise TypeError("Cannot find maximum value of bool.")
+        info = np.finfo if self.is_floating else np.iinfo
+        return info(self.as_numpy_dtype).max
 
     @property
     def base_dtype(self):
@@ -46,20 +80,30 @@ class DType:
 
 float32 = DType("float32", 0, np.float32)
 float64 = DType("float64", 1, np.float64)
+int32 = DType("int32", 2, np.int32)
+int64 = DType("int64", 3, np.int64)
+bool = DType("bool", 4, np.bool_)  # noqa: A001  (TF's name: tf.bool)
+
+_BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in (float32, float64, int32, int64, bool)}
 
 
 def as_dtype(value):
-    """Convert a tapegrad dtype, numpy dtype or name ('float32') to a tapegrad DType."""
+    """Convert a tapegrad dtype, numpy dtype, type or name ('float32', 'int64', 'bool') to a
+    tapegrad DType."""
     if isinstance(value, DType):
         return value
     if value is None:  # numpy would read None as float64
-        raise TypeError("tapegrad supports the dtypes float32 and float64, got None")
+        raise TypeError("tapegrad supports the dtypes float32, float64, int32, int64 and bool, "
+                        "got None")
     try:
         d = np.dtype(value)
     except TypeError:
         raise TypeError(f"Cannot convert {value!r} to a tapegrad dtype") from None
-    if d == np.float32:
-        return float32
-    if d == np.float64:
-        return float64
-    raise TypeError(f"tapegrad supports the dtypes float32 and float64, got {value!r}")
+    found = _BY_NUMPY.get(d)
+    if found is None:
+        raise TypeError("tapegrad supports the dtypes float32, float64, int32, int64 and bool, "
+                        f"got {value!r}")
+    return found
+
+
+del builtins

@@ -5,6 +5,9 @@ from ._convert import as_tensor
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
     maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
+    equal, not_equal, less, less_equal, greater, greater_equal,
+    logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
+    argmax, argmin, unsorted_segment_sum,
 )
 
 truediv = divide

@@ -64,11 +64,15 @@ def _shape(shape, op):
     return dims
 
 
-def _dtype(dtype, op):
+def _dtype(dtype, op, integers=False):
     try:
-        return as_dtype(dtype)
+        d = as_dtype(dtype)
     except TypeError as e:
         raise TypeError(f"{op}: {e}") from None
+    if not (d.is_floating or (integers and d.is_integer)):
+        allowed = "float32, float64, int32 or int64" if integers else "float32 or float64"
+        raise TypeError(f"{op}: dtype must be {allowed}, got {d.name!r}")
+    return d
 
 
 def _draw(op, shape, fn):
@@ -98,13 +102,24 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
 
 
 def uniform(shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
-    """A tensor of ``shape`` with values uniform in [minval, maxval) (maxval defaults to 1)."""
+    """A tensor of ``shape`` with values uniform in [minval, maxval) (maxval defaults to 1 for
+    float dtypes; int32/int64 need it, as in TF, and draw integers)."""
+    dtype = _dtype(dtype, "random.uniform", integers=True)
     if maxval is None:
+        if dtype.is_integer:
+            raise ValueError(f"random.uniform: Must specify maxval for integer dtype {dtype.name}")
         maxval = 1
     if not maxval > minval:
         raise ValueError(f"random.uniform: need minval < maxval, got minval={minval}, maxval={maxval}")
-    dtype = _dtype(dtype, "random.uniform")
     shape = _shape(shape, "random.uniform")
+    if dtype.is_integer:
+        lo, hi = _np.iinfo(dtype.as_numpy_dtype).min, _np.iinfo(dtype.as_numpy_dtype).max
+        if minval < lo or maxval - 1 > hi:
+            raise ValueError(f"random.uniform: [minval, maxval) = [{minval}, {maxval}) is out of "
+                             f"range for {dtype.name}")
+        values = _draw("random.uniform", shape,
+                       lambda: _rng(seed).integers(int(minval), int(maxval), shape))
+        return _to_tensor(values, dtype)
     values = _draw("random.uniform", shape,
                    lambda: _rng(seed).uniform(float(minval), float(maxval), shape))
     return _to_tensor(values, dtype)

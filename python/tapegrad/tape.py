@@ -5,6 +5,7 @@ Every op records itself in C++; this module only handles what happens once per
 """
 
 import contextlib
+import warnings
 import enum
 
 from . import _core, _nest
@@ -93,7 +94,7 @@ class GradientTape:
     def watch(self, tensor):
         """Ensure ``tensor`` (a Tensor, Variable, or a list/tuple/dict nest of them) is traced."""
         if isinstance(tensor, _TENSOR_TYPES):
-            self._tape.watch(tensor)
+            self._watch_one(tensor)
             return
         for t in _nest.flatten(tensor):
             if not _is_tensor_like(t):
@@ -101,7 +102,13 @@ class GradientTape:
                     f"Passed in object {t!r} of type {type(t).__name__!r}, "
                     "not tf.Tensor or tf.Variable or ExtensionType."
                 )
-            self._tape.watch(t)
+            self._watch_one(t)
+
+    def _watch_one(self, t):
+        if not t.dtype.is_floating:  # no gradient flows into it: TF warns and goes on
+            warnings.warn(f"The dtype of the watched tensor must be floating (e.g. "
+                          f"tapegrad.float32), got {t.dtype!r}", stacklevel=3)
+        self._tape.watch(t)
 
     def watched_variables(self):
         """The Variables this tape watches, in the order they were first watched."""

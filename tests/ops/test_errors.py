@@ -169,8 +169,8 @@ def test_index_errors():
 
 
 def test_cast_to_unsupported_dtype():
-    with pytest.raises(TypeError, match="int32"):
-        tf.cast(_t((2,)), "int32")
+    with pytest.raises(TypeError, match="int16"):
+        tf.cast(_t((2,)), "int16")
 
 
 def test_errors_do_not_leave_tape_broken():

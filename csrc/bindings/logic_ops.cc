@@ -1,0 +1,119 @@
+// Python functions for the integer/bool side (Note [Dtypes]): comparisons, logic, argmax,
+// one_hot, where, gather, unsorted_segment_sum.
+#include "bindings/common.h"
+#include "ops/ops.h"
+
+namespace tapegrad::bind {
+namespace {
+
+ops::Axes axes_of(py::handle axis, const char* op) {
+  if (axis.is_none()) return std::nullopt;
+  return parse_int_list(axis, op, "axis");
+}
+
+}  // namespace
+
+void bind_logic_ops(py::module_& m) {
+#define TG_BIND_COMPARE(name, kind, sym)                                                   \
+  m.def(#name, [](py::handle x, py::handle y, py::handle) {                               \
+    Tensor a, b;                                                                          \
+    to_tensor_pair(x, y, #name, a, b);                                                    \
+    return wrap(ops::compare(ops::Compare::kind, a, b, #name));                           \
+  }, py::arg("x"), py::arg("y"), py::arg("name") = py::none(),                            \
+     "The bool tensor x " sym " y, elementwise with numpy broadcasting, as tf.math." #name \
+     ". x and y have one dtype (a Python number takes the tensor's); no gradient.");
+  TG_BIND_COMPARE(equal, Equal, "==")
+  TG_BIND_COMPARE(not_equal, NotEqual, "!=")
+  TG_BIND_COMPARE(less, Less, "<")
+  TG_BIND_COMPARE(less_equal, LessEqual, "<=")
+  TG_BIND_COMPARE(greater, Greater, ">")
+  TG_BIND_COMPARE(greater_equal, GreaterEqual, ">=")
+#undef TG_BIND_COMPARE
+#define TG_BIND_LOGIC(name, kind, what)                                                    \
+  m.def(#name, [](py::handle x, py::handle y, py::handle) {                               \
+    Tensor a, b;                                                                          \
+    to_tensor_pair(x, y, #name, a, b);                                                    \
+    return wrap(ops::logical(ops::Logic::kind, a, b, #name));                             \
+  }, py::arg("x"), py::arg("y"), py::arg("name") = py::none(),                            \
+     "Elementwise " what " of two bool tensors (numpy broadcasting), as tf.math." #name ".");
+  TG_BIND_LOGIC(logical_and, And, "AND")
+  TG_BIND_LOGIC(logical_or, Or, "OR")
+  TG_BIND_LOGIC(logical_xor, Xor, "exclusive OR")
+#undef TG_BIND_LOGIC
+  m.def("logical_not", [](py::handle x, py::handle) {
+    return wrap(ops::logical_not(to_tensor(x, nullptr, "logical_not")));
+  }, py::arg("x"), py::arg("name") = py::none(), "Elementwise NOT of a bool tensor, as tf.math.logical_not.");
+  m.def("reduce_any", [](py::handle x, py::handle axis, bool keepdims, py::handle) {
+    return wrap(ops::reduce_logical(false, to_tensor(x, nullptr, "reduce_any"), axes_of(axis, "reduce_any"), keepdims));
+  }, py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false,
+     py::arg("name") = py::none(), "Logical OR of a bool tensor over axis (None: all), as tf.reduce_any.");
+  m.def("reduce_all", [](py::handle x, py::handle axis, bool keepdims, py::handle) {
+    return wrap(ops::reduce_logical(true, to_tensor(x, nullptr, "reduce_all"), axes_of(axis, "reduce_all"), keepdims));
+  }, py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false,
+     py::arg("name") = py::none(), "Logical AND of a bool tensor over axis (None: all), as tf.reduce_all.");
+#define TG_BIND_ARG(name, is_min, what)                                                    \
+  m.def(#name, [](py::handle x, py::handle axis, py::handle output_type, py::handle) {    \
+    i64 a = axis.is_none() ? 0 : parse_int(axis, #name, "axis");                          \
+    return wrap(ops::arg_extreme(is_min, to_tensor(x, nullptr, #name), a,                 \
+                                 parse_dtype(output_type, #name)));                       \
+  }, py::arg("input"), py::arg("axis") = py::none(), py::arg("output_type") = "int64",    \
+     py::arg("name") = py::none(),                                                        \
+     "Index of the " what " element along axis (default 0), the first on ties, as tf.math." \
+     #name "; output_type int64 (default) or int32. No gradient.");
+  TG_BIND_ARG(argmax, false, "largest")
+  TG_BIND_ARG(argmin, true, "smallest")
+#undef TG_BIND_ARG
+  m.def("one_hot", [](py::handle indices, py::handle depth, py::handle on, py::handle off,
+                      py::handle axis, py::handle dtype, py::handle) {
+    DType d = dtype.is_none() ? DType::Float32 : parse_dtype(dtype, "one_hot");
+    auto value = [&](py::handle v, double dflt, const char* what) {
+      if (v.is_none()) return dflt;
+      Tensor t = to_tensor(v, &d, "one_hot");
+      if (t.numel() != 1)
+        throw ValueError(std::string("one_hot: ") + what + " must be a scalar, got shape " + t.shape().str());
+      return t.item();
+    };
+    return wrap(ops::one_hot(to_tensor(indices, nullptr, "one_hot"), parse_int(depth, "one_hot", "depth"),
+                             value(on, 1.0, "on_value"), value(off, 0.0, "off_value"),
+                             axis.is_none() ? -1 : parse_int(axis, "one_hot", "axis"), d));
+  }, py::arg("indices"), py::arg("depth"), py::arg("on_value") = py::none(),
+     py::arg("off_value") = py::none(), py::arg("axis") = py::none(), py::arg("dtype") = py::none(),
+     py::arg("name") = py::none(),
+     "A one-hot tensor (dtype float32 by default) with a new axis of size depth (default: last) "
+     "holding on_value (1) at each index and off_value (0) elsewhere, as tf.one_hot; an index "
+     "outside [0, depth) gives a row of off_value.");
+  m.def("where", [](py::handle cond, py::handle x, py::handle y, py::handle) {
+    Tensor c = to_tensor(cond, nullptr, "where");
+    if (x.is_none() != y.is_none())
+      throw ValueError("where: x and y must both be given, or both be None");
+    if (x.is_none()) return wrap(ops::where_true(c));
+    Tensor a, b;
+    to_tensor_pair(x, y, "where", a, b);
+    return wrap(ops::where(c, a, b));
+  }, py::arg("condition"), py::arg("x") = py::none(), py::arg("y") = py::none(),
+     py::arg("name") = py::none(),
+     "x where condition is true, else y, with condition, x and y broadcast together, as TF 2's "
+     "tf.where; differentiable in x and y. With x and y None: the int64 indices (n, rank) of "
+     "the true elements.");
+  m.def("gather", [](py::handle params, py::handle indices, py::handle axis, i64 batch_dims,
+                     py::handle, py::handle) {
+    if (batch_dims != 0)
+      throw ValueError("gather: batch_dims other than 0 are not supported (got " +
+                       std::to_string(batch_dims) + ")");
+    i64 a = axis.is_none() ? 0 : parse_int(axis, "gather", "axis");
+    return wrap(ops::gather(to_tensor(params, nullptr, "gather"), to_tensor(indices, nullptr, "gather"), a));
+  }, py::arg("params"), py::arg("indices"), py::arg("axis") = py::none(), py::arg("batch_dims") = 0,
+     py::arg("validate_indices") = py::none(), py::arg("name") = py::none(),
+     "Slices of params along axis (default 0) at the int32/int64 indices, as tf.gather "
+     "(batch_dims 0). An index outside [0, n) is an InvalidArgumentError. Differentiable in "
+     "params; the gradient is dense (TF gives IndexedSlices of the same values).");
+  m.def("unsorted_segment_sum", [](py::handle data, py::handle ids, py::handle num, py::handle) {
+    return wrap(ops::unsorted_segment_sum(to_tensor(data, nullptr, "unsorted_segment_sum"),
+                                          to_tensor(ids, nullptr, "unsorted_segment_sum"),
+                                          parse_int(num, "unsorted_segment_sum", "num_segments")));
+  }, py::arg("data"), py::arg("segment_ids"), py::arg("num_segments"), py::arg("name") = py::none(),
+     "Sums of data's slices grouped by segment_ids (whose shape is a prefix of data's), as "
+     "tf.math.unsorted_segment_sum; a negative id drops its slice. Differentiable in data.");
+}
+
+}  // namespace tapegrad::bind

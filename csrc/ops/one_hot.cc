@@ -1,0 +1,42 @@
+// one_hot(indices, depth): a new axis of size depth holding on_value at each index and
+// off_value elsewhere; an index outside [0, depth) gives an all-off row (as TF). No gradient.
+#include "ops/elementwise.h"
+
+namespace tapegrad::ops {
+
+Tensor one_hot(const Tensor& indices, i64 depth, double on, double off, i64 axis, DType dtype) {
+  if (indices.dtype() != DType::Int32 && indices.dtype() != DType::Int64)
+    throw TypeError(std::string("one_hot: indices must be an int32 or int64 tensor, got ") + a_dtype(indices.dtype()) + " tensor (cast it with tapegrad.cast)");
+  if (depth < 0) throw InvalidArgument("one_hot: depth must be >= 0, got " + std::to_string(depth));
+  const int nd = indices.ndim();
+  if (axis < -1 || axis > nd)
+    throw InvalidArgument("one_hot: axis must be -1 or in [0, " + std::to_string(nd) + "], got " +
+                          std::to_string(axis));
+  const int a = axis == -1 ? nd : static_cast<int>(axis);
+  Shape os;
+  i64 outer = 1, inner = 1;
+  for (int d = 0; d < nd; ++d) {
+    if (d == a) os.push_back(depth);
+    os.push_back(indices.shape().d[d]);
+    (d < a ? outer : inner) *= indices.shape().d[d];
+  }
+  if (a == nd) os.push_back(depth);
+  Tensor out = Tensor::full(dtype, os, off, "one_hot");
+  auto index = [&](i64 i) -> i64 {
+    return indices.dtype() == DType::Int32 ? indices.data<std::int32_t>()[i]
+                                           : indices.data<std::int64_t>()[i];
+  };
+  dispatch_all(dtype, [&](auto z) {
+    using T = decltype(z);
+    T* o = out.data<T>();
+    const T v = static_cast<T>(on);
+    for (i64 p = 0; p < outer; ++p)
+      for (i64 q = 0; q < inner; ++q) {
+        const i64 k = index(p * inner + q);
+        if (k >= 0 && k < depth) o[(p * depth + k) * inner + q] = v;
+      }
+  });
+  return out;
+}
+
+}  // namespace tapegrad::ops

@@ -1,0 +1,75 @@
+// out[.., s, ..] = Σ data[.., i.., ..] over the positions i whose segment_ids[i] == s (TF's
+// unsorted_segment_sum; a negative id drops its row, an id >= num_segments is an error).
+// ddata = gather(grad, segment_ids) with the dropped rows' gradient 0.
+#include "core/gil.h"
+#include "ops/elementwise.h"
+
+namespace tapegrad::ops {
+namespace {
+void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
+  gin[0] = gather(g[0], e.saved[0], e.attrs.ints[0], /*drop_negatives=*/true);
+}
+}  // namespace
+const OpDef op_unsorted_segment_sum{"unsorted_segment_sum", vjp};
+
+// The forward along `axis`: data.shape[axis : axis + ids.ndim] must equal ids.shape; the
+// result replaces those dims by num_segments. Records itself (gather's vjp runs it too).
+Tensor detail::segment_sum(const Tensor& data, const Tensor& ids, i64 num_segments, i64 axis) {
+  const char* op = "unsorted_segment_sum";
+  require_indices(ids, op, "segment_ids");
+  if (data.dtype() == DType::Bool)
+    throw TypeError("unsorted_segment_sum: data must be a float or integer tensor, got a bool tensor");
+  if (num_segments < 0)
+    throw InvalidArgument("unsorted_segment_sum: num_segments must be >= 0, got " +
+                          std::to_string(num_segments));
+  const Shape& ds = data.shape();
+  const int k = ids.ndim();
+  bool ok = axis + k <= ds.ndim;
+  for (int d = 0; ok && d < k; ++d) ok = ds.d[axis + d] == ids.shape().d[d];
+  if (!ok)
+    throw InvalidArgument("unsorted_segment_sum: segment_ids.shape " + ids.shape().str() +
+                          " must be a prefix of data.shape " + ds.str());
+  Shape os;
+  i64 outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) { os.push_back(ds.d[d]); outer *= ds.d[d]; }
+  os.push_back(num_segments);
+  for (int d = static_cast<int>(axis) + k; d < ds.ndim; ++d) { os.push_back(ds.d[d]); inner *= ds.d[d]; }
+  const i64 m = ids.numel();
+  for (i64 j = 0; j < m; ++j) {
+    const i64 v = index_at(ids, j);
+    if (v >= num_segments)
+      throw InvalidArgument("unsorted_segment_sum: segment_ids[" + std::to_string(j) + "] = " +
+                            std::to_string(v) + " is out of range [0, " +
+                            std::to_string(num_segments) + ")");
+  }
+  Tensor out = Tensor::full(data.dtype(), os, 0.0, op);
+  {
+    GilRelease nogil(data.numel() >= kGilReleaseElems);
+    dispatch_all(data.dtype(), [&](auto z) {
+      using T = decltype(z);
+      if constexpr (!std::is_same_v<T, bool>) {
+        const T* src = data.data<T>();
+        T* dst = out.data<T>();
+        for (i64 o = 0; o < outer; ++o)
+          for (i64 j = 0; j < m; ++j) {
+            const i64 v = index_at(ids, j);
+            if (v < 0) continue;
+            const T* s = src + (o * m + j) * inner;
+            T* d = dst + (o * num_segments + v) * inner;
+            for (i64 i = 0; i < inner; ++i) d[i] += s[i];
+          }
+      }
+    });
+  }
+  if (should_record({data})) {
+    Attrs at;
+    at.ints.push_back(axis);
+    record1(op_unsorted_segment_sum, {data}, out, {ids}, std::move(at));
+  }
+  return out;
+}
+
+Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, i64 num_segments) {
+  return detail::segment_sum(data, segment_ids, num_segments, 0);
+}
+}  // namespace tapegrad::ops
