@@ -6,6 +6,14 @@
 namespace tapegrad::bind {
 namespace {
 
+// An index argument: tensors and numpy arrays keep their dtype; Python ints and lists of them
+// become int32, as TF converts them (elsewhere a Python int is float32).
+Tensor index_tensor(py::handle h, const char* op) {
+  if (is_tensor(h) || is_variable(h) || py::hasattr(h, "dtype")) return to_tensor(h, nullptr, op);
+  const DType i32 = DType::Int32;
+  return to_tensor(h, &i32, op);
+}
+
 ops::Axes axes_of(py::handle axis, const char* op) {
   if (axis.is_none()) return std::nullopt;
   return parse_int_list(axis, op, "axis");
@@ -65,28 +73,35 @@ void bind_logic_ops(py::module_& m) {
 #undef TG_BIND_ARG
   m.def("one_hot", [](py::handle indices, py::handle depth, py::handle on, py::handle off,
                       py::handle axis, py::handle dtype, py::handle) {
-    DType d = dtype.is_none() ? DType::Float32 : parse_dtype(dtype, "one_hot");
-    auto value = [&](py::handle v, double dflt, const char* what) {
-      if (v.is_none()) return dflt;
-      Tensor t = to_tensor(v, &d, "one_hot");
-      if (t.numel() != 1)
-        throw ValueError(std::string("one_hot: ") + what + " must be a scalar, got shape " + t.shape().str());
-      return t.item();
-    };
-    return wrap(ops::one_hot(to_tensor(indices, nullptr, "one_hot"), parse_int(depth, "one_hot", "depth"),
-                             value(on, 1.0, "on_value"), value(off, 0.0, "off_value"),
-                             axis.is_none() ? -1 : parse_int(axis, "one_hot", "axis"), d));
+    // The dtype: given, else on_value's or off_value's (as TF), else float32.
+    DType d = DType::Float32;
+    Tensor ton, toff;
+    if (!dtype.is_none()) {
+      d = parse_dtype(dtype, "one_hot");
+    } else if (!on.is_none() || !off.is_none()) {
+      Tensor t = to_tensor(on.is_none() ? off : on, nullptr, "one_hot");
+      d = t.dtype();
+    }
+    ton = on.is_none() ? Tensor::scalar(d, 1.0) : to_tensor(on, &d, "one_hot");
+    toff = off.is_none() ? Tensor::scalar(d, 0.0) : to_tensor(off, &d, "one_hot");
+    if (ton.dtype() != d || toff.dtype() != d)
+      throw TypeError("one_hot: on_value and off_value must have dtype " + std::string(dtype_name(d)) +
+                      ", got " + dtype_name(ton.dtype()) + " and " + dtype_name(toff.dtype()));
+    return wrap(ops::one_hot(index_tensor(indices, "one_hot"), parse_int(depth, "one_hot", "depth"),
+                             ton, toff, axis.is_none() ? -1 : parse_int(axis, "one_hot", "axis")));
   }, py::arg("indices"), py::arg("depth"), py::arg("on_value") = py::none(),
      py::arg("off_value") = py::none(), py::arg("axis") = py::none(), py::arg("dtype") = py::none(),
      py::arg("name") = py::none(),
-     "A one-hot tensor (dtype float32 by default) with a new axis of size depth (default: last) "
-     "holding on_value (1) at each index and off_value (0) elsewhere, as tf.one_hot; an index "
-     "outside [0, depth) gives a row of off_value.");
+     "A one-hot tensor with a new axis of size depth (default: last) holding on_value (1) at "
+     "each index and off_value (0) elsewhere, as tf.one_hot; its dtype is dtype, else "
+     "on_value's or off_value's, else float32. An index outside [0, depth) gives a row of "
+     "off_value.");
   m.def("where", [](py::handle cond, py::handle x, py::handle y, py::handle) {
     Tensor c = to_tensor(cond, nullptr, "where");
     if (x.is_none() != y.is_none())
       throw ValueError("where: x and y must both be given, or both be None");
-    if (x.is_none()) return wrap(ops::where_true(c));
+    if (x.is_none())  // TF: the nonzero elements of a numeric condition
+      return wrap(ops::where_true(c.dtype() == DType::Bool ? c : ops::cast(c, DType::Bool)));
     Tensor a, b;
     to_tensor_pair(x, y, "where", a, b);
     return wrap(ops::where(c, a, b));
@@ -94,14 +109,14 @@ void bind_logic_ops(py::module_& m) {
      py::arg("name") = py::none(),
      "x where condition is true, else y, with condition, x and y broadcast together, as TF 2's "
      "tf.where; differentiable in x and y. With x and y None: the int64 indices (n, rank) of "
-     "the true elements.");
+     "the true (nonzero) elements.");
   m.def("gather", [](py::handle params, py::handle indices, py::handle axis, i64 batch_dims,
                      py::handle, py::handle) {
     if (batch_dims != 0)
       throw ValueError("gather: batch_dims other than 0 are not supported (got " +
                        std::to_string(batch_dims) + ")");
     i64 a = axis.is_none() ? 0 : parse_int(axis, "gather", "axis");
-    return wrap(ops::gather(to_tensor(params, nullptr, "gather"), to_tensor(indices, nullptr, "gather"), a));
+    return wrap(ops::gather(to_tensor(params, nullptr, "gather"), index_tensor(indices, "gather"), a));
   }, py::arg("params"), py::arg("indices"), py::arg("axis") = py::none(), py::arg("batch_dims") = 0,
      py::arg("validate_indices") = py::none(), py::arg("name") = py::none(),
      "Slices of params along axis (default 0) at the int32/int64 indices, as tf.gather "
@@ -109,7 +124,7 @@ void bind_logic_ops(py::module_& m) {
      "params; the gradient is dense (TF gives IndexedSlices of the same values).");
   m.def("unsorted_segment_sum", [](py::handle data, py::handle ids, py::handle num, py::handle) {
     return wrap(ops::unsorted_segment_sum(to_tensor(data, nullptr, "unsorted_segment_sum"),
-                                          to_tensor(ids, nullptr, "unsorted_segment_sum"),
+                                          index_tensor(ids, "unsorted_segment_sum"),
                                           parse_int(num, "unsorted_segment_sum", "num_segments")));
   }, py::arg("data"), py::arg("segment_ids"), py::arg("num_segments"), py::arg("name") = py::none(),
      "Sums of data's slices grouped by segment_ids (whose shape is a prefix of data's), as "

@@ -28,6 +28,7 @@ void check_slot(const VariableImpl& w, VariableImpl& slot, const char* op) {
 void sgd_momentum_update(VariableImpl& w, const Tensor& g, VariableImpl& m, double lr,
                          double momentum, bool nesterov) {
   const char* op = "SGD.apply_gradients";
+  require_floating(w.dtype(), op);
   w.check_compatible(g, op);
   check_slot(w, m, op);
   Tensor wt = w.writable_value(true), mt = m.writable_value(true);
@@ -58,6 +59,7 @@ void sgd_momentum_update(VariableImpl& w, const Tensor& g, VariableImpl& m, doub
 void adam_update(VariableImpl& w, const Tensor& g, VariableImpl& m, VariableImpl& v,
                  VariableImpl* vhat, double lr_t, double b1, double b2, double eps) {
   const char* op = "Adam.apply_gradients";
+  require_floating(w.dtype(), op);
   w.check_compatible(g, op);
   check_slot(w, m, op);
   check_slot(w, v, op);
@@ -93,6 +95,7 @@ void adam_update(VariableImpl& w, const Tensor& g, VariableImpl& m, VariableImpl
 void rmsprop_update(VariableImpl& w, const Tensor& g, VariableImpl& v, VariableImpl* mom,
                     double lr, double rho, double momentum, double eps) {
   const char* op = "RMSprop.apply_gradients";
+  require_floating(w.dtype(), op);
   w.check_compatible(g, op);
   check_slot(w, v, op);
   if (mom) check_slot(w, *mom, op);

@@ -35,6 +35,7 @@ void VariableImpl::assign(const Tensor& v) {
 }
 
 void VariableImpl::axpy(double alpha, const Tensor& v, const char* op) {
+  require_floating(dtype(), op);  // before anything is copied or written
   check_compatible(v, op);
   // v may share our storage (v = var.value()): then writing in place would read what we
   // write; writable_value sees the extra reference and copies first.

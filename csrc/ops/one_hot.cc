@@ -1,10 +1,17 @@
 // one_hot(indices, depth): a new axis of size depth holding on_value at each index and
 // off_value elsewhere; an index outside [0, depth) gives an all-off row (as TF). No gradient.
+#include <algorithm>
+
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops {
 
-Tensor one_hot(const Tensor& indices, i64 depth, double on, double off, i64 axis, DType dtype) {
+Tensor one_hot(const Tensor& indices, i64 depth, const Tensor& on, const Tensor& off, i64 axis) {
+  check_same_dtype(on, off, "one_hot");
+  const DType dtype = on.dtype();
+  if (on.numel() != 1 || off.numel() != 1)
+    throw InvalidArgument("one_hot: on_value and off_value must be scalars, got shapes " +
+                          on.shape().str() + " and " + off.shape().str());
   if (indices.dtype() != DType::Int32 && indices.dtype() != DType::Int64)
     throw TypeError(std::string("one_hot: indices must be an int32 or int64 tensor, got ") + a_dtype(indices.dtype()) + " tensor (cast it with tapegrad.cast)");
   if (depth < 0) throw InvalidArgument("one_hot: depth must be >= 0, got " + std::to_string(depth));
@@ -21,7 +28,7 @@ Tensor one_hot(const Tensor& indices, i64 depth, double on, double off, i64 axis
     (d < a ? outer : inner) *= indices.shape().d[d];
   }
   if (a == nd) os.push_back(depth);
-  Tensor out = Tensor::full(dtype, os, off, "one_hot");
+  Tensor out = Tensor::empty(dtype, os, "one_hot");
   auto index = [&](i64 i) -> i64 {
     return indices.dtype() == DType::Int32 ? indices.data<std::int32_t>()[i]
                                            : indices.data<std::int64_t>()[i];
@@ -29,7 +36,8 @@ Tensor one_hot(const Tensor& indices, i64 depth, double on, double off, i64 axis
   dispatch_all(dtype, [&](auto z) {
     using T = decltype(z);
     T* o = out.data<T>();
-    const T v = static_cast<T>(on);
+    const T v = *on.data<T>();
+    std::fill(o, o + out.numel(), *off.data<T>());
     for (i64 p = 0; p < outer; ++p)
       for (i64 q = 0; q < inner; ++q) {
         const i64 k = index(p * inner + q);

@@ -86,8 +86,9 @@ Tensor reduce_logical(bool all, const Tensor& x, const Axes& axes, bool keepdims
 Tensor arg_extreme(bool is_min, const Tensor& x, i64 axis, DType out);
 // Indices (int64, shape (n, rank)) of the true elements of a bool tensor, in row-major order.
 Tensor where_true(const Tensor& cond);
-// indices (int) → on/off values of `dtype` with a new axis of size depth at `axis`.
-Tensor one_hot(const Tensor& indices, i64 depth, double on, double off, i64 axis, DType dtype);
+// indices (int) → a new axis of size depth at `axis` holding on (one-element tensors of
+// the result's dtype, read exactly) at each index and off elsewhere.
+Tensor one_hot(const Tensor& indices, i64 depth, const Tensor& on, const Tensor& off, i64 axis);
 
 // Composites (no row of their own: their gradient is their ops' gradients).
 Tensor stop_gradient(const Tensor& x);

@@ -1,0 +1,1041 @@
+"""int32, int64 and bool tensors and the ops without a gradient (Note [Dtypes]): comparisons,
+logic, reduce_any/all, argmax/argmin, one_hot, where(cond), cast, checked against numpy; the
+Python protocol (==, !=, hash, ref, bool, __index__); how they meet the tape; and which ops
+refuse them (the float ops) or take them (the ops that only move bytes)."""
+
+import operator
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tapegrad as tf
+
+HSET = settings(max_examples=40, deadline=None, database=None)
+
+ALL_NP = [np.float32, np.float64, np.int32, np.int64, np.bool_]
+NUMERIC_NP = [np.float32, np.float64, np.int32, np.int64]
+INT_NP = [np.int32, np.int64]
+SIZES = [0, 1, 7, 1_000_003]
+COMPARE = ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal"]
+OPERATORS = {"equal": operator.eq, "not_equal": operator.ne, "less": operator.lt,
+             "less_equal": operator.le, "greater": operator.gt, "greater_equal": operator.ge}
+LOGIC = {"logical_and": np.logical_and, "logical_or": np.logical_or, "logical_xor": np.logical_xor}
+# mutually broadcastable shape pairs (scalar, rows, columns, leading dims, size-0 dims)
+BROADCAST_PAIRS = [((), ()), ((), (3, 4)), ((3, 4), ()), ((4,), (3, 4)), ((3, 1), (3, 4)),
+                   ((3, 1), (1, 4)), ((2, 1, 4), (3, 1)), ((1,), (5,)), ((1, 1), (2, 3)),
+                   ((0,), (1,)), ((2, 0, 3), (1, 3)), ((2, 3, 1, 2), (3, 5, 1))]
+
+
+def _rand(rng, dtype, shape, lo=-5, hi=5):
+    """Values with many ties (small integer range) in any dtype."""
+    if dtype is np.bool_:
+        return rng.random(shape) < 0.5
+    return rng.integers(lo, hi, shape).astype(dtype)
+
+
+def _check(got, want, dtype=None):
+    want = np.asarray(want)
+    assert isinstance(got, tf.Tensor)
+    assert got.dtype == tf.as_dtype(dtype if dtype is not None else want.dtype), (got.dtype, want.dtype)
+    assert tuple(got.shape) == want.shape, (got.shape, want.shape)
+    np.testing.assert_array_equal(got.numpy(), want)
+
+
+# ----------------------------------------------------------------------------------------------
+# dtypes and conversion
+
+def test_dtype_objects():
+    assert [d.name for d in (tf.int32, tf.int64, tf.bool)] == ["int32", "int64", "bool"]
+    assert tf.int32 == np.int32 and tf.int64 == "int64" and tf.bool == np.bool_
+    assert tf.as_dtype("int32") is tf.int32 and tf.as_dtype(np.int64) is tf.int64
+    assert tf.as_dtype(bool) is tf.bool and tf.as_dtype(np.dtype("bool")) is tf.bool
+    assert tf.int32.is_integer and not tf.int32.is_floating and not tf.int32.is_bool
+    assert tf.bool.is_bool and not tf.bool.is_integer and not tf.bool.is_floating
+    assert tf.int32.size == 4 and tf.int64.size == 8 and tf.bool.size == 1
+    assert tf.int32.min == -2 ** 31 and tf.int32.max == 2 ** 31 - 1
+    assert tf.int64.min == -2 ** 63 and tf.int64.max == 2 ** 63 - 1
+    with pytest.raises(TypeError):
+        tf.bool.min
+    with pytest.raises(TypeError):
+        tf.as_dtype(np.uint64)
+
+
+@pytest.mark.parametrize("np_dtype, want", [
+    (np.int8, tf.int32), (np.int16, tf.int32), (np.int32, tf.int32), (np.int64, tf.int64),
+    (np.uint8, tf.int32), (np.uint16, tf.int32), (np.uint32, tf.int64), (np.bool_, tf.bool)])
+def test_numpy_arrays_keep_integer_and_bool_dtypes(np_dtype, want):
+    if np_dtype is np.bool_:
+        a = np.array([[0, 1, 0], [1, 1, 0]]).astype(np_dtype)
+    else:  # the extremes of the source dtype fit in the target exactly
+        info = np.iinfo(np_dtype)
+        a = np.array([[info.min, 0, 1], [2, info.max - 1, info.max]]).astype(np_dtype)
+    t = tf.constant(a)
+    assert t.dtype is want
+    np.testing.assert_array_equal(t.numpy(), a.astype(want.as_numpy_dtype))
+    assert t.numpy().dtype == want.as_numpy_dtype
+
+
+def test_python_values_conversion():
+    assert tf.constant(3).dtype is tf.float32  # Python ints stay float32 (README "Integers")
+    assert tf.constant([1, 2]).dtype is tf.float32
+    assert tf.constant(True).dtype is tf.bool and tf.constant(True).numpy() == np.True_
+    assert tf.constant([True, False]).dtype is tf.bool
+    assert tf.constant(np.bool_(False)).dtype is tf.bool
+    t = tf.constant(2 ** 40, dtype=tf.int64)
+    assert t.dtype is tf.int64 and int(t) == 2 ** 40
+    _check(tf.constant([-(2 ** 31), 2 ** 31 - 1], dtype=tf.int32), np.array([-(2 ** 31), 2 ** 31 - 1], np.int32))
+    _check(tf.constant(np.arange(5), dtype=tf.int32), np.arange(5, dtype=np.int32))
+    with pytest.raises(ValueError, match="out of range"):
+        tf.constant(2 ** 31, dtype=tf.int32)
+    with pytest.raises(ValueError, match="out of range"):
+        tf.constant(np.array([0, 2 ** 40]), dtype=tf.int32)
+    with pytest.raises(TypeError):
+        tf.constant(np.array([1.5]), dtype=tf.int32)  # a float never becomes an int silently
+    with pytest.raises(TypeError):
+        tf.constant(1.5, dtype=tf.int64)
+    with pytest.raises(TypeError):
+        tf.constant(np.array([1, 0]), dtype=tf.bool)
+    with pytest.raises(TypeError):
+        tf.constant(True, dtype=tf.float32)
+    with pytest.raises(TypeError):
+        tf.constant(np.array([1], np.uint64))
+
+
+# ----------------------------------------------------------------------------------------------
+# comparisons
+
+@pytest.mark.parametrize("dtype", ALL_NP)
+@pytest.mark.parametrize("name", COMPARE)
+def test_compare_broadcasting_vs_numpy(name, dtype):
+    rng = np.random.default_rng(0)
+    for sa, sb in BROADCAST_PAIRS:
+        a, b = _rand(rng, dtype, sa, -3, 3), _rand(rng, dtype, sb, -3, 3)
+        want = getattr(np, name)(a, b)
+        _check(getattr(tf, name)(tf.constant(a), tf.constant(b)), want, np.bool_)
+        _check(getattr(tf.math, name)(tf.constant(a), tf.constant(b)), want, np.bool_)
+        _check(OPERATORS[name](tf.constant(a), tf.constant(b)), want, np.bool_)
+
+
+# the large size for float32 and int64 only (time)
+@pytest.mark.parametrize("n, dtype", [(n, d) for n in SIZES for d in ALL_NP
+                                      if n < 1_000_000 or d in (np.float32, np.int64)])
+def test_compare_sizes(n, dtype):
+    rng = np.random.default_rng(n)
+    a, b = _rand(rng, dtype, (n,)), _rand(rng, dtype, (n,))
+    s, one = _rand(rng, dtype, ()), _rand(rng, dtype, (1,))
+    for name in COMPARE:
+        f = getattr(np, name)
+        _check(getattr(tf, name)(tf.constant(a), tf.constant(b)), f(a, b), np.bool_)
+        _check(getattr(tf, name)(tf.constant(a), tf.constant(one)), f(a, one), np.bool_)
+        _check(getattr(tf, name)(tf.constant(s), tf.constant(b)), f(s, b), np.bool_)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compare_nan_and_inf_as_numpy(dtype):
+    special = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, np.finfo(dtype).max,
+                        np.finfo(dtype).tiny, -np.finfo(dtype).tiny], dtype)
+    a = np.repeat(special, len(special))
+    b = np.tile(special, len(special))  # every pair
+    for name in COMPARE:
+        f = getattr(np, name)
+        _check(getattr(tf, name)(tf.constant(a), tf.constant(b)), f(a, b), np.bool_)
+        for s in (np.nan, np.inf, -0.0):  # scalar operand either side
+            _check(getattr(tf, name)(tf.constant(a), tf.constant(dtype(s))), f(a, dtype(s)), np.bool_)
+            _check(getattr(tf, name)(tf.constant(dtype(s)), tf.constant(b)), f(dtype(s), b), np.bool_)
+    nan = tf.constant(np.array([np.nan], dtype))
+    assert (nan == nan).numpy().tolist() == [False]
+    assert (nan != nan).numpy().tolist() == [True]
+    assert tf.not_equal(nan, nan).numpy().tolist() == [True]
+    assert tf.equal(nan, nan).numpy().tolist() == [False]
+    assert bool(tf.constant(dtype(np.nan)) != tf.constant(dtype(np.nan)))
+    assert not bool(tf.constant(dtype(np.nan)) == tf.constant(dtype(np.nan)))
+
+
+def test_compare_integer_extremes_are_exact():
+    for dtype in INT_NP:
+        info = np.iinfo(dtype)
+        v = np.array([info.min, info.min + 1, -1, 0, 1, info.max - 1, info.max], dtype)
+        a, b = np.repeat(v, len(v)), np.tile(v, len(v))
+        for name in COMPARE:
+            _check(getattr(tf, name)(tf.constant(a), tf.constant(b)), getattr(np, name)(a, b), np.bool_)
+    # int64 values that one float64 cannot tell apart still compare exactly
+    big = np.array([2 ** 53, 2 ** 53 + 1], np.int64)
+    _check(tf.equal(tf.constant(big[:1]), tf.constant(big[1:])), [False])
+    _check(tf.less(tf.constant(big[:1]), tf.constant(big[1:])), [True])
+
+
+def test_compare_python_scalars_take_the_tensor_dtype():
+    xi = tf.constant(np.array([1, 2, 3], np.int32))
+    _check(tf.equal(xi, 2), [False, True, False])
+    _check(tf.less(2, xi), [False, False, True])
+    _check(xi >= 2, [False, True, True])
+    _check(2 < xi, [False, False, True])  # reflected: xi > 2
+    big = tf.constant(np.array([2 ** 40, 2 ** 40 + 1], np.int64))
+    _check(big == 2 ** 40 + 1, [False, True])
+    xf = tf.constant(np.array([0.5, 1.0], np.float32))
+    _check(xf > 0.75, [False, True])
+    _check(xf == 1, [False, True])
+    xb = tf.constant(np.array([True, False]))
+    _check(tf.equal(xb, True), [True, False])
+    _check(tf.equal(tf.constant(np.array([1.0, 2.0])), [[1.0], [2.0]]), [[True, False], [False, True]])
+
+
+def test_compare_errors():
+    xi = tf.constant(np.array([1, 2], np.int32))
+    xl = tf.constant(np.array([1, 2], np.int64))
+    xf = tf.constant(np.array([1.0, 2.0], np.float32))
+    with pytest.raises(TypeError, match=r"equal: cannot compute equal of an int32 tensor and an int64 tensor"):
+        tf.equal(xi, xl)
+    with pytest.raises(TypeError, match=r"less"):
+        tf.less(xf, xi)
+    with pytest.raises(TypeError):
+        xi < xf
+    with pytest.raises(TypeError):
+        tf.equal(xi, 2.5)  # 2.5 is not an int32
+    with pytest.raises(TypeError):
+        xf == tf.constant(np.array([1, 2], np.int32))  # a tensor of another dtype is an error, as TF
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.equal(xf, tf.constant(np.ones(3, np.float32)))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        xf < tf.constant(np.ones(3, np.float32))
+
+
+@HSET
+@given(st.data())
+def test_compare_hypothesis(data):
+    dtype = data.draw(st.sampled_from(ALL_NP))
+    sa, sb = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=4)).input_shapes
+    if dtype is np.bool_:
+        elems = st.booleans()
+    elif dtype in (np.float32, np.float64):
+        elems = st.sampled_from([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.5, 3.0])
+    else:
+        info = np.iinfo(dtype)
+        elems = st.sampled_from([info.min, -1, 0, 1, 2, info.max])
+    a = data.draw(hnp.arrays(dtype, sa, elements=elems))
+    b = data.draw(hnp.arrays(dtype, sb, elements=elems))
+    for name in COMPARE:
+        _check(getattr(tf, name)(tf.constant(a), tf.constant(b)), getattr(np, name)(a, b), np.bool_)
+
+
+# ----------------------------------------------------------------------------------------------
+# logic
+
+@pytest.mark.parametrize("name", sorted(LOGIC))
+def test_logical_broadcasting_vs_numpy(name):
+    rng = np.random.default_rng(1)
+    f = getattr(tf.math, name)
+    op = {"logical_and": operator.and_, "logical_or": operator.or_, "logical_xor": operator.xor}[name]
+    for sa, sb in BROADCAST_PAIRS:
+        a, b = rng.random(sa) < 0.5, rng.random(sb) < 0.5
+        want = LOGIC[name](a, b)
+        _check(f(tf.constant(a), tf.constant(b)), want)
+        _check(op(tf.constant(a), tf.constant(b)), want)
+        if name != "logical_xor":
+            _check(getattr(tf, name)(tf.constant(a), tf.constant(b)), want)
+    t = tf.constant(np.array([True, False]))
+    for s in (True, False):  # Python bools, either side
+        _check(op(t, s), LOGIC[name](np.array([True, False]), s))
+        _check(op(s, t), LOGIC[name](s, np.array([True, False])))
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_logical_sizes(n):
+    rng = np.random.default_rng(n + 1)
+    a, b = rng.random(n) < 0.5, rng.random(n) < 0.3
+    for name, f in LOGIC.items():
+        _check(getattr(tf.math, name)(tf.constant(a), tf.constant(b)), f(a, b))
+    _check(tf.logical_not(tf.constant(a)), ~a)
+    _check(tf.math.logical_not(tf.constant(a)), ~a)
+    _check(~tf.constant(a), ~a)
+    _check(~tf.constant(a.reshape(-1, 1)), ~a.reshape(-1, 1))
+
+
+def test_logical_refuses_non_bool():
+    xi = tf.constant(np.array([1, 0], np.int32))
+    xb = tf.constant(np.array([True, False]))
+    with pytest.raises(TypeError, match=r"logical_and: expected a bool tensor, got an int32 tensor"):
+        tf.logical_and(xi, xi)
+    with pytest.raises(TypeError, match=r"logical_or"):
+        tf.logical_or(xb, tf.constant(np.array([1.0, 0.0])))
+    with pytest.raises(TypeError, match=r"logical_not: expected a bool tensor, got a float32 tensor"):
+        tf.logical_not(tf.constant(np.array([1.0], np.float32)))
+    with pytest.raises(TypeError):
+        xb & 1
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.math.logical_xor(xb, tf.constant(np.ones(3, bool)))
+
+
+# ----------------------------------------------------------------------------------------------
+# reduce_any / reduce_all
+
+REDUCE_AXES = [None, 0, 1, 2, -1, -3, [0, 2], [2, 0], [1, 2], [0, 1, 2], []]
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (1, 5, 1), (3, 0, 2), (4, 1, 7)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduce_any_all_axes(shape, keepdims):
+    rng = np.random.default_rng(2)
+    for p in (0.0, 0.15, 0.85, 1.0):
+        x = rng.random(shape) < p
+        for axis in REDUCE_AXES:
+            npaxis = tuple(axis) if isinstance(axis, list) else axis
+            _check(tf.reduce_any(x, axis=axis, keepdims=keepdims), np.any(x, axis=npaxis, keepdims=keepdims))
+            _check(tf.reduce_all(tf.constant(x), axis, keepdims), np.all(x, axis=npaxis, keepdims=keepdims))
+            _check(tf.math.reduce_any(tf.constant(x), axis=axis, keepdims=keepdims),
+                   np.any(x, axis=npaxis, keepdims=keepdims))
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_reduce_any_all_sizes(n):
+    for x in (np.zeros(n, bool), np.ones(n, bool)):
+        _check(tf.reduce_any(tf.constant(x)), np.any(x))
+        _check(tf.reduce_all(tf.constant(x)), np.all(x))
+    if n:
+        x = np.zeros(n, bool)
+        x[-1] = True  # the last element decides
+        _check(tf.reduce_any(tf.constant(x)), True)
+        y = np.ones(n, bool)
+        y[-1] = False
+        _check(tf.reduce_all(tf.constant(y)), False)
+        _check(tf.reduce_all(tf.constant(y), keepdims=True), [False])
+    # the empty reduction: any is False, all is True
+    _check(tf.reduce_any(tf.constant(np.zeros((0, 3), bool)), axis=0), np.zeros(3, bool))
+    _check(tf.reduce_all(tf.constant(np.zeros((0, 3), bool)), axis=0), np.ones(3, bool))
+
+
+@HSET
+@given(hnp.arrays(np.bool_, hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=4)),
+       st.data())
+def test_reduce_any_all_hypothesis(x, data):
+    axes = data.draw(st.none() | st.lists(st.integers(0, max(x.ndim - 1, 0)), unique=True,
+                                          max_size=x.ndim) if x.ndim else st.none())
+    keep = data.draw(st.booleans())
+    npaxis = None if axes is None else tuple(axes)
+    _check(tf.reduce_any(tf.constant(x), axis=axes, keepdims=keep), np.any(x, axis=npaxis, keepdims=keep))
+    _check(tf.reduce_all(tf.constant(x), axis=axes, keepdims=keep), np.all(x, axis=npaxis, keepdims=keep))
+
+
+def test_reduce_any_all_errors():
+    with pytest.raises(TypeError, match=r"reduce_any: expected a bool tensor, got an int64 tensor"):
+        tf.reduce_any(tf.constant(np.array([1, 0])))
+    with pytest.raises(TypeError, match=r"reduce_all: expected a bool tensor, got a float32 tensor"):
+        tf.reduce_all(tf.constant(np.array([1.0], np.float32)))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.reduce_any(tf.constant(np.ones((2, 3), bool)), axis=2)
+
+
+# ----------------------------------------------------------------------------------------------
+# argmax / argmin
+
+@pytest.mark.parametrize("dtype", NUMERIC_NP)
+@pytest.mark.parametrize("fn", ["argmax", "argmin"])
+def test_argmax_argmin_axes_ties_and_output_types(fn, dtype):
+    rng = np.random.default_rng(3)
+    x = _rand(rng, dtype, (4, 5, 6), -2, 2)  # many ties: the first index must win
+    npf = getattr(np, fn)
+    for f in (getattr(tf, fn), getattr(tf.math, fn)):
+        _check(f(tf.constant(x)), npf(x, axis=0).astype(np.int64))  # default axis 0, int64
+        for axis in (0, 1, 2, -1, -2, -3):
+            _check(f(tf.constant(x), axis=axis), npf(x, axis=axis).astype(np.int64))
+            _check(f(tf.constant(x), axis, output_type=tf.int32), npf(x, axis=axis).astype(np.int32))
+            _check(f(tf.constant(x), axis=axis, output_type=tf.int64), npf(x, axis=axis).astype(np.int64))
+    _check(getattr(tf, fn)(tf.constant(np.array([7, 7, 7], dtype))), np.int64(0))
+    _check(getattr(tf, fn)(tf.constant(np.zeros((3, 0), dtype)), axis=0), np.zeros(0, np.int64))
+
+
+@pytest.mark.parametrize("n", [1, 7, 1_000_003])
+def test_argmax_argmin_sizes(n):
+    rng = np.random.default_rng(n)
+    for dtype in (np.float32, np.int64):
+        x = rng.integers(-10 ** 6, 10 ** 6, n).astype(dtype)
+        for fn in ("argmax", "argmin"):
+            got = getattr(tf, fn)(tf.constant(x))
+            _check(got, np.int64(getattr(np, fn)(x)))
+        if n > 1:  # the extreme in the last position
+            y = x.copy()
+            y[-1] = np.iinfo(np.int32).max
+            _check(tf.argmax(tf.constant(y), output_type=tf.int32), np.int32(n - 1))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_argmax_argmin_nan_and_inf_as_numpy(dtype):
+    rows = np.array([[1.0, np.nan, 5.0, np.nan],
+                     [np.nan, 1.0, 2.0, 3.0],
+                     [1.0, 2.0, 3.0, np.nan],
+                     [-np.inf, np.inf, np.inf, 0.0],
+                     [-np.inf, -np.inf, 0.0, np.inf],
+                     [0.0, -0.0, 0.0, -0.0],
+                     [np.nan, np.nan, np.nan, np.nan]], dtype)
+    for fn in ("argmax", "argmin"):
+        _check(getattr(tf, fn)(tf.constant(rows), axis=1), getattr(np, fn)(rows, axis=1).astype(np.int64))
+        _check(getattr(tf, fn)(tf.constant(rows.T), axis=0), getattr(np, fn)(rows.T, axis=0).astype(np.int64))
+
+
+def test_argmax_integer_extremes():
+    for dtype in INT_NP:
+        info = np.iinfo(dtype)
+        x = np.array([info.min, info.max, info.max, info.min, 0], dtype)
+        _check(tf.argmax(tf.constant(x)), np.int64(1))
+        _check(tf.argmin(tf.constant(x)), np.int64(0))
+
+
+@HSET
+@given(hnp.arrays(st.sampled_from([np.float32, np.float64, np.int32, np.int64]),
+                  hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=5),
+                  elements=st.integers(-3, 3)), st.data())
+def test_argmax_argmin_hypothesis(x, data):
+    if x.dtype.kind == "f" and data.draw(st.booleans()):
+        x = x.copy()
+        x.reshape(-1)[data.draw(st.integers(0, x.size - 1))] = np.nan
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    _check(tf.argmax(tf.constant(x), axis=axis), np.argmax(x, axis=axis).astype(np.int64))
+    _check(tf.argmin(tf.constant(x), axis=axis, output_type=tf.int32), np.argmin(x, axis=axis).astype(np.int32))
+
+
+def test_argmax_errors():
+    with pytest.raises(TypeError, match=r"argmax: expected a float or integer tensor, got a bool tensor"):
+        tf.argmax(tf.constant(np.array([True, False])))
+    with pytest.raises(TypeError, match=r"argmin: output_type must be int32 or int64, got float32"):
+        tf.argmin(tf.constant(np.array([1.0, 2.0])), output_type=tf.float32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"scalar"):
+        tf.argmax(tf.constant(1.0))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"axis 2 is out of range"):
+        tf.argmax(tf.constant(np.ones((2, 3))), axis=2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"empty"):
+        tf.argmax(tf.constant(np.ones((2, 0))), axis=1)
+
+
+# ----------------------------------------------------------------------------------------------
+# one_hot
+
+def _np_one_hot(idx, depth, on=1.0, off=0.0, axis=-1, dtype=np.float32):
+    idx = np.asarray(idx)
+    out = np.where(idx[..., None] == np.arange(depth), on, off).astype(dtype)
+    return out if axis == -1 else np.moveaxis(out, -1, axis)
+
+
+@pytest.mark.parametrize("idx_dtype", INT_NP)
+def test_one_hot_axes(idx_dtype):
+    rng = np.random.default_rng(4)
+    idx = rng.integers(-2, 7, (3, 4, 2)).astype(idx_dtype)  # includes out-of-range and negatives
+    for axis in (-1, 0, 1, 2, 3):
+        _check(tf.one_hot(tf.constant(idx), 5, axis=axis), _np_one_hot(idx, 5, axis=axis))
+    _check(tf.one_hot(idx, 5), _np_one_hot(idx, 5))  # a numpy array as indices
+    vec = np.array([0, 4, 2, 5, -1, 2], idx_dtype)
+    _check(tf.one_hot(tf.constant(vec), 5), _np_one_hot(vec, 5))
+    _check(tf.one_hot(tf.constant(vec), 5, axis=0), _np_one_hot(vec, 5, axis=0))
+    _check(tf.one_hot(tf.constant(idx_dtype(3)), 4), _np_one_hot(3, 4))  # scalar index
+    _check(tf.one_hot(tf.constant(idx_dtype(3)), 4, axis=0), _np_one_hot(3, 4))
+
+
+def test_one_hot_rows_of_off_value_for_out_of_range():
+    idx = tf.constant(np.array([-1, 3, 10, -100, 0], np.int64))
+    want = np.full((5, 3), 0.0, np.float32)
+    want[4, 0] = 1.0
+    _check(tf.one_hot(idx, 3), want)
+    _check(tf.one_hot(tf.constant(np.array([2 ** 31 - 1, -(2 ** 31)], np.int32)), 2), np.zeros((2, 2), np.float32))
+    _check(tf.one_hot(tf.constant(np.array([2 ** 40], np.int64)), 3), np.zeros((1, 3), np.float32))
+
+
+def test_one_hot_values_and_dtypes():
+    idx = np.array([[0, 2], [1, 7]], np.int32)
+    _check(tf.one_hot(tf.constant(idx), 3, on_value=5, off_value=-1, dtype=tf.int32),
+           _np_one_hot(idx, 3, 5, -1, dtype=np.int32))
+    _check(tf.one_hot(tf.constant(idx), 3, on_value=2 ** 40, off_value=-7, dtype=tf.int64),
+           _np_one_hot(idx, 3, 2 ** 40, -7, dtype=np.int64))
+    _check(tf.one_hot(tf.constant(idx), 3, dtype=tf.int32), _np_one_hot(idx, 3, dtype=np.int32))
+    _check(tf.one_hot(tf.constant(idx), 3, on_value=0.25, off_value=-0.5),
+           _np_one_hot(idx, 3, 0.25, -0.5))
+    _check(tf.one_hot(tf.constant(idx), 3, on_value=0.1, off_value=0.2, dtype=tf.float64, axis=1),
+           _np_one_hot(idx, 3, 0.1, 0.2, axis=1, dtype=np.float64))
+    _check(tf.one_hot(tf.constant(idx), 3, dtype=tf.bool), _np_one_hot(idx, 3, True, False, dtype=np.bool_))
+    _check(tf.one_hot(tf.constant(idx), 0), np.zeros((2, 2, 0), np.float32))
+    _check(tf.one_hot(tf.constant(np.zeros(0, np.int64)), 4), np.zeros((0, 4), np.float32))
+
+
+def test_one_hot_int64_on_off_values_are_exact():
+    # TF: on_value/off_value are tensors of `dtype`, so int64 values beyond 2**53 stay exact.
+    idx = tf.constant(np.array([0, 2], np.int64))
+    on, off = 2 ** 62 + 1, -(2 ** 62) - 1
+    _check(tf.one_hot(idx, 3, on_value=on, off_value=off, dtype=tf.int64),
+           np.array([[on, off, off], [off, off, on]], np.int64))
+    big = np.iinfo(np.int64).max
+    _check(tf.one_hot(idx, 2, on_value=big, off_value=0, dtype=tf.int64),
+           np.array([[big, 0], [0, 0]], np.int64))
+
+
+def test_one_hot_dtype_from_bool_on_off_values():
+    # TF: without dtype, one_hot takes the dtype of on_value/off_value (here bool).
+    idx = tf.constant(np.array([1, 0], np.int32))
+    _check(tf.one_hot(idx, 2, on_value=True, off_value=False), np.array([[False, True], [True, False]]))
+
+
+def test_one_hot_dtype_from_tensor_on_value():
+    # TF: without dtype, one_hot takes the dtype of an on_value tensor (here int64).
+    idx = tf.constant(np.array([1, 0], np.int32))
+    got = tf.one_hot(idx, 2, on_value=tf.constant(np.int64(7)), off_value=tf.constant(np.int64(-1)))
+    _check(got, np.array([[-1, 7], [7, -1]], np.int64))
+
+
+def test_one_hot_python_list_indices():
+    # TF converts a list of Python ints to an int32 tensor: tf.one_hot([0, 2], 3) is the usual call.
+    _check(tf.one_hot([0, 2, 5], 3), _np_one_hot([0, 2, 5], 3))
+    _check(tf.one_hot(1, 3), _np_one_hot(1, 3))
+
+
+def test_one_hot_large():
+    rng = np.random.default_rng(5)
+    idx = rng.integers(-1, 11, 100_003)
+    _check(tf.one_hot(tf.constant(idx), 10, dtype=tf.int32), _np_one_hot(idx, 10, dtype=np.int32))
+    _check(tf.one_hot(tf.constant(idx), 10, axis=0), _np_one_hot(idx, 10, axis=0))
+
+
+def test_one_hot_errors():
+    with pytest.raises(TypeError, match=r"one_hot: indices must be an int32 or int64 tensor, got a float32 tensor"):
+        tf.one_hot(tf.constant(np.array([0.0, 1.0], np.float32)), 3)
+    with pytest.raises(TypeError, match=r"one_hot"):
+        tf.one_hot(tf.constant(np.array([True])), 3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"depth must be >= 0"):
+        tf.one_hot(tf.constant(np.array([0])), -1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"axis"):
+        tf.one_hot(tf.constant(np.array([0])), 3, axis=2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"axis"):
+        tf.one_hot(tf.constant(np.array([0])), 3, axis=-2)
+
+
+# ----------------------------------------------------------------------------------------------
+# where(cond): the indices of the true elements
+
+@pytest.mark.parametrize("shape", [(), (1,), (7,), (0,), (2, 3, 4), (3, 1, 5), (2, 0, 3), (1, 1, 1, 1, 2)])
+def test_where_one_argument(shape):
+    rng = np.random.default_rng(6)
+    for p in (0.0, 0.4, 1.0):
+        cond = np.asarray(rng.random(shape) < p)
+        _check(tf.where(tf.constant(cond)), np.argwhere(cond).astype(np.int64))
+        _check(tf.where(cond), np.argwhere(cond).astype(np.int64))
+    _check(tf.where(tf.constant(True)), np.zeros((1, 0), np.int64))
+    _check(tf.where(tf.constant(False)), np.zeros((0, 0), np.int64))
+
+
+def test_where_one_argument_large_and_from_comparison():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(1_000_003).astype(np.float32)
+    _check(tf.where(tf.constant(x) > 1.5), np.argwhere(x > 1.5).astype(np.int64))
+    y = rng.integers(0, 5, (20, 30, 40))
+    _check(tf.where(tf.equal(tf.constant(y), 3)), np.argwhere(y == 3).astype(np.int64))
+
+
+def test_where_one_argument_numeric_condition_is_nonzero():
+    # TF: a numeric condition selects its nonzero elements (NaN is nonzero).
+    x = np.array([[0.0, -1.5, np.nan], [0.0, 0.0, 2.0]], np.float32)
+    _check(tf.where(tf.constant(x)), np.argwhere(x != 0).astype(np.int64))
+    i = np.array([0, 3, 0, -2], np.int64)
+    _check(tf.where(tf.constant(i)), np.argwhere(i).astype(np.int64))
+
+
+def test_int_variable_updates_name_the_op_and_leave_the_value():
+    v = tf.Variable(np.array([1, 2], np.int32))
+    with pytest.raises(TypeError, match=r"assign_add: expected a float32 or float64 tensor, got an int32"):
+        v.assign_add(np.array([1, 1], np.int32))
+    with pytest.raises(TypeError, match=r"assign_sub: expected a float32 or float64 tensor"):
+        v.assign_sub(np.array([1, 1], np.int32))
+    np.testing.assert_array_equal(v.numpy(), [1, 2])
+    v.assign(np.array([5, 6], np.int32))  # a plain assign is a copy: any dtype
+    np.testing.assert_array_equal(v.numpy(), [5, 6])
+
+
+def test_where_one_argument_errors():
+    with pytest.raises(ValueError, match=r"both"):
+        tf.where(tf.constant(True), y=tf.constant(1.0))
+
+
+# ----------------------------------------------------------------------------------------------
+# cast
+
+CAST_VALUES = {
+    # float sources: only values whose integer conversion is defined (in range of int32)
+    np.float32: [0.0, -0.0, 0.5, -0.5, 0.99999994, 1.5, -1.5, 2.7, -2.7, 100.0, -1e6, 123456.79,
+                 2.0 ** 24 + 2, 2147483520.0, -2147483648.0, 1e-40, -1e-45],
+    np.float64: [0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.7, -2.7, 1e6 + 0.999, -1e6 - 0.5,
+                 2147483647.0, -2147483648.0, 2147483647.75, -2147483648.75, 16777217.0,
+                 1e-300, 4.9e-324, 0.1],
+    np.int32: [0, 1, -1, 7, -(2 ** 31), 2 ** 31 - 1, 2 ** 24 + 1, -(2 ** 24) - 3, 123456789],
+    np.int64: [0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 + 5, 2 ** 53 + 1, -(2 ** 40) - 7,
+               2 ** 63 - 1, -(2 ** 63), 2 ** 62 + 12345],
+    np.bool_: [True, False, True],
+}
+
+
+def _in_range_for(src, dst, values):
+    """The values numpy's astype defines (float -> int only for values that fit in dst)."""
+    a = np.array(values, src)
+    if np.dtype(src).kind == "f" and np.dtype(dst).kind == "i":
+        info = np.iinfo(dst)
+        a = a[(a > info.min - 1.0) & (a < info.max + 1.0)]
+        a = a[np.trunc(a.astype(np.float64)) <= info.max]  # float32 rounding of info.max
+    return a
+
+
+@pytest.mark.parametrize("dst", ALL_NP, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("src", ALL_NP, ids=lambda d: np.dtype(d).name)
+def test_cast_table_vs_numpy(src, dst):
+    a = _in_range_for(src, dst, CAST_VALUES[src])
+    with np.errstate(over="ignore"):
+        want = a.astype(dst)
+    _check(tf.cast(tf.constant(a), tf.as_dtype(dst)), want)
+    _check(tf.cast(tf.constant(a), dst), want)  # numpy dtype spelling
+    _check(tf.cast(tf.constant(a.reshape(-1, 1)[:0]), tf.as_dtype(dst)), want.reshape(-1, 1)[:0])
+    if a.size:
+        _check(tf.cast(tf.constant(a[0]), np.dtype(dst).name), want[0])  # scalar, string spelling
+
+
+@pytest.mark.parametrize("src", [np.float32, np.float64])
+def test_cast_float_specials_to_float_and_bool_as_numpy(src):
+    a = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, 1e300 if src is np.float64 else 3e38,
+                  -1e300 if src is np.float64 else -3e38, 1e-320 if src is np.float64 else 1e-44], src)
+    with np.errstate(over="ignore"):
+        for dst in (np.float32, np.float64, np.bool_):
+            got = tf.cast(tf.constant(a), tf.as_dtype(dst))
+            _check(got, a.astype(dst))
+            if dst is not np.bool_:  # the sign of zero survives
+                np.testing.assert_array_equal(np.signbit(got.numpy()), np.signbit(a.astype(dst)))
+
+
+@pytest.mark.parametrize("src", [np.float32, np.float64])
+@pytest.mark.parametrize("dst", INT_NP)
+def test_cast_float_to_int_nan_zero_and_saturation(src, dst):
+    info = np.iinfo(dst)
+    vals = [np.nan, -np.nan, np.inf, -np.inf, 1e30, -1e30, 3e9, -3e9, 2.0 ** 31, -(2.0 ** 31) - 4096,
+            2.0 ** 63, -(2.0 ** 63), 2.0 ** 64, 9.3e18, -9.3e18]
+    a = np.array(vals, src)
+    want = []
+    for v in a.astype(np.float64):
+        if np.isnan(v):
+            want.append(0)
+        elif v >= info.max:
+            want.append(info.max)
+        elif v <= info.min:
+            want.append(info.min)
+        else:
+            want.append(int(np.trunc(v)))
+    _check(tf.cast(tf.constant(a), tf.as_dtype(dst)), np.array(want, dst))
+
+
+def test_cast_float_to_int_truncates_toward_zero():
+    a = np.array([2.9, -2.9, 0.999, -0.999, 1e-30, -1e-30, 1234567.5, -1234567.5])
+    _check(tf.cast(tf.constant(a), tf.int32), np.trunc(a).astype(np.int32))
+    _check(tf.cast(tf.constant(a.astype(np.float32)), tf.int64), np.trunc(a.astype(np.float32)).astype(np.int64))
+    # the largest doubles below 2**63 and 2**31 are in range: exact, not saturated
+    b = np.array([np.nextafter(2.0 ** 63, 0), -(2.0 ** 63)])
+    _check(tf.cast(tf.constant(b), tf.int64), np.array([2 ** 63 - 1024, -(2 ** 63)], np.int64))
+    c = np.array([np.nextafter(np.float32(2.0 ** 31), np.float32(0))], np.float32)
+    _check(tf.cast(tf.constant(c), tf.int32), np.array([2147483520], np.int32))
+
+
+@pytest.mark.parametrize("src, dst", [(np.float32, np.int32), (np.int64, np.float64), (np.float64, np.bool_),
+                                      (np.bool_, np.float32), (np.int32, np.int64), (np.int64, np.int32)])
+def test_cast_large(src, dst):
+    rng = np.random.default_rng(8)
+    a = rng.integers(-(2 ** 20), 2 ** 20, 1_000_003)
+    a = (a % 2 == 0) if src is np.bool_ else (a * 0.37).astype(src) if np.dtype(src).kind == "f" else a.astype(src)
+    _check(tf.cast(tf.constant(a), tf.as_dtype(dst)), a.astype(dst))
+
+
+@HSET
+@given(st.sampled_from(ALL_NP), st.sampled_from(ALL_NP), st.data())
+def test_cast_hypothesis(src, dst, data):
+    if np.dtype(src).kind == "f":
+        hi = 2.0 ** 31 - 256 if np.dtype(dst).kind == "i" else 2.0 ** 100
+        elems = st.floats(-hi, hi, width=np.dtype(src).itemsize * 8)
+    elif src is np.bool_:
+        elems = st.booleans()
+    else:
+        elems = st.integers(int(np.iinfo(src).min), int(np.iinfo(src).max))
+    a = data.draw(hnp.arrays(src, hnp.array_shapes(min_dims=0, max_dims=3, max_side=5), elements=elems))
+    _check(tf.cast(tf.constant(a), tf.as_dtype(dst)), a.astype(dst))
+
+
+def test_cast_to_same_dtype_is_the_value():
+    for dtype in ALL_NP:
+        a = _rand(np.random.default_rng(9), dtype, (3, 2))
+        _check(tf.cast(tf.constant(a), tf.as_dtype(dtype)), a)
+
+
+# ----------------------------------------------------------------------------------------------
+# ==, !=, hash, ref, bool, __index__ (Note [Tensor equality])
+
+def test_eq_ne_are_elementwise():
+    x = tf.constant(np.array([1.0, 2.0, 3.0]))
+    y = tf.constant(np.array([1.0, 0.0, 3.0]))
+    _check(x == y, [True, False, True])
+    _check(x != y, [False, True, False])
+    _check(x == x, [True, True, True])
+    _check(x == 2.0, [False, True, False])
+    _check(2.0 == x, [False, True, False])
+    _check(x != [1.0, 2.0, 0.0], [False, False, True])
+    _check(x == np.array([[1.0], [3.0]]), [[True, False, False], [False, False, True]])
+    xi = tf.constant(np.array([[1, 2], [3, 4]], np.int32))
+    _check(xi == 3, [[False, False], [True, False]])
+    _check(xi != np.array([1, 0], np.int32), [[False, True], [True, True]])
+    _check(np.array([1, 0], np.int32) == xi, [[True, False], [False, False]])  # numpy defers to us
+    _check(np.array([2, 2]) < xi, [[False, False], [True, True]])
+    _check([3, 4] == xi, [[False, False], [True, True]])
+    xb = tf.constant(np.array([True, False]))
+    _check(xb == True, [True, False])  # noqa: E712  (the operator is what is tested)
+    _check(xb != tf.constant(np.array([True, True])), [False, True])
+
+
+def test_eq_none_and_non_convertible():
+    x = tf.constant(np.array([1.0, 2.0]))
+    assert (x == None) is False  # noqa: E711
+    assert (x != None) is True  # noqa: E711
+    assert (None == x) is False  # noqa: E711
+    assert (None != x) is True  # noqa: E711
+    assert (x == "abc") is False
+    assert (x != "abc") is True
+    marker = object()
+    assert (x == marker) is False and (x != marker) is True
+    xi = tf.constant(np.array([1, 2], np.int32))
+    assert (xi == 1.5) is False  # 1.5 is not an int32: NotImplemented, then identity
+    assert (xi != 1.5) is True
+    assert (xi == np.array([1.0, 2.0])) is False
+
+
+def test_eq_shapes_that_do_not_broadcast_give_scalar_false():
+    x = tf.constant(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    for other in (np.zeros(4), tf.constant(np.zeros((3, 2))), [1.0, 2.0]):
+        eq, ne = x == other, x != other
+        _check(eq, np.bool_(False))
+        _check(ne, np.bool_(True))
+        assert not bool(eq) and bool(ne)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.equal(x, np.zeros(4))  # the function keeps TF's error
+
+
+def test_in_list_and_identity():
+    x = tf.constant(np.array([1.0, 2.0]))
+    y = tf.constant(np.array([5.0, 6.0, 7.0]))
+    assert x in [x]
+    assert x in [y, x]  # y == x does not broadcast: False, then x is x
+    assert x not in [y]
+    s = tf.constant(1.0)
+    assert s in [tf.constant(1.0)]  # scalars: elementwise == is one bool
+    assert s not in [tf.constant(2.0)]
+    assert [x, y].index(y) == 1
+    with pytest.raises(ValueError):
+        x in [tf.constant(np.array([1.0, 5.0]))]  # an elementwise result of two elements
+
+
+def test_hash_raises_and_ref_is_hashable():
+    x = tf.constant(np.array([1.0, 2.0]))
+    x2 = tf.constant(np.array([1.0, 2.0]))
+    v = tf.Variable(np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match=r"^Tensor is unhashable. Instead, use tensor.ref\(\) as the key.$"):
+        hash(x)
+    with pytest.raises(TypeError, match=r"unhashable. Instead, use .*ref\(\) as the key."):
+        hash(v)
+    with pytest.raises(TypeError, match=r"unhashable"):
+        {x: 1}
+    with pytest.raises(TypeError, match=r"unhashable"):
+        {x}
+    with pytest.raises(TypeError, match=r"unhashable"):
+        hash(tf.constant(np.array([1, 2], np.int32)))
+    d = {x.ref(): "x", x2.ref(): "x2", v.ref(): "v"}
+    assert len(d) == 3  # equal values, different objects: different keys
+    assert d[x.ref()] == "x" and d[x2.ref()] == "x2" and d[v.ref()] == "v"
+    assert x.ref() == x.ref() and hash(x.ref()) == hash(x.ref())
+    assert x.ref() != x2.ref()
+    assert x.ref().deref() is x and v.ref().deref() is v
+    assert x.experimental_ref() == x.ref()
+    assert {x.ref(), x.ref(), v.ref()} == {v.ref(), x.ref()}
+    assert x.ref() in {x.ref(): 1}
+    assert (x.ref() == x) is False
+
+
+def test_variable_equality():
+    v = tf.Variable(np.array([1.0, 2.0, 3.0]))
+    w = tf.Variable(np.array([1.0, 0.0, 3.0]))
+    _check(v == v, [True, True, True])
+    _check(v == w, [True, False, True])
+    _check(v != w, [False, True, False])
+    _check(v == tf.constant(np.array([0.0, 2.0, 0.0])), [False, True, False])
+    _check(tf.constant(np.array([0.0, 2.0, 0.0])) == v, [False, True, False])
+    _check(v == 3.0, [False, False, True])
+    _check(v > 1.5, [False, True, True])
+    assert (v == None) is False and (v != None) is True  # noqa: E711
+    assert v in [v]
+    vi = tf.Variable(np.array([4, 5], np.int64))
+    _check(vi == 5, [False, True])
+    assert vi.dtype is tf.int64
+
+
+def test_in_list_with_equal_shaped_variable_is_ambiguous():
+    v = tf.Variable(np.array([1.0, 2.0]))
+    w = tf.Variable(np.array([1.0, 0.0]))
+    with pytest.raises(ValueError):
+        v in [w]
+    with pytest.raises(ValueError):
+        v in [w, v]  # w == v comes first, as in TF
+
+
+def test_bool_of_tensors():
+    assert bool(tf.constant(True)) is True
+    assert bool(tf.constant(False)) is False
+    assert bool(tf.constant(np.array([[True]])))
+    assert bool(tf.constant(3.0) > 2.0) and not bool(tf.constant(3.0) < 2.0)
+    assert bool(tf.constant(np.int32(0)) == 0)
+    x = tf.constant(np.array([1.0, 2.0]))
+    assert bool(tf.reduce_all(x > 0.0)) and not bool(tf.reduce_any(x > 5.0))
+    hits = 0
+    if tf.reduce_any(x == 2.0):
+        hits += 1
+    assert hits == 1
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(x > 0.0)
+
+
+def test_int_tensors_as_python_ints():
+    i32 = tf.constant(np.int32(2))
+    i64 = tf.constant(np.int64(2 ** 62 + 1))
+    assert [10, 20, 30][i32] == 30
+    assert "abcd"[tf.constant(np.array([1], np.int64))] == "b"
+    assert operator.index(i32) == 2 and list(range(tf.constant(np.int64(3)))) == [0, 1, 2]
+    assert int(i64) == 2 ** 62 + 1 and type(int(i64)) is int
+    assert int(tf.constant(np.int64(-(2 ** 63)))) == -(2 ** 63)
+    assert int(tf.constant(np.int32(-7))) == -7
+    assert float(i32) == 2.0
+    assert np.arange(5)[tf.argmax(tf.constant(np.array([1.0, 9.0, 3.0])))] == 1
+    with pytest.raises(TypeError):
+        [1, 2][tf.constant(1.0)]
+    with pytest.raises(TypeError):
+        operator.index(tf.constant(True))
+    with pytest.raises(TypeError):
+        operator.index(tf.constant(np.array([1, 2], np.int32)))
+
+
+def test_repr_and_numpy_of_int_and_bool():
+    t = tf.constant(np.array([[1, -2]], np.int32))
+    assert "dtype=int32" in repr(t) and t.numpy().dtype == np.int32
+    b = tf.constant(np.array([True, False]))
+    assert "dtype=bool" in repr(b) and b.numpy().dtype == np.bool_
+    np.testing.assert_array_equal(np.asarray(b), [True, False])
+
+
+# ----------------------------------------------------------------------------------------------
+# the tape
+
+def test_gradient_through_cast_of_comparison_is_the_mask():
+    xs = np.array([-2.0, -0.5, 0.0, 0.25, 3.0], np.float32)
+    x = tf.constant(xs)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        m = tf.cast(x > 0.0, tf.float32)
+        y = m * x
+    _check(y, np.where(xs > 0, xs, 0).astype(np.float32))
+    _check(tape.gradient(y, x), (xs > 0).astype(np.float32))
+    with tf.GradientTape() as tape:  # the mask alone carries no gradient
+        tape.watch(x)
+        m = tf.cast(x > 0.0, tf.float32)
+    assert tape.gradient(m, x) is None
+
+
+def test_gradient_with_respect_to_int_tensor_is_none():
+    i = tf.constant(np.array([1, 2, 3], np.int32))
+    x = tf.constant(np.array([0.5, 1.5, -2.0], np.float32))
+    with tf.GradientTape(persistent=True) as tape:
+        with pytest.warns(UserWarning, match="floating"):
+            tape.watch(i)
+        tape.watch(x)
+        y = tf.cast(i, tf.float32) * x
+    assert tape.gradient(y, i) is None
+    gx, gi = tape.gradient(y, [x, i])
+    assert gi is None
+    _check(gx, np.array([1.0, 2.0, 3.0], np.float32))
+    b = tf.constant(np.array([True, False]))
+    with tf.GradientTape() as tape:
+        with pytest.warns(UserWarning):
+            tape.watch(b)
+        z = tf.cast(b, tf.float64) * 2.0
+    assert tape.gradient(z, b) is None
+
+
+def test_gradient_of_int_or_bool_target_is_none():
+    x = tf.constant(np.array([1.0, 3.0, 2.0]))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        am = tf.argmax(x)
+        b = x > 2.0
+        c = tf.cast(x, tf.int32)
+        oh = tf.one_hot(am, 3)
+    for target in (am, b, c, oh):
+        assert tape.gradient(target, x) is None
+
+
+def test_int_variables_are_not_watched():
+    v = tf.Variable(np.array([1, 2], np.int64))
+    w = tf.Variable(np.array([1.0, 2.0]))
+    with tf.GradientTape() as tape:
+        y = tf.cast(v, tf.float64) * w
+    assert list(tape.watched_variables()) == [w]
+    gv, gw = tape.gradient(y, [v, w])
+    assert gv is None
+    _check(gw, np.array([1.0, 2.0]))
+
+
+def test_cast_through_int_cuts_the_gradient():
+    xs = np.array([1.7, -2.2, 3.5])
+    x = tf.constant(xs)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        t = tf.cast(tf.cast(x, tf.int32), tf.float64)
+        y = t * x
+    assert tape.gradient(t, x) is None
+    _check(tape.gradient(y, x), np.trunc(xs))
+
+
+def test_gather_at_argmax_gradient_is_one_hot():
+    xs = np.array([[0.3, 2.0, -1.0], [5.0, 1.0, 5.0]])
+    x = tf.constant(xs)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        best = tf.gather(tf.reshape(x, [-1]), tf.argmax(tf.reshape(x, [-1])))
+    assert float(best) == 5.0
+    _check(tape.gradient(best, x), np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]))
+
+
+def test_one_hot_mask_gradient():
+    rng = np.random.default_rng(10)
+    logits = tf.constant(rng.standard_normal((6, 4)))
+    labels = np.array([0, 3, 3, 1, 2, 0])
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        picked = tf.reduce_sum(tf.one_hot(tf.constant(labels), 4, dtype=tf.float64) * logits)
+    np.testing.assert_allclose(float(picked), logits.numpy()[np.arange(6), labels].sum(), rtol=1e-14)
+    _check(tape.gradient(picked, logits), np.eye(4)[labels])
+
+
+def test_accuracy_computation():
+    rng = np.random.default_rng(11)
+    for n, k in ((1, 3), (7, 5), (1000, 10)):
+        logits = rng.standard_normal((n, k)).astype(np.float32)
+        logits[: n // 3, 0] = logits[: n // 3, 1]  # ties: the first index wins, as np.argmax
+        labels = rng.integers(0, k, n)
+        acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), labels), tf.float32))
+        assert acc.dtype is tf.float32 and acc.shape == ()
+        want = np.float32(np.mean(np.argmax(logits, 1) == labels))
+        np.testing.assert_allclose(acc.numpy(), want, rtol=1e-6)
+        acc32 = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(tf.constant(logits), axis=1, output_type=tf.int32),
+                                                tf.constant(labels.astype(np.int32))), tf.float32))
+        np.testing.assert_allclose(acc32.numpy(), want, rtol=1e-6)
+    with pytest.raises(TypeError, match="equal"):  # int64 argmax against int32 labels
+        tf.equal(tf.argmax(tf.constant(logits), 1), tf.constant(labels.astype(np.int32)))
+
+
+# ----------------------------------------------------------------------------------------------
+# float ops refuse int/bool tensors; byte-moving ops take them
+
+FLOAT_OPS = {
+    "exp": lambda t: tf.exp(t),
+    "add": lambda t: tf.add(t, t),
+    "matmul": lambda t: tf.matmul(t, tf.transpose(t)),
+    "reduce_sum": lambda t: tf.reduce_sum(t),
+    "softmax": lambda t: tf.nn.softmax(t),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.bool_])
+@pytest.mark.parametrize("op", sorted(FLOAT_OPS))
+def test_float_ops_refuse_int_and_bool(op, dtype):
+    t = tf.constant(np.ones((2, 3), dtype))
+    a = "an" if dtype in (np.int32, np.int64) else "a"
+    msg = rf"^{op}: expected a float32 or float64 tensor, got {a} {np.dtype(dtype).name} tensor"
+    with pytest.raises(TypeError, match=msg):
+        FLOAT_OPS[op](t)
+
+
+def test_float_operators_refuse_int():
+    t = tf.constant(np.array([1, 2], np.int32))
+    with pytest.raises(TypeError, match=r"^add: expected a float32 or float64 tensor, got an int32 tensor"):
+        t + t
+    with pytest.raises(TypeError, match=r"^multiply: "):
+        t * t
+    with pytest.raises(TypeError, match=r"^negative: "):
+        -t
+    with pytest.raises(TypeError, match=r"^reduce_mean: "):
+        tf.reduce_mean(t)
+    with pytest.raises(TypeError, match=r"int32"):
+        tf.reduce_max(t)
+
+
+INT_BOOL = [np.int32, np.int64, np.bool_]
+
+
+@pytest.mark.parametrize("dtype", INT_BOOL)
+def test_byte_moving_ops_take_int_and_bool(dtype):
+    rng = np.random.default_rng(12)
+    a = _rand(rng, dtype, (2, 3, 4), -1000, 1000)
+    b = _rand(rng, dtype, (2, 1, 4), -1000, 1000)
+    t, u = tf.constant(a), tf.constant(b)
+    _check(tf.reshape(t, [4, -1]), a.reshape(4, -1))
+    _check(tf.reshape(t, (24,)), a.reshape(24))
+    _check(tf.transpose(t), a.T)
+    for perm in ((0, 2, 1), (2, 0, 1), (1, 0, 2)):
+        _check(tf.transpose(t, perm), np.transpose(a, perm))
+    _check(tf.concat([t, u], axis=1), np.concatenate([a, b], 1))
+    _check(tf.concat([t, t], -1), np.concatenate([a, a], -1))
+    _check(tf.stack([t, t, t], axis=1), np.stack([a, a, a], 1))
+    _check(tf.slice(t, [1, 0, 2], [1, 2, -1]), a[1:2, 0:2, 2:])
+    _check(t[1], a[1])
+    _check(t[:, 1:, ::1], a[:, 1:, :])
+    _check(t[..., -1], a[..., -1])
+    _check(t[0, None, 2], a[0, None, 2])
+    _check(tf.expand_dims(t, 1), np.expand_dims(a, 1))
+    _check(tf.squeeze(u), np.squeeze(b))
+    _check(tf.squeeze(u, [1]), np.squeeze(b, 1))
+    _check(tf.broadcast_to(u, (3, 2, 5, 4)), np.broadcast_to(b, (3, 2, 5, 4)))
+    _check(tf.identity(t), a)
+    _check(tf.stop_gradient(t), a)
+    _check(tf.tile(u, [1, 3, 2]), np.tile(b, (1, 3, 2)))
+    for p, q in zip(tf.split(t, [1, 3], axis=2), np.split(a, [1], axis=2)):
+        _check(p, q)
+    _check(tf.pad(t, [[0, 1], [2, 0], [1, 1]]), np.pad(a, [(0, 1), (2, 0), (1, 1)]))
+    _check(tf.zeros_like(t), np.zeros_like(a))
+    _check(tf.ones_like(t), np.ones_like(a))
+
+
+@pytest.mark.parametrize("dtype", INT_BOOL)
+def test_byte_moving_ops_large_and_empty(dtype):
+    rng = np.random.default_rng(13)
+    a = _rand(rng, dtype, (101, 99, 103), -(2 ** 30), 2 ** 30)  # 1_030_197 elements
+    t = tf.constant(a)
+    _check(tf.transpose(t, (2, 0, 1)), np.transpose(a, (2, 0, 1)))
+    _check(tf.concat([t, t[:1]], 0), np.concatenate([a, a[:1]], 0))
+    _check(tf.reshape(t, [-1]), a.reshape(-1))
+    e = tf.constant(np.zeros((0, 3), dtype))
+    _check(tf.concat([e, e], 0), np.zeros((0, 3), dtype))
+    _check(tf.transpose(e), np.zeros((3, 0), dtype))
+    _check(tf.pad(e, [[1, 0], [0, 0]]), np.zeros((1, 3), dtype))
+
+
+@pytest.mark.parametrize("dtype", [tf.int32, tf.int64, tf.bool])
+def test_zeros_ones_with_int_dtypes(dtype):
+    np_t = dtype.as_numpy_dtype
+    _check(tf.zeros((2, 3), dtype=dtype), np.zeros((2, 3), np_t))
+    _check(tf.ones([4], dtype), np.ones(4, np_t))
+    _check(tf.zeros((), dtype=dtype), np.zeros((), np_t))
+    _check(tf.ones((0, 2), dtype=dtype), np.ones((0, 2), np_t))
+    _check(tf.zeros((2,), dtype=np.dtype(np_t).name), np.zeros(2, np_t))
+    _check(tf.zeros_like(tf.constant(np.ones((2, 2))), dtype=dtype), np.zeros((2, 2), np_t))
+    _check(tf.ones_like(np.zeros(3, np_t)), np.ones(3, np_t))
+
+
+def test_mixed_dtypes_in_byte_moving_ops_are_errors():
+    ti = tf.constant(np.ones((2, 2), np.int32))
+    tl = tf.constant(np.ones((2, 2), np.int64))
+    with pytest.raises((TypeError, tf.errors.InvalidArgumentError)):
+        tf.concat([ti, tl], 0)
+    with pytest.raises((TypeError, tf.errors.InvalidArgumentError)):
+        tf.stack([ti, tf.constant(np.ones((2, 2), bool))])
