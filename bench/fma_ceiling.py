@@ -1,8 +1,9 @@
 """The FMA ceiling of this machine, measured in the calling process (see fma_ceiling.c).
 
-ceiling(dtype, threads) -> GFLOP/s of a register-only FMA loop on `threads` threads at once.
-The C file is compiled once into a cache directory with the system C compiler; returns None
-if there is no compiler or the CPU lacks AVX2/FMA.
+ceiling(dtype, threads) -> GFLOP/s of a register-only FMA loop on `threads` threads at once:
+the faster of the 256-bit loop and, on a CPU with AVX-512F, the 512-bit one (the ceiling of
+what tapegrad's AVX-512 kernels can reach). The C file is compiled once into a cache directory
+with the system C compiler; returns None if there is no compiler or the CPU lacks AVX2/FMA.
 """
 import ctypes
 import hashlib
@@ -35,27 +36,46 @@ def _load():
     lib = ctypes.CDLL(out)
     lib.fma_f32.restype, lib.fma_f32.argtypes = ctypes.c_float, [ctypes.c_int64]
     lib.fma_f64.restype, lib.fma_f64.argtypes = ctypes.c_double, [ctypes.c_int64]
+    lib.fma512_f32.restype, lib.fma512_f32.argtypes = ctypes.c_float, [ctypes.c_int64]
+    lib.fma512_f64.restype, lib.fma512_f64.argtypes = ctypes.c_double, [ctypes.c_int64]
     _lib = lib
     return lib
 
 
-def _cpu_ok():
+def _cpu_flags():
     try:
         with open("/proc/cpuinfo") as f:
-            flags = f.read()
-        return " avx2" in flags and " fma" in flags
+            return f.read()
     except OSError:
-        return False
+        return ""
 
 
-def ceiling(dtype="float32", threads=1, seconds=0.2, repeats=5):
-    """Best-of-`repeats` GFLOP/s summed over `threads` concurrent threads."""
+def _cpu_ok():
+    flags = _cpu_flags()
+    return " avx2" in flags and " fma" in flags
+
+
+def has_avx512():
+    """True if the CPU has AVX-512F (and the 512-bit loop may run)."""
+    return " avx512f" in _cpu_flags()
+
+
+def ceiling(dtype="float32", threads=1, seconds=0.2, repeats=5, width=None):
+    """Best-of-`repeats` GFLOP/s summed over `threads` concurrent threads. width=256 or 512
+    measures that loop only; None takes the faster (512 only on a CPU with AVX-512F)."""
     if not _cpu_ok():
         return None
     lib = _load()
     if lib is None:
         return None
-    fn, lanes = (lib.fma_f32, 8) if str(dtype) in ("float32", "f32") else (lib.fma_f64, 4)
+    if width is None:
+        widths = (256, 512) if has_avx512() else (256,)
+        return max(ceiling(dtype, threads, seconds, repeats, w) for w in widths)
+    f32 = str(dtype) in ("float32", "f32")
+    if width == 512:
+        fn, lanes = (lib.fma512_f32, 16) if f32 else (lib.fma512_f64, 8)
+    else:
+        fn, lanes = (lib.fma_f32, 8) if f32 else (lib.fma_f64, 4)
     iters = 1 << 20
     t0 = time.perf_counter()
     fn(iters)
@@ -83,4 +103,6 @@ def ceiling(dtype="float32", threads=1, seconds=0.2, repeats=5):
 if __name__ == "__main__":
     for dt in ("float32", "float64"):
         for th in (1, 2):
-            print(f"{dt} {th} thread(s): {ceiling(dt, th):.1f} GFLOP/s")
+            widths = (256, 512) if has_avx512() else (256,)
+            parts = ", ".join(f"{w}-bit {ceiling(dt, th, width=w):.1f}" for w in widths)
+            print(f"{dt} {th} thread(s): {parts} GFLOP/s")
