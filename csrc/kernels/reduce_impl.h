@@ -144,7 +144,16 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
       }
       V::store(blk + v * W, first ? x : Op::template combine<V>(V::load(blk + v * W), x));
     };
-    for (i64 v = 0; v < nv; ++v) one(v, [&](i64 r) { return src.load(r, c0 + v * W); });
+    // Note [Column-sum prefetch]: the k rows are k interleaved streams, each only a row
+    // long; the hardware prefetcher restarts on every one, so a column sum of short rows
+    // from DRAM ran at 24 GB/s (16384 x 1024 float32) where numpy's row-by-row sum reaches 36.
+    // The next 4 rows are fetched while these are summed.
+    const bool ahead = k == 4 && row + 8 <= r1;
+    for (i64 v = 0; v < nv; ++v) {
+      if (ahead && (v * W * i64(sizeof(T))) % 64 == 0)
+        for (i64 j = 4; j < 8; ++j) src.prefetch(row + j, c0 + v * W);
+      one(v, [&](i64 r) { return src.load(r, c0 + v * W); });
+    }
     if (rem) one(nv, [&](i64 r) { return src.load_tail(r, c0 + nv * W, tm); });
   };
   bool have = false;
@@ -228,6 +237,7 @@ template <class V> struct StridedSrc {
   typename V::reg load_tail(i64 row, i64 col, typename V::tmask m) const {
     return V::load_tail(base + row * ld + col, m);
   }
+  void prefetch(i64 row, i64 col) const { _mm_prefetch(reinterpret_cast<const char*>(base + row * ld + col), _MM_HINT_T0); }
 };
 
 template <class I, class T, class Op> void reduce(const T* x, i64 outer, i64 r, i64 inner, T* out) {
@@ -282,6 +292,10 @@ template <class V, Act A> struct ActGradSrc {
     typename V::reg v = act_grad_value<V, A>(V::load_tail(g + k, m), V::load_tail(y + k, m));
     V::store_tail(gout + k, m, v);
     return v;
+  }
+  void prefetch(i64 row, i64 col) const {
+    _mm_prefetch(reinterpret_cast<const char*>(g + row * ld + col), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(y + row * ld + col), _MM_HINT_T0);
   }
 };
 
