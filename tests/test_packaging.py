@@ -20,7 +20,7 @@ STUB = PKG_DIR / "_core.pyi"
 PUBLIC_MODULES = [
     "tapegrad", "tapegrad.math", "tapegrad.nn", "tapegrad.config", "tapegrad.errors",
     "tapegrad.random", "tapegrad.utils", "tapegrad.testing", "tapegrad.keras",
-    "tapegrad.keras.layers", "tapegrad.keras.losses", "tapegrad.keras.optimizers",
+    "tapegrad.keras.layers", "tapegrad.keras.losses", "tapegrad.keras.optimizers", "tapegrad.keras.metrics",
     "tapegrad.keras.activations", "tapegrad.keras.initializers", "tapegrad.keras.models",
     "tapegrad.keras.callbacks",
 ]

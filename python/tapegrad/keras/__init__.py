@@ -1,18 +1,19 @@
-"""tapegrad.keras: Keras' training API (layers, losses, optimizers, Sequential) on tapegrad.
+"""tapegrad.keras: Keras' training API (layers, losses, metrics, optimizers, Sequential).
 
     from tapegrad import keras
     model = keras.Sequential([keras.layers.Dense(64, activation="relu"), keras.layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
     history = model.fit(x, y, epochs=10, batch_size=32)
 
 Every op of a training step is a tapegrad C++ op recorded on a GradientTape; the names,
 defaults and formulas are Keras'.
 """
 
-from . import activations, callbacks, initializers, layers, losses, optimizers  # noqa: F401
+from . import activations, callbacks, initializers, layers, losses  # noqa: F401
+from . import metrics, optimizers  # noqa: F401
 from . import models  # noqa: F401
 from .layers import Input  # noqa: F401
 from .models import Sequential  # noqa: F401
 
-__all__ = ["activations", "callbacks", "initializers", "layers", "losses", "optimizers",
-           "models", "Sequential", "Input"]
+__all__ = ["activations", "callbacks", "initializers", "layers", "losses", "metrics",
+           "optimizers", "models", "Sequential", "Input"]

@@ -37,13 +37,15 @@ class Callback:
         """Before each epoch (0-based)."""
 
     def on_epoch_end(self, epoch, logs=None):
-        """After each epoch; ``logs`` has 'loss' (and 'val_loss' with validation data)."""
+        """After each epoch; ``logs`` has 'loss' and each compiled metric's value (and
+        'val_loss', 'val_<metric>' with validation data)."""
 
     def on_train_batch_begin(self, batch, logs=None):
         """Before each training step."""
 
     def on_train_batch_end(self, batch, logs=None):
-        """After each training step; ``logs['loss']`` is the running mean of the epoch."""
+        """After each training step; ``logs['loss']`` (and each compiled metric) is the
+        running value of the epoch so far."""
 
 
 class History(Callback):
@@ -72,14 +74,22 @@ class History(Callback):
 
 
 class EarlyStopping(Callback):
-    """Stop training when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
+    """Stop training when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
 
-    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="min",
+    ``mode`` 'min' or 'max' says which way is better; 'auto' (the default, as Keras) takes
+    'max' for a monitor ending in 'acc', 'accuracy' or 'auc' ('val_accuracy') and 'min'
+    otherwise ('val_loss', 'mse').
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="auto",
                  restore_best_weights=False):
         super().__init__()
         if mode not in ("min", "max", "auto"):
             raise ValueError(f"EarlyStopping: invalid mode {mode!r}")
         self.monitor, self.min_delta, self.patience = monitor, abs(min_delta), patience
+        if mode == "auto":
+            mode = "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
+        self.mode = mode
         self.sign = -1.0 if mode == "max" else 1.0
         self.restore_best_weights = restore_best_weights
         self.stopped_epoch = 0
@@ -112,7 +122,8 @@ class EarlyStopping(Callback):
 class ProgbarLogger(Callback):
     """The per-epoch progress bar ``fit`` shows with verbose=1 (one summary line with 2).
 
-    ``Epoch 3/10`` then ``32/32 [==============================] - 0s 1ms/step - loss: 0.0123``.
+    ``Epoch 3/10`` then ``32/32 [==============================] - 0s 1ms/step - loss: 0.0123``
+    (then `` - accuracy: 0.9000`` for each compiled metric, then the ``val_`` values).
     On a terminal the bar redraws in place (at most 20 times a second, so it costs nothing
     measurable); otherwise only the finished line of each epoch is written.
     """
@@ -178,7 +189,8 @@ class ProgbarLogger(Callback):
         out.flush()
 
     def on_epoch_end(self, epoch, logs=None):
-        """Write the finished line: steps, time, time per step, loss (and val_loss)."""
+        """Write the finished line: steps, time, time per step, loss and metrics (and their
+        val_ values)."""
         out = self._out()
         line = self._line(self.steps or 0, logs, True)
         out.write(("\r" + line.ljust(self.drawn) + "\n") if self.interactive else (line + "\n"))

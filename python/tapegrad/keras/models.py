@@ -17,6 +17,7 @@ from ..tape import GradientTape
 from . import callbacks as _callbacks
 from . import layers as _layers
 from . import losses as _losses
+from . import metrics as _metrics
 from . import optimizers as _optimizers
 
 __all__ = ["Sequential"]
@@ -61,6 +62,7 @@ class Sequential:
         self._input_shape = None
         self.optimizer = None
         self.loss = None
+        self._metric_list = []  # [(Metric, weighted)] in log order, set by compile
         self.stop_training = False
         self.history = None
         self.built = False
@@ -195,19 +197,65 @@ class Sequential:
         print_fn("_" * line_length)
 
     # -- training ------------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs):
-        """Set the optimizer (name or instance) and the loss (name, Loss or function)."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None, **kwargs):
+        """Set the optimizer (name or instance), the loss (name, Loss or function) and the
+        metrics fit and evaluate report.
+
+        ``metrics`` is a list of names, ``keras.metrics`` instances or functions
+        ``f(y_true, y_pred) -> per-sample values`` (averaged over the samples). 'accuracy'
+        (or 'acc') is picked by the shapes of the first batch, as Keras: binary accuracy when
+        y_pred's last dimension is 1, sparse categorical when the labels are class ids,
+        categorical otherwise. Names log under the string given ('acc',
+        'mse'), functions under their ``__name__``, instances under their ``name``. As in
+        Keras, ``metrics`` ignore fit's ``sample_weight``; ``weighted_metrics`` are weighted
+        by it (a name also in ``metrics`` gets the prefix 'weighted_').
+        """
         self.optimizer = _optimizers.get(optimizer)
         if loss is None:
             self.loss = None
         else:
             loss = _losses.get(loss)
             self.loss = loss if isinstance(loss, _losses.Loss) else _FunctionLoss(loss)
-        if metrics:
-            import warnings
-            warnings.warn("tapegrad.keras: `metrics` are not supported yet; only the loss is "
-                          "reported.", UserWarning, stacklevel=2)
+        metric_list = []
+        for weighted, given in ((False, metrics), (True, weighted_metrics)):
+            if given is None:
+                continue
+            if not isinstance(given, (list, tuple)):
+                arg = "weighted_metrics" if weighted else "metrics"
+                raise TypeError(f"Expected `{arg}` argument to be a list or tuple. Received "
+                                f"instead: {arg}={given!r} of type {type(given).__name__}")
+            for identifier in given:
+                metric = _metrics._compile_metric(identifier)
+                if weighted and any(m.name == metric.name for m, _ in metric_list):
+                    metric.name = "weighted_" + metric.name
+                metric_list.append((metric, weighted))
+        self._metric_list = metric_list
         self.compiled = True
+
+    @property
+    def metrics(self):
+        """The compiled metrics (``keras.metrics.Metric`` instances), in log order."""
+        return [m for m, _ in self._metric_list]
+
+    @property
+    def metrics_names(self):
+        """'loss' then each compiled metric's name: the order of evaluate's list."""
+        return ["loss"] + [m.name for m, _ in self._metric_list]
+
+    def reset_metrics(self):
+        """Reset the state of every compiled metric (fit does it at each epoch's start,
+        evaluate at its start)."""
+        for m, _ in self._metric_list:
+            m.reset_state()
+
+    def _update_metrics(self, y_true, y_pred, sample_weight, logs):
+        """Add one batch to every compiled metric and put their results so far in ``logs``.
+        Called outside any GradientTape: nothing here is recorded or differentiated."""
+        for m, weighted in self._metric_list:
+            m.update_state(y_true, y_pred, sample_weight if weighted else None)
+            logs[m.name] = float(m.result())
+        return logs
 
     def _check_compiled(self, what):
         if self.optimizer is None or self.loss is None:
@@ -216,21 +264,34 @@ class Sequential:
 
     def train_step(self, x, y, sample_weight=None):
         """One step on a batch of tensors: forward, loss, gradient, update. Returns the loss."""
+        return self._step(x, y, sample_weight)[0]
+
+    def _step(self, x, y, sample_weight):
+        """train_step's work; returns (loss, predictions) for the metrics."""
         tvars = self.trainable_variables
         with GradientTape() as tape:
             pred = self(x)
             loss = self.loss(y, pred, sample_weight)
         grads = tape.gradient(loss, tvars)
         self.optimizer.apply_gradients(zip(grads, tvars))
-        return loss
+        return loss, pred
 
-    def train_on_batch(self, x, y, sample_weight=None):
-        """One training step on (x, y); returns the loss as a float."""
+    def train_on_batch(self, x, y, sample_weight=None, reset_metrics=True, return_dict=False):
+        """One training step on (x, y). Returns the loss as a float, or with compiled metrics
+        ``[loss, metric, ...]`` (their values on this batch, or accumulated since the last
+        reset with ``reset_metrics=False``); a dict with ``return_dict``."""
         self._check_compiled("training")
         xb = _core._constant(_as_array(x, "x"), float32)
         yb = _core._constant(_as_array(y, "y"), float32)
         sw = None if sample_weight is None else _core._constant(_as_array(sample_weight, "sample_weight"), float32)
-        return float(self.train_step(xb, yb, sw))
+        if not self._metric_list:
+            loss = float(self.train_step(xb, yb, sw))
+            return {"loss": loss} if return_dict else loss
+        loss, pred = self._step(xb, yb, sw)
+        if reset_metrics:
+            self.reset_metrics()
+        logs = self._update_metrics(yb, pred, sw, {"loss": float(loss)})
+        return logs if return_dict else list(logs.values())
 
     def _dense_targets(self, loss_fn, xs, ys):
         """Integer labels for SparseCategoricalCrossentropy become one-hot rows once per
@@ -291,8 +352,11 @@ class Sequential:
         """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (default 32).
 
         Returns a ``History``: ``history.history['loss']`` is each epoch's mean training loss
-        (and 'val_loss' with ``validation_data`` or ``validation_split``). verbose=1 shows a
-        progress bar per epoch, 2 one line per epoch, 0 nothing. ``shuffle`` reorders the
+        (and 'val_loss' with ``validation_data`` or ``validation_split``); each compiled metric
+        adds its epoch value under its name ('accuracy', 'mse', ...) and 'val_<name>'. The
+        metrics are reset at each epoch's start and updated after each step on that step's
+        predictions, outside the GradientTape. verbose=1 shows a progress bar per epoch
+        (``loss: 0.1234 - accuracy: 0.9000``), 2 one line per epoch, 0 nothing. ``shuffle`` reorders the
         samples each epoch with ``tapegrad.random``'s generator (reproducible with set_seed).
 
         ``distributed=True`` trains data-parallel over the processes of an MPI job
@@ -303,7 +367,8 @@ class Sequential:
         ranks are skipped that epoch), each step's gradients are averaged over the ranks
         before the update (one fused allreduce), and the shuffled order is rank 0's. fit
         starts by giving every rank rank 0's weights (``distributed.broadcast_variables``);
-        the progress bar shows on rank 0 only; the epoch's 'loss' is the mean over all ranks,
+        the progress bar shows on rank 0 only; the epoch's 'loss' (and each mean metric) is
+        the mean over all ranks,
         and 'comm_time' (seconds per step spent in the gradient allreduce on this rank,
         waiting for the slowest rank included) is logged and shown as ``comm: ...``.
         """
@@ -359,7 +424,11 @@ class Sequential:
 
         tvars = self.trainable_variables
         loss_fn, opt = self.loss, self.optimizer
-        loss_fn, ys = self._dense_targets(loss_fn, xs, ys)
+        metric_list = self._metric_list
+        loss_fn, ys_loss = self._dense_targets(loss_fn, xs, ys)
+        # The metrics see the labels as given (sparse ones too), batched alongside.
+        ys_metric = ys if metric_list and ys_loss is not ys else None
+        ys = ys_loss
         # With more than one rank, fit averages the gradients itself unless the optimizer
         # already does (DistributedOptimizer).
         reduce_grads = None
@@ -368,26 +437,29 @@ class Sequential:
         shard = (me, nranks) if dist is not None else None
         if nranks > 1:
             dist.broadcast_variables(self.weights, root=0)
-        fixed = None if shuffle else self._batches([xs, ys, sw], batch_size, limit=steps,
-                                                   shard=shard)
+        fixed = None if shuffle else self._batches([xs, ys, sw, ys_metric], batch_size,
+                                                   limit=steps, shard=shard)
         self.stop_training = False
         for cb in cbs:
             cb.on_train_begin()
         for epoch in range(initial_epoch, epochs):
+            for m, _ in metric_list:  # before the callbacks' on_epoch_begin, as Keras
+                m.reset_state()
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
             if fixed is None:
                 order = _random._permutation(n)
                 if nranks > 1:  # every rank draws (same generator use as one process); rank 0's wins
                     dist._broadcast_array(order, 0)
-                batches = self._batches([xs, ys, sw], batch_size, order, steps, shard=shard)
+                batches = self._batches([xs, ys, sw, ys_metric], batch_size, order, steps,
+                                        shard=shard)
             else:
                 batches = fixed
             total, count = 0.0, 0
             logs = {}
             if nranks > 1:
                 comm0 = dist.communication_stats()["seconds"]
-            for step, (xb, yb, wb, nb) in enumerate(batches):
+            for step, (xb, yb, wb, mb, nb) in enumerate(batches):
                 for cb in cbs:
                     cb.on_train_batch_begin(step)
                 # The training step, inlined: every line below is one C++ call or a few.
@@ -401,16 +473,19 @@ class Sequential:
                 total += float(loss) * nb
                 count += nb
                 logs = {"loss": total / count}
+                if metric_list:  # after the tape: the metrics are not recorded
+                    self._update_metrics(yb if mb is None else mb, pred, wb, logs)
                 for cb in cbs:
                     cb.on_train_batch_end(step, logs)
             if nranks > 1:
                 comm_time = (dist.communication_stats()["seconds"] - comm0) / max(len(batches), 1)
-                total, count = dist._allreduce_floats([total, count])
-                logs = {"loss": total / max(count, 1), "comm_time": comm_time}
+                logs = self._allreduce_logs(dist, total, count)
+                logs["comm_time"] = comm_time
             if validation_data is not None:
-                logs["val_loss"] = self.evaluate(*validation_data[:2], batch_size=batch_size,
-                                                 verbose=0,
-                                                 sample_weight=(validation_data[2] if len(validation_data) > 2 else None))
+                val = self.evaluate(*validation_data[:2], batch_size=batch_size, verbose=0,
+                                    sample_weight=(validation_data[2] if len(validation_data) > 2 else None),
+                                    return_dict=True)
+                logs.update(("val_" + k, v) for k, v in val.items())
             for cb in cbs:
                 cb.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -422,23 +497,53 @@ class Sequential:
         self.history = history
         return history
 
+    def _allreduce_logs(self, dist, total, count):
+        """The epoch's logs summed over the ranks of fit(distributed=True): the loss, and each
+        mean metric from its total and count (other metrics keep this rank's value)."""
+        means = [m for m, _ in self._metric_list if isinstance(m, _metrics.Mean)]
+        sums = dist._allreduce_floats(
+            [total, count] + [float(v) for m in means for v in (m.total, m.count)])
+        logs = {"loss": sums[0] / max(sums[1], 1)}
+        reduced = {id(m): (sums[2 + 2 * i], sums[3 + 2 * i]) for i, m in enumerate(means)}
+        for m, _ in self._metric_list:
+            if id(m) in reduced:
+                t, c = reduced[id(m)]
+                logs[m.name] = t / c if c else 0.0
+            else:
+                logs[m.name] = float(m.result())
+        return logs
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  return_dict=False):
-        """The loss on (x, y): the mean over batches of ``batch_size`` (default 32), weighted
-        by batch size, as a float (``{'loss': value}`` with return_dict)."""
+        """The loss on (x, y), the mean over batches of ``batch_size`` (default 32) weighted
+        by batch size, as a float; with compiled metrics ``[loss, metric, ...]`` (the order of
+        ``metrics_names``; the metrics are reset first). With return_dict, a dict
+        ``{'loss': ..., name: ...}``."""
         self._check_compiled("evaluating")
         xs, ys = _as_array(x, "x"), _as_array(y, "y")
         sw = _as_array(sample_weight, "sample_weight")
         total, count = 0.0, 0
-        loss_fn, ys = self._dense_targets(self.loss, xs, ys)
-        for xb, yb, wb, nb in self._batches([xs, ys, sw], int(batch_size or 32)):
-            total += float(loss_fn(yb, self(xb), wb)) * nb
+        metric_list = self._metric_list
+        self.reset_metrics()
+        loss_fn, ys_loss = self._dense_targets(self.loss, xs, ys)
+        ys_metric = ys if metric_list and ys_loss is not ys else None
+        for xb, yb, wb, mb, nb in self._batches([xs, ys_loss, sw, ys_metric],
+                                                int(batch_size or 32)):
+            pred = self(xb)
+            total += float(loss_fn(yb, pred, wb)) * nb
             count += nb
-        value = total / max(count, 1)
+            for m, weighted in metric_list:
+                m.update_state(yb if mb is None else mb, pred, wb if weighted else None)
+        logs = {"loss": total / max(count, 1)}
+        for m, _ in metric_list:
+            logs[m.name] = float(m.result())
         if verbose == "auto" or verbose:
             steps = -(-len(xs) // int(batch_size or 32))
-            sys.stdout.write(f"{steps}/{steps} - loss: {value:.4f}\n")
-        return {"loss": value} if return_dict else value
+            sys.stdout.write(f"{steps}/{steps} - "
+                             + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()) + "\n")
+        if return_dict:
+            return logs
+        return list(logs.values()) if metric_list else logs["loss"]
 
     def predict(self, x, batch_size=None, verbose="auto"):
         """The model's outputs for ``x`` as one numpy array (computed in batches)."""
