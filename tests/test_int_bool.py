@@ -1039,3 +1039,34 @@ def test_mixed_dtypes_in_byte_moving_ops_are_errors():
         tf.concat([ti, tl], 0)
     with pytest.raises((TypeError, tf.errors.InvalidArgumentError)):
         tf.stack([ti, tf.constant(np.ones((2, 2), bool))])
+
+
+# ----------------------------------------------------------------------------------------------
+# range
+
+def test_range_as_tf():
+    _check(tf.range(5), np.arange(5, dtype=np.int32))
+    _check(tf.range(2, 11, 3), np.arange(2, 11, 3, dtype=np.int32))
+    _check(tf.range(5, 0, -2), np.arange(5, 0, -2, dtype=np.int32))
+    _check(tf.range(0.5, 2.0, 0.5), np.arange(0.5, 2.0, 0.5, dtype=np.float32))
+    _check(tf.range(3, dtype=tf.float64), np.arange(3, dtype=np.float64))
+    _check(tf.range(3, dtype="int64"), np.arange(3, dtype=np.int64))
+    _check(tf.range(0), np.zeros((0,), np.int32))
+    _check(tf.range(tf.constant(4, dtype=tf.int64)), np.arange(4, dtype=np.int32))
+    # the usual use: positions for gather / one_hot
+    x = tf.constant(np.arange(12.0).reshape(4, 3))
+    np.testing.assert_array_equal(tf.gather(x, tf.range(0, 4, 2)).numpy(), [[0, 1, 2], [6, 7, 8]])
+    # the package's own uses of Python's range still work (iteration, indexing with Ellipsis)
+    assert [float(v) for v in tf.constant([1.0, 2.0])] == [1.0, 2.0]
+    assert x[..., 1].shape == (4,)
+
+
+def test_range_errors():
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"range: Requires delta != 0"):
+        tf.range(0, 3, 0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"range: Requires start <= limit"):
+        tf.range(3, 0)
+    with pytest.raises(TypeError, match=r"range: dtype must be a number type"):
+        tf.range(3, dtype=tf.bool)
+    with pytest.raises(TypeError, match=r"range: start, limit and delta must be numbers"):
+        tf.range("a")

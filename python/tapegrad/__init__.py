@@ -32,7 +32,7 @@ from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
 from .math import reduce_logsumexp
-from ._array_ops import function, tile, split, norm
+from ._array_ops import function, tile, split, norm, range  # noqa: A004
 
 if _TYPE_CHECKING:  # aliases that exist only in the stubs (_core.pyi)
     from ._core import DTypeLike, ShapeLike, TensorLike
@@ -269,7 +269,7 @@ def _getitem(self, key):
             begin.append(i % n)
             size_.append(1)
         dim += 1
-    for d in range(dim, t.ndim):
+    for d in _builtins.range(dim, t.ndim):
         begin.append(0)
         size_.append(t.shape[d])
         out_shape.append(t.shape[d])
@@ -323,7 +323,7 @@ for _cls in (Tensor, Variable):
     _cls.__array__ = _array
     _cls.__format__ = _format
     _cls.__getitem__ = _getitem
-    _cls.__iter__ = lambda self: (self[i] for i in range(len(self)))
+    _cls.__iter__ = lambda self: (self[i] for i in _builtins.range(len(self)))
 Tensor.__repr__ = _tensor_repr
 Tensor.__str__ = _tensor_str
 Variable.__repr__ = _variable_repr
@@ -340,7 +340,7 @@ __all__ = [
     "DType", "float32", "float64", "int32", "int64", "bool", "as_dtype", "TensorShape",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_not", "reduce_any", "reduce_all",
-    "argmax", "argmin", "one_hot", "where", "gather",
+    "argmax", "argmin", "one_hot", "where", "gather", "range",
     "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
     "add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",

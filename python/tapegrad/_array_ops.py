@@ -10,7 +10,7 @@ from . import _core
 from ._convert import as_tensor
 from .errors import InvalidArgumentError
 
-__all__ = ["function", "tile", "split", "norm"]
+__all__ = ["function", "tile", "split", "norm", "range"]
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -153,3 +153,33 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
                                    {a % x.ndim for a in axes}])
     raise ValueError(f"norm: ord={ord!r} is not supported with axis={axis!r} (supported: "
                      "'euclidean', 'fro', 1, 2 (vectors) and np.inf)")
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 (TF's name)
+    """The numbers ``start, start + delta, ...`` up to ``limit`` (excluded), as ``tf.range``:
+    ``range(n)`` counts from 0. The dtype is ``dtype``, else int32 when every argument is an
+    integer and float32 otherwise (as TF; Python ints elsewhere become float32 here)."""
+    from .dtypes import as_dtype, float32, int32
+    if limit is None:
+        start, limit = 0, start
+    args = [start, limit, delta]
+    for a in args:
+        if isinstance(a, bool) or not isinstance(a, (numbers.Real, _core.Tensor)):
+            raise TypeError(f"range: start, limit and delta must be numbers, got {a!r}")
+    vals = [a.numpy()[()] if isinstance(a, _core.Tensor) else a for a in args]
+    if dtype is None:
+        dtype = int32 if all(isinstance(v, numbers.Integral) or
+                             (isinstance(v, np.generic) and np.issubdtype(type(v), np.integer))
+                             for v in vals) else float32
+    dtype = as_dtype(dtype)
+    if dtype.is_bool:
+        raise TypeError("range: dtype must be a number type, got bool")
+    if vals[2] == 0:
+        raise InvalidArgumentError("range: Requires delta != 0")
+    if (vals[2] > 0 and vals[0] > vals[1]) or (vals[2] < 0 and vals[0] < vals[1]):
+        raise InvalidArgumentError(f"range: Requires start <= limit when delta > 0 (or >= when "
+                                   f"delta < 0): {vals[0]}/{vals[1]}/{vals[2]}")
+    out = np.arange(vals[0], vals[1], vals[2], dtype=np.float64 if dtype.is_floating else np.int64)
+    if dtype.is_integer and out.size and (out.min() < dtype.min or out.max() > dtype.max):
+        raise ValueError(f"range: values out of range for {dtype.name}")
+    return _core._constant(out.astype(dtype.as_numpy_dtype), dtype)

@@ -39,21 +39,21 @@ class DType:
         """True for bool."""
         return self._tapegrad_code == 4
 
+    def _limit(self, which):
+        if self.is_bool:
+            raise TypeError(f"Cannot find {which}imum value of bool.")
+        info = (np.finfo if self.is_floating else np.iinfo)(self.as_numpy_dtype)
+        return getattr(info, which)
+
     @property
     def min(self):
         """The smallest value of this dtype (as TF's ``DType.min``); a TypeError for bool."""
-        if self.is_bool:
-            raise TypeError("Cannot find minimum value of bool.")
-        info = np.finfo if self.is_floating else np.iinfo
-        return info(self.as_numpy_dtype).min
+        return self._limit("min")
 
     @property
     def max(self):
         """The largest value of this dtype (as TF's ``DType.max``); a TypeError for bool."""
-        if self.is_bool:
-            raise TypeError("Cannot find maximum value of bool.")
-        info = np.finfo if self.is_floating else np.iinfo
-        return info(self.as_numpy_dtype).max
+        return self._limit("max")
 
     @property
     def base_dtype(self):
