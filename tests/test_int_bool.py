@@ -1070,3 +1070,11 @@ def test_range_errors():
         tf.range(3, dtype=tf.bool)
     with pytest.raises(TypeError, match=r"range: start, limit and delta must be numbers"):
         tf.range("a")
+
+
+def test_bool_array_bytes_other_than_0_and_1_are_true():
+    raw = np.array([0, 1, 2, 255], np.uint8).view(np.bool_)  # numpy: any nonzero byte is True
+    t = tf.constant(raw)
+    np.testing.assert_array_equal(t.numpy().view(np.uint8), [0, 1, 1, 1])
+    np.testing.assert_array_equal(tf.logical_not(t).numpy(), [True, False, False, False])
+    np.testing.assert_array_equal(tf.cast(t, tf.float32).numpy(), [0, 1, 1, 1])

@@ -136,6 +136,12 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
       py::array view = numpy_view(t, py::none(), true);
       py::module_::import("numpy").attr("copyto")(view, a, py::arg("casting") = "unsafe");
     }
+    if (target == DType::Bool) {
+      // numpy reads any nonzero byte of a bool array as True (a uint8 array viewed as bool can
+      // hold 2); C++ may only load 0 or 1 from a bool.
+      auto* p = static_cast<unsigned char*>(t.raw());
+      for (i64 i = 0; i < t.numel(); ++i) p[i] = p[i] != 0;
+    }
   }
   return t;
 }
