@@ -698,10 +698,18 @@ def test_eq_none_and_non_convertible():
     assert (x != "abc") is True
     marker = object()
     assert (x == marker) is False and (x != marker) is True
+    # A number or array that does not convert to the tensor's dtype is an error, as in TF,
+    # not a silent False.
     xi = tf.constant(np.array([1, 2], np.int32))
-    assert (xi == 1.5) is False  # 1.5 is not an int32: NotImplemented, then identity
-    assert (xi != 1.5) is True
-    assert (xi == np.array([1.0, 2.0])) is False
+    with pytest.raises(TypeError, match=r"equal: cannot convert 1.5 to an int32 tensor"):
+        xi == 1.5  # noqa: B015
+    with pytest.raises(TypeError, match=r"not_equal: cannot convert 1.5 to an int32 tensor"):
+        xi != 1.5  # noqa: B015
+    with pytest.raises(TypeError, match=r"equal: cannot convert a float64 value to an int32"):
+        xi == np.array([1.0, 2.0])  # noqa: B015
+    with pytest.raises(TypeError, match=r"equal: cannot compute equal of an int32 tensor and a float32"):
+        xi == tf.constant([1.0, 2.0])  # noqa: B015
+    _check(xi == 2, np.array([False, True]))
 
 
 def test_eq_shapes_that_do_not_broadcast_give_scalar_false():

@@ -33,12 +33,20 @@ double scalar_value(py::handle self, const char* what) {
 // x == y (eq) or x != y as TF 2's tensor_equals / tensor_not_equals.
 py::object equality(py::handle self, py::handle other, bool eq) {
   if (other.is_none()) return py::bool_(!eq);
+  // Numbers, tensors, arrays and sequences compare elementwise, and a value that does not
+  // convert to self's dtype (x_int == 2.5) is a TypeError, as in TF; anything else (a string,
+  // an object) is not equal.
+  PyObject* o = other.ptr();
+  const bool tensor_like = PyNumber_Check(o) || is_tensor(other) || is_variable(other) ||
+                           PyList_Check(o) || PyTuple_Check(o) || py::hasattr(other, "__array__");
   Tensor a, b;
   try {
     to_tensor_pair(self, other, eq ? "equal" : "not_equal", a, b);
   } catch (const TypeError&) {
+    if (tensor_like) throw;
     return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   } catch (const ValueError&) {
+    if (tensor_like) throw;
     return py::reinterpret_borrow<py::object>(Py_NotImplemented);
   }
   if (a.shape() != b.shape()) {
