@@ -4,15 +4,31 @@ intermediate result (float32 and float64), the tape's gradients (float64) with c
 differences, and second-order gradients (nested tapes) with finite differences of the tape's
 gradient.
 
+Besides the elementwise, reduction, linear-algebra and shape ops, programs use where(cond, x,
+y) with cond a comparison of program values (greater, less_equal, ..., as functions or
+operators, against another value, a Python scalar or the value itself, possibly combined by
+logical_and/or/xor/not), gather with random int32/int64 indices (repeats) along a random axis,
+and unsorted_segment_sum with random segment ids (-1: dropped) over a prefix of the data's
+shape; gradients flow to x/y, params and data, not to the condition, indices or ids.
+
 The numpy references are the ops test tables' (tests/ops/test_*.py CASES, plus their
 _softmax/_np_matmul/_slice/ACTS helpers): an op's reference is taken from the case that calls
-the op itself, and the test fails if a table stops providing one.
+the op itself, and the test fails if a table stops providing one. For where, gather and
+unsorted_segment_sum, whose cases close over the condition / indices, they are the reference
+factories test_where_gather.py's cases use (_where/_gather/_uss).
+
+A step at a kink (relu/abs at 0, maximum of ties, a where() condition about to flip, ...) makes
+finite differences meaningless: such programs are skipped (counted) for gradients when an
+input is within KINK_MARGIN of it, and a dtype run is skipped for the forward comparison when
+rounding could move an input across a jump (sign(), where()). where's comparisons are drawn
+TIE_GAP apart (or compare a value with itself, an exact tie), so few of its programs are skipped.
 
 Examples per test: a fixed, derandomized few thousand in total by default (CI); set
 TAPEGRAD_FUZZ_EXAMPLES=N to run N random examples per test (a local fuzzing run, with
 hypothesis' example database). The counts are printed in the run's summary.
 """
 
+import operator
 import os
 import sys
 
@@ -32,6 +48,7 @@ import test_reduce  # noqa: E402
 import test_shape_ops  # noqa: E402
 import test_softmax  # noqa: E402
 import test_unary  # noqa: E402
+import test_where_gather  # noqa: E402
 
 # -- settings -----------------------------------------------------------------------------------
 FUZZ_EXAMPLES = int(os.environ.get("TAPEGRAD_FUZZ_EXAMPLES", "0") or 0)
@@ -55,7 +72,9 @@ def _summary():
     c = COUNTS
     reliability_support.add(
         f"fuzz programs: {c['fwd_programs']} random programs compared with numpy in float32 and "
-        f"float64 ({c['fwd_values']} op results; {c['fwd_skipped']} dtype runs skipped at a sign() "
+        f"float64 ({c['fwd_values']} op results; {c['fwd_with_where']} programs with where, "
+        f"{c['fwd_with_gather']} with gather, {c['fwd_with_unsorted_segment_sum']} with "
+        f"unsorted_segment_sum; {c['fwd_skipped']} dtype runs skipped at a sign() or where() "
         f"discontinuity), {c['grad_programs']} gradients compared with finite differences "
         f"({c['grad_values']} values; {c['grad_skipped']} skipped near a kink), "
         f"{c['hess_programs']} second-order gradients ({c['hess_skipped']} skipped), "
@@ -85,6 +104,15 @@ assert set(REDUCE) == {"reduce_sum", "reduce_max", "reduce_min", "reduce_mean"}
 assert UNARY["log"][2] == UNARY["sqrt"][2] == UNARY["log1p"][2] == "positive"
 assert UNARY["relu"][2] == UNARY["abs"][2] == UNARY["sign"][2] == "away_from_zero"
 assert BINARY["divide"][2] == "_divisor" and BINARY["pow"][2] == "_positive_base"
+# where / gather / unsorted_segment_sum: the table's cases close over their bool condition or
+# int indices (inputs() yields only the float operands), so no case's fn is the op itself and
+# _direct_refs finds none. The fuzzer draws the condition / indices / ids per step and takes
+# the table's reference factories for them (_where(cond), _gather(indices, axis),
+# _uss(ids, num_segments)), as it takes _softmax or _slice; it fails if the table stops using them.
+_WG_REFS = {c.ref.__qualname__.split(".")[0] for c in test_where_gather.CASES if c.ref is not None}
+assert {"_where", "_gather", "_uss"} <= _WG_REFS, sorted(_WG_REFS)
+assert {"where", "gather", "unsorted_segment_sum"} <= \
+    {o for c in test_where_gather.CASES for o in c.ops}
 
 _OPERATOR = {"add": lambda a, b: a + b, "subtract": lambda a, b: a - b,
              "multiply": lambda a, b: a * b, "divide": lambda a, b: a / b,
@@ -114,11 +142,12 @@ def _max_gap(x, axis):
 
 
 class Op:
-    """One program step: tapegrad call, numpy reference, and the distance of its inputs from
-    the op's kink (inf: smooth), all on the step's input values and parameters."""
+    """One program step: tapegrad call, numpy reference, the distance of its inputs from the
+    op's kink (None: smooth) and from a jump of its value (None: continuous; sign() at 0,
+    where() where its condition flips), all on the step's input values and parameters."""
 
-    def __init__(self, tg, ref, kink=None, sign_jump=False):
-        self.tg, self.ref, self.kink, self.sign_jump = tg, ref, kink, sign_jump
+    def __init__(self, tg, ref, kink=None, jump=None):
+        self.tg, self.ref, self.kink, self.jump = tg, ref, kink, jump
 
 
 def _unary_tg(name):
@@ -253,11 +282,86 @@ def _clip_kink(args, p):
     return min(_min_abs(x - p["lo"]), _min_abs(x - p["hi"]))
 
 
+# where(cond, x, y): cond is one comparison of program values (or of a value and a Python
+# scalar, or of a value with itself), or two combined by a logical op, or one negated. Params:
+#   x, y: None (the next arg) or a Python scalar in its place (at most one of them);
+#   cmps: [(comparison, rhs, swap, form)], rhs "value" (the next arg), "self" (the same arg
+#         again: an exact tie in every dtype) or a Python scalar; swap puts it on the left;
+#   logic: None or a logical_* op over the comparisons; lform: its spelling (tf., tf.math.,
+#          operator).
+COMPARISONS = ["greater", "greater_equal", "less", "less_equal", "equal", "not_equal"]
+_CMP_OPERATOR = {"greater": operator.gt, "greater_equal": operator.ge, "less": operator.lt,
+                 "less_equal": operator.le, "equal": operator.eq, "not_equal": operator.ne}
+_LOGIC_OPERATOR = {"logical_and": operator.and_, "logical_or": operator.or_,
+                   "logical_xor": operator.xor}
+
+
+def _where_parts(args, p):
+    """x, y and [(comparison, (lhs, rhs), form, is_self)] from the step's args and params."""
+    args = list(args)
+    x = args.pop(0) if p["x"] is None else p["x"]
+    y = args.pop(0) if p["y"] is None else p["y"]
+    cmps = []
+    for name, rhs, swap, form in p["cmps"]:
+        a = args.pop(0)
+        b = a if rhs == "self" else args.pop(0) if rhs == "value" else rhs
+        cmps.append((name, (b, a) if swap else (a, b), form, rhs == "self"))
+    assert not args
+    return x, y, cmps
+
+
+def _where_tg(args, p):
+    x, y, cmps = _where_parts(args, p)
+    conds = [_CMP_OPERATOR[name](a, b) if form == 2 else
+             getattr(tf.math if form == 1 else tf, name)(a, b) for name, (a, b), form, _ in cmps]
+    logic = p["logic"]
+    if logic is None:
+        cond = conds[0]
+    elif p["lform"] == 2:
+        cond = ~conds[0] if logic == "logical_not" else _LOGIC_OPERATOR[logic](*conds)
+    else:  # there is no tf.logical_xor (as TF)
+        cond = getattr(tf if p["lform"] == 0 and hasattr(tf, logic) else tf.math, logic)(*conds)
+    return tf.where(cond, x, y)
+
+
+def _where_ref(args, p):
+    x, y, cmps = _where_parts(args, p)
+    conds = [getattr(np, name)(a, b) for name, (a, b), _, _ in cmps]
+    cond = conds[0] if p["logic"] is None else getattr(np, p["logic"])(*conds)
+    return test_where_gather._where(cond)(x, y)
+
+
+def _where_margin(args, p):
+    """Distance of the compared values from a flip of any comparison (a value compared with
+    itself never flips). Both the kink (gradients) and the jump (forward) of where."""
+    _, _, cmps = _where_parts(args, p)
+    return min([_INF] + [_min_abs(np.subtract(a, b)) for _, (a, b), _, is_self in cmps
+                         if not is_self])
+
+
+# gather / unsorted_segment_sum: the indices / ids are params (nested lists of ints), made an
+# int32/int64 tensor at each call, or passed as a Python list (TF makes that int32).
+def _int_operand(p, key):
+    if p["form"] == "list":
+        return p[key]
+    return tf.constant(np.asarray(p[key], dtype=p["dtype"]))
+
+
+def _gather_tg(args, p):
+    if p["axis"] is None:
+        return tf.gather(args[0], _int_operand(p, "indices"))
+    return tf.gather(args[0], _int_operand(p, "indices"), axis=p["axis"])
+
+
+def _uss_tg(args, p):
+    return tf.math.unsorted_segment_sum(args[0], _int_operand(p, "ids"), p["num_segments"])
+
+
 OPS = {}
 for _n in UNARY:
     OPS[_n] = Op(_unary_tg(_n), (lambda r: lambda args, p: r(args[0]))(UNARY[_n][1]),
                  (lambda args, p: _min_abs(args[0])) if UNARY[_n][2] == "away_from_zero" else None,
-                 sign_jump=_n == "sign")
+                 jump=(lambda args, p: _min_abs(args[0])) if _n == "sign" else None)
 for _n in BINARY:
     OPS[_n] = Op(_binary_tg(_n), _binary_ref(_n), _binary_kink(_n))
 for _n in REDUCE:
@@ -293,7 +397,13 @@ OPS.update({
     # to float64 and back: a real cast pair in float32 programs, an identity in float64 ones
     "cast_roundtrip": Op(lambda args, p: tf.cast(tf.cast(args[0], tf.float64), args[0].dtype),
                          lambda args, p: np.asarray(args[0])),
+    "where": Op(_where_tg, _where_ref, _where_margin, jump=_where_margin),
+    "gather": Op(_gather_tg,
+                 lambda args, p: test_where_gather._gather(p["indices"], p["axis"] or 0)(args[0])),
+    "unsorted_segment_sum": Op(
+        _uss_tg, lambda args, p: test_where_gather._uss(p["ids"], p["num_segments"])(args[0])),
 })
+INDEX_OPS = ("where", "gather", "unsorted_segment_sum")  # programs using them are counted
 
 
 # -- programs -----------------------------------------------------------------------------------
@@ -355,11 +465,11 @@ class Program:
                 m = min(m, OPS[v[1]].kink([vals[i] for i in v[2]], v[3]))
         return m
 
-    def sign_margin(self):
+    def jump_margin(self):
         m = _INF
         for v in self.values:
-            if v[0] == "op" and OPS[v[1]].sign_jump:
-                m = min(m, _min_abs(self.ref[v[2][0]]))
+            if v[0] == "op" and OPS[v[1]].jump is not None:
+                m = min(m, OPS[v[1]].jump([self.ref[i] for i in v[2]], v[3]))
         return m
 
     def __repr__(self):
@@ -375,12 +485,13 @@ class Program:
 
 # -- strategies -----------------------------------------------------------------------------------
 SCALARS = [-2.0, -1.0, -0.5, 0.25, 0.5, 1.5, 3.0]
+TIE_GAP = 1e-2  # where() compares values at least this far apart (times the program's scale)
 
 
 # Step kinds, repeated for weight (elementwise ops are most of real programs).
 KINDS = ["unary", "unary", "binary", "binary", "binary", "reduce", "matmul", "linear", "softmax",
          "reshape", "transpose", "expand_squeeze", "broadcast_to", "slice", "pad", "concat_stack",
-         "clip", "cast"]
+         "clip", "cast", "where", "gather", "segment_sum"]
 
 
 class Builder:
@@ -626,10 +737,79 @@ class Builder:
     def cast(self):
         self.op("cast_roundtrip", [self.pick()], {})
 
+    def scale(self):
+        return max([1.0] + [float(np.abs(v).max()) for v in self.prog.ref if v.size])
 
-def _broadcastable(a, b):
+    def broadcastable_with(self, shapes):
+        """Values whose shape broadcasts with all of ``shapes``."""
+        return [j for j in range(len(self.prog.values))
+                if _broadcastable(*shapes, self.shape(j))]
+
+    def where(self):
+        x = self.pick()
+        y = self.choice(self.broadcastable_with([self.shape(x)]))
+        args, shapes = [x, y], [self.shape(x), self.shape(y)]
+        p = {"x": None, "y": None, "cmps": [], "lform": self.integer(0, 2),
+             "logic": self.choice([None, None, None, "logical_not", "logical_and", "logical_or",
+                                   "logical_xor"])}
+        if self.integer(0, 3) == 0:  # a Python scalar branch: where(c, x, 0.5), where(c, 0., y)
+            side = self.choice(["x", "y"])
+            p[side] = self.choice(SCALARS + [0.0])
+            args.pop(0 if side == "x" else 1)
+            shapes.pop(0 if side == "x" else 1)
+        for _ in range(2 if p["logic"] in _LOGIC_OPERATOR else 1):
+            name = self.choice(COMPARISONS[:4] * 2 + COMPARISONS[4:])  # ==, != mostly for self
+            how = self.integer(0, 7)
+            pair = how == 0 and p["x"] is None and p["y"] is None  # x > y ? x : y (maximum-like)
+            a = x if pair else self.choice(self.broadcastable_with(shapes))
+            rhs = [y] if pair else SCALARS + [0.0] if how in (2, 3) else \
+                self.broadcastable_with(shapes + [self.shape(a)])
+            # Compared values within rounding of each other (mostly copies: reshape, slice,
+            # gather, reduce_min, ...) put the program at where's kink and jump, which the tests
+            # skip; like the tables' away_from_zero inputs, draw away from it (and compare a
+            # value with itself, an exact tie in every dtype, on purpose: how == 1).
+            gap = TIE_GAP * self.scale()
+            rhs = [b for b in rhs if _min_abs(np.subtract(
+                self.prog.ref[a], self.prog.ref[b] if isinstance(b, int) else b)) >= gap]
+            rhs = "self" if how == 1 or not rhs else self.choice(rhs)  # value id or scalar
+            args += [a] + ([rhs] if isinstance(rhs, int) else [])
+            shapes += [self.shape(a)] + ([self.shape(rhs)] if isinstance(rhs, int) else [])
+            p["cmps"].append((name, "value" if isinstance(rhs, int) else rhs, self.flip(),
+                              self.integer(0, 2)))
+        p["cmps"] = tuple(p["cmps"])
+        self.op("where", args, p)
+
+    def gather(self):
+        i = self.pick()
+        s = self.shape(i)
+        if not s:
+            return
+        r = len(s)
+        axis = self.integer(-r, r - 1)
+        k = self.integer(0, max(0, min(2, 5 - r)))  # indices rank: the result has rank r - 1 + k
+        idx = self.rng.integers(0, s[axis], tuple(self.integer(1, 3) for _ in range(k)))
+        form = self.choice(["tensor", "tensor", "list"])
+        self.op("gather", [i], {
+            "indices": idx.tolist(), "form": form,
+            "dtype": "int32" if form == "list" else self.choice(["int32", "int64"]),
+            "axis": None if axis == 0 and self.flip() else axis})
+
+    def segment_sum(self):
+        i = self.pick()
+        s = self.shape(i)
+        # ids.shape is s[:k], a prefix; () (everything to one segment) now and then
+        k = 0 if not s or self.integer(0, 3) == 0 else self.integer(1, len(s))
+        n = self.integer(1, self.max_dim)
+        ids = self.rng.integers(-1, n, s[:k])  # -1: the row is dropped
+        form = self.choice(["tensor", "tensor", "list"])
+        self.op("unsorted_segment_sum", [i], {
+            "ids": ids.tolist(), "num_segments": n, "form": form,
+            "dtype": "int32" if form == "list" else self.choice(["int32", "int64"])})
+
+
+def _broadcastable(*shapes):
     try:
-        np.broadcast_shapes(a, b)
+        np.broadcast_shapes(*shapes)
         return True
     except ValueError:
         return False
@@ -692,11 +872,12 @@ def test_random_programs_forward_match_numpy(data):
     note(repr(prog))
     record = data.draw(st.booleans(), label="record")
     est32 = None
-    sign_m = prog.sign_margin()
+    jump_m = prog.jump_margin()
     scale = max(float(np.abs(v).max()) for v in prog.ref if v.size) if prog.ref else 1.0
     for dtype in (np.float32, np.float64):
-        # sign() jumps at 0: an input within rounding of 0 may fairly come out either way.
-        if sign_m < (1e-3 if dtype == np.float32 else 1e-9) * max(1.0, scale):
+        # sign() jumps at 0, where() where its condition flips: an input within rounding of the
+        # jump (0; the other compared value) may fairly come out either way.
+        if jump_m < (1e-3 if dtype == np.float32 else 1e-9) * max(1.0, scale):
             COUNTS["fwd_skipped"] += 1
             continue
         n, est = _compare_forward(prog, dtype, record, est32)
@@ -704,6 +885,8 @@ def test_random_programs_forward_match_numpy(data):
             est32 = est
         COUNTS["fwd_values"] += n
     COUNTS["fwd_programs"] += 1
+    for name in {v[1] for v in prog.values if v[0] == "op"}.intersection(INDEX_OPS):
+        COUNTS["fwd_with_" + name] += 1
 
 
 # -- gradients ------------------------------------------------------------------------------------
