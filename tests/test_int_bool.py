@@ -947,10 +947,17 @@ def test_accuracy_computation():
 
 FLOAT_OPS = {
     "exp": lambda t: tf.exp(t),
-    "add": lambda t: tf.add(t, t),
+    "divide": lambda t: tf.divide(t, t),
     "matmul": lambda t: tf.matmul(t, tf.transpose(t)),
-    "reduce_sum": lambda t: tf.reduce_sum(t),
+    "reduce_mean": lambda t: tf.reduce_mean(t),
     "softmax": lambda t: tf.nn.softmax(t),
+}
+# Integer arithmetic exists (int_arith.cc); bool has none of it, as in TF.
+BOOL_REFUSED = {
+    "add": lambda t: tf.add(t, t),
+    "negative": lambda t: -t,
+    "reduce_sum": lambda t: tf.reduce_sum(t),
+    "reduce_max": lambda t: tf.reduce_max(t),
 }
 
 
@@ -964,18 +971,84 @@ def test_float_ops_refuse_int_and_bool(op, dtype):
         FLOAT_OPS[op](t)
 
 
-def test_float_operators_refuse_int():
-    t = tf.constant(np.array([1, 2], np.int32))
-    with pytest.raises(TypeError, match=r"^add: expected a float32 or float64 tensor, got an int32 tensor"):
-        t + t
-    with pytest.raises(TypeError, match=r"^multiply: "):
-        t * t
-    with pytest.raises(TypeError, match=r"^negative: "):
-        -t
+@pytest.mark.parametrize("op", sorted(BOOL_REFUSED))
+def test_arithmetic_refuses_bool(op):
+    t = tf.constant(np.ones((2, 3), np.bool_))
+    with pytest.raises(TypeError, match=rf"^{op}: expected a float32 or float64 tensor, got a bool tensor"):
+        BOOL_REFUSED[op](t)
+
+
+INT_BINARY = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
+              "maximum": np.maximum, "minimum": np.minimum}
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("name", sorted(INT_BINARY))
+def test_integer_arithmetic_as_numpy(name, dtype):
+    rng = np.random.default_rng(11)
+    info = np.iinfo(dtype)
+    for sa, sb in [((7,), (7,)), ((3, 1), (1, 5)), ((), (4,)), ((2, 3), ()), ((0, 3), (1, 3)),
+                   ((1_000_003,), (1,))]:
+        a = rng.integers(-1000, 1000, sa, dtype=dtype)
+        b = rng.integers(-1000, 1000, sb, dtype=dtype)
+        _check(getattr(tf, name)(tf.constant(a), tf.constant(b)), INT_BINARY[name](a, b))
+    # wrap-around on overflow, as TF (and numpy)
+    big = np.array([info.max, info.min, info.max], dtype)
+    with np.errstate(over="ignore"):
+        _check(getattr(tf, name)(tf.constant(big), tf.constant(np.array([1, -1, 2], dtype))),
+               INT_BINARY[name](big, np.array([1, -1, 2], dtype)))
+
+
+def test_integer_operators_and_unary_ops():
+    r = tf.range(-3, 4)
+    x = np.arange(-3, 4, dtype=np.int32)
+    _check(r * 2, x * 2)
+    _check(1 - r, 1 - x)
+    _check(r + r, x + x)
+    _check(-r, -x)
+    _check(abs(r), np.abs(x))
+    _check(tf.square(r), x * x)
+    _check(tf.sign(r), np.sign(x))
+    lo = np.array([np.iinfo(np.int64).min], np.int64)
+    _check(-tf.constant(lo), lo)  # -lowest wraps to itself, as TF
+    _check(tf.abs(tf.constant(lo)), lo)
+    with pytest.raises(TypeError, match=r"^divide: expected a float32 or float64 tensor, got an int32"):
+        r / 2
+    with pytest.raises(TypeError, match=r"^exp: "):
+        tf.exp(r)
     with pytest.raises(TypeError, match=r"^reduce_mean: "):
-        tf.reduce_mean(t)
-    with pytest.raises(TypeError, match=r"int32"):
-        tf.reduce_max(t)
+        tf.reduce_mean(r)
+    with pytest.raises(TypeError, match=r"^add: cannot compute add of an int32 tensor and an int64"):
+        r + tf.constant(np.array([1], np.int64))
+    with pytest.raises(TypeError, match=r"^multiply: cannot convert 1.5 to an int32 tensor"):
+        r * 1.5
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("shape,axis", [((7,), None), ((3, 4), 0), ((3, 4), 1), ((2, 3, 4), (0, 2)),
+                                        ((2, 3, 4), -1), ((0, 3), 0), ((0, 3), 1), ((1_000_003,), 0)])
+def test_integer_reductions_as_numpy(shape, axis, dtype):
+    x = np.random.default_rng(12).integers(-10**6, 10**6, shape, dtype=dtype)
+    t = tf.constant(x)
+    for keepdims in (False, True):
+        _check(tf.reduce_sum(t, axis, keepdims), np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype))
+        if x.size or axis is not None and x.shape[axis if isinstance(axis, int) else 0]:
+            info = np.iinfo(dtype)  # the identity for an empty reduction, as TF
+            _check(tf.reduce_max(t, axis, keepdims),
+                   np.max(x, axis=axis, keepdims=keepdims, initial=info.min))
+            _check(tf.reduce_min(t, axis, keepdims),
+                   np.min(x, axis=axis, keepdims=keepdims, initial=info.max))
+    # counting with a cast, the usual TF idiom
+    assert int(tf.reduce_sum(tf.cast(t > 0, tf.int32))) == int((x > 0).sum())
+
+
+def test_integer_results_carry_no_gradient():
+    v = tf.Variable([1.0, 2.0])
+    with tf.GradientTape(persistent=True) as tape:
+        n = tf.reduce_sum(tf.cast(v > 1.5, tf.int32))
+        y = tf.cast(n, tf.float32) * v
+    assert tape.gradient(n, v) is None
+    np.testing.assert_array_equal(tape.gradient(y, v).numpy(), [1.0, 1.0])
 
 
 INT_BOOL = [np.int32, np.int64, np.bool_]

@@ -117,6 +117,7 @@ void run_plan(const BroadcastPlan& p, F&& inner) {
 }  // namespace
 
 Tensor unary(kernels::Unary k, const Tensor& x, const char* op) {
+  if (is_integer(x.dtype()) && int_unary_supported(k)) return int_unary(k, x, op);
   require_floating(x.dtype(), op);
   Tensor out = Tensor::empty(x.dtype(), x.shape(), op);
   i64 n = x.numel();
@@ -130,6 +131,7 @@ Tensor unary(kernels::Unary k, const Tensor& x, const char* op) {
 
 Tensor binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op) {
   check_same_dtype(a, b, op);
+  if (is_integer(a.dtype()) && int_binary_supported(k)) return int_binary(k, a, b, op);
   require_floating(a.dtype(), op);
   Shape os = a.shape() == b.shape() ? a.shape() : broadcast_shape(a.shape(), b.shape(), op);
   Tensor out = Tensor::empty(a.dtype(), os, op);
@@ -231,6 +233,7 @@ namespace detail {
 
 Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes,
                    const char* op) {
+  if (is_integer(x.dtype())) return int_reduce(k, x, axes, op);
   require_floating(x.dtype(), op);
   Tensor cur = x;
   // Reduce runs of adjacent axes, last run first, so each kernel call sees [outer, r, inner].

@@ -34,6 +34,16 @@ Tensor reduce_extreme(kernels::Reduce k, const OpDef& op, const Tensor& x, const
                       bool keepdims, const char* name);
 void reduce_extreme_vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, bool is_min);
 
+// Integer arithmetic (int_arith.cc): binary() and reduce_impl() send int32/int64 operands
+// here (unary() too); only add, subtract, multiply, maximum, minimum, negative, abs, square,
+// sign and the sum/max/min reductions exist for them.
+bool is_integer(DType d);
+bool int_binary_supported(kernels::Binary k);
+bool int_unary_supported(kernels::Unary k);
+Tensor int_unary(kernels::Unary k, const Tensor& x, const char* op);
+Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op);
+Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes, const char* op);
+
 // gather / unsorted_segment_sum (gather.cc, unsorted_segment_sum.cc): an index tensor must
 // be int32 or int64 (TypeError naming `op` and `what`); index_at reads element i as i64.
 void require_indices(const Tensor& indices, const char* op, const char* what);

@@ -12,7 +12,6 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_reduce_sum{"reduce_sum", vjp};
 
 Tensor reduce_sum(const Tensor& x, const Axes& axes_in, bool keepdims) {
-  require_floating(x.dtype(), "reduce_sum");
   std::vector<i64> axes = resolve_axes(axes_in, x.ndim(), "reduce_sum");
   Tensor y = detail::reduce_impl(kernels::Reduce::Sum, x, axes, "reduce_sum")
                  .alias(reduced_shape(x.shape(), axes, keepdims));

@@ -1,0 +1,128 @@
+// Integer arithmetic (Note [Dtypes]): add, subtract, multiply, maximum, minimum, negative,
+// abs, square and sign of int32 / int64 tensors, and reduce_sum / reduce_max / reduce_min, as TF does (sums and
+// products wrap around on overflow, computed in unsigned arithmetic, where C++'s signed
+// overflow would be undefined). No tape watches an integer tensor, so nothing here has a
+// gradient: these are plain loops (gcc vectorises them), not per-ISA kernels. The float ops
+// route their integer operands here (elementwise.cc).
+#include <algorithm>
+#include <limits>
+#include <type_traits>
+
+#include "core/gil.h"
+#include "ops/elementwise.h"
+
+namespace tapegrad::ops::detail {
+namespace {
+
+template <class T>
+T apply(kernels::Binary k, T x, T y) {
+  using U = std::make_unsigned_t<T>;
+  switch (k) {
+    case kernels::Binary::Add: return static_cast<T>(static_cast<U>(x) + static_cast<U>(y));
+    case kernels::Binary::Sub: return static_cast<T>(static_cast<U>(x) - static_cast<U>(y));
+    case kernels::Binary::Mul: return static_cast<T>(static_cast<U>(x) * static_cast<U>(y));
+    case kernels::Binary::Max: return std::max(x, y);
+    default: return std::min(x, y);
+  }
+}
+
+template <class F>
+decltype(auto) dispatch_int(DType d, F&& f) {
+  if (d == DType::Int32) return f(std::int32_t{});
+  return f(std::int64_t{});
+}
+
+}  // namespace
+
+bool is_integer(DType d) { return d == DType::Int32 || d == DType::Int64; }
+
+bool int_binary_supported(kernels::Binary k) {
+  return k == kernels::Binary::Add || k == kernels::Binary::Sub || k == kernels::Binary::Mul ||
+         k == kernels::Binary::Max || k == kernels::Binary::Min;
+}
+
+Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op) {
+  const Shape os = a.shape() == b.shape() ? a.shape() : broadcast_shape(a.shape(), b.shape(), op);
+  Tensor out = Tensor::empty(a.dtype(), os, op);
+  const i64 n = out.numel();
+  if (n == 0) return out;
+  // Operands of another shape are copied to the output's, except one-element ones (stride 0).
+  const Tensor ea = a.numel() == 1 || a.shape() == os ? a : broadcast_copy(a, os, op);
+  const Tensor eb = b.numel() == 1 || b.shape() == os ? b : broadcast_copy(b, os, op);
+  const i64 sa = ea.numel() == 1 ? 0 : 1, sb = eb.numel() == 1 ? 0 : 1;
+  GilRelease nogil(n >= kGilReleaseElems);
+  dispatch_int(a.dtype(), [&](auto z) {
+    using T = decltype(z);
+    const T* pa = ea.data<T>();
+    const T* pb = eb.data<T>();
+    T* po = out.data<T>();
+    for (i64 i = 0; i < n; ++i) po[i] = apply<T>(k, pa[i * sa], pb[i * sb]);
+  });
+  return out;
+}
+
+bool int_unary_supported(kernels::Unary k) {
+  return k == kernels::Unary::Neg || k == kernels::Unary::Abs || k == kernels::Unary::Square ||
+         k == kernels::Unary::Sign;
+}
+
+Tensor int_unary(kernels::Unary k, const Tensor& x, const char* op) {
+  Tensor out = Tensor::empty(x.dtype(), x.shape(), op);
+  dispatch_int(x.dtype(), [&](auto z) {
+    using T = decltype(z);
+    using U = std::make_unsigned_t<T>;
+    const T* p = x.data<T>();
+    T* o = out.data<T>();
+    for (i64 i = 0; i < x.numel(); ++i) {
+      const T v = p[i];
+      const U u = static_cast<U>(v);
+      switch (k) {  // -lowest() wraps to itself, as in TF
+        case kernels::Unary::Neg: o[i] = static_cast<T>(U(0) - u); break;
+        case kernels::Unary::Abs: o[i] = v < 0 ? static_cast<T>(U(0) - u) : v; break;
+        case kernels::Unary::Square: o[i] = static_cast<T>(u * u); break;
+        default: o[i] = static_cast<T>((v > 0) - (v < 0)); break;
+      }
+    }
+  });
+  return out;
+}
+
+Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes, const char* op) {
+  if (axes.empty()) return x.alias(x.shape());
+  const Shape& s = x.shape();
+  const Shape ks = keepdims_shape(s, axes);
+  Tensor out = Tensor::empty(x.dtype(), ks, op);
+  // Walk x once in order; each element folds into its output position (reduced axes have
+  // output stride 0).
+  i64 ostride[kMaxDims];
+  i64 acc = 1;
+  for (int d = s.ndim - 1; d >= 0; --d) {
+    ostride[d] = ks.d[d] == 1 && s.d[d] != 1 ? 0 : acc;
+    acc *= ks.d[d];
+  }
+  GilRelease nogil(x.numel() >= kGilReleaseElems);
+  dispatch_int(x.dtype(), [&](auto z) {
+    using T = decltype(z);
+    using L = std::numeric_limits<T>;
+    const kernels::Binary fold = k == kernels::Reduce::Sum   ? kernels::Binary::Add
+                                 : k == kernels::Reduce::Max ? kernels::Binary::Max
+                                                             : kernels::Binary::Min;
+    // The identity, as TF: 0 for a sum, the lowest value for a max, the highest for a min.
+    const T init = k == kernels::Reduce::Sum ? T(0) : k == kernels::Reduce::Max ? L::lowest() : L::max();
+    T* o = out.data<T>();
+    std::fill(o, o + out.numel(), init);
+    const T* p = x.data<T>();
+    i64 idx[kMaxDims] = {}, off = 0;
+    for (i64 i = 0; i < x.numel(); ++i) {
+      o[off] = apply<T>(fold, o[off], p[i]);
+      for (int d = s.ndim - 1; d >= 0; --d) {
+        if (++idx[d] < s.d[d]) { off += ostride[d]; break; }
+        off -= ostride[d] * (s.d[d] - 1);
+        idx[d] = 0;
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace tapegrad::ops::detail
