@@ -196,7 +196,7 @@ def test_fit_distributed_equals_one_process_fit_on_the_concatenated_batches(job,
     weights = _assert_identical_across_ranks(ranks, name)
     x, y = P.data(n)
     m = P.model(P.SEED)  # the same seed as rank 0, so the same shuffled order as rank 0's
-    m.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    m.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
     h = m.fit(x, y, batch_size=P.BATCH * n, epochs=2, shuffle=True, verbose=0)
     _assert_close_to(weights, m.get_weights(), name)
     for meta, _ in ranks:
@@ -205,6 +205,8 @@ def test_fit_distributed_equals_one_process_fit_on_the_concatenated_batches(job,
         assert meta[f"{name}_calls"] == 2 * P.STEPS
         assert meta[f"{name}_shm_calls"] == 2 * P.STEPS
         np.testing.assert_allclose(meta[f"{name}_loss"], h.history["loss"], rtol=1e-5)
+        # metrics: every rank logs the mean over all ranks' samples, as one process would
+        np.testing.assert_allclose(meta[f"{name}_mae"], h.history["mae"], rtol=1e-5)
         comm = meta[f"{name}_comm_time"]
         assert comm is not None and len(comm) == 2 and all(c > 0 for c in comm)
 

@@ -61,6 +61,14 @@ def test_allreduce_and_broadcast_with_one_process_return_the_value(fresh):
     np.testing.assert_array_equal(v.numpy(), [4.0, 5.0])
     with pytest.raises(ValueError, match="op must be 'mean' or 'sum'"):
         fresh.allreduce(t, op="max")
+    # reductions are of gradients: an integer tensor is refused (even with one process);
+    # broadcast moves any dtype
+    ti = tf.constant(np.array([1, 2], np.int32))
+    with pytest.raises(TypeError, match="allreduce: expected a float32 or float64 tensor, got int32"):
+        fresh.allreduce(ti)
+    with pytest.raises(TypeError, match="grouped_allreduce: expected a float32 or float64 tensor, got int32"):
+        fresh.grouped_allreduce([t, ti])
+    assert fresh.broadcast(ti) is ti
     assert fresh.communication_stats()["calls"] == 0
 
 

@@ -136,13 +136,14 @@ for name, make_opt in (("fit", lambda: keras.optimizers.SGD(0.05)),
                        ("fit_dopt", lambda: dist.DistributedOptimizer(keras.optimizers.SGD(0.05)))):
     m = P.model(P.SEED + rank)
     dist.broadcast_variables(m.weights)
-    m.compile(optimizer=make_opt(), loss="mse")
+    m.compile(optimizer=make_opt(), loss="mse", metrics=["mae"])
     before = dist.communication_stats()["calls"]
     before_shm = dist.communication_stats()["shm_calls"]
     h = m.fit(x, y, batch_size=P.BATCH, epochs=2, shuffle=True, distributed=True, verbose=0)
     meta[f"{name}_calls"] = dist.communication_stats()["calls"] - before
     meta[f"{name}_shm_calls"] = dist.communication_stats()["shm_calls"] - before_shm
     meta[f"{name}_loss"] = h.history["loss"]
+    meta[f"{name}_mae"] = h.history["mae"]
     meta[f"{name}_comm_time"] = h.history.get("comm_time")
     for i, w in enumerate(m.get_weights()):
         saved[f"{name}/{i}"] = w
