@@ -46,6 +46,7 @@ inline std::string a_dtype(DType d) {
   return std::string(d == DType::Int32 || d == DType::Int64 ? "an " : "a ") + dtype_name(d);
 }
 inline bool is_floating(DType d) { return d == DType::Float32 || d == DType::Float64; }
+inline bool is_integer(DType d) { return d == DType::Int32 || d == DType::Int64; }
 // TypeError "<op>: expected a float32 or float64 tensor, got a <dtype> tensor" unless floating.
 void require_floating(DType d, const char* op);
 

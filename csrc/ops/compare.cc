@@ -1,6 +1,6 @@
 // Comparisons (equal, not_equal, less, ...), logical and/or/xor/not, reduce_any/reduce_all:
 // bool results, no gradient (Note [Dtypes]). Loops over contiguous runs (gcc vectorises them);
-// a broadcast operand is first copied to the output shape unless it is a scalar.
+// a broadcast operand is first copied to the output shape unless it is a scalar (expand_to).
 #include <algorithm>
 
 #include "core/gil.h"
@@ -16,12 +16,9 @@ Tensor broadcast_apply(const Tensor& a, const Tensor& b, const char* op, F f) {
   Tensor out = Tensor::empty(DType::Bool, os, op);
   const i64 n = out.numel();
   if (n == 0) return out;
-  Tensor ea = a, eb = b;
-  if (a.numel() != 1 && a.shape() != os) ea = detail::broadcast_copy(a, os, op);
-  if (b.numel() != 1 && b.shape() != os) eb = detail::broadcast_copy(b, os, op);
+  const Tensor ea = detail::expand_to(a, os, op), eb = detail::expand_to(b, os, op);
   GilRelease nogil(n >= kGilReleaseElems);
-  f(ea.data<T>(), ea.numel() == 1 ? 0 : 1, eb.data<T>(), eb.numel() == 1 ? 0 : 1,
-    out.data<bool>(), n);
+  f(ea.data<T>(), detail::stride_of(ea), eb.data<T>(), detail::stride_of(eb), out.data<bool>(), n);
   return out;
 }
 
@@ -86,25 +83,11 @@ Tensor reduce_logical(bool all, const Tensor& x, const Axes& axes_in, bool keepd
   const Shape& s = x.shape();
   Shape ks = keepdims_shape(s, axes);
   Tensor out = Tensor::full(DType::Bool, ks, all ? 1.0 : 0.0, op);
-  // Walk x once; each element folds into its output position (reduced axes have stride 0).
-  i64 ostride[kMaxDims];
-  i64 acc = 1;
-  for (int d = s.ndim - 1; d >= 0; --d) {
-    ostride[d] = ks.d[d] == 1 && s.d[d] != 1 ? 0 : acc;
-    acc *= ks.d[d];
-  }
   const bool* p = x.data<bool>();
   bool* o = out.data<bool>();
-  i64 idx[kMaxDims] = {}, off = 0;
-  for (i64 i = 0; i < x.numel(); ++i) {
-    if (all) o[off] = o[off] && p[i];
-    else o[off] = o[off] || p[i];
-    for (int d = s.ndim - 1; d >= 0; --d) {
-      if (++idx[d] < s.d[d]) { off += ostride[d]; break; }
-      off -= ostride[d] * (s.d[d] - 1);
-      idx[d] = 0;
-    }
-  }
+  detail::for_each_reduced(s, ks, x.numel(), [&](i64 i, i64 off) {
+    o[off] = all ? o[off] && p[i] : o[off] || p[i];
+  });
   return out.alias(reduced_shape(s, axes, keepdims));
 }
 

@@ -16,6 +16,33 @@ Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& a
                    const char* op);
 // Copies x broadcast to `shape` (kernel only, records nothing).
 Tensor broadcast_copy(const Tensor& x, const Shape& shape, const char* op);
+// An operand of the plain loops (comparisons, where, integer arithmetic) over an output of
+// shape `os`: t itself when it already has that shape or one element (read with stride 0,
+// see stride_of), else its broadcast copy.
+inline Tensor expand_to(const Tensor& t, const Shape& os, const char* op) {
+  return t.numel() == 1 || t.shape() == os ? t : broadcast_copy(t, os, op);
+}
+inline i64 stride_of(const Tensor& expanded) { return expanded.numel() == 1 ? 0 : 1; }
+// Walks the elements of a tensor of shape s in order and calls f(i, off): element i folds
+// into element off of the keepdims-shaped result ks (the reductions of the plain loops).
+template <class F>
+void for_each_reduced(const Shape& s, const Shape& ks, i64 n, F f) {
+  i64 ostride[kMaxDims];
+  i64 acc = 1;
+  for (int d = s.ndim - 1; d >= 0; --d) {
+    ostride[d] = ks.d[d] == 1 && s.d[d] != 1 ? 0 : acc;
+    acc *= ks.d[d];
+  }
+  i64 idx[kMaxDims] = {}, off = 0;
+  for (i64 i = 0; i < n; ++i) {
+    f(i, off);
+    for (int d = s.ndim - 1; d >= 0; --d) {
+      if (++idx[d] < s.d[d]) { off += ostride[d]; break; }
+      off -= ostride[d] * (s.d[d] - 1);
+      idx[d] = 0;
+    }
+  }
+}
 // Copies the box `count` from src (at src_begin) into dst (at dst_begin). Same dtype.
 void copy_box(const Tensor& src, const i64* src_begin, const Tensor& dst, const i64* dst_begin,
               const Shape& count);
@@ -37,7 +64,6 @@ void reduce_extreme_vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, bool i
 // Integer arithmetic (int_arith.cc): binary() and reduce_impl() send int32/int64 operands
 // here (unary() too); only add, subtract, multiply, maximum, minimum, negative, abs, square,
 // sign and the sum/max/min reductions exist for them.
-bool is_integer(DType d);
 bool int_binary_supported(kernels::Binary k);
 bool int_unary_supported(kernels::Unary k);
 Tensor int_unary(kernels::Unary k, const Tensor& x, const char* op);

@@ -21,7 +21,8 @@ i64 detail::index_at(const Tensor& indices, i64 i) {
 
 void detail::require_indices(const Tensor& indices, const char* op, const char* what) {
   if (indices.dtype() != DType::Int32 && indices.dtype() != DType::Int64)
-    throw TypeError(std::string(op) + ": " + what + " must be an int32 or int64 tensor, got " + a_dtype(indices.dtype()) + " tensor");
+    throw TypeError(std::string(op) + ": " + what + " must be an int32 or int64 tensor, got " +
+                    a_dtype(indices.dtype()) + " tensor (cast it with tapegrad.cast)");
 }
 
 Tensor gather(const Tensor& params, const Tensor& indices, i64 axis_in, bool drop_negatives) {

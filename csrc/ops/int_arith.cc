@@ -34,8 +34,6 @@ decltype(auto) dispatch_int(DType d, F&& f) {
 
 }  // namespace
 
-bool is_integer(DType d) { return d == DType::Int32 || d == DType::Int64; }
-
 bool int_binary_supported(kernels::Binary k) {
   return k == kernels::Binary::Add || k == kernels::Binary::Sub || k == kernels::Binary::Mul ||
          k == kernels::Binary::Max || k == kernels::Binary::Min;
@@ -46,10 +44,8 @@ Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const cha
   Tensor out = Tensor::empty(a.dtype(), os, op);
   const i64 n = out.numel();
   if (n == 0) return out;
-  // Operands of another shape are copied to the output's, except one-element ones (stride 0).
-  const Tensor ea = a.numel() == 1 || a.shape() == os ? a : broadcast_copy(a, os, op);
-  const Tensor eb = b.numel() == 1 || b.shape() == os ? b : broadcast_copy(b, os, op);
-  const i64 sa = ea.numel() == 1 ? 0 : 1, sb = eb.numel() == 1 ? 0 : 1;
+  const Tensor ea = expand_to(a, os, op), eb = expand_to(b, os, op);
+  const i64 sa = stride_of(ea), sb = stride_of(eb);
   GilRelease nogil(n >= kGilReleaseElems);
   dispatch_int(a.dtype(), [&](auto z) {
     using T = decltype(z);
@@ -92,14 +88,6 @@ Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& ax
   const Shape& s = x.shape();
   const Shape ks = keepdims_shape(s, axes);
   Tensor out = Tensor::empty(x.dtype(), ks, op);
-  // Walk x once in order; each element folds into its output position (reduced axes have
-  // output stride 0).
-  i64 ostride[kMaxDims];
-  i64 acc = 1;
-  for (int d = s.ndim - 1; d >= 0; --d) {
-    ostride[d] = ks.d[d] == 1 && s.d[d] != 1 ? 0 : acc;
-    acc *= ks.d[d];
-  }
   GilRelease nogil(x.numel() >= kGilReleaseElems);
   dispatch_int(x.dtype(), [&](auto z) {
     using T = decltype(z);
@@ -112,15 +100,7 @@ Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& ax
     T* o = out.data<T>();
     std::fill(o, o + out.numel(), init);
     const T* p = x.data<T>();
-    i64 idx[kMaxDims] = {}, off = 0;
-    for (i64 i = 0; i < x.numel(); ++i) {
-      o[off] = apply<T>(fold, o[off], p[i]);
-      for (int d = s.ndim - 1; d >= 0; --d) {
-        if (++idx[d] < s.d[d]) { off += ostride[d]; break; }
-        off -= ostride[d] * (s.d[d] - 1);
-        idx[d] = 0;
-      }
-    }
+    for_each_reduced(s, ks, x.numel(), [&](i64 i, i64 off) { o[off] = apply<T>(fold, o[off], p[i]); });
   });
   return out;
 }

@@ -12,8 +12,7 @@ Tensor one_hot(const Tensor& indices, i64 depth, const Tensor& on, const Tensor&
   if (on.numel() != 1 || off.numel() != 1)
     throw InvalidArgument("one_hot: on_value and off_value must be scalars, got shapes " +
                           on.shape().str() + " and " + off.shape().str());
-  if (indices.dtype() != DType::Int32 && indices.dtype() != DType::Int64)
-    throw TypeError(std::string("one_hot: indices must be an int32 or int64 tensor, got ") + a_dtype(indices.dtype()) + " tensor (cast it with tapegrad.cast)");
+  detail::require_indices(indices, "one_hot", "indices");
   if (depth < 0) throw InvalidArgument("one_hot: depth must be >= 0, got " + std::to_string(depth));
   const int nd = indices.ndim();
   if (axis < -1 || axis > nd)
@@ -29,10 +28,6 @@ Tensor one_hot(const Tensor& indices, i64 depth, const Tensor& on, const Tensor&
   }
   if (a == nd) os.push_back(depth);
   Tensor out = Tensor::empty(dtype, os, "one_hot");
-  auto index = [&](i64 i) -> i64 {
-    return indices.dtype() == DType::Int32 ? indices.data<std::int32_t>()[i]
-                                           : indices.data<std::int64_t>()[i];
-  };
   dispatch_all(dtype, [&](auto z) {
     using T = decltype(z);
     T* o = out.data<T>();
@@ -40,7 +35,7 @@ Tensor one_hot(const Tensor& indices, i64 depth, const Tensor& on, const Tensor&
     std::fill(o, o + out.numel(), *off.data<T>());
     for (i64 p = 0; p < outer; ++p)
       for (i64 q = 0; q < inner; ++q) {
-        const i64 k = index(p * inner + q);
+        const i64 k = detail::index_at(indices, p * inner + q);
         if (k >= 0 && k < depth) o[(p * depth + k) * inner + q] = v;
       }
   });

@@ -23,18 +23,15 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
   Tensor out = Tensor::empty(x.dtype(), os, "where");
   const i64 n = out.numel();
   if (n > 0) {
-    // Operands not of the output's shape are copied to it, except one-element ones (stride 0).
-    auto expand = [&](const Tensor& t) {
-      return t.numel() == 1 || t.shape() == os ? t : detail::broadcast_copy(t, os, "where");
-    };
-    const Tensor c = expand(cond), ex = expand(x), ey = expand(y);
+    const Tensor c = detail::expand_to(cond, os, "where"), ex = detail::expand_to(x, os, "where"),
+                 ey = detail::expand_to(y, os, "where");
     GilRelease nogil(n >= kGilReleaseElems);
     dispatch_all(x.dtype(), [&](auto z) {
       using T = decltype(z);
       const bool* pc = c.data<bool>();
       const T* px = ex.data<T>();
       const T* py = ey.data<T>();
-      const i64 sc = c.numel() == 1 ? 0 : 1, sx = ex.numel() == 1 ? 0 : 1, sy = ey.numel() == 1 ? 0 : 1;
+      const i64 sc = detail::stride_of(c), sx = detail::stride_of(ex), sy = detail::stride_of(ey);
       T* o = out.data<T>();
       for (i64 i = 0; i < n; ++i) o[i] = pc[i * sc] ? px[i * sx] : py[i * sy];
     });
