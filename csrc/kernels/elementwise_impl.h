@@ -113,7 +113,10 @@ struct OpSigmoid {
 struct OpTanh {
   static constexpr bool kHeavy = true;
   template <class I, class V> static typename V::reg apply(typename V::reg x) {
-    return vtanh<V, false>(x);
+    if constexpr (kHasTanhTable<V>)
+      return vtanh_table<V>(x);  // Note [Table tanh]
+    else
+      return vtanh<V, false>(x);
   }
 };
 

@@ -30,6 +30,7 @@
 #error "define TG_SIMD_NS (avx2 or avx512) before including kernels/simd_math.h"
 #endif
 #include "kernels/simd_vec.h"
+#include "kernels/tanh_table.h"
 
 namespace tapegrad::kernels::TG_SIMD_NS {
 
@@ -308,6 +309,45 @@ template <class V, bool kForFloat> inline typename V::reg vtanh(typename V::reg 
   reg res = V::bit_or(q, V::bit_and(x, sign));
   return V::select(V::unord(x, x), res, x);
 }
+
+// Note [Table tanh]
+// float32 tanh on AVX-512 (the kernel the float-lane vtanh above is replaced by there): no
+// exp, no division, one short polynomial per interval. a = min(|x|, 10) (NaN kept); the top bits
+// r = bits(a) >> 21 (exponent and two mantissa bits) pick one of 32 slots, four per binade from
+// 2^-4 to 16, and every a < 2^-4 shares the slot of r = 491 (clamped up to it). lo = the start
+// of a's interval = a with the low 21 bits cleared (0 for the small slot), t = a - lo (exact),
+// tanh(a) ~ c0 + t (c1 + ... + t c5) by Horner with the slot's coefficients, each fetched by
+// one vpermt2ps from two registers of 16 (csrc/kernels/tanh_table.h, from gen_tanh_table.py).
+// The sign of x is put back last. Cost per 16 lanes: 6 permutes and 5 fmas against exp's ~12
+// fmas, a division and a select; <= 1 ulp from the correctly rounded result, as the float-lane
+// kernel (the fitted polynomials are within 0.7 * 2^-24 relative). NaN: t is NaN, and so is
+// every fma on it; +-inf clamp to 10, in a slot whose polynomial is exactly 1.
+template <class V> typename V::reg vtanh_table(typename V::reg x);  // F32x16 only
+template <class V> inline constexpr bool kHasTanhTable = false;
+#if defined(__AVX512F__) || defined(TAPEGRAD_EMULATE_AVX512)
+template <> inline constexpr bool kHasTanhTable<F32x16> = true;
+template <> inline __m512 vtanh_table<F32x16>(__m512 x) {
+  const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
+  __m512 a = _mm512_min_ps(_mm512_set1_ps(kTanhClamp),  // min(c, NaN) is NaN (vrangeps is not)
+                           _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), absmask)));
+  __m512i ai = _mm512_castps_si512(a);
+  __m512i r = _mm512_max_epi32(_mm512_srli_epi32(ai, 21), _mm512_set1_epi32(kTanhSmallSlot));
+  __mmask16 big = _mm512_cmpgt_epi32_mask(r, _mm512_set1_epi32(kTanhSmallSlot));
+  __m512 lo = _mm512_castsi512_ps(_mm512_maskz_and_epi32(big, ai, _mm512_set1_epi32(~0x1fffff)));
+  __m512 t = _mm512_sub_ps(a, lo);
+  auto c = [&](int j) {
+    return _mm512_permutex2var_ps(_mm512_load_ps(kTanhTable[j]), r, _mm512_load_ps(kTanhTable[j] + 16));
+  };
+  __m512 p = _mm512_fmadd_ps(c(5), t, c(4));
+  p = _mm512_fmadd_ps(p, t, c(3));
+  p = _mm512_fmadd_ps(p, t, c(2));
+  p = _mm512_fmadd_ps(p, t, c(1));
+  p = _mm512_fmadd_ps(p, t, c(0));
+  // p | (x & sign): one ternary-logic op (A | (B & C) = 0xF8 over A = p, B = x, C = sign)
+  return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(p), _mm512_castps_si512(x),
+                                                       _mm512_set1_epi32(int(0x80000000u)), 0xF8));
+}
+#endif
 
 // float32 lanes through double: f(lo half), f(hi half), round once.
 template <class Wd, class F> inline typename Wd::Narrow::reg via_double(typename Wd::Narrow::reg x, F f) {
