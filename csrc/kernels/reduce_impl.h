@@ -27,6 +27,7 @@ namespace tapegrad::kernels::TG_SIMD_NS {
 inline constexpr i64 kReduceThreshold = 256 * 1024;  // elements before threads pay
 inline constexpr i64 kRowBlock = 32;                  // rows per naive block (Note [Blocked sums])
 inline constexpr i64 kMaxPieces = 16;
+inline constexpr i64 kDeepPrefetchBytes = i64(16) << 20;  // Note [Column-sum prefetch]
 
 template <class I, class T>
 using RVecFor = std::conditional_t<std::is_same_v<T, float>, typename I::F32, typename I::F64>;
@@ -112,7 +113,7 @@ using MinOp = ExtremeOp<true>;
 template <class V> constexpr i64 tile_cols() { return 2048 / i64(sizeof(typename V::T)); }
 
 template <class V, class Op, class Src>
-void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
+void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res, bool alone) {
   using T = typename V::T;
   using reg = typename V::reg;
   constexpr int W = V::W;
@@ -132,6 +133,7 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
   const auto tm = V::tail(rem ? rem : 1);
   // Rows [row, row + k), k <= 4, into blk: the k rows are combined in registers first, so blk
   // is read and written once per 4 rows (a column sum is L1-bound otherwise).
+  const i64 ahead_rows = alone && (r1 - r0) * cw * i64(sizeof(T)) >= kDeepPrefetchBytes ? 8 : 4;
   auto rows_into = [&](i64 row, i64 k, bool first) {
     auto one = [&](i64 v, auto ld) {
       reg x;
@@ -147,11 +149,14 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
     // Note [Column-sum prefetch]: the k rows are k interleaved streams, each only a row
     // long; the hardware prefetcher restarts on every one, so a column sum of short rows
     // from DRAM ran at 24 GB/s (16384 x 1024 float32) where numpy's row-by-row sum reaches 36.
-    // The next 4 rows are fetched while these are summed.
-    const bool ahead = k == 4 && row + 8 <= r1;
+    // The next 4 rows are fetched while these are summed; the next 8 when one thread streams
+    // a tile larger than the L3 share of a core (more misses in flight: 16384 x 1024 float32
+    // went from 34-36 to 37-44 GB/s). In-cache tiles lost up to 20% to the extra prefetches,
+    // and two threads streaming at once lost 10-30% (the memory system is then saturated).
+    const bool ahead = k == 4 && row + 4 + ahead_rows <= r1;
     for (i64 v = 0; v < nv; ++v) {
       if (ahead && (v * W * i64(sizeof(T))) % 64 == 0)
-        for (i64 j = 4; j < 8; ++j) src.prefetch(row + j, c0 + v * W);
+        for (i64 j = 4; j < 4 + ahead_rows; ++j) src.prefetch(row + j, c0 + v * W);
       one(v, [&](i64 r) { return src.load(r, c0 + v * W); });
     }
     if (rem) one(nv, [&](i64 r) { return src.load_tail(r, c0 + nv * W, tm); });
@@ -209,7 +214,7 @@ void col_reduce(i64 outer, i64 r, i64 inner, MakeSrc make_src, typename V::T* re
       i64 c0 = imin(inner, nvec * ch / chunks * W), c1 = imin(inner, nvec * (ch + 1) / chunks * W);
       if (c0 >= c1) continue;
       auto src = make_src(o);
-      col_tile<V, Op>(src, 0, r, c0, c1 - c0, res + o * inner + c0);
+      col_tile<V, Op>(src, 0, r, c0, c1 - c0, res + o * inner + c0, !par);
     }
   };
   if (!par) return do_items(0, items);
@@ -220,7 +225,7 @@ void col_reduce(i64 outer, i64 r, i64 inner, MakeSrc make_src, typename V::T* re
   parallel_for(pieces, pieces, [&](i64 b, i64 e) {
     for (i64 p = b; p < e; ++p) {
       auto src = make_src(0);
-      col_tile<V, Op>(src, r * p / pieces, r * (p + 1) / pieces, 0, inner, part[p]);
+      col_tile<V, Op>(src, r * p / pieces, r * (p + 1) / pieces, 0, inner, part[p], false);
     }
   });
   for (i64 i = 0; i < inner; ++i) {
