@@ -1,4 +1,4 @@
-"""Memory: the large-buffer cache. (Long training loops keeping RSS flat, with every way of using
+"""Memory: the per-thread block lists and the large-buffer cache. (Long training loops keeping RSS flat, with every way of using
 or abandoning tapes: tests/reliability/test_leaks.py.)"""
 
 import os
@@ -53,6 +53,35 @@ def test_large_buffer_cache_reuses_blocks_and_never_leaks_stale_values():
             tf.config.set_memory_cache_limit(-1)
     finally:
         tf.config.set_memory_cache_limit(old_limit)
+
+
+def test_medium_blocks_are_reused_without_aliasing_or_stale_values():
+    # Note [Medium blocks]: buffers of 1 KiB to 256 KiB come from per-thread lists in classes of
+    # 1/8 of a power of two. Every class, at both ends: live tensors must never share memory,
+    # a reused block must never show its old contents through an op that should overwrite it,
+    # and blocks freed on another thread than the one that made them must be reusable there.
+    import threading
+    sizes = sorted({n for lg in range(8, 16) for k in range(1, 9)
+                    for n in ((1 << lg) + k * (1 << lg) // 8 - 1, (1 << lg) + (k - 1) * (1 << lg) // 8 + 1)})
+    assert sizes[0] * 4 <= 1100 and sizes[-1] * 4 >= 250_000  # spans the medium classes
+    for _ in range(3):  # fill the lists with NaN blocks of every class
+        poison = [tf.fill((n,), float("nan")) for n in sizes for _ in range(2)]
+        del poison
+    live = [tf.fill((n,), float(i)) for i, n in enumerate(sizes)]
+    zeros = [tf.zeros((n,)) for n in sizes]
+    sums = [tf.constant(np.arange(n, dtype=np.float32)) + 1.0 for n in sizes]
+    for i, n in enumerate(sizes):
+        assert np.all(live[i].numpy() == i), n
+        assert np.all(zeros[i].numpy() == 0), n
+        np.testing.assert_array_equal(sums[i].numpy(), np.arange(n, dtype=np.float32) + 1)
+    made = []
+    t = threading.Thread(target=lambda: made.extend(tf.fill((n,), 7.0) for n in sizes))
+    t.start()
+    t.join()
+    del made[:]  # freed on this thread: these blocks now serve this thread's allocations
+    again = [tf.fill((n,), -float(i)) for i, n in enumerate(sizes)]
+    for i, n in enumerate(sizes):
+        assert np.all(again[i].numpy() == -i) and np.all(live[i].numpy() == i), n
 
 
 def _thp_mode():

@@ -35,8 +35,21 @@ inline void aligned_free(void* p) {
 #endif
 }
 
-constexpr int kClasses = kPoolMaxBytes / 64;
+// Note [Medium blocks]
+// Small blocks (up to kPoolMaxBytes) have one class per 64 bytes. Medium ones, below
+// kBigMinBytes, are rounded up to 1/8 of their power of two (at most 12.5% slack, as in the
+// large-block cache) and kept in the same thread-local lists, bounded per thread by
+// kMediumCacheBytes. Before, every tensor of 1 KiB to 256 KiB (a 1K-element result, a batch of
+// activations) went through aligned_alloc and free: a 1K-element relu took 0.24 µs, of which
+// ~0.11 was glibc's memalign path (a 16-element one took 0.11 in all).
+constexpr int kSmallClasses = kPoolMaxBytes / 64;
+constexpr int kStepsPerOctave = 8;
+constexpr int kMediumClasses = 8 * kStepsPerOctave;  // (2^10, 2^18]: eight octaves
+constexpr int kClasses = kSmallClasses + kMediumClasses;
+static_assert(kPoolMaxBytes == 1024 && kBigMinBytes == (std::size_t(1) << 18),
+              "the medium classes span 2^10 .. 2^18 bytes");
 constexpr int kMaxCached = 256;  // per class and thread: bounds what a thread can hoard
+constexpr std::size_t kMediumCacheBytes = std::size_t(16) << 20;  // per thread
 
 struct FreeBlock {
   FreeBlock* next;
@@ -47,6 +60,7 @@ struct FreeBlock {
 struct Cache {
   FreeBlock* head[kClasses];
   int count[kClasses];
+  std::size_t medium_held;  // bytes of medium blocks in the lists
   bool live;  // false before the first use and after the thread's exit began
   bool dead;
 };
@@ -82,7 +96,22 @@ inline Cache* cache_for_thread() {
   return first_use();
 }
 
-inline int size_class(std::size_t bytes) { return static_cast<int>((bytes + 63) / 64) - 1; }
+// The list of a block of `bytes` (0 < bytes, rounded up to 64 below kBigMinBytes) and the size
+// allocated for it (Note [Medium blocks]).
+struct SizeClass {
+  int index;
+  std::size_t bytes;
+};
+inline SizeClass size_class(std::size_t bytes) {
+  if (bytes <= kPoolMaxBytes) {
+    int c = static_cast<int>((bytes + 63) / 64) - 1;
+    return {c, static_cast<std::size_t>(c + 1) * 64};
+  }
+  int lg = 63 - __builtin_clzll(static_cast<unsigned long long>(bytes - 1));  // 2^lg < bytes
+  std::size_t base = std::size_t(1) << lg, step = base / kStepsPerOctave;
+  std::size_t k = (bytes - base + step - 1) / step;  // 1 .. 8
+  return {kSmallClasses + (lg - 10) * kStepsPerOctave + static_cast<int>(k) - 1, base + k * step};
+}
 
 // Note [Large block cache]
 // A big tensor's buffer comes from mmap and goes back with munmap on every op: the kernel then
@@ -247,23 +276,20 @@ void big_cache_clear() {
 
 void* pool_alloc(std::size_t bytes) {
   if (bytes == 0) bytes = 1;
-  Cache* cp = bytes <= kPoolMaxBytes ? cache_for_thread() : nullptr;
-  if (cp) {
-    int c = size_class(bytes);
-    Cache& cache = *cp;
-    if (FreeBlock* b = cache.head[c]) {
-      cache.head[c] = b->next;
-      --cache.count[c];
-      return b;
-    }
-    void* p = aligned_alloc64(static_cast<std::size_t>(c + 1) * 64);
-    if (!p) throw std::bad_alloc();
-    return p;
-  }
   std::size_t total = (bytes + 63) & ~std::size_t(63);
   if (total < bytes) throw std::bad_alloc();
   if (total >= kBigMinBytes) return big_alloc(total);
-  void* p = aligned_alloc64(total);
+  const SizeClass sc = size_class(bytes);
+  if (Cache* cp = cache_for_thread()) {
+    Cache& cache = *cp;
+    if (FreeBlock* b = cache.head[sc.index]) {
+      cache.head[sc.index] = b->next;
+      --cache.count[sc.index];
+      if (sc.index >= kSmallClasses) cache.medium_held -= sc.bytes;
+      return b;
+    }
+  }
+  void* p = aligned_alloc64(sc.bytes);
   if (!p) throw std::bad_alloc();
   return p;
 }
@@ -271,21 +297,24 @@ void* pool_alloc(std::size_t bytes) {
 void pool_free(void* p, std::size_t bytes) {
   if (!p) return;
   if (bytes == 0) bytes = 1;
-  Cache* cp = bytes <= kPoolMaxBytes ? cache_for_thread() : nullptr;
-  if (cp) {
-    int c = size_class(bytes);
+  std::size_t total = (bytes + 63) & ~std::size_t(63);
+  if (total >= kBigMinBytes) {
+    big_free(p, total);
+    return;
+  }
+  const SizeClass sc = size_class(bytes);
+  if (Cache* cp = cache_for_thread()) {
     Cache& cache = *cp;
-    if (cache.count[c] < kMaxCached) {
+    const bool medium = sc.index >= kSmallClasses;
+    if (cache.count[sc.index] < kMaxCached &&
+        (!medium || cache.medium_held + sc.bytes <= kMediumCacheBytes)) {
       FreeBlock* b = static_cast<FreeBlock*>(p);
-      b->next = cache.head[c];
-      cache.head[c] = b;
-      ++cache.count[c];
+      b->next = cache.head[sc.index];
+      cache.head[sc.index] = b;
+      ++cache.count[sc.index];
+      if (medium) cache.medium_held += sc.bytes;
       return;
     }
-  }
-  if (bytes >= kBigMinBytes) {
-    big_free(p, (bytes + 63) & ~std::size_t(63));
-    return;
   }
   aligned_free(p);
 }

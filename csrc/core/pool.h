@@ -1,6 +1,7 @@
-// Small-block allocator: thread-local free lists of 64-byte aligned blocks (size classes of
-// 64 bytes up to 1 KiB). Every op allocates a TensorImpl and a Storage; for the scalars and
-// small tensors of an eager op chain malloc/memalign dominated the op's cost.
+// Block allocator: thread-local free lists of 64-byte aligned blocks (size classes of 64 bytes
+// up to 1 KiB, then of 1/8 of a power of two below 256 KiB: Note [Medium blocks] in pool.cc),
+// and a shared cache of the large blocks above. Every op allocates a TensorImpl and a Storage;
+// for the scalars and small tensors of an eager op chain malloc/memalign dominated its cost.
 #pragma once
 #include <cstddef>
 
@@ -9,8 +10,9 @@ namespace tapegrad {
 constexpr std::size_t kPoolMaxBytes = 1024;
 constexpr std::size_t kBigMinBytes = std::size_t(256) << 10;
 
-// 64-byte aligned; bytes > kPoolMaxBytes falls through to aligned_alloc, or to the large-block
-// cache from kBigMinBytes on (Note [Large block cache] in pool.cc). Throws bad_alloc.
+// 64-byte aligned: below kBigMinBytes from this thread's lists (aligned_alloc when a list is
+// empty), from there on from the large-block cache (Note [Large block cache] in pool.cc).
+// Throws bad_alloc.
 void* pool_alloc(std::size_t bytes);
 // `bytes` must be the value given to pool_alloc. Any thread may free any block.
 void pool_free(void* p, std::size_t bytes);
