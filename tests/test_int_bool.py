@@ -947,17 +947,18 @@ def test_accuracy_computation():
 
 FLOAT_OPS = {
     "exp": lambda t: tf.exp(t),
-    "divide": lambda t: tf.divide(t, t),
     "matmul": lambda t: tf.matmul(t, tf.transpose(t)),
-    "reduce_mean": lambda t: tf.reduce_mean(t),
     "softmax": lambda t: tf.nn.softmax(t),
 }
-# Integer arithmetic exists (int_arith.cc); bool has none of it, as in TF.
+# Integer arithmetic exists (int_arith.cc, floordiv.cc, int / int and the integer mean); bool
+# has none of it, as in TF.
 BOOL_REFUSED = {
     "add": lambda t: tf.add(t, t),
     "negative": lambda t: -t,
     "reduce_sum": lambda t: tf.reduce_sum(t),
     "reduce_max": lambda t: tf.reduce_max(t),
+    "divide": lambda t: tf.divide(t, t),
+    "reduce_mean": lambda t: tf.reduce_mean(t),
 }
 
 
@@ -969,6 +970,121 @@ def test_float_ops_refuse_int_and_bool(op, dtype):
     msg = rf"^{op}: expected a float32 or float64 tensor, got {a} {np.dtype(dtype).name} tensor"
     with pytest.raises(TypeError, match=msg):
         FLOAT_OPS[op](t)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("sa, sb", [((7,), (7,)), ((3, 1), (1, 5)), ((), (4,)), ((2, 3), ()),
+                                    ((0, 3), (1, 3)), ((1_000_003,), (1,))])
+def test_integer_floordiv_and_mod_are_pythons(sa, sb, dtype):
+    # TF's FloorDiv/FloorMod on integers are Python's // and % (numpy's floor_divide and
+    # remainder for nonzero divisors), through the functions and the operators.
+    rng = np.random.default_rng(5)
+    a = rng.integers(-1000, 1000, sa, dtype=dtype)
+    b = rng.integers(1, 50, sb, dtype=dtype) * rng.choice(np.array([-1, 1], dtype), sb)
+    ta, tb = tf.constant(a), tf.constant(b)
+    for got in (tf.math.floordiv(ta, tb), tf.floordiv(ta, tb), ta // tb):
+        _check(got, np.floor_divide(a, b))
+    for got in (tf.math.floormod(ta, tb), tf.math.mod(ta, tb), ta % tb):
+        _check(got, np.remainder(a, b))
+
+
+def test_integer_floordiv_and_mod_edges():
+    for dtype in INT_NP:
+        info = np.iinfo(dtype)
+        a = np.array([info.min, info.min, info.max, -7, 7, -7, 7, 0], dtype)
+        b = np.array([-1, 1, -1, 2, -2, -2, 2, -3], dtype)
+        ta, tb = tf.constant(a), tf.constant(b)
+        with np.errstate(over="ignore"):
+            want_q = np.floor_divide(a, b)  # the lowest value // -1 wraps to itself, as in numpy
+        _check(ta // tb, want_q)
+        _check(ta % tb, np.remainder(a, b))
+        # Python ints take the tensor's dtype: 7 // t, t % 3
+        _check(7 // tf.constant(np.array([2, -2, 3], dtype)), np.array([3, -4, 2], dtype))
+        _check(tf.constant(np.array([-7, 8], dtype)) % 3, np.array([2, 2], dtype))
+        # an integer division by zero is an error naming the op, as TF's, wherever it is
+        for op, fn in (("floordiv", lambda x, y: x // y), ("floormod", lambda x, y: x % y)):
+            with pytest.raises(tf.errors.InvalidArgumentError, match=f"^{op}: integer division by zero"):
+                fn(tf.constant(np.array([1, 2, 3], dtype)), tf.constant(np.array([1, 0, 1], dtype)))
+            with pytest.raises(ValueError, match="division by zero"):
+                fn(tf.constant(np.array([1, 2], dtype)), 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_floordiv_and_mod_as_tf(dtype):
+    # TF's float FloorDiv is floor(x / y); its FloorMod is fmod moved into the sign of y.
+    rng = np.random.default_rng(8)
+    a = (rng.standard_normal((5, 7)) * 10).astype(dtype)
+    b = rng.standard_normal(7).astype(dtype)
+    a[0, :3] = [np.inf, -np.inf, np.nan]
+    b[3:6] = [0.0, np.inf, -np.inf]
+    ta, tb = tf.constant(a), tf.constant(b)
+    with np.errstate(all="ignore"):
+        want_q = np.floor(a / b)
+        t = np.fmod(a, b)
+        want_r = np.where((t != 0) & ((b < 0) != (t < 0)), t + b, t)
+    np.testing.assert_array_equal((ta // tb).numpy(), want_q)
+    np.testing.assert_array_equal(tf.math.floordiv(ta, tb).numpy(), want_q)
+    np.testing.assert_array_equal((ta % tb).numpy(), want_r)
+    np.testing.assert_array_equal(tf.math.floormod(ta, tb).numpy(), want_r)
+    # On the quotients numpy agrees with (finite, nonzero divisors), so does numpy's % and //.
+    ok = np.isfinite(a) & np.isfinite(b) & (b != 0)
+    with np.errstate(all="ignore"):
+        np.testing.assert_allclose((ta % tb).numpy()[ok], np.remainder(a, b)[ok], rtol=1e-5, atol=1e-5)
+
+
+def test_floordiv_and_mod_errors():
+    with pytest.raises(TypeError, match="^floordiv: expected a float32, float64, int32 or int64 tensor, got a bool tensor"):
+        tf.constant([True]) // tf.constant([True])
+    with pytest.raises(TypeError, match="floormod"):
+        tf.constant([1.0]) % tf.constant(np.array([1], np.int32))
+    with pytest.raises(TypeError, match="floordiv"):
+        tf.constant(np.array([1], np.int32)) // 1.5  # a float does not convert to int32, as TF
+    with pytest.raises(ValueError, match="floordiv"):
+        tf.constant([1.0, 2.0]) // tf.constant([1.0, 2.0, 3.0])
+
+
+def test_integer_true_division_is_float64_as_tf():
+    for dtype in INT_NP:
+        a = np.array([7, -7, 1, 0], dtype)
+        b = np.array([2, 2, 3, 0], dtype)
+        with np.errstate(all="ignore"):
+            want = a.astype(np.float64) / b.astype(np.float64)
+        for got in (tf.constant(a) / tf.constant(b), tf.divide(tf.constant(a), tf.constant(b)),
+                    tf.truediv(tf.constant(a), tf.constant(b)), tf.math.truediv(tf.constant(a), b)):
+            _check(got, want, np.float64)
+        _check(tf.constant(a) / 2, a / 2, np.float64)
+    with pytest.raises(TypeError, match="divide"):
+        tf.constant(np.array([1], np.int32)) / tf.constant(np.array([1], np.int64))
+
+
+@pytest.mark.parametrize("dtype", INT_NP)
+def test_integer_mean_truncates_as_tf(dtype):
+    x = np.array([[5, -7, 9], [-8, 2, 4]], dtype)
+    t = tf.constant(x)
+
+    def trunc_mean(v, axis=None):
+        s = v.astype(np.int64).sum(axis=axis)
+        n = v.size if axis is None else v.shape[axis]
+        return (np.sign(s) * (np.abs(s) // n)).astype(dtype)  # C++ division: toward zero
+    _check(tf.reduce_mean(t), trunc_mean(x))
+    _check(tf.reduce_mean(t, axis=0), trunc_mean(x, 0))
+    _check(tf.reduce_mean(t, axis=1, keepdims=True), trunc_mean(x, 1)[:, None])
+    _check(tf.reduce_mean(t, axis=[]), x)
+    assert np.array_equal(t.numpy(), x)  # the input is untouched
+    with pytest.raises(tf.errors.InvalidArgumentError, match="^reduce_mean: the mean of zero elements"):
+        tf.reduce_mean(tf.constant(np.zeros((0, 3), dtype)), axis=0)
+    _check(tf.reduce_mean(tf.constant(np.zeros((0, 3), dtype)), axis=1), np.zeros(0, dtype))
+
+
+def test_floordiv_has_no_gradient_and_mod_has_tfs():
+    x = tf.Variable([5.5, -7.25, 3.0])
+    y = tf.Variable([2.0, 2.0, -1.25])
+    with tf.GradientTape(persistent=True) as tape:
+        q = x // y
+        r = x % y
+    assert tape.gradient(q, x) is None and tape.gradient(q, y) is None
+    np.testing.assert_allclose(tape.gradient(r, x).numpy(), [1, 1, 1])
+    np.testing.assert_allclose(tape.gradient(r, y).numpy(), -np.floor(np.array([5.5, -7.25, 3.0]) / [2.0, 2.0, -1.25]))
 
 
 @pytest.mark.parametrize("op", sorted(BOOL_REFUSED))
@@ -1012,12 +1128,14 @@ def test_integer_operators_and_unary_ops():
     lo = np.array([np.iinfo(np.int64).min], np.int64)
     _check(-tf.constant(lo), lo)  # -lowest wraps to itself, as TF
     _check(tf.abs(tf.constant(lo)), lo)
-    with pytest.raises(TypeError, match=r"^divide: expected a float32 or float64 tensor, got an int32"):
-        r / 2
+    _check(r / 2, x / 2, np.float64)  # truediv, as TF
+    _check(r // 2, x // 2)
+    _check(r % 2, x % 2)
+    _check(tf.reduce_mean(r), np.int32(0))
     with pytest.raises(TypeError, match=r"^exp: "):
         tf.exp(r)
-    with pytest.raises(TypeError, match=r"^reduce_mean: "):
-        tf.reduce_mean(r)
+    with pytest.raises(TypeError, match=r"^pow: "):
+        r ** 2
     with pytest.raises(TypeError, match=r"^add: cannot compute add of an int32 tensor and an int64"):
         r + tf.constant(np.array([1], np.int64))
     with pytest.raises(TypeError, match=r"^multiply: cannot convert 1.5 to an int32 tensor"):

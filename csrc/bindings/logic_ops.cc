@@ -1,5 +1,5 @@
-// Python functions for the integer/bool side (Note [Dtypes]): comparisons, logic, argmax,
-// one_hot, where, gather, unsorted_segment_sum.
+// Python functions for the integer/bool side (Note [Dtypes]): comparisons, logic, floordiv,
+// argmax, one_hot, where, gather, unsorted_segment_sum.
 #include "bindings/common.h"
 #include "ops/ops.h"
 
@@ -48,6 +48,14 @@ void bind_logic_ops(py::module_& m) {
   TG_BIND_LOGIC(logical_or, Or, "OR")
   TG_BIND_LOGIC(logical_xor, Xor, "exclusive OR")
 #undef TG_BIND_LOGIC
+  m.def("floordiv", [](py::handle x, py::handle y, py::handle) {
+    Tensor a, b;
+    to_tensor_pair(x, y, "floordiv", a, b);
+    return wrap(ops::floordiv(a, b));
+  }, py::arg("x"), py::arg("y"), py::arg("name") = py::none(),
+     "x // y with numpy broadcasting, as tf.math.floordiv: floor(x / y) for floats, Python's "
+     "flooring division for int32/int64 (an integer division by zero is an "
+     "InvalidArgumentError). No gradient, as in TF.");
   m.def("logical_not", [](py::handle x, py::handle) {
     return wrap(ops::logical_not(to_tensor(x, nullptr, "logical_not")));
   }, py::arg("x"), py::arg("name") = py::none(), "Elementwise NOT of a bool tensor, as tf.math.logical_not.");

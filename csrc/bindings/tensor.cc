@@ -160,6 +160,8 @@ void add_protocol(Cls& cls) {
   TG_BINOP("__mul__", "__rmul__", multiply)
   TG_BINOP("__truediv__", "__rtruediv__", divide)
   TG_BINOP("__pow__", "__rpow__", pow)
+  TG_BINOP("__floordiv__", "__rfloordiv__", floordiv)
+  TG_BINOP("__mod__", "__rmod__", floormod)
 #undef TG_BINOP
   cls.def("__matmul__", [](py::handle self, py::handle other) {
     Tensor a, b;
@@ -178,7 +180,8 @@ void add_protocol(Cls& cls) {
 
 // Op names for errors raised by the number slots (the op each operator runs).
 constexpr char kAdd[] = "add", kSubtract[] = "subtract", kMultiply[] = "multiply",
-               kDivide[] = "divide", kMatmul[] = "matmul", kPow[] = "pow";
+               kDivide[] = "divide", kMatmul[] = "matmul", kPow[] = "pow",
+               kFloordiv[] = "floordiv", kFloormod[] = "floormod";
 
 // Note [Number slots]: Python's `a * b` on a pybind11 class goes slot_nb_multiply → attribute
 // lookup of __mul__ → bound method → pybind11's overload dispatcher. Setting the C slots
@@ -244,6 +247,8 @@ void install_number_slots(py::handle cls) {
   nb->nb_subtract = nb_binary<ops::subtract, kSubtract>;
   nb->nb_multiply = nb_binary<ops::multiply, kMultiply>;
   nb->nb_true_divide = nb_binary<ops::divide, kDivide>;
+  nb->nb_floor_divide = nb_binary<ops::floordiv, kFloordiv>;
+  nb->nb_remainder = nb_binary<ops::floormod, kFloormod>;
   nb->nb_matrix_multiply = nb_binary<matmul2, kMatmul>;
   nb->nb_power = nb_power;
   nb->nb_negative = nb_negative;
@@ -256,7 +261,7 @@ void bind_tensor(py::module_& m) {
   py::class_<TensorImpl, Ref<TensorImpl>> tensor(m, "Tensor", py::is_final(), R"doc(
 An immutable n-dimensional array of float32 or float64, as TF's EagerTensor.
 
-Create one with tapegrad.constant / convert_to_tensor; ops and operators (+ - * / ** @)
+Create one with tapegrad.constant / convert_to_tensor; ops and operators (+ - * / // % ** @)
 return new tensors and are recorded by active GradientTapes.)doc");
   add_protocol(tensor);
   {

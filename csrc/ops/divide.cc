@@ -1,4 +1,5 @@
 // c = a / b.   da = sum_to(grad / b, a)   db = sum_to(-grad * a / b², b)
+// (int32 / int32 and int64 / int64: float64, as TF's truediv; integers have no gradient.)
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops {
@@ -13,6 +14,9 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool* needs) {
 const OpDef op_divide{"divide", vjp};
 
 Tensor divide(const Tensor& a, const Tensor& b) {
+  // Integers divide as TF's truediv: int32 and int64 operands give a float64 quotient.
+  if (is_integer(a.dtype()) && a.dtype() == b.dtype())
+    return divide(cast(a, DType::Float64), cast(b, DType::Float64));
   Tensor c = detail::binary(kernels::Binary::Div, a, b, "divide");
   if (should_record({a, b})) record1(op_divide, {a, b}, c, {a, b});
   return c;

@@ -2,6 +2,7 @@
 #pragma once
 #include <vector>
 
+#include "core/gil.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
 
@@ -23,6 +24,11 @@ inline Tensor expand_to(const Tensor& t, const Shape& os, const char* op) {
   return t.numel() == 1 || t.shape() == os ? t : broadcast_copy(t, os, op);
 }
 inline i64 stride_of(const Tensor& expanded) { return expanded.numel() == 1 ? 0 : 1; }
+// The frame of a plain binary loop: the broadcast result of a's dtype (empty for no elements),
+// then, with the GIL released for large ones, loop(ea, sa, eb, sb, out, n) where element i
+// reads ea[i * sa] and eb[i * sb] (integer arithmetic, floordiv, floormod).
+template <class Loop>
+Tensor plain_binary(const Tensor& a, const Tensor& b, const char* op, Loop loop);
 // Walks the elements of a tensor of shape s in order and calls f(i, off): element i folds
 // into element off of the keepdims-shaped result ks (the reductions of the plain loops).
 template <class F>
@@ -70,6 +76,10 @@ Tensor int_unary(kernels::Unary k, const Tensor& x, const char* op);
 Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op);
 Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes, const char* op);
 
+// floordiv (false) or floormod (true) of float or integer operands, numpy broadcasting, no
+// recording (floordiv.cc).
+Tensor floor_binary(bool mod, const Tensor& a, const Tensor& b, const char* op);
+
 // gather / unsorted_segment_sum (gather.cc, unsorted_segment_sum.cc): an index tensor must
 // be int32 or int64 (TypeError naming `op` and `what`); index_at reads element i as i64.
 void require_indices(const Tensor& indices, const char* op, const char* what);
@@ -79,5 +89,17 @@ Tensor segment_sum(const Tensor& data, const Tensor& ids, i64 num_segments, i64 
 
 inline Tensor unbroadcast(const Tensor& g, const Shape& shape) {
   return g.shape() == shape ? g : sum_to(g, shape);
+}
+
+template <class Loop>
+Tensor plain_binary(const Tensor& a, const Tensor& b, const char* op, Loop loop) {
+  const Shape os = a.shape() == b.shape() ? a.shape() : broadcast_shape(a.shape(), b.shape(), op);
+  Tensor out = Tensor::empty(a.dtype(), os, op);
+  const i64 n = out.numel();
+  if (n == 0) return out;
+  const Tensor ea = expand_to(a, os, op), eb = expand_to(b, os, op);
+  GilRelease nogil(n >= kGilReleaseElems);
+  loop(ea, stride_of(ea), eb, stride_of(eb), out, n);
+  return out;
 }
 }  // namespace tapegrad::ops::detail

@@ -40,21 +40,15 @@ bool int_binary_supported(kernels::Binary k) {
 }
 
 Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op) {
-  const Shape os = a.shape() == b.shape() ? a.shape() : broadcast_shape(a.shape(), b.shape(), op);
-  Tensor out = Tensor::empty(a.dtype(), os, op);
-  const i64 n = out.numel();
-  if (n == 0) return out;
-  const Tensor ea = expand_to(a, os, op), eb = expand_to(b, os, op);
-  const i64 sa = stride_of(ea), sb = stride_of(eb);
-  GilRelease nogil(n >= kGilReleaseElems);
-  dispatch_int(a.dtype(), [&](auto z) {
-    using T = decltype(z);
-    const T* pa = ea.data<T>();
-    const T* pb = eb.data<T>();
-    T* po = out.data<T>();
-    for (i64 i = 0; i < n; ++i) po[i] = apply<T>(k, pa[i * sa], pb[i * sb]);
+  return plain_binary(a, b, op, [&](const Tensor& ea, i64 sa, const Tensor& eb, i64 sb, Tensor& out, i64 n) {
+    dispatch_int(a.dtype(), [&](auto z) {
+      using T = decltype(z);
+      const T* pa = ea.data<T>();
+      const T* pb = eb.data<T>();
+      T* po = out.data<T>();
+      for (i64 i = 0; i < n; ++i) po[i] = apply<T>(k, pa[i * sa], pb[i * sb]);
+    });
   });
-  return out;
 }
 
 bool int_unary_supported(kernels::Unary k) {

@@ -36,6 +36,7 @@ Tensor divide(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, const Tensor& b);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor floormod(const Tensor& a, const Tensor& b);  // a - floor(a / b) * b, the sign of b
 Tensor relu_grad(const Tensor& g, const Tensor& x);  // g where x > 0, else 0
 
 // OTHER rows
@@ -72,7 +73,9 @@ Tensor gather(const Tensor& params, const Tensor& indices, i64 axis, bool drop_n
 Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, i64 num_segments);
 
 // Ops without a gradient (Note [Dtypes]): no ops.def row, since nothing is recorded. Each
-// is one file too: compare.cc (comparisons and logic), argmax.cc, one_hot.cc.
+// is one file too: compare.cc (comparisons and logic), argmax.cc, one_hot.cc, floordiv.cc.
+// floor(a / b) (float) or Python's a // b (int; division by zero is an InvalidArgument).
+Tensor floordiv(const Tensor& a, const Tensor& b);
 enum class Compare { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual };
 enum class Logic { And, Or, Xor };
 // bool tensor, numpy broadcasting; a and b of one dtype (any dtype; NaN compares as IEEE).

@@ -1,12 +1,30 @@
 // y = mean_axes x = Σ x / n.   dx = broadcast_to(reshape(grad, keepdims shape), x.shape) / n
+// (int32/int64: the integer mean, truncated, as TF; no gradient.)
 #include <cmath>
 
 #include <algorithm>
+#include <cstdint>
+#include <type_traits>
 
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops {
 namespace {
+// As TF: the integer sum (wrapping) divided by the count in integer arithmetic, rounding
+// toward zero. A mean over no elements has no integer value: InvalidArgument.
+Tensor int_mean(const Tensor& x, const std::vector<i64>& axes, i64 count, bool keepdims) {
+  if (count == 0)
+    throw InvalidArgument("reduce_mean: the mean of zero elements of an integer tensor is undefined");
+  if (axes.empty()) return x.alias(reduced_shape(x.shape(), axes, keepdims));  // count 1: x
+  Tensor s = detail::int_reduce(kernels::Reduce::Sum, x, axes, "reduce_mean");  // a new buffer
+  auto div = [&](auto* p) {
+    for (i64 i = 0; i < s.numel(); ++i) p[i] = static_cast<std::remove_reference_t<decltype(*p)>>(p[i] / count);
+  };
+  if (x.dtype() == DType::Int32) div(s.data<std::int32_t>());
+  else div(s.data<std::int64_t>());
+  return s.alias(reduced_shape(x.shape(), axes, keepdims));
+}
+
 void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
   Tensor b = broadcast_to(reshape(g[0], e.attrs.shape_b), e.attrs.shape_a);
   gin[0] = multiply(b, Tensor::scalar(b.dtype(), e.attrs.f));
@@ -15,10 +33,11 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_reduce_mean{"reduce_mean", vjp};
 
 Tensor reduce_mean(const Tensor& x, const Axes& axes_in, bool keepdims) {
-  require_floating(x.dtype(), "reduce_mean");
   std::vector<i64> axes = resolve_axes(axes_in, x.ndim(), "reduce_mean");
   i64 count = 1;
   for (i64 a : axes) count *= x.shape().d[a];
+  if (is_integer(x.dtype())) return int_mean(x, axes, count, keepdims);
+  require_floating(x.dtype(), "reduce_mean");
   double scale = count > 0 ? 1.0 / static_cast<double>(count) : std::nan("");
   Shape out_shape = reduced_shape(x.shape(), axes, keepdims);
   Tensor y;

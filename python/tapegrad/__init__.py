@@ -25,13 +25,13 @@ from ._core import (  # noqa: F401  (re-exported)
     get_num_threads, set_num_threads,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_not, reduce_any, reduce_all,
-    argmax, argmin, one_hot, where, gather,
+    argmax, argmin, one_hot, where, gather, floordiv,
 )
 from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noqa: A004
 from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
-from .math import reduce_logsumexp
+from .math import reduce_logsumexp, truediv
 from ._array_ops import function, tile, split, norm, range  # noqa: A004
 
 if _TYPE_CHECKING:  # aliases that exist only in the stubs (_core.pyi)
@@ -342,7 +342,7 @@ __all__ = [
     "logical_and", "logical_or", "logical_not", "reduce_any", "reduce_all",
     "argmax", "argmin", "one_hot", "where", "gather", "range",
     "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
-    "add", "subtract", "multiply", "divide", "negative", "pow", "square", "sqrt", "exp", "log",
+    "add", "subtract", "multiply", "divide", "truediv", "floordiv", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp", "broadcast_to", "reshape", "transpose",
     "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "tile", "split", "norm",

@@ -7,10 +7,11 @@ from ._core import (  # noqa: F401
     maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
-    argmax, argmin, unsorted_segment_sum,
+    argmax, argmin, unsorted_segment_sum, floordiv, floormod,
 )
 
 truediv = divide
+mod = floormod
 
 
 def softplus(features, name=None):
@@ -47,4 +48,5 @@ __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
     "exp", "log", "log1p", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp",
+    "floordiv", "floormod", "mod",
 ]

@@ -25,6 +25,35 @@ def _divisor(sa, sb):
     return lambda rng: normal(sa)(rng) + nonzero(sb)(rng)
 
 
+def _floormod_ref(a, b):
+    """TF's float FloorMod: fmod moved into the sign of b."""
+    t = np.fmod(a, b)
+    return np.where((t != 0) & ((b < 0) != (t < 0)), t + b, t)
+
+
+def _off_integer_quotients(sa, sb, margin=0.1):
+    """a, b with every a / b at least ``margin`` from an integer, where floormod jumps (so the
+    finite differences never straddle a jump)."""
+    def gen(rng):
+        for _ in range(20000):
+            a, b = rng.standard_normal(sa) * 3.0, nonzero(sb)(rng)[0]
+            f = np.mod(a / b, 1.0)
+            if np.all((f > margin) & (f < 1 - margin)):
+                return [a, b]
+        raise AssertionError("no sample with quotients away from the integers")
+    return gen
+
+
+def _divisors_of(a, shape, rng, margin=0.1):
+    """b of `shape` with every a / b at least ``margin`` from an integer."""
+    for _ in range(20000):
+        b = nonzero(shape)(rng)[0]
+        f = np.mod(a / b, 1.0)
+        if np.all((f > margin) & (f < 1 - margin)):
+            return b
+    raise AssertionError("no divisor sample away from the integers")
+
+
 CASES = []
 for sa, sb in SHAPES:
     ta, tb = _tag(sa, sb)
@@ -37,6 +66,8 @@ for sa, sb in SHAPES:
         Case(f"pow_{sfx}", "pow", tf.pow, np.power, _positive_base(sa, sb)),
         Case(f"maximum_{sfx}", "maximum", tf.maximum, np.maximum, distinct(sa, sb)),
         Case(f"minimum_{sfx}", "minimum", tf.minimum, np.minimum, distinct(sa, sb)),
+        Case(f"floormod_{sfx}", "floormod", tf.math.floormod, _floormod_ref,
+             _off_integer_quotients(sa, sb)),
     ]
 
 # Operators and Python-scalar operands (the scalar takes the tensor's dtype).
@@ -57,6 +88,13 @@ CASES += [
          away_from_zero((3, 4))),
     Case("minimum_python_scalar", "minimum", lambda a: tf.minimum(0.05, a), lambda a: np.minimum(0.05, a),
          away_from_zero((3, 4))),
+    Case("mod_operator", "floormod", lambda a, b: a % b, _floormod_ref,
+         _off_integer_quotients((2, 3), (3,))),
+    Case("rmod_python_scalar", "floormod", lambda b: 2.5 % b, lambda b: _floormod_ref(2.5, b),
+         lambda rng: [_divisors_of(2.5, (4,), rng)]),
+    # a // b has no gradient (TF's): only the multiply carries one here.
+    Case("floordiv_times_operand", ("floormod", "multiply"), lambda a, b: (a // b) * a + a % b,
+         lambda a, b: np.floor(a / b) * a + _floormod_ref(a, b), _off_integer_quotients((2, 3), (3,))),
     # The same tensor on both sides: the two gradient contributions must be summed.
     Case("multiply_same_operand", "multiply", lambda a: a * a, np.square, normal((5,))),
     Case("divide_same_operand", "divide", lambda a: (a + 3.0) / a, lambda a: (a + 3.0) / a,

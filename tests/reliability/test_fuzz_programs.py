@@ -74,7 +74,7 @@ def _summary():
         f"fuzz programs: {c['fwd_programs']} random programs compared with numpy in float32 and "
         f"float64 ({c['fwd_values']} op results; {c['fwd_with_where']} programs with where, "
         f"{c['fwd_with_gather']} with gather, {c['fwd_with_unsorted_segment_sum']} with "
-        f"unsorted_segment_sum; {c['fwd_skipped']} dtype runs skipped at a sign() or where() "
+        f"unsorted_segment_sum; {c['fwd_skipped']} dtype runs skipped at a sign(), floormod() or where() "
         f"discontinuity), {c['grad_programs']} gradients compared with finite differences "
         f"({c['grad_values']} values; {c['grad_skipped']} skipped near a kink), "
         f"{c['hess_programs']} second-order gradients ({c['hess_skipped']} skipped), "
@@ -98,12 +98,14 @@ REDUCE = _direct_refs(test_reduce.CASES)
 REDUCE.setdefault("reduce_mean", (tf.reduce_mean, np.mean, "normal"))  # its cases are lambdas
 assert set(UNARY) == {"negative", "abs", "sign", "square", "sqrt", "exp", "log", "log1p", "tanh",
                       "sigmoid", "relu", "identity"}, sorted(UNARY)
-assert set(BINARY) == {"add", "subtract", "multiply", "divide", "pow", "maximum", "minimum"}
+assert set(BINARY) == {"add", "subtract", "multiply", "divide", "pow", "maximum", "minimum",
+                       "floormod"}
 assert set(REDUCE) == {"reduce_sum", "reduce_max", "reduce_min", "reduce_mean"}
 # The samplers the tables use say which inputs an op needs: positive, away from a kink, ...
 assert UNARY["log"][2] == UNARY["sqrt"][2] == UNARY["log1p"][2] == "positive"
 assert UNARY["relu"][2] == UNARY["abs"][2] == UNARY["sign"][2] == "away_from_zero"
 assert BINARY["divide"][2] == "_divisor" and BINARY["pow"][2] == "_positive_base"
+assert BINARY["floormod"][2] == "_off_integer_quotients"
 # where / gather / unsorted_segment_sum: the table's cases close over their bool condition or
 # int indices (inputs() yields only the float operands), so no case's fn is the op itself and
 # _direct_refs finds none. The fuzzer draws the condition / indices / ids per step and takes
@@ -116,7 +118,7 @@ assert {"where", "gather", "unsorted_segment_sum"} <= \
 
 _OPERATOR = {"add": lambda a, b: a + b, "subtract": lambda a, b: a - b,
              "multiply": lambda a, b: a * b, "divide": lambda a, b: a / b,
-             "pow": lambda a, b: a ** b}
+             "pow": lambda a, b: a ** b, "floormod": lambda a, b: a % b}
 _UNARY_OPERATOR = {"negative": lambda x: -x, "abs": lambda x: abs(x)}
 _INF = float("inf")
 
@@ -188,6 +190,12 @@ def _binary_ref(name):
 
 
 def _binary_kink(name):
+    if name == "floormod":  # jumps, and its gradient with it, where a / b is an integer
+        def dist(args, p):
+            a, b = (np.asarray(v, dtype=np.float64) for v in _binary_operands(args, p))
+            q = a / b
+            return _min_abs((q - np.round(q)) * b)
+        return dist
     if name not in ("maximum", "minimum"):
         return None
 
@@ -363,7 +371,8 @@ for _n in UNARY:
                  (lambda args, p: _min_abs(args[0])) if UNARY[_n][2] == "away_from_zero" else None,
                  jump=(lambda args, p: _min_abs(args[0])) if _n == "sign" else None)
 for _n in BINARY:
-    OPS[_n] = Op(_binary_tg(_n), _binary_ref(_n), _binary_kink(_n))
+    OPS[_n] = Op(_binary_tg(_n), _binary_ref(_n), _binary_kink(_n),
+                 jump=_binary_kink(_n) if _n == "floormod" else None)
 for _n in REDUCE:
     OPS[_n] = Op(_reduce_tg(_n), _reduce_ref(_n),
                  (lambda args, p: _max_gap(args[0], p["axis"])) if _n == "reduce_max" else
@@ -570,15 +579,17 @@ class Builder:
                     s = abs(s) + 0.25
                 elif s not in (-1.0, 3.0):
                     i = self.positive(i)
-            if name == "divide" and side == "left":
+            if name in ("divide", "floormod") and side == "left":
                 i = self.positive(i)
+            if name == "floormod" and side == "right" and abs(s) < 0.25:
+                s = 1.5
             if i is not None:
                 self.op(name, [i], {"scalar": s, "side": side, "form": form})
             return
         si = self.shape(i)
         others = [j for j in range(len(self.prog.values)) if _broadcastable(si, self.shape(j))]
         j = self.choice(others)
-        if name == "divide":
+        if name in ("divide", "floormod"):
             j = self.positive(j)
             if j is not None and self.flip():
                 j = self.op("negative", [j], {"form": 2})
