@@ -29,8 +29,9 @@ constexpr i64 kMaxNumel = std::numeric_limits<i64>::max() / 8;
 // code computes alongside: comparisons (bool), argmax (int64), labels and indices (int), cast;
 // the dtype-agnostic ops (reshape, transpose, slice, concat, pad, broadcast_to, identity) move
 // their bytes, and integer add/subtract/multiply/max/min/negative/abs/square/sign and the
-// sum/max/min reductions run as plain loops (ops/int_arith.cc). No tape watches a tensor of
-// these dtypes, so no gradient flows into one.
+// sum/max/min reductions run as plain loops (ops/int_arith.cc), as do floordiv/floormod
+// (ops/floordiv.cc); int / int is float64 and the integer mean truncates, as TF's. No tape
+// watches a tensor of these dtypes, so no gradient flows into one.
 enum class DType : std::uint8_t { Float32 = 0, Float64 = 1, Int32 = 2, Int64 = 3, Bool = 4 };
 constexpr int kNumDTypes = 5;
 inline std::size_t itemsize(DType d) {
