@@ -31,8 +31,8 @@ from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noq
 from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
-from .math import reduce_logsumexp, truediv
-from ._array_ops import function, tile, split, norm, range  # noqa: A004
+from .math import reduce_logsumexp, truediv, add_n, floor, round  # noqa: A004
+from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor  # noqa: A004
 
 if _TYPE_CHECKING:  # aliases that exist only in the stubs (_core.pyi)
     from ._core import DTypeLike, ShapeLike, TensorLike
@@ -340,7 +340,8 @@ __all__ = [
     "DType", "float32", "float64", "int32", "int64", "bool", "as_dtype", "TensorShape",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_not", "reduce_any", "reduce_all",
-    "argmax", "argmin", "one_hot", "where", "gather", "range",
+    "argmax", "argmin", "one_hot", "where", "gather", "range", "eye", "unstack", "reverse",
+    "boolean_mask", "is_tensor", "add_n", "floor", "round",
     "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
     "add", "subtract", "multiply", "divide", "truediv", "floordiv", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",

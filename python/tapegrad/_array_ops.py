@@ -1,6 +1,7 @@
 """TF functions built in Python from recorded ops (no ops.def row: their gradients are those of
 the ops they use), and ``tf.function``, which eager-only tapegrad runs as plain Python."""
 
+import builtins
 import functools
 import numbers
 
@@ -10,7 +11,10 @@ from . import _core
 from ._convert import as_tensor
 from .errors import InvalidArgumentError
 
-__all__ = ["function", "tile", "split", "norm", "range"]
+builtins_range = builtins.range  # `range` below is TF's
+
+__all__ = ["function", "tile", "split", "norm", "range", "eye", "unstack", "reverse", "boolean_mask",
+           "is_tensor"]
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -183,3 +187,93 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 (
     if dtype.is_integer and out.size and (out.min() < dtype.min or out.max() > dtype.max):
         raise ValueError(f"range: values out of range for {dtype.name}")
     return _core._constant(out.astype(dtype.as_numpy_dtype), dtype)
+
+
+def _keep_dtype(x, op, what):
+    """x as a tensor of its own dtype (numpy integer/bool arrays keep theirs, as in TF)."""
+    from .math import _value
+    return _value(x, op, what)
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype="float32", name=None):
+    """The identity matrix (ones on the diagonal), as ``tf.eye``: ``num_rows x num_columns``
+    (square by default), repeated over ``batch_shape`` when given."""
+    from .dtypes import as_dtype
+    dt = as_dtype(dtype)
+    n = int(num_rows)
+    m = n if num_columns is None else int(num_columns)
+    if n < 0 or m < 0:
+        raise InvalidArgumentError(f"eye: num_rows and num_columns must be >= 0, got {n} and {m}")
+    e = np.eye(n, m, dtype=dt.as_numpy_dtype)
+    if batch_shape is not None:
+        e = np.broadcast_to(e, tuple(_ints(batch_shape, "eye", "batch_shape")) + (n, m)).copy()
+    return _core._constant(e, dt)
+
+
+def unstack(value, num=None, axis=0, name=None):
+    """The slices of ``value`` along ``axis``, each without that axis, as ``tf.unstack``
+    (differentiable). ``num``, when given, must equal the dimension."""
+    x = _keep_dtype(value, "unstack", "value")
+    if x.ndim == 0:
+        raise ValueError("unstack: cannot unstack a scalar (rank 0) tensor")
+    axis = int(axis)
+    if not -x.ndim <= axis < x.ndim:
+        raise InvalidArgumentError(f"unstack: axis {axis} is out of range for a tensor of rank {x.ndim}")
+    axis %= x.ndim
+    dim = x.shape[axis]
+    if num is not None and int(num) != dim:
+        raise ValueError(f"unstack: num={num} but dimension {axis} has size {dim}")
+    out = []
+    for i in builtins_range(dim):
+        begin = [0] * x.ndim
+        size = list(x.shape)
+        begin[axis], size[axis] = i, 1
+        out.append(_core.squeeze(_core.slice(x, begin, size), [axis]))
+    return out
+
+
+def reverse(tensor, axis, name=None):
+    """``tensor`` with the order of its entries reversed along each of ``axis``, as
+    ``tf.reverse`` (a gather per axis: its gradient reverses the gradient)."""
+    x = _keep_dtype(tensor, "reverse", "tensor")
+    axes = _ints(axis, "reverse", "axis")
+    seen = set()
+    for a in axes:
+        if not -x.ndim <= a < x.ndim:
+            raise InvalidArgumentError(f"reverse: axis {a} is out of range for a tensor of rank {x.ndim}")
+        if a % x.ndim in seen:
+            raise InvalidArgumentError(f"reverse: axis {a % x.ndim} specified more than once")
+        seen.add(a % x.ndim)
+    for a in sorted(seen):
+        idx = _core._constant(np.arange(x.shape[a] - 1, -1, -1, dtype=np.int64), None)
+        x = _core.gather(x, idx, a)
+    return x
+
+
+def boolean_mask(tensor, mask, axis=None, name=None):
+    """The entries of ``tensor`` where ``mask`` is True, as ``tf.boolean_mask``: ``mask`` (bool,
+    rank k, shape equal to ``tensor``'s dimensions ``axis .. axis + k``) flattens those
+    dimensions to one, keeping the selected rows in order. Differentiable in ``tensor``."""
+    x = _keep_dtype(tensor, "boolean_mask", "tensor")
+    m = _keep_dtype(mask, "boolean_mask", "mask")
+    if m.dtype.name != "bool":
+        raise TypeError(f"boolean_mask: mask must be a bool tensor, got {m.dtype.name}")
+    axis = 0 if axis is None else int(axis)
+    k = m.ndim
+    if k == 0:
+        raise ValueError("boolean_mask: mask cannot be a scalar")
+    if axis < 0:
+        axis += x.ndim
+    if axis < 0 or axis + k > x.ndim or list(x.shape[axis:axis + k]) != list(m.shape):
+        raise InvalidArgumentError(
+            f"boolean_mask: mask shape {list(m.shape)} must match the dimensions {axis}..{axis + k - 1} "
+            f"of tensor shape {list(x.shape)}")
+    lead, rest = list(x.shape[:axis]), list(x.shape[axis + k:])
+    flat = _core.reshape(x, lead + [int(np.prod(m.shape, dtype=np.int64))] + rest)
+    idx = _core.reshape(_core.where(_core.reshape(m, [-1])), [-1])
+    return _core.gather(flat, idx, axis)
+
+
+def is_tensor(x):
+    """True for a tapegrad Tensor or Variable, as ``tf.is_tensor``."""
+    return isinstance(x, (_core.Tensor, _core.Variable))

@@ -1,5 +1,7 @@
 """tapegrad.math: the math ops under TF's ``tf.math.*`` names."""
 
+import contextlib
+
 from . import _core
 from ._convert import as_tensor
 from ._core import (  # noqa: F401
@@ -44,9 +46,180 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
         return out
     return _core.reshape(out, reduce_sum(x, axis, False).shape)
 
+@contextlib.contextmanager
+def _no_tape():
+    """Ops run inside are recorded on no tape (values no gradient goes through)."""
+    pause = _core._pause_all()
+    try:
+        yield
+    finally:
+        del pause
+
+
+def _value(x, op, what="x"):
+    """x as a tensor keeping its dtype (numpy integer arrays stay integers, as in TF)."""
+    if isinstance(x, (_core.Tensor, _core.Variable)):
+        return x.read_value() if isinstance(x, _core.Variable) else x
+    import numpy as np
+    if isinstance(x, np.ndarray) or isinstance(x, np.generic):
+        return _core._constant(x, None)
+    return as_tensor(x, None, f"{op}: {what}")
+
+
+def _float(x, op, what="x"):
+    t = _value(x, op, what)
+    if not t.dtype.is_floating:
+        raise TypeError(f"{op}: expected a float32 or float64 tensor, got {'an' if t.dtype.is_integer else 'a'} "
+                        f"{t.dtype.name} tensor")
+    return t
+
+
+def expm1(x, name=None):
+    """``exp(x) - 1`` without its cancellation near 0, as ``tf.math.expm1``: ``u - 1`` for
+    ``u = exp(x)`` where |x| >= 0.5, Kahan's ``(u - 1) x / log(u)`` below (``x`` itself where
+    ``u`` rounds to 1). Gradient ``exp(x)``, of every order."""
+    from ._custom_gradient import custom_gradient
+    t = _float(x, "expm1")
+
+    @custom_gradient
+    def _expm1(v):
+        with _no_tape():
+            u = exp(v)
+            um1 = subtract(u, 1.0)
+            safe = _core.where(equal(u, 1.0), 2.0, u)  # log(1) = 0 in the rejected branch
+            y = _core.where(equal(u, 1.0), v, _core.where(equal(um1, -1.0), -1.0,
+                            divide(multiply(um1, v), log(safe))))
+            y = _core.where(less(abs(v), 0.5), y, um1)  # no cancellation left to avoid there
+        return y, lambda dy: multiply(dy, exp(v))
+    return _expm1(t)
+
+
+def log_sigmoid(x, name=None):
+    """``log(sigmoid(x)) = -softplus(-x)``, as ``tf.math.log_sigmoid``: finite for any x."""
+    return negative(softplus(negative(_float(x, "log_sigmoid"))))
+
+
+def squared_difference(x, y, name=None):
+    """``(x - y) ** 2`` elementwise with broadcasting, as ``tf.math.squared_difference``."""
+    return square(subtract(x, y))
+
+
+def reciprocal(x, name=None):
+    """``1 / x``, as ``tf.math.reciprocal``."""
+    t = _float(x, "reciprocal")
+    return divide(_core._constant(1.0, t.dtype), t)
+
+
+def rsqrt(x, name=None):
+    """``1 / sqrt(x)``, as ``tf.math.rsqrt``."""
+    t = _float(x, "rsqrt")
+    return divide(_core._constant(1.0, t.dtype), sqrt(t))
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """The population variance ``mean((x - mean(x))**2)`` over ``axis``, as
+    ``tf.math.reduce_variance`` (differentiable; float tensors)."""
+    x = _float(input_tensor, "reduce_variance", "input_tensor")
+    means = reduce_mean(x, axis, True)
+    return reduce_mean(squared_difference(x, means), axis, keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """``sqrt(reduce_variance(x))``, as ``tf.math.reduce_std`` (its gradient where the variance
+    is 0 is NaN/inf, as TF's)."""
+    return sqrt(reduce_variance(_float(input_tensor, "reduce_std", "input_tensor"), axis, keepdims))
+
+
+def add_n(inputs, name=None):
+    """The elementwise sum of a list of tensors of one shape and dtype, as ``tf.math.add_n``
+    (no broadcasting: a differing shape is an InvalidArgumentError)."""
+    from .errors import InvalidArgumentError
+    items = [_value(v, "add_n", "inputs") for v in (inputs if isinstance(inputs, (list, tuple)) else [inputs])]
+    if not items:
+        raise ValueError("add_n: inputs must be a non-empty list of tensors")
+    for t in items[1:]:
+        if t.shape != items[0].shape:
+            raise InvalidArgumentError(f"add_n: all inputs must have the same shape, got {list(items[0].shape)} "
+                                       f"and {list(t.shape)}")
+    out = items[0]
+    for t in items[1:]:
+        out = add(out, t)
+    return out
+
+
+def is_nan(x, name=None):
+    """A bool tensor, True where x is NaN, as ``tf.math.is_nan`` (float tensors)."""
+    t = _float(x, "is_nan")
+    return not_equal(t, t)
+
+
+def is_inf(x, name=None):
+    """A bool tensor, True where x is +-inf, as ``tf.math.is_inf``."""
+    return equal(abs(_float(x, "is_inf")), float("inf"))
+
+
+def is_finite(x, name=None):
+    """A bool tensor, True where x is neither NaN nor +-inf, as ``tf.math.is_finite``."""
+    t = _float(x, "is_finite")
+    return equal(subtract(t, t), 0.0)  # inf - inf and NaN - NaN are NaN
+
+
+def floor(x, name=None):
+    """The largest integer value not above x, elementwise, as ``tf.math.floor`` (float tensors;
+    no gradient, as TF's)."""
+    return floordiv(_float(x, "floor"), 1.0)
+
+
+def ceil(x, name=None):
+    """The smallest integer value not below x, as ``tf.math.ceil`` (no gradient)."""
+    return negative(floordiv(negative(_float(x, "ceil")), 1.0))
+
+
+def round(x, name=None):  # noqa: A001 (TF's name)
+    """x rounded to the nearest integer, halves to even (banker's rounding), as
+    ``tf.math.round``; the sign of zero kept (``round(-0.4)`` is ``-0.0``). No gradient."""
+    t = _float(x, "round")
+    with _no_tape():
+        r = floordiv(t, 1.0)
+        d = subtract(t, r)  # exact
+        up = add(r, 1.0)
+        tie = _core.where(equal(floormod(r, 2.0), 0.0), r, up)
+        res = _core.where(greater(d, 0.5), up, _core.where(less(d, 0.5), r, tie))
+        return _core.where(equal(res, 0.0), multiply(t, 0.0), res)
+
+
+def divide_no_nan(x, y, name=None):
+    """``x / y``, and 0 where ``y`` is 0 (even for x 0, inf or NaN), as
+    ``tf.math.divide_no_nan``. Its gradients are 0 there too."""
+    a, b = _float(x, "divide_no_nan"), _float(y, "divide_no_nan", "y")
+    zero = equal(b, 0.0)
+    safe = _core.where(zero, _core._constant(1.0, b.dtype), b)
+    return _core.where(zero, _core._constant(0.0, a.dtype), divide(a, safe))
+
+
+def count_nonzero(input, axis=None, keepdims=None, dtype="int64", name=None):  # noqa: A002
+    """The number of nonzero elements over ``axis`` (None: all), as ``tf.math.count_nonzero``
+    (int64 by default)."""
+    from .dtypes import as_dtype
+    t = _value(input, "count_nonzero", "input")
+    nz = not_equal(t, False) if t.dtype.name == "bool" else not_equal(t, 0)
+    return reduce_sum(_core.cast(nz, as_dtype(dtype)), axis, bool(keepdims))
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``x / sqrt(max(sum(x**2, axis), epsilon))``, as ``tf.math.l2_normalize`` /
+    ``tf.nn.l2_normalize`` (``axis`` None: over all elements)."""
+    t = _float(x, "l2_normalize")
+    axis = dim if axis is None else axis
+    ss = reduce_sum(square(t), axis, True)
+    return multiply(t, rsqrt(maximum(ss, _core._constant(float(epsilon), t.dtype))))
+
+
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
     "exp", "log", "log1p", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp",
-    "floordiv", "floormod", "mod",
+    "floordiv", "floormod", "mod", "expm1", "log_sigmoid", "squared_difference", "reciprocal",
+    "rsqrt", "reduce_variance", "reduce_std", "add_n", "is_nan", "is_inf", "is_finite", "floor",
+    "ceil", "round", "divide_no_nan", "count_nonzero", "l2_normalize",
 ]

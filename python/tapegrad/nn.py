@@ -40,6 +40,87 @@ def leaky_relu(features, alpha=0.2, name=None):
     return _core.add(_core.mask_gt(x, x, 0.0), _core.mask_ge(_core.multiply(x, alpha), 0.0, x))
 
 
+def _features(features, op):
+    from .math import _float
+    return _float(features, op, "features")
+
+
+def relu6(features, name=None):
+    """``min(max(features, 0), 6)``, as ``tf.nn.relu6``: gradient 1 strictly between 0 and 6,
+    0 elsewhere (at 0 and 6 too, as TF's), of every order."""
+    x = _features(features, "relu6")
+    inside = _core.mask_gt(_core.mask_gt(x, x, 0.0), 6.0, x)  # x where 0 < x < 6
+    six = _core.where(_core.greater_equal(x, 6.0), _core._constant(6.0, x.dtype),
+                      _core._constant(0.0, x.dtype))  # 6 where x >= 6: a constant of x
+    return _core.add(inside, six)
+
+
+def elu(features, alpha=1.0, name=None):
+    """``features`` where positive, ``alpha * (exp(features) - 1)`` elsewhere, as ``tf.nn.elu``
+    (``alpha`` as Keras's ELU; TF's tf.nn.elu has alpha 1). Computed with ``expm1``; gradient 1
+    and ``alpha * exp(features)``."""
+    from .math import expm1
+    x = _features(features, "elu")
+    neg = _core.multiply(expm1(x), float(alpha))
+    return _core.add(_core.mask_gt(x, x, 0.0), _core.mask_ge(neg, 0.0, x))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(features, name=None):
+    """``scale * elu(features, alpha)`` with the self-normalizing constants, as ``tf.nn.selu``."""
+    return _core.multiply(elu(_features(features, "selu"), _SELU_ALPHA), _SELU_SCALE)
+
+
+def silu(features, beta=1.0, name=None):
+    """``features * sigmoid(beta * features)``, as ``tf.nn.silu`` / ``tf.nn.swish``."""
+    x = _features(features, "silu")
+    return _core.multiply(x, sigmoid(x if beta == 1.0 else _core.multiply(x, float(beta))))
+
+
+swish = silu
+
+
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    """``(mean, variance)`` of ``x`` over ``axes``, as ``tf.nn.moments`` (the variance about a
+    stop_gradient-ed mean, as TF computes it; the gradients are the same)."""
+    from .math import squared_difference
+    t = _features(x, "moments")
+    axes = list(axes) if isinstance(axes, (list, tuple)) else [axes]
+    mean = _core.reduce_mean(t, axes, True)
+    var = _core.reduce_mean(squared_difference(t, _core.stop_gradient(mean)), axes, True)
+    if not keepdims:
+        mean = _core.squeeze(mean, axes)
+        var = _core.squeeze(var, axes)
+    return mean, var
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``x / sqrt(max(sum(x**2, axis), epsilon))``, as ``tf.nn.l2_normalize``."""
+    from .math import l2_normalize as _l2n
+    return _l2n(x, axis, epsilon, dim=dim)
+
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None):
+    """Training-time dropout, as ``tf.nn.dropout``: each element is kept with probability
+    ``1 - rate`` and scaled by ``1 / (1 - rate)``, or set to 0. ``noise_shape`` (broadcastable
+    to x's shape) shares one draw along its size-1 axes; ``seed`` as ``random.uniform``'s. The
+    gradient is the same mask and scale. ``rate`` must be in [0, 1)."""
+    from . import random as _random
+    t = _features(x, "dropout")
+    rate = float(rate)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"dropout: rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
+    if rate == 0.0:
+        return _core.identity(t)
+    shape = list(t.shape) if noise_shape is None else [int(d) for d in noise_shape]
+    keep = _core.greater_equal(_random.uniform(shape, dtype=t.dtype, seed=seed), rate)
+    scale = _core.cast(keep, t.dtype) * (1.0 / (1.0 - rate))
+    return _core.multiply(t, scale)
+
+
 def _same_shape_pair(labels, logits, op):
     """(labels, logits) as tensors of the logits' dtype; InvalidArgumentError unless their
     shapes are equal (TF's cross-entropies do not broadcast)."""
@@ -117,4 +198,5 @@ def bias_add(value, bias, data_format=None, name=None):
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
-           "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add"]
+           "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add", "relu6", "elu", "selu", "silu",
+           "swish", "moments", "l2_normalize", "dropout"]
