@@ -1074,6 +1074,7 @@ def test_integer_mean_truncates_as_tf(dtype):
     with pytest.raises(tf.errors.InvalidArgumentError, match="^reduce_mean: the mean of zero elements"):
         tf.reduce_mean(tf.constant(np.zeros((0, 3), dtype)), axis=0)
     _check(tf.reduce_mean(tf.constant(np.zeros((0, 3), dtype)), axis=1), np.zeros(0, dtype))
+    _check(tf.reduce_mean(tf.constant(np.zeros((0, 0), dtype)), axis=0), np.zeros(0, dtype))
 
 
 def test_floordiv_has_no_gradient_and_mod_has_tfs():

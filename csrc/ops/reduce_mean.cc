@@ -13,16 +13,17 @@ namespace {
 // As TF: the integer sum (wrapping) divided by the count in integer arithmetic, rounding
 // toward zero. A mean over no elements has no integer value: InvalidArgument.
 Tensor int_mean(const Tensor& x, const std::vector<i64>& axes, i64 count, bool keepdims) {
-  if (count == 0)
+  const Shape out_shape = reduced_shape(x.shape(), axes, keepdims);
+  if (count == 0 && out_shape.numel() > 0)
     throw InvalidArgument("reduce_mean: the mean of zero elements of an integer tensor is undefined");
-  if (axes.empty()) return x.alias(reduced_shape(x.shape(), axes, keepdims));  // count 1: x
+  if (axes.empty()) return x.alias(out_shape);  // count 1: x
   Tensor s = detail::int_reduce(kernels::Reduce::Sum, x, axes, "reduce_mean");  // a new buffer
   auto div = [&](auto* p) {
     for (i64 i = 0; i < s.numel(); ++i) p[i] = static_cast<std::remove_reference_t<decltype(*p)>>(p[i] / count);
   };
   if (x.dtype() == DType::Int32) div(s.data<std::int32_t>());
   else div(s.data<std::int64_t>());
-  return s.alias(reduced_shape(x.shape(), axes, keepdims));
+  return s.alias(out_shape);
 }
 
 void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {

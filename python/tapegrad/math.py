@@ -46,6 +46,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
         return out
     return _core.reshape(out, reduce_sum(x, axis, False).shape)
 
+
 @contextlib.contextmanager
 def _no_tape():
     """Ops run inside are recorded on no tape (values no gradient goes through)."""
