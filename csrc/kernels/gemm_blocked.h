@@ -24,7 +24,8 @@
 // NR-slivers of B would reuse it (small N, e.g. 10 output columns; fewer when A is stored
 // transposed, whose in-place reads are strided) or the whole problem is small. Vector shapes
 // leave the tiles altogether: a row vector times B is an axpy sweep over B's rows, x @ Wᵀ and
-// A @ x are dot products along contiguous rows. Tiles with fewer than 8 accumulators (short
+// A @ x are dot products along contiguous rows, and so are 2 to W/2 columns of C (Note [GEMM
+// narrow N]). Tiles with fewer than 8 accumulators (short
 // edges) interleave accumulator sets over k to hide the FMA latency. The micro-kernel
 // accumulates the tile in registers and applies, while it is there, the old C (for later K
 // slices or accumulate), the bias and ReLU; edge tiles use masked loads/stores. A column of
@@ -614,6 +615,87 @@ struct GemmDriver {
     }
   }
 
+  // Note [GEMM narrow N]: C = A op(B) with 2 <= n <= W/2 columns and A's rows contiguous
+  // (a regression head, two classes). Tiles would leave most lanes of each B vector empty
+  // (2 of 16: float32 256x512x2 ran at 0.24 of numpy, 64x784x8 at 0.52); instead each
+  // C[r, j] is a dot product along A's row and op(B)'s column j (packed contiguous when it is
+  // strided), RB rows by NCt <= 4 columns per pass, so RB * NCt accumulators hide the FMA
+  // latency and A's rows are read once per group of 4 columns.
+  template <int RB, int NCt>
+  static void dot_block(const T* X, i64 xs, const T* Vt, i64 vs, i64 k, T* C, i64 ldc, i64 rows,
+                        bool accumulate, const T* bias, bool relu) {
+    for (i64 r0 = 0; r0 < rows; r0 += RB) {
+      const int nr = int(min64(RB, rows - r0));
+      const T* xr[RB];
+#pragma GCC unroll 4
+      for (int q = 0; q < RB; ++q) xr[q] = X + (r0 + (q < nr ? q : 0)) * xs;
+      R acc[RB][NCt];
+#pragma GCC unroll 4
+      for (int q = 0; q < RB; ++q)
+#pragma GCC unroll 4
+        for (int j = 0; j < NCt; ++j) acc[q][j] = V::zero();
+      auto step = [&](i64 p, auto load) __attribute__((always_inline)) {
+        R vv[NCt];
+#pragma GCC unroll 4
+        for (int j = 0; j < NCt; ++j) vv[j] = load(Vt + j * vs + p);
+#pragma GCC unroll 4
+        for (int q = 0; q < RB; ++q) {
+          const R x = load(xr[q] + p);
+#pragma GCC unroll 4
+          for (int j = 0; j < NCt; ++j) acc[q][j] = V::fma(x, vv[j], acc[q][j]);
+        }
+      };
+      i64 p = 0;
+      for (; p + W <= k; p += W) step(p, [](const T* a) { return V::load(a); });
+      if (p < k) {
+        const auto mk = V::mask(k - p);
+        step(p, [mk](const T* a) { return V::load_mask(a, mk); });
+      }
+      for (int q = 0; q < nr; ++q)
+        for (int j = 0; j < NCt; ++j) {
+          T out = V::hsum(acc[q][j]);
+          T* c = C + (r0 + q) * ldc + j;
+          if (accumulate) out = *c + out;
+          if (bias) out += bias[j];
+          if (relu) out = out > 0 ? out : (out == out ? T(0) : out);
+          *c = out;
+        }
+    }
+  }
+
+  static bool try_narrow(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1) {
+    const i64 n = n1 - n0, k = pr.k;
+    // From 5 columns on, the per-output horizontal sums cost more than the tiles' empty lanes
+    // unless the rows are long (float32 1000x100x5: 0.59 of numpy this way, 0.66 in tiles).
+    if (pr.ta || n < 2 || n > W / 2 || (n > 4 && k < 256)) return false;
+    // op(B)'s columns n0..n1 as contiguous rows of length k: B's own rows when it is
+    // transposed, else gathered into the thread's B-packing buffer (n * k elements).
+    const T* vt = pr.B + n0 * pr.ldb;
+    i64 vs = pr.ldb;
+    if (!pr.tb) {
+      T* buf = static_cast<T*>(tl_pack_b.get(sizeof(T) * n * k));
+      for (i64 p = 0; p < k; ++p)
+        for (i64 j = 0; j < n; ++j) buf[j * k + p] = pr.B[p * pr.ldb + n0 + j];
+      vt = buf;
+      vs = k;
+    }
+    const bool relu = pr.act == Act::Relu;
+    const T* A = pr.A + m0 * pr.lda;
+    T* C = pr.C + m0 * pr.ldc + n0;
+    const T* bias = pr.bias ? pr.bias + n0 : nullptr;
+    for (i64 j0 = 0; j0 < n; j0 += 4) {
+      const i64 nc = min64(4, n - j0);
+      const T* v = vt + j0 * vs;
+      const T* b = bias ? bias + j0 : nullptr;
+      if (nc == 4) dot_block<4, 4>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+      else if (nc == 3) dot_block<4, 3>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+      else if (nc == 2) dot_block<4, 2>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+      else dot_block<8, 1>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+    }
+    finish_act(pr, m0, m1 - m0, n0, n);
+    return true;
+  }
+
   // The vector shapes: one row of C with a transposed B (x @ Wᵀ), or one column of C
   // (A @ x). Returns false if this problem is not one of them. A strided vector operand is
   // first gathered into the thread's A-packing buffer (k elements).
@@ -725,6 +807,7 @@ struct GemmDriver {
     if (m <= 0 || n <= 0) return;
     if (m == 1 && !pr.tb) return row_vector(pr, m0, n0, n1);
     if ((m == 1 || n == 1) && try_vector(pr, m0, m1, n0, n1)) return;
+    if (m > 2 && try_narrow(pr, m0, m1, n0, n1)) return;  // Note [GEMM narrow N]
     const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
     const bool direct_b = !pr.tb && (m <= kDirectBMaxM || small);
     const bool direct_a = n <= (pr.ta ? kDirectATransNmax : kDirectANmax) || small || m <= 2;

@@ -137,6 +137,39 @@ def test_gemm_epilogue(isa, dtype, act, with_bias, shape, threads):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6, 7, 8, 9])
+def test_gemm_narrow_n(isa, dtype, n, threads):
+    # Note [GEMM narrow N]: 2 <= n <= W/2 columns (and m > 2, A not transposed) run as dot
+    # products, in column groups of 4, with a masked tail along k; for n > 4 only from k = 256.
+    # Every k around the vector widths and past 256, accumulate, bias and the activations.
+    rng = np.random.default_rng(n)
+    for m, k in itertools.product([3, 5, 13, 37], [1, 7, 8, 15, 16, 17, 100, 256, 300]):
+        for ta, tb in itertools.product([False, True], repeat=2):
+            a, b = _operands(rng, m, k, n, ta, tb, dtype)
+            y = _op(a, ta) @ _op(b, tb)
+            _check(MOD[dtype].gemm(isa, a, b, ta, tb), y, a, b, ta, tb, dtype)
+            c0 = rng.standard_normal((m, n)).astype(dtype)
+            bias = rng.standard_normal(n).astype(dtype)
+            out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, c_init=c0)
+            _check(out, c0 + y + bias, a, b, ta, tb, dtype)
+            out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, act="relu")
+            _check(out, _act("relu", y + bias), a, b, ta, tb, dtype)
+            out = MOD[dtype].gemm(isa, a, b, ta, tb, act="tanh")
+            eps = np.finfo(dtype).eps
+            tol = 4 * eps * np.sqrt(k) * (np.abs(_op(a, ta)) @ np.abs(_op(b, tb)) + 1) + 8 * eps
+            assert np.all(np.abs(out - np.tanh(y)) <= tol)
+    # non-contiguous B columns (a row stride past n) and NaN propagation through the dot products
+    a = rng.standard_normal((9, 300)).astype(dtype)
+    wide = rng.standard_normal((300, 3 * n)).astype(dtype)
+    b = wide[:, ::3]
+    _check(MOD[dtype].gemm(isa, a, np.ascontiguousarray(b), False, False), _op(a, False) @ _op(b, False),
+           a, b, False, False, dtype)
+    a[4, 17] = np.nan
+    out = MOD[dtype].gemm(isa, a, np.ascontiguousarray(b), False, False)
+    assert np.isnan(out[4]).all() and not np.isnan(np.delete(out, 4, axis=0)).any()
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(5, 7, 9), (33, 20, 17), (64, 128, 64)],
                          ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("bcast", ["none", "a", "b"])
