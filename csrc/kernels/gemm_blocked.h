@@ -620,7 +620,9 @@ struct GemmDriver {
   // (2 of 16: float32 256x512x2 ran at 0.24 of numpy, 64x784x8 at 0.52); instead each
   // C[r, j] is a dot product along A's row and op(B)'s column j (packed contiguous when it is
   // strided), RB rows by NCt <= 4 columns per pass, so RB * NCt accumulators hide the FMA
-  // latency and A's rows are read once per group of 4 columns.
+  // latency and A's rows are read once per group of 4 columns. With A stored transposed
+  // (the weight gradient Xᵀ G of a narrow layer, 0.19-0.35 of numpy in tiles for 2-4
+  // columns) axpy_block runs vectors down A's rows instead.
   template <int RB, int NCt>
   static void dot_block(const T* X, i64 xs, const T* Vt, i64 vs, i64 k, T* C, i64 ldc, i64 rows,
                         bool accumulate, const T* bias, bool relu) {
@@ -663,11 +665,83 @@ struct GemmDriver {
     }
   }
 
+  // C[i, j] for A stored transposed (k x m, rows contiguous along i): the weight gradient
+  // Xᵀ G of a narrow layer. Vectors run along i: per k step, RV vectors of A's row times the
+  // NCt broadcast entries of row p of the packed Bp (k x nb, p-major), RV * NCt accumulators;
+  // the block is then written to C's rows through a small buffer (C's columns are strided).
+  template <int RV, int NCt>
+  static void axpy_block(const T* A, i64 lda, const T* Bp, i64 nb, i64 k, T* C, i64 ldc,
+                         i64 rows, bool accumulate, const T* bias, bool relu) {
+    constexpr i64 RW = RV * W;
+    alignas(64) T buf[NCt][RW];
+    for (i64 i0 = 0; i0 < rows; i0 += RW) {
+      const i64 nr = min64(RW, rows - i0);
+      typename V::Mask mk[RV];
+#pragma GCC unroll 8
+      for (int r = 0; r < RV; ++r) mk[r] = V::mask(nr - r * W);
+      R acc[RV][NCt];
+#pragma GCC unroll 8
+      for (int r = 0; r < RV; ++r)
+#pragma GCC unroll 4
+        for (int j = 0; j < NCt; ++j) acc[r][j] = V::zero();
+      for (i64 p = 0; p < k; ++p) {
+        const T* ap = A + p * lda + i0;
+        R bv[NCt];
+#pragma GCC unroll 4
+        for (int j = 0; j < NCt; ++j) bv[j] = V::bcast(Bp + p * nb + j);
+#pragma GCC unroll 8
+        for (int r = 0; r < RV; ++r) {
+          const R x = nr >= RW ? V::load(ap + r * W) : V::load_mask(ap + r * W, mk[r]);
+#pragma GCC unroll 4
+          for (int j = 0; j < NCt; ++j) acc[r][j] = V::fma(x, bv[j], acc[r][j]);
+        }
+      }
+#pragma GCC unroll 8
+      for (int r = 0; r < RV; ++r)
+#pragma GCC unroll 4
+        for (int j = 0; j < NCt; ++j) V::store(buf[j] + r * W, acc[r][j]);
+      for (i64 i = 0; i < nr; ++i)
+        for (int j = 0; j < NCt; ++j) {
+          T out = buf[j][i];
+          T* c = C + (i0 + i) * ldc + j;
+          if (accumulate) out = *c + out;
+          if (bias) out += bias[j];
+          if (relu) out = out > 0 ? out : (out == out ? T(0) : out);
+          *c = out;
+        }
+    }
+  }
+
   static bool try_narrow(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1) {
     const i64 n = n1 - n0, k = pr.k;
+    // A transposed: up to W columns, the tiles read it strided (float32 512x64x10 Xᵀ G: 0.68
+    // -> 0.98 of numpy, 512x256x10 1.25 -> 2.67); past 12 only from k = 128, where the
+    // block write-back no longer dominates (512x32x16: 0.80 in tiles, 0.56 here).
+    if (n < 2 || (pr.ta ? n > W || (n > 12 && k < 128) : n > W / 2)) return false;
+    const bool relu = pr.act == Act::Relu;
+    T* C = pr.C + m0 * pr.ldc + n0;
+    const T* bias = pr.bias ? pr.bias + n0 : nullptr;
+    if (pr.ta) {
+      // op(B)[p, n0 .. n1) for every p, packed p-major (k x n) into the B-packing buffer.
+      T* bp = static_cast<T*>(tl_pack_b.get(sizeof(T) * n * k));
+      for (i64 p = 0; p < k; ++p)
+        for (i64 j = 0; j < n; ++j)
+          bp[p * n + j] = pr.tb ? pr.B[(n0 + j) * pr.ldb + p] : pr.B[p * pr.ldb + n0 + j];
+      const T* A = pr.A + m0;
+      for (i64 j0 = 0; j0 < n; j0 += 4) {
+        const i64 nc = min64(4, n - j0);
+        const T* b = bias ? bias + j0 : nullptr;
+        if (nc == 4) axpy_block<4, 4>(A, pr.lda, bp + j0, n, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+        else if (nc == 3) axpy_block<3, 3>(A, pr.lda, bp + j0, n, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+        else if (nc == 2) axpy_block<4, 2>(A, pr.lda, bp + j0, n, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+        else axpy_block<4, 1>(A, pr.lda, bp + j0, n, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+      }
+      finish_act(pr, m0, m1 - m0, n0, n);
+      return true;
+    }
     // From 5 columns on, the per-output horizontal sums cost more than the tiles' empty lanes
     // unless the rows are long (float32 1000x100x5: 0.59 of numpy this way, 0.66 in tiles).
-    if (pr.ta || n < 2 || n > W / 2 || (n > 4 && k < 256)) return false;
+    if (n > 4 && k < 256) return false;
     // op(B)'s columns n0..n1 as contiguous rows of length k: B's own rows when it is
     // transposed, else gathered into the thread's B-packing buffer (n * k elements).
     const T* vt = pr.B + n0 * pr.ldb;
@@ -679,10 +753,7 @@ struct GemmDriver {
       vt = buf;
       vs = k;
     }
-    const bool relu = pr.act == Act::Relu;
     const T* A = pr.A + m0 * pr.lda;
-    T* C = pr.C + m0 * pr.ldc + n0;
-    const T* bias = pr.bias ? pr.bias + n0 : nullptr;
     for (i64 j0 = 0; j0 < n; j0 += 4) {
       const i64 nc = min64(4, n - j0);
       const T* v = vt + j0 * vs;

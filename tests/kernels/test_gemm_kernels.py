@@ -137,13 +137,15 @@ def test_gemm_epilogue(isa, dtype, act, with_bias, shape, threads):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("n", [2, 3, 4, 5, 6, 7, 8, 9])
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 16, 17])
 def test_gemm_narrow_n(isa, dtype, n, threads):
-    # Note [GEMM narrow N]: 2 <= n <= W/2 columns (and m > 2, A not transposed) run as dot
-    # products, in column groups of 4, with a masked tail along k; for n > 4 only from k = 256.
-    # Every k around the vector widths and past 256, accumulate, bias and the activations.
+    # Note [GEMM narrow N]: 2 <= n <= W/2 columns (m > 2, A not transposed) run as dot
+    # products in column groups of 4 with a masked tail along k (n > 4 only from k = 256);
+    # with A transposed, up to W columns run as axpy blocks of rows (masked row tails; n > 12
+    # only from k = 128). Rows around the widths, every k around them and past the
+    # thresholds, accumulate, bias and the activations.
     rng = np.random.default_rng(n)
-    for m, k in itertools.product([3, 5, 13, 37], [1, 7, 8, 15, 16, 17, 100, 256, 300]):
+    for m, k in itertools.product([3, 5, 13, 37, 70], [1, 7, 8, 15, 16, 17, 100, 128, 256, 300]):
         for ta, tb in itertools.product([False, True], repeat=2):
             a, b = _operands(rng, m, k, n, ta, tb, dtype)
             y = _op(a, ta) @ _op(b, tb)
