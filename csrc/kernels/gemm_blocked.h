@@ -575,6 +575,14 @@ struct GemmDriver {
     finish_act(pr, i, 1, n0, n1 - n0);
   }
 
+  // The scalar epilogue of the dot-product and axpy kernels: *c = act(old C + sum + bias).
+  static void put(T* c, T sum, bool accumulate, const T* bias, bool relu) {
+    if (accumulate) sum = *c + sum;
+    if (bias) sum += *bias;
+    if (relu) sum = sum > 0 ? sum : (sum == sum ? T(0) : sum);
+    *c = sum;
+  }
+
   // Matrix-vector products whose reduction runs along contiguous rows:
   //   y[r * ys] = sum_p X[r * xs + p] * v[p]  (+ old y) (+ bias[r * bs]), then ReLU,
   // for r in [0, rows); v contiguous. Four rows at a time, two accumulators each.
@@ -604,14 +612,9 @@ struct GemmDriver {
 #pragma GCC unroll 4
         for (int q = 0; q < RB; ++q) acc0[q] = V::fma(V::load_mask(xr[q] + p, mk), v0, acc0[q]);
       }
-      for (int q = 0; q < nr; ++q) {
-        T out = V::hsum(V::add(acc0[q], acc1[q]));
-        T* yq = y + (r0 + q) * ys;
-        if (accumulate) out = *yq + out;
-        if (bias) out += bias[(r0 + q) * bs];
-        if (relu) out = out > 0 ? out : (out == out ? T(0) : out);
-        *yq = out;
-      }
+      for (int q = 0; q < nr; ++q)
+        put(y + (r0 + q) * ys, V::hsum(V::add(acc0[q], acc1[q])), accumulate,
+            bias ? bias + (r0 + q) * bs : nullptr, relu);
     }
   }
 
@@ -654,14 +657,8 @@ struct GemmDriver {
         step(p, [mk](const T* a) { return V::load_mask(a, mk); });
       }
       for (int q = 0; q < nr; ++q)
-        for (int j = 0; j < NCt; ++j) {
-          T out = V::hsum(acc[q][j]);
-          T* c = C + (r0 + q) * ldc + j;
-          if (accumulate) out = *c + out;
-          if (bias) out += bias[j];
-          if (relu) out = out > 0 ? out : (out == out ? T(0) : out);
-          *c = out;
-        }
+        for (int j = 0; j < NCt; ++j)
+          put(C + (r0 + q) * ldc + j, V::hsum(acc[q][j]), accumulate, bias ? bias + j : nullptr, relu);
     }
   }
 
@@ -701,14 +698,8 @@ struct GemmDriver {
 #pragma GCC unroll 4
         for (int j = 0; j < NCt; ++j) V::store(buf[j] + r * W, acc[r][j]);
       for (i64 i = 0; i < nr; ++i)
-        for (int j = 0; j < NCt; ++j) {
-          T out = buf[j][i];
-          T* c = C + (i0 + i) * ldc + j;
-          if (accumulate) out = *c + out;
-          if (bias) out += bias[j];
-          if (relu) out = out > 0 ? out : (out == out ? T(0) : out);
-          *c = out;
-        }
+        for (int j = 0; j < NCt; ++j)
+          put(C + (i0 + i) * ldc + j, buf[j][i], accumulate, bias ? bias + j : nullptr, relu);
     }
   }
 
@@ -761,7 +752,7 @@ struct GemmDriver {
       if (nc == 4) dot_block<4, 4>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
       else if (nc == 3) dot_block<4, 3>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
       else if (nc == 2) dot_block<4, 2>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
-      else dot_block<8, 1>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+      else dot_rows(A, pr.lda, v, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, 0, relu);
     }
     finish_act(pr, m0, m1 - m0, n0, n);
     return true;
