@@ -14,11 +14,13 @@
 // C is computed in NC-wide column blocks; per block, K is cut into KC slices and op(B)'s
 // slice (KC x NC) is packed into NR-wide slivers (zero-padded at the right edge, so only the
 // panel is padded, never the matrix). Per MC-row block of C, op(A) is packed into MR-row
-// slivers; the micro-kernel then runs over every MR x NR tile with the B sliver in L1 and the A
-// block in L2. Transposes are folded into the packing (and into the strides of the unpacked
-// paths), so the backward pass never materialises Aᵀ or Bᵀ; an untransposed A and a transposed
-// B are packed through 8 x 8 / 4 x 4 register transposes (packing is a few % of the flops at
-// n = 512 on one thread: the source comes from L3 in short row streams).
+// slivers; the micro-kernel then runs over every MR x NR tile, in the order that keeps one
+// operand's sliver in L1 (Note [GEMM tile order]); on AVX-512 a whole K slice of A is packed
+// once for all NC blocks (Note [GEMM A slice reuse]). Transposes are folded into the packing
+// (and into the strides of the unpacked paths), so the backward pass never materialises Aᵀ
+// or Bᵀ; an untransposed A and a transposed B are packed through 8 x 8 / 4 x 4 register
+// transposes (packing is a few % of the flops at n = 512 on one thread: the source comes from
+// L3 in short row streams).
 // Packing is skipped where it does not pay: B is read in place when it is not transposed and
 // few MR-slivers of A would reuse the packed copy (small M); A is read in place when few
 // NR-slivers of B would reuse it (small N, e.g. 10 output columns; fewer when A is stored
@@ -62,6 +64,19 @@ constexpr const char* kIsaName = TG_GEMM_STR(TG_SIMD_NS);
 #undef TG_GEMM_STR
 #undef TG_GEMM_STR2
 
+// Note [GEMM tile order]
+// The order a packed block's tiles run in decides which operand stays in L1. DownColumns
+// (the classic GotoBLAS order): a column of tiles shares one B sliver (KC x NR), kept in
+// L1 while the A slivers stream from the L2-resident A block. AlongRows: a row of tiles
+// shares one A sliver (MR x KC), kept in L1 while the B slivers stream from the L2-resident
+// B panel; the A block is then read once per block, so it can come from L3 (Note [GEMM A
+// slice reuse]). On a Zen 5 core with 12 x 32 float32 tiles (B sliver 32 KiB of a 48 KiB
+// L1D) AlongRows reached 92-94 % of the FMA ceiling at 2048^3 against 88-90 %, and float64
+// 1024^3 / 2048^3 rose from 1.08 / 1.03 to 1.18 / 1.10 of numpy (bench/RESULTS.md, session
+// 12); with AVX2's 6 x 16 tiles (a B sliver per 1150 cycles instead of 3070) it lost 3-5 %.
+// Direct (unpacked) A keeps DownColumns: its rows at a power-of-two stride share L1 sets.
+enum class TileOrder { DownColumns, AlongRows };
+
 inline i64 min64(i64 a, i64 b) { return a < b ? a : b; }
 inline i64 max64(i64 a, i64 b) { return a > b ? a : b; }
 inline i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
@@ -104,6 +119,7 @@ struct GemmOps : L {
   static R load_mask(const typename L::T* p, Mask m) { return L::load_tail(p, m); }
   static void store_mask(typename L::T* p, Mask m, R v) { L::store_tail(p, m, v); }
   static void prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
+  static void prefetch_l2(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T1); }
 };
 
 template <class Cfg>
@@ -116,6 +132,7 @@ struct GemmDriver {
   static constexpr int NV = Cfg::NV;
   static constexpr int NR = NV * W;
   static constexpr i64 KC = Cfg::KC, MC = Cfg::MC, NC = Cfg::NC;
+  static constexpr bool kAlongRows = Cfg::Order == TileOrder::AlongRows;
   static_assert(MC % MR == 0 && NC % NR == 0, "cache blocks must be tile multiples");
 
   // Unpacked operands below these sizes (see Note [GEMM blocking]).
@@ -288,10 +305,9 @@ struct GemmDriver {
     }
   }
 
-  // Every tile of one MC x NC block of C (B sliver in L1 across the inner ir loop).
-  // `t` arrives with kc, ldb, ldc, load_c, relu set; a/b point at the block's origin.
+  // A block calls its hook(part, parts) once per column (or row) of tiles, parts in all.
   struct NoHook {
-    void operator()(i64) const {}
+    void operator()(i64, i64) const {}
   };
   // Rows [0, mc) of one column of tiles (t.b, t.nr and t.bias set): the full-height tiles in
   // one call, then the short one.
@@ -314,6 +330,10 @@ struct GemmDriver {
     }
   }
 
+  // Every tile of one MC x NC block of C, column after column (the B sliver in L1 across
+  // each column) or, where the A sliver is packed and the config says so, row after row
+  // (Note [GEMM tile order]).
+  // `t` arrives with kc, ldb, ldc, load_c, relu set; a/b point at the block's origin.
   // A right edge at most one vector wide (n = 100 leaves 4 columns of a 16-wide sliver) runs
   // as one-vector tiles, half the FMAs of full-width ones: +3-9 % at 32x512x100, 64x784x200,
   // 128x128x72. Not where A is read in place transposed: those tiles wait on A's strided
@@ -322,8 +342,35 @@ struct GemmDriver {
   static void block(Tile t, const T* a, const T* b, T* c, const T* bias, i64 mc, i64 nc,
                     Hook hook = Hook()) {
     constexpr i64 NRt = NVt * W;
+    if constexpr (kAlongRows && !kDirectA && !kDirectB && NVt == NV) {
+      const i64 rows = ceil_div(mc, MR);
+      for (i64 it = 0; it < rows; ++it) {
+        hook(it, rows);
+        t.mr = int(min64(MR, mc - it * MR));
+        t.a = a + it * MR * t.kc;
+        for (i64 jr = 0; jr < nc; jr += NRt) {
+          t.nr = int(min64(NRt, nc - jr));
+          t.b = b + jr * t.kc;
+          t.c = c + it * MR * t.ldc + jr;
+          t.bias = bias ? bias + jr : nullptr;
+          if (NVt > 1 && t.nr <= W) {  // a right edge at most one vector wide: one-vector tiles
+            if (t.mr < MR) tile_rows<1, 1, false, false>(t);
+            else if (t.nr == W) micro<MR, 1, false, false, false>(t);
+            else micro<MR, 1, false, false, true>(t);
+          } else if (t.mr < MR) {
+            tile_rows<1, NVt, false, false>(t);
+          } else if (t.nr == NRt) {
+            micro<MR, NVt, false, false, false>(t);
+          } else {
+            micro<MR, NVt, false, false, true>(t);
+          }
+        }
+      }
+      return;
+    }
+    const i64 cols = ceil_div(nc, NRt);
     for (i64 jr = 0; jr < nc; jr += NRt) {
-      hook(jr);
+      hook(jr / NRt, cols);
       t.nr = int(min64(NRt, nc - jr));
       t.b = kDirectB ? b + jr : b + jr * t.kc;
       t.bias = bias ? bias + jr : nullptr;
@@ -818,19 +865,20 @@ struct GemmDriver {
 
   // Prefetches `rows` rows of `bytes_per_row` each (row r at origin + offset + r * stride
   // elements; the offset is applied only when there are rows, so no pointer leaves the
-  // matrix) while a block's tiles run, a share of the rows at each of its `parts` B slivers:
-  // the source of the next pack then comes from L2 instead of L3 (Note [GEMM one row block]).
+  // matrix) into L2 while a block's tiles run, a share of the rows at each of its columns
+  // (or rows) of tiles: the next pack then reads from L2 instead of L3 (Note [GEMM one row
+  // block]). L2, not L1: the tiles running meanwhile need L1 for their own operands.
   struct RowsAhead {
     const T* base;
-    i64 stride, rows, lines, per;
-    RowsAhead(const T* origin, i64 offset, i64 stride_, i64 rows_, i64 bytes_per_row, i64 parts)
+    i64 stride, rows, lines;
+    RowsAhead(const T* origin, i64 offset, i64 stride_, i64 rows_, i64 bytes_per_row)
         : base(rows_ > 0 ? origin + offset : origin), stride(stride_), rows(rows_),
-          lines(ceil_div(bytes_per_row, 64)), per(ceil_div(rows_, max64(parts, 1))) {}
-    void operator()(i64 jr) const {
-      const i64 r_lo = (jr / NR) * per, r_hi = min64(rows, r_lo + per);
+          lines(ceil_div(bytes_per_row, 64)) {}
+    void operator()(i64 part, i64 parts) const {
+      const i64 r_lo = rows * part / parts, r_hi = rows * (part + 1) / parts;
       for (i64 r = r_lo; r < r_hi; ++r) {
         const char* row = reinterpret_cast<const char*>(base + r * stride);
-        for (i64 l = 0; l < lines; ++l) V::prefetch(row + 64 * l);
+        for (i64 l = 0; l < lines; ++l) V::prefetch_l2(row + 64 * l);
       }
     }
   };
@@ -853,14 +901,45 @@ struct GemmDriver {
       pack_b(pr.B, pr.ldb, false, pc, kc, jc + js, ns, bbuf);
       // The next group's rows of B (kc rows of its nn columns), spread over this group.
       const i64 nj = jc + js + GN, nn = min64(GN, jc + nc - nj);
-      const RowsAhead ahead(pr.B, pc * pr.ldb + nj, pr.ldb, nn > 0 ? kc : 0, nn * i64(sizeof(T)),
-                            ceil_div(ns, NR));
+      const RowsAhead ahead(pr.B, pc * pr.ldb + nj, pr.ldb, nn > 0 ? kc : 0, nn * i64(sizeof(T)));
       const T* bias = last && pr.bias ? pr.bias + jc + js : nullptr;
       T* c = pr.C + m0 * pr.ldc + jc + js;
       if (direct_a)
         block<NV, true, false>(t, a, bbuf, c, bias, m, ns, ahead);
       else
         block<NV, false, false>(t, a, bbuf, c, bias, m, ns, ahead);
+    }
+  }
+
+  // Note [GEMM A slice reuse]
+  // run() packs each MC x KC block of A once per NC block of columns: at 2048^3 that is four
+  // packs of all of A, 5 % of the time on one thread. With tiles along rows (Note [GEMM tile
+  // order]) a packed A block need not stay in L2, so when a whole K slice of A (M x KC) packs
+  // into kSliceABytes it is packed once per slice, into a buffer in L3 whose blocks are
+  // prefetched into L2 one ahead, and every NC block of columns reuses it.
+  static constexpr double kSliceABytes = 8.0 * 1024 * 1024;
+  static void run_slices(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1, i64 kc_blk,
+                         i64 nc_blk, i64 mc_blk, T* bbuf) {
+    const i64 m = m1 - m0, k = pr.k;
+    T* abuf = static_cast<T*>(tl_pack_a.get(sizeof(T) * (kc_blk * round_up(m, MR) + kPackASlack)));
+    for (i64 pc = 0; pc < k; pc += kc_blk) {
+      const i64 kc = min64(kc_blk, k - pc);
+      const bool last = pc + kc == k;
+      pack_a(pr.A, pr.lda, pr.ta, m0, m, pc, kc, abuf);
+      const Tile t = slice_tile(pr, pc, kc, last, false);
+      for (i64 jc = n0; jc < n1; jc += nc_blk) {
+        const i64 nc = min64(nc_blk, n1 - jc);
+        pack_b(pr.B, pr.ldb, pr.tb, pc, kc, jc, nc, bbuf);
+        const T* bias = last && pr.bias ? pr.bias + jc : nullptr;
+        for (i64 ic = m0; ic < m1; ic += mc_blk) {
+          const i64 mc = min64(mc_blk, m1 - ic);
+          // The next block of the slice (the first one again, for the next NC block).
+          const i64 in = ic + mc < m1 ? ic + mc : m0, mn = min64(mc_blk, m1 - in);
+          const RowsAhead ahead(abuf, (in - m0) * kc, MR * kc, ceil_div(mn, MR), MR * kc * i64(sizeof(T)));
+          block<NV, false, false>(t, abuf + (ic - m0) * kc, bbuf, pr.C + ic * pr.ldc + jc, bias, mc, nc, ahead);
+          if (last) finish_act(pr, ic, mc, jc, nc);
+        }
+      }
     }
   }
 
@@ -879,6 +958,9 @@ struct GemmDriver {
     const i64 mc_blk = balanced_block(m, MC, MR);
     T* bbuf = direct_b ? nullptr
                        : static_cast<T*>(tl_pack_b.get(sizeof(T) * kc_blk * round_up(nc_blk, NR)));
+    if (kAlongRows && !direct_a && !direct_b && m > mc_blk && n > nc_blk &&
+        double(sizeof(T)) * double(round_up(m, MR)) * double(kc_blk) <= kSliceABytes)
+      return run_slices(pr, m0, m1, n0, n1, kc_blk, nc_blk, mc_blk, bbuf);
     T* abuf = direct_a ? nullptr
                        : static_cast<T*>(tl_pack_a.get(sizeof(T) * (kc_blk * round_up(mc_blk, MR) + kPackASlack)));
 
@@ -918,8 +1000,8 @@ struct GemmDriver {
             // (Stored transposed, the block is kc rows of mn elements, else mn rows of kc.)
             const i64 in = ic + mc, mn = min64(mc_blk, m1 - in);
             const RowsAhead ahead = pr.ta
-                ? RowsAhead(pr.A, pc * pr.lda + in, pr.lda, mn > 0 ? kc : 0, mn * i64(sizeof(T)), ceil_div(nc, NR))
-                : RowsAhead(pr.A, in * pr.lda + pc, pr.lda, max64(mn, 0), kc * i64(sizeof(T)), ceil_div(nc, NR));
+                ? RowsAhead(pr.A, pc * pr.lda + in, pr.lda, mn > 0 ? kc : 0, mn * i64(sizeof(T)))
+                : RowsAhead(pr.A, in * pr.lda + pc, pr.lda, max64(mn, 0), kc * i64(sizeof(T)));
             block<NV, false, false>(t, a, b, c, bias, mc, nc, ahead);
           }
           if (last) finish_act(pr, ic, mc, jc, nc);
@@ -1004,11 +1086,12 @@ struct GemmDriver {
   }
 };
 
-template <class Lanes, int MR_, int NV_, i64 KC_, i64 MC_, i64 NC_>
+template <class Lanes, int MR_, int NV_, i64 KC_, i64 MC_, i64 NC_, TileOrder Order_>
 struct GemmCfg {
   using V = Lanes;
   static constexpr int MR = MR_, NV = NV_;
   static constexpr i64 KC = KC_, MC = MC_, NC = NC_;
+  static constexpr TileOrder Order = Order_;
 };
 
 template <class CfgF32, class CfgF64>

@@ -72,6 +72,9 @@ SHAPES = [
     # one MC block of rows with B packed group by group (Note [GEMM one row block]): a batch
     # of 32 times a Dense kernel, and a last group and sliver that are partial
     (32, 784, 512), (45, 500, 333),
+    # past MC, NC and KC at once with edges everywhere: AVX-512 packs each K slice of A once
+    # and runs the tiles along rows (Notes [GEMM A slice reuse], [GEMM tile order])
+    (301, 519, 545),
 ]
 
 
@@ -84,7 +87,7 @@ def test_gemm_all_transposes(isa, dtype, shape):
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(200, 300, 150), (7, 500, 300), (400, 64, 9), (1, 512, 512),
                                    (129, 130, 131), (700, 600, 1), (64, 784, 512),
-                                   (784, 1, 512)], ids=lambda s: "x".join(map(str, s)))
+                                   (784, 1, 512), (700, 300, 1100)], ids=lambda s: "x".join(map(str, s)))
 def test_gemm_threads(isa, dtype, shape, threads):
     _check_all_transposes(isa, dtype, shape, seed=42 + shape[0])
 
@@ -94,7 +97,8 @@ def test_gemm_threads(isa, dtype, shape, threads):
                                    (1, 70, 33), (45, 70, 1), (30, 900, 200),
                                    # a vector times a matrix, an outer product, a thin N past
                                    # kParallelBytes: split far below the flop threshold
-                                   (1, 600, 301), (299, 600, 1), (300, 1, 500), (200, 1000, 3)],
+                                   (1, 600, 301), (299, 600, 1), (300, 1, 500), (200, 1000, 3),
+                                   (301, 519, 545)],
                          ids=lambda s: "x".join(map(str, s)))
 def test_gemm_accumulate(isa, dtype, shape, threads):
     m, k, n = shape
@@ -114,7 +118,7 @@ def test_gemm_accumulate(isa, dtype, shape, threads):
 @pytest.mark.parametrize("act", ["none", "relu", "sigmoid", "tanh"])
 @pytest.mark.parametrize("with_bias", [False, True], ids=["nobias", "bias"])
 @pytest.mark.parametrize("shape", [(1, 5, 3), (13, 17, 19), (64, 784, 100), (150, 300, 33), (3, 0, 5),
-                                   (45, 500, 333),
+                                   (45, 500, 333), (301, 519, 545),
                                    (1, 40, 37), (29, 40, 1), (1, 600, 301), (299, 600, 1),
                                    (300, 1, 500), (200, 1000, 3)],
                          ids=lambda s: "x".join(map(str, s)))

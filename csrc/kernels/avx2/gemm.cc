@@ -11,7 +11,8 @@ namespace tapegrad::kernels::avx2 {
 // reloads and tile epilogues); 512 overflows L1 and lost for f64; MC 96/192 and NC 256/512
 // were no better than 144 / 2048 on one thread.
 void register_gemm(KernelTable& t) {
-  register_gemm_for<GemmCfg<F32x8, 6, 2, 384, 144, 2048>, GemmCfg<F64x4, 6, 2, 384, 72, 1024>>(t);
+  constexpr TileOrder O = TileOrder::DownColumns;  // Note [GEMM tile order]
+  register_gemm_for<GemmCfg<F32x8, 6, 2, 384, 144, 2048, O>, GemmCfg<F64x4, 6, 2, 384, 72, 1024, O>>(t);
 }
 
 }  // namespace tapegrad::kernels::avx2
