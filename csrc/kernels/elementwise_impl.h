@@ -23,18 +23,13 @@ inline constexpr i64 kLightThreshold = 256 * 1024;
 inline constexpr i64 kHeavyThreshold = 16 * 1024;
 
 // Note [Elementwise prefetch]
-// Operands in L3 (a few hundred KiB up to kStreamBytes) stream faster when each loop step also
-// asks for the lines kPrefetchBytes ahead of its inputs and output than with the hardware
-// prefetchers alone: one thread, best of 25 interleaved rounds, relu over 1M float32 120 -> 109
-// µs, add 176 -> 164 µs, add over 256K 43 -> 41 µs; no change at 64K; 4 KiB ahead or more was
-// slower. Not with non-temporal stores (kStream), whose output must stay out of the caches,
-// and not in axpy (y += a x in place, assign_sub): there it made 1M float32 112 -> 162 µs.
-inline constexpr i64 kPrefetchBytes = 2048;
-
-template <int kBytes, class T> inline void prefetch_lines(const T* p) {
-#pragma GCC unroll 8
-  for (int l = 0; l < kBytes; l += 64) _mm_prefetch(reinterpret_cast<const char*>(p) + l, _MM_HINT_T0);
-}
+// The maps leave prefetching to the hardware. On the Zen 4 of sessions 1-9, asking in each
+// loop step for the lines 2 KiB ahead of the inputs and output made a one-thread relu over
+// 1M float32 120 -> 109 µs and add 176 -> 164 µs. On the Zen 5 core measured since, the same
+// prefetches cost: add over 1M float32 in L3 went 108-113 -> 119-124 GB/s without them
+// (numpy ratio 0.89-0.96 -> 0.99-1.02; bench/elementwise_report.py, session 12), and a plain
+// C++ loop ran 93 µs bare against 96-104 µs with 0.5-4 KiB prefetch distances (T0 or T1).
+// Column sums still prefetch (Note [Column-sum prefetch]): strided rows are not a stream.
 
 template <class I, class T>
 using VecFor = std::conditional_t<std::is_same_v<T, float>, typename I::F32, typename I::F64>;
@@ -134,13 +129,7 @@ void unary_range(const typename V::T* x, typename V::T* out, i64 n) {
       V::store_tail(out, m, Op::template apply<I, V>(V::load_tail(x, m)));
       i = head;
     }
-  constexpr i64 kAhead = kPrefetchBytes / i64(sizeof(typename V::T));
-  constexpr int kStep = U * W * int(sizeof(typename V::T));
-  for (; i + U * W <= n; i += U * W) {
-    if (!kStream && i + kAhead + U * W <= n) {  // Note [Elementwise prefetch]
-      prefetch_lines<kStep>(x + i + kAhead);
-      prefetch_lines<kStep>(out + i + kAhead);
-    }
+  for (; i + U * W <= n; i += U * W) {  // no software prefetch: Note [Elementwise prefetch]
     typename V::reg v[U];
     for (int u = 0; u < U; ++u) v[u] = V::load(x + i + u * W);
     for (int u = 0; u < U; ++u) put(i + u * W, Op::template apply<I, V>(v[u]));
@@ -205,14 +194,7 @@ void binary_range(const typename V::T* a, const typename V::T* b, typename V::T*
   if constexpr (kStream)  // reach a vector-aligned output with ordinary stores
     for (; i < n && reinterpret_cast<std::uintptr_t>(out + i) % (W * sizeof(typename V::T)); ++i)
       out[i] = V::hsum(V::keep_tail(V::tail(1), Op::template apply<V>(V::set1(SA ? a[i] : a[0]), V::set1(SB ? b[i] : b[0]))));
-  constexpr i64 kAhead = kPrefetchBytes / i64(sizeof(typename V::T));
-  constexpr int kStep = 4 * W * int(sizeof(typename V::T));
-  for (; i + 4 * W <= n; i += 4 * W) {
-    if (!kStream && i + kAhead + 4 * W <= n) {  // Note [Elementwise prefetch]
-      if constexpr (SA) prefetch_lines<kStep>(a + i + kAhead);
-      if constexpr (SB) prefetch_lines<kStep>(b + i + kAhead);
-      prefetch_lines<kStep>(out + i + kAhead);
-    }
+  for (; i + 4 * W <= n; i += 4 * W) {  // no software prefetch: Note [Elementwise prefetch]
     typename V::reg r0 = Op::template apply<V>(A(i), B(i));
     typename V::reg r1 = Op::template apply<V>(A(i + W), B(i + W));
     typename V::reg r2 = Op::template apply<V>(A(i + 2 * W), B(i + 2 * W));
