@@ -943,15 +943,24 @@ struct GemmDriver {
     }
   }
 
+  // Which operands run() reads in place for an m x n (x k) product (Note [GEMM blocking]).
+  struct Direct {
+    bool a, b;
+  };
+  static Direct direct_operands(bool ta, bool tb, i64 m, i64 n, i64 k) {
+    const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
+    return {n <= (ta ? kDirectATransNmax : kDirectANmax) || small || m <= 2,
+            !tb && (m <= kDirectBMaxM || small)};
+  }
+
   static void run(const Problem& pr, i64 m0, i64 m1, i64 n0, i64 n1) {
     const i64 m = m1 - m0, n = n1 - n0, k = pr.k;
     if (m <= 0 || n <= 0) return;
     if (m == 1 && !pr.tb) return row_vector(pr, m0, n0, n1);
     if ((m == 1 || n == 1) && try_vector(pr, m0, m1, n0, n1)) return;
     if (m > 2 && try_narrow(pr, m0, m1, n0, n1)) return;  // Note [GEMM narrow N]
-    const bool small = double(m) * double(n) * double(k) <= double(kSmallWork);
-    const bool direct_b = !pr.tb && (m <= kDirectBMaxM || small);
-    const bool direct_a = n <= (pr.ta ? kDirectATransNmax : kDirectANmax) || small || m <= 2;
+    const Direct direct = direct_operands(pr.ta, pr.tb, m, n, k);
+    const bool direct_a = direct.a, direct_b = direct.b;
 
     const i64 kc_blk = balanced_block(k, KC, 1);
     const i64 nc_blk = balanced_block(n, NC, NR);
@@ -1025,15 +1034,21 @@ struct GemmDriver {
   }
 
   // Cuts C (m x n) into `parts` MR/NR-aligned rectangles, tm rows by tn columns, choosing
-  // the grid that minimises the panels each thread packs (its rows of A + its columns of B).
-  static void grid(i64 m, i64 n, int parts, int& tm, int& tn) {
+  // the grid that minimises what each thread brings in of the operands: its rows of A and
+  // columns of B, a packed one at full weight, one read in place (as run() would for the
+  // rectangle) at half. Counting only packing, 4096x64x64 on 2 threads was cut along N
+  // (both threads then stream all of A) and ran 8 % slower; ignoring in-place reads,
+  // 512x513x511 was cut along M (each thread packs all of B for 256 rows), 3-6 % slower.
+  static void grid(const Problem& pr, i64 m, i64 n, int parts, int& tm, int& tn) {
     double best = -1;
     tm = 1; tn = parts;
     for (int r = 1; r <= parts; ++r) {
       if (parts % r) continue;
       int c = parts / r;
       if (ceil_div(m, MR) < r || ceil_div(n, NR) < c) continue;
-      double cost = double(ceil_div(m, r)) + double(ceil_div(n, c));
+      const i64 mt = ceil_div(m, r), nt = ceil_div(n, c);
+      const Direct d = direct_operands(pr.ta, pr.tb, mt, nt, pr.k);
+      const double cost = (d.a ? 0.5 : 1.0) * double(mt) + (d.b ? 0.5 : 1.0) * double(nt);
       // Ties go to more cuts along M where tiles run along rows: each thread then packs only
       // its own rows of each K slice of A (2 threads, 2048^3 float32: +0.5-1 %).
       if (best < 0 || cost < best || (kAlongRows && cost == best)) { best = cost; tm = r; tn = c; }
@@ -1074,7 +1089,7 @@ struct GemmDriver {
       return;
     }
     int tm, tn;
-    grid(g.m, g.n, threads, tm, tn);
+    grid(item(0), g.m, g.n, threads, tm, tn);
     for (i64 bt = 0; bt < g.batch; ++bt) {
       const Problem pr = item(bt);
       parallel_for(i64(tm) * tn, i64(tm) * tn, [&](i64 c0, i64 c1) {
