@@ -1252,7 +1252,13 @@ def test_range_as_tf():
     _check(tf.range(3, dtype=tf.float64), np.arange(3, dtype=np.float64))
     _check(tf.range(3, dtype="int64"), np.arange(3, dtype=np.int64))
     _check(tf.range(0), np.zeros((0,), np.int32))
-    _check(tf.range(tf.constant(4, dtype=tf.int64)), np.arange(4, dtype=np.int32))
+    # no dtype: the widest argument's, int32 < int64 < float32 < float64 (TF's inference)
+    _check(tf.range(tf.constant(4, dtype=tf.int64)), np.arange(4, dtype=np.int64))
+    _check(tf.range(1, tf.constant(7, dtype=tf.int64), 2), np.arange(1, 7, 2, dtype=np.int64))
+    _check(tf.range(tf.constant(3, dtype=tf.int64), 5.5), np.arange(3, 5.5, dtype=np.float32))
+    _check(tf.range(tf.constant(2.0, dtype=tf.float64)), np.arange(2.0, dtype=np.float64))
+    _check(tf.range(np.int64(3)), np.arange(3, dtype=np.int64))
+    _check(tf.range(tf.constant(4, dtype=tf.int32)), np.arange(4, dtype=np.int32))
     # the usual use: positions for gather / one_hot
     x = tf.constant(np.arange(12.0).reshape(4, 3))
     np.testing.assert_array_equal(tf.gather(x, tf.range(0, 4, 2)).numpy(), [[0, 1, 2], [6, 7, 8]])
@@ -1270,6 +1276,8 @@ def test_range_errors():
         tf.range(3, dtype=tf.bool)
     with pytest.raises(TypeError, match=r"range: start, limit and delta must be numbers"):
         tf.range("a")
+    with pytest.raises(TypeError, match=r"range: arguments must be int32, int64, float32 or float64"):
+        tf.range(tf.constant(True))
 
 
 def test_bool_array_bytes_other_than_0_and_1_are_true():

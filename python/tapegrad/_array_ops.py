@@ -161,9 +161,10 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 (TF's name)
     """The numbers ``start, start + delta, ...`` up to ``limit`` (excluded), as ``tf.range``:
-    ``range(n)`` counts from 0. The dtype is ``dtype``, else int32 when every argument is an
-    integer and float32 otherwise (as TF; Python ints elsewhere become float32 here)."""
-    from .dtypes import as_dtype, float32, int32
+    ``range(n)`` counts from 0. The dtype is ``dtype``, else, as TF infers it, the widest of
+    the arguments' dtypes in the order int32 < int64 < float32 < float64, where a tensor or
+    numpy scalar has its own, a Python int is int32 and a Python float float32."""
+    from .dtypes import as_dtype, float32, float64, int32, int64
     if limit is None:
         start, limit = 0, start
     args = [start, limit, delta]
@@ -172,9 +173,20 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 (
             raise TypeError(f"range: start, limit and delta must be numbers, got {a!r}")
     vals = [a.numpy()[()] if isinstance(a, _core.Tensor) else a for a in args]
     if dtype is None:
-        dtype = int32 if all(isinstance(v, numbers.Integral) or
-                             (isinstance(v, np.generic) and np.issubdtype(type(v), np.integer))
-                             for v in vals) else float32
+        order = [int32, int64, float32, float64]
+
+        def own(a):
+            if isinstance(a, _core.Tensor):
+                d = a.dtype
+            elif isinstance(a, np.generic):
+                d = as_dtype(a.dtype)
+            else:
+                d = int32 if isinstance(a, numbers.Integral) else float32
+            if d not in order:
+                raise TypeError(f"range: arguments must be int32, int64, float32 or float64, "
+                                f"got {d.name}")
+            return d
+        dtype = max((own(a) for a in args), key=order.index)
     dtype = as_dtype(dtype)
     if dtype.is_bool:
         raise TypeError("range: dtype must be a number type, got bool")
