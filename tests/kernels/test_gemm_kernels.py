@@ -176,7 +176,7 @@ def test_gemm_narrow_n(isa, dtype, n, threads):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("shape", [(5, 7, 9), (33, 20, 17), (64, 128, 64)],
+@pytest.mark.parametrize("shape", [(5, 7, 9), (33, 20, 17), (64, 128, 64), (297, 270, 530)],
                          ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("bcast", ["none", "a", "b"])
 def test_gemm_batched(isa, dtype, shape, bcast, threads):
