@@ -9,6 +9,7 @@ tests/ops/test_no_crash.py (a crash fails one test instead of the run); this fil
 place that counts the bad calls (N_CASES, quoted in the README).
 """
 
+import math
 import os
 import re
 import subprocess
@@ -690,6 +691,7 @@ NAN_CASES = [
     ("log", lambda x, w: tf.math.log(x), lambda v, w: np.log(v)),
     ("sqrt", lambda x, w: tf.sqrt(x), lambda v, w: np.sqrt(v)),
     ("tanh", lambda x, w: tf.tanh(x), lambda v, w: np.tanh(v)),
+    ("erf", lambda x, w: tf.math.erf(x), lambda v, w: np.vectorize(math.erf)(v)),
     ("sigmoid", lambda x, w: tf.sigmoid(x), lambda v, w: 1 / (1 + np.exp(-v))),
     ("abs", lambda x, w: tf.abs(x), lambda v, w: np.abs(v)),
     ("sign", lambda x, w: tf.sign(x), lambda v, w: np.sign(v)),

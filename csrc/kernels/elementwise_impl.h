@@ -9,6 +9,7 @@
 #ifndef TG_SIMD_NS
 #error "define TG_SIMD_NS (avx2 or avx512) before including kernels/elementwise_impl.h"
 #endif
+#include <cmath>
 #include <type_traits>
 
 #include "kernels/kernels.h"
@@ -103,6 +104,19 @@ struct OpSigmoid {
       return vsigmoid_f32<V>(x);
     else
       return vsigmoid<V, false>(x);
+  }
+};
+struct OpErf {  // Note [Erf]
+  static constexpr bool kHeavy = true;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    if constexpr (std::is_same_v<typename V::T, float>) {
+      return via_double<typename I::Widen>(x, [](auto v) { return verf_for_float<typename I::F64>(v); });
+    } else {
+      alignas(64) double lanes[V::W];
+      V::store(lanes, x);
+      for (int i = 0; i < V::W; ++i) lanes[i] = std::erf(lanes[i]);
+      return V::load(lanes);
+    }
   }
 };
 struct OpTanh {
@@ -374,6 +388,7 @@ template <class I, class T> void fill_elementwise_typed(KernelSet<T>& s) {
   s.unary[int(Unary::Sigmoid)] = unary<I, T, OpSigmoid>;
   s.unary[int(Unary::Relu)] = unary<I, T, OpRelu>;
   s.unary[int(Unary::Tanh)] = unary<I, T, OpTanh>;
+  s.unary[int(Unary::Erf)] = unary<I, T, OpErf>;
   if constexpr (std::is_same_v<T, float>)
     s.binary[int(Binary::Pow)] = pow_kernel_f32<I>;
   else

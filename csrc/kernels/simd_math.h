@@ -30,6 +30,7 @@
 #error "define TG_SIMD_NS (avx2 or avx512) before including kernels/simd_math.h"
 #endif
 #include "kernels/simd_vec.h"
+#include "kernels/erf_poly.h"
 #include "kernels/tanh_table.h"
 
 namespace tapegrad::kernels::TG_SIMD_NS {
@@ -348,6 +349,30 @@ template <> inline __m512 vtanh_table<F32x16>(__m512 x) {
                                                        _mm512_set1_epi32(int(0x80000000u)), 0xF8));
 }
 #endif
+
+// Note [Erf]
+// erf of float32 inputs held in double lanes, rounded once by the caller: |x| < 1: x P(x^2);
+// else 1 - exp(-x^2) R((|x| - 2.5) / 1.5), |x| clamped to 4 (where the float result is already
+// 1). P (degree 7) and R (degree 12) are in kernels/erf_poly.h, made by gen_erf_poly.py;
+// their relative errors are 5e-11 and 6e-9 (R's part is erfc <= 0.16 of the result), exp's
+// ~5e-9: far under float32's 2^-24, so the rounded result is within 1 ulp of the correctly
+// rounded one (tests check it against math.erf over the whole float range). NaN stays NaN
+// (min keeps it), +-inf give +-1, -0 gives -0. float64 has no vector kernel yet: its lanes go
+// through the C library's erf one by one (OpErf in elementwise_impl.h).
+template <class V> inline typename V::reg verf_for_float(typename V::reg x) {
+  using reg = typename V::reg;
+  const reg sign = V::set1(-0.0), one = V::set1(1.0);
+  const reg a = V::min(V::set1(4.0), V::andnot(sign, x));  // min(4, NaN) is NaN
+  const reg s = V::mul(a, a);
+  reg p = V::set1(kErfP[7]);
+  for (int j = 6; j >= 0; --j) p = V::fma(p, s, V::set1(kErfP[j]));
+  const reg t = V::mul(V::sub(a, V::set1(kErfRMid)), V::set1(kErfRInvHalf));
+  reg r = V::set1(kErfR[12]);
+  for (int j = 11; j >= 0; --j) r = V::fma(r, t, V::set1(kErfR[j]));
+  const reg big = V::fnma(vexp_for_float<V>(V::bit_xor(s, sign)), r, one);  // 1 - e^(-x^2) R
+  const reg res = V::select(V::lt(a, one), big, V::mul(a, p));
+  return V::bit_or(res, V::bit_and(x, sign));
+}
 
 // float32 lanes through double: f(lo half), f(hi half), round once.
 template <class Wd, class F> inline typename Wd::Narrow::reg via_double(typename Wd::Narrow::reg x, F f) {

@@ -82,6 +82,19 @@ def silu(features, beta=1.0, name=None):
 
 swish = silu
 
+_SQRT_2_OVER_PI = 0.7978845608028654
+
+
+def gelu(features, approximate=False, name=None):
+    """Gaussian error linear unit, as ``tf.nn.gelu``: ``x * P(X <= x)`` for a standard normal
+    X, i.e. ``0.5 x (1 + erf(x / sqrt(2)))``; with ``approximate=True`` the tanh form
+    ``0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))``. Both differentiate to every order."""
+    x = _features(features, "gelu")
+    if approximate:
+        inner = _core.multiply(_core.add(x, _core.multiply(_core.pow(x, 3.0), 0.044715)), _SQRT_2_OVER_PI)
+        return _core.multiply(_core.multiply(x, 0.5), _core.add(_core.tanh(inner), 1.0))
+    return _core.multiply(_core.multiply(x, 0.5), _core.add(_core.erf(_core.multiply(x, 0.7071067811865476)), 1.0))
+
 
 def moments(x, axes, shift=None, keepdims=False, name=None):
     """``(mean, variance)`` of ``x`` over ``axes``, as ``tf.nn.moments`` (the variance about a
@@ -199,4 +212,4 @@ def bias_add(value, bias, data_format=None, name=None):
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add", "relu6", "elu", "selu", "silu",
-           "swish", "moments", "l2_normalize", "dropout"]
+           "swish", "gelu", "moments", "l2_normalize", "dropout"]

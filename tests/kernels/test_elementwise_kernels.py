@@ -4,6 +4,8 @@ thread threshold, broadcast operands (stride 0), NaN/inf/denormal/signed-zero pr
 1 and 2 threads. Exact ops must match numpy (and the scalar reference) bit for bit; exp, log,
 tanh, sigmoid are held to a ulp budget over the whole float range (Note [Vector
 transcendentals] in csrc/kernels/simd_math.h)."""
+import math
+
 import numpy as np
 import pytest
 
@@ -226,6 +228,44 @@ def test_transcendental_specials():
             np.testing.assert_array_equal(t[:5], [0, -0.0, 1, -1, np.nan])
             assert np.signbit(t[1])
             np.testing.assert_array_equal(m.unary(isa, "sigmoid", x)[:5], [0.5, 0.5, 1, 0, np.nan])
+
+
+def _erf_correctly_rounded(x):
+    """math.erf (the C library's, within 1 ulp in float64) of x, rounded once to x's dtype."""
+    with np.errstate(invalid="ignore"):  # NaN payloads of the bit-pattern sweep
+        return np.array([math.erf(v) for v in x.astype(np.float64).tolist()]).astype(x.dtype)
+
+
+def _erf_points(dtype):
+    """Every kind of input: bit patterns over the whole range, a dense [-6, 6] (the kernel's
+    pieces meet at |x| = 1 and clamp at 4), the break points' float neighbours, tiny values."""
+    brk = np.array([1.0, 2.5, 3.92, 4.0, 5.9, 6.0], dtype)
+    brk = np.concatenate([brk, np.nextafter(brk, np.array(0, dtype)), np.nextafter(brk, np.array(9, dtype))])
+    return np.concatenate([_sweep(dtype, 1 << 16, seed=5), np.linspace(-6, 6, 120001, dtype=dtype),
+                           brk, -brk, np.geomspace(np.finfo(dtype).smallest_subnormal, 10, 5000, dtype=dtype)])
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_erf_whole_range(isa, dtype):
+    """float32 (Note [Erf], double lanes, rounded once) and float64 (the C library's erf per
+    lane): within 1 ulp of the correctly rounded result; odd symmetry exact; erf(+-0) = +-0,
+    erf(+-inf) = +-1, NaN stays NaN."""
+    x = _erf_points(dtype)
+    got = MOD[dtype].unary(isa, "erf", x)
+    _assert_ulp(got, _erf_correctly_rounded(x), 1)
+    neg = MOD[dtype].unary(isa, "erf", -x)
+    ok = ~np.isnan(x)
+    assert np.array_equal(neg[ok], -got[ok]) and np.array_equal(np.signbit(neg[ok]), ~np.signbit(got[ok]))
+    sp = MOD[dtype].unary(isa, "erf", np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype))
+    np.testing.assert_array_equal(sp, [0.0, -0.0, 1.0, -1.0, np.nan])
+    assert not np.signbit(sp[0]) and np.signbit(sp[1])
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_erf_sizes(isa, dtype, n, threads):
+    x = _data(n, dtype, seed=n, scale=3.0)
+    _assert_ulp(MOD[dtype].unary(isa, "erf", x), _erf_correctly_rounded(x), 1)
 
 
 # ---- binary ----------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ against finite differences (the cases name the ops.def rows they go through). Th
 without a gradient (floor, ceil, round, is_nan/inf/finite, count_nonzero, eye) and the
 errors are checked after the table."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -70,6 +72,10 @@ CASES = [
          away_from_zero((3, 4))),
     Case("selu", "multiply", tf.nn.selu, lambda x: SELU_SCALE * _elu(x, SELU_ALPHA), away_from_zero((3, 4))),
     Case("silu", ("multiply", "sigmoid"), tf.nn.silu, lambda x: x * _sigmoid(x), normal((3, 4))),
+    Case("gelu", ("erf", "multiply"), tf.nn.gelu,
+         lambda x: 0.5 * x * (1 + np.vectorize(math.erf)(x / np.sqrt(2))), normal((3, 4), scale=2.0)),
+    Case("gelu_tanh", ("tanh", "pow"), lambda x: tf.nn.gelu(x, approximate=True),
+         lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3))), normal((3, 4), scale=2.0)),
     Case("swish_beta", "sigmoid", lambda x: tf.nn.swish(x, beta=1.5), lambda x: x * _sigmoid(1.5 * x),
          normal((3, 4))),
     Case("moments_mean", "reduce_mean", lambda x: tf.nn.moments(x, axes=[0])[0], lambda x: x.mean(0),

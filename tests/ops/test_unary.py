@@ -1,5 +1,7 @@
 """UNARY rows of ops.def: forward vs numpy, gradient vs finite differences, second order."""
 
+import math
+
 import numpy as np
 
 import tapegrad as tf
@@ -24,6 +26,8 @@ CASES = [
     Case("log1p", "log1p", tf.math.log1p, np.log1p, positive(S, low=-0.7, high=3.0)),
     Case("log1p_tiny", "log1p", tf.math.log1p, np.log1p, normal(S, scale=1e-6)),
     Case("tanh", "tanh", tf.tanh, np.tanh, normal(S, scale=1.5)),
+    # erf: both pieces of the float32 kernel (|x| < 1 and above, Note [Erf]); scale 2.5 reaches 4
+    Case("erf", "erf", tf.math.erf, np.vectorize(math.erf), normal(S, scale=2.5)),
     Case("sigmoid", "sigmoid", tf.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("nn.sigmoid", "sigmoid", tf.nn.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("relu", "relu", tf.nn.relu, lambda x: np.maximum(x, 0), away_from_zero(S)),
