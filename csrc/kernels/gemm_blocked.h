@@ -353,17 +353,10 @@ struct GemmDriver {
           t.b = b + jr * t.kc;
           t.c = c + it * MR * t.ldc + jr;
           t.bias = bias ? bias + jr : nullptr;
-          if (NVt > 1 && t.nr <= W) {  // a right edge at most one vector wide: one-vector tiles
-            if (t.mr < MR) tile_rows<1, 1, false, false>(t);
-            else if (t.nr == W) micro<MR, 1, false, false, false>(t);
-            else micro<MR, 1, false, false, true>(t);
-          } else if (t.mr < MR) {
-            tile_rows<1, NVt, false, false>(t);
-          } else if (t.nr == NRt) {
-            micro<MR, NVt, false, false, false>(t);
-          } else {
-            micro<MR, NVt, false, false, true>(t);
-          }
+          // tile_rows picks the tile height (MR but on the bottom edge) and the right-edge
+          // masks; a right edge at most one vector wide runs as one-vector tiles.
+          if (NVt > 1 && t.nr <= W) tile_rows<1, 1, false, false>(t);
+          else tile_rows<1, NVt, false, false>(t);
         }
       }
       return;
