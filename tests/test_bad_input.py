@@ -662,6 +662,43 @@ def test_threads_the_os_refuses_fall_back_to_the_callers_thread():
     assert abs(float(r.stdout) - 1.0) < 1e-4
 
 
+_GEMM_SCRATCH = textwrap.dedent(r"""
+    import re, resource, sys
+    import numpy as np, tapegrad as tf
+    tf.set_num_threads(int(sys.argv[1]))
+    a = tf.constant(np.ones((2048, 2048), np.float32))
+    tmp = a + 1  # starts the pool; its 16 MiB go back to the block cache for the matmul's result
+    del tmp
+    with open("/proc/self/status") as f:
+        vm = int(re.search(r"VmSize:\s+(\d+)", f.read()).group(1)) * 1024
+    # 1 MiB more address space: the result comes from the cache, the GEMM's packing buffers
+    # (2 MiB of A, 0.5 MiB of B per thread) cannot be had.
+    resource.setrlimit(resource.RLIMIT_AS, (vm + (1 << 20), resource.RLIM_INFINITY))
+    try:
+        tf.matmul(a, a)
+        print("no error")
+    except MemoryError as e:
+        print("MemoryError:", e)
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    print(float(tf.reduce_sum(tf.matmul(a, a))) / 2048 ** 3)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+@pytest.mark.skipif(UNDER_ASAN, reason="under ASan (the sanitizer stage): ASan reserves terabytes of shadow address space, so RLIMIT_AS cannot cap it")
+@pytest.mark.parametrize("threads", [1, 2])
+def test_gemm_packing_buffer_that_cannot_be_had_is_memory_error(threads):
+    # It aborted the process (and from a pool worker, an exception would have called
+    # std::terminate): Note [Exceptions in chunks].
+    r = subprocess.run([sys.executable, "-c", _GEMM_SCRATCH, str(threads)], capture_output=True,
+                       text=True, timeout=120, env={**os.environ, "MALLOC_ARENA_MAX": "1"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = r.stdout.splitlines()
+    assert re.fullmatch(r"MemoryError: matmul: failed to allocate \d+ bytes for the GEMM's packing buffer",
+                        lines[0]), lines
+    assert lines[1] == "1.0"
+
+
 # -- NaN and inf propagate as in numpy: no exception ------------------------------------------------
 
 _NAN_IN = np.array([np.nan, np.inf, -np.inf, 1.0, -2.0, 0.0, np.nan, 3.0, np.inf, -0.5, 2.0,

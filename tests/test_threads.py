@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tf
+from tapegrad import _core
 
 
 def test_set_num_threads_while_other_threads_compute():
@@ -91,7 +92,6 @@ def test_worker_woken_on_the_callers_cpu_steps_off_it_and_keeps_its_affinity():
     Afterwards every thread of the process must have its old affinity back, and the results
     must be what one thread computes."""
     import time
-    from tapegrad import _core
 
     old = tf.get_num_threads()
     before = _allowed_cpus_of_every_thread()
@@ -130,5 +130,25 @@ def test_worker_woken_on_the_callers_cpu_steps_off_it_and_keeps_its_affinity():
             after = _allowed_cpus_of_every_thread()
         for tid, cpus in after.items():
             assert cpus == before.get(tid, mine), (tid, cpus, before)
+    finally:
+        tf.set_num_threads(old)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("where", ["first", "last", "middle"])
+def test_an_exception_in_any_chunk_reaches_the_caller(threads, where):
+    # A worker's exception used to escape its thread function: std::terminate. Now every chunk
+    # still runs, the caller rethrows the first exception, and the pool stays usable.
+    old = tf.get_num_threads()
+    try:
+        tf.set_num_threads(threads)
+        n = 1000
+        fail_at = {"first": 0, "last": n - 1, "middle": n // 2}[where]
+        for _ in range(3):
+            with pytest.raises(MemoryError):
+                _core._pool_fail_chunk(n, fail_at)
+            assert _core._pool_fail_chunk(n, -1) == n
+        a = np.arange(64 * 64, dtype=np.float32).reshape(64, 64) / 1000
+        np.testing.assert_allclose(tf.matmul(tf.constant(a), tf.constant(a)).numpy(), a @ a, rtol=1e-5)
     finally:
         tf.set_num_threads(old)

@@ -1,6 +1,9 @@
 // Bindings for the runtime switches: ISA selection and the thread pool.
 #include <pybind11/pybind11.h>
 
+#include <atomic>
+#include <new>
+
 #include "core/pool.h"
 #include "kernels/kernels.h"
 #include "kernels/threadpool.h"
@@ -26,6 +29,17 @@ void bind_runtime(py::module_& m) {
     tapegrad::pool_wake_stats(wakes, on_caller);
     return py::make_tuple(wakes, on_caller);
   }, "(workers woken from sleep, of which on the waking thread's CPU) since the process started.");
+  m.def("_pool_fail_chunk", [](long long n, long long fail_at) {
+    // Runs a parallel_for over [0, n) whose chunk holding index fail_at throws bad_alloc:
+    // the tests' way to check that a chunk's exception reaches the caller from any thread.
+    py::gil_scoped_release release;
+    std::atomic<long long> ran{0};
+    tapegrad::parallel_for(n, tapegrad::num_threads(), [&](std::int64_t b, std::int64_t e) {
+      ran += e - b;
+      if (b <= fail_at && fail_at < e) throw std::bad_alloc();
+    });
+    return ran.load();
+  }, "Test hook: a parallel_for over n items whose chunk holding fail_at throws bad_alloc.");
   m.def("_set_cache_limit", [](long long bytes) {
     if (bytes < 0) throw py::value_error("set_cache_limit: bytes must be >= 0, got " + std::to_string(bytes));
     tapegrad::big_cache_set_limit(static_cast<std::size_t>(bytes));

@@ -49,7 +49,9 @@
 // is gained). The row and column vector kernels (sweep, dot_rows) take any row or column range.
 #pragma once
 #include <cstdlib>
+#include <string>
 
+#include "core/errors.h"
 #include "kernels/kernels.h"
 #include "kernels/simd_vec.h"  // requires TG_SIMD_NS; silences GCC's spurious AVX-512 warnings
 #include "kernels/threadpool.h"
@@ -100,16 +102,23 @@ inline i64 balanced_block(i64 total, i64 cap, i64 unit) {
   return min64(cap, round_up(ceil_div(total, nb), unit));
 }
 
-// Grow-only 64-byte aligned scratch, one per thread (pool workers are persistent).
+// Grow-only 64-byte aligned scratch, one per thread (pool workers are persistent). Out of
+// memory it throws OutOfMemory, a std::bad_alloc that reaches Python as MemoryError from any
+// thread (Note [Exceptions in chunks]).
 struct Scratch {
   void* p = nullptr;
   std::size_t bytes = 0;
   void* get(std::size_t want) {
     if (want > bytes) {
       std::free(p);
-      bytes = (want + 4095) & ~std::size_t(4095);
-      p = std::aligned_alloc(64, bytes);
-      if (!p) { bytes = 0; std::abort(); }
+      p = nullptr;
+      bytes = 0;
+      const std::size_t size = (want + 4095) & ~std::size_t(4095);
+      p = std::aligned_alloc(64, size);
+      if (!p)
+        throw OutOfMemory("matmul: failed to allocate " + std::to_string(size) +
+                          " bytes for the GEMM's packing buffer");
+      bytes = size;
     }
     return p;
   }

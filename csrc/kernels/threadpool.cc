@@ -19,6 +19,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -55,6 +56,13 @@ constexpr int kMaxWorkers = 255;
 // step while giving the core back soon after the last one. The publisher only makes the
 // futex call when a worker is actually asleep.
 constexpr int kSpinMicros = 200;
+
+// Note [Exceptions in chunks]
+// A chunk may throw (std::bad_alloc from a kernel's scratch buffer, say). The thread that
+// ran it, worker or caller, catches it and the job still finishes every chunk: the caller
+// must not return while workers hold pointers into its frame. Then the caller rethrows the
+// first one, which pybind11 turns into a Python exception (MemoryError for bad_alloc). An
+// exception escaping a worker's thread function would std::terminate the process instead.
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
@@ -95,6 +103,7 @@ class Pool {
       std::lock_guard<std::mutex> lk(mu_);
       fn_ = fn; ctx_ = ctx; n_ = n;
       remaining_.store(chunks, std::memory_order_relaxed);
+      error_ = nullptr;
       // Release: a worker that takes a chunk index of this job also sees fn_, ctx_, n_.
       next_.store(std::uint64_t(chunks) << 32, std::memory_order_release);
       generation_.fetch_add(1, std::memory_order_release);
@@ -114,6 +123,14 @@ class Pool {
       }
       std::this_thread::yield();
     }
+    // Note [Exceptions in chunks]
+    std::exception_ptr err;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      err = std::move(error_);
+      error_ = nullptr;
+    }
+    if (err) std::rethrow_exception(err);
   }
 
  private:
@@ -123,7 +140,14 @@ class Pool {
       const std::int64_t c = std::int64_t(word & 0xffffffffu), chunks = std::int64_t(word >> 32);
       if (c >= chunks) return;
       std::int64_t b = n_ * c / chunks, e = n_ * (c + 1) / chunks;
-      if (b < e) fn_(ctx_, b, e);
+      if (b < e) {
+        try {
+          fn_(ctx_, b, e);
+        } catch (...) {
+          std::lock_guard<std::mutex> lk(mu_);
+          if (!error_) error_ = std::current_exception();  // the first one is rethrown
+        }
+      }
       if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lk(mu_);
         done_cv_.notify_all();
@@ -212,6 +236,7 @@ class Pool {
   std::int64_t n_ = 0;
   std::atomic<std::uint64_t> next_{0};  // chunks << 32 | next chunk index (Note [Pool generations])
   std::atomic<std::int64_t> remaining_{0};
+  std::exception_ptr error_;  // the first exception a chunk of this job threw (guarded by mu_)
 };
 
 std::atomic<int> g_threads{0};
