@@ -1280,6 +1280,55 @@ def test_range_errors():
         tf.range(tf.constant(True))
 
 
+# ----------------------------------------------------------------------------------------------
+# shape, size, rank: int32 tensors, as TF (x.shape is the static TensorShape)
+
+@pytest.mark.parametrize("value, dims", [
+    (np.zeros((2, 3), np.float32), (2, 3)),
+    (np.zeros((4, 0, 5)), (4, 0, 5)),
+    ([[1.0, 2.0, 3.0]], (1, 3)),
+    (3.0, ()),
+    (np.arange(7, dtype=np.int64), (7,)),
+])
+def test_shape_size_rank_are_int32_tensors(value, dims):
+    for x in (value, tf.constant(value), tf.Variable(value)):
+        _check(tf.shape(x), np.array(dims, np.int32))
+        _check(tf.size(x), np.array(int(np.prod(dims)), np.int32))
+        _check(tf.rank(x), np.array(len(dims), np.int32))
+        _check(tf.shape(x, out_type=tf.int64), np.array(dims, np.int64))
+        _check(tf.size(x, out_type="int64"), np.array(int(np.prod(dims)), np.int64))
+
+
+def test_shape_tensors_go_where_shapes_and_dimensions_go():
+    x = tf.constant(np.arange(6.0, dtype=np.float32).reshape(2, 3))
+    s = tf.shape(x)
+    assert tf.zeros(s).shape == (2, 3) and tf.ones(tf.shape(3.0)).shape == ()
+    assert tf.reshape(x, [s[0], -1]).shape == (2, 3) and tf.reshape(x, [-1]).shape == (6,)
+    assert tf.broadcast_to(tf.constant([1.0, 2.0, 3.0]), s).shape == (2, 3)
+    assert tf.fill(s, 2.0).shape == (2, 3) and tf.zeros([s[1], s[0]]).shape == (3, 2)
+    assert tf.random.normal(s).shape == (2, 3) and tf.random.uniform([s[1]]).shape == (3,)
+    assert tf.one_hot([0, 2], s[1]).shape == (2, 3) and list(range(s[0])) == [0, 1]
+    np.testing.assert_allclose(float(tf.reduce_sum(x) / tf.cast(tf.size(x), tf.float32)), 2.5)
+    with pytest.raises(TypeError, match=r"shape: out_type must be int32 or int64, got float32"):
+        tf.shape(x, out_type=tf.float32)
+    with pytest.raises(TypeError, match=r"size: out_type must be int32 or int64, got bool"):
+        tf.size(x, out_type=tf.bool)
+    with pytest.raises(TypeError, match=r"random.normal: shape must hold integers"):
+        tf.random.normal(tf.constant([2.5]))
+
+
+def test_empty_python_list_takes_any_dtype():
+    # numpy calls [] float64, but it holds no float: TF makes tf.constant([], dtype=tf.int32).
+    for dt, np_dt in ((tf.int32, np.int32), (tf.int64, np.int64), (tf.bool, np.bool_), (tf.float64, np.float64)):
+        _check(tf.constant([], dtype=dt), np.zeros((0,), np_dt))
+        _check(tf.constant([[], []], dtype=dt), np.zeros((2, 0), np_dt))
+    _check(tf.constant([]), np.zeros((0,), np.float32))
+    with pytest.raises(TypeError, match=r"constant: cannot convert a float64 value to an int32 tensor"):
+        tf.constant(np.zeros((0,)), dtype=tf.int32)  # a float array stays a float array
+    with pytest.raises(TypeError, match=r"constant: cannot convert a float64 value to an int32 tensor"):
+        tf.constant([1.5], dtype=tf.int32)
+
+
 def test_bool_array_bytes_other_than_0_and_1_are_true():
     raw = np.array([0, 1, 2, 255], np.uint8).view(np.bool_)  # numpy: any nonzero byte is True
     t = tf.constant(raw)

@@ -83,8 +83,9 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     else
       throw TypeError(std::string(op) + ": tapegrad has no " + dname() +
                       " dtype (pass dtype=tapegrad.float32 to convert it)");
-    // TF: a float never becomes an integer or bool silently.
-    if (!is_floating(target)) refuse(target);
+    // TF: a float never becomes an integer or bool silently. An empty Python list holds no
+    // float (numpy just calls its dtype float64): tf.constant([], dtype=tf.int32) is allowed.
+    if (!is_floating(target) && !(python_value && a.size() == 0)) refuse(target);
   } else if (kind == 'i' || kind == 'u') {
     // Python ints are float32 unless a dtype says otherwise (README "Integers"); numpy's
     // integer arrays keep an integer dtype, as in TF.

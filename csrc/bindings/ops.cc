@@ -320,6 +320,13 @@ void bind_ops(py::module_& m) {
     return out;
   }, "Consecutive blocks of `size` rows of x (the last one shorter) as tensors sharing x's "
      "buffer: fit's batches of one gathered epoch, without a copy each.");
+  m.def("_parse_shape", [](py::handle shape, const std::string& op) {
+    const Shape s = parse_shape(shape, op.c_str());
+    py::tuple out(s.ndim);
+    for (int i = 0; i < s.ndim; ++i) out[i] = py::int_(s[i]);
+    return out;
+  }, "A shape argument (int, sequence of ints or scalar int tensors, 1-D int tensor) as a "
+     "tuple of ints, with the errors the ops give: the Python-side ops parse shapes with it.");
   m.def("_fill", [](py::handle shape, double value, py::handle dtype) {
     return wrap(Tensor::full(parse_dtype(dtype, "fill"), parse_shape(shape, "fill"), value, "fill"));
   });

@@ -176,19 +176,41 @@ def pad(tensor: TensorLike, paddings: _Any, mode: str = "CONSTANT", constant_val
     return _core._pad(t, p[:, 0].tolist(), p[:, 1].tolist())
 
 
-def size(input: _Any, name: _Optional[str] = None) -> int:
-    """Number of elements, as a float32 scalar tensor would be int32 in TF: a Python int here."""
-    return input.size
+def _dims_of(input, op):
+    # A Tensor, Variable or numpy array has its shape; anything else converts as constant() does.
+    dims = getattr(input, "shape", None)
+    if dims is None or not isinstance(dims, tuple):
+        dims = convert_to_tensor(input).shape
+    return dims
 
 
-def rank(input: _Any, name: _Optional[str] = None) -> int:
-    """Number of dimensions of ``input``, a Python int (TF returns an int32 tensor)."""
-    return input.ndim
+def _index_dtype(out_type, op):
+    dt = as_dtype(out_type)
+    if dt not in (int32, int64):
+        raise TypeError(f"{op}: out_type must be int32 or int64, got {dt.name}")
+    return dt
 
 
-def shape(input: _Any, name: _Optional[str] = None) -> TensorShape:
-    """The shape of ``input``, a TensorShape (TF returns an int32 tensor)."""
-    return input.shape
+def shape(input: _Any, out_type: DTypeLike = int32, name: _Optional[str] = None) -> Tensor:
+    """The shape of ``input`` as a 1-D int32 tensor (``out_type=tf.int64`` for int64), as TF.
+
+    ``input.shape`` gives the static TensorShape instead. The result can be indexed
+    (``tf.shape(x)[0]``) and passed wherever a shape or a dimension is taken.
+    """
+    return constant(list(_dims_of(input, "shape")), dtype=_index_dtype(out_type, "shape"))
+
+
+def size(input: _Any, out_type: DTypeLike = int32, name: _Optional[str] = None) -> Tensor:
+    """Number of elements of ``input``, a scalar int32 tensor (or ``out_type``), as TF."""
+    n = 1
+    for d in _dims_of(input, "size"):
+        n *= d
+    return constant(n, dtype=_index_dtype(out_type, "size"))
+
+
+def rank(input: _Any, name: _Optional[str] = None) -> Tensor:
+    """Number of dimensions of ``input``, a scalar int32 tensor, as TF."""
+    return constant(len(_dims_of(input, "rank")), dtype=int32)
 
 
 # -- Tensor/Variable protocol pieces that only format or index ---------------------------------

@@ -50,12 +50,8 @@ def _rng(seed=None):
 
 
 def _shape(shape, op):
-    dims = (shape,) if isinstance(shape, int) else tuple(shape)
-    if not all(isinstance(d, (int, _np.integer)) and not isinstance(d, bool) for d in dims):
-        raise TypeError(f"{op}: shape must be a sequence of ints, got {shape!r}")
-    dims = tuple(int(d) for d in dims)
-    if any(d < 0 for d in dims):
-        raise ValueError(f"{op}: dimensions must be >= 0, got shape {dims}")
+    # As the ops parse it: ints, scalar int tensors (tf.shape(x)[0]), a 1-D int tensor.
+    dims = _core._parse_shape(shape, op)
     n = 1
     for d in dims:
         n *= d
