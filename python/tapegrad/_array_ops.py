@@ -14,7 +14,7 @@ from .errors import InvalidArgumentError
 builtins_range = builtins.range  # `range` below is TF's
 
 __all__ = ["function", "tile", "split", "norm", "range", "eye", "unstack", "reverse", "boolean_mask",
-           "is_tensor"]
+           "is_tensor", "gather"]
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -284,6 +284,68 @@ def boolean_mask(tensor, mask, axis=None, name=None):
     flat = _core.reshape(x, lead + [int(np.prod(m.shape, dtype=np.int64))] + rest)
     idx = _core.reshape(_core.where(_core.reshape(m, [-1])), [-1])
     return _core.gather(flat, idx, axis)
+
+
+def gather(params, indices, axis=None, batch_dims=0, validate_indices=None, name=None):
+    """Slices of ``params`` along ``axis`` at the int32/int64 ``indices``, as ``tf.gather``.
+
+    The result has shape ``params.shape[:axis] + indices.shape[batch_dims:] +
+    params.shape[axis + 1:]``. With ``batch_dims`` = b > 0 (negative counts from the rank of
+    ``indices``) the first b dimensions of ``params`` and ``indices`` are batch dimensions that
+    must match, each batch element gathering with its own indices; ``axis`` defaults to b and
+    may not be less. An index outside [0, params.shape[axis]) is an InvalidArgumentError.
+    Differentiable in ``params``; the gradient is dense (TF gives IndexedSlices of the same
+    values).
+    """
+    if batch_dims is None or isinstance(batch_dims, bool) or not isinstance(batch_dims, numbers.Integral):
+        raise TypeError(f"gather: batch_dims must be an int, got {batch_dims!r}")
+    if batch_dims == 0:
+        return _core.gather(params, indices, axis)
+    p = params.read_value() if isinstance(params, _core.Variable) else params
+    if not isinstance(p, _core.Tensor):
+        p = _tensor(p, "gather", "params")
+    idx = np.asarray(indices.numpy() if isinstance(indices, (_core.Tensor, _core.Variable)) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: indices must be an int32 or int64 tensor, got {idx.dtype.name} "
+                        "(cast it with tapegrad.cast)")
+    b = int(batch_dims) + (idx.ndim if batch_dims < 0 else 0)
+    if not 0 <= b <= idx.ndim:
+        raise InvalidArgumentError(f"gather: batch_dims {batch_dims} is out of range for indices of "
+                                   f"rank {idx.ndim} (expected [-{idx.ndim}, {idx.ndim}])")
+    nd = p.ndim
+    a = b if axis is None else int(axis)
+    a += nd if a < 0 else 0
+    if not b <= a < nd:
+        raise InvalidArgumentError(f"gather: axis {axis} must be in [batch_dims, rank(params)) = "
+                                   f"[{b}, {nd}) for params of shape {list(p.shape)}")
+    if tuple(p.shape[:b]) != idx.shape[:b]:
+        raise InvalidArgumentError(f"gather: params.shape[:{b}] {list(p.shape[:b])} must equal "
+                                   f"indices.shape[:{b}] {list(idx.shape[:b])} (batch_dims {b})")
+    n = p.shape[a]
+    bad = (idx < 0) | (idx >= n)
+    if bad.any():
+        j = int(np.flatnonzero(bad.reshape(-1))[0])
+        raise InvalidArgumentError(f"gather: indices[{j}] = {int(idx.reshape(-1)[j])} is not in [0, {n})")
+    # Bring axis next to the batch dimensions, merge them with it, and offset each batch
+    # element's indices by its first row: one ordinary gather along axis 0.
+    batch, between, rest = list(p.shape[:b]), list(p.shape[b:a]), list(p.shape[a + 1:])
+    nb = int(np.prod(batch, dtype=np.int64))
+    if a != b:
+        p = _core.transpose(p, list(builtins_range(b)) + [a] + list(builtins_range(b, a)) +
+                            list(builtins_range(a + 1, nd)))
+    flat = _core.reshape(p, [nb * n] + between + rest)
+    offsets = (np.arange(nb, dtype=np.int64) * n).reshape((nb,) + (1,) * (idx.ndim - b))
+    fi = idx.reshape((nb,) + idx.shape[b:]).astype(np.int64) + offsets
+    out = _core.gather(flat, _core._constant(fi, None), 0)  # [nb, *indices.shape[b:], *between, *rest]
+    ik = idx.ndim - b
+    out = _core.reshape(out, batch + list(idx.shape[b:]) + between + rest)
+    if a != b:  # TF's order: batch, between, the index dimensions, rest
+        nbt, nw = len(batch), len(between)
+        out = _core.transpose(out, list(builtins_range(nbt)) +
+                              list(builtins_range(nbt + ik, nbt + ik + nw)) +
+                              list(builtins_range(nbt, nbt + ik)) +
+                              list(builtins_range(nbt + ik + nw, nbt + ik + nw + len(rest))))
+    return out
 
 
 def is_tensor(x):

@@ -21,6 +21,20 @@ def _gather(indices, axis=0):
     return lambda p: np.take(p, np.asarray(indices), axis=axis)
 
 
+def _gather_bd(indices, axis, batch_dims):
+    """TF's gather with batch dimensions: each batch element of params takes its own indices."""
+    idx = np.asarray(indices)
+    b = batch_dims + idx.ndim if batch_dims < 0 else batch_dims
+
+    def ref(p):
+        a = axis + p.ndim if axis < 0 else axis
+        out = np.empty(p.shape[:a] + idx.shape[b:] + p.shape[a + 1:])
+        for bi in np.ndindex(p.shape[:b]):
+            out[bi] = np.take(p[bi], idx[bi], axis=a - b)
+        return out
+    return ref
+
+
 def _uss(ids, num_segments):
     """TF's unsorted_segment_sum: ids.shape is a prefix of data.shape; negative ids dropped."""
     ids = np.asarray(ids)
@@ -48,6 +62,13 @@ def _gather_fn(indices, dtype, axis=None):
     if axis is None:
         return lambda p: tf.gather(p, tf.constant(idx))
     return lambda p: tf.gather(p, tf.constant(idx), axis=axis)
+
+
+def _gather_bd_fn(indices, dtype, axis, batch_dims):
+    idx = np.asarray(indices, dtype=dtype)
+    if axis is None:
+        return lambda p: tf.gather(p, tf.constant(idx), batch_dims=batch_dims)
+    return lambda p: tf.gather(p, tf.constant(idx), axis=axis, batch_dims=batch_dims)
 
 
 def _uss_fn(ids, dtype, num_segments):
@@ -116,6 +137,20 @@ CASES = [
                              tf.constant(np.array([[0, 2], [2, 2]], np.int32))),
          lambda p: np.take(np.take(p, [1, 1, 0], axis=1) * p[:, :1], [[0, 2], [2, 2]], axis=0),
          normal((3, 2))),
+
+    # --- gather with batch dimensions: the first batch_dims of params and indices match
+    Case("gather_batch1_rows", "gather", _gather_bd_fn([[2, 0, 2], [1, 1, 0]], np.int32, None, 1),
+         _gather_bd([[2, 0, 2], [1, 1, 0]], 1, 1), normal((2, 3, 4))),
+    Case("gather_batch1_last_axis", "gather", _gather_bd_fn([[3, 0], [1, 3], [2, 2]], np.int64, -1, 1),
+         _gather_bd([[3, 0], [1, 3], [2, 2]], -1, 1), normal((3, 4))),
+    Case("gather_batch1_axis_past_batch", "gather", _gather_bd_fn([[1, 0, 1], [2, 2, 0]], np.int64, 2, 1),
+         _gather_bd([[1, 0, 1], [2, 2, 0]], 2, 1), normal((2, 3, 3, 2))),
+    Case("gather_batch2", "gather", _gather_bd_fn(np.arange(12).reshape(2, 3, 2) % 4, np.int32, 2, 2),
+         _gather_bd(np.arange(12).reshape(2, 3, 2) % 4, 2, 2), normal((2, 3, 4, 2))),
+    Case("gather_batch_neg", "gather", _gather_bd_fn([[[0], [1]], [[1], [1]]], np.int64, 2, -1),
+         _gather_bd([[[0], [1]], [[1], [1]]], 2, 2), normal((2, 2, 2))),
+    Case("gather_batch_all_index_dims", "gather", _gather_bd_fn([1, 0, 2], np.int32, 1, 1),
+         _gather_bd([1, 0, 2], 1, 1), normal((3, 3, 2))),
 
     # --- unsorted_segment_sum: rows summed by id; negative ids dropped; gradient = gather
     Case("uss_basic_int32", "unsorted_segment_sum", _uss_fn([0, 2, 2, 1, 0, 3], np.int32, 4),
@@ -291,8 +326,40 @@ def test_gather_errors():
         tf.gather(p, tf.constant(np.array([True])))
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"scalar"):
         tf.gather(tf.constant(1.0), tf.constant(np.array([0], np.int32)))
-    with pytest.raises(ValueError, match=r"batch_dims"):
-        tf.gather(p, tf.constant(np.array([[0]], np.int32)), batch_dims=1)
+    i = tf.constant(np.array([[0], [2], [1]], np.int32))
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"gather: params.shape\[:1\] \[3\] must equal indices.shape\[:1\] \[2\]"):
+        tf.gather(p, tf.constant(np.array([[0], [1]], np.int32)), batch_dims=1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"gather: indices\[1\] = 2 is not in \[0, 2\)"):
+        tf.gather(p, i, batch_dims=1)  # 2 would be the next batch element's row: not silently
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"gather: indices\[1\] = -2 is not in \[0, 2\)"):
+        tf.gather(p, -i, batch_dims=1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"gather: axis 0 must be in \[batch_dims, rank\(params\)\) = \[1, 2\)"):
+        tf.gather(p, i, axis=0, batch_dims=1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"gather: batch_dims 3 is out of range for indices of rank 2"):
+        tf.gather(p, i, batch_dims=3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"gather: batch_dims -3 is out of range"):
+        tf.gather(p, i, batch_dims=-3)
+    with pytest.raises(TypeError, match=r"gather: indices must be an int32 or int64 tensor, got float64"):
+        tf.gather(p, np.array([[0.0], [1.0], [0.0]]), batch_dims=1)
+    with pytest.raises(TypeError, match=r"gather: batch_dims must be an int, got 1.0"):
+        tf.gather(p, i, batch_dims=1.0)
+
+
+def test_gather_batch_dims_as_tf_docs():
+    # tf.gather's documented batch_dims example: per-batch lookups, and the shape rule
+    # params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:].
+    params = tf.constant([[0, 1.0, 2.0], [10.0, 11.0, 12.0], [20.0, 21.0, 22.0]])
+    got = tf.gather(params, np.array([[0, 1], [1, 2], [2, 0]]), batch_dims=1)
+    np.testing.assert_array_equal(got.numpy(), [[0, 1], [11, 12], [22, 20]])
+    p = tf.zeros((2, 5, 4, 3))
+    assert tf.gather(p, np.zeros((2, 6, 7), np.int64), axis=2, batch_dims=1).shape == (2, 5, 6, 7, 3)
+    assert tf.gather(p, np.zeros((2, 5), np.int64), axis=2, batch_dims=2).shape == (2, 5, 3)
+    assert tf.gather(p, np.zeros((2, 0), np.int32), batch_dims=1).shape == (2, 0, 4, 3)
+    v = tf.Variable(np.arange(6.0).reshape(2, 3))
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.gather(v, np.array([[2, 2], [0, 1]]), batch_dims=1) * [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(tape.gradient(y, v).numpy(), [[0, 0, 3], [3, 4, 0]])
 
 
 def test_uss_gradient_drops_negative_ids_exactly():
