@@ -701,9 +701,19 @@ struct GemmDriver {
   // (2 of 16: float32 256x512x2 ran at 0.24 of numpy, 64x784x8 at 0.52); instead each
   // C[r, j] is a dot product along A's row and op(B)'s column j (packed contiguous when it is
   // strided), RB rows by NCt <= 4 columns per pass, so RB * NCt accumulators hide the FMA
-  // latency and A's rows are read once per group of 4 columns. With A stored transposed
+  // latency and A's rows are read once per pass of at most 4 columns. With A stored transposed
   // (the weight gradient Xᵀ G of a narrow layer, 0.19-0.35 of numpy in tiles for 2-4
   // columns) axpy_block runs vectors down A's rows instead.
+  static constexpr bool kSums = W == 16 && sizeof(T) == 4;  // F32x16: V::sums
+  // GCC folds a vector load used by several FMAs into each of them as a memory operand,
+  // loading it once per FMA: an empty asm on the register makes it load once.
+  static void keep_in_register(R& x) {
+#if (defined(__AVX2__) || defined(__AVX512F__)) && !defined(TAPEGRAD_EMULATE_AVX512)
+    if constexpr (sizeof(R) >= 32) asm("" : "+v"(x));
+#else
+    (void)x;
+#endif
+  }
   template <int RB, int NCt>
   static void dot_block(const T* X, i64 xs, const T* Vt, i64 vs, i64 k, T* C, i64 ldc, i64 rows,
                         bool accumulate, const T* bias, bool relu) {
@@ -723,7 +733,8 @@ struct GemmDriver {
         for (int j = 0; j < NCt; ++j) vv[j] = load(Vt + j * vs + p);
 #pragma GCC unroll 4
         for (int q = 0; q < RB; ++q) {
-          const R x = load(xr[q] + p);
+          R x = load(xr[q] + p);
+          keep_in_register(x);
 #pragma GCC unroll 4
           for (int j = 0; j < NCt; ++j) acc[q][j] = V::fma(x, vv[j], acc[q][j]);
         }
@@ -734,9 +745,42 @@ struct GemmDriver {
         const auto mk = V::mask(k - p);
         step(p, [mk](const T* a) { return V::load_mask(a, mk); });
       }
-      for (int q = 0; q < nr; ++q)
-        for (int j = 0; j < NCt; ++j)
-          put(C + (r0 + q) * ldc + j, V::hsum(acc[q][j]), accumulate, bias ? bias + j : nullptr, relu);
+      if constexpr (kSums && RB == 4) {
+        // Note [Narrow N sums]
+        // One horizontal sum per output (8 dependent shuffles and adds) took a third of a
+        // block's time, and the scalar write-back of each sum most of the rest. V::sums<N>
+        // reduces 8 or 16 accumulators together and puts the sum of in[i] in lane
+        // 4 (i % 4) + i / 4: with acc[q][j] as in[4 j + q], row q's NCt sums are the first
+        // lanes of 128-bit chunk q, and C's row takes them in one masked operation. With the
+        // A row loaded once per k step (keep_in_register) float32 1000x100x2 went from 7.0 to
+        // 4.3 us (numpy 4.7), 1000x100x4 from 8.6 to 5.4 (numpy 6.0), 1000x100x8 (then tiles)
+        // from 14.2 to 10.6 (numpy 11.3), on one thread.
+        constexpr int N = NCt <= 2 ? 8 : 16;
+        R in[N];
+#pragma GCC unroll 16
+        for (int i = 0; i < N; ++i) in[i] = i / 4 < NCt ? acc[i % 4][i / 4] : V::zero();
+        const R sums = V::template sums<N>(in);
+        const __mmask8 mk = static_cast<__mmask8>((1u << NCt) - 1u);
+        const __m128 bv = bias ? _mm_maskz_loadu_ps(mk, bias) : _mm_setzero_ps();
+        auto row = [&](auto qc) __attribute__((always_inline)) {
+          constexpr int q = decltype(qc)::value;
+          if (q >= nr) return;
+          T* c = C + (r0 + q) * ldc;
+          __m128 x = _mm512_extractf32x4_ps(sums, q);
+          if (accumulate) x = _mm_add_ps(_mm_maskz_loadu_ps(mk, c), x);
+          if (bias) x = _mm_add_ps(x, bv);
+          if (relu) x = _mm_max_ps(_mm_setzero_ps(), x);  // NaN stays NaN (GemmOps::relu)
+          _mm_mask_storeu_ps(c, mk, x);
+        };
+        row(std::integral_constant<int, 0>());
+        row(std::integral_constant<int, 1>());
+        row(std::integral_constant<int, 2>());
+        row(std::integral_constant<int, 3>());
+      } else {
+        for (int q = 0; q < nr; ++q)
+          for (int j = 0; j < NCt; ++j)
+            put(C + (r0 + q) * ldc + j, V::hsum(acc[q][j]), accumulate, bias ? bias + j : nullptr, relu);
+      }
     }
   }
 
@@ -808,23 +852,34 @@ struct GemmDriver {
       finish_act(pr, m0, m1 - m0, n0, n);
       return true;
     }
-    // From 5 columns on, the per-output horizontal sums cost more than the tiles' empty lanes
-    // unless the rows are long (float32 1000x100x5: 0.59 of numpy this way, 0.66 in tiles).
-    if (n > 4 && k < 256) return false;
+    // With one horizontal sum per output, from 5 columns on the sums cost more than the
+    // tiles' empty lanes unless the rows are long (float32 1000x100x5: 0.59 of numpy this way,
+    // 0.66 in tiles). F32x16 sums 8 or 16 outputs at once (Note [Narrow N sums]): then only
+    // rows shorter than a few vectors go to the tiles (AVX-512, best of 5 x 5 interleaved,
+    // m = 16, 64, 1000: tiles win at k = 4 for n = 2, k = 8 for n = 3-4, k = 24 for n = 6-8).
+    if (kSums ? k < (n <= 2 ? 8 : n <= 4 ? 16 : 32) : n > 4 && k < 256) return false;
     // op(B)'s columns n0..n1 as contiguous rows of length k: B's own rows when it is
     // transposed, else gathered into the thread's B-packing buffer (n * k elements).
     const T* vt = pr.B + n0 * pr.ldb;
     i64 vs = pr.ldb;
     if (!pr.tb) {
-      T* buf = static_cast<T*>(tl_pack_b.get(sizeof(T) * n * k));
-      for (i64 p = 0; p < k; ++p)
+      // TB x TB transposes (TB = 8 floats, 4 doubles) for blocks of rows that each have a
+      // row after them, so a full-width read past column n stays inside B (columns n .. TB
+      // land in buf's spare rows); the rest element by element.
+      constexpr int TB = kTransposeBlock;
+      T* buf = static_cast<T*>(tl_pack_b.get(sizeof(T) * max64(n, TB) * k));
+      i64 p = 0;
+      if (n <= TB)
+        for (; p + TB < k; p += TB) transpose_block(pr.B + p * pr.ldb + n0, pr.ldb, buf + p, k);
+      for (; p < k; ++p)
         for (i64 j = 0; j < n; ++j) buf[j * k + p] = pr.B[p * pr.ldb + n0 + j];
       vt = buf;
       vs = k;
     }
     const T* A = pr.A + m0 * pr.lda;
-    for (i64 j0 = 0; j0 < n; j0 += 4) {
-      const i64 nc = min64(4, n - j0);
+    for (i64 j0 = 0, nc = 0; j0 < n; j0 += nc) {
+      // Passes of at most 4 columns, balanced (5 = 3 + 2: a 1-column pass sums one row at a time).
+      nc = ceil_div(n - j0, ceil_div(n - j0, 4));
       const T* v = vt + j0 * vs;
       const T* b = bias ? bias + j0 : nullptr;
       if (nc == 4) dot_block<4, 4>(A, pr.lda, v, vs, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);

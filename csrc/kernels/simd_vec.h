@@ -268,6 +268,27 @@ struct F32x16 {
                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
     return F32x8::hsum(h);
   }
+  // The N (8 or 16) horizontal sums of v[0..N) as one vector: lane 4 c + l holds the sum of
+  // v[c + 4 l] (N = 8: lanes 4 c and 4 c + 1). Four levels of shuffle-and-add halve the lanes
+  // per input and pair the inputs up: for N = 16, 30 shuffles and 15 adds where 16 hsum calls
+  // take 64 and 64.
+  template <int N>
+  static reg sums(const reg* v) {
+    static_assert(N == 8 || N == 16, "sums reduces 8 or 16 vectors");
+    reg a[N / 2], b[N / 4], c[N / 8];
+    for (int j = 0; j < N / 2; ++j)  // 256-bit halves: a[j] = [v[2j] x 8 | v[2j+1] x 8]
+      a[j] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * j], v[2 * j + 1], 0x44),
+                           _mm512_shuffle_f32x4(v[2 * j], v[2 * j + 1], 0xEE));
+    for (int i = 0; i < N / 4; ++i)  // 128-bit chunks: chunk q of b[i] = v[4i + q] x 4
+      b[i] = _mm512_add_ps(_mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], 0x88),
+                           _mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], 0xDD));
+    for (int h = 0; h < N / 8; ++h)  // chunk q of c[h] = [v[8h + q] x 2, v[8h + 4 + q] x 2]
+      c[h] = _mm512_add_ps(_mm512_shuffle_ps(b[2 * h], b[2 * h + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                           _mm512_shuffle_ps(b[2 * h], b[2 * h + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    const reg x = c[0], y = c[N / 8 - 1];
+    return _mm512_add_ps(_mm512_shuffle_ps(x, y, _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_ps(x, y, _MM_SHUFFLE(3, 1, 3, 1)));
+  }
   static T hmax(reg v) {
     __m256 h = _mm256_max_ps(_mm512_castps512_ps256(v),
                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
