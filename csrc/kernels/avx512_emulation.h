@@ -9,7 +9,7 @@
 // runs here (QEMU's TCG has no AVX-512; Intel's SDE is not on the package registries) can
 // execute it, so a test build compiles those exact files against SIMDe (Debian's
 // libsimde-dev), whose native aliases turn each _mm512_* call into portable code with the
-// documented lane semantics. SIMDe 0.7.4 lacks the masked loads and stores, the streaming
+// documented lane semantics. SIMDe 0.7.4 lacks the masked loads and stores (512- and 128-bit), the streaming
 // stores, the float/double conversions and the 64-bit gather; they are defined below from the
 // Intel intrinsics guide's per-lane definitions, touching only the memory the real instruction
 // touches (a masked-off lane is never read or written).
@@ -87,6 +87,13 @@ inline simde__m512d i64gather_pd(simde__m512i idx, const void* base, int scale) 
   (tapegrad_avx512_emulation::mask_storeu<simde__m512, float, 16>((p), (m), (v)))
 #define _mm512_mask_storeu_pd(p, m, v) \
   (tapegrad_avx512_emulation::mask_storeu<simde__m512d, double, 8>((p), (m), (v)))
+// SIMDe has simde_mm512_shuffle_f32x4 but no native alias for it.
+#define _mm512_shuffle_f32x4(a, b, imm8) simde_mm512_shuffle_f32x4((a), (b), (imm8))
+// The 128-bit forms (AVX-512VL) the narrow GEMM's row write-back uses.
+#define _mm_maskz_loadu_ps(m, p) \
+  (tapegrad_avx512_emulation::mask_loadu<simde__m128, float, 4>(simde_mm_setzero_ps(), (m), (p)))
+#define _mm_mask_storeu_ps(p, m, v) \
+  (tapegrad_avx512_emulation::mask_storeu<simde__m128, float, 4>((p), (m), (v)))
 // A streaming store's only visible effect is the store.
 #define _mm512_stream_ps(p, v) simde_mm512_storeu_ps((p), (v))
 #define _mm512_stream_pd(p, v) simde_mm512_storeu_pd((p), (v))
