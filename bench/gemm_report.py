@@ -223,7 +223,7 @@ def summarize(rows, ceil, out=print):
     if big and c1:
         share = [r["ours"] / c1 for r in big]
         out("1-thread float32 n>=512 share of FMA ceiling: " + ", ".join(
-            f"{r['shape'][0]}: {100 * s:.0f}%" for r, s in zip(big, share)))
+            f"{r['shape'][0]}: {100 * s:.1f}%" for r, s in zip(big, share)))
         ok &= min(share) >= 0.92
     out("goal (ratio >= 1 everywhere, geomean >= 1.1, >= 92% of ceiling): " +
         ("MET" if ok else "not met"))
