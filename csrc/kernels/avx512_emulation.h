@@ -87,9 +87,14 @@ inline simde__m512d i64gather_pd(simde__m512i idx, const void* base, int scale) 
   (tapegrad_avx512_emulation::mask_storeu<simde__m512, float, 16>((p), (m), (v)))
 #define _mm512_mask_storeu_pd(p, m, v) \
   (tapegrad_avx512_emulation::mask_storeu<simde__m512d, double, 8>((p), (m), (v)))
-// SIMDe has simde_mm512_shuffle_f32x4 but no native alias for it.
+// SIMDe has simde_mm512_shuffle_f32x4 and _f64x2 but no native aliases for them.
 #define _mm512_shuffle_f32x4(a, b, imm8) simde_mm512_shuffle_f32x4((a), (b), (imm8))
-// The 128-bit forms (AVX-512VL) the narrow GEMM's row write-back uses.
+#define _mm512_shuffle_f64x2(a, b, imm8) simde_mm512_shuffle_f64x2((a), (b), (imm8))
+// The 128- and 256-bit forms (AVX-512VL) the narrow GEMM's row write-back uses.
+#define _mm256_maskz_loadu_pd(m, p) \
+  (tapegrad_avx512_emulation::mask_loadu<simde__m256d, double, 4>(simde_mm256_setzero_pd(), (m), (p)))
+#define _mm256_mask_storeu_pd(p, m, v) \
+  (tapegrad_avx512_emulation::mask_storeu<simde__m256d, double, 4>((p), (m), (v)))
 #define _mm_maskz_loadu_ps(m, p) \
   (tapegrad_avx512_emulation::mask_loadu<simde__m128, float, 4>(simde_mm_setzero_ps(), (m), (p)))
 #define _mm_mask_storeu_ps(p, m, v) \

@@ -706,8 +706,10 @@ struct GemmDriver {
   // columns) axpy_block runs vectors down A's rows instead. With F32x16's sums (Note [Narrow
   // N sums]) the last n % 16 columns of a wider C go this way too when they are 2-8: a
   // one-vector tile would compute 16 for them (float32 1T: 100^3 from 0.89 to 0.98 of numpy,
-  // 1000x100x100 1.03 to 1.15, 64x784x100 1.07 to 1.22, 1000^3 1.04 to 1.06).
+  // 1000x100x100 1.03 to 1.15, 64x784x100 1.07 to 1.22, 1000^3 1.04 to 1.06); with F64x8's,
+  // the last 2-4 of n % 8 from k = 16 (float64 100^3 0.94 to 0.97, 50^3 0.97 to 1.04).
   static constexpr bool kSums = W == 16 && sizeof(T) == 4;  // F32x16: V::sums
+  static constexpr bool kSums64 = W == 8 && sizeof(T) == 8;  // F64x8: V::sums8
   // GCC folds a vector load used by several FMAs into each of them as a memory operand,
   // loading it once per FMA: an empty asm on the register makes it load once.
   static void keep_in_register(R& x) {
@@ -757,7 +759,8 @@ struct GemmDriver {
         // lanes of 128-bit chunk q, and C's row takes them in one masked operation. With the
         // A row loaded once per k step (keep_in_register) float32 1000x100x2 went from 7.0 to
         // 4.3 us (numpy 4.7), 1000x100x4 from 8.6 to 5.4 (numpy 6.0), 1000x100x8 (then tiles)
-        // from 14.2 to 10.6 (numpy 11.3), on one thread.
+        // from 14.2 to 10.6 (numpy 11.3), on one thread; float64 (F64x8::sums8, below)
+        // 1000x100x2 10.8 to 7.3 us (numpy 9.3), 1000x100x4 12.5 to 8.6 (numpy 9.1-11.6).
         constexpr int N = NCt <= 2 ? 8 : 16;
         R in[N];
 #pragma GCC unroll 16
@@ -774,6 +777,39 @@ struct GemmDriver {
           if (bias) x = _mm_add_ps(x, bv);
           if (relu) x = _mm_max_ps(_mm_setzero_ps(), x);  // NaN stays NaN (GemmOps::relu)
           _mm_mask_storeu_ps(c, mk, x);
+        };
+        row(std::integral_constant<int, 0>());
+        row(std::integral_constant<int, 1>());
+        row(std::integral_constant<int, 2>());
+        row(std::integral_constant<int, 3>());
+      } else if constexpr (kSums64 && RB == 4) {
+        // The same for F64x8 (Note [Narrow N sums]): V::sums8 puts the sum of in[i] in lane
+        // 2 (i % 4) + i / 4, so columns 0-1 of row q are 128-bit chunk q of s[0], columns 2-3
+        // chunk q of s[1].
+        R s[2];
+#pragma GCC unroll 2
+        for (int h = 0; h < (NCt + 1) / 2; ++h) {
+          R in[8];
+#pragma GCC unroll 8
+          for (int i = 0; i < 8; ++i) in[i] = 2 * h + i / 4 < NCt ? acc[i % 4][2 * h + i / 4] : V::zero();
+          s[h] = V::sums8(in);
+        }
+        if constexpr (NCt <= 2) s[1] = s[0];
+        const __mmask8 mk = static_cast<__mmask8>((1u << NCt) - 1u);
+        const __m256d bv = bias ? _mm256_maskz_loadu_pd(mk, bias) : _mm256_setzero_pd();
+        auto chunk = [](R v, auto qc) __attribute__((always_inline)) {
+          constexpr int q = decltype(qc)::value;
+          return _mm256_extractf128_pd(_mm512_extractf64x4_pd(v, q / 2), q % 2);
+        };
+        auto row = [&](auto qc) __attribute__((always_inline)) {
+          constexpr int q = decltype(qc)::value;
+          if (q >= nr) return;
+          T* c = C + (r0 + q) * ldc;
+          __m256d x = _mm256_set_m128d(chunk(s[1], qc), chunk(s[0], qc));
+          if (accumulate) x = _mm256_add_pd(_mm256_maskz_loadu_pd(mk, c), x);
+          if (bias) x = _mm256_add_pd(x, bv);
+          if (relu) x = _mm256_max_pd(_mm256_setzero_pd(), x);  // NaN stays NaN (GemmOps::relu)
+          _mm256_mask_storeu_pd(c, mk, x);
         };
         row(std::integral_constant<int, 0>());
         row(std::integral_constant<int, 1>());
@@ -1050,7 +1086,8 @@ struct GemmDriver {
     if (m > 2 && try_narrow(pr, m0, m1, n0, n1)) return;  // Note [GEMM narrow N]
     // A right edge of 2 .. W/2 columns past the last full vector runs as the narrow dot
     // products too, instead of one-vector tiles with most lanes empty (Note [GEMM narrow N]).
-    if (kSums && m > 2 && !pr.ta && n > W && n % W >= 2 && try_narrow(pr, m0, m1, n1 - n % W, n1))
+    if ((kSums || (kSums64 && k >= 16)) && m > 2 && !pr.ta && n > W && n % W >= 2 &&
+        try_narrow(pr, m0, m1, n1 - n % W, n1))
       return run(pr, m0, m1, n0, n1 - n % W);
     const Direct direct = direct_operands(pr.ta, pr.tb, m, n, k);
     const bool direct_a = direct.a, direct_b = direct.b;

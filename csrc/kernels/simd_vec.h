@@ -354,6 +354,18 @@ struct F64x8 {
   static T hsum(reg v) {
     return F64x4::hsum(_mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1)));
   }
+  // The 8 horizontal sums of v[0..8) as one vector: lane 2 c + l holds the sum of v[c + 4 l]
+  // (F32x16::sums for 8 lanes: three levels of shuffle-and-add).
+  static reg sums8(const reg* v) {
+    reg a[4], b[2];
+    for (int j = 0; j < 4; ++j)  // 256-bit halves: a[j] = [v[2j] x 4 | v[2j+1] x 4]
+      a[j] = _mm512_add_pd(_mm512_shuffle_f64x2(v[2 * j], v[2 * j + 1], 0x44),
+                           _mm512_shuffle_f64x2(v[2 * j], v[2 * j + 1], 0xEE));
+    for (int i = 0; i < 2; ++i)  // 128-bit chunks: chunk q of b[i] = v[4i + q] x 2
+      b[i] = _mm512_add_pd(_mm512_shuffle_f64x2(a[2 * i], a[2 * i + 1], 0x88),
+                           _mm512_shuffle_f64x2(a[2 * i], a[2 * i + 1], 0xDD));
+    return _mm512_add_pd(_mm512_unpacklo_pd(b[0], b[1]), _mm512_unpackhi_pd(b[0], b[1]));
+  }
   static T hmax(reg v) {
     return F64x4::hmax(_mm256_max_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1)));
   }
