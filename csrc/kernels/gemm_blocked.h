@@ -142,6 +142,27 @@ struct GemmOps : L {
   static void prefetch_l2(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T1); }
 };
 
+// Masked rows of 4 floats / 4 doubles for the narrow GEMM's write-back (GemmDriver::write_rows),
+// defined where the AVX-512 (VL) intrinsics are.
+struct NarrowRowF32;
+struct NarrowRowF64;
+#if defined(__AVX512F__) || defined(TAPEGRAD_EMULATE_AVX512)
+struct NarrowRowF32 {
+  static __m128 load(__mmask8 m, const float* p) { return _mm_maskz_loadu_ps(m, p); }
+  static void store(float* p, __mmask8 m, __m128 v) { _mm_mask_storeu_ps(p, m, v); }
+  static __m128 zero() { return _mm_setzero_ps(); }
+  static __m128 add(__m128 a, __m128 b) { return _mm_add_ps(a, b); }
+  static __m128 max(__m128 a, __m128 b) { return _mm_max_ps(a, b); }
+};
+struct NarrowRowF64 {
+  static __m256d load(__mmask8 m, const double* p) { return _mm256_maskz_loadu_pd(m, p); }
+  static void store(double* p, __mmask8 m, __m256d v) { _mm256_mask_storeu_pd(p, m, v); }
+  static __m256d zero() { return _mm256_setzero_pd(); }
+  static __m256d add(__m256d a, __m256d b) { return _mm256_add_pd(a, b); }
+  static __m256d max(__m256d a, __m256d b) { return _mm256_max_pd(a, b); }
+};
+#endif
+
 template <class Cfg>
 struct GemmDriver {
   using V = GemmOps<typename Cfg::V>;
@@ -708,6 +729,29 @@ struct GemmDriver {
   // one-vector tile would compute 16 for them (float32 1T: 100^3 from 0.89 to 0.98 of numpy,
   // 1000x100x100 1.03 to 1.15, 64x784x100 1.07 to 1.22, 1000^3 1.04 to 1.06); with F64x8's,
   // the last 2-4 of n % 8 from k = 16 (float64 100^3 0.94 to 0.97, 50^3 0.97 to 1.04).
+  // The 128-bit float / 256-bit double rows the narrow write-back stores (masked to the
+  // row's columns), and that write-back: rows [0, nr) of 4, row q's sums from get(q).
+  template <class NR, class Get>
+  __attribute__((always_inline)) static void write_rows(T* C, i64 ldc, int nr, int ncols,
+                                                        const T* bias, bool accumulate, bool relu,
+                                                        Get get) {
+    const __mmask8 mk = static_cast<__mmask8>((1u << ncols) - 1u);
+    const auto bv = bias ? NR::load(mk, bias) : NR::zero();
+    auto row = [&](auto qc) __attribute__((always_inline)) {
+      constexpr int q = decltype(qc)::value;
+      if (q >= nr) return;
+      T* c = C + q * ldc;
+      auto x = get(qc);
+      if (accumulate) x = NR::add(NR::load(mk, c), x);
+      if (bias) x = NR::add(x, bv);
+      if (relu) x = NR::max(NR::zero(), x);  // NaN stays NaN (GemmOps::relu)
+      NR::store(c, mk, x);
+    };
+    row(std::integral_constant<int, 0>());
+    row(std::integral_constant<int, 1>());
+    row(std::integral_constant<int, 2>());
+    row(std::integral_constant<int, 3>());
+  }
   static constexpr bool kSums = W == 16 && sizeof(T) == 4;  // F32x16: V::sums
   static constexpr bool kSums64 = W == 8 && sizeof(T) == 8;  // F64x8: V::sums8
   // GCC folds a vector load used by several FMAs into each of them as a memory operand,
@@ -766,22 +810,8 @@ struct GemmDriver {
 #pragma GCC unroll 16
         for (int i = 0; i < N; ++i) in[i] = i / 4 < NCt ? acc[i % 4][i / 4] : V::zero();
         const R sums = V::template sums<N>(in);
-        const __mmask8 mk = static_cast<__mmask8>((1u << NCt) - 1u);
-        const __m128 bv = bias ? _mm_maskz_loadu_ps(mk, bias) : _mm_setzero_ps();
-        auto row = [&](auto qc) __attribute__((always_inline)) {
-          constexpr int q = decltype(qc)::value;
-          if (q >= nr) return;
-          T* c = C + (r0 + q) * ldc;
-          __m128 x = _mm512_extractf32x4_ps(sums, q);
-          if (accumulate) x = _mm_add_ps(_mm_maskz_loadu_ps(mk, c), x);
-          if (bias) x = _mm_add_ps(x, bv);
-          if (relu) x = _mm_max_ps(_mm_setzero_ps(), x);  // NaN stays NaN (GemmOps::relu)
-          _mm_mask_storeu_ps(c, mk, x);
-        };
-        row(std::integral_constant<int, 0>());
-        row(std::integral_constant<int, 1>());
-        row(std::integral_constant<int, 2>());
-        row(std::integral_constant<int, 3>());
+        write_rows<NarrowRowF32>(C + r0 * ldc, ldc, nr, NCt, bias, accumulate, relu,
+                                      [&](auto qc) { return _mm512_extractf32x4_ps(sums, decltype(qc)::value); });
       } else if constexpr (kSums64 && RB == 4) {
         // The same for F64x8 (Note [Narrow N sums]): V::sums8 puts the sum of in[i] in lane
         // 2 (i % 4) + i / 4, so columns 0-1 of row q are 128-bit chunk q of s[0], columns 2-3
@@ -795,26 +825,12 @@ struct GemmDriver {
           s[h] = V::sums8(in);
         }
         if constexpr (NCt <= 2) s[1] = s[0];
-        const __mmask8 mk = static_cast<__mmask8>((1u << NCt) - 1u);
-        const __m256d bv = bias ? _mm256_maskz_loadu_pd(mk, bias) : _mm256_setzero_pd();
         auto chunk = [](R v, auto qc) __attribute__((always_inline)) {
           constexpr int q = decltype(qc)::value;
           return _mm256_extractf128_pd(_mm512_extractf64x4_pd(v, q / 2), q % 2);
         };
-        auto row = [&](auto qc) __attribute__((always_inline)) {
-          constexpr int q = decltype(qc)::value;
-          if (q >= nr) return;
-          T* c = C + (r0 + q) * ldc;
-          __m256d x = _mm256_set_m128d(chunk(s[1], qc), chunk(s[0], qc));
-          if (accumulate) x = _mm256_add_pd(_mm256_maskz_loadu_pd(mk, c), x);
-          if (bias) x = _mm256_add_pd(x, bv);
-          if (relu) x = _mm256_max_pd(_mm256_setzero_pd(), x);  // NaN stays NaN (GemmOps::relu)
-          _mm256_mask_storeu_pd(c, mk, x);
-        };
-        row(std::integral_constant<int, 0>());
-        row(std::integral_constant<int, 1>());
-        row(std::integral_constant<int, 2>());
-        row(std::integral_constant<int, 3>());
+        write_rows<NarrowRowF64>(C + r0 * ldc, ldc, nr, NCt, bias, accumulate, relu,
+                                       [&](auto qc) { return _mm256_set_m128d(chunk(s[1], qc), chunk(s[0], qc)); });
       } else {
         for (int q = 0; q < nr; ++q)
           for (int j = 0; j < NCt; ++j)

@@ -140,6 +140,24 @@ def test_gemm_epilogue(isa, dtype, act, with_bias, shape, threads):
             assert np.all(np.abs(out - ref) <= tol)
 
 
+def _check_epilogues(isa, dtype, rng, m, k, n, ta, tb, act):
+    """One m x k x n product plain, accumulated onto C with a bias, with bias and ReLU, and
+    with `act` (sigmoid or tanh, whose own rounding adds to the GEMM's)."""
+    a, b = _operands(rng, m, k, n, ta, tb, dtype)
+    y = _op(a, ta) @ _op(b, tb)
+    _check(MOD[dtype].gemm(isa, a, b, ta, tb), y, a, b, ta, tb, dtype)
+    c0 = rng.standard_normal((m, n)).astype(dtype)
+    bias = rng.standard_normal(n).astype(dtype)
+    out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, c_init=c0)
+    _check(out, c0 + y + bias, a, b, ta, tb, dtype)
+    out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, act="relu")
+    _check(out, _act("relu", y + bias), a, b, ta, tb, dtype)
+    out = MOD[dtype].gemm(isa, a, b, ta, tb, act=act)
+    eps = np.finfo(dtype).eps
+    tol = 4 * eps * np.sqrt(k) * (np.abs(_op(a, ta)) @ np.abs(_op(b, tb)) + 1) + 8 * eps
+    assert np.all(np.abs(out - _act(act, y)) <= tol)
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("n", [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 16, 17])
 def test_gemm_narrow_n(isa, dtype, n, threads):
@@ -151,19 +169,7 @@ def test_gemm_narrow_n(isa, dtype, n, threads):
     rng = np.random.default_rng(n)
     for m, k in itertools.product([3, 5, 13, 37, 70], [1, 7, 8, 15, 16, 17, 100, 128, 256, 300]):
         for ta, tb in itertools.product([False, True], repeat=2):
-            a, b = _operands(rng, m, k, n, ta, tb, dtype)
-            y = _op(a, ta) @ _op(b, tb)
-            _check(MOD[dtype].gemm(isa, a, b, ta, tb), y, a, b, ta, tb, dtype)
-            c0 = rng.standard_normal((m, n)).astype(dtype)
-            bias = rng.standard_normal(n).astype(dtype)
-            out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, c_init=c0)
-            _check(out, c0 + y + bias, a, b, ta, tb, dtype)
-            out = MOD[dtype].gemm(isa, a, b, ta, tb, bias=bias, act="relu")
-            _check(out, _act("relu", y + bias), a, b, ta, tb, dtype)
-            out = MOD[dtype].gemm(isa, a, b, ta, tb, act="tanh")
-            eps = np.finfo(dtype).eps
-            tol = 4 * eps * np.sqrt(k) * (np.abs(_op(a, ta)) @ np.abs(_op(b, tb)) + 1) + 8 * eps
-            assert np.all(np.abs(out - np.tanh(y)) <= tol)
+            _check_epilogues(isa, dtype, rng, m, k, n, ta, tb, "tanh")
     # non-contiguous B columns (a row stride past n) and NaN propagation through the dot products
     a = rng.standard_normal((9, 300)).astype(dtype)
     wide = rng.standard_normal((300, 3 * n)).astype(dtype)
@@ -184,19 +190,7 @@ def test_gemm_narrow_right_edge(isa, dtype, n, threads):
     rng = np.random.default_rng(n)
     for m, k in itertools.product([3, 13, 70], [7, 15, 16, 31, 32, 100, 300]):
         for tb in (False, True):
-            a, b = _operands(rng, m, k, n, False, tb, dtype)
-            y = a.astype(np.float64) @ _op(b, tb)
-            _check(MOD[dtype].gemm(isa, a, b, False, tb), y, a, b, False, tb, dtype)
-            c0 = rng.standard_normal((m, n)).astype(dtype)
-            bias = rng.standard_normal(n).astype(dtype)
-            out = MOD[dtype].gemm(isa, a, b, False, tb, bias=bias, c_init=c0)
-            _check(out, c0 + y + bias, a, b, False, tb, dtype)
-            out = MOD[dtype].gemm(isa, a, b, False, tb, bias=bias, act="relu")
-            _check(out, _act("relu", y + bias), a, b, False, tb, dtype)
-            out = MOD[dtype].gemm(isa, a, b, False, tb, act="sigmoid")
-            eps = np.finfo(dtype).eps
-            tol = 4 * eps * np.sqrt(k) * (np.abs(a.astype(np.float64)) @ np.abs(_op(b, tb)) + 1) + 8 * eps
-            assert np.all(np.abs(out - _act("sigmoid", y)) <= tol)
+            _check_epilogues(isa, dtype, rng, m, k, n, False, tb, "sigmoid")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
