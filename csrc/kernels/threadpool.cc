@@ -103,7 +103,6 @@ class Pool {
       std::lock_guard<std::mutex> lk(mu_);
       fn_ = fn; ctx_ = ctx; n_ = n;
       remaining_.store(chunks, std::memory_order_relaxed);
-      error_ = nullptr;
       // Release: a worker that takes a chunk index of this job also sees fn_, ctx_, n_.
       next_.store(std::uint64_t(chunks) << 32, std::memory_order_release);
       generation_.fetch_add(1, std::memory_order_release);
@@ -124,13 +123,16 @@ class Pool {
       std::this_thread::yield();
     }
     // Note [Exceptions in chunks]
-    std::exception_ptr err;
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      err = std::move(error_);
-      error_ = nullptr;
+    if (failed_.load(std::memory_order_acquire)) {
+      std::exception_ptr err;
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        err = std::move(error_);
+        error_ = nullptr;
+        failed_.store(false, std::memory_order_relaxed);
+      }
+      std::rethrow_exception(err);
     }
-    if (err) std::rethrow_exception(err);
   }
 
  private:
@@ -146,6 +148,7 @@ class Pool {
         } catch (...) {
           std::lock_guard<std::mutex> lk(mu_);
           if (!error_) error_ = std::current_exception();  // the first one is rethrown
+          failed_.store(true, std::memory_order_release);
         }
       }
       if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -237,6 +240,7 @@ class Pool {
   std::atomic<std::uint64_t> next_{0};  // chunks << 32 | next chunk index (Note [Pool generations])
   std::atomic<std::int64_t> remaining_{0};
   std::exception_ptr error_;  // the first exception a chunk of this job threw (guarded by mu_)
+  std::atomic<bool> failed_{false};  // error_ is set: the caller only takes mu_ then
 };
 
 std::atomic<int> g_threads{0};
