@@ -118,18 +118,22 @@ void bind_logic_ops(py::module_& m) {
      "x where condition is true, else y, with condition, x and y broadcast together, as TF 2's "
      "tf.where; differentiable in x and y. With x and y None: the int64 indices (n, rank) of "
      "the true (nonzero) elements.");
-  m.def("gather", [](py::handle params, py::handle indices, py::handle axis, i64 batch_dims,
+  m.def("gather", [](py::handle params, py::handle indices, py::handle axis, py::handle batch_dims,
                      py::handle, py::handle) {
-    if (batch_dims != 0)
-      throw ValueError("gather: batch_dims other than 0 are not supported (got " +
-                       std::to_string(batch_dims) + ")");
+    const i64 b = parse_int(batch_dims, "gather", "batch_dims");
+    if (b != 0)  // composed in Python from this op (tapegrad/_array_ops.py)
+      return py::module_::import("tapegrad._array_ops").attr("_gather_batch_dims")(params, indices, axis, b);
     i64 a = axis.is_none() ? 0 : parse_int(axis, "gather", "axis");
     return wrap(ops::gather(to_tensor(params, nullptr, "gather"), index_tensor(indices, "gather"), a));
-  }, py::arg("params"), py::arg("indices"), py::arg("axis") = py::none(), py::arg("batch_dims") = 0,
+  }, py::arg("params"), py::arg("indices"), py::arg("axis") = py::none(), py::arg("batch_dims") = py::int_(0),
      py::arg("validate_indices") = py::none(), py::arg("name") = py::none(),
-     "Slices of params along axis (default 0) at the int32/int64 indices, as tf.gather "
-     "(batch_dims 0). An index outside [0, n) is an InvalidArgumentError. Differentiable in "
-     "params; the gradient is dense (TF gives IndexedSlices of the same values).");
+     "Slices of params along axis at the int32/int64 indices, as tf.gather: the result has "
+     "shape params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]. With "
+     "batch_dims b != 0 (negative counts from the rank of indices) the first b dimensions of "
+     "params and indices are batch dimensions that must match, each batch element gathering "
+     "with its own indices; axis defaults to b (else 0) and may not be less. An index outside "
+     "[0, params.shape[axis]) is an InvalidArgumentError. Differentiable in params; the "
+     "gradient is dense (TF gives IndexedSlices of the same values).");
   m.def("unsorted_segment_sum", [](py::handle data, py::handle ids, py::handle num, py::handle) {
     return wrap(ops::unsorted_segment_sum(to_tensor(data, nullptr, "unsorted_segment_sum"),
                                           index_tensor(ids, "unsorted_segment_sum"),

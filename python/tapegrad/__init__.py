@@ -25,14 +25,14 @@ from ._core import (  # noqa: F401  (re-exported)
     get_num_threads, set_num_threads,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_not, reduce_any, reduce_all,
-    argmax, argmin, one_hot, where, floordiv,
+    argmax, argmin, one_hot, where, gather, floordiv,
 )
 from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noqa: A004
 from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
 from .math import reduce_logsumexp, truediv, add_n, floor, round  # noqa: A004
-from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor, gather  # noqa: A004
+from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor  # noqa: A004
 
 if _TYPE_CHECKING:  # aliases that exist only in the stubs (_core.pyi)
     from ._core import DTypeLike, ShapeLike, TensorLike

@@ -14,7 +14,7 @@ from .errors import InvalidArgumentError
 builtins_range = builtins.range  # `range` below is TF's
 
 __all__ = ["function", "tile", "split", "norm", "range", "eye", "unstack", "reverse", "boolean_mask",
-           "is_tensor", "gather"]
+           "is_tensor"]
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -286,21 +286,12 @@ def boolean_mask(tensor, mask, axis=None, name=None):
     return _core.gather(flat, idx, axis)
 
 
-def gather(params, indices, axis=None, batch_dims=0, validate_indices=None, name=None):
-    """Slices of ``params`` along ``axis`` at the int32/int64 ``indices``, as ``tf.gather``.
-
-    The result has shape ``params.shape[:axis] + indices.shape[batch_dims:] +
-    params.shape[axis + 1:]``. With ``batch_dims`` = b > 0 (negative counts from the rank of
-    ``indices``) the first b dimensions of ``params`` and ``indices`` are batch dimensions that
-    must match, each batch element gathering with its own indices; ``axis`` defaults to b and
-    may not be less. An index outside [0, params.shape[axis]) is an InvalidArgumentError.
-    Differentiable in ``params``; the gradient is dense (TF gives IndexedSlices of the same
-    values).
-    """
-    if batch_dims is None or isinstance(batch_dims, bool) or not isinstance(batch_dims, numbers.Integral):
-        raise TypeError(f"gather: batch_dims must be an int, got {batch_dims!r}")
-    if batch_dims == 0:
-        return _core.gather(params, indices, axis)
+def _gather_batch_dims(params, indices, axis, batch_dims):
+    """``tf.gather`` with ``batch_dims`` != 0 (the C++ op calls this; see its docstring): the
+    first b dimensions of ``params`` and ``indices`` are batch dimensions that must match, each
+    batch element gathering with its own indices; ``axis`` defaults to b and may not be less.
+    Done as one ordinary gather over the merged batch and axis dimensions, each batch
+    element's indices offset by its first row, so the gradient is gather's."""
     p = params.read_value() if isinstance(params, _core.Variable) else params
     if not isinstance(p, _core.Tensor):
         p = _tensor(p, "gather", "params")
