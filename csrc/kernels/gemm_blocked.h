@@ -729,8 +729,9 @@ struct GemmDriver {
   // one-vector tile would compute 16 for them (float32 1T: 100^3 from 0.89 to 0.98 of numpy,
   // 1000x100x100 1.03 to 1.15, 64x784x100 1.07 to 1.22, 1000^3 1.04 to 1.06); with F64x8's,
   // the last 2-4 of n % 8 from k = 16 (float64 100^3 0.94 to 0.97, 50^3 0.97 to 1.04).
-  // The 128-bit float / 256-bit double rows the narrow write-back stores (masked to the
-  // row's columns), and that write-back: rows [0, nr) of 4, row q's sums from get(q).
+
+  // The narrow blocks' write-back: rows [0, nr) (nr <= 4) of C, row q's sums from get(q), each
+  // row one masked operation on ncols columns (NR: NarrowRowF32 / NarrowRowF64).
   template <class NR, class Get>
   __attribute__((always_inline)) static void write_rows(T* C, i64 ldc, int nr, int ncols,
                                                         const T* bias, bool accumulate, bool relu,
@@ -918,14 +919,17 @@ struct GemmDriver {
     const T* vt = pr.B + n0 * pr.ldb;
     i64 vs = pr.ldb;
     if (!pr.tb) {
-      // TB x TB transposes (TB = 8 floats, 4 doubles) for blocks of rows that each have a
-      // row after them, so a full-width read past column n stays inside B (columns n .. TB
-      // land in buf's spare rows); the rest element by element.
+      // TB x TB transposes (TB = 8 floats, 4 doubles) while a full-width read from the
+      // block's last row ends inside B: with n < TB it runs on into the next rows (TB - n
+      // elements, up to ceil((TB - n) / ldb) rows), whose values land in buf's spare rows.
+      // The rest element by element.
       constexpr int TB = kTransposeBlock;
       T* buf = static_cast<T*>(tl_pack_b.get(sizeof(T) * max64(n, TB) * k));
       i64 p = 0;
-      if (n <= TB)
-        for (; p + TB < k; p += TB) transpose_block(pr.B + p * pr.ldb + n0, pr.ldb, buf + p, k);
+      if (n <= TB) {
+        const i64 spill = n == TB ? 0 : ceil_div(TB - n, pr.ldb);
+        for (; p + TB + spill <= k; p += TB) transpose_block(pr.B + p * pr.ldb + n0, pr.ldb, buf + p, k);
+      }
       for (; p < k; ++p)
         for (i64 j = 0; j < n; ++j) buf[j * k + p] = pr.B[p * pr.ldb + n0 + j];
       vt = buf;

@@ -4,6 +4,9 @@ float32 / 6 x 8 float64 on AVX2, 12 x 32 / 12 x 16 on AVX-512), the cache blocks
 MC 144/72, NC 2048/1024), all four transpose combinations, accumulate, bias + activations,
 batched with broadcast (stride 0), NaN/inf propagation, on 1 and 2 threads."""
 import itertools
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -179,6 +182,53 @@ def test_gemm_narrow_n(isa, dtype, n, threads):
     a[4, 17] = np.nan
     out = MOD[dtype].gemm(isa, a, np.ascontiguousarray(b), False, False)
     assert np.isnan(out[4]).all() and not np.isnan(np.delete(out, 4, axis=0)).any()
+
+
+_GUARD_PAGE = textwrap.dedent(r"""
+    import ctypes, itertools, mmap, sys
+    import numpy as np
+    from tapegrad import _core
+    K = _core._kernels
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    PAGE = mmap.PAGESIZE
+    # 16 pages and an unreadable one after them: an array placed to end at the boundary faults
+    # on any read past its last element.
+    DATA = 16 * PAGE
+    buf = mmap.mmap(-1, DATA + PAGE)
+    base = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+    assert libc.mprotect(base + DATA, PAGE, 0) == 0, ctypes.get_errno()
+    def at_page_end(x):
+        y = np.frombuffer(buf, dtype=x.dtype, count=x.size, offset=DATA - x.nbytes).reshape(x.shape)
+        y[...] = x
+        return y
+    rng = np.random.default_rng(0)
+    isa = sys.argv[1]
+    for dtype in (np.float32, np.float64):
+        for n in range(1, 19):
+            for k in (1, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 47, 100):
+                for m, ta, tb in itertools.product((3, 5, 13), (False, True), (False, True)):
+                    a = rng.standard_normal((k, m) if ta else (m, k)).astype(dtype)
+                    b = rng.standard_normal((n, k) if tb else (k, n)).astype(dtype)
+                    want = (a.T if ta else a).astype(np.float64) @ (b.T if tb else b)
+                    for ga, gb in ((False, True), (True, False)):
+                        aa = at_page_end(a) if ga else a
+                        bb = at_page_end(b) if gb else b
+                        mod = K.f32 if dtype == np.float32 else K.f64
+                        out = mod.gemm(isa, aa, bb, ta, tb)
+                        assert np.allclose(out, want, rtol=1e-4, atol=1e-4), (dtype, m, k, n, ta, tb)
+    print("ok")
+""")
+
+
+def test_gemm_reads_nothing_past_its_operands(isa):
+    # The narrow path packs op(B)'s columns with 8-wide reads from each row of B (Note [GEMM
+    # narrow N]); for a B a few columns wide, the last block's reads ran past B's end by up to
+    # TB - n elements. Each operand is put right before an unreadable page: a read past it
+    # faults, so this runs in a subprocess.
+    r = subprocess.run([sys.executable, "-c", _GUARD_PAGE, isa], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-2000:])
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
