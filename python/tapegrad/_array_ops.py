@@ -294,7 +294,7 @@ def _gather_batch_dims(params, indices, axis, batch_dims):
     element's indices offset by its first row, so the gradient is gather's."""
     p = params.read_value() if isinstance(params, _core.Variable) else params
     if not isinstance(p, _core.Tensor):
-        p = _tensor(p, "gather", "params")
+        p = _core._constant(p, None, "gather")  # the op's own conversion: numpy ints stay ints
     idx = np.asarray(indices.numpy() if isinstance(indices, (_core.Tensor, _core.Variable)) else indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: indices must be an int32 or int64 tensor, got {idx.dtype.name} "
