@@ -3,8 +3,9 @@
     pytest bench/test_bench_gemm.py --benchmark-group-by=group
     pytest bench/test_bench_gemm.py -k "float32 and 1T"
 
-Shapes, the callable under test and the thread limits come from gemm_report.py; every
-benchmark checks its result against numpy once before timing, so fast-but-wrong can't pass.
+Shapes (issue 3's and the narrow ones), the callable under test and the thread limits come
+from gemm_report.py; every benchmark checks its result against numpy once before timing, so
+fast-but-wrong can't pass.
 """
 import os
 import sys
@@ -16,7 +17,7 @@ pytest.importorskip("pytest_benchmark")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gemm_report as gr  # noqa: E402
 
-CASES = [(dt, th, s) for th in gr.THREADS for dt in gr.DTYPES for s in gr.SHAPES]
+CASES = [(dt, th, s) for th in gr.THREADS for dt in gr.DTYPES for s in gr.SHAPES + gr.NARROW]
 
 
 def _id(case):
