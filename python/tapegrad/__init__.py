@@ -356,6 +356,8 @@ from . import math, nn, config  # noqa: E402,F401
 from . import random  # noqa: E402,F401
 from . import keras  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
+from . import linalg  # noqa: E402,F401
+from .linalg import einsum, tensordot  # noqa: E402,F401
 
 __all__ = [
     "Tensor", "Variable", "GradientTape", "UnconnectedGradients", "custom_gradient",
@@ -372,5 +374,5 @@ __all__ = [
     "clip_by_value", "clip_by_norm", "function",
     "stop_gradient", "cast", "size", "rank", "shape",
     "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",
-    "random", "keras", "utils",
+    "random", "keras", "utils", "linalg", "einsum", "tensordot",
 ]
