@@ -43,6 +43,9 @@ OPS = {
     "relu_backward": (lambda x, g: np.where(x > 0, g, np.float32(0)),
                       lambda x, g: tf.nn.relu_grad(g, x), _exact),
     "reduce_sum_axis0": (lambda x, y: x.sum(axis=0), lambda x, y: tf.reduce_sum(x, 0), None),
+    # Running sums (Note [Scans]): down the columns of [rows, cols], and along each row.
+    "cumsum_axis0": (lambda x, y: np.cumsum(x, axis=0), lambda x, y: tf.cumsum(x, 0), _exact),
+    "cumsum_rows": (lambda x, y: np.cumsum(x, axis=1), lambda x, y: tf.cumsum(x, 1), _exact),
     "sigmoid": (lambda x, y: 1 / (1 + np.exp(-x)), lambda x, y: tf.sigmoid(x), _close(3e-7)),
     "tanh": (lambda x, y: np.tanh(x), lambda x, y: tf.tanh(x), _close(3e-7)),
     "exp": (lambda x, y: np.exp(x), lambda x, y: tf.exp(x), _close(4e-7)),
@@ -52,6 +55,7 @@ OPS = {
 
 # float32 arrays read + written per element (for GB/s): 2 in 1 out, 1 in 1 out, 1 in.
 BYTES_PER_ELEMENT = {"add": 3, "multiply": 3, "relu": 2, "relu_backward": 3, "reduce_sum_axis0": 1,
+                     "cumsum_axis0": 2, "cumsum_rows": 2,
                      "sigmoid": 2, "tanh": 2, "exp": 2, "assign_sub": 3}
 
 CASES = [(op, s, t) for op in OPS for s in SIZES for t in THREADS]
@@ -67,7 +71,7 @@ def test_elementwise(benchmark, case, impl):
     op, size, threads = case
     n = SIZES[size]
     rng = np.random.default_rng(0)
-    shape = _shape2d(n) if op == "reduce_sum_axis0" else (n,)
+    shape = _shape2d(n) if op in ("reduce_sum_axis0", "cumsum_axis0", "cumsum_rows") else (n,)
     x = rng.standard_normal(shape, dtype=np.float32)
     y = rng.standard_normal(shape, dtype=np.float32) * np.float32(1e-3)
     ref_fn, ours_fn, check = OPS[op]

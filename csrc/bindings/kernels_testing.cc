@@ -74,6 +74,14 @@ template <class T> void bind_typed(py::module_& m) {
     { py::gil_scoped_release rel; f(x.data(), outer, r, inner, out.mutable_data()); }
     return out;
   });
+  m.def("cumsum", [](const std::string& isa, Arr<T> x, k::i64 outer, k::i64 r, k::i64 inner,
+                     bool exclusive, bool reverse) {
+    if (outer * r * inner != x.size()) throw std::invalid_argument("cumsum: outer*r*inner != size");
+    Arr<T> out(x.size());
+    auto f = ks<T>(isa).cumsum;
+    { py::gil_scoped_release rel; f(x.data(), outer, r, inner, out.mutable_data(), exclusive, reverse); }
+    return out;
+  });
   m.def("softmax", [](const std::string& isa, Arr<T> x, bool log) {
     if (x.ndim() != 2) throw std::invalid_argument("softmax: 2-D only");
     Arr<T> out(x.request().shape);

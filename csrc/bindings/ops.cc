@@ -230,6 +230,14 @@ void bind_ops(py::module_& m) {
   }, py::arg("logits"), py::arg("axis") = py::none(), py::arg("name") = py::none(),
      "logits - log(sum(exp(logits))) along axis (default: the last), computed stably, as "
      "tf.nn.log_softmax.");
+  m.def("cumsum", [](py::handle x, py::handle axis, bool exclusive, bool reverse, py::handle) {
+    return wrap(ops::cumsum(to_tensor(x, nullptr, "cumsum"), parse_int(axis, "cumsum", "axis"),
+                            exclusive, reverse));
+  }, py::arg("x"), py::arg("axis") = 0, py::arg("exclusive") = false, py::arg("reverse") = false,
+     py::arg("name") = py::none(),
+     "The running sum of x along axis, as tf.math.cumsum: exclusive leaves each element out of "
+     "its own sum (the first is 0), reverse sums from the end. Float, int32 and int64 tensors "
+     "(integers wrap on overflow, as TF; no gradient).");
   m.def("cast", [](py::handle x, py::handle dtype, py::handle) {
     return wrap(ops::cast(to_tensor(x, nullptr, "cast"), parse_dtype(dtype, "cast")));
   }, py::arg("x"), py::arg("dtype"), py::arg("name") = py::none(),

@@ -67,6 +67,10 @@ struct KernelSet {
   // x viewed as [outer, r, inner]; out[o, i] = reduce over j of x[o, j, i]. r >= 1.
   // Sums must stay accurate for long r (pairwise/blocked, not one running float).
   using ReduceFn = void (*)(const T* x, i64 outer, i64 r, i64 inner, T* out);
+  // x viewed as [outer, r, inner]; out[o, j, i] = x[o, 0, i] + ... + x[o, j, i], a running sum
+  // in T along j (exclusive: without x[o, j, i]; reverse: from j = r - 1 down). Note [Scans].
+  using ScanFn = void (*)(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive,
+                          bool reverse);
   // Row-wise (last axis) softmax or log-softmax of x[rows, cols] into out.
   using SoftmaxFn = void (*)(const T* x, i64 rows, i64 cols, T* out, bool log);
   // y[i] += alpha * x[i]  (SGD: alpha = -lr). y must not alias x.
@@ -82,6 +86,7 @@ struct KernelSet {
   BinaryFn binary[static_cast<int>(Binary::kCount)];
   TernaryFn ternary[static_cast<int>(Ternary::kCount)];
   ReduceFn reduce[static_cast<int>(Reduce::kCount)];
+  ScanFn cumsum;
   SoftmaxFn softmax;
   AxpyFn axpy;
   ActGradFn act_grad;

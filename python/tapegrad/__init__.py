@@ -25,7 +25,7 @@ from ._core import (  # noqa: F401  (re-exported)
     get_num_threads, set_num_threads,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_not, reduce_any, reduce_all,
-    argmax, argmin, one_hot, where, gather, floordiv,
+    argmax, argmin, one_hot, where, gather, floordiv, cumsum,
 )
 from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noqa: A004
 from .tape import GradientTape, UnconnectedGradients
@@ -369,7 +369,7 @@ __all__ = [
     "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
     "add", "subtract", "multiply", "divide", "truediv", "floordiv", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",
-    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp", "broadcast_to", "reshape", "transpose",
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp", "cumsum", "broadcast_to", "reshape", "transpose",
     "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "tile", "split", "norm",
     "clip_by_value", "clip_by_norm", "function",
     "stop_gradient", "cast", "size", "rank", "shape",

@@ -9,7 +9,7 @@ from ._core import (  # noqa: F401
     maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
-    argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf,
+    argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, cumsum,
 )
 
 truediv = divide
@@ -222,5 +222,5 @@ __all__ = [
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp",
     "floordiv", "floormod", "mod", "expm1", "log_sigmoid", "squared_difference", "reciprocal",
     "rsqrt", "reduce_variance", "reduce_std", "add_n", "is_nan", "is_inf", "is_finite", "floor",
-    "ceil", "round", "divide_no_nan", "count_nonzero", "l2_normalize",
+    "ceil", "round", "divide_no_nan", "count_nonzero", "l2_normalize", "cumsum",
 ]

@@ -590,3 +590,46 @@ def test_unary_past_the_streaming_size(isa, op, threads):
     step = (1 << 20) + 3
     want = np.concatenate([K.f32.unary(isa, op, x[i:i + step]) for i in range(0, n, step)])
     assert np.array_equal(got, want, equal_nan=True)
+
+
+# ---- cumulative sums (Note [Scans]) -------------------------------------------------------------
+
+SCAN_SHAPES = [(1, 1, 1), (1, 9, 1), (5, 17, 1), (4000, 257, 1), (1, 1000003, 1), (1, 5, 3),
+               (1, 31, 7), (1, 100, 8), (1, 33, 9), (2, 3, 33), (1, 65, 17), (3, 7, 513),
+               (4, 29, 1000), (1, 3001, 333), (2, 100001, 3), (7, 1, 5), (3, 0, 4)]
+
+
+def _np_scan(x3, exclusive, reverse):
+    """numpy's running sum along axis 1 in the array's dtype (the order TF and ours use)."""
+    y = np.flip(x3, 1) if reverse else x3
+    c = np.cumsum(y, axis=1, dtype=x3.dtype)
+    if exclusive:
+        c = np.concatenate([np.zeros_like(c[:, :1]), c[:, :-1]], axis=1)
+    return np.flip(c, 1) if reverse else c
+
+
+@pytest.mark.parametrize("shape", SCAN_SHAPES, ids=["x".join(map(str, s)) for s in SCAN_SHAPES])
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("exclusive", [False, True], ids=["incl", "excl"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["fwd", "rev"])
+def test_cumsum_is_numpys_running_sum_bit_for_bit(isa, dtype, shape, threads, exclusive, reverse):
+    o, r, i = shape
+    x = np.random.default_rng(r * 31 + i).standard_normal(o * r * i).astype(dtype)
+    got = MOD[dtype].cumsum(isa, x, o, r, i, exclusive, reverse)
+    _assert_bits_equal(got.reshape(shape), _np_scan(x.reshape(shape), exclusive, reverse))
+
+
+@pytest.mark.parametrize("shape", [(1, 40, 1), (3, 50, 17), (1, 1000, 130)])
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_cumsum_nan_inf_propagate(isa, dtype, shape, threads):
+    o, r, i = shape
+    rng = np.random.default_rng(r)
+    x = rng.standard_normal(o * r * i).astype(dtype)
+    for v in (np.nan, np.inf, -np.inf, np.inf):
+        x[rng.integers(0, x.size, 2)] = v
+    for exclusive in (False, True):
+        for reverse in (False, True):
+            got = MOD[dtype].cumsum(isa, x, o, r, i, exclusive, reverse).reshape(shape)
+            with np.errstate(invalid="ignore"):
+                want = _np_scan(x.reshape(shape), exclusive, reverse)
+            np.testing.assert_array_equal(got, want)

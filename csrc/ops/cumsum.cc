@@ -1,0 +1,70 @@
+// y = the running sum of x along `axis` (exclusive: without the element itself; reverse: from
+// the end), as tf.math.cumsum.   dx = cumsum(grad, axis, exclusive, !reverse)
+// Float tensors run the per-ISA scan kernel (Note [Scans]); int32/int64 wrap on overflow, as
+// TF (no gradient: an integer result).
+#include <type_traits>
+
+#include "core/gil.h"
+#include "ops/elementwise.h"
+
+namespace tapegrad::ops {
+namespace {
+void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
+  gin[0] = cumsum(g[0], e.attrs.ints[0], e.attrs.ints[1] != 0, e.attrs.ints[2] == 0);
+}
+
+template <class T>
+void int_scan(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, bool reverse) {
+  using U = std::make_unsigned_t<T>;  // wraps instead of overflowing (undefined for signed)
+  const i64 step = reverse ? -inner : inner;
+  for (i64 o = 0; o < outer; ++o)
+    for (i64 i = 0; i < inner; ++i) {
+      i64 at = o * r * inner + (reverse ? (r - 1) * inner : 0) + i;
+      U acc = 0;
+      for (i64 j = 0; j < r; ++j, at += step) {
+        const U v = static_cast<U>(x[at]);
+        if (!exclusive) acc += v;
+        out[at] = static_cast<T>(acc);
+        if (exclusive) acc += v;
+      }
+    }
+}
+}  // namespace
+const OpDef op_cumsum{"cumsum", vjp};
+
+Tensor cumsum(const Tensor& x, i64 axis, bool exclusive, bool reverse) {
+  if (x.dtype() == DType::Bool)
+    throw TypeError("cumsum: expected a float or integer tensor, got a bool tensor");
+  const int nd = x.ndim();
+  if (nd == 0) throw InvalidArgument("cumsum: expected a tensor of rank >= 1, got a scalar");
+  const i64 a = axis < 0 ? axis + nd : axis;
+  if (a < 0 || a >= nd)
+    throw InvalidArgument("cumsum: axis " + std::to_string(axis) +
+                          " is out of range for a tensor of rank " + std::to_string(nd));
+  const Shape& s = x.shape();
+  i64 outer = 1, inner = 1;
+  for (int d = 0; d < nd; ++d) {
+    if (d < a) outer *= s.d[d];
+    if (d > a) inner *= s.d[d];
+  }
+  Tensor y = Tensor::empty(x.dtype(), s, "cumsum");
+  if (y.numel() > 0) {
+    GilRelease nogil(y.numel() >= kGilReleaseElems);
+    dispatch_all(x.dtype(), [&](auto z) {
+      using T = decltype(z);
+      if constexpr (std::is_floating_point_v<T>)
+        kernels::set<T>().cumsum(x.data<T>(), outer, s.d[a], inner, y.data<T>(), exclusive, reverse);
+      else if constexpr (!std::is_same_v<T, bool>)
+        int_scan(x.data<T>(), outer, s.d[a], inner, y.data<T>(), exclusive, reverse);
+    });
+  }
+  if (is_floating(x.dtype()) && should_record({x})) {
+    Attrs at;
+    at.ints.push_back(a);
+    at.ints.push_back(exclusive);
+    at.ints.push_back(reverse);
+    record1(op_cumsum, {x}, y, {}, std::move(at));
+  }
+  return y;
+}
+}  // namespace tapegrad::ops

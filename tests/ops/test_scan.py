@@ -1,0 +1,107 @@
+"""tf.math.cumsum: forward against numpy, gradients of first and second order, integer
+dtypes, and errors."""
+
+import numpy as np
+import pytest
+
+import tapegrad as tf
+from opcases import Case, define_tests, normal
+from tapegrad.errors import InvalidArgumentError
+
+
+def _ref(axis=0, exclusive=False, reverse=False):
+    def f(x):
+        y = np.flip(x, axis) if reverse else x
+        c = np.cumsum(y, axis=axis)
+        if exclusive:
+            c = np.moveaxis(c, axis, 0)
+            c = np.concatenate([np.zeros_like(c[:1]), c[:-1]], axis=0)
+            c = np.moveaxis(c, 0, axis)
+        return np.flip(c, axis) if reverse else c
+    return f
+
+
+def _case(id, shape, **kw):
+    return Case(f"cumsum_{id}", "cumsum", lambda x: tf.math.cumsum(x, **kw), _ref(**kw), normal(shape))
+
+
+CASES = [
+    _case("1d", (7,)),
+    _case("1d_exclusive", (7,), exclusive=True),
+    _case("1d_reverse", (7,), reverse=True),
+    _case("1d_exclusive_reverse", (7,), exclusive=True, reverse=True),
+    _case("rows_last_axis", (3, 5), axis=1),
+    _case("rows_negative_axis", (3, 5), axis=-1, reverse=True),
+    _case("columns", (5, 3)),
+    _case("columns_exclusive", (5, 19), exclusive=True),
+    _case("middle_axis", (2, 4, 3), axis=1),
+    _case("middle_axis_exclusive_reverse", (2, 4, 3), axis=1, exclusive=True, reverse=True),
+    _case("length_one_axis", (3, 1, 2), axis=1, exclusive=True),
+    # second derivatives that do not vanish: cumsum inside a product
+    Case("cumsum_squared", ("cumsum", "square"), lambda x: tf.square(tf.cumsum(x, axis=1)),
+         lambda x: np.cumsum(x, axis=1) ** 2, normal((2, 5))),
+    Case("cumsum_times_input", ("cumsum", "multiply"),
+         lambda x: tf.cumsum(x, exclusive=True, reverse=True) * x,
+         lambda x: _ref(0, True, True)(x) * x, normal((6,))),
+]
+
+test_forward, test_gradient, test_second_order = define_tests(CASES)
+
+
+def test_cumsum_gradient_is_the_reverse_cumsum_exactly():
+    x = tf.constant(np.arange(5.0))
+    g = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    for exclusive in (False, True):
+        for reverse in (False, True):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = tf.cumsum(x, exclusive=exclusive, reverse=reverse)
+            dx = tape.gradient(y, x, output_gradients=tf.constant(g))
+            want = _ref(0, exclusive, not reverse)(g)
+            np.testing.assert_array_equal(dx.numpy(), want)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_cumsum_integers_wrap_as_tf(dtype):
+    x = np.array([[np.iinfo(dtype).max, 1, 2], [-3, 4, -5]], dtype)
+    got = tf.cumsum(x, axis=1)
+    assert got.dtype == tf.as_dtype(dtype)
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(got.numpy(), np.cumsum(x, axis=1, dtype=dtype))
+    np.testing.assert_array_equal(tf.cumsum(x, axis=0, exclusive=True, reverse=True).numpy(),
+                                  [[-3, 4, -5], [0, 0, 0]])
+    # no gradient through an integer result (as TF): the tape records nothing
+    t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        with pytest.warns(UserWarning, match="must be floating"):
+            tape.watch(t)
+        y = tf.cumsum(t)
+    assert tape.gradient(y, t) is None
+
+
+def test_cumsum_float32_stays_float32_and_matches_numpy_bits():
+    x = np.random.default_rng(0).standard_normal((3, 1000)).astype(np.float32)
+    got = tf.cumsum(x, axis=1)
+    assert got.dtype == tf.float32
+    np.testing.assert_array_equal(got.numpy(), np.cumsum(x, axis=1, dtype=np.float32))
+
+
+def test_cumsum_empty_and_axis_as_tensor():
+    assert tf.cumsum(np.zeros((0, 3)), axis=0).shape == (0, 3)
+    assert tf.cumsum(np.zeros((2, 0)), axis=1, exclusive=True).shape == (2, 0)
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(tf.cumsum(x, axis=tf.constant(1, dtype=tf.int32)).numpy(),
+                                  np.cumsum(x, axis=1))
+
+
+def test_cumsum_errors():
+    with pytest.raises(InvalidArgumentError, match="cumsum: expected a tensor of rank >= 1, got a scalar"):
+        tf.cumsum(1.0)
+    with pytest.raises(InvalidArgumentError, match="cumsum: axis 2 is out of range for a tensor of rank 2"):
+        tf.cumsum(np.ones((2, 3)), axis=2)
+    with pytest.raises(InvalidArgumentError, match="axis -3"):
+        tf.cumsum(np.ones((2, 3)), axis=-3)
+    with pytest.raises(TypeError, match="cumsum: expected a float or integer tensor, got a bool"):
+        tf.cumsum(np.array([True, False]))
+    with pytest.raises(TypeError, match="cumsum"):
+        tf.cumsum(np.ones(3), axis=1.5)
