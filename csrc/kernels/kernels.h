@@ -100,6 +100,22 @@ struct KernelTable {
 };
 
 // Each ISA folder defines its register function (avx2/avx512 only override what they have).
+// One line of a cumsum: out[j * stride] = x[0] + ... + x[j * stride] over r elements, a running
+// sum in Acc in the order of j (exclusive: without x[j * stride]; reverse: from j = r - 1 down).
+// Acc is T for floats (Note [Scans]) and the unsigned type for integers, which wrap as TF's.
+template <class T, class Acc = T>
+inline void scan_line(const T* x, i64 r, i64 stride, T* out, bool exclusive, bool reverse) {
+  const i64 step = reverse ? -stride : stride;
+  i64 at = reverse ? (r - 1) * stride : 0;
+  Acc acc = 0;
+  for (i64 j = 0; j < r; ++j, at += step) {
+    const Acc v = static_cast<Acc>(x[at]);
+    if (!exclusive) acc += v;
+    out[at] = static_cast<T>(acc);
+    if (exclusive) acc += v;
+  }
+}
+
 namespace scalar { void register_kernels(KernelTable& t); }
 namespace avx2 { void register_kernels(KernelTable& t); }
 namespace avx512 { void register_kernels(KernelTable& t); }

@@ -386,18 +386,6 @@ void scan_cols(const typename V::T* x, i64 r, i64 inner, i64 c0, i64 c1, typenam
   }
 }
 
-template <class T> void scan_row(const T* x, i64 r, T* out, bool exclusive, bool reverse) {
-  const i64 step = reverse ? -1 : 1;
-  i64 at = reverse ? r - 1 : 0;
-  T acc = 0;
-  for (i64 j = 0; j < r; ++j, at += step) {
-    const T v = x[at];
-    if (!exclusive) acc += v;
-    out[at] = acc;
-    if (exclusive) acc += v;
-  }
-}
-
 template <class I, class T>
 void cumsum(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, bool reverse) {
   using V = RVecFor<I, T>;
@@ -405,7 +393,7 @@ void cumsum(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, boo
   const i64 slab = r * inner;
   auto slabs = [&](i64 b, i64 e) {
     for (i64 o = b; o < e; ++o) {
-      if (inner == 1) scan_row(x + o * slab, r, out + o * slab, exclusive, reverse);
+      if (inner == 1) scan_line(x + o * slab, r, 1, out + o * slab, exclusive, reverse);
       else scan_cols<V>(x + o * slab, r, inner, 0, inner, out + o * slab, exclusive, reverse);
     }
   };

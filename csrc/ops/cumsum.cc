@@ -13,22 +13,6 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
   gin[0] = cumsum(g[0], e.attrs.ints[0], e.attrs.ints[1] != 0, e.attrs.ints[2] == 0);
 }
 
-template <class T>
-void int_scan(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, bool reverse) {
-  using U = std::make_unsigned_t<T>;  // wraps instead of overflowing (undefined for signed)
-  const i64 step = reverse ? -inner : inner;
-  for (i64 o = 0; o < outer; ++o)
-    for (i64 i = 0; i < inner; ++i) {
-      i64 at = o * r * inner + (reverse ? (r - 1) * inner : 0) + i;
-      U acc = 0;
-      for (i64 j = 0; j < r; ++j, at += step) {
-        const U v = static_cast<U>(x[at]);
-        if (!exclusive) acc += v;
-        out[at] = static_cast<T>(acc);
-        if (exclusive) acc += v;
-      }
-    }
-}
 }  // namespace
 const OpDef op_cumsum{"cumsum", vjp};
 
@@ -55,7 +39,13 @@ Tensor cumsum(const Tensor& x, i64 axis, bool exclusive, bool reverse) {
       if constexpr (std::is_floating_point_v<T>)
         kernels::set<T>().cumsum(x.data<T>(), outer, s.d[a], inner, y.data<T>(), exclusive, reverse);
       else if constexpr (!std::is_same_v<T, bool>)
-        int_scan(x.data<T>(), outer, s.d[a], inner, y.data<T>(), exclusive, reverse);
+        for (i64 o = 0; o < outer; ++o)
+          for (i64 i = 0; i < inner; ++i) {
+            const i64 at = o * s.d[a] * inner + i;
+            // unsigned sums wrap instead of overflowing (undefined for signed)
+            kernels::scan_line<T, std::make_unsigned_t<T>>(x.data<T>() + at, s.d[a], inner,
+                                                            y.data<T>() + at, exclusive, reverse);
+          }
     });
   }
   if (is_floating(x.dtype()) && should_record({x})) {

@@ -40,18 +40,9 @@ template <class T, bool kMin> void reduce_extreme(const T* x, i64 outer, i64 r, 
 // The running sum in T along j, in order (Note [Scans]): the reference the SIMD scans match.
 template <class T>
 void cumsum(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, bool reverse) {
-  const i64 step = reverse ? -inner : inner;
   for (i64 o = 0; o < outer; ++o)
-    for (i64 i = 0; i < inner; ++i) {
-      i64 at = o * r * inner + (reverse ? (r - 1) * inner : 0) + i;
-      T acc = 0;
-      for (i64 j = 0; j < r; ++j, at += step) {
-        const T v = x[at];
-        if (!exclusive) acc += v;
-        out[at] = acc;
-        if (exclusive) acc += v;
-      }
-    }
+    for (i64 i = 0; i < inner; ++i)
+      scan_line(x + o * r * inner + i, r, inner, out + o * r * inner + i, exclusive, reverse);
 }
 
 }  // namespace
