@@ -79,6 +79,11 @@ void bind_logic_ops(py::module_& m) {
   TG_BIND_ARG(argmax, false, "largest")
   TG_BIND_ARG(argmin, true, "smallest")
 #undef TG_BIND_ARG
+  m.def("_argsort", [](py::handle x, py::handle axis, bool descending, py::handle k, const std::string& op,
+                       bool flat) {
+    return wrap(ops::argsort(to_tensor(x, nullptr, op.c_str()), parse_int(axis, op.c_str(), "axis"),
+                             descending, k.is_none() ? -1 : parse_int(k, op.c_str(), "k"), op.c_str(), flat));
+  });
   m.def("one_hot", [](py::handle indices, py::handle depth, py::handle on, py::handle off,
                       py::handle axis, py::handle dtype, py::handle) {
     // The dtype: given, else on_value's or off_value's (as TF), else float32.

@@ -212,6 +212,16 @@ Shape keepdims_shape(const Shape& x, const std::vector<i64>& axes) {
   return s;
 }
 
+i64 single_axis(const Tensor& x, i64 axis, const char* op) {
+  const int nd = x.ndim();
+  if (nd == 0) throw InvalidArgument(std::string(op) + ": expected a tensor of rank >= 1, got a scalar");
+  const i64 a = axis < 0 ? axis + nd : axis;
+  if (a < 0 || a >= nd)
+    throw InvalidArgument(std::string(op) + ": axis " + std::to_string(axis) +
+                          " is out of range for a tensor of rank " + std::to_string(nd));
+  return a;
+}
+
 std::vector<i64> resolve_axes(const Axes& axes, int ndim, const char* op) {
   if (axes) return normalize_axes(*axes, ndim, op);
   std::vector<i64> all;

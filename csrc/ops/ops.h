@@ -75,7 +75,8 @@ Tensor gather(const Tensor& params, const Tensor& indices, i64 axis, bool drop_n
 Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, i64 num_segments);
 
 // Ops without a gradient (Note [Dtypes]): no ops.def row, since nothing is recorded. Each
-// is one file too: compare.cc (comparisons and logic), argmax.cc, one_hot.cc, floordiv.cc.
+// is one file too: compare.cc (comparisons and logic), argmax.cc, argsort.cc, one_hot.cc,
+// floordiv.cc.
 // floor(a / b) (float) or Python's a // b (int; division by zero is an InvalidArgument).
 Tensor floordiv(const Tensor& a, const Tensor& b);
 enum class Compare { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual };
@@ -89,6 +90,10 @@ Tensor reduce_logical(bool all, const Tensor& x, const Axes& axes, bool keepdims
 // Index of the largest (smallest) element along `axis`, the first one on ties; NaN counts as
 // the largest (smallest) as in numpy/TF. out is Int32 or Int64.
 Tensor arg_extreme(bool is_min, const Tensor& x, i64 axis, DType out);
+// int32 indices of the first k (k < 0: all) elements along `axis` in ascending (descending)
+// order, ties in index order, NaN above every number (argsort.cc; tf.argsort, sort, top_k).
+// flat: int64 positions in x instead (what sort and top_k gather their values with).
+Tensor argsort(const Tensor& x, i64 axis, bool descending, i64 k, const char* op, bool flat = false);
 // Indices (int64, shape (n, rank)) of the true elements of a bool tensor, in row-major order.
 Tensor where_true(const Tensor& cond);
 // indices (int) → a new axis of size depth at `axis` holding on (one-element tensors of
@@ -111,6 +116,9 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const char* op);
 std::vector<i64> normalize_axes(const std::vector<i64>& axes, int ndim, const char* op);
 // The shape x would have after reducing `axes` with keepdims=true.
 Shape keepdims_shape(const Shape& x, const std::vector<i64>& axes);
+// The one axis an op runs along (argmax, argsort, cumsum, softmax), counted from 0; an
+// InvalidArgument naming op for a scalar x or an axis out of range.
+i64 single_axis(const Tensor& x, i64 axis, const char* op);
 // Sorted, unique, non-negative axes (all of them for nullopt).
 std::vector<i64> resolve_axes(const Axes& axes, int ndim, const char* op);
 // x's shape without `axes` (or with them as 1 when keepdims).

@@ -32,7 +32,8 @@ from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
 from .math import reduce_logsumexp, truediv, add_n, floor, round  # noqa: A004
-from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor  # noqa: A004
+from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor, \
+    sort, argsort  # noqa: A004
 
 if _TYPE_CHECKING:  # aliases that exist only in the stubs (_core.pyi)
     from ._core import DTypeLike, ShapeLike, TensorLike
@@ -374,5 +375,5 @@ __all__ = [
     "clip_by_value", "clip_by_norm", "function",
     "stop_gradient", "cast", "size", "rank", "shape",
     "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",
-    "random", "keras", "utils", "linalg", "einsum", "tensordot",
+    "random", "keras", "utils", "linalg", "einsum", "tensordot", "sort", "argsort",
 ]

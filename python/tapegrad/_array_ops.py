@@ -2,19 +2,20 @@
 the ops they use), and ``tf.function``, which eager-only tapegrad runs as plain Python."""
 
 import builtins
+import collections
 import functools
 import numbers
 
 import numpy as np
 
-from . import _core
+from . import _core, dtypes
 from ._convert import as_tensor
 from .errors import InvalidArgumentError
 
 builtins_range = builtins.range  # `range` below is TF's
 
 __all__ = ["function", "tile", "split", "norm", "range", "eye", "unstack", "reverse", "boolean_mask",
-           "is_tensor"]
+           "is_tensor", "sort", "argsort", "top_k"]
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -342,3 +343,72 @@ def _gather_batch_dims(params, indices, axis, batch_dims):
 def is_tensor(x):
     """True for a tapegrad Tensor or Variable, as ``tf.is_tensor``."""
     return isinstance(x, (_core.Tensor, _core.Variable))
+
+
+def _values(x, op):
+    """x as a tensor keeping a numpy array's kind (integers stay integers, bools stay bool)."""
+    if isinstance(x, _core.Tensor):
+        return x
+    if isinstance(x, _core.Variable):
+        return x.read_value()
+    return _core._constant(x, None, op)
+
+
+def _descending(direction, op):
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"{op}: direction must be 'ASCENDING' or 'DESCENDING', got {direction!r}")
+    return direction == "DESCENDING"
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """int32 indices that sort ``values`` along ``axis``, as ``tf.argsort``. Ties keep their
+    order (always stable); NaN sorts above every number (last ascending, first descending).
+    Float, int32 and int64 tensors. No gradient."""
+    desc = _descending(direction, "argsort")
+    return _core._argsort(_values(values, "argsort"), axis, desc, None, "argsort", False)
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """``values`` sorted along ``axis``, as ``tf.sort`` (the order of ``argsort``). The
+    gradient goes back to each value's original position."""
+    desc = _descending(direction, "sort")
+    x = _values(values, "sort")
+    if not _core._recording() and x.dtype != dtypes.bool and x.ndim > 0:
+        # No tape: numpy's sort (AVX-512 sorting networks in numpy 2), 10-30x our argsort and
+        # gather; the same values in the same order (stable or not, equal values are equal).
+        ax = axis if isinstance(axis, numbers.Integral) else _ints(axis, "sort", "axis")[0]
+        if not -x.ndim <= ax < x.ndim:
+            raise InvalidArgumentError(f"sort: axis {ax} is out of range for a tensor of rank {x.ndim}")
+        a = x.numpy()
+        out = np.flip(np.sort(np.flip(a, ax), axis=ax), ax) if desc else np.sort(a, axis=ax)
+        return _core._constant(out, x.dtype)
+    # One gather of flattened x at the positions argsort gives: the gradient goes back to
+    # where each value came from.
+    pos = _core._argsort(x, axis, desc, None, "sort", True)
+    return _core.reshape(_core.gather(_core.reshape(x, [-1]), _core.reshape(pos, [-1])), pos.shape)
+
+
+TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
+
+
+def top_k(input, k=1, sorted=True, index_type="int32", name=None):  # noqa: A002 (TF's names)
+    """The ``k`` largest entries along the last axis and their indices, as ``tf.math.top_k``:
+    a ``(values, indices)`` named tuple, largest first, ties in index order (NaN counts as the
+    largest). ``sorted=False`` returns them sorted too. Gradient: to the chosen positions."""
+    x = _values(input, "top_k")
+    kv = np.asarray(k.numpy() if isinstance(k, _core.Tensor) else k)
+    if kv.ndim != 0:
+        raise InvalidArgumentError(f"top_k: k must be a scalar, got shape {list(kv.shape)}")
+    # an int (or a whole float: tf.constant(3) is float32 in tapegrad)
+    if not (kv.dtype.kind in "iu" or kv.dtype.kind == "f" and float(kv).is_integer()):
+        raise TypeError(f"top_k: k must be an integer, got {k!r:.60}")
+    k = int(kv)
+    if k < 0:
+        raise InvalidArgumentError(f"top_k: need k >= 0, got {k}")
+    itype = dtypes.as_dtype(index_type)
+    if itype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"top_k: index_type must be int32 or int64, got {itype.name}")
+    pos = _core._argsort(x, -1, True, k, "top_k", True)  # positions in x: row * n + index
+    values = _core.reshape(_core.gather(_core.reshape(x, [-1]), _core.reshape(pos, [-1])), pos.shape)
+    idx = pos.numpy() % max(x.shape[-1], 1)
+    return TopKV2(values, _core._constant(idx.astype(itype.as_numpy_dtype), itype))

@@ -3,6 +3,7 @@
 import contextlib
 
 from . import _core
+from ._array_ops import top_k  # noqa: F401 (tf.math.top_k)
 from ._convert import as_tensor
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
@@ -223,4 +224,5 @@ __all__ = [
     "floordiv", "floormod", "mod", "expm1", "log_sigmoid", "squared_difference", "reciprocal",
     "rsqrt", "reduce_variance", "reduce_std", "add_n", "is_nan", "is_inf", "is_finite", "floor",
     "ceil", "round", "divide_no_nan", "count_nonzero", "l2_normalize", "cumsum",
+    "top_k",
 ]

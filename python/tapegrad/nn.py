@@ -2,6 +2,7 @@
 
 from ._core import relu, sigmoid, tanh, softmax, log_softmax, relu_grad  # noqa: F401
 from . import _core
+from ._array_ops import top_k  # noqa: F401 (tf.nn.top_k)
 from ._convert import as_tensor, one_hot_labels
 from .errors import InvalidArgumentError
 
@@ -209,7 +210,7 @@ def bias_add(value, bias, data_format=None, name=None):
     return _core.add(value, bias)
 
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus",
+__all__ = ["top_k", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add", "relu6", "elu", "selu", "silu",
            "swish", "gelu", "moments", "l2_normalize", "dropout"]
