@@ -14,11 +14,7 @@ Tensor arg_extreme(bool is_min, const Tensor& x, i64 axis, DType out_dtype) {
   if (x.dtype() == DType::Bool)
     throw TypeError(std::string(op) + ": expected a float or integer tensor, got a bool tensor");
   const int nd = x.ndim();
-  if (nd == 0) throw InvalidArgument(std::string(op) + ": expected a tensor of rank >= 1, got a scalar");
-  const i64 a = axis < 0 ? axis + nd : axis;
-  if (a < 0 || a >= nd)
-    throw InvalidArgument(std::string(op) + ": axis " + std::to_string(axis) +
-                          " is out of range for a tensor of rank " + std::to_string(nd));
+  const i64 a = single_axis(x, axis, op);
   const Shape& s = x.shape();
   const i64 r = s.d[a];
   Shape os;

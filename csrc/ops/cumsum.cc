@@ -20,11 +20,7 @@ Tensor cumsum(const Tensor& x, i64 axis, bool exclusive, bool reverse) {
   if (x.dtype() == DType::Bool)
     throw TypeError("cumsum: expected a float or integer tensor, got a bool tensor");
   const int nd = x.ndim();
-  if (nd == 0) throw InvalidArgument("cumsum: expected a tensor of rank >= 1, got a scalar");
-  const i64 a = axis < 0 ? axis + nd : axis;
-  if (a < 0 || a >= nd)
-    throw InvalidArgument("cumsum: axis " + std::to_string(axis) +
-                          " is out of range for a tensor of rank " + std::to_string(nd));
+  const i64 a = single_axis(x, axis, "cumsum");
   const Shape& s = x.shape();
   i64 outer = 1, inner = 1;
   for (int d = 0; d < nd; ++d) {

@@ -8,12 +8,8 @@ namespace tapegrad::ops::detail {
 
 inline Tensor softmax_rows(const Tensor& x, i64 axis, bool log, const char* op) {
   require_floating(x.dtype(), op);
-  int nd = x.ndim();
-  if (nd == 0) throw InvalidArgument(std::string(op) + ": expected a tensor of rank >= 1, got a scalar");
-  i64 a = axis < 0 ? axis + nd : axis;
-  if (a < 0 || a >= nd)
-    throw InvalidArgument(std::string(op) + ": axis " + std::to_string(axis) +
-                          " is out of range for a tensor of rank " + std::to_string(nd));
+  const int nd = x.ndim();
+  const i64 a = single_axis(x, axis, op);
   if (a != nd - 1) {
     // Swap `a` with the last axis (a self-inverse permutation), without recording.
     std::vector<i64> perm;
