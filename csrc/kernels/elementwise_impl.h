@@ -119,6 +119,19 @@ struct OpErf {  // Note [Erf]
     }
   }
 };
+struct OpErfc {  // Note [Erfc]
+  static constexpr bool kHeavy = true;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    if constexpr (std::is_same_v<typename V::T, float>) {
+      return via_double<typename I::Widen>(x, [](auto v) { return verfc_for_float<typename I::F64>(v); });
+    } else {
+      alignas(64) double lanes[V::W];
+      V::store(lanes, x);
+      for (int i = 0; i < V::W; ++i) lanes[i] = std::erfc(lanes[i]);
+      return V::load(lanes);
+    }
+  }
+};
 struct OpTanh {
   static constexpr bool kHeavy = true;
   template <class I, class V> static typename V::reg apply(typename V::reg x) {
@@ -389,6 +402,7 @@ template <class I, class T> void fill_elementwise_typed(KernelSet<T>& s) {
   s.unary[int(Unary::Relu)] = unary<I, T, OpRelu>;
   s.unary[int(Unary::Tanh)] = unary<I, T, OpTanh>;
   s.unary[int(Unary::Erf)] = unary<I, T, OpErf>;
+  s.unary[int(Unary::Erfc)] = unary<I, T, OpErfc>;
   if constexpr (std::is_same_v<T, float>)
     s.binary[int(Binary::Pow)] = pow_kernel_f32<I>;
   else

@@ -1,5 +1,5 @@
 """Writes csrc/kernels/erf_poly.h: the two polynomials of the float32 erf kernel (Note [Erf]
-in simd_math.h). Run from the repository root after changing them:
+in simd_math.h) and the tail polynomial of the float32 erfc kernel (Note [Erfc]). Run from the repository root after changing them:
 
     python csrc/kernels/gen_erf_poly.py > csrc/kernels/erf_poly.h
 
@@ -20,6 +20,9 @@ import numpy as np
 
 P_DEG, R_DEG = 7, 12
 R_MID, R_HALF = 2.5, 1.5
+# erfc's tail (Note [Erfc]): erfc(x) exp(x^2) ~ C(1/x) on [1, C_MAX]; float32 erfc(x) is 0
+# (below half the smallest subnormal) from x = 10.06, so C is not needed past C_MAX.
+C_DEG, C_MAX = 14, 10.1
 
 
 def fit(f, lo, hi, deg, var, n=3000):
@@ -50,6 +53,9 @@ def main():
     print(f"// erfc(x) exp(x^2) ~ R((x - {R_MID}) / {R_HALF}) on [1, 4], relative error {r_err:.1e}")
     print(f"inline constexpr double kErfR[{R_DEG + 1}] = {{" + ", ".join(float(v).hex() for v in r) + "};")
     print(f"inline constexpr double kErfRMid = {R_MID}, kErfRInvHalf = 1.0 / {R_HALF};")
+    c, c_err = fit(lambda x: erfc(x) * np.exp(x * x), 1.0, C_MAX, C_DEG, lambda x: 1 / x)
+    print(f"// erfc(x) exp(x^2) ~ C(1 / x) on [1, {C_MAX}], relative error {c_err:.1e}")
+    print(f"inline constexpr double kErfcC[{C_DEG + 1}] = {{" + ", ".join(float(v).hex() for v in c) + "};")
     print("}  // namespace tapegrad::kernels")
 
 

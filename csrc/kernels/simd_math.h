@@ -374,6 +374,31 @@ template <class V> inline typename V::reg verf_for_float(typename V::reg x) {
   return V::bit_or(res, V::bit_and(x, sign));
 }
 
+// Note [Erfc]
+// erfc of float32 inputs held in double lanes, rounded once by the caller, with no 1 - erf
+// cancellation in the tail: |x| < 1: 1 - x P(x^2) (Note [Erf]'s P; the result is in
+// (0.15, 1.85)); |x| >= 1: t = e^(-x^2) C(1 / |x|) = erfc(|x|) (C of degree 14 in
+// kernels/erf_poly.h, relative error 4e-10; x^2 of a float is exact in a double, so exp's
+// ~5e-9 is the whole error), and 2 - t for x <= -1. C is fitted up to |x| = 10.1, past which
+// e^(-x^2) is below float32's range and the result rounds to 0 whatever C gives there. NaN
+// stays NaN, erfc(+inf) = 0, erfc(-inf) = 2. float64 lanes go through the C library's erfc
+// one by one.
+template <class V> inline typename V::reg verfc_for_float(typename V::reg x) {
+  using reg = typename V::reg;
+  const reg sign = V::set1(-0.0), one = V::set1(1.0);
+  const reg a = V::andnot(sign, x);
+  const reg s = V::mul(a, a);
+  reg p = V::set1(kErfP[7]);
+  for (int j = 6; j >= 0; --j) p = V::fma(p, s, V::set1(kErfP[j]));
+  const reg near = V::fnma(x, p, one);  // 1 - x P(x^2)
+  const reg u = V::div(one, V::max(a, one));  // max(NaN, 1) is 1; u -> 0 for |x| -> inf
+  reg c = V::set1(kErfcC[14]);
+  for (int j = 13; j >= 0; --j) c = V::fma(c, u, V::set1(kErfcC[j]));
+  const reg t = V::mul(vexp_for_float<V>(V::bit_xor(s, sign)), c);  // erfc(|x|); NaN kept
+  const reg far = V::select(V::lt(x, V::zero()), t, V::sub(V::set1(2.0), t));
+  return V::select(V::lt(a, one), far, near);
+}
+
 // float32 lanes through double: f(lo half), f(hi half), round once.
 template <class Wd, class F> inline typename Wd::Narrow::reg via_double(typename Wd::Narrow::reg x, F f) {
   return Wd::narrow(f(Wd::lo(x)), f(Wd::hi(x)));

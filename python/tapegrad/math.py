@@ -10,7 +10,7 @@ from ._core import (  # noqa: F401
     maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
-    argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, cumsum,
+    argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, erfc, cumsum,
 )
 
 truediv = divide
@@ -219,7 +219,7 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
-    "exp", "log", "log1p", "erf", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
+    "exp", "log", "log1p", "erf", "erfc", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp",
     "floordiv", "floormod", "mod", "expm1", "log_sigmoid", "squared_difference", "reciprocal",
     "rsqrt", "reduce_variance", "reduce_std", "add_n", "is_nan", "is_inf", "is_finite", "floor",

@@ -268,6 +268,35 @@ def test_erf_sizes(isa, dtype, n, threads):
     _assert_ulp(MOD[dtype].unary(isa, "erf", x), _erf_correctly_rounded(x), 1)
 
 
+def _erfc_correctly_rounded(x):
+    """math.erfc (the C library's) of x, rounded once to x's dtype."""
+    with np.errstate(invalid="ignore"):
+        return np.array([math.erfc(v) for v in x.astype(np.float64).tolist()]).astype(x.dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_erfc_whole_range(isa, dtype):
+    """float32 (Note [Erfc], double lanes, rounded once) and float64 (the C library's erfc per
+    lane): within 1 ulp of the correctly rounded result everywhere, the subnormal results near
+    x = 10 and the values near 2 for x << 0 included, where 1 - erf(x) would lose them all;
+    erfc(+-0) = 1, erfc(inf) = 0, erfc(-inf) = 2, NaN stays NaN."""
+    tail = np.linspace(0.5, 10.2, 100001, dtype=dtype)  # the pieces meet at 1, C clamps at 10.1
+    brk = np.array([1.0, 9.0, 9.2, 10.0, 10.05, 10.1, 26.5, 27.3], dtype)
+    brk = np.concatenate([brk, np.nextafter(brk, np.array(0, dtype)), np.nextafter(brk, np.array(99, dtype))])
+    x = np.concatenate([_erf_points(dtype), tail, -tail, brk, -brk])
+    got = MOD[dtype].unary(isa, "erfc", x)
+    _assert_ulp(got, _erfc_correctly_rounded(x), 1)
+    sp = MOD[dtype].unary(isa, "erfc", np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype))
+    np.testing.assert_array_equal(sp, [1.0, 1.0, 0.0, 2.0, np.nan])
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_erfc_sizes(isa, dtype, n, threads):
+    x = _data(n, dtype, seed=n, scale=4.0)
+    _assert_ulp(MOD[dtype].unary(isa, "erfc", x), _erfc_correctly_rounded(x), 1)
+
+
 # ---- binary ----------------------------------------------------------------------------------
 
 def _np_binary(op, a, b):

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 import tapegrad as tf
 from opcases import Case, away_from_zero, define_tests, normal, positive
@@ -28,6 +29,8 @@ CASES = [
     Case("tanh", "tanh", tf.tanh, np.tanh, normal(S, scale=1.5)),
     # erf: both pieces of the float32 kernel (|x| < 1 and above, Note [Erf]); scale 2.5 reaches 4
     Case("erf", "erf", tf.math.erf, np.vectorize(math.erf), normal(S, scale=2.5)),
+    # erfc: the near piece and the tails of both signs (Note [Erfc])
+    Case("erfc", "erfc", tf.math.erfc, np.vectorize(math.erfc), normal(S, scale=2.5)),
     Case("sigmoid", "sigmoid", tf.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("nn.sigmoid", "sigmoid", tf.nn.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("relu", "relu", tf.nn.relu, lambda x: np.maximum(x, 0), away_from_zero(S)),
@@ -66,3 +69,22 @@ def test_forward_large_inputs_match_numpy():
                 np.testing.assert_allclose(fn(t).numpy(), ref(x.astype(np.float64)), **tol,
                                            err_msg=f"{fn.__name__} n={n} {np.dtype(dtype).name}")
             np.testing.assert_allclose(tf.exp(-t).numpy(), np.exp(-x.astype(np.float64)), **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erfc_tail_keeps_relative_accuracy_and_its_gradient(dtype):
+    """Where erfc is tiny (x up to 9.5, float32 subnormals from about 9.2) or near 2, value and
+    gradient keep their relative accuracy: 1 - erf(x) would give 0 and 2 exactly."""
+    x = np.concatenate([np.linspace(3.0, 9.5, 27), -np.linspace(3.0, 9.5, 27)]).astype(dtype)
+    t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(t)
+        y = tf.math.erfc(t)
+    want = np.array([math.erfc(v) for v in x.astype(np.float64)])
+    rtol = 1.2e-7 if dtype == np.float32 else 1e-15
+    big = want > 1e-37  # float32 normal results; subnormals hold fewer bits
+    np.testing.assert_allclose(y.numpy()[big], want[big], rtol=rtol)
+    g = tape.gradient(y, t).numpy().astype(np.float64)
+    dwant = -2 / math.sqrt(math.pi) * np.exp(-x.astype(np.float64) ** 2)
+    gbig = np.abs(dwant) > 1e-37
+    np.testing.assert_allclose(g[gbig], dwant[gbig], rtol=1e-5 if dtype == np.float32 else 1e-13)
