@@ -17,6 +17,7 @@ import numpy as np
 from . import _core
 from ._array_ops import eye, norm  # noqa: F401 (tf.linalg's names)
 from ._convert import as_tensor
+from .dtypes import float32, float64
 from .errors import InvalidArgumentError
 from .math import l2_normalize  # noqa: F401
 
@@ -27,7 +28,18 @@ matmul = _core.matmul
 
 
 def _tensor(x, op, what):
+    """x as a tensor; a numpy integer or bool array keeps its dtype (as tf.constant), where
+    as_tensor would make it float32 and compute in a dtype TF would not."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+        return _core._constant(x, None, op)
     return as_tensor(x, None, f"{op}: {what}")
+
+
+def _require_float(ts, op):
+    for t in ts:
+        if t.dtype not in (float32, float64):
+            raise TypeError(f"{op}: expected float32 or float64 operands, got {t.dtype.name} "
+                            f"(cast with tapegrad.cast)")
 
 
 def _at_least_matrix(x, op, what):
@@ -373,6 +385,7 @@ def einsum(equation, *inputs, **kwargs):
     if not inputs:
         raise ValueError("einsum: needs at least one input")
     ts = [_tensor(x, "einsum", f"input {i}") for i, x in enumerate(inputs)]
+    _require_float(ts, "einsum")
     dtypes = {t.dtype for t in ts}
     if len(dtypes) > 1:
         raise InvalidArgumentError(f"einsum: inputs must have one dtype, got "
@@ -389,6 +402,7 @@ def tensordot(a, b, axes, name=None):
     dimensions, then ``b``'s. One matmul."""
     a = _tensor(a, "tensordot", "a")
     b = _tensor(b, "tensordot", "b")
+    _require_float((a, b), "tensordot")
     if isinstance(axes, _core.Tensor):
         axes = axes.numpy().tolist()
     if isinstance(axes, numbers.Integral) and not isinstance(axes, bool):

@@ -233,6 +233,20 @@ def test_einsum_errors(eq, shapes, err, match):
         tf.einsum(eq, *[np.ones(s) for s in shapes])
 
 
+def test_integer_operands_keep_their_dtype():
+    # numpy integer arrays stay integers (as tf.constant): the products refuse them by name
+    # (TF would compute in the integer type) instead of computing in float32.
+    a = np.array([[1, 2], [3, 4]], np.int64)
+    with pytest.raises(TypeError, match="einsum: expected float32 or float64 operands, got int64"):
+        tf.einsum("ij,jk->ik", a, a)
+    with pytest.raises(TypeError, match="tensordot: expected float32 or float64 operands, got int32"):
+        tf.tensordot(a.astype(np.int32), np.ones((2, 2)), 1)
+    tr = tf.linalg.trace(a)
+    assert tr.dtype == tf.int64 and int(tr.numpy()) == 5
+    np.testing.assert_array_equal(tf.linalg.matrix_transpose(a).numpy(), a.T)
+    np.testing.assert_array_equal(tf.linalg.diag_part(a).numpy(), [1, 4])
+
+
 def test_einsum_argument_errors():
     with pytest.raises(InvalidArgumentError, match="one dtype"):
         tf.einsum("i,i->", np.ones(2, np.float32), np.ones(2, np.float64))
