@@ -74,11 +74,12 @@ template <class T> void bind_typed(py::module_& m) {
     { py::gil_scoped_release rel; f(x.data(), outer, r, inner, out.mutable_data()); }
     return out;
   });
-  m.def("cumsum", [](const std::string& isa, Arr<T> x, k::i64 outer, k::i64 r, k::i64 inner,
-                     bool exclusive, bool reverse) {
-    if (outer * r * inner != x.size()) throw std::invalid_argument("cumsum: outer*r*inner != size");
+  m.def("scan", [](const std::string& isa, const std::string& op, Arr<T> x, k::i64 outer, k::i64 r,
+                   k::i64 inner, bool exclusive, bool reverse) {
+    if (outer * r * inner != x.size()) throw std::invalid_argument("scan: outer*r*inner != size");
     Arr<T> out(x.size());
-    auto f = ks<T>(isa).cumsum;
+    auto f = op == "cumsum" ? ks<T>(isa).cumsum : op == "cumprod" ? ks<T>(isa).cumprod
+                                                  : throw std::invalid_argument("scan: op " + op);
     { py::gil_scoped_release rel; f(x.data(), outer, r, inner, out.mutable_data(), exclusive, reverse); }
     return out;
   });

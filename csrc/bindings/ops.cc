@@ -238,6 +238,15 @@ void bind_ops(py::module_& m) {
      "The running sum of x along axis, as tf.math.cumsum: exclusive leaves each element out of "
      "its own sum (the first is 0), reverse sums from the end. Float, int32 and int64 tensors "
      "(integers wrap on overflow, as TF; no gradient).");
+  m.def("cumprod", [](py::handle x, py::handle axis, bool exclusive, bool reverse, py::handle) {
+    return wrap(ops::cumprod(to_tensor(x, nullptr, "cumprod"), parse_int(axis, "cumprod", "axis"),
+                             exclusive, reverse));
+  }, py::arg("x"), py::arg("axis") = 0, py::arg("exclusive") = false, py::arg("reverse") = false,
+     py::arg("name") = py::none(),
+     "The running product of x along axis, as tf.math.cumprod: exclusive leaves each element out "
+     "of its own product (the first is 1), reverse multiplies from the end. Float, int32 and "
+     "int64 tensors (integers wrap on overflow, as TF; no gradient). The gradient is TF's: "
+     "inf or NaN where x is 0.");
   m.def("cast", [](py::handle x, py::handle dtype, py::handle) {
     return wrap(ops::cast(to_tensor(x, nullptr, "cast"), parse_dtype(dtype, "cast")));
   }, py::arg("x"), py::arg("dtype"), py::arg("name") = py::none(),

@@ -68,7 +68,8 @@ struct KernelSet {
   // Sums must stay accurate for long r (pairwise/blocked, not one running float).
   using ReduceFn = void (*)(const T* x, i64 outer, i64 r, i64 inner, T* out);
   // x viewed as [outer, r, inner]; out[o, j, i] = x[o, 0, i] + ... + x[o, j, i], a running sum
-  // in T along j (exclusive: without x[o, j, i]; reverse: from j = r - 1 down). Note [Scans].
+  // (cumprod: product) in T along j (exclusive: without x[o, j, i]; reverse: from j = r - 1
+  // down). Note [Scans].
   using ScanFn = void (*)(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive,
                           bool reverse);
   // Row-wise (last axis) softmax or log-softmax of x[rows, cols] into out.
@@ -86,7 +87,7 @@ struct KernelSet {
   BinaryFn binary[static_cast<int>(Binary::kCount)];
   TernaryFn ternary[static_cast<int>(Ternary::kCount)];
   ReduceFn reduce[static_cast<int>(Reduce::kCount)];
-  ScanFn cumsum;
+  ScanFn cumsum, cumprod;
   SoftmaxFn softmax;
   AxpyFn axpy;
   ActGradFn act_grad;
@@ -100,19 +101,20 @@ struct KernelTable {
 };
 
 // Each ISA folder defines its register function (avx2/avx512 only override what they have).
-// One line of a cumsum: out[j * stride] = x[0] + ... + x[j * stride] over r elements, a running
-// sum in Acc in the order of j (exclusive: without x[j * stride]; reverse: from j = r - 1 down).
-// Acc is T for floats (Note [Scans]) and the unsigned type for integers, which wrap as TF's.
-template <class T, class Acc = T>
+// One line of a cumsum (kProd: cumprod): out[j * stride] = x[0] + ... + x[j * stride] over r
+// elements, a running sum (product) in Acc in the order of j (exclusive: without x[j * stride];
+// reverse: from j = r - 1 down). Acc is T for floats (Note [Scans]) and the unsigned type for
+// integers, which wrap as TF's.
+template <bool kProd, class T, class Acc = T>
 inline void scan_line(const T* x, i64 r, i64 stride, T* out, bool exclusive, bool reverse) {
   const i64 step = reverse ? -stride : stride;
   i64 at = reverse ? (r - 1) * stride : 0;
-  Acc acc = 0;
+  Acc acc = kProd ? Acc(1) : Acc(0);
   for (i64 j = 0; j < r; ++j, at += step) {
     const Acc v = static_cast<Acc>(x[at]);
-    if (!exclusive) acc += v;
+    if (!exclusive) acc = kProd ? Acc(acc * v) : Acc(acc + v);
     out[at] = static_cast<T>(acc);
-    if (exclusive) acc += v;
+    if (exclusive) acc = kProd ? Acc(acc * v) : Acc(acc + v);
   }
 }
 

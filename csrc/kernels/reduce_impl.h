@@ -337,8 +337,9 @@ void act_grad(Act act, const T* g, const T* y, i64 rows, i64 cols, T* gout, T* d
 //
 // Note [Scans]
 // out[o, j, i] = x[o, 0, i] + ... + x[o, j, i] along the middle axis of [outer, r, inner]
-// (exclusive: without x[o, j, i]; reverse: from j = r - 1 down), a running sum in T in the order
-// of j, as TF's and numpy's, so every element is bit for bit the scalar reference's. Columns
+// (exclusive: without x[o, j, i]; reverse: from j = r - 1 down), a running sum (cumprod: the
+// product) in T in the order of j, as TF's and numpy's, so every element is bit for bit the
+// scalar reference's. Columns
 // (inner > 1) run kScanTile vectors of inner at a time down all r rows, the running sums in
 // registers. A row (inner == 1) is one chain of dependent adds: splitting it across lanes
 // would change the order of the sum, so it runs as scalar code, as numpy's cumsum does.
@@ -346,7 +347,7 @@ void act_grad(Act act, const T* g, const T* y, i64 rows, i64 cols, T* gout, T* d
 // depends on the split.
 inline constexpr int kScanTile = 4;
 
-template <class V>
+template <class V, bool kProd>
 void scan_cols(const typename V::T* x, i64 r, i64 inner, i64 c0, i64 c1, typename V::T* out,
                bool exclusive, bool reverse) {
   using T = typename V::T;
@@ -354,47 +355,49 @@ void scan_cols(const typename V::T* x, i64 r, i64 inner, i64 c0, i64 c1, typenam
   constexpr int W = V::W, U = kScanTile;
   const i64 step = reverse ? -inner : inner;
   const i64 first = reverse ? (r - 1) * inner : 0;
+  const reg init = kProd ? V::set1(T(1)) : V::zero();
+  auto op = [](reg a, reg b) { return kProd ? V::mul(a, b) : V::add(a, b); };
   i64 c = c0;
   for (; c + U * W <= c1; c += U * W) {
     reg acc[U];
-    for (int u = 0; u < U; ++u) acc[u] = V::zero();
+    for (int u = 0; u < U; ++u) acc[u] = init;
     const T* px = x + first + c;
     T* po = out + first + c;
     for (i64 j = 0; j < r; ++j, px += step, po += step) {
 #pragma GCC unroll 4
       for (int u = 0; u < U; ++u) {
         const reg v = V::load(px + u * W);
-        if (!exclusive) acc[u] = V::add(acc[u], v);
+        if (!exclusive) acc[u] = op(acc[u], v);
         V::store(po + u * W, acc[u]);
-        if (exclusive) acc[u] = V::add(acc[u], v);
+        if (exclusive) acc[u] = op(acc[u], v);
       }
     }
   }
   for (; c < c1; c += W) {
     const i64 w = imin<i64>(W, c1 - c);
     const auto tm = V::tail(w < W ? w : 0);
-    reg acc = V::zero();
+    reg acc = init;
     const T* px = x + first + c;
     T* po = out + first + c;
     for (i64 j = 0; j < r; ++j, px += step, po += step) {
       const reg v = w == W ? V::load(px) : V::load_tail(px, tm);
-      if (!exclusive) acc = V::add(acc, v);
+      if (!exclusive) acc = op(acc, v);
       if (w == W) V::store(po, acc);
       else V::store_tail(po, tm, acc);
-      if (exclusive) acc = V::add(acc, v);
+      if (exclusive) acc = op(acc, v);
     }
   }
 }
 
-template <class I, class T>
-void cumsum(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, bool reverse) {
+template <class I, class T, bool kProd>
+void scan(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, bool reverse) {
   using V = RVecFor<I, T>;
   if (outer <= 0 || r <= 0 || inner <= 0) return;
   const i64 slab = r * inner;
   auto slabs = [&](i64 b, i64 e) {
     for (i64 o = b; o < e; ++o) {
-      if (inner == 1) scan_line(x + o * slab, r, 1, out + o * slab, exclusive, reverse);
-      else scan_cols<V>(x + o * slab, r, inner, 0, inner, out + o * slab, exclusive, reverse);
+      if (inner == 1) scan_line<kProd>(x + o * slab, r, 1, out + o * slab, exclusive, reverse);
+      else scan_cols<V, kProd>(x + o * slab, r, inner, 0, inner, out + o * slab, exclusive, reverse);
     }
   };
   const int t = num_threads();
@@ -403,13 +406,15 @@ void cumsum(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, boo
   if (inner == 1) return slabs(0, 1);
   constexpr i64 kCols = kScanTile * V::W;  // columns go to threads in whole tiles
   parallel_for((inner + kCols - 1) / kCols, t, [&](i64 b, i64 e) {
-    scan_cols<V>(x, r, inner, b * kCols, imin(e * kCols, inner), out, exclusive, reverse);
+    scan_cols<V, kProd>(x, r, inner, b * kCols, imin(e * kCols, inner), out, exclusive, reverse);
   });
 }
 
 template <class I> void fill_reduce(KernelTable& t) {
-  t.f32.cumsum = cumsum<I, float>;
-  t.f64.cumsum = cumsum<I, double>;
+  t.f32.cumsum = scan<I, float, false>;
+  t.f64.cumsum = scan<I, double, false>;
+  t.f32.cumprod = scan<I, float, true>;
+  t.f64.cumprod = scan<I, double, true>;
   t.f32.reduce[int(Reduce::Sum)] = reduce<I, float, SumOp>;
   t.f32.reduce[int(Reduce::Max)] = reduce<I, float, MaxOp>;
   t.f64.reduce[int(Reduce::Sum)] = reduce<I, double, SumOp>;

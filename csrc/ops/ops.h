@@ -55,6 +55,7 @@ Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims);
 Tensor reduce_max(const Tensor& x, const Axes& axes, bool keepdims);
 Tensor reduce_min(const Tensor& x, const Axes& axes, bool keepdims);
 Tensor cumsum(const Tensor& x, i64 axis, bool exclusive, bool reverse);
+Tensor cumprod(const Tensor& x, i64 axis, bool exclusive, bool reverse);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 Tensor sum_to(const Tensor& x, const Shape& shape);  // sums broadcast dims away (inverse of above)
 Tensor reshape(const Tensor& x, const std::vector<i64>& shape);  // one -1 allowed
@@ -120,6 +121,11 @@ Shape keepdims_shape(const Shape& x, const std::vector<i64>& axes);
 // The one axis an op runs along (argmax, argsort, cumsum, softmax), counted from 0; an
 // InvalidArgument naming op for a scalar x or an axis out of range.
 i64 single_axis(const Tensor& x, i64 axis, const char* op);
+// The running sum (prod) of x along axis without recording (cumsum.cc): cumsum's and cumprod's
+// forward; integers wrap on overflow.
+Tensor scan(const Tensor& x, i64 axis, bool exclusive, bool reverse, bool prod, const char* op);
+// The tape attributes of a scan: [axis (from 0), exclusive, reverse].
+Attrs scan_attrs(const Tensor& x, i64 axis, bool exclusive, bool reverse, const char* op);
 // Sorted, unique, non-negative axes (all of them for nullopt).
 std::vector<i64> resolve_axes(const Axes& axes, int ndim, const char* op);
 // x's shape without `axes` (or with them as 1 when keepdims).

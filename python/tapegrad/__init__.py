@@ -31,7 +31,7 @@ from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noq
 from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
-from .math import reduce_logsumexp, truediv, add_n, floor, round  # noqa: A004
+from .math import reduce_logsumexp, reduce_prod, truediv, add_n, floor, round  # noqa: A004
 from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor, \
     sort, argsort  # noqa: A004
 
@@ -370,7 +370,7 @@ __all__ = [
     "constant", "convert_to_tensor", "fill", "zeros", "ones", "zeros_like", "ones_like",
     "add", "subtract", "multiply", "divide", "truediv", "floordiv", "negative", "pow", "square", "sqrt", "exp", "log",
     "tanh", "sigmoid", "maximum", "minimum", "abs", "sign", "identity", "matmul",
-    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp", "cumsum", "broadcast_to", "reshape", "transpose",
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp", "reduce_prod", "cumsum", "broadcast_to", "reshape", "transpose",
     "concat", "stack", "expand_dims", "squeeze", "slice", "pad", "tile", "split", "norm",
     "clip_by_value", "clip_by_norm", "function",
     "stop_gradient", "cast", "size", "rank", "shape",

@@ -3,14 +3,14 @@
 import contextlib
 
 from . import _core
-from ._array_ops import top_k  # noqa: F401 (tf.math.top_k)
+from ._array_ops import _values, top_k  # noqa: F401 (tf.math.top_k)
 from ._convert import as_tensor
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
     maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
-    argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, erfc, cumsum,
+    argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, erfc, cumsum, cumprod,
 )
 
 truediv = divide
@@ -132,6 +132,54 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
     return sqrt(reduce_variance(_float(input_tensor, "reduce_std", "input_tensor"), axis, keepdims))
 
 
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
+    """The product over ``axis`` (None: all), as ``tf.math.reduce_prod``; float, int32 and int64
+    tensors (integers wrap on overflow, as TF). An empty product is 1. Its gradient is TF's:
+    each element's gradient is the product of the others, from exclusive running products in
+    both directions, so it stays finite where elements are 0 (no division)."""
+    import numpy as np
+    from ._custom_gradient import custom_gradient
+    from .errors import InvalidArgumentError
+    x = _values(input_tensor, "reduce_prod")  # as tf.constant: Python floats are float32
+    if x.dtype.name == "bool":
+        raise TypeError("reduce_prod: expected a float or integer tensor, got a bool tensor")
+    nd = x.ndim
+    if axis is None:
+        axes = list(range(nd))
+    else:
+        raw = axis.numpy() if isinstance(axis, _core.Tensor) else axis
+        axes = [int(a) for a in np.atleast_1d(np.asarray(raw))]
+        for a in axes:
+            if not -max(nd, 1) <= a < max(nd, 1):
+                raise InvalidArgumentError(f"reduce_prod: axis {a} is out of range for a tensor of rank {nd}")
+    reduced = sorted({a % nd for a in axes}) if nd else []
+    other = [d for d in range(nd) if d not in reduced]
+    shape = list(x.shape)
+    rows = int(np.prod([shape[d] for d in reduced], dtype=np.int64))
+    cols = int(np.prod([shape[d] for d in other], dtype=np.int64))
+    out_shape = [1 if d in reduced else shape[d] for d in range(nd)] if keepdims else [shape[d] for d in other]
+    perm = reduced + other
+    xt = _core.transpose(x, perm) if perm != list(range(nd)) else x
+    flat = _core.reshape(xt, [rows, cols])
+
+    def product(m):
+        if rows == 0:
+            return _core._fill([cols], 1.0, m.dtype)
+        return _core.reshape(_core.slice(cumprod(m, 0), [rows - 1, 0], [1, cols]), [cols])
+
+    if not x.dtype.is_floating:
+        return _core.reshape(product(flat), out_shape)
+
+    @custom_gradient
+    def _prod(m):
+        def grad(dy):
+            others = multiply(cumprod(m, 0, exclusive=True), cumprod(m, 0, exclusive=True, reverse=True))
+            return multiply(_core.reshape(dy, [1, cols]), others)
+        return product(m), grad
+
+    return _core.reshape(_prod(flat), out_shape)
+
+
 def add_n(inputs, name=None):
     """The elementwise sum of a list of tensors of one shape and dtype, as ``tf.math.add_n``
     (no broadcasting: a differing shape is an InvalidArgumentError)."""
@@ -224,5 +272,5 @@ __all__ = [
     "floordiv", "floormod", "mod", "expm1", "log_sigmoid", "squared_difference", "reciprocal",
     "rsqrt", "reduce_variance", "reduce_std", "add_n", "is_nan", "is_inf", "is_finite", "floor",
     "ceil", "round", "divide_no_nan", "count_nonzero", "l2_normalize", "cumsum",
-    "top_k",
+    "cumprod", "reduce_prod", "top_k",
 ]

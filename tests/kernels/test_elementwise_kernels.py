@@ -628,12 +628,14 @@ SCAN_SHAPES = [(1, 1, 1), (1, 9, 1), (5, 17, 1), (4000, 257, 1), (1, 1000003, 1)
                (4, 29, 1000), (1, 3001, 333), (2, 100001, 3), (7, 1, 5), (3, 0, 4)]
 
 
-def _np_scan(x3, exclusive, reverse):
-    """numpy's running sum along axis 1 in the array's dtype (the order TF and ours use)."""
+def _np_scan(x3, exclusive, reverse, op="cumsum"):
+    """numpy's running sum (product) along axis 1 in the array's dtype (the order TF and ours
+    use)."""
     y = np.flip(x3, 1) if reverse else x3
-    c = np.cumsum(y, axis=1, dtype=x3.dtype)
+    c = getattr(np, op)(y, axis=1, dtype=x3.dtype)
     if exclusive:
-        c = np.concatenate([np.zeros_like(c[:, :1]), c[:, :-1]], axis=1)
+        first = np.zeros_like(c[:, :1]) if op == "cumsum" else np.ones_like(c[:, :1])
+        c = np.concatenate([first, c[:, :-1]], axis=1)
     return np.flip(c, 1) if reverse else c
 
 
@@ -641,24 +643,31 @@ def _np_scan(x3, exclusive, reverse):
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("exclusive", [False, True], ids=["incl", "excl"])
 @pytest.mark.parametrize("reverse", [False, True], ids=["fwd", "rev"])
-def test_cumsum_is_numpys_running_sum_bit_for_bit(isa, dtype, shape, threads, exclusive, reverse):
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+def test_scan_is_numpys_running_sum_or_product_bit_for_bit(isa, dtype, shape, threads, exclusive,
+                                                            reverse, op):
     o, r, i = shape
     x = np.random.default_rng(r * 31 + i).standard_normal(o * r * i).astype(dtype)
-    got = MOD[dtype].cumsum(isa, x, o, r, i, exclusive, reverse)
-    _assert_bits_equal(got.reshape(shape), _np_scan(x.reshape(shape), exclusive, reverse))
+    if op == "cumprod":
+        x = (1 + x * dtype(0.01)).astype(dtype)  # products that stay in range for a while
+    got = MOD[dtype].scan(isa, op, x, o, r, i, exclusive, reverse)
+    with np.errstate(over="ignore", under="ignore"):
+        want = _np_scan(x.reshape(shape), exclusive, reverse, op)
+    _assert_bits_equal(got.reshape(shape), want)
 
 
 @pytest.mark.parametrize("shape", [(1, 40, 1), (3, 50, 17), (1, 1000, 130)])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-def test_cumsum_nan_inf_propagate(isa, dtype, shape, threads):
+def test_scan_nan_inf_zero_propagate(isa, dtype, shape, threads):
     o, r, i = shape
     rng = np.random.default_rng(r)
     x = rng.standard_normal(o * r * i).astype(dtype)
-    for v in (np.nan, np.inf, -np.inf, np.inf):
+    for v in (np.nan, np.inf, -np.inf, np.inf, 0.0):
         x[rng.integers(0, x.size, 2)] = v
-    for exclusive in (False, True):
-        for reverse in (False, True):
-            got = MOD[dtype].cumsum(isa, x, o, r, i, exclusive, reverse).reshape(shape)
-            with np.errstate(invalid="ignore"):
-                want = _np_scan(x.reshape(shape), exclusive, reverse)
-            np.testing.assert_array_equal(got, want)
+    for op in ("cumsum", "cumprod"):
+        for exclusive in (False, True):
+            for reverse in (False, True):
+                got = MOD[dtype].scan(isa, op, x, o, r, i, exclusive, reverse).reshape(shape)
+                with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+                    want = _np_scan(x.reshape(shape), exclusive, reverse, op)
+                np.testing.assert_array_equal(got, want)

@@ -1,21 +1,22 @@
-"""tf.math.cumsum: forward against numpy, gradients of first and second order, integer
-dtypes, and errors."""
+"""tf.math.cumsum, tf.math.cumprod and tf.math.reduce_prod: forward against numpy, gradients
+of first and second order (TF's rules, zeros included), integer dtypes, and errors."""
 
 import numpy as np
 import pytest
 
 import tapegrad as tf
-from opcases import Case, define_tests, normal
+from opcases import Case, define_tests, nonzero, normal
 from tapegrad.errors import InvalidArgumentError
 
 
-def _ref(axis=0, exclusive=False, reverse=False):
+def _ref(axis=0, exclusive=False, reverse=False, op="cumsum"):
     def f(x):
         y = np.flip(x, axis) if reverse else x
-        c = np.cumsum(y, axis=axis)
+        c = getattr(np, op)(y, axis=axis)
         if exclusive:
             c = np.moveaxis(c, axis, 0)
-            c = np.concatenate([np.zeros_like(c[:1]), c[:-1]], axis=0)
+            first = np.zeros_like(c[:1]) if op == "cumsum" else np.ones_like(c[:1])
+            c = np.concatenate([first, c[:-1]], axis=0)
             c = np.moveaxis(c, 0, axis)
         return np.flip(c, axis) if reverse else c
     return f
@@ -45,7 +46,88 @@ CASES = [
          lambda x: _ref(0, True, True)(x) * x, normal((6,))),
 ]
 
+
+
+def _prod_case(id, shape, **kw):
+    return Case(f"cumprod_{id}", "cumprod", lambda x: tf.math.cumprod(x, **kw), _ref(**kw, op="cumprod"),
+                nonzero(shape))
+
+
+def _rp_case(id, shape, axis=None, keepdims=False):
+    return Case(f"reduce_prod_{id}", ("cumprod", "custom_gradient"),
+                lambda x: tf.reduce_prod(x, axis, keepdims),
+                lambda x: np.prod(x, axis=tuple(axis) if isinstance(axis, list) else axis, keepdims=keepdims),
+                nonzero(shape))
+
+
+CASES += [
+    _prod_case("1d", (6,)),
+    _prod_case("exclusive_reverse", (6,), exclusive=True, reverse=True),
+    _prod_case("rows", (3, 5), axis=1),
+    _prod_case("columns_exclusive", (5, 17), exclusive=True),
+    _prod_case("middle_axis_reverse", (2, 4, 3), axis=1, reverse=True),
+    _rp_case("all", (2, 3)),
+    _rp_case("axis1", (3, 4), axis=1),
+    _rp_case("axes_0_2_keepdims", (2, 3, 4), axis=[0, 2], keepdims=True),
+    _rp_case("negative_axis", (3, 4), axis=-2),
+    Case("reduce_prod_squared", ("cumprod", "custom_gradient", "square"),
+         lambda x: tf.square(tf.reduce_prod(x, 0)), lambda x: np.prod(x, 0) ** 2, nonzero((3, 2))),
+]
+
 test_forward, test_gradient, test_second_order = define_tests(CASES)
+
+
+def test_reduce_prod_gradient_at_zeros_is_the_product_of_the_others():
+    # TF's rule: no division, so one zero gives the others' product there, two zeros give 0s.
+    x = tf.constant(np.array([[2.0, 0.0, 3.0, 4.0], [0.0, 5.0, 0.0, 6.0]]))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_prod(x, axis=1)
+    np.testing.assert_array_equal(y.numpy(), [0.0, 0.0])
+    g = tape.gradient(y, x, output_gradients=tf.constant(np.array([1.0, 10.0])))
+    np.testing.assert_array_equal(g.numpy(), [[0.0, 24.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+
+
+def test_cumprod_gradient_at_zero_is_not_finite_as_tf():
+    # TF's cumprod gradient divides by x (cumsum(y * g, reverse) / x): inf or NaN at a zero.
+    x = tf.constant(np.array([2.0, 0.0, 3.0]))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.math.cumprod(x)
+    g = tape.gradient(y, x).numpy()
+    assert np.isfinite(g[[0, 2]]).all() and not np.isfinite(g[1])
+    np.testing.assert_array_equal(g[[0, 2]], [1.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_cumprod_and_reduce_prod_integers_wrap_as_tf(dtype):
+    x = np.array([[np.iinfo(dtype).max, 2, 3], [-3, 4, -5]], dtype)
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(tf.math.cumprod(x, axis=1).numpy(), np.cumprod(x, axis=1, dtype=dtype))
+        np.testing.assert_array_equal(tf.reduce_prod(x, 1).numpy(), np.prod(x, 1, dtype=dtype))
+    assert tf.reduce_prod(x).dtype == tf.as_dtype(dtype)
+    np.testing.assert_array_equal(tf.math.cumprod(x, 0, exclusive=True).numpy(), [[1, 1, 1], x[0]])
+
+
+def test_reduce_prod_empty_scalar_and_python_values():
+    np.testing.assert_array_equal(tf.reduce_prod(np.zeros((0, 3)), 0).numpy(), [1.0, 1.0, 1.0])
+    assert tf.reduce_prod(np.zeros((2, 0))).numpy() == 1.0
+    assert tf.reduce_prod(3.0).numpy() == 3.0 and tf.reduce_prod(3.0).dtype == tf.float32
+    assert tf.math.reduce_prod([1.0, 2.0, 3.0]).numpy() == 6.0
+    assert tf.reduce_prod(np.ones((2, 3)), axis=tf.constant(1)).shape == (2,)
+
+
+def test_cumprod_and_reduce_prod_errors():
+    with pytest.raises(InvalidArgumentError, match="cumprod: axis 2 is out of range for a tensor of rank 2"):
+        tf.math.cumprod(np.ones((2, 3)), axis=2)
+    with pytest.raises(InvalidArgumentError, match="cumprod: expected a tensor of rank >= 1"):
+        tf.math.cumprod(2.0)
+    with pytest.raises(TypeError, match="cumprod: expected a float or integer tensor, got a bool"):
+        tf.math.cumprod(np.array([True]))
+    with pytest.raises(InvalidArgumentError, match="reduce_prod: axis 2 is out of range for a tensor of rank 2"):
+        tf.reduce_prod(np.ones((2, 3)), axis=2)
+    with pytest.raises(TypeError, match="reduce_prod: expected a float or integer tensor, got a bool"):
+        tf.reduce_prod(np.array([True, False]))
 
 
 def test_cumsum_gradient_is_the_reverse_cumsum_exactly():

@@ -37,19 +37,22 @@ template <class T, bool kMin> void reduce_extreme(const T* x, i64 outer, i64 r, 
     }
 }
 
-// The running sum in T along j, in order (Note [Scans]): the reference the SIMD scans match.
-template <class T>
-void cumsum(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, bool reverse) {
+// The running sum (product) in T along j, in order (Note [Scans]): the reference the SIMD
+// scans match.
+template <bool kProd, class T>
+void scan(const T* x, i64 outer, i64 r, i64 inner, T* out, bool exclusive, bool reverse) {
   for (i64 o = 0; o < outer; ++o)
     for (i64 i = 0; i < inner; ++i)
-      scan_line(x + o * r * inner + i, r, inner, out + o * r * inner + i, exclusive, reverse);
+      scan_line<kProd>(x + o * r * inner + i, r, inner, out + o * r * inner + i, exclusive, reverse);
 }
 
 }  // namespace
 
 void register_reduce(KernelTable& t) {
-  t.f32.cumsum = cumsum<float>;
-  t.f64.cumsum = cumsum<double>;
+  t.f32.cumsum = scan<false, float>;
+  t.f64.cumsum = scan<false, double>;
+  t.f32.cumprod = scan<true, float>;
+  t.f64.cumprod = scan<true, double>;
   t.f32.reduce[int(Reduce::Sum)] = reduce_sum<float>;
   t.f32.reduce[int(Reduce::Max)] = reduce_extreme<float, false>;
   t.f32.reduce[int(Reduce::Min)] = reduce_extreme<float, true>;
