@@ -46,6 +46,8 @@ OPS = {
     # Running sums (Note [Scans]): down the columns of [rows, cols], and along each row.
     "cumsum_axis0": (lambda x, y: np.cumsum(x, axis=0), lambda x, y: tf.cumsum(x, 0), _exact),
     "cumsum_rows": (lambda x, y: np.cumsum(x, axis=1), lambda x, y: tf.cumsum(x, 1), _exact),
+    "cumprod_axis0": (lambda x, y: np.cumprod(x, axis=0), lambda x, y: tf.math.cumprod(x, 0), _exact),
+    "reduce_prod_axis0": (lambda x, y: np.prod(x, axis=0), lambda x, y: tf.reduce_prod(x, 0), _exact),
     "sigmoid": (lambda x, y: 1 / (1 + np.exp(-x)), lambda x, y: tf.sigmoid(x), _close(3e-7)),
     "tanh": (lambda x, y: np.tanh(x), lambda x, y: tf.tanh(x), _close(3e-7)),
     "exp": (lambda x, y: np.exp(x), lambda x, y: tf.exp(x), _close(4e-7)),
@@ -55,7 +57,7 @@ OPS = {
 
 # float32 arrays read + written per element (for GB/s): 2 in 1 out, 1 in 1 out, 1 in.
 BYTES_PER_ELEMENT = {"add": 3, "multiply": 3, "relu": 2, "relu_backward": 3, "reduce_sum_axis0": 1,
-                     "cumsum_axis0": 2, "cumsum_rows": 2,
+                     "cumsum_axis0": 2, "cumsum_rows": 2, "cumprod_axis0": 2, "reduce_prod_axis0": 1,
                      "sigmoid": 2, "tanh": 2, "exp": 2, "assign_sub": 3}
 
 CASES = [(op, s, t) for op in OPS for s in SIZES for t in THREADS]
@@ -71,9 +73,12 @@ def test_elementwise(benchmark, case, impl):
     op, size, threads = case
     n = SIZES[size]
     rng = np.random.default_rng(0)
-    shape = _shape2d(n) if op in ("reduce_sum_axis0", "cumsum_axis0", "cumsum_rows") else (n,)
+    shape = _shape2d(n) if op in ("reduce_sum_axis0", "cumsum_axis0", "cumsum_rows", "cumprod_axis0",
+                                  "reduce_prod_axis0") else (n,)
     x = rng.standard_normal(shape, dtype=np.float32)
     y = rng.standard_normal(shape, dtype=np.float32) * np.float32(1e-3)
+    if op in ("cumprod_axis0", "reduce_prod_axis0"):
+        x = 1 + x * np.float32(1e-3)  # products that stay normal (no subnormal slow paths)
     ref_fn, ours_fn, check = OPS[op]
     old = tf.get_num_threads()
     tf.set_num_threads(threads)

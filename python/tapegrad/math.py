@@ -153,6 +153,11 @@ def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
             if not -max(nd, 1) <= a < max(nd, 1):
                 raise InvalidArgumentError(f"reduce_prod: axis {a} is out of range for a tensor of rank {nd}")
     reduced = sorted({a % nd for a in axes}) if nd else []
+    if not _core._recording():
+        # No tape: the product is all there is to compute (numpy's multiply.reduce, in the
+        # same order as the running product below).
+        out = np.prod(x.numpy(), axis=tuple(reduced), keepdims=bool(keepdims), dtype=x.dtype.as_numpy_dtype)
+        return _core._constant(np.asarray(out), x.dtype)
     other = [d for d in range(nd) if d not in reduced]
     shape = list(x.shape)
     rows = int(np.prod([shape[d] for d in reduced], dtype=np.int64))
