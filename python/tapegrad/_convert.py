@@ -24,7 +24,9 @@ def as_tensor(x, dtype=None, what="loss"):
         raise TypeError(f"{what}: expected numbers, got {text[:77] + '...' if len(text) > 80 else text} "
                         f"(numpy dtype {arr.dtype})")
     if dtype is None:
-        if arr.dtype != _np.float64:
+        # float32, as tf.constant: Python numbers and lists too (np.asarray makes them
+        # float64); a numpy float64 array or scalar keeps float64.
+        if arr.dtype != _np.float64 or not isinstance(x, (_np.ndarray, _np.generic)):
             arr = arr.astype(_np.float32)
         return _core._constant(arr, None)
     return _core._constant(arr.astype(dtype.as_numpy_dtype, copy=False), dtype)

@@ -180,7 +180,7 @@ def test_einsum_reads_transposed_operands_in_place():
 
 
 def test_einsum_of_variables_and_python_values():
-    w = tf.Variable(np.eye(3))
+    w = tf.Variable(np.eye(3, dtype=np.float32))  # a Python list is float32, as tf.constant
     x = [[1.0, 2.0, 3.0]]
     with tf.GradientTape() as tape:
         y = tf.reduce_sum(tf.einsum("bi,ij->bj", x, w))

@@ -235,3 +235,16 @@ def test_composite_errors():
         tf.eye(-1)
     with pytest.raises(TypeError, match="^rsqrt: expected a float32 or float64 tensor, got an int64"):
         tf.math.rsqrt(np.array([4], np.int64))
+
+
+def test_python_numbers_are_float32_in_composites_as_in_the_core_ops():
+    # As tf.constant: a Python float or list is float32 whichever function takes it (it was
+    # float64 in the Python composites, float32 in the C++ ops); numpy float64 stays float64.
+    for f in (tf.math.expm1, tf.math.softplus, tf.nn.leaky_relu, tf.nn.elu, tf.nn.gelu,
+              tf.math.log_sigmoid, tf.exp, tf.nn.relu):
+        assert f(1.0).dtype == tf.float32, f.__name__
+        assert f([1.0, 2.0]).dtype == tf.float32, f.__name__
+        assert f(np.array([1.0, 2.0])).dtype == tf.float64, f.__name__
+        assert f(np.float64(1.0)).dtype == tf.float64, f.__name__
+    assert tf.norm([3.0, 4.0]).dtype == tf.float32
+    assert tf.math.reduce_logsumexp([1.0, 2.0]).dtype == tf.float32
