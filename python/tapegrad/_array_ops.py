@@ -345,15 +345,6 @@ def is_tensor(x):
     return isinstance(x, (_core.Tensor, _core.Variable))
 
 
-def _values(x, op):
-    """x as a tensor keeping a numpy array's kind (integers stay integers, bools stay bool)."""
-    if isinstance(x, _core.Tensor):
-        return x
-    if isinstance(x, _core.Variable):
-        return x.read_value()
-    return _core._constant(x, None, op)
-
-
 def _descending(direction, op):
     if direction not in ("ASCENDING", "DESCENDING"):
         raise ValueError(f"{op}: direction must be 'ASCENDING' or 'DESCENDING', got {direction!r}")
@@ -365,14 +356,14 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     order (always stable); NaN sorts above every number (last ascending, first descending).
     Float, int32 and int64 tensors. No gradient."""
     desc = _descending(direction, "argsort")
-    return _core._argsort(_values(values, "argsort"), axis, desc, None, "argsort", False)
+    return _core._argsort(_keep_dtype(values, "argsort", "values"), axis, desc, None, "argsort", False)
 
 
 def sort(values, axis=-1, direction="ASCENDING", name=None):
     """``values`` sorted along ``axis``, as ``tf.sort`` (the order of ``argsort``). The
     gradient goes back to each value's original position."""
     desc = _descending(direction, "sort")
-    x = _values(values, "sort")
+    x = _keep_dtype(values, "sort", "values")
     if not _core._recording() and x.dtype != dtypes.bool and x.ndim > 0:
         # No tape: numpy's sort (AVX-512 sorting networks in numpy 2), 10-30x our argsort and
         # gather; the same values in the same order (stable or not, equal values are equal).
@@ -395,7 +386,7 @@ def top_k(input, k=1, sorted=True, index_type="int32", name=None):  # noqa: A002
     """The ``k`` largest entries along the last axis and their indices, as ``tf.math.top_k``:
     a ``(values, indices)`` named tuple, largest first, ties in index order (NaN counts as the
     largest). ``sorted=False`` returns them sorted too. Gradient: to the chosen positions."""
-    x = _values(input, "top_k")
+    x = _keep_dtype(input, "top_k", "input")
     kv = np.asarray(k.numpy() if isinstance(k, _core.Tensor) else k)
     if kv.ndim != 0:
         raise InvalidArgumentError(f"top_k: k must be a scalar, got shape {list(kv.shape)}")

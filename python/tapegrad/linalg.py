@@ -16,10 +16,9 @@ import numpy as np
 
 from . import _core
 from ._array_ops import eye, norm  # noqa: F401 (tf.linalg's names)
-from ._convert import as_tensor
 from .dtypes import float32, float64
 from .errors import InvalidArgumentError
-from .math import l2_normalize  # noqa: F401
+from .math import _value, l2_normalize  # noqa: F401
 
 __all__ = ["matmul", "matvec", "matrix_transpose", "adjoint", "diag_part", "diag", "trace",
            "tensordot", "einsum", "norm", "eye", "l2_normalize"]
@@ -28,11 +27,8 @@ matmul = _core.matmul
 
 
 def _tensor(x, op, what):
-    """x as a tensor; a numpy integer or bool array keeps its dtype (as tf.constant), where
-    as_tensor would make it float32 and compute in a dtype TF would not."""
-    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
-        return _core._constant(x, None, op)
-    return as_tensor(x, None, f"{op}: {what}")
+    """x as a tensor; a numpy integer or bool array keeps its dtype (as tf.constant)."""
+    return _value(x, op, what)
 
 
 def _require_float(ts, op):

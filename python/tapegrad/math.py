@@ -3,7 +3,7 @@
 import contextlib
 
 from . import _core
-from ._array_ops import _values, top_k  # noqa: F401 (tf.math.top_k)
+from ._array_ops import top_k  # noqa: F401 (tf.math.top_k)
 from ._convert import as_tensor
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
@@ -140,7 +140,7 @@ def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
     import numpy as np
     from ._custom_gradient import custom_gradient
     from .errors import InvalidArgumentError
-    x = _values(input_tensor, "reduce_prod")  # as tf.constant: Python floats are float32
+    x = _value(input_tensor, "reduce_prod", "input_tensor")
     if x.dtype.name == "bool":
         raise TypeError("reduce_prod: expected a float or integer tensor, got a bool tensor")
     nd = x.ndim
