@@ -307,24 +307,30 @@ struct GemmDriver {
       for (int v = 0; v < NVt; ++v)
         bias[v] = kEdge ? V::load_mask(t.bias + v * W, mk[v]) : V::load(t.bias + v * W);
     }
+    // All of the tile's old C is read before any of it is stored. Read, added and stored row
+    // by row, each row's loads queued behind the previous row's stores: float32 on one thread
+    // (AVX-512, interleaved rounds in one process) 100^3 +1.6-2.5 %, 512x513x511 +0.6-1.0 %,
+    // 256x784x512 +0.4-0.8 %, 512^3 and 2048^3 +0.5 % on average; AVX2 and float64 unchanged.
+    auto cp = [&](int i, int v) { return t.c + i * t.ldc + v * W; };
+    if (t.load_c) {
+#pragma GCC unroll 32
+      for (int i = 0; i < MRt; ++i) {
+        if (i >= t.mr) break;
+#pragma GCC unroll 16
+        for (int v = 0; v < NVt; ++v)
+          acc[0][i][v] = V::add(kEdge ? V::load_mask(cp(i, v), mk[v]) : V::load(cp(i, v)), acc[0][i][v]);
+      }
+    }
 #pragma GCC unroll 32
     for (int i = 0; i < MRt; ++i) {
       if (i >= t.mr) break;
-      T* cr = t.c + i * t.ldc;
 #pragma GCC unroll 16
       for (int v = 0; v < NVt; ++v) {
         R x = acc[0][i][v];
-        if constexpr (kEdge) {
-          if (t.load_c) x = V::add(V::load_mask(cr + v * W, mk[v]), x);
-          if (t.bias) x = V::add(x, bias[v]);
-          if (t.relu) x = V::relu(x);
-          V::store_mask(cr + v * W, mk[v], x);
-        } else {
-          if (t.load_c) x = V::add(V::load(cr + v * W), x);
-          if (t.bias) x = V::add(x, bias[v]);
-          if (t.relu) x = V::relu(x);
-          V::store(cr + v * W, x);
-        }
+        if (t.bias) x = V::add(x, bias[v]);
+        if (t.relu) x = V::relu(x);
+        if constexpr (kEdge) V::store_mask(cp(i, v), mk[v], x);
+        else V::store(cp(i, v), x);
       }
     }
   }
