@@ -399,6 +399,48 @@ template <class V> inline typename V::reg verfc_for_float(typename V::reg x) {
   return V::select(V::lt(a, one), far, near);
 }
 
+// Note [Sin and cos]
+// float32 sin, cos and tan in double lanes, rounded once by the caller: within 1 ulp of the
+// correctly rounded result (the C library's through double, as the scalar kernels compute
+// them, is it but for near-ties). n = round(x 2/pi) by the magic add, which also leaves n mod 4
+// in the low mantissa bits; r = x - n pi/2 with pi/2 in two doubles, each product exact inside
+// an fma: while |x| < kTrigFloatLimit (2^26) that keeps r to ~2^-53 relative even for the
+// floats nearest a multiple of pi/2. Taylor polynomials on |r| <= pi/4, sin to r^9 and cos to
+// r^10 (truncation at most 2.4e-9 relative, 1/25 of a float ulp; sin as r (1 + r^2 P) so that
+// sin(-0) = -0). Then the quadrant: n even gives sin r and cos r, n odd swaps them, bit 1 of n
+// (of n + 1 for cos) flips the sign; tan is their quotient (-cos/sin for odd n). inf and NaN
+// give NaN. Every float below 2^26 was compared with double sin/cos/tan rounded once
+// (bench/trig_exhaustive.py, AVX-512 and AVX2): none is more than 1 ulp away. Lanes of larger
+// |x| are the caller's: they go through the C library one by one, as float64 lanes do.
+inline constexpr double kTrigFloatLimit = 67108864.0;  // 2^26
+inline constexpr double kSinTaylor[4] = {-1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880};
+inline constexpr double kCosTaylor[5] = {-1.0 / 2, 1.0 / 24, -1.0 / 720, 1.0 / 40320, -1.0 / 3628800};
+enum class Trig { Sin, Cos, Tan };
+template <class V, Trig kFn> inline typename V::reg vtrig_for_float(typename V::reg x) {
+  using reg = typename V::reg;
+  const reg magic = V::set1(MathConst<double>::kMagic);
+  const reg kn = V::fma(x, V::set1(0.636619772367581343076), magic);  // n + magic
+  const reg n = V::sub(kn, magic);
+  reg r = V::fnma(n, V::set1(1.5707963267948966), x);   // pi/2 rounded to double
+  r = V::fnma(n, V::set1(6.123233995736766e-17), r);    // pi/2 - that
+  const reg r2 = V::mul(r, r);
+  const reg s = V::mul(r, V::fma(r2, poly<V>(r2, kSinTaylor), V::set1(1.0)));  // r (1 + ...): keeps -0
+  const reg c = V::fma(r2, poly<V>(r2, kCosTaylor), V::set1(1.0));
+  // n even: bit 0 of n moved to the sign of 1.0 gives +1 (-1 for odd n)
+  const typename V::ireg nb = V::bits(kn);
+  const auto even = V::gt(V::bit_or(V::from_bits(V::template shl<63>(nb)), V::set1(1.0)), V::zero());
+  if constexpr (kFn == Trig::Tan) {
+    const reg num = V::select(even, V::bit_xor(c, V::set1(-0.0)), s);
+    return V::div(num, V::select(even, s, c));
+  } else {
+    typename V::ireg q = nb;
+    if constexpr (kFn == Trig::Cos) q = V::iadd(q, V::iset1(1));
+    const reg flip = V::from_bits(V::template shl<63>(V::template shr<1>(q)));  // bit 1 -> sign
+    const reg v = kFn == Trig::Sin ? V::select(even, c, s) : V::select(even, s, c);
+    return V::bit_xor(v, flip);
+  }
+}
+
 // float32 lanes through double: f(lo half), f(hi half), round once.
 template <class Wd, class F> inline typename Wd::Narrow::reg via_double(typename Wd::Narrow::reg x, F f) {
   return Wd::narrow(f(Wd::lo(x)), f(Wd::hi(x)));

@@ -25,7 +25,7 @@ from ._core import (  # noqa: F401  (re-exported)
     get_num_threads, set_num_threads,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_not, reduce_any, reduce_all,
-    argmax, argmin, one_hot, where, gather, floordiv, cumsum,
+    argmax, argmin, one_hot, where, gather, floordiv, cumsum, sin, cos, tan,
 )
 from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noqa: A004
 from .tape import GradientTape, UnconnectedGradients

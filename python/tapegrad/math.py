@@ -11,6 +11,7 @@ from ._core import (  # noqa: F401
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
     argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, erfc, cumsum, cumprod,
+    sin, cos, tan,
 )
 
 truediv = divide
@@ -272,7 +273,7 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
-    "exp", "log", "log1p", "erf", "erfc", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
+    "exp", "log", "log1p", "erf", "erfc", "sin", "cos", "tan", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
     "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_logsumexp",
     "floordiv", "floormod", "mod", "expm1", "log_sigmoid", "squared_difference", "reciprocal",
     "rsqrt", "reduce_variance", "reduce_std", "add_n", "is_nan", "is_inf", "is_finite", "floor",

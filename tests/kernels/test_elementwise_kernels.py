@@ -297,6 +297,61 @@ def test_erfc_sizes(isa, dtype, n, threads):
     _assert_ulp(MOD[dtype].unary(isa, "erfc", x), _erfc_correctly_rounded(x), 1)
 
 
+TRIG = {"sin": math.sin, "cos": math.cos, "tan": math.tan}
+
+
+def _trig_correctly_rounded(op, x):
+    """The C library's sin/cos/tan of x in double, rounded once to x's dtype (inf -> NaN)."""
+    f = TRIG[op]
+    # (signalling NaNs among the bit patterns; tan near a pole past float32's range)
+    with np.errstate(over="ignore", invalid="ignore"):
+        v = [f(a) if math.isfinite(a) else math.nan for a in x.astype(np.float64).tolist()]
+        return np.array(v).astype(x.dtype)
+
+
+def _trig_points(dtype):
+    """Bit patterns over the whole range; a dense [-10, 10]; the floats nearest k pi/2 (where
+    the reduction cancels most: r is tiny) and their neighbours, up to and past the float32
+    kernel's 2^26 limit, where lanes go to the C library; specials."""
+    k = np.concatenate([np.arange(1, 2000), np.geomspace(2000, 2**30, 3000).round()])
+    near = (k * (np.pi / 2)).astype(dtype)
+    near = np.concatenate([near, np.nextafter(near, np.array(0, dtype)), np.nextafter(near, np.array(np.inf, dtype))])
+    lim = np.array([2.0**26], dtype)
+    lim = np.concatenate([lim, np.nextafter(lim, np.array(0, dtype)), np.nextafter(lim, np.array(np.inf, dtype))])
+    x = np.concatenate([_sweep(dtype, 1 << 16, seed=7), np.linspace(-10, 10, 100001, dtype=dtype), near,
+                        lim, np.geomspace(np.finfo(dtype).smallest_subnormal, 1, 2000, dtype=dtype)])
+    return np.concatenate([x, -x, _specials(dtype)])
+
+
+@pytest.mark.parametrize("op", sorted(TRIG))
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_trig_whole_range(isa, dtype, op):
+    """float32 (Note [Sin and cos]: double lanes, rounded once; the C library past 2^26) and
+    float64 (the C library per lane): within 1 ulp of the correctly rounded result; sin and tan
+    odd and cos even, exactly; sin(-0) = tan(-0) = -0; inf and NaN give NaN."""
+    x = _trig_points(dtype)
+    with np.errstate(invalid="ignore"):
+        got = MOD[dtype].unary(isa, op, x)
+    _assert_ulp(got, _trig_correctly_rounded(op, x), 1)
+    neg = MOD[dtype].unary(isa, op, -x)
+    ok = ~np.isnan(got)
+    want_neg = got if op == "cos" else -got
+    assert np.array_equal(neg[ok], want_neg[ok]) and np.array_equal(np.signbit(neg[ok]), np.signbit(want_neg[ok]))
+    sp = MOD[dtype].unary(isa, op, np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype))
+    np.testing.assert_array_equal(sp, [1.0, 1.0] + [np.nan] * 3 if op == "cos" else [0.0, -0.0] + [np.nan] * 3)
+    if op != "cos":
+        assert not np.signbit(sp[0]) and np.signbit(sp[1])
+
+
+@pytest.mark.parametrize("op", sorted(TRIG))
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_trig_sizes(isa, dtype, n, threads, op):
+    x = _data(n, dtype, seed=n, scale=50.0)
+    with np.errstate(invalid="ignore"):
+        _assert_ulp(MOD[dtype].unary(isa, op, x), _trig_correctly_rounded(op, x), 1)
+
+
 # ---- binary ----------------------------------------------------------------------------------
 
 def _np_binary(op, a, b):

@@ -27,6 +27,11 @@ def positive(*shapes, low=0.5, high=2.0):
     return lambda rng: [rng.uniform(low, high, s) for s in shapes]
 
 
+def uniform(*shapes, low=-1.0, high=1.0):
+    """Values in [low, high] of both signs (an op defined or well conditioned only there)."""
+    return lambda rng: [rng.uniform(low, high, s) for s in shapes]
+
+
 def nonzero(*shapes, low=0.5, high=2.0):
     """Magnitudes in [low, high] with random signs (divisors)."""
     return lambda rng: [rng.uniform(low, high, s) * rng.choice([-1.0, 1.0], s) for s in shapes]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tf
-from opcases import Case, away_from_zero, define_tests, normal, positive
+from opcases import Case, away_from_zero, define_tests, normal, positive, uniform
 
 S = (3, 4)
 
@@ -31,6 +31,13 @@ CASES = [
     Case("erf", "erf", tf.math.erf, np.vectorize(math.erf), normal(S, scale=2.5)),
     # erfc: the near piece and the tails of both signs (Note [Erfc])
     Case("erfc", "erfc", tf.math.erfc, np.vectorize(math.erfc), normal(S, scale=2.5)),
+    # sin / cos: several quadrants of the reduction by pi/2 (Note [Sin and cos]); tan away from
+    # its poles at +-pi/2, where finite differences (and the function) blow up
+    Case("sin", "sin", tf.sin, np.sin, normal(S, scale=4.0)),
+    Case("cos", "cos", tf.cos, np.cos, normal(S, scale=4.0)),
+    Case("tan", "tan", tf.tan, np.tan, uniform(S, low=-1.3, high=1.3)),
+    Case("math.sin", "sin", tf.math.sin, np.sin, normal(S, scale=4.0)),
+    Case("math.tan_far", "tan", tf.math.tan, np.tan, uniform(S, low=2.0, high=4.5)),
     Case("sigmoid", "sigmoid", tf.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("nn.sigmoid", "sigmoid", tf.nn.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("relu", "relu", tf.nn.relu, lambda x: np.maximum(x, 0), away_from_zero(S)),
@@ -88,3 +95,48 @@ def test_erfc_tail_keeps_relative_accuracy_and_its_gradient(dtype):
     dwant = -2 / math.sqrt(math.pi) * np.exp(-x.astype(np.float64) ** 2)
     gbig = np.abs(dwant) > 1e-37
     np.testing.assert_allclose(g[gbig], dwant[gbig], rtol=1e-5 if dtype == np.float32 else 1e-13)
+
+
+def test_sin_cos_tan_tf_documented_values():
+    """TF's documented example for tf.math.sin (float32), and the identities at special points:
+    sin(-0) = -0, inf and NaN give NaN, cos(0) = 1, tan(-0) = -0."""
+    x = tf.constant([-float("inf"), -9, -0.5, 1, 1.2, 200, 10, float("inf")])
+    np.testing.assert_allclose(
+        tf.math.sin(x).numpy(),
+        [np.nan, -0.4121185, -0.47942555, 0.84147096, 0.9320391, -0.87329733, -0.54402107, np.nan],
+        rtol=1e-6)
+    for dtype in (np.float32, np.float64):
+        z = tf.constant(np.array([-0.0, 0.0, np.nan], dtype))
+        s, c, t = tf.sin(z).numpy(), tf.cos(z).numpy(), tf.tan(z).numpy()
+        assert s.dtype == dtype and np.signbit(s[0]) and not np.signbit(s[1]) and np.isnan(s[2])
+        np.testing.assert_array_equal(c[:2], [1.0, 1.0])
+        assert np.signbit(t[0]) and np.isnan(c[2]) and np.isnan(t[2])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sin_cos_large_arguments_match_the_c_library(dtype):
+    """Past 2^26 the float32 kernel hands lanes to the C library; either way the result is the
+    correctly reduced one (1e22 is far past where a naive x mod 2pi loses every digit)."""
+    x = np.array([3.0, 1e5, 6.7e7, 1e8, 1e22, -3e38, 12345.678], dtype)
+    want_s = np.array([math.sin(v) for v in x.astype(np.float64)]).astype(dtype)
+    want_c = np.array([math.cos(v) for v in x.astype(np.float64)]).astype(dtype)
+    tol = dict(rtol=2e-7, atol=1e-7) if dtype == np.float32 else dict(rtol=1e-15, atol=1e-15)
+    np.testing.assert_allclose(tf.sin(x).numpy(), want_s, **tol)
+    np.testing.assert_allclose(tf.cos(x).numpy(), want_c, **tol)
+
+
+def test_tan_gradient_is_sec_squared_and_integers_are_refused():
+    x = tf.constant(np.array([0.3, -1.1, 1.4]))
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.tan(x)
+        g = t1.gradient(y, x)
+    gg = t2.gradient(g, x)
+    xv = x.numpy()
+    np.testing.assert_allclose(g.numpy(), 1 / np.cos(xv) ** 2, rtol=1e-12)
+    np.testing.assert_allclose(gg.numpy(), 2 * np.tan(xv) / np.cos(xv) ** 2, rtol=1e-11)
+    for fn in (tf.sin, tf.cos, tf.tan):
+        with pytest.raises(TypeError, match=fn.__name__ + r": expected a float32 or float64 tensor, got an int"):
+            fn(np.array([1, 2]))

@@ -97,13 +97,14 @@ BINARY = _direct_refs(test_binary.CASES)
 REDUCE = _direct_refs(test_reduce.CASES)
 REDUCE.setdefault("reduce_mean", (tf.reduce_mean, np.mean, "normal"))  # its cases are lambdas
 assert set(UNARY) == {"negative", "abs", "sign", "square", "sqrt", "exp", "log", "log1p", "tanh",
-                      "erf", "erfc", "sigmoid", "relu", "identity"}, sorted(UNARY)
+                      "erf", "erfc", "sin", "cos", "tan", "sigmoid", "relu", "identity"}, sorted(UNARY)
 assert set(BINARY) == {"add", "subtract", "multiply", "divide", "pow", "maximum", "minimum",
                        "floormod"}
 assert set(REDUCE) == {"reduce_sum", "reduce_max", "reduce_min", "reduce_mean"}
 # The samplers the tables use say which inputs an op needs: positive, away from a kink, ...
 assert UNARY["log"][2] == UNARY["sqrt"][2] == UNARY["log1p"][2] == "positive"
 assert UNARY["relu"][2] == UNARY["abs"][2] == UNARY["sign"][2] == "away_from_zero"
+assert UNARY["tan"][2] == "uniform"
 assert BINARY["divide"][2] == "_divisor" and BINARY["pow"][2] == "_positive_base"
 assert BINARY["floormod"][2] == "_off_integer_quotients"
 # where / gather / unsorted_segment_sum: the table's cases close over their bool condition or
@@ -563,6 +564,10 @@ class Builder:
         i = self.pick()
         if UNARY[name][2] == "positive":
             i = self.positive(i)
+            if i is None:
+                return
+        elif UNARY[name][2] == "uniform":  # tan: inside (-1, 1), far from its poles
+            i = self.op("tanh", [i], {"form": 0})
             if i is None:
                 return
         self.op(name, [i], {"form": self.integer(0, 2)})
