@@ -3,6 +3,7 @@ the ops they use), and ``tf.function``, which eager-only tapegrad runs as plain 
 
 import builtins
 import collections
+import collections.abc
 import functools
 import numbers
 
@@ -403,3 +404,198 @@ def top_k(input, k=1, sorted=True, index_type="int32", name=None):  # noqa: A002
     values = _core.reshape(_core.gather(_core.reshape(x, [-1]), _core.reshape(pos, [-1])), pos.shape)
     idx = pos.numpy() % max(x.shape[-1], 1)
     return TopKV2(values, _core._constant(idx.astype(itype.as_numpy_dtype), itype))
+
+
+def _index_constant(values):
+    return _core._constant(np.asarray(values, dtype=np.int64), None)
+
+
+def roll(input, shift, axis, name=None):  # noqa: A002 (TF's argument name)
+    """``input`` with its entries shifted ``shift`` places along ``axis``, wrapping around, as
+    ``tf.roll`` (``shift`` and ``axis`` ints or equal-length lists; shifts on the same axis add
+    up; negative shifts go the other way). One gather per rolled axis: its gradient rolls back."""
+    x = _keep_dtype(input, "roll", "input")
+    shifts = _ints(shift, "roll", "shift")
+    axes = _ints(axis, "roll", "axis")
+    if len(shifts) != len(axes):
+        raise InvalidArgumentError(f"roll: shift and axis must have the same size, got {len(shifts)} "
+                                   f"shifts and {len(axes)} axes")
+    total = collections.defaultdict(int)
+    for s, a in zip(shifts, axes):
+        if not -x.ndim <= a < x.ndim:
+            raise InvalidArgumentError(f"roll: axis {a} is out of range for a tensor of rank {x.ndim}")
+        total[a % x.ndim] += s
+    for a in sorted(total):
+        n = x.shape[a]
+        s = total[a] % n if n else 0
+        if s:
+            x = _core.gather(x, _index_constant(np.roll(np.arange(n), s)), a)
+    return x if x is not input else _core.identity(x)
+
+
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002 (TF's argument name)
+    """Each entry of ``input`` repeated ``repeats`` times along ``axis``, as ``tf.repeat`` /
+    ``np.repeat``: ``repeats`` an int or one non-negative int per entry of that axis; ``axis``
+    None repeats the flattened tensor. A gather: its gradient sums each entry's copies."""
+    x = _keep_dtype(input, "repeat", "input")
+    reps = _ints(repeats, "repeat", "repeats")
+    if axis is None:
+        x = _core.reshape(x, [-1])
+        axis = 0
+    if not isinstance(axis, numbers.Integral) or not -max(x.ndim, 1) <= axis < max(x.ndim, 1) or x.ndim == 0:
+        raise InvalidArgumentError(f"repeat: axis {axis!r} is out of range for a tensor of rank {x.ndim}")
+    axis = int(axis) % x.ndim
+    n = x.shape[axis]
+    if len(reps) not in (1, n):
+        raise InvalidArgumentError(f"repeat: repeats must be a scalar or have one value per entry of "
+                                   f"axis {axis} ({n}), got {len(reps)} values")
+    if any(r < 0 for r in reps):
+        raise InvalidArgumentError(f"repeat: repeats must be non-negative, got {reps}")
+    return _core.gather(x, _index_constant(np.repeat(np.arange(n), reps if len(reps) == n else reps[0])), axis)
+
+
+def meshgrid(*args, **kwargs):
+    """Coordinate grids from 1-D tensors, as ``tf.meshgrid`` / ``np.meshgrid``: ``indexing='xy'``
+    (the default: the first two outputs' axes swapped, for Cartesian x/y) or ``'ij'`` (matrix
+    indexing). Each output is a broadcast of one input: its gradient sums over the others' axes."""
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"meshgrid: unexpected keyword arguments {sorted(kwargs)}")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    xs = [_keep_dtype(a, "meshgrid", f"argument {i}") for i, a in enumerate(args)]
+    if not xs:
+        return []
+    for i, t in enumerate(xs):
+        if t.ndim != 1:
+            raise InvalidArgumentError(f"meshgrid: argument {i} must be 1-D, got shape {list(t.shape)}")
+    sizes = [t.shape[0] for t in xs]
+    order = list(builtins.range(len(xs)))
+    if indexing == "xy" and len(xs) > 1:
+        order[0], order[1] = 1, 0  # output axis of each input
+    shape = [sizes[order.index(d)] for d in builtins.range(len(xs))]
+    out = []
+    for i, t in enumerate(xs):
+        view = [1] * len(xs)
+        view[order[i]] = sizes[i]
+        out.append(_core.broadcast_to(_core.reshape(t, view), shape))
+    return out
+
+
+def sequence_mask(lengths, maxlen=None, dtype="bool", name=None):
+    """``mask[..., j] = j < lengths[...]``, as ``tf.sequence_mask`` (``maxlen`` defaults to the
+    largest length; ``dtype`` bool, or any dtype the mask is cast to). No gradient."""
+    n = np.asarray(lengths.numpy() if isinstance(lengths, _core.Tensor) else lengths)
+    if n.dtype.kind not in "iu" and not (n.dtype.kind == "f" and np.all(n == np.floor(n))):
+        raise TypeError(f"sequence_mask: lengths must be integers, got {n.dtype.name}")
+    if maxlen is None:
+        maxlen = int(n.max()) if n.size else 0
+    else:
+        maxlen = int(maxlen.numpy() if isinstance(maxlen, _core.Tensor) else maxlen)
+        if maxlen < 0:
+            raise InvalidArgumentError(f"sequence_mask: maxlen must be non-negative, got {maxlen}")
+    mask = np.arange(maxlen) < n[..., None]
+    return _core.cast(_core._constant(mask, None), dtypes.as_dtype(dtype))
+
+
+def gather_nd(params, indices, batch_dims=0, name=None):
+    """Slices of ``params`` at the index tuples in the last axis of ``indices``, as
+    ``tf.gather_nd``: ``indices[..., :M]`` addresses ``params``'s first M dimensions (after the
+    ``batch_dims`` leading ones, which ``params`` and ``indices`` share), and the result has
+    shape ``indices.shape[:-1] + params.shape[batch_dims + M:]``. Out-of-range indices are an
+    InvalidArgumentError (TF's CPU behaviour). One gather on the flattened leading dimensions:
+    differentiable in ``params``."""
+    x = _keep_dtype(params, "gather_nd", "params")
+    idx = np.asarray(indices.numpy() if isinstance(indices, _core.Tensor) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather_nd: indices must be int32 or int64, got {idx.dtype.name}")
+    if idx.ndim == 0:
+        raise InvalidArgumentError("gather_nd: indices must have rank >= 1, got a scalar")
+    b = int(batch_dims)
+    if not 0 <= b < idx.ndim or b > x.ndim:
+        raise InvalidArgumentError(f"gather_nd: batch_dims {batch_dims} must be in [0, {min(idx.ndim - 1, x.ndim)}]")
+    if list(idx.shape[:b]) != list(x.shape[:b]):
+        raise InvalidArgumentError(f"gather_nd: the {b} batch dimensions of params {list(x.shape)} and "
+                                   f"indices {list(idx.shape)} differ")
+    m = idx.shape[-1]
+    if b + m > x.ndim:
+        raise InvalidArgumentError(f"gather_nd: index tuples of length {m} (indices shape "
+                                   f"{list(idx.shape)}) address more than the {x.ndim - b} dimensions of "
+                                   f"params {list(x.shape)} past batch_dims {b}")
+    lead = list(x.shape[:b + m])
+    if b:  # the batch coordinates become leading index columns
+        grids = np.meshgrid(*[np.arange(d) for d in idx.shape[:b]], indexing="ij")
+        cols = [np.broadcast_to(g.reshape(g.shape + (1,) * (idx.ndim - 1 - b)), idx.shape[:-1]) for g in grids]
+        idx = np.concatenate([np.stack(cols, -1), idx], -1) if m else np.stack(cols, -1)
+    bad = (idx < 0) | (idx >= np.asarray(lead, dtype=np.int64))
+    if bad.any():
+        pos = tuple(int(v) for v in np.argwhere(bad)[0][:-1])
+        raise InvalidArgumentError(f"gather_nd: indices{list(pos)} = {idx[pos].tolist()} does not index "
+                                   f"params of shape {list(x.shape)}")
+    flat = np.ravel_multi_index(tuple(np.moveaxis(idx, -1, 0)), lead) if lead else np.zeros(idx.shape[:-1], np.int64)
+    rest = list(x.shape[b + m:])
+    src = _core.reshape(x, [int(np.prod(lead, dtype=np.int64))] + rest)
+    out = _core.gather(src, _index_constant(flat.reshape(-1)), 0)
+    return _core.reshape(out, list(idx.shape[:-1]) + rest)
+
+
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+    """``(t * clip_norm / max(global_norm, clip_norm) for t in t_list, global_norm)``, as
+    ``tf.clip_by_global_norm``: ``global_norm = sqrt(sum of every element squared)`` over the
+    whole list (``use_norm`` replaces it), None entries stay None, and an infinite norm makes
+    every entry NaN (as TF). Differentiable in the tensors."""
+    if isinstance(t_list, (_core.Tensor, _core.Variable)) or not isinstance(t_list, collections.abc.Sequence):
+        raise TypeError("clip_by_global_norm: t_list should be a sequence of tensors")
+    ts = [None if t is None else _keep_dtype(t, "clip_by_global_norm", "t_list entry") for t in t_list]
+    present = [t for t in ts if t is not None]
+    if not present:
+        raise ValueError("clip_by_global_norm: t_list has no tensors (only None)")
+    dt = present[0].dtype
+    for t in present:
+        if not t.dtype.is_floating or t.dtype != dt:
+            raise TypeError(f"clip_by_global_norm: every tensor must be {dt.name} (a float dtype), got {t.dtype.name}")
+    if use_norm is None:
+        sq = [_core.reduce_sum(_core.square(t)) for t in present]
+        total = sq[0]
+        for s in sq[1:]:
+            total = _core.add(total, s)
+        use_norm = _core.sqrt(total)
+    else:
+        use_norm = _core.cast(_tensor(use_norm, "clip_by_global_norm", "use_norm"), dt)
+    c = _core.cast(_tensor(clip_norm, "clip_by_global_norm", "clip_norm"), dt)
+    one = _core._constant(1.0, dt)
+    scale = _core.multiply(c, _core.minimum(_core.divide(one, use_norm), _core.divide(one, c)))
+    scale = _core.add(scale, _core.subtract(use_norm, use_norm))  # NaN if the norm is inf
+    return [None if t is None else _core.multiply(t, scale) for t in ts], use_norm
+
+
+def linspace(start, stop, num, axis=0, name=None):
+    """``num`` evenly spaced values from ``start`` to ``stop`` (both included), as
+    ``tf.linspace``; ``start`` and ``stop`` may be tensors of one shape, the values then run
+    along ``axis`` of the result. float32 or float64 (``start``'s); differentiable in both."""
+    a = _keep_dtype(start, "linspace", "start")
+    b = _keep_dtype(stop, "linspace", "stop")
+    if not a.dtype.is_floating:
+        raise TypeError(f"linspace: start and stop must be float32 or float64, got {a.dtype.name}")
+    if b.dtype != a.dtype:
+        b = _core.cast(b, a.dtype)
+    n = int(num.numpy() if isinstance(num, _core.Tensor) else num)
+    if n < 0:
+        raise InvalidArgumentError(f"linspace: num must be non-negative, got {n}")
+    steps = np.arange(n) / (n - 1) if n > 1 else np.zeros(n)
+    a_, b_ = _core.expand_dims(a, -1), _core.expand_dims(b, -1)
+    t = _core._constant(steps.astype(a.dtype.as_numpy_dtype), a.dtype)
+    out = _core.add(a_, _core.multiply(_core.subtract(b_, a_), t))
+    if n > 1:  # the last value is stop itself, as numpy's and TF's
+        last = _core.broadcast_to(b_, out.shape[:-1] + (1,))
+        out = _core.concat([_core.slice(out, [0] * out.ndim, list(out.shape[:-1]) + [n - 1]), last], -1)
+    nd = out.ndim
+    ax = int(axis)
+    if not -nd <= ax < nd:
+        raise InvalidArgumentError(f"linspace: axis {ax} is out of range for a result of rank {nd}")
+    ax %= nd
+    if ax != nd - 1:
+        perm = list(builtins.range(ax)) + [nd - 1] + list(builtins.range(ax, nd - 1))
+        out = _core.transpose(out, perm)
+    return out

@@ -11,7 +11,7 @@ from ._core import (  # noqa: F401
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
     argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, erfc, cumsum, cumprod,
-    sin, cos, tan,
+    sin, cos, tan, softmax, log_softmax,
 )
 
 truediv = divide
@@ -271,6 +271,167 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     return multiply(t, rsqrt(maximum(ss, _core._constant(float(epsilon), t.dtype))))
 
 
+
+def _sum_to(g, shape):
+    """g summed over the axes broadcasting added or stretched to reach it from ``shape``."""
+    shape = tuple(shape)
+    if tuple(g.shape) == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = list(range(lead)) + [lead + i for i, d in enumerate(shape) if d == 1 and g.shape[lead + i] != 1]
+    return _core.reshape(reduce_sum(g, axes, True) if axes else g, list(shape))
+
+
+def _where_zero(cond, value):
+    """``value`` with 0 where ``cond``."""
+    return _core.where(cond, _core._constant(0.0, value.dtype), value)
+
+
+def xlogy(x, y, name=None):
+    """``x * log(y)``, and 0 where ``x`` is 0 (whatever y is), as ``tf.math.xlogy``; its
+    gradients are 0 there too (TF's)."""
+    a, b = _float(x, "xlogy"), _float(y, "xlogy", "y")
+    zero = equal(a, 0.0)
+    safe = _core.where(zero, _core._constant(1.0, b.dtype), b)
+    return _where_zero(zero, multiply(a, log(safe)))
+
+
+def xdivy(x, y, name=None):
+    """``x / y``, and 0 where ``x`` is 0 (whatever y is), as ``tf.math.xdivy``; its gradients
+    are 0 there too (TF's)."""
+    a, b = _float(x, "xdivy"), _float(y, "xdivy", "y")
+    zero = equal(a, 0.0)
+    safe = _core.where(zero, _core._constant(1.0, b.dtype), b)
+    return _where_zero(zero, divide(a, safe))
+
+
+def multiply_no_nan(x, y, name=None):
+    """``x * y``, and 0 where ``y`` is 0 even if x is inf or NaN, as ``tf.math.multiply_no_nan``.
+    Gradients are TF's: ``multiply_no_nan(dy, y)`` for x and ``multiply_no_nan(x, dy)`` for y."""
+    from ._custom_gradient import custom_gradient
+    a, b = _float(x, "multiply_no_nan"), _float(y, "multiply_no_nan", "y")
+    if a.dtype != b.dtype:
+        raise TypeError(f"multiply_no_nan: x and y must have one dtype, got {a.dtype.name} and {b.dtype.name}")
+
+    @custom_gradient
+    def _mul(u, v):
+        with _no_tape():
+            out = _where_zero(equal(v, 0.0), multiply(u, v))
+
+        def grad(dy):
+            return (_sum_to(multiply_no_nan(dy, v), u.shape), _sum_to(multiply_no_nan(u, dy), v.shape))
+        return out, grad
+    return _mul(a, b)
+
+
+def reciprocal_no_nan(x, name=None):
+    """``1 / x``, and 0 where x is 0, as ``tf.math.reciprocal_no_nan``."""
+    t = _float(x, "reciprocal_no_nan")
+    return divide_no_nan(_core._constant(1.0, t.dtype), t)
+
+
+def softsign(features, name=None):
+    """``x / (1 + |x|)``, as ``tf.math.softsign`` / ``tf.nn.softsign``."""
+    t = _float(features, "softsign", "features")
+    return divide(t, add(_core._constant(1.0, t.dtype), abs(t)))
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """``sqrt(sum(x**2))`` over ``axis`` (None: all), as ``tf.math.reduce_euclidean_norm``
+    (float tensors; its gradient at an all-zero slice is NaN, as TF's)."""
+    t = _float(input_tensor, "reduce_euclidean_norm", "input_tensor")
+    return sqrt(reduce_sum(square(t), axis, bool(keepdims)))
+
+
+def scalar_mul(scalar, x, name=None):
+    """``scalar * x``, as ``tf.math.scalar_mul`` (``scalar`` a number or a 0-d tensor)."""
+    if isinstance(scalar, _core.Tensor) and scalar.ndim != 0:
+        raise ValueError(f"scalar_mul: scalar must be a 0-D tensor, got shape {list(scalar.shape)}")
+    return multiply(scalar, x)
+
+
+# -- hyperbolic functions: values computed with no tape, gradients recorded (any order) ---------
+
+def _hyperbolic(name, value, derivative):
+    from ._custom_gradient import custom_gradient
+
+    def fn(x, name=None):
+        t = _float(x, name_)
+
+        @custom_gradient
+        def _f(v):
+            with _no_tape():
+                y = value(v)
+            return y, lambda dy: multiply(dy, derivative(v))
+        return _f(t)
+    name_ = name
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def _one(t):
+    return _core._constant(1.0, t.dtype)
+
+
+def _big(t):
+    """|t| past which t**2 overflows float32 (asinh, acosh use log(2|t|) there)."""
+    return greater(abs(t), _core._constant(2.0 ** 28, t.dtype))
+
+
+def _sinh_value(v):
+    small = less(abs(v), 1.0)
+    u = expm1(_core.where(small, v, _core._constant(0.0, v.dtype)))  # e^v - 1, no cancellation
+    near = multiply(0.5, add(u, divide(u, add(u, 1.0))))               # (e^v - e^-v) / 2
+    far = multiply(0.5, subtract(exp(v), exp(negative(v))))
+    return _core.where(small, near, far)
+
+
+def _cosh_value(v):
+    return multiply(0.5, add(exp(v), exp(negative(v))))
+
+
+def _asinh_value(v):
+    a = abs(v)
+    big = _big(v)
+    safe = _core.where(big, _one(v), a)
+    near = log1p(add(safe, divide(square(safe), add(_one(v), sqrt(add(_one(v), square(safe)))))))
+    far = add(log(_core.where(big, a, _one(v))), 0.6931471805599453)
+    r = _core.where(big, far, near)
+    return _core.where(less(v, 0.0), negative(r), _core.where(equal(v, 0.0), v, r))  # keeps -0
+
+
+def _acosh_value(v):
+    big = _big(v)
+    t = subtract(_core.where(big, _core._constant(2.0, v.dtype), v), 1.0)  # x - 1, exact near 1
+    near = log1p(add(t, sqrt(multiply(t, add(t, 2.0)))))
+    far = add(log(_core.where(big, v, _one(v))), 0.6931471805599453)
+    return _core.where(big, far, near)
+
+
+def _atanh_value(v):
+    return multiply(0.5, log1p(divide(multiply(2.0, v), subtract(1.0, v))))
+
+
+sinh = _hyperbolic("sinh", _sinh_value, lambda v: cosh(v))
+sinh.__doc__ = """``(e^x - e^-x) / 2``, as ``tf.math.sinh``: through ``expm1`` where |x| < 1 (no
+    cancellation near 0). Gradient ``cosh(x)``, of every order."""
+cosh = _hyperbolic("cosh", _cosh_value, lambda v: sinh(v))
+cosh.__doc__ = """``(e^x + e^-x) / 2``, as ``tf.math.cosh``. Gradient ``sinh(x)``, of every order."""
+asinh = _hyperbolic("asinh", _asinh_value,
+                    lambda v: divide(1.0, sqrt(add(1.0, square(v)))))
+asinh.__doc__ = """The inverse of sinh, as ``tf.math.asinh``: ``log1p(|x| + x^2 / (1 + sqrt(1 +
+    x^2)))`` with x's sign (accurate near 0; ``log(2|x|)`` past 2^28). Gradient
+    ``1 / sqrt(1 + x^2)``, of every order."""
+acosh = _hyperbolic("acosh", _acosh_value,
+                    lambda v: divide(1.0, sqrt(multiply(subtract(v, 1.0), add(v, 1.0)))))
+acosh.__doc__ = """The inverse of cosh on x >= 1 (NaN below), as ``tf.math.acosh``: ``log1p(t +
+    sqrt(t (t + 2)))`` for ``t = x - 1`` (accurate near 1; ``log(2x)`` past 2^28). Gradient
+    ``1 / sqrt(x^2 - 1)``, of every order."""
+atanh = _hyperbolic("atanh", _atanh_value, lambda v: divide(1.0, subtract(1.0, square(v))))
+atanh.__doc__ = """The inverse of tanh on (-1, 1) (+-inf at +-1, NaN past), as ``tf.math.atanh``:
+    ``log1p(2x / (1 - x)) / 2``. Gradient ``1 / (1 - x^2)``, of every order."""
+
+
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
     "exp", "log", "log1p", "erf", "erfc", "sin", "cos", "tan", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
@@ -278,5 +439,7 @@ __all__ = [
     "floordiv", "floormod", "mod", "expm1", "log_sigmoid", "squared_difference", "reciprocal",
     "rsqrt", "reduce_variance", "reduce_std", "add_n", "is_nan", "is_inf", "is_finite", "floor",
     "ceil", "round", "divide_no_nan", "count_nonzero", "l2_normalize", "cumsum",
-    "cumprod", "reduce_prod", "top_k",
+    "cumprod", "reduce_prod", "top_k", "softmax", "log_softmax", "xlogy", "xdivy",
+    "multiply_no_nan", "reciprocal_no_nan", "softsign", "reduce_euclidean_norm", "scalar_mul",
+    "sinh", "cosh", "asinh", "acosh", "atanh",
 ]

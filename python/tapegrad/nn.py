@@ -23,6 +23,12 @@ def linear(x, kernel, bias=None, activation=None):
     raise ValueError(f"linear: unknown activation {activation!r}")
 
 
+def softsign(features, name=None):
+    """``x / (1 + |x|)`` (``tapegrad.math.softsign``), as ``tf.nn.softsign``."""
+    from .math import softsign as _softsign
+    return _softsign(features)
+
+
 def softplus(features, name=None):
     """``log(1 + exp(features))`` (``tapegrad.math.softplus``), as ``tf.nn.softplus``."""
     from .math import softplus as _softplus
@@ -210,7 +216,7 @@ def bias_add(value, bias, data_format=None, name=None):
     return _core.add(value, bias)
 
 
-__all__ = ["top_k", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus",
+__all__ = ["top_k", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus", "softsign",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add", "relu6", "elu", "selu", "silu",
            "swish", "gelu", "moments", "l2_normalize", "dropout"]
