@@ -59,7 +59,7 @@ def tile(input, multiples, name=None):  # noqa: A002 (TF's argument name)
     """``input`` repeated ``multiples[i]`` times along each axis i, as ``tf.tile``
     (``multiples`` has one non-negative integer per dimension). Its gradient sums the copies.
     """
-    x = _tensor(input, "tile", "input")
+    x = _keep_dtype(input, "tile", "input")
     reps = _ints(multiples, "tile", "multiples")
     if len(reps) != x.ndim:
         raise InvalidArgumentError(
@@ -81,7 +81,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
     equal pieces (the dimension must divide evenly), a list gives the sizes (one of them may be
     -1: the rest). Each piece is a recorded slice.
     """
-    x = _tensor(value, "split", "value")
+    x = _keep_dtype(value, "split", "value")
     if x.ndim == 0:
         raise InvalidArgumentError("split: value must have rank >= 1, got a scalar")
     if not isinstance(axis, numbers.Integral) or not -x.ndim <= axis < x.ndim:
@@ -130,7 +130,8 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     column sum) or ``np.inf`` (largest row sum). The gradient of the 2-norm at 0 is NaN, as
     TF's.
     """
-    x = _tensor(tensor, "norm", "tensor")
+    from .math import _float
+    x = _float(tensor, "norm", "tensor")
     keep = bool(keepdims)
     if axis is None:
         axes = None

@@ -29,7 +29,7 @@ def softplus(features, name=None):
     def _softplus(x):
         y = add(relu(x), log1p(exp(negative(abs(x)))))
         return y, lambda dy: multiply(dy, sigmoid(x))
-    return _softplus(as_tensor(features, None, "softplus: features"))
+    return _softplus(_float(features, "softplus", "features"))
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
@@ -39,7 +39,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     give ``-inf``, as TF.
     """
     import numpy as np
-    x = as_tensor(input_tensor, None, "reduce_logsumexp: input_tensor")
+    x = _float(input_tensor, "reduce_logsumexp", "input_tensor")
     m = np.array(reduce_max(x, axis, True).numpy())
     m[~np.isfinite(m)] = 0  # an all--inf (or inf, NaN) row: no shift, exp and log give TF's value
     m = _core._constant(m, x.dtype)

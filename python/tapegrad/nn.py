@@ -191,7 +191,8 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
 
 def l2_loss(t, name=None):
     """``sum(t ** 2) / 2`` as a scalar, as ``tf.nn.l2_loss`` (weight decay terms)."""
-    t = as_tensor(t, None, "l2_loss: t")
+    from .math import _float
+    t = _float(t, "l2_loss", "t")
     return _core.multiply(_core.reduce_sum(_core.square(t)), 0.5)
 
 
@@ -202,7 +203,8 @@ def bias_add(value, bias, data_format=None, name=None):
     if data_format not in (None, "NHWC", "NWC", "NDHWC", "N...C"):
         raise ValueError(f"bias_add: data_format {data_format!r} is not supported (only the "
                          "channels-last layouts)")
-    value = as_tensor(value, None, "bias_add: value")
+    from .math import _value
+    value = _value(value, "bias_add", "value")  # integer tensors stay integers, as TF
     bias = as_tensor(bias, value.dtype, "bias_add: bias")
     if bias.ndim != 1:
         raise InvalidArgumentError(f"bias_add: bias must be 1-D, got shape {list(bias.shape)}")

@@ -248,3 +248,19 @@ def test_python_numbers_are_float32_in_composites_as_in_the_core_ops():
         assert f(np.float64(1.0)).dtype == tf.float64, f.__name__
     assert tf.norm([3.0, 4.0]).dtype == tf.float32
     assert tf.math.reduce_logsumexp([1.0, 2.0]).dtype == tf.float32
+
+
+def test_integer_arrays_keep_their_dtype_or_are_refused_by_name_as_in_tf():
+    """numpy integer arrays: tile, split and bias_add compute in their dtype (TF's ops accept
+    integers); softplus, reduce_logsumexp, l2_loss and norm take float tensors only, as TF's,
+    and refuse with a TypeError naming the op instead of converting to float32."""
+    i = np.array([[1, 2], [3, 4]], dtype=np.int32)
+    t = tf.tile(i, [1, 2])
+    assert t.dtype == tf.int32 and t.numpy().tolist() == [[1, 2, 1, 2], [3, 4, 3, 4]]
+    assert [p.dtype for p in tf.split(i, 2)] == [tf.int32, tf.int32]
+    b = tf.nn.bias_add(i, np.array([10, 20], dtype=np.int32))
+    assert b.dtype == tf.int32 and b.numpy().tolist() == [[11, 22], [13, 24]]
+    for fn, name in ((tf.math.softplus, "softplus"), (tf.math.reduce_logsumexp, "reduce_logsumexp"),
+                     (tf.nn.l2_loss, "l2_loss"), (tf.norm, "norm")):
+        with pytest.raises(TypeError, match=name + r": expected a float32 or float64 tensor, got an int32"):
+            fn(i)
