@@ -33,7 +33,8 @@ from ._custom_gradient import custom_gradient
 from . import errors
 from .math import reduce_logsumexp, reduce_prod, truediv, add_n, floor, round  # noqa: A004
 from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor, \
-    sort, argsort, roll, repeat, meshgrid, sequence_mask, gather_nd, clip_by_global_norm, linspace  # noqa: A004
+    sort, argsort, roll, repeat, meshgrid, sequence_mask, gather_nd, clip_by_global_norm, linspace, \
+    scatter_nd, tensor_scatter_nd_add, tensor_scatter_nd_update  # noqa: A004
 
 newaxis = None  # tf.newaxis: x[:, tf.newaxis] adds an axis
 

@@ -508,11 +508,7 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     InvalidArgumentError (TF's CPU behaviour). One gather on the flattened leading dimensions:
     differentiable in ``params``."""
     x = _keep_dtype(params, "gather_nd", "params")
-    idx = np.asarray(indices.numpy() if isinstance(indices, _core.Tensor) else indices)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"gather_nd: indices must be int32 or int64, got {idx.dtype.name}")
-    if idx.ndim == 0:
-        raise InvalidArgumentError("gather_nd: indices must have rank >= 1, got a scalar")
+    idx = _nd_indices(indices, "gather_nd")
     b = int(batch_dims)
     if not 0 <= b < idx.ndim or b > x.ndim:
         raise InvalidArgumentError(f"gather_nd: batch_dims {batch_dims} must be in [0, {min(idx.ndim - 1, x.ndim)}]")
@@ -520,25 +516,103 @@ def gather_nd(params, indices, batch_dims=0, name=None):
         raise InvalidArgumentError(f"gather_nd: the {b} batch dimensions of params {list(x.shape)} and "
                                    f"indices {list(idx.shape)} differ")
     m = idx.shape[-1]
-    if b + m > x.ndim:
-        raise InvalidArgumentError(f"gather_nd: index tuples of length {m} (indices shape "
-                                   f"{list(idx.shape)}) address more than the {x.ndim - b} dimensions of "
-                                   f"params {list(x.shape)} past batch_dims {b}")
-    lead = list(x.shape[:b + m])
     if b:  # the batch coordinates become leading index columns
         grids = np.meshgrid(*[np.arange(d) for d in idx.shape[:b]], indexing="ij")
         cols = [np.broadcast_to(g.reshape(g.shape + (1,) * (idx.ndim - 1 - b)), idx.shape[:-1]) for g in grids]
         idx = np.concatenate([np.stack(cols, -1), idx], -1) if m else np.stack(cols, -1)
+    flat, rest = _nd_flat(idx, x.shape, "gather_nd", "params")
+    src = _core.reshape(x, [int(np.prod(x.shape[:b + m], dtype=np.int64))] + rest)
+    out = _core.gather(src, _index_constant(flat.reshape(-1)), 0)
+    return _core.reshape(out, list(idx.shape[:-1]) + rest)
+
+
+def _nd_indices(indices, op):
+    idx = np.asarray(indices.numpy() if isinstance(indices, _core.Tensor) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be int32 or int64, got {idx.dtype.name}")
+    if idx.ndim == 0:
+        raise InvalidArgumentError(f"{op}: indices must have rank >= 1, got a scalar")
+    return idx
+
+
+def _nd_flat(idx, shape, op, what):
+    """Row-major positions in ``shape[:M]`` of the index tuples ``idx[..., :M]`` (bounds
+    checked), and the shape of the slices they address, ``shape[M:]``."""
+    m = idx.shape[-1]
+    if m > len(shape):
+        raise InvalidArgumentError(f"{op}: index tuples of length {m} (indices shape {list(idx.shape)}) "
+                                   f"address more than the {len(shape)} dimensions of {what} {list(shape)}")
+    lead = [int(d) for d in shape[:m]]
     bad = (idx < 0) | (idx >= np.asarray(lead, dtype=np.int64))
     if bad.any():
         pos = tuple(int(v) for v in np.argwhere(bad)[0][:-1])
-        raise InvalidArgumentError(f"gather_nd: indices{list(pos)} = {idx[pos].tolist()} does not index "
-                                   f"params of shape {list(x.shape)}")
+        raise InvalidArgumentError(f"{op}: indices{list(pos)} = {idx[pos].tolist()} does not index "
+                                   f"{what} of shape {list(shape)}")
     flat = np.ravel_multi_index(tuple(np.moveaxis(idx, -1, 0)), lead) if lead else np.zeros(idx.shape[:-1], np.int64)
-    rest = list(x.shape[b + m:])
-    src = _core.reshape(x, [int(np.prod(lead, dtype=np.int64))] + rest)
-    out = _core.gather(src, _index_constant(flat.reshape(-1)), 0)
-    return _core.reshape(out, list(idx.shape[:-1]) + rest)
+    return flat.astype(np.int64), [int(d) for d in shape[m:]]
+
+
+def _scatter_sum(indices, updates, shape, op, what):
+    """``zeros(shape)`` with ``updates`` added at ``indices`` (repeats add up): one
+    unsorted_segment_sum over the flattened leading dimensions, differentiable in updates."""
+    idx = _nd_indices(indices, op)
+    flat, rest = _nd_flat(idx, shape, op, what)
+    want = list(idx.shape[:-1]) + rest
+    if list(updates.shape) != want:
+        raise InvalidArgumentError(f"{op}: updates must have shape indices.shape[:-1] + {what}.shape"
+                                   f"[{idx.shape[-1]}:] = {want}, got {list(updates.shape)}")
+    n = int(np.prod(shape[:idx.shape[-1]], dtype=np.int64))
+    rows = _core.reshape(updates, [flat.size] + rest)
+    out = _core.unsorted_segment_sum(rows, _index_constant(flat.reshape(-1)), n)
+    return _core.reshape(out, [int(d) for d in shape]), flat
+
+
+def scatter_nd(indices, updates, shape, name=None):
+    """A tensor of ``shape``, zero but for ``updates`` added at ``indices``, as
+    ``tf.scatter_nd`` (repeated indices add up). Differentiable in ``updates``."""
+    u = _keep_dtype(updates, "scatter_nd", "updates")
+    shp = _ints(shape, "scatter_nd", "shape")
+    if any(d < 0 for d in shp):
+        raise InvalidArgumentError(f"scatter_nd: shape must be non-negative, got {shp}")
+    return _scatter_sum(indices, u, shp, "scatter_nd", "shape")[0]
+
+
+def tensor_scatter_nd_add(tensor, indices, updates, name=None):
+    """``tensor`` with ``updates`` added at ``indices``, as ``tf.tensor_scatter_nd_add``
+    (repeated indices add up). Differentiable in both."""
+    t = _keep_dtype(tensor, "tensor_scatter_nd_add", "tensor")
+    u = _keep_dtype(updates, "tensor_scatter_nd_add", "updates")
+    if u.dtype != t.dtype:
+        raise TypeError(f"tensor_scatter_nd_add: updates must be {t.dtype.name} as tensor, got {u.dtype.name}")
+    return _core.add(t, _scatter_sum(indices, u, t.shape, "tensor_scatter_nd_add", "tensor")[0])
+
+
+def tensor_scatter_nd_update(tensor, indices, updates, name=None):
+    """``tensor`` with the slices at ``indices`` replaced by ``updates``, as
+    ``tf.tensor_scatter_nd_update``; of repeated indices the last update wins (TF leaves the
+    order unspecified). Differentiable in both: the replaced slices pass no gradient to
+    ``tensor``, a losing repeat none to its update."""
+    op = "tensor_scatter_nd_update"
+    t = _keep_dtype(tensor, op, "tensor")
+    u = _keep_dtype(updates, op, "updates")
+    if u.dtype != t.dtype:
+        raise TypeError(f"{op}: updates must be {t.dtype.name} as tensor, got {u.dtype.name}")
+    idx = _nd_indices(indices, op)
+    flat, _ = _nd_flat(idx, t.shape, op, "tensor")
+    flat = flat.reshape(-1)
+    last = np.zeros(flat.size, bool)  # the last occurrence of each position
+    last[flat.size - 1 - np.unique(flat[::-1], return_index=True)[1]] = True
+    keep = last.reshape(idx.shape[:-1])
+    if keep.all():
+        kept = u
+    else:  # losing repeats contribute 0 (a where: an inf or NaN among them must not leak)
+        sel = _core._constant(np.ascontiguousarray(keep.reshape(keep.shape + (1,) * (u.ndim - keep.ndim))), None)
+        kept = _core.where(sel, u, _core._constant(np.zeros((), u.dtype.as_numpy_dtype), u.dtype))
+    scattered, _ = _scatter_sum(idx, kept, t.shape, op, "tensor")
+    hit = np.zeros(int(np.prod(t.shape[:idx.shape[-1]], dtype=np.int64)), bool)
+    hit[flat] = True
+    mask = np.broadcast_to(hit.reshape([int(d) for d in t.shape[:idx.shape[-1]]] + [1] * (t.ndim - idx.shape[-1])), t.shape)
+    return _core.where(_core._constant(np.ascontiguousarray(mask), None), scattered, t)
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):

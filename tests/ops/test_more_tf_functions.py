@@ -1,5 +1,5 @@
 """TF functions written in Python from recorded ops (session 15): tf.roll, tf.repeat,
-tf.meshgrid, tf.gather_nd, tf.clip_by_global_norm, tf.linspace, tf.sequence_mask, tf.newaxis;
+tf.meshgrid, tf.gather_nd, tf.scatter_nd, tf.tensor_scatter_nd_add/update, tf.clip_by_global_norm, tf.linspace, tf.sequence_mask, tf.newaxis;
 tf.math.xlogy, xdivy, multiply_no_nan, reciprocal_no_nan, softsign, reduce_euclidean_norm,
 scalar_mul, sinh, cosh, asinh, acosh, atanh. The differentiable ones: forward against numpy in
 float32 and float64, gradients and second derivatives against finite differences; then TF's
@@ -26,6 +26,18 @@ def _xy_nonzero(shape_x, shape_y):
     return gen
 
 
+def _scatter_ref(u):
+    out = np.zeros((3, 2, 2))
+    np.add.at(out, ([1, 2, 1], [0, 1, 0]), u)
+    return out
+
+
+def _update_ref(t, u):
+    out = t.copy()
+    out[1, 3], out[0, 0] = u[2], u[1]  # the last of the repeats wins
+    return out
+
+
 CASES = [
     Case("roll", "gather", lambda x: tf.roll(x, [1, -2, 3], [0, 1, 1]),
          lambda x: np.roll(x, [1, 1], [0, 1]), normal((3, 4))),
@@ -41,6 +53,15 @@ CASES = [
          lambda x: x[[0, 2, 0], [1, 0, 1]], normal((3, 2, 2))),
     Case("gather_nd_batch", "gather", lambda x: tf.gather_nd(x, [[[1], [0]], [[2], [2]]], batch_dims=1),
          lambda x: np.stack([x[0, [1, 0]], x[1, [2, 2]]]), normal((2, 3, 2))),
+    Case("scatter_nd", "unsorted_segment_sum",
+         lambda u: tf.scatter_nd([[1, 0], [2, 1], [1, 0]], u, [3, 2, 2]),
+         _scatter_ref, normal((3, 2))),
+    Case("tensor_scatter_nd_add", ("add", "unsorted_segment_sum"),
+         lambda t, u: tf.tensor_scatter_nd_add(t, [[2], [0], [2]], u),
+         lambda t, u: t + np.stack([u[1], np.zeros(4), u[0] + u[2]]), normal((3, 4), (3, 4))),
+    Case("tensor_scatter_nd_update", ("where", "unsorted_segment_sum"),
+         lambda t, u: tf.tensor_scatter_nd_update(t, [[1, 3], [0, 0], [1, 3]], u),
+         lambda t, u: _update_ref(t, u), normal((2, 4), (3,))),
     Case("clip_by_global_norm", ("square", "sqrt", "minimum"),
          lambda a, b: tf.add_n([tf.reduce_sum(t) for t in tf.clip_by_global_norm([a, b], 1.5)[0]]),
          lambda a, b: (a.sum() + b.sum()) * 1.5 / max(1.5, np.sqrt((a ** 2).sum() + (b ** 2).sum())),
@@ -226,3 +247,33 @@ def test_bad_input_is_refused_by_name():
         tf.math.xlogy(np.array([1, 2]), 1.0)
     with pytest.raises(TypeError, match="clip_by_global_norm: every tensor must be"):
         tf.clip_by_global_norm([np.array([1, 2])], 1.0)
+
+
+def test_scatter_tf_documented_examples_and_errors():
+    np.testing.assert_array_equal(tf.scatter_nd([[4], [3], [1], [7]], [9.0, 10, 11, 12], [8]).numpy(),
+                                  [0, 11, 0, 10, 9, 0, 0, 12])
+    upd = np.array([[[5, 5, 5, 5], [6, 6, 6, 6], [7, 7, 7, 7], [8, 8, 8, 8]]] * 2, dtype=np.float32)
+    got = tf.scatter_nd([[0], [2]], upd, [4, 4, 4]).numpy()
+    assert got.shape == (4, 4, 4) and (got[0] == upd[0]).all() and (got[2] == upd[1]).all() and not got[1].any()
+    t = tf.tensor_scatter_nd_update(np.array([1, 2, 3, 4, 5, 6, 7, 8]), [[4], [3], [1], [7]], np.array([9, 10, 11, 12]))
+    assert t.dtype == tf.int64 and t.numpy().tolist() == [1, 11, 3, 10, 9, 6, 7, 12]
+    a = tf.tensor_scatter_nd_add(np.array([1, 2, 3, 4, 5, 6, 7, 8]), [[4], [3], [1], [7]], np.array([9, 10, 11, 12]))
+    assert a.numpy().tolist() == [1, 13, 3, 14, 14, 6, 7, 20]
+    # a losing repeat's inf does not leak into the winner
+    w = tf.tensor_scatter_nd_update(tf.zeros([2]), [[0], [0]], tf.constant([np.inf, 3.0]))
+    assert w.numpy().tolist() == [3.0, 0.0]
+    # gradients: the replaced entries pass none to tensor, the losing repeat none to its update
+    x, u = tf.constant([1.0, 2.0, 3.0]), tf.constant([10.0, 20.0])
+    with tf.GradientTape() as tape:
+        tape.watch([x, u])
+        y = tf.reduce_sum(tf.multiply(tf.tensor_scatter_nd_update(x, [[1], [1]], u), [1.0, 2.0, 3.0]))
+    gx, gu = tape.gradient(y, [x, u])
+    assert gx.numpy().tolist() == [1.0, 0.0, 3.0] and gu.numpy().tolist() == [0.0, 2.0]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"scatter_nd: updates must have shape"):
+        tf.scatter_nd([[1], [2]], [1.0, 2.0, 3.0], [4])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"scatter_nd: indices\[1\] = \[4\] does not index shape"):
+        tf.scatter_nd([[1], [4]], [1.0, 2.0], [4])
+    with pytest.raises(TypeError, match="tensor_scatter_nd_add: updates must be float32"):
+        tf.tensor_scatter_nd_add(tf.zeros([3]), [[0]], np.array([1.0]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="tensor_scatter_nd_update: index tuples of length 2"):
+        tf.tensor_scatter_nd_update(tf.zeros([3]), [[0, 0]], [1.0])
