@@ -59,6 +59,7 @@ OPS = {
     "sin": (lambda x, y: np.sin(x), lambda x, y: tf.sin(x), _near(3e-7, 1e-7)),
     "cos": (lambda x, y: np.cos(x), lambda x, y: tf.cos(x), _near(3e-7, 1e-7)),
     "tan": (lambda x, y: np.tan(x), lambda x, y: tf.tan(x), _near(3e-7, 1e-7)),
+    "atan": (lambda x, y: np.arctan(x), lambda x, y: tf.atan(x), _near(3e-7, 1e-7)),  # Note [Atan]
     # One in-place pass each: numpy w -= d, ours Variable.assign_sub(d).
     "assign_sub": (lambda w, d: np.subtract(w, d, out=w), lambda v, d: v.assign_sub(d), None),
 }
@@ -66,7 +67,7 @@ OPS = {
 # float32 arrays read + written per element (for GB/s): 2 in 1 out, 1 in 1 out, 1 in.
 BYTES_PER_ELEMENT = {"add": 3, "multiply": 3, "relu": 2, "relu_backward": 3, "reduce_sum_axis0": 1,
                      "cumsum_axis0": 2, "cumsum_rows": 2, "cumprod_axis0": 2, "reduce_prod_axis0": 1,
-                     "sigmoid": 2, "tanh": 2, "exp": 2, "sin": 2, "cos": 2, "tan": 2,
+                     "sigmoid": 2, "tanh": 2, "exp": 2, "sin": 2, "cos": 2, "tan": 2, "atan": 2,
                      "assign_sub": 3}
 
 CASES = [(op, s, t) for op in OPS for s in SIZES for t in THREADS]

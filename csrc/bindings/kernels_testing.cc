@@ -23,7 +23,7 @@ template <class T> const k::KernelSet<T>& ks(const std::string& isa) {
 
 k::Unary unary_id(const std::string& s) {
   static const char* names[] = {"neg", "abs", "sign", "square", "sqrt", "exp", "log", "tanh",
-                                "sigmoid", "relu", "log1p", "erf", "erfc", "sin", "cos", "tan"};
+                                "sigmoid", "relu", "log1p", "erf", "erfc", "sin", "cos", "tan", "atan"};
   for (int i = 0; i < int(k::Unary::kCount); ++i) if (s == names[i]) return k::Unary(i);
   throw std::invalid_argument("unknown unary kernel " + s);
 }

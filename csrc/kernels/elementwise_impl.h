@@ -160,6 +160,19 @@ struct OpTrig {  // Note [Sin and cos]
     }
   }
 };
+struct OpAtan {  // Note [Atan]
+  static constexpr bool kHeavy = true;
+  template <class I, class V> static typename V::reg apply(typename V::reg x) {
+    if constexpr (std::is_same_v<typename V::T, float>) {
+      return via_double<typename I::Widen>(x, [](auto v) { return vatan_for_float<typename I::F64>(v); });
+    } else {
+      alignas(64) double lanes[V::W];
+      V::store(lanes, x);
+      for (int i = 0; i < V::W; ++i) lanes[i] = std::atan(lanes[i]);
+      return V::load(lanes);
+    }
+  }
+};
 struct OpTanh {
   static constexpr bool kHeavy = true;
   template <class I, class V> static typename V::reg apply(typename V::reg x) {
@@ -434,6 +447,7 @@ template <class I, class T> void fill_elementwise_typed(KernelSet<T>& s) {
   s.unary[int(Unary::Sin)] = unary<I, T, OpTrig<Trig::Sin>>;
   s.unary[int(Unary::Cos)] = unary<I, T, OpTrig<Trig::Cos>>;
   s.unary[int(Unary::Tan)] = unary<I, T, OpTrig<Trig::Tan>>;
+  s.unary[int(Unary::Atan)] = unary<I, T, OpAtan>;
   if constexpr (std::is_same_v<T, float>)
     s.binary[int(Binary::Pow)] = pow_kernel_f32<I>;
   else

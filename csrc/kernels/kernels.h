@@ -19,7 +19,7 @@ namespace tapegrad::kernels {
 using i64 = std::int64_t;
 
 enum class Unary : int {
-  Neg, Abs, Sign, Square, Sqrt, Exp, Log, Tanh, Sigmoid, Relu, Log1p, Erf, Erfc, Sin, Cos, Tan,
+  Neg, Abs, Sign, Square, Sqrt, Exp, Log, Tanh, Sigmoid, Relu, Log1p, Erf, Erfc, Sin, Cos, Tan, Atan,
   kCount
 };
 

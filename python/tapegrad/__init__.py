@@ -25,13 +25,13 @@ from ._core import (  # noqa: F401  (re-exported)
     get_num_threads, set_num_threads,
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_not, reduce_any, reduce_all,
-    argmax, argmin, one_hot, where, gather, floordiv, cumsum, sin, cos, tan,
+    argmax, argmin, one_hot, where, gather, floordiv, cumsum, sin, cos, tan, atan,
 )
 from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noqa: A004
 from .tape import GradientTape, UnconnectedGradients
 from ._custom_gradient import custom_gradient
 from . import errors
-from .math import reduce_logsumexp, reduce_prod, truediv, add_n, floor, round  # noqa: A004
+from .math import reduce_logsumexp, reduce_prod, truediv, add_n, floor, round, asin, acos, atan2  # noqa: A004
 from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor, \
     sort, argsort, roll, repeat, meshgrid, sequence_mask, gather_nd, clip_by_global_norm, linspace, \
     scatter_nd, tensor_scatter_nd_add, tensor_scatter_nd_update  # noqa: A004

@@ -11,7 +11,7 @@ from ._core import (  # noqa: F401
     equal, not_equal, less, less_equal, greater, greater_equal,
     logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
     argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, erfc, cumsum, cumprod,
-    sin, cos, tan, softmax, log_softmax,
+    sin, cos, tan, atan, softmax, log_softmax,
 )
 
 truediv = divide
@@ -432,6 +432,63 @@ atanh.__doc__ = """The inverse of tanh on (-1, 1) (+-inf at +-1, NaN past), as `
     ``log1p(2x / (1 - x)) / 2``. Gradient ``1 / (1 - x^2)``, of every order."""
 
 
+
+# -- inverse sine, cosine, two-argument arctangent: numpy's values (its float32 and float64
+#    functions, within an ulp), gradients from recorded ops (any order) ------------------------
+
+def _np_value(fn, *ts):
+    import numpy as np
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = fn(*[t.numpy() for t in ts])
+    return _core._constant(np.asarray(out, dtype=ts[0].dtype.as_numpy_dtype), ts[0].dtype)
+
+
+def asin(x, name=None):
+    """The inverse of sin on [-1, 1] (NaN outside), as ``tf.math.asin``. Gradient
+    ``1 / sqrt(1 - x^2)``, of every order."""
+    import numpy as np
+    from ._custom_gradient import custom_gradient
+    t = _float(x, "asin")
+
+    @custom_gradient
+    def _asin(v):
+        return _np_value(np.arcsin, v), lambda dy: divide(dy, sqrt(multiply(subtract(1.0, v), add(1.0, v))))
+    return _asin(t)
+
+
+def acos(x, name=None):
+    """The inverse of cos on [-1, 1] (NaN outside), as ``tf.math.acos``. Gradient
+    ``-1 / sqrt(1 - x^2)``, of every order."""
+    import numpy as np
+    from ._custom_gradient import custom_gradient
+    t = _float(x, "acos")
+
+    @custom_gradient
+    def _acos(v):
+        return _np_value(np.arccos, v), lambda dy: negative(divide(dy, sqrt(multiply(subtract(1.0, v), add(1.0, v)))))
+    return _acos(t)
+
+
+def atan2(y, x, name=None):
+    """The angle of the point (x, y), in [-pi, pi], as ``tf.math.atan2(y, x)`` (numpy
+    broadcasting; IEEE signed zeros and infinities as numpy's ``arctan2``). Gradients
+    ``x / (x^2 + y^2)`` for y and ``-y / (x^2 + y^2)`` for x, of every order."""
+    import numpy as np
+    from ._custom_gradient import custom_gradient
+    a, b = _float(y, "atan2", "y"), _float(x, "atan2", "x")
+    if a.dtype != b.dtype:
+        raise TypeError(f"atan2: y and x must have one dtype, got {a.dtype.name} and {b.dtype.name}")
+
+    @custom_gradient
+    def _atan2(u, v):
+        def grad(dy):
+            r = add(square(u), square(v))
+            return (_sum_to(multiply(dy, divide(v, r)), u.shape),
+                    _sum_to(negative(multiply(dy, divide(u, r))), v.shape))
+        return _np_value(np.arctan2, u, v), grad
+    return _atan2(a, b)
+
+
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "negative", "pow", "square", "sqrt",
     "exp", "log", "log1p", "erf", "erfc", "sin", "cos", "tan", "softplus", "tanh", "sigmoid", "maximum", "minimum", "abs", "sign",
@@ -441,5 +498,5 @@ __all__ = [
     "ceil", "round", "divide_no_nan", "count_nonzero", "l2_normalize", "cumsum",
     "cumprod", "reduce_prod", "top_k", "softmax", "log_softmax", "xlogy", "xdivy",
     "multiply_no_nan", "reciprocal_no_nan", "softsign", "reduce_euclidean_norm", "scalar_mul",
-    "sinh", "cosh", "asinh", "acosh", "atanh",
+    "sinh", "cosh", "asinh", "acosh", "atanh", "atan", "asin", "acos", "atan2",
 ]

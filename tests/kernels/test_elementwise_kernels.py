@@ -352,6 +352,35 @@ def test_trig_sizes(isa, dtype, n, threads, op):
         _assert_ulp(MOD[dtype].unary(isa, op, x), _trig_correctly_rounded(op, x), 1)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_atan_whole_range(isa, dtype):
+    """float32 (Note [Atan]: double lanes, rounded once) and float64 (the C library per lane):
+    within 1 ulp of the correctly rounded result; odd, exactly; atan(-0) = -0, atan(+-inf) =
+    +-pi/2 rounded, NaN stays NaN."""
+    brk = np.array([1.0, 0.2679491924311227, 1e-8, 1e8], dtype)
+    brk = np.concatenate([brk, np.nextafter(brk, np.array(0, dtype)), np.nextafter(brk, np.array(np.inf, dtype))])
+    x = np.concatenate([_trig_points(dtype), brk, -brk])
+    got = MOD[dtype].unary(isa, "atan", x)
+    with np.errstate(invalid="ignore"):
+        want = np.array([math.atan(v) for v in x.astype(np.float64).tolist()]).astype(dtype)
+    _assert_ulp(got, want, 1)
+    neg = MOD[dtype].unary(isa, "atan", -x)
+    ok = ~np.isnan(got)
+    assert np.array_equal(neg[ok], -got[ok]) and np.array_equal(np.signbit(neg[ok]), ~np.signbit(got[ok]))
+    sp = MOD[dtype].unary(isa, "atan", np.array([0.0, -0.0, np.inf, -np.inf, np.nan], dtype))
+    np.testing.assert_array_equal(sp, np.array([0.0, -0.0, math.pi / 2, -math.pi / 2, np.nan]).astype(dtype))
+    assert not np.signbit(sp[0]) and np.signbit(sp[1])
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_atan_sizes(isa, dtype, n, threads):
+    x = _data(n, dtype, seed=n, scale=3.0)
+    with np.errstate(invalid="ignore"):
+        want = np.array([math.atan(v) for v in x.astype(np.float64).tolist()]).astype(dtype)
+    _assert_ulp(MOD[dtype].unary(isa, "atan", x), want, 1)
+
+
 # ---- binary ----------------------------------------------------------------------------------
 
 def _np_binary(op, a, b):

@@ -1,7 +1,7 @@
 """TF functions written in Python from recorded ops (session 15): tf.roll, tf.repeat,
 tf.meshgrid, tf.gather_nd, tf.scatter_nd, tf.tensor_scatter_nd_add/update, tf.clip_by_global_norm, tf.linspace, tf.sequence_mask, tf.newaxis;
 tf.math.xlogy, xdivy, multiply_no_nan, reciprocal_no_nan, softsign, reduce_euclidean_norm,
-scalar_mul, sinh, cosh, asinh, acosh, atanh. The differentiable ones: forward against numpy in
+scalar_mul, sinh, cosh, asinh, acosh, atanh, asin, acos, atan2. The differentiable ones: forward against numpy in
 float32 and float64, gradients and second derivatives against finite differences; then TF's
 documented values and edge cases, and bad input."""
 
@@ -87,6 +87,10 @@ CASES = [
     Case("asinh", "custom_gradient", tf.math.asinh, np.arcsinh, normal((3, 4), scale=3.0)),
     Case("acosh", "custom_gradient", tf.math.acosh, np.arccosh, positive((3, 4), low=1.2, high=6.0)),
     Case("atanh", "custom_gradient", tf.math.atanh, np.arctanh, uniform((3, 4), low=-0.8, high=0.8)),
+    Case("asin", "custom_gradient", tf.math.asin, np.arcsin, uniform((3, 4), low=-0.9, high=0.9)),
+    Case("acos", "custom_gradient", tf.math.acos, np.arccos, uniform((3, 4), low=-0.9, high=0.9)),
+    Case("atan2", "custom_gradient", tf.math.atan2, np.arctan2,
+         lambda rng: [rng.standard_normal((3, 1)), _away(rng.standard_normal((4,)), [0.0], 0.3)]),
     Case("math.softmax", "softmax", lambda x: tf.math.softmax(x),
          lambda x: np.exp(x) / np.exp(x).sum(-1, keepdims=True), normal((2, 3))),
 ]
@@ -277,3 +281,23 @@ def test_scatter_tf_documented_examples_and_errors():
         tf.tensor_scatter_nd_add(tf.zeros([3]), [[0]], np.array([1.0]))
     with pytest.raises(tf.errors.InvalidArgumentError, match="tensor_scatter_nd_update: index tuples of length 2"):
         tf.tensor_scatter_nd_update(tf.zeros([3]), [[0, 0]], [1.0])
+
+
+def test_inverse_trig_special_values():
+    for dtype in (np.float32, np.float64):
+        y = np.array([0.0, -0.0, 0.0, -0.0, 1.0, -1.0, np.inf, np.inf, -np.inf, 1.0, np.nan], dtype)
+        x = np.array([0.0, 0.0, -0.0, -0.0, 0.0, 0.0, np.inf, -np.inf, 1.0, np.inf, 1.0], dtype)
+        got = tf.math.atan2(y, x).numpy()
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, np.arctan2(y, x))
+        assert np.array_equal(np.signbit(got[:4]), np.signbit(np.arctan2(y, x)[:4]))
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_array_equal(tf.math.asin(np.array([1.0, -1.0, 1.5, -0.0], dtype)).numpy(),
+                                          np.arcsin(np.array([1.0, -1.0, 1.5, -0.0], dtype)))
+            np.testing.assert_array_equal(tf.math.acos(np.array([1.0, -1.0, 2.0], dtype)).numpy(),
+                                          np.arccos(np.array([1.0, -1.0, 2.0], dtype)))
+    np.testing.assert_allclose(tf.atan(tf.constant([1.0])).numpy(), [np.pi / 4], rtol=1e-7)
+    with pytest.raises(TypeError, match="atan2: y and x must have one dtype"):
+        tf.math.atan2(tf.constant([1.0]), tf.constant(np.array([1.0])))
+    with pytest.raises(TypeError, match="asin: expected a float32 or float64 tensor, got an int"):
+        tf.math.asin(np.array([0, 1]))

@@ -38,6 +38,8 @@ CASES = [
     Case("tan", "tan", tf.tan, np.tan, uniform(S, low=-1.3, high=1.3)),
     Case("math.sin", "sin", tf.math.sin, np.sin, normal(S, scale=4.0)),
     Case("math.tan_far", "tan", tf.math.tan, np.tan, uniform(S, low=2.0, high=4.5)),
+    # atan: both reductions (past 1 and past tan(pi/12), Note [Atan])
+    Case("atan", "atan", tf.atan, np.arctan, normal(S, scale=2.0)),
     Case("sigmoid", "sigmoid", tf.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("nn.sigmoid", "sigmoid", tf.nn.sigmoid, _sigmoid, normal(S, scale=2.0)),
     Case("relu", "relu", tf.nn.relu, lambda x: np.maximum(x, 0), away_from_zero(S)),

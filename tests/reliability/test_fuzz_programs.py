@@ -97,7 +97,7 @@ BINARY = _direct_refs(test_binary.CASES)
 REDUCE = _direct_refs(test_reduce.CASES)
 REDUCE.setdefault("reduce_mean", (tf.reduce_mean, np.mean, "normal"))  # its cases are lambdas
 assert set(UNARY) == {"negative", "abs", "sign", "square", "sqrt", "exp", "log", "log1p", "tanh",
-                      "erf", "erfc", "sin", "cos", "tan", "sigmoid", "relu", "identity"}, sorted(UNARY)
+                      "erf", "erfc", "sin", "cos", "tan", "atan", "sigmoid", "relu", "identity"}, sorted(UNARY)
 assert set(BINARY) == {"add", "subtract", "multiply", "divide", "pow", "maximum", "minimum",
                        "floormod"}
 assert set(REDUCE) == {"reduce_sum", "reduce_max", "reduce_min", "reduce_mean"}

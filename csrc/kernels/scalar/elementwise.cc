@@ -29,6 +29,7 @@ template <class T> inline T apply(Unary op, T x) {
     case Unary::Sin: return T(std::sin(double(x)));
     case Unary::Cos: return T(std::cos(double(x)));
     case Unary::Tan: return T(std::tan(double(x)));
+    case Unary::Atan: return T(std::atan(double(x)));
     case Unary::Tanh: return std::tanh(x);
     case Unary::Sigmoid: return sigmoid(x);
     case Unary::Relu: return x > 0 ? x : (x == x ? T(0) : x);  // NaN propagates, as np.maximum
@@ -116,7 +117,7 @@ void act_grad(Act act, const T* g, const T* y, i64 rows, i64 cols, T* gout, T* d
 
 template <class T> void fill(KernelSet<T>& s) {
 #define TG_U(name) s.unary[int(Unary::name)] = unary<T, Unary::name>;
-  TG_U(Neg) TG_U(Abs) TG_U(Sign) TG_U(Square) TG_U(Sqrt) TG_U(Exp) TG_U(Log) TG_U(Log1p) TG_U(Erf) TG_U(Erfc) TG_U(Sin) TG_U(Cos) TG_U(Tan) TG_U(Tanh)
+  TG_U(Neg) TG_U(Abs) TG_U(Sign) TG_U(Square) TG_U(Sqrt) TG_U(Exp) TG_U(Log) TG_U(Log1p) TG_U(Erf) TG_U(Erfc) TG_U(Sin) TG_U(Cos) TG_U(Tan) TG_U(Atan) TG_U(Tanh)
   TG_U(Sigmoid) TG_U(Relu)
 #undef TG_U
 #define TG_B(name) s.binary[int(Binary::name)] = binary<T, Binary::name>;
