@@ -414,7 +414,9 @@ def _index_constant(values):
 def roll(input, shift, axis, name=None):  # noqa: A002 (TF's argument name)
     """``input`` with its entries shifted ``shift`` places along ``axis``, wrapping around, as
     ``tf.roll`` (``shift`` and ``axis`` ints or equal-length lists; shifts on the same axis add
-    up; negative shifts go the other way). One gather per rolled axis: its gradient rolls back."""
+    up); negative shifts go the other way). Per rolled axis the two pieces swap places: two
+    slices and a concat (a gather along an inner axis was 7-14x slower than numpy's roll);
+    the gradient rolls back."""
     x = _keep_dtype(input, "roll", "input")
     shifts = _ints(shift, "roll", "shift")
     axes = _ints(axis, "roll", "axis")
@@ -430,7 +432,11 @@ def roll(input, shift, axis, name=None):  # noqa: A002 (TF's argument name)
         n = x.shape[a]
         s = total[a] % n if n else 0
         if s:
-            x = _core.gather(x, _index_constant(np.roll(np.arange(n), s)), a)
+            begin, size = [0] * x.ndim, list(x.shape)
+            tail_begin, tail_size = list(begin), list(size)
+            tail_begin[a], tail_size[a] = n - s, s
+            size[a] = n - s
+            x = _core.concat([_core.slice(x, tail_begin, tail_size), _core.slice(x, begin, size)], a)
     return x if x is not input else _core.identity(x)
 
 
