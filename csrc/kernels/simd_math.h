@@ -473,6 +473,14 @@ template <class V> inline typename V::reg vatan_for_float(typename V::reg x) {
   return V::bit_or(r, V::bit_and(x, sign));
 }
 
+// f of each double lane through a scalar function (the C library's, for float64 lanes).
+template <class V, class F> inline typename V::reg per_lane(typename V::reg x, F f) {
+  alignas(64) double lanes[V::W];
+  V::store(lanes, x);
+  for (int i = 0; i < V::W; ++i) lanes[i] = f(lanes[i]);
+  return V::load(lanes);
+}
+
 // float32 lanes through double: f(lo half), f(hi half), round once.
 template <class Wd, class F> inline typename Wd::Narrow::reg via_double(typename Wd::Narrow::reg x, F f) {
   return Wd::narrow(f(Wd::lo(x)), f(Wd::hi(x)));
