@@ -558,11 +558,10 @@ def _nd_flat(idx, shape, op, what):
     return flat.astype(np.int64), [int(d) for d in shape[m:]]
 
 
-def _scatter_sum(indices, updates, shape, op, what):
-    """``zeros(shape)`` with ``updates`` added at ``indices`` (repeats add up): one
-    unsorted_segment_sum over the flattened leading dimensions, differentiable in updates."""
-    idx = _nd_indices(indices, op)
-    flat, rest = _nd_flat(idx, shape, op, what)
+def _scatter_sum(idx, flat, rest, updates, shape, op, what):
+    """``zeros(shape)`` with ``updates`` added at the index tuples ``idx`` (their positions
+    ``flat`` and slice shape ``rest`` from _nd_flat; repeats add up): one unsorted_segment_sum
+    over the flattened leading dimensions, differentiable in updates."""
     want = list(idx.shape[:-1]) + rest
     if list(updates.shape) != want:
         raise InvalidArgumentError(f"{op}: updates must have shape indices.shape[:-1] + {what}.shape"
@@ -570,7 +569,12 @@ def _scatter_sum(indices, updates, shape, op, what):
     n = int(np.prod(shape[:idx.shape[-1]], dtype=np.int64))
     rows = _core.reshape(updates, [flat.size] + rest)
     out = _core.unsorted_segment_sum(rows, _index_constant(flat.reshape(-1)), n)
-    return _core.reshape(out, [int(d) for d in shape]), flat
+    return _core.reshape(out, [int(d) for d in shape])
+
+
+def _scatter_args(indices, shape, op, what):
+    idx = _nd_indices(indices, op)
+    return (idx,) + _nd_flat(idx, shape, op, what)
 
 
 def scatter_nd(indices, updates, shape, name=None):
@@ -580,7 +584,7 @@ def scatter_nd(indices, updates, shape, name=None):
     shp = _ints(shape, "scatter_nd", "shape")
     if any(d < 0 for d in shp):
         raise InvalidArgumentError(f"scatter_nd: shape must be non-negative, got {shp}")
-    return _scatter_sum(indices, u, shp, "scatter_nd", "shape")[0]
+    return _scatter_sum(*_scatter_args(indices, shp, "scatter_nd", "shape"), u, shp, "scatter_nd", "shape")
 
 
 def tensor_scatter_nd_add(tensor, indices, updates, name=None):
@@ -590,7 +594,8 @@ def tensor_scatter_nd_add(tensor, indices, updates, name=None):
     u = _keep_dtype(updates, "tensor_scatter_nd_add", "updates")
     if u.dtype != t.dtype:
         raise TypeError(f"tensor_scatter_nd_add: updates must be {t.dtype.name} as tensor, got {u.dtype.name}")
-    return _core.add(t, _scatter_sum(indices, u, t.shape, "tensor_scatter_nd_add", "tensor")[0])
+    op = "tensor_scatter_nd_add"
+    return _core.add(t, _scatter_sum(*_scatter_args(indices, t.shape, op, "tensor"), u, t.shape, op, "tensor"))
 
 
 def tensor_scatter_nd_update(tensor, indices, updates, name=None):
@@ -603,20 +608,19 @@ def tensor_scatter_nd_update(tensor, indices, updates, name=None):
     u = _keep_dtype(updates, op, "updates")
     if u.dtype != t.dtype:
         raise TypeError(f"{op}: updates must be {t.dtype.name} as tensor, got {u.dtype.name}")
-    idx = _nd_indices(indices, op)
-    flat, _ = _nd_flat(idx, t.shape, op, "tensor")
-    flat = flat.reshape(-1)
-    last = np.zeros(flat.size, bool)  # the last occurrence of each position
-    last[flat.size - 1 - np.unique(flat[::-1], return_index=True)[1]] = True
+    idx, flat, rest = _scatter_args(indices, t.shape, op, "tensor")
+    pos = flat.reshape(-1)
+    last = np.zeros(pos.size, bool)  # the last occurrence of each position
+    last[pos.size - 1 - np.unique(pos[::-1], return_index=True)[1]] = True
     keep = last.reshape(idx.shape[:-1])
     if keep.all():
         kept = u
     else:  # losing repeats contribute 0 (a where: an inf or NaN among them must not leak)
         sel = _core._constant(np.ascontiguousarray(keep.reshape(keep.shape + (1,) * (u.ndim - keep.ndim))), None)
         kept = _core.where(sel, u, _core._constant(np.zeros((), u.dtype.as_numpy_dtype), u.dtype))
-    scattered, _ = _scatter_sum(idx, kept, t.shape, op, "tensor")
+    scattered = _scatter_sum(idx, flat, rest, kept, t.shape, op, "tensor")
     hit = np.zeros(int(np.prod(t.shape[:idx.shape[-1]], dtype=np.int64)), bool)
-    hit[flat] = True
+    hit[pos] = True
     mask = np.broadcast_to(hit.reshape([int(d) for d in t.shape[:idx.shape[-1]]] + [1] * (t.ndim - idx.shape[-1])), t.shape)
     return _core.where(_core._constant(np.ascontiguousarray(mask), None), scattered, t)
 

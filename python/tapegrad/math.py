@@ -272,16 +272,6 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
 
 
 
-def _sum_to(g, shape):
-    """g summed over the axes broadcasting added or stretched to reach it from ``shape``."""
-    shape = tuple(shape)
-    if tuple(g.shape) == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = list(range(lead)) + [lead + i for i, d in enumerate(shape) if d == 1 and g.shape[lead + i] != 1]
-    return _core.reshape(reduce_sum(g, axes, True) if axes else g, list(shape))
-
-
 def _where_zero(cond, value):
     """``value`` with 0 where ``cond``."""
     return _core.where(cond, _core._constant(0.0, value.dtype), value)
@@ -319,7 +309,7 @@ def multiply_no_nan(x, y, name=None):
             out = _where_zero(equal(v, 0.0), multiply(u, v))
 
         def grad(dy):
-            return (_sum_to(multiply_no_nan(dy, v), u.shape), _sum_to(multiply_no_nan(u, dy), v.shape))
+            return (_core.sum_to(multiply_no_nan(dy, v), u.shape), _core.sum_to(multiply_no_nan(u, dy), v.shape))
         return out, grad
     return _mul(a, b)
 
@@ -355,17 +345,16 @@ def scalar_mul(scalar, x, name=None):
 def _hyperbolic(name, value, derivative):
     from ._custom_gradient import custom_gradient
 
-    def fn(x, name=None):
-        t = _float(x, name_)
+    op = name
 
+    def fn(x, name=None):
         @custom_gradient
         def _f(v):
             with _no_tape():
                 y = value(v)
             return y, lambda dy: multiply(dy, derivative(v))
-        return _f(t)
-    name_ = name
-    fn.__name__ = fn.__qualname__ = name
+        return _f(_float(x, op))
+    fn.__name__ = fn.__qualname__ = op
     return fn
 
 
@@ -483,8 +472,8 @@ def atan2(y, x, name=None):
     def _atan2(u, v):
         def grad(dy):
             r = add(square(u), square(v))
-            return (_sum_to(multiply(dy, divide(v, r)), u.shape),
-                    _sum_to(negative(multiply(dy, divide(u, r))), v.shape))
+            return (_core.sum_to(multiply(dy, divide(v, r)), u.shape),
+                    _core.sum_to(negative(multiply(dy, divide(u, r))), v.shape))
         return _np_value(np.arctan2, u, v), grad
     return _atan2(a, b)
 
