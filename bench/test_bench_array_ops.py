@@ -1,6 +1,6 @@
 """pytest-benchmark: the TF array functions written in Python over recorded ops (session 15)
 against the numpy code a user would write, one group per (function, size) so each ratio is
-measured in one run, 1 thread.
+measured in one run, 1 and 2 threads (tapegrad's pool; numpy's indexing is single-threaded).
 
     pytest bench/test_bench_array_ops.py --benchmark-group-by=group
 
@@ -39,9 +39,10 @@ CASES = {
 
 
 @pytest.mark.parametrize("impl", ["numpy", "tapegrad"])
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("name", list(CASES))
-def test_array_op(benchmark, name, size, impl):
+def test_array_op(benchmark, name, size, threads, impl):
     rows = SIZES[size]
     rng = np.random.default_rng(0)
     x = rng.standard_normal((rows, 256), dtype=np.float32)
@@ -58,9 +59,9 @@ def test_array_op(benchmark, name, size, impl):
     for g, w in zip(got if isinstance(got, list) else [got], want if isinstance(want, list) else [want]):
         np.testing.assert_allclose(g.numpy(), w, rtol=1e-5, atol=1e-6)
     old = tf.get_num_threads()
-    tf.set_num_threads(1)
+    tf.set_num_threads(threads)
     try:
-        benchmark.group = f"{name}-{size}"
+        benchmark.group = f"{name}-{size}-{threads}T"
         fn, args = (ref, (x, idx)) if impl == "numpy" else (ours_fn, (tx, idx))
         benchmark.pedantic(fn, args=args, rounds=200, iterations=5, warmup_rounds=5)
     finally:
