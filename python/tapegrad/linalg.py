@@ -4,8 +4,10 @@ Everything here is built from recorded ops (matmul, transpose, reshape, reduce_s
 multiply), so gradients of every order come from theirs. ``einsum`` and ``tensordot`` lower each
 pairwise contraction to one (batched) ``matmul`` on the GEMM kernels, folding a transposed
 operand into the GEMM's ``transpose_a`` / ``transpose_b`` instead of copying it where the
-labels allow. Decompositions and solvers (``inv``, ``det``, ``cholesky``, ``solve``, ...) are not
-implemented.
+labels allow. ``inv``, ``det``, ``slogdet``, ``logdet``, ``cholesky``, ``cholesky_solve``,
+``solve`` and ``triangular_solve`` take their values from numpy.linalg (LAPACK) and their
+gradients, TF's rules, from recorded ops. Not implemented: ``svd``, ``eigh``, ``qr``, ``lu``,
+``pinv``, ``lstsq``.
 """
 
 import functools
@@ -438,3 +440,269 @@ def tensordot(a, b, axes, name=None):
     out = [lab for i, lab in enumerate(la) if i not in ax_a] + \
           [lab for j, lab in enumerate(lb) if j not in ax_b]
     return _contract([(a, la), (b, lb)], out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Inverses, determinants, Cholesky and solvers. The values come from numpy.linalg (LAPACK, in
+# the operands' own dtype, batched over the leading dimensions); each has a custom gradient
+# written with recorded ops, among them calls to these same functions, so gradients of every
+# order follow. The rules are TF's (tensorflow/python/ops/linalg_grad.py).
+
+def _square(x, op, what="input"):
+    t = _at_least_matrix(x, op, what)
+    _require_float([t], op)
+    if t.shape[-1] != t.shape[-2]:
+        raise InvalidArgumentError(f"{op}: {what} must be square matrices (last two dimensions "
+                                   f"equal), got shape {list(t.shape)}")
+    return t
+
+
+def _numpy_value(op, fn, dtype, *ts, fails=None):
+    """fn(*arrays) as a constant of `dtype`; a numpy LinAlgError becomes `fails`."""
+    arrays = [t.numpy() for t in ts]
+    try:
+        with np.errstate(all="ignore"):
+            out = fn(*arrays)
+    except np.linalg.LinAlgError:
+        raise InvalidArgumentError(f"{op}: {fails}") from None
+    return _core._constant(np.array(out, dtype=dtype.as_numpy_dtype, order="C"), dtype)
+
+
+def _swap_last(t):
+    return _core.transpose(t, list(range(t.ndim - 2)) + [t.ndim - 1, t.ndim - 2])
+
+
+def _scale_matrices(s, m):
+    """s[..., None, None] * m: one scalar per matrix."""
+    return _core.multiply(_core.expand_dims(_core.expand_dims(s, -1), -1), m)
+
+
+def _custom(f):
+    from ._custom_gradient import custom_gradient
+    return custom_gradient(f)
+
+
+def inv(input, adjoint=False, name=None):  # noqa: A002
+    """The inverse of each square matrix in ``[..., M, M]`` (of its transpose with
+    ``adjoint=True``), as ``tf.linalg.inv``. A singular matrix raises InvalidArgumentError.
+    Gradient ``-inv(x)ᵀ · g · inv(x)ᵀ``, of every order."""
+    x = _square(input, "inv")
+    return _inv(_swap_last(x) if adjoint else x)
+
+
+# Each rule below that needs its function's own result (inv(x) for inv, the solution for the
+# solvers, L for cholesky) takes it again as a recorded call given the forward's values
+# (`value`): no second LAPACK call, and the result stays a function of x for higher orders.
+def _inv(x, value=None):
+    @_custom
+    def f(a):
+        y = value if value is not None else \
+            _numpy_value("inv", np.linalg.inv, a.dtype, a, fails="Input is not invertible.")
+
+        def grad(dy):
+            ya = _inv(a, y)
+            return _core.negative(matmul(matmul(ya, dy, transpose_a=True), ya, transpose_b=True))
+        return y, grad
+    return f(x)
+
+
+def det(input, name=None):  # noqa: A002
+    """The determinant of each square matrix in ``[..., M, M]`` (shape ``[...]``), as
+    ``tf.linalg.det``. Gradient ``g · det(x) · inv(x)ᵀ`` (TF's: it fails on a singular
+    matrix, as TF's does), of every order."""
+    return _det(_square(input, "det"))
+
+
+def _det(x, value=None):
+    @_custom
+    def f(a):
+        y = value if value is not None else _numpy_value("det", np.linalg.det, a.dtype, a)
+        return y, lambda dy: _scale_matrices(_core.multiply(dy, _det(a, y)), inv(a, adjoint=True))
+    return f(x)
+
+
+def slogdet(input, name=None):  # noqa: A002
+    """``(sign, log_abs_determinant)`` of each square matrix in ``[..., M, M]``, as
+    ``tf.linalg.slogdet``: a singular matrix gives sign 0 and -inf. The gradient of the log
+    is ``g · inv(x)ᵀ``, of every order; the sign has none."""
+    x = _square(input, "slogdet")
+
+    @_custom
+    def _slogdet(a):
+        with np.errstate(all="ignore"):
+            sign, logabs = np.linalg.slogdet(a.numpy())
+        dt = a.dtype.as_numpy_dtype
+        outs = (_core._constant(np.asarray(sign, dtype=dt), a.dtype),
+                _core._constant(np.asarray(logabs, dtype=dt), a.dtype))
+
+        def grad(dsign, dlog):
+            return _scale_matrices(dlog, inv(a, adjoint=True))
+        return outs, grad
+    return _slogdet(x)
+
+
+def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
+    """Keeps the band of each matrix in ``[..., M, N]``: element (i, j) where ``i - j <=
+    num_lower`` and ``j - i <= num_upper`` (a negative bound keeps that whole triangle),
+    zeros elsewhere, as ``tf.linalg.band_part``. ``band_part(x, -1, 0)`` is the lower
+    triangle, ``band_part(x, 0, 0)`` the diagonal."""
+    x = _at_least_matrix(input, "band_part", "input")
+    for what, v in (("num_lower", num_lower), ("num_upper", num_upper)):
+        if isinstance(v, _core.Tensor):
+            v = int(v.numpy())
+        if not isinstance(v, numbers.Integral):
+            raise TypeError(f"band_part: {what} must be an integer, got {type(v).__name__}")
+    lo, up = int(np.asarray(num_lower)), int(np.asarray(num_upper))
+    m, n = x.shape[-2], x.shape[-1]
+    i = np.arange(m)[:, None]
+    j = np.arange(n)[None, :]
+    keep = ((lo < 0) | (i - j <= lo)) & ((up < 0) | (j - i <= up))
+    if keep.all():
+        return x
+    zeros = _core._constant(np.zeros((), dtype=x.dtype.as_numpy_dtype), x.dtype)
+    return _core.where(_core._constant(keep, None), x, zeros)
+
+
+def cholesky(input, name=None):  # noqa: A002
+    """The lower-triangular Cholesky factor L (``x = L Lᵀ``) of each symmetric positive
+    definite matrix in ``[..., M, M]``, as ``tf.linalg.cholesky``: only the lower triangle of
+    ``x`` is read; a matrix that is not positive definite raises InvalidArgumentError.
+    Gradient TF's (symmetric), of every order."""
+    return _cholesky(_square(input, "cholesky"))
+
+
+def _cholesky(x, value=None):
+    @_custom
+    def f(a):
+        y = value if value is not None else _numpy_value(
+            "cholesky", np.linalg.cholesky, a.dtype, a,
+            fails="Cholesky decomposition was not successful. The input might not be valid.")
+
+        def grad(dy):
+            l = _cholesky(a, y)
+            n = l.shape[-1]
+            l_inv = triangular_solve(l, eye(n, dtype=l.dtype), lower=True)
+            middle = matmul(l, dy, transpose_a=True)
+            half = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)  # the lower triangle, diagonal halved
+            middle = _core.multiply(middle, _core._constant(half.astype(l.dtype.as_numpy_dtype), l.dtype))
+            g = matmul(matmul(l_inv, middle, transpose_a=True), l_inv)
+            return _core.multiply(_core.add(g, _swap_last(g)), _core._constant(0.5, l.dtype))
+        return y, grad
+    return f(x)
+
+
+def logdet(matrix, name=None):
+    """The log of the determinant of each symmetric positive definite matrix in
+    ``[..., M, M]``, as ``tf.linalg.logdet``: twice the sum of the logs of its Cholesky
+    factor's diagonal."""
+    l = cholesky(_square(matrix, "logdet", "matrix"))
+    return _core.multiply(_core.reduce_sum(_core.log(diag_part(l)), [-1]), _core._constant(2.0, l.dtype))
+
+
+def _system(matrix, rhs, op):
+    """The square matrices and right-hand sides of a solver, leading dimensions broadcast."""
+    a = _square(matrix, op, "matrix")
+    b = _at_least_matrix(rhs, op, "rhs")
+    _require_float([b], op)
+    if a.dtype != b.dtype:
+        raise TypeError(f"{op}: matrix and rhs must have one dtype, got {a.dtype.name} and {b.dtype.name}")
+    if b.shape[-2] != a.shape[-1]:
+        raise InvalidArgumentError(f"{op}: rhs must have {a.shape[-1]} rows to match matrix of shape "
+                                   f"{list(a.shape)}, got shape {list(b.shape)}")
+    try:
+        batch = list(np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2])))
+    except ValueError:
+        raise InvalidArgumentError(f"{op}: the leading dimensions of matrix {list(a.shape)} and rhs "
+                                   f"{list(b.shape)} do not broadcast") from None
+    if list(a.shape[:-2]) != batch:
+        a = _core.broadcast_to(a, batch + list(a.shape[-2:]))
+    if list(b.shape[:-2]) != batch:
+        b = _core.broadcast_to(b, batch + list(b.shape[-2:]))
+    return a, b
+
+
+def solve(matrix, rhs, adjoint=False, name=None):
+    """X with ``matrix @ X = rhs`` (``matrixᵀ @ X = rhs`` with ``adjoint=True``) for each
+    square matrix in ``[..., M, M]`` and right-hand sides ``[..., M, K]`` (leading dimensions
+    broadcast), as ``tf.linalg.solve``. A singular matrix raises InvalidArgumentError.
+    Gradients TF's, of every order."""
+    a, b = _system(matrix, rhs, "solve")
+    return _solve(a, b, adjoint)
+
+
+def _solve(matrix, rhs, adjoint, value=None):
+    @_custom
+    def f(m, r):
+        y = value if value is not None else _numpy_value(
+            "solve", lambda mv, rv: np.linalg.solve(np.swapaxes(mv, -1, -2) if adjoint else mv, rv),
+            m.dtype, m, r, fails="Input matrix is not invertible.")
+
+        def grad(dy):
+            gb = _solve(m, dy, not adjoint)
+            c = _solve(m, r, adjoint, y)
+            ga = matmul(c, gb, transpose_b=True) if adjoint else matmul(gb, c, transpose_b=True)
+            return _core.negative(ga), gb
+        return y, grad
+    return f(matrix, rhs)
+
+
+def _triangular_values(m, r, lower):
+    """Solves with the lower (upper) triangle of each m; a zero on its diagonal gives the
+    infinities and NaNs of substitution, as TF's (which does not check), not an error."""
+    tri = np.tril(m) if lower else np.triu(m)
+    try:
+        return np.linalg.solve(tri, r)
+    except np.linalg.LinAlgError:
+        pass
+    x = np.zeros(np.broadcast_shapes(tri.shape[:-1], r.shape[:-1]) + r.shape[-1:], dtype=r.dtype)
+    n = tri.shape[-1]
+    rows = range(n) if lower else range(n - 1, -1, -1)
+    for i in rows:
+        s = r[..., i, :] - np.einsum("...j,...jk->...k", tri[..., i, :], x)
+        x[..., i, :] = s / tri[..., i, i][..., None]
+    return x
+
+
+def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None):
+    """X with ``L @ X = rhs`` for the lower triangle L of each square matrix in ``[..., M, M]``
+    (the upper triangle with ``lower=False``; ``Lᵀ @ X = rhs`` with ``adjoint=True``),
+    right-hand sides ``[..., M, K]``, leading dimensions broadcast, as
+    ``tf.linalg.triangular_solve``. The other triangle is not read. Gradients TF's, of every
+    order."""
+    return _triangular_solve(matrix, rhs, lower, adjoint, "triangular_solve")
+
+
+def _triangular_solve(matrix, rhs, lower, adjoint, op):
+    a, b = _system(matrix, rhs, op)
+    return _tsolve(a, b, lower, adjoint)
+
+
+def _tsolve(matrix, rhs, lower, adjoint, value=None):
+    def values(mv, rv):
+        if adjoint:
+            return _triangular_values(np.swapaxes(mv, -1, -2), rv, not lower)
+        return _triangular_values(mv, rv, lower)
+
+    @_custom
+    def f(m, r):
+        y = value if value is not None else _numpy_value("triangular_solve", values, m.dtype, m, r)
+
+        def grad(dy):
+            gb = _tsolve(m, dy, lower, not adjoint)
+            c = _tsolve(m, r, lower, adjoint, y)
+            ga = matmul(c, gb, transpose_b=True) if adjoint else matmul(gb, c, transpose_b=True)
+            ga = band_part(ga, -1, 0) if lower else band_part(ga, 0, -1)
+            return _core.negative(ga), gb
+        return y, grad
+    return f(matrix, rhs)
+
+
+def cholesky_solve(chol, rhs, name=None):
+    """X with ``A @ X = rhs`` for ``A = chol @ cholᵀ``, given the Cholesky factors ``chol``
+    ``[..., M, M]`` (from ``cholesky``), as ``tf.linalg.cholesky_solve``."""
+    y = _triangular_solve(chol, rhs, True, False, "cholesky_solve")
+    return triangular_solve(chol, y, lower=True, adjoint=True)
+
+
+__all__ += ["inv", "det", "slogdet", "logdet", "cholesky", "cholesky_solve", "solve",
+            "triangular_solve", "band_part"]
