@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "bindings/common.h"
+#include "ops/patches.h"
 #include "ops/custom_gradient.h"
 #include "ops/ops.h"
 
@@ -209,6 +210,18 @@ void bind_ops(py::module_& m) {
     return wrap(ops::pad(to_tensor(x, nullptr, "pad"), parse_int_list(before, "pad", "paddings"),
                          parse_int_list(after, "pad", "paddings")));
   });
+  // Note [Patches]: the window geometry [h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow] comes
+  // from nn.py, which applies TF's padding rules.
+  m.def("_im2col", [](py::handle x, py::handle geom, double pad_value) {
+    return wrap(ops::im2col(to_tensor(x, nullptr, "im2col"),
+                            ops::PatchGeom::from_list(parse_int_list(geom, "im2col", "geometry"), "im2col"),
+                            pad_value));
+  }, py::arg("x"), py::arg("geometry"), py::arg("pad_value") = 0.0);
+  m.def("_col2im", [](py::handle p, py::handle geom, i64 channels) {
+    return wrap(ops::col2im(to_tensor(p, nullptr, "col2im"),
+                            ops::PatchGeom::from_list(parse_int_list(geom, "col2im", "geometry"), "col2im"),
+                            channels));
+  }, py::arg("p"), py::arg("geometry"), py::arg("channels"));
   m.def("expand_dims", [](py::handle x, i64 axis, py::handle) {
     return wrap(ops::expand_dims(to_tensor(x, nullptr, "expand_dims"), axis));
   }, py::arg("input"), py::arg("axis"), py::arg("name") = py::none(),

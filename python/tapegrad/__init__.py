@@ -361,6 +361,7 @@ from . import random  # noqa: E402,F401
 from . import keras  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
+from . import image  # noqa: E402,F401
 from .linalg import einsum, tensordot  # noqa: E402,F401
 
 __all__ = [

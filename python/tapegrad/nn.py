@@ -1,8 +1,11 @@
-"""tapegrad.nn: activations, the fused dense layer op, and tf.nn's losses and bias_add."""
+"""tapegrad.nn: activations, the fused dense layer op, convolutions and pooling (_conv.py), and
+tf.nn's losses and bias_add."""
 
 from ._core import relu, sigmoid, tanh, softmax, log_softmax, relu_grad  # noqa: F401
 from . import _core
 from ._array_ops import top_k  # noqa: F401 (tf.nn.top_k)
+from ._conv import conv1d, conv2d, conv2d_transpose, max_pool, max_pool1d, max_pool2d, \
+    avg_pool, avg_pool1d, avg_pool2d  # noqa: F401 (tf.nn names)
 from ._convert import as_tensor, one_hot_labels
 from .errors import InvalidArgumentError
 
@@ -221,4 +224,5 @@ def bias_add(value, bias, data_format=None, name=None):
 __all__ = ["top_k", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus", "softsign",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add", "relu6", "elu", "selu", "silu",
-           "swish", "gelu", "moments", "l2_normalize", "dropout"]
+           "swish", "gelu", "moments", "l2_normalize", "dropout", "conv1d", "conv2d", "conv2d_transpose",
+           "max_pool", "max_pool1d", "max_pool2d", "avg_pool", "avg_pool1d", "avg_pool2d"]

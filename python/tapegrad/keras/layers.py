@@ -11,7 +11,8 @@ from ..dtypes import as_dtype, float32
 from . import activations as _activations
 from . import initializers as _initializers
 
-__all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input"]
+__all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input", "Conv2D", "MaxPooling2D",
+           "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 
 _name_counts = {}
 
@@ -24,7 +25,10 @@ def _unique_name(prefix):
 
 
 def _snake(name):
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    """Keras' names: Dense -> dense, Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
+    import re
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _as_input(x, dtype, where="layer"):
@@ -251,6 +255,182 @@ class Flatten(Layer):
     def call(self, inputs):
         """The reshape (no copy of the data's meaning, one op)."""
         return _core.reshape(inputs, [inputs.shape[0], -1])
+
+
+def _pair(value, what, owner):
+    """Keras' int-or-pair arguments (kernel_size, strides, pool_size, dilation_rate)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value, value)
+    try:
+        a, b = (int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: `{what}` must be an int or a pair of ints, got {value!r}") from None
+    if a <= 0 or b <= 0:
+        raise ValueError(f"{owner}: `{what}` must be positive, got {value!r}")
+    return (a, b)
+
+
+def _keras_padding(padding, owner):
+    p = str(padding).lower()
+    if p not in ("valid", "same"):
+        raise ValueError(f"{owner}: `padding` must be 'valid' or 'same', got {padding!r}")
+    return p
+
+
+def _images_shape(input_shape, owner):
+    if len(input_shape) != 4:
+        raise ValueError(f"{owner}: expects inputs of shape (batch, height, width, channels), got "
+                         f"{tuple(input_shape)}")
+
+
+def _conv_out(size, k, s, d, padding):
+    if size is None:
+        return None
+    if padding == "same":
+        return -(-size // s)
+    eff = (k - 1) * d + 1
+    return max((size - eff) // s + 1, 0)
+
+
+class Conv2D(Layer):
+    """2-D convolution layer over (batch, height, width, channels) inputs, as Keras':
+    ``activation(conv2d(inputs, kernel) + bias)`` with ``kernel`` (kh, kw, in, filters). Runs
+    ``tapegrad.nn.conv2d`` (im2col and one GEMM)."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        owner = f"Conv2D {self.name!r}"
+        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+            raise ValueError(f"{owner}: `filters` must be a positive integer, got {filters!r}")
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
+        self.filters = filters
+        self.kernel_size = _pair(kernel_size, "kernel_size", owner)
+        self.strides = _pair(strides, "strides", owner)
+        self.dilation_rate = _pair(dilation_rate, "dilation_rate", owner)
+        self.padding = _keras_padding(padding, owner)
+        self.activation = _activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape):
+        """Create ``kernel`` (kh, kw, channels, filters) and ``bias`` (filters,)."""
+        _images_shape(input_shape, f"Conv2D {self.name!r}")
+        if input_shape[-1] is None:
+            raise ValueError(f"Conv2D {self.name!r}: the channel dimension of the inputs must be known")
+        self.kernel = self.add_weight("kernel", self.kernel_size + (int(input_shape[-1]), self.filters),
+                                      self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, out height, out width, filters) by the padding rule."""
+        h = _conv_out(input_shape[1], self.kernel_size[0], self.strides[0], self.dilation_rate[0], self.padding)
+        w = _conv_out(input_shape[2], self.kernel_size[1], self.strides[1], self.dilation_rate[1], self.padding)
+        return (input_shape[0], h, w, self.filters)
+
+    def call(self, inputs):
+        """conv2d, bias, activation."""
+        from .. import nn
+        if inputs.ndim != 4 or inputs.shape[-1] != self.kernel.shape[2]:
+            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+                             f"shape (batch, height, width, {self.kernel.shape[2]}), but received input "
+                             f"with shape {tuple(inputs.shape)}")
+        y = nn.conv2d(inputs, self.kernel, self.strides, self.padding.upper(), dilations=self.dilation_rate)
+        if self.bias is not None:
+            y = _core.add(y, self.bias)
+        return self.activation(y)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                   padding=self.padding, dilation_rate=self.dilation_rate,
+                   activation=_activations.serialize(self.activation), use_bias=self.use_bias)
+        return cfg
+
+
+class _Pooling2D(Layer):
+    _fn = None
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        owner = f"{type(self).__name__} {self.name!r}"
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
+        self.pool_size = _pair(pool_size, "pool_size", owner)
+        self.strides = _pair(strides if strides is not None else self.pool_size, "strides", owner)
+        self.padding = _keras_padding(padding, owner)
+
+    def build(self, input_shape):
+        _images_shape(input_shape, f"{type(self).__name__} {self.name!r}")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, out height, out width, channels) by the padding rule."""
+        h = _conv_out(input_shape[1], self.pool_size[0], self.strides[0], 1, self.padding)
+        w = _conv_out(input_shape[2], self.pool_size[1], self.strides[1], 1, self.padding)
+        return (input_shape[0], h, w, input_shape[3])
+
+    def call(self, inputs):
+        """The pooling op."""
+        from .. import nn
+        return getattr(nn, self._fn)(inputs, self.pool_size, self.strides, self.padding.upper())
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding)
+        return cfg
+
+
+class MaxPooling2D(_Pooling2D):
+    """The maximum of each ``pool_size`` window (strides default to pool_size), as Keras'."""
+    _fn = "max_pool2d"
+
+
+class AveragePooling2D(_Pooling2D):
+    """The mean of each ``pool_size`` window ('same' padding: over the positions inside the
+    image), as Keras'."""
+    _fn = "avg_pool2d"
+
+
+class _GlobalPooling2D(Layer):
+    _reduce = None
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{type(self).__name__}: only data_format='channels_last' is supported")
+        self.keepdims = bool(keepdims)
+
+    def build(self, input_shape):
+        _images_shape(input_shape, f"{type(self).__name__} {self.name!r}")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, channels), or (batch, 1, 1, channels) with keepdims."""
+        return (input_shape[0], 1, 1, input_shape[3]) if self.keepdims else (input_shape[0], input_shape[3])
+
+    def call(self, inputs):
+        """The reduction over height and width."""
+        return getattr(_core, self._reduce)(inputs, [1, 2], keepdims=self.keepdims)
+
+
+class GlobalAveragePooling2D(_GlobalPooling2D):
+    """The mean over height and width of (batch, height, width, channels) inputs, as Keras'."""
+    _reduce = "reduce_mean"
+
+
+class GlobalMaxPooling2D(_GlobalPooling2D):
+    """The maximum over height and width of (batch, height, width, channels) inputs, as Keras'."""
+    _reduce = "reduce_max"
 
 
 class InputLayer(Layer):

@@ -1,0 +1,307 @@
+"""Convolutions and pooling over NHWC images, as tf.nn's: conv1d, conv2d, conv2d_transpose,
+max_pool1d/2d, avg_pool1d/2d, max_pool, avg_pool, and tf.image.extract_patches.
+
+Each is two recorded ops around the GEMM (Note [Patches] in csrc/ops/patches.h): ``im2col``
+lays every window of the input out as a row, a matmul with the filter reshaped to
+``[kh * kw * C, O]`` makes the output; ``col2im``, im2col's adjoint, adds rows back into an
+image (the input gradient, and conv2d_transpose's forward). Gradients of every order follow
+from those of im2col, col2im, matmul and the reductions. Only ``data_format="NHWC"`` (``NWC``),
+as TF's CPU kernels.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from . import _core
+from .errors import InvalidArgumentError
+
+
+def _float_tensor(x, op, what):
+    from .math import _value
+    t = _value(x, op, what)
+    if not t.dtype.is_floating:
+        raise TypeError(f"{op}: {what} must be a float32 or float64 tensor, got "
+                        f"{'an' if t.dtype.is_integer else 'a'} {t.dtype.name} tensor")
+    return t
+
+
+def _check_format(data_format, op, ok):
+    if data_format not in ok:
+        raise InvalidArgumentError(f"{op}: data_format {data_format!r} is not supported; tapegrad, as "
+                                   f"TF's CPU kernels, takes {ok[0]!r} (channels last)")
+
+
+def _spatial(value, op, what, rank, default=None):
+    """TF's int-or-list spatial arguments (strides, dilations, ksize): an int, or `rank` ints,
+    or `rank + 2` ints whose batch and channel entries are 1. Returns `rank` ints >= 1."""
+    if value is None:
+        value = default
+    if isinstance(value, _core.Tensor):
+        value = value.numpy().tolist()
+    if isinstance(value, numbers.Integral):
+        vals = [int(value)] * rank
+    else:
+        try:
+            vals = [int(v) for v in value]
+        except (TypeError, ValueError):
+            raise TypeError(f"{op}: {what} must be an int or a list of ints, got {value!r}") from None
+        if any(not isinstance(v, numbers.Integral) for v in value):
+            raise TypeError(f"{op}: {what} must be an int or a list of ints, got {value!r}")
+        if len(vals) == 1:
+            vals = vals * rank
+        elif len(vals) == rank + 2:
+            if vals[0] != 1 or vals[-1] != 1:
+                raise InvalidArgumentError(f"{op}: {what} in the batch and channel dimensions must be "
+                                           f"1, got {list(value)}")
+            vals = vals[1:-1]
+        elif len(vals) != rank:
+            raise InvalidArgumentError(f"{op}: {what} must have 1, {rank} or {rank + 2} entries, got "
+                                       f"{list(value)}")
+    if any(v < 1 for v in vals):
+        raise InvalidArgumentError(f"{op}: {what} must be positive, got {value!r}")
+    return vals
+
+
+def _padding(padding, op, rank):
+    """'SAME', 'VALID', or TF's explicit list ([[0, 0], [top, bottom], [left, right], [0, 0]]
+    for rank 2). Returns 'SAME', 'VALID' or a list of (before, after) per spatial dim."""
+    if isinstance(padding, str):
+        p = padding.upper()
+        if p in ("SAME", "VALID"):
+            return p
+        raise InvalidArgumentError(f"{op}: padding must be 'SAME', 'VALID' or a list of pairs, got {padding!r}")
+    try:
+        pairs = [tuple(int(v) for v in pr) for pr in padding]
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"{op}: padding must be 'SAME', 'VALID' or a list of pairs, got {padding!r}") from None
+    if len(pairs) == rank + 2:
+        if pairs[0] != (0, 0) or pairs[-1] != (0, 0):
+            raise InvalidArgumentError(f"{op}: explicit padding in the batch and channel dimensions must "
+                                       f"be 0, got {padding!r}")
+        pairs = pairs[1:-1]
+    if len(pairs) != rank or any(len(pr) != 2 or min(pr) < 0 for pr in pairs):
+        raise InvalidArgumentError(f"{op}: explicit padding must be {rank + 2} pairs of non-negative "
+                                   f"ints, got {padding!r}")
+    return pairs
+
+
+def _dim(op, size, k, s, d, pad, axis):
+    """(pad before, output size) along one spatial dim, by TF's rules."""
+    eff = (k - 1) * d + 1
+    if pad == "SAME":
+        out = -(-size // s)
+        total = max((out - 1) * s + eff - size, 0)
+        return total // 2, out
+    before, after = (0, 0) if pad == "VALID" else pad[axis]
+    span = size + before + after - eff
+    if span < 0:
+        raise InvalidArgumentError(f"{op}: the window ({k} with dilation {d}) is larger than the "
+                                   f"padded input ({size + before + after}) in spatial dimension {axis}: "
+                                   f"computed output size would be negative")
+    return before, span // s + 1
+
+
+def _geometry(op, h, w, ksize, strides, dilations, padding):
+    pt, oh = _dim(op, h, ksize[0], strides[0], dilations[0], padding, 0)
+    pl, ow = _dim(op, w, ksize[1], strides[1], dilations[1], padding, 1)
+    return [h, w, ksize[0], ksize[1], strides[0], strides[1], dilations[0], dilations[1], pt, pl, oh, ow]
+
+
+def _images(x, op, rank=4):
+    if x.ndim != rank:
+        what = "[batch, height, width, channels]" if rank == 4 else "[batch, width, channels]"
+        raise InvalidArgumentError(f"{op}: input must be {what} (rank {rank}), got shape {list(x.shape)}")
+    return x
+
+
+def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):  # noqa: A002
+    """2-D convolution (cross-correlation, as TF's) of ``input`` ``[N, H, W, C]`` with
+    ``filters`` ``[kh, kw, C, O]``, as ``tf.nn.conv2d``: ``strides`` and ``dilations`` an int or
+    2 or 4 ints; ``padding`` 'SAME', 'VALID' or explicit pairs. Result ``[N, OH, OW, O]``:
+    the windows laid out by ``im2col``, then one GEMM."""
+    op = "conv2d"
+    _check_format(data_format, op, ("NHWC",))
+    x = _images(_float_tensor(input, op, "input"), op)
+    f = _float_tensor(filters, op, "filters")
+    if x.dtype != f.dtype:
+        raise TypeError(f"{op}: input and filters must have one dtype, got {x.dtype.name} and {f.dtype.name}")
+    if f.ndim != 4:
+        raise InvalidArgumentError(f"{op}: filters must be [height, width, in_channels, out_channels], "
+                                   f"got shape {list(f.shape)}")
+    n, h, w, c = x.shape
+    kh, kw, fc, o = f.shape
+    if fc != c:
+        raise InvalidArgumentError(f"{op}: input depth {c} must equal the filters' in_channels {fc} "
+                                   f"(input {list(x.shape)}, filters {list(f.shape)})")
+    geom = _geometry(op, h, w, [kh, kw], _spatial(strides, op, "strides", 2),
+                     _spatial(dilations, op, "dilations", 2, 1), _padding(padding, op, 2))
+    oh, ow = geom[10], geom[11]
+    if kh == kw == 1 and geom[4] == geom[5] == 1 and geom[8] == geom[9] == 0 and (oh, ow) == (h, w):
+        cols = x  # a 1x1 convolution: the windows are the pixels
+    else:
+        cols = _core._im2col(x, geom, 0.0)
+    y = _core.matmul(_core.reshape(cols, [n * oh * ow, kh * kw * c]), _core.reshape(f, [kh * kw * c, o]))
+    return _core.reshape(y, [n, oh, ow, o])
+
+
+def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None, name=None):  # noqa: A002
+    """1-D convolution of ``input`` ``[N, W, C]`` with ``filters`` ``[kw, C, O]``, as
+    ``tf.nn.conv1d``: conv2d over images of height 1."""
+    op = "conv1d"
+    _check_format(data_format, op, ("NWC",))
+    x = _images(_float_tensor(input, op, "input"), op, rank=3)
+    f = _float_tensor(filters, op, "filters")
+    if f.ndim != 3:
+        raise InvalidArgumentError(f"{op}: filters must be [width, in_channels, out_channels], got "
+                                   f"shape {list(f.shape)}")
+    pad = _padding(padding, op, 1)
+    pad2 = pad if isinstance(pad, str) else [(0, 0)] + pad
+    s = _spatial(stride, op, "stride", 1)[0]
+    d = _spatial(dilations, op, "dilations", 1, 1)[0]
+    y = conv2d(_core.expand_dims(x, 1), _core.expand_dims(f, 0), [1, s], pad2, dilations=[1, d])
+    return _core.squeeze(y, [1])
+
+
+def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NHWC",  # noqa: A002
+                     dilations=None, name=None):
+    """The transpose (gradient) of conv2d, as ``tf.nn.conv2d_transpose``: ``input``
+    ``[N, IH, IW, I]``, ``filters`` ``[kh, kw, O, I]``, ``output_shape`` ``[N, H, W, O]``, the
+    shape whose conv2d by these filters, strides and padding has ``input``'s shape. One GEMM,
+    then ``col2im``."""
+    op = "conv2d_transpose"
+    _check_format(data_format, op, ("NHWC",))
+    x = _images(_float_tensor(input, op, "input"), op)
+    f = _float_tensor(filters, op, "filters")
+    if x.dtype != f.dtype:
+        raise TypeError(f"{op}: input and filters must have one dtype, got {x.dtype.name} and {f.dtype.name}")
+    if f.ndim != 4:
+        raise InvalidArgumentError(f"{op}: filters must be [height, width, output_channels, "
+                                   f"in_channels], got shape {list(f.shape)}")
+    if isinstance(output_shape, _core.Tensor):
+        output_shape = output_shape.numpy().tolist()
+    out = [int(v) for v in output_shape]
+    if len(out) != 4:
+        raise InvalidArgumentError(f"{op}: output_shape must have 4 entries [N, H, W, C], got {output_shape!r}")
+    n, ih, iw, ic = x.shape
+    kh, kw, o, fi = f.shape
+    if fi != ic or out[3] != o or out[0] != n:
+        raise InvalidArgumentError(f"{op}: input {list(x.shape)}, filters {list(f.shape)} and "
+                                   f"output_shape {out} disagree (filters are [height, width, "
+                                   f"output_channels, in_channels])")
+    geom = _geometry(op, out[1], out[2], [kh, kw], _spatial(strides, op, "strides", 2),
+                     _spatial(dilations, op, "dilations", 2, 1), _padding(padding, op, 2))
+    if (geom[10], geom[11]) != (ih, iw):
+        raise InvalidArgumentError(f"{op}: a conv2d of output_shape {out} with these filters, strides "
+                                   f"and padding has spatial shape [{geom[10]}, {geom[11]}], but input "
+                                   f"has [{ih}, {iw}]")
+    cols = _core.matmul(_core.reshape(x, [n * ih * iw, ic]), _core.reshape(f, [kh * kw * o, ic]),
+                        transpose_b=True)
+    return _core._col2im(_core.reshape(cols, [n, ih, iw, kh * kw * o]), geom, o)
+
+
+def extract_patches(images, sizes, strides, rates, padding, name=None):
+    """The ``sizes`` windows of ``images`` ``[N, H, W, C]`` as ``[N, OH, OW, kh * kw * C]``
+    (each window's values in (row, column, channel) order), as ``tf.image.extract_patches``:
+    ``sizes``, ``strides`` and ``rates`` are 4 ints ``[1, kh, kw, 1]`` (or 2); ``padding``
+    'SAME' or 'VALID'. Differentiable (col2im)."""
+    op = "extract_patches"
+    x = _images(_float_tensor(images, op, "images"), op)
+    pad = _padding(padding, op, 2)
+    if not isinstance(pad, str):
+        raise InvalidArgumentError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
+    geom = _geometry(op, x.shape[1], x.shape[2], _spatial(sizes, op, "sizes", 2),
+                     _spatial(strides, op, "strides", 2), _spatial(rates, op, "rates", 2), pad)
+    return _core._im2col(x, geom, 0.0)
+
+
+def _pool_windows(op, x, ksize, strides, padding, pad_value):
+    """im2col windows of a pooling op as [N, OH, OW, kh * kw, C], with the geometry."""
+    k = _spatial(ksize, op, "ksize", 2)
+    s = _spatial(strides, op, "strides", 2)
+    pad = _padding(padding, op, 2)
+    if not isinstance(pad, str):
+        raise InvalidArgumentError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
+    n, h, w, c = x.shape
+    geom = _geometry(op, h, w, k, s, [1, 1], pad)
+    cols = _core._im2col(x, geom, pad_value)
+    return _core.reshape(cols, [n, geom[10], geom[11], k[0] * k[1], c]), geom
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """The maximum of each ``ksize`` window of ``input`` ``[N, H, W, C]``, as
+    ``tf.nn.max_pool2d`` (padding never wins: it is -inf). The gradient goes to the first
+    maximum of a window (row-major), as TF's."""
+    op = "max_pool2d"
+    _check_format(data_format, op, ("NHWC",))
+    x = _images(_float_tensor(input, op, "input"), op)
+    from ._custom_gradient import custom_gradient
+    win, _ = _pool_windows(op, x, ksize, strides, padding, -math.inf)
+
+    @custom_gradient
+    def pool(w):
+        def grad(dy):
+            # The window's first maximum (row-major) takes its gradient: a constant mask, so
+            # this rule is linear in dy and differentiates again.
+            depth = w.shape[3]
+            first = _core.argmax(w, 3, output_type="int32")
+            which = _core.equal(_core.expand_dims(first, 3),
+                                _core._constant(np.arange(depth, dtype=np.int32).reshape(depth, 1), None))
+            zero = _core._constant(np.zeros((), dtype=w.dtype.as_numpy_dtype), w.dtype)
+            return _core.where(which, _core.expand_dims(dy, 3), zero)
+        return _core.reduce_max(w, [3]), grad
+    return pool(win)
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """The mean of each ``ksize`` window of ``input`` ``[N, H, W, C]``, as ``tf.nn.avg_pool2d``:
+    with 'SAME' padding, over the window's positions inside the image only, as TF's."""
+    op = "avg_pool2d"
+    _check_format(data_format, op, ("NHWC",))
+    x = _images(_float_tensor(input, op, "input"), op)
+    win, geom = _pool_windows(op, x, ksize, strides, padding, 0.0)
+    total = _core.reduce_sum(win, [3])
+    h, w, kh, kw, sh, sw, _, _, pt, pl, oh, ow = geom
+    rows = np.clip(np.arange(oh) * sh - pt + kh, 0, h) - np.clip(np.arange(oh) * sh - pt, 0, h)
+    cols = np.clip(np.arange(ow) * sw - pl + kw, 0, w) - np.clip(np.arange(ow) * sw - pl, 0, w)
+    count = (rows[:, None] * cols[None, :]).astype(x.dtype.as_numpy_dtype)[..., None]
+    return _core.divide(total, _core._constant(count, x.dtype))
+
+
+def _pool1d(pool2d, op, input, ksize, strides, padding, data_format):  # noqa: A002
+    _check_format(data_format, op, ("NWC",))
+    x = _images(_float_tensor(input, op, "input"), op, rank=3)
+    k = _spatial(ksize, op, "ksize", 1)[0]
+    s = _spatial(strides, op, "strides", 1)[0]
+    return _core.squeeze(pool2d(_core.expand_dims(x, 1), [1, k], [1, s], padding), [1])
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """max_pool2d over ``[N, W, C]`` (windows of ``ksize``), as ``tf.nn.max_pool1d``."""
+    return _pool1d(max_pool2d, "max_pool1d", input, ksize, strides, padding, data_format)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """avg_pool2d over ``[N, W, C]``, as ``tf.nn.avg_pool1d``."""
+    return _pool1d(avg_pool2d, "avg_pool1d", input, ksize, strides, padding, data_format)
+
+
+def _pool_nd(pool1d, pool2d, op, input, ksize, strides, padding, data_format):  # noqa: A002
+    x = _float_tensor(input, op, "input")
+    if x.ndim == 3:
+        return pool1d(x, ksize, strides, padding, data_format or "NWC")
+    if x.ndim == 4:
+        return pool2d(x, ksize, strides, padding, data_format or "NHWC")
+    raise InvalidArgumentError(f"{op}: input must have rank 3 or 4 (1-D or 2-D pooling), got shape "
+                               f"{list(x.shape)}")
+
+
+def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """max_pool1d or max_pool2d by the rank of ``input``, as ``tf.nn.max_pool``."""
+    return _pool_nd(max_pool1d, max_pool2d, "max_pool", input, ksize, strides, padding, data_format)
+
+
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """avg_pool1d or avg_pool2d by the rank of ``input``, as ``tf.nn.avg_pool``."""
+    return _pool_nd(avg_pool1d, avg_pool2d, "avg_pool", input, ksize, strides, padding, data_format)

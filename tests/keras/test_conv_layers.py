@@ -1,0 +1,98 @@
+"""keras.layers.Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D,
+GlobalMaxPooling2D: shapes, values against tf.nn, Keras' documented examples, a small CNN that
+learns, and bad arguments."""
+
+import numpy as np
+import pytest
+
+import tapegrad as tf
+from tapegrad import keras
+
+
+def test_conv2d_builds_and_computes_conv_plus_bias_then_activation():
+    layer = keras.layers.Conv2D(4, (3, 2), strides=(2, 1), padding="same", activation="relu",
+                                bias_initializer="ones")
+    assert layer.name.startswith("conv2d")
+    x = np.random.default_rng(0).standard_normal((2, 7, 5, 3)).astype(np.float32)
+    y = layer(x)
+    assert tuple(layer.kernel.shape) == (3, 2, 3, 4) and tuple(layer.bias.shape) == (4,)
+    assert layer.count_params() == 3 * 2 * 3 * 4 + 4
+    want = np.maximum(tf.nn.conv2d(x, layer.kernel, [2, 1], "SAME").numpy() + 1.0, 0.0)
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-6, atol=1e-6)
+    assert tuple(y.shape) == (2, 4, 5, 4)
+    assert layer.compute_output_shape((None, 7, 5, 3)) == (None, 4, 5, 4)
+    cfg = layer.get_config()
+    assert cfg["filters"] == 4 and cfg["kernel_size"] == (3, 2) and cfg["padding"] == "same"
+
+
+def test_conv2d_valid_dilated_shape_and_gradients():
+    layer = keras.layers.Conv2D(2, 3, dilation_rate=2, use_bias=False)
+    x = tf.constant(np.ones((1, 9, 8, 1), np.float32))
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(layer(x))
+    assert layer.compute_output_shape((None, 9, 8, 1)) == (None, 5, 4, 2)
+    g = tape.gradient(y, layer.trainable_variables)
+    assert len(g) == 1 and tuple(g[0].shape) == (3, 3, 1, 2)
+    np.testing.assert_allclose(g[0].numpy(), np.full((3, 3, 1, 2), 20.0))  # 5 x 4 windows, all ones
+
+
+def test_pooling_layers_keras_documented_examples():
+    x = tf.reshape(tf.constant([[1., 2., 3.], [4., 5., 6.], [7., 8., 9.]]), [1, 3, 3, 1])
+    mp = keras.layers.MaxPooling2D(pool_size=(2, 2), strides=(1, 1), padding="valid")
+    np.testing.assert_array_equal(mp(x).numpy()[0, :, :, 0], [[5, 6], [8, 9]])
+    assert mp.name.startswith("max_pooling2d")
+    mp = keras.layers.MaxPooling2D(pool_size=(2, 2), strides=(1, 1), padding="same")
+    np.testing.assert_array_equal(mp(x).numpy()[0, :, :, 0], [[5, 6, 6], [8, 9, 9], [8, 9, 9]])
+    ap = keras.layers.AveragePooling2D(pool_size=(2, 2), strides=(1, 1), padding="valid")
+    np.testing.assert_array_equal(ap(x).numpy()[0, :, :, 0], [[3, 4], [6, 7]])
+    # strides default to the pool size
+    x4 = tf.reshape(tf.range(16.0), [1, 4, 4, 1])
+    np.testing.assert_array_equal(keras.layers.MaxPooling2D()(x4).numpy()[0, :, :, 0], [[5, 7], [13, 15]])
+    assert keras.layers.MaxPooling2D().compute_output_shape((None, 5, 5, 3)) == (None, 2, 2, 3)
+    assert keras.layers.AveragePooling2D(3, 2, "same").compute_output_shape((None, 5, 5, 3)) == (None, 3, 3, 3)
+
+
+def test_global_pooling():
+    x = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+    np.testing.assert_allclose(keras.layers.GlobalAveragePooling2D()(x).numpy(), x.mean(axis=(1, 2)))
+    np.testing.assert_array_equal(keras.layers.GlobalMaxPooling2D()(x).numpy(), x.max(axis=(1, 2)))
+    y = keras.layers.GlobalAveragePooling2D(keepdims=True)(x)
+    assert tuple(y.shape) == (2, 1, 1, 5)
+
+
+def test_a_small_cnn_learns():
+    tf.random.set_seed(1)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((256, 10, 10, 1)).astype(np.float32)
+    y = (x[:, 2:8, 2:8, 0].mean(axis=(1, 2)) > 0).astype(np.int32)  # depends on the centre only
+    model = keras.Sequential([
+        keras.Input(shape=(10, 10, 1)),
+        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(8, 3, activation="relu"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(2),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(0.01),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    hist = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+    assert hist.history["loss"][-1] < 0.6 * hist.history["loss"][0]
+    assert hist.history["accuracy"][-1] > 0.75
+    assert model.predict(x[:3], verbose=0).shape == (3, 2)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="`filters` must be a positive integer"):
+        keras.layers.Conv2D(0, 3)
+    with pytest.raises(ValueError, match="`kernel_size` must be an int or a pair"):
+        keras.layers.Conv2D(2, (1, 2, 3))
+    with pytest.raises(ValueError, match="`padding` must be 'valid' or 'same'"):
+        keras.layers.Conv2D(2, 3, padding="full")
+    with pytest.raises(ValueError, match="only data_format='channels_last'"):
+        keras.layers.MaxPooling2D(data_format="channels_first")
+    with pytest.raises(ValueError, match="expects inputs of shape \\(batch, height, width, channels\\)"):
+        keras.layers.Conv2D(2, 3)(np.ones((4, 4, 1), np.float32))
+    layer = keras.layers.Conv2D(2, 3)
+    layer(np.ones((1, 5, 5, 3), np.float32))
+    with pytest.raises(ValueError, match="is incompatible with the layer"):
+        layer(np.ones((1, 5, 5, 2), np.float32))
