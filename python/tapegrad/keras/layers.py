@@ -12,7 +12,8 @@ from . import activations as _activations
 from . import initializers as _initializers
 
 __all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input", "Conv2D", "MaxPooling2D",
-           "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
+           "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Dropout",
+           "BatchNormalization", "Reshape"]
 
 _name_counts = {}
 
@@ -146,15 +147,28 @@ class Layer:
             self.output_shape = self.compute_output_shape(self.input_shape)
 
     def call(self, inputs):
-        """The layer's computation on a Tensor (override in subclasses)."""
+        """The layer's computation on a Tensor (override in subclasses; a ``call`` that takes
+        ``training`` receives the flag, as in Keras)."""
         return inputs
 
     def __call__(self, inputs, training=None):
-        """Build on first call from ``inputs``' shape, then return ``call(inputs)``."""
+        """Build on first call from ``inputs``' shape, then return ``call(inputs)`` (with
+        ``training=`` when the subclass's call takes it)."""
         x = _as_input(inputs, self.dtype, f"layer {self.name!r}")
         if not self.built:
             self._maybe_build(tuple(x.shape))
+        if self._call_takes_training():
+            return self.call(x, training=training)
         return self.call(x)
+
+    @classmethod
+    def _call_takes_training(cls):
+        flag = cls.__dict__.get("_takes_training_cache")
+        if flag is None:
+            import inspect
+            flag = "training" in inspect.signature(cls.call).parameters
+            setattr(cls, "_takes_training_cache", flag)
+        return flag
 
     def get_config(self):
         """The constructor arguments, as a dict."""
@@ -431,6 +445,143 @@ class GlobalAveragePooling2D(_GlobalPooling2D):
 class GlobalMaxPooling2D(_GlobalPooling2D):
     """The maximum over height and width of (batch, height, width, channels) inputs, as Keras'."""
     _reduce = "reduce_max"
+
+
+class Dropout(Layer):
+    """Sets each input to 0 with probability ``rate`` (the others scaled by 1 / (1 - rate))
+    when called with ``training=True`` (as ``fit`` does); the identity otherwise, as Keras'."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        rate = float(rate)
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
+                             f"between 0 and 1. Received: rate={rate}")
+        self.rate = rate
+        self.noise_shape = noise_shape
+        self.seed = seed
+
+    def call(self, inputs, training=None):
+        """``nn.dropout`` in training, else the inputs."""
+        if not training or self.rate == 0.0:
+            return inputs
+        if self.rate == 1.0:
+            return _core.multiply(inputs, 0.0)
+        from .. import nn
+        shape = None
+        if self.noise_shape is not None:
+            shape = [inputs.shape[i] if d is None else int(d) for i, d in enumerate(self.noise_shape)]
+        return nn.dropout(inputs, self.rate, noise_shape=shape, seed=self.seed)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        return cfg
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature of ``axis`` (default the last), as Keras':
+    ``gamma * (x - mean) / sqrt(var + epsilon) + beta``. With ``training=True`` (as ``fit``
+    calls it) mean and var are the batch's over every other axis (the biased variance, as
+    Keras 3), and the moving averages move towards them (``moving = moving * momentum +
+    batch * (1 - momentum)``); otherwise the moving averages are used. Weights: gamma, beta
+    (trainable), moving_mean, moving_variance."""
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones", **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise ValueError(f"BatchNormalization: `axis` must be an int, got {axis!r}")
+        self.axis = axis
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self._inits = (beta_initializer, gamma_initializer, moving_mean_initializer, moving_variance_initializer)
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+
+    def build(self, input_shape):
+        """Create gamma, beta, moving_mean and moving_variance of the axis' size."""
+        rank = len(input_shape)
+        axis = self.axis + rank if self.axis < 0 else self.axis
+        if not 0 <= axis < rank or input_shape[axis] is None:
+            raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} is not a known dimension "
+                             f"of inputs of shape {tuple(input_shape)}")
+        self._axis = axis
+        n = (int(input_shape[axis]),)
+        beta_i, gamma_i, mean_i, var_i = self._inits
+        if self.scale:
+            self.gamma = self.add_weight("gamma", n, gamma_i)
+        if self.center:
+            self.beta = self.add_weight("beta", n, beta_i)
+        self.moving_mean = self.add_weight("moving_mean", n, mean_i, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", n, var_i, trainable=False)
+        self.built = True
+
+    def call(self, inputs, training=None):
+        """Normalize with the batch's moments (training) or the moving ones."""
+        from .. import nn
+        rank = inputs.ndim
+        if rank != len(self.input_shape) or inputs.shape[self._axis] != self.moving_mean.shape[0]:
+            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+                             f"shape {self.input_shape}, but received input with shape {tuple(inputs.shape)}")
+        shape = [1] * rank
+        shape[self._axis] = inputs.shape[self._axis]
+        if training:
+            axes = [d for d in range(rank) if d != self._axis]
+            mean, var = nn.moments(inputs, axes)
+            m = self.momentum
+            from ..math import _no_tape
+            with _no_tape():  # the moving averages are state, not part of the computation
+                self.moving_mean.assign(self.moving_mean * m + mean * (1.0 - m))
+                self.moving_variance.assign(self.moving_variance * m + var * (1.0 - m))
+        else:
+            mean, var = self.moving_mean, self.moving_variance
+        from ..math import rsqrt
+        inv = rsqrt(_core.add(var, self.epsilon))
+        if self.gamma is not None:
+            inv = _core.multiply(inv, self.gamma)
+        y = _core.multiply(_core.subtract(inputs, _core.reshape(mean, shape)), _core.reshape(inv, shape))
+        if self.beta is not None:
+            y = _core.add(y, _core.reshape(self.beta, shape))
+        return y
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
+                   scale=self.scale)
+        return cfg
+
+
+class Reshape(Layer):
+    """Reshapes each example to ``target_shape`` (one entry may be -1), as Keras'."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(d) for d in target_shape)
+        if sum(d == -1 for d in self.target_shape) > 1 or any(d < -1 or d == 0 for d in self.target_shape):
+            raise ValueError(f"Reshape: `target_shape` may hold one -1 and positive sizes, got {target_shape!r}")
+
+    def compute_output_shape(self, input_shape):
+        """(batch,) + target_shape, the -1 resolved."""
+        shape = list(self.target_shape)
+        if -1 in shape and all(d is not None for d in input_shape[1:]):
+            total = 1
+            for d in input_shape[1:]:
+                total *= d
+            known = 1
+            for d in shape:
+                if d != -1:
+                    known *= d
+            shape[shape.index(-1)] = total // known
+        return (input_shape[0],) + tuple(shape)
+
+    def call(self, inputs):
+        """One reshape op."""
+        return _core.reshape(inputs, [inputs.shape[0]] + list(self.target_shape))
 
 
 class InputLayer(Layer):

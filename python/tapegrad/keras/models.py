@@ -142,12 +142,15 @@ class Sequential:
 
     # -- forward -------------------------------------------------------------------------------
     def __call__(self, inputs, training=None):
-        """Run the layers in order on ``inputs`` (numpy or tensor; float64 becomes float32)."""
+        """Run the layers in order on ``inputs`` (numpy or tensor; float64 becomes float32).
+        ``training=True`` (as ``fit`` and ``train_on_batch`` call it) switches Dropout on and
+        BatchNormalization to batch statistics; ``evaluate`` and ``predict`` run inference."""
         x = _layers._as_input(inputs, float32, f"model {self.name!r}")
         if not self.built:
             self._input_shape = (None,) + tuple(x.shape[1:])
         for layer in self.layers:
-            x = layer(x)
+            # a plain callable added as a layer gets no flag
+            x = layer(x, training=training) if isinstance(layer, (_layers.Layer, Sequential)) else layer(x)
         self.built = True
         return x
 
@@ -270,7 +273,7 @@ class Sequential:
         """train_step's work; returns (loss, predictions) for the metrics."""
         tvars = self.trainable_variables
         with GradientTape() as tape:
-            pred = self(x)
+            pred = self(x, training=True)
             loss = self.loss(y, pred, sample_weight)
         grads = tape.gradient(loss, tvars)
         self.optimizer.apply_gradients(zip(grads, tvars))
@@ -464,7 +467,7 @@ class Sequential:
                     cb.on_train_batch_begin(step)
                 # The training step, inlined: every line below is one C++ call or a few.
                 with GradientTape() as tape:
-                    pred = self(xb)
+                    pred = self(xb, training=True)
                     loss = loss_fn(yb, pred, wb)
                 grads = tape.gradient(loss, tvars)
                 if reduce_grads is not None:
