@@ -48,7 +48,7 @@ struct PatchGeom {
     if (sh < 1 || sw < 1) bad("strides must be at least 1");
     if (dh < 1 || dw < 1) bad("dilations must be at least 1");
     if (pt < 0 || pl < 0) bad("padding must be non-negative");
-    const i64 big = i64(1) << 40;
+    const i64 big = i64(1) << 31;  // products of two fields (oy * sh, i * dh) stay far from overflow
     for (i64 v : {h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow})
       if (v > big) bad("a window size, stride, dilation or padding is too large");
   }

@@ -228,6 +228,10 @@ def test_bad_input_is_refused_by_name():
         tf._core._im2col(x, [5, 4, 2, 2, 1, 1, 1, 1, 0, 0, 4, 3], 0.0)
     with pytest.raises(InvalidArgumentError, match="col2im: expected windows of shape"):
         tf._core._col2im(x, [4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 3, 3], 1)
+    with pytest.raises(InvalidArgumentError, match="im2col: a window size, stride, dilation or padding is too large"):
+        tf._core._im2col(x, [4, 4, 1, 1, 2 ** 35, 1, 1, 1, 0, 0, 2, 2], 0.0)
+    with pytest.raises(InvalidArgumentError, match="col2im: strides must be at least 1"):
+        tf._core._col2im(x, [4, 4, 1, 1, 0, 1, 1, 1, 0, 0, 4, 4], 2)
     with pytest.raises(InvalidArgumentError, match="im2col: the window geometry needs 12 integers"):
         tf._core._im2col(x, [4, 4, 2], 0.0)
 
