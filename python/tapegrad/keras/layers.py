@@ -13,7 +13,7 @@ from . import initializers as _initializers
 
 __all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input", "Conv2D", "MaxPooling2D",
            "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Dropout",
-           "BatchNormalization", "Reshape"]
+           "BatchNormalization", "Reshape", "Conv1D", "Conv2DTranspose", "LayerNormalization", "Embedding"]
 
 _name_counts = {}
 
@@ -370,6 +370,146 @@ class Conv2D(Layer):
         return cfg
 
 
+class Conv1D(Layer):
+    """1-D convolution layer over (batch, steps, channels) inputs, as Keras': ``kernel``
+    (kernel_size, in, filters); ``padding`` 'valid', 'same' or 'causal' (zeros on the left
+    only, so output t sees inputs up to t). Runs ``tapegrad.nn.conv1d``."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        owner = f"Conv1D {self.name!r}"
+        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+            raise ValueError(f"{owner}: `filters` must be a positive integer, got {filters!r}")
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
+        single = lambda v, what: _pair(v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v, what, owner)[0]  # noqa: E731
+        self.filters = filters
+        self.kernel_size = (single(kernel_size, "kernel_size"),)
+        self.strides = (single(strides, "strides"),)
+        self.dilation_rate = (single(dilation_rate, "dilation_rate"),)
+        p = str(padding).lower()
+        if p not in ("valid", "same", "causal"):
+            raise ValueError(f"{owner}: `padding` must be 'valid', 'same' or 'causal', got {padding!r}")
+        self.padding = p
+        self.activation = _activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape):
+        """Create ``kernel`` (kernel_size, channels, filters) and ``bias`` (filters,)."""
+        if len(input_shape) != 3 or input_shape[-1] is None:
+            raise ValueError(f"Conv1D {self.name!r}: expects inputs of shape (batch, steps, channels), got "
+                             f"{tuple(input_shape)}")
+        self.kernel = self.add_weight("kernel", self.kernel_size + (int(input_shape[-1]), self.filters),
+                                      self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, out steps, filters) by the padding rule."""
+        k, s, d = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
+        size = input_shape[1]
+        if self.padding == "causal" and size is not None:
+            size = size + (k - 1) * d
+        return (input_shape[0], _conv_out(size, k, s, d, "same" if self.padding == "same" else "valid"),
+                self.filters)
+
+    def call(self, inputs):
+        """conv1d, bias, activation."""
+        from .. import nn
+        if inputs.ndim != 3 or inputs.shape[-1] != self.kernel.shape[1]:
+            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+                             f"shape (batch, steps, {self.kernel.shape[1]}), but received input with "
+                             f"shape {tuple(inputs.shape)}")
+        pad = self.padding.upper()
+        if self.padding == "causal":
+            pad = [[0, 0], [(self.kernel_size[0] - 1) * self.dilation_rate[0], 0], [0, 0]]
+        y = nn.conv1d(inputs, self.kernel, self.strides[0], pad, dilations=self.dilation_rate[0])
+        if self.bias is not None:
+            y = _core.add(y, self.bias)
+        return self.activation(y)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                   padding=self.padding, dilation_rate=self.dilation_rate,
+                   activation=_activations.serialize(self.activation), use_bias=self.use_bias)
+        return cfg
+
+
+class Conv2DTranspose(Layer):
+    """The transposed 2-D convolution (upsampling) layer, as Keras': ``kernel`` (kh, kw,
+    filters, in); output size ``in * stride`` ('same') or ``(in - 1) * stride + kernel``
+    ('valid'). Runs ``tapegrad.nn.conv2d_transpose`` (one GEMM, then col2im)."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        owner = f"Conv2DTranspose {self.name!r}"
+        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+            raise ValueError(f"{owner}: `filters` must be a positive integer, got {filters!r}")
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
+        self.filters = filters
+        self.kernel_size = _pair(kernel_size, "kernel_size", owner)
+        self.strides = _pair(strides, "strides", owner)
+        self.padding = _keras_padding(padding, owner)
+        self.activation = _activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _initializers.get(kernel_initializer)
+        self.bias_initializer = _initializers.get(bias_initializer)
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape):
+        """Create ``kernel`` (kh, kw, filters, channels) and ``bias`` (filters,)."""
+        _images_shape(input_shape, f"Conv2DTranspose {self.name!r}")
+        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, int(input_shape[-1])),
+                                      self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+        self.built = True
+
+    def _out(self, size, k, s):
+        if size is None:
+            return None
+        return size * s if self.padding == "same" else (size - 1) * s + k
+
+    def compute_output_shape(self, input_shape):
+        """(batch, out height, out width, filters)."""
+        return (input_shape[0], self._out(input_shape[1], self.kernel_size[0], self.strides[0]),
+                self._out(input_shape[2], self.kernel_size[1], self.strides[1]), self.filters)
+
+    def call(self, inputs):
+        """conv2d_transpose, bias, activation."""
+        from .. import nn
+        if inputs.ndim != 4 or inputs.shape[-1] != self.kernel.shape[3]:
+            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+                             f"shape (batch, height, width, {self.kernel.shape[3]}), but received input "
+                             f"with shape {tuple(inputs.shape)}")
+        out = list(self.compute_output_shape(tuple(inputs.shape)))
+        y = nn.conv2d_transpose(inputs, self.kernel, out, self.strides, self.padding.upper())
+        if self.bias is not None:
+            y = _core.add(y, self.bias)
+        return self.activation(y)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                   padding=self.padding, activation=_activations.serialize(self.activation),
+                   use_bias=self.use_bias)
+        return cfg
+
+
 class _Pooling2D(Layer):
     _fn = None
 
@@ -553,6 +693,109 @@ class BatchNormalization(Layer):
         cfg = super().get_config()
         cfg.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
                    scale=self.scale)
+        return cfg
+
+
+class LayerNormalization(Layer):
+    """Normalizes each example over ``axis`` (default the last; an int or a list), as Keras':
+    ``gamma * (x - mean) / sqrt(var + epsilon) + beta`` with the example's own mean and
+    (biased) variance; gamma and beta have the shape of those axes."""
+
+    def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", **kwargs):
+        super().__init__(**kwargs)
+        self.axis = [axis] if isinstance(axis, int) else list(axis)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self._inits = (beta_initializer, gamma_initializer)
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        """Create gamma and beta of the normalized axes' shape."""
+        rank = len(input_shape)
+        axes = sorted(a + rank if a < 0 else a for a in self.axis)
+        if any(not 0 < a < rank or input_shape[a] is None for a in axes) or len(set(axes)) != len(axes):
+            raise ValueError(f"LayerNormalization {self.name!r}: axis {self.axis} must name known, distinct, "
+                             f"non-batch dimensions of inputs of shape {tuple(input_shape)}")
+        self._axes = axes
+        shape = tuple(int(input_shape[a]) for a in axes)
+        if self.scale:
+            self.gamma = self.add_weight("gamma", shape, self._inits[1])
+        if self.center:
+            self.beta = self.add_weight("beta", shape, self._inits[0])
+        self.built = True
+
+    def call(self, inputs):
+        """(x - mean) / sqrt(var + epsilon), scaled and shifted."""
+        from .. import nn
+        from ..math import rsqrt
+        rank = inputs.ndim
+        if rank != len(self.input_shape):
+            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+                             f"rank {len(self.input_shape)}, but received input with shape {tuple(inputs.shape)}")
+        mean, var = nn.moments(inputs, self._axes, keepdims=True)
+        y = _core.multiply(_core.subtract(inputs, mean), rsqrt(_core.add(var, self.epsilon)))
+        shape = [inputs.shape[d] if d in self._axes else 1 for d in range(rank)]
+        if self.gamma is not None:
+            y = _core.multiply(y, _core.reshape(self.gamma, shape))
+        if self.beta is not None:
+            y = _core.add(y, _core.reshape(self.beta, shape))
+        return y
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale)
+        return cfg
+
+
+class Embedding(Layer):
+    """Rows of an (input_dim, output_dim) ``embeddings`` matrix picked by integer indices, as
+    Keras': inputs (batch, ...) give (batch, ..., output_dim). Float inputs (a Sequential
+    hands its inputs over as float32) are cast to int32: exact for indices below 2**24. An
+    index outside [0, input_dim) raises InvalidArgumentError, as TF on CPU. The gradient is
+    dense (the rows not picked get zeros)."""
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", **kwargs):
+        super().__init__(**kwargs)
+        for what, v in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+                raise ValueError(f"Embedding: `{what}` must be a positive integer, got {v!r}")
+        self.input_dim, self.output_dim = input_dim, output_dim
+        init = embeddings_initializer
+        self.embeddings_initializer = _initializers.get("random_uniform" if init == "uniform" else init)
+        self.embeddings = None
+
+    def build(self, input_shape):
+        """Create ``embeddings`` (input_dim, output_dim)."""
+        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
+                                          self.embeddings_initializer)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """input_shape + (output_dim,)."""
+        return tuple(input_shape) + (self.output_dim,)
+
+    def __call__(self, inputs, training=None):
+        """Indices keep (or become) an integer dtype, not the layer's float dtype."""
+        x = inputs.read_value() if isinstance(inputs, _core.Variable) else inputs
+        if not isinstance(x, _core.Tensor):
+            x = _core._constant(_np.asarray(x), None, f"layer {self.name!r}")
+        if not x.dtype.is_integer:
+            x = _core.cast(x, "int32")
+        if not self.built:
+            self._maybe_build(tuple(x.shape))
+        return self.call(x)
+
+    def call(self, inputs):
+        """One gather."""
+        return _core.gather(self.embeddings, inputs)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(input_dim=self.input_dim, output_dim=self.output_dim)
         return cfg
 
 
