@@ -60,12 +60,9 @@ def np_pool(x, kind):
 
 
 def _limit(threads):
-    tf.set_num_threads(threads)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=threads, user_api="blas")
+    """Both sides on `threads` threads (gemm_report's limit: ours and OpenBLAS's)."""
+    from gemm_report import set_threads
+    return set_threads(threads) or contextlib.nullcontext()
 
 
 @pytest.mark.parametrize("impl", ["numpy", "tapegrad"])

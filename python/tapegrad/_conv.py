@@ -116,20 +116,27 @@ def _images(x, op, rank=4):
     return x
 
 
-def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):  # noqa: A002
-    """2-D convolution (cross-correlation, as TF's) of ``input`` ``[N, H, W, C]`` with
-    ``filters`` ``[kh, kw, C, O]``, as ``tf.nn.conv2d``: ``strides`` and ``dilations`` an int or
-    2 or 4 ints; ``padding`` 'SAME', 'VALID' or explicit pairs. Result ``[N, OH, OW, O]``:
-    the windows laid out by ``im2col``, then one GEMM."""
-    op = "conv2d"
+def _images_and_filters(op, input, filters, data_format, channels):  # noqa: A002
+    """conv2d's and conv2d_transpose's operands: NHWC images and [kh, kw, <channels>] filters
+    of one float dtype."""
     _check_format(data_format, op, ("NHWC",))
     x = _images(_float_tensor(input, op, "input"), op)
     f = _float_tensor(filters, op, "filters")
     if x.dtype != f.dtype:
         raise TypeError(f"{op}: input and filters must have one dtype, got {x.dtype.name} and {f.dtype.name}")
     if f.ndim != 4:
-        raise InvalidArgumentError(f"{op}: filters must be [height, width, in_channels, out_channels], "
-                                   f"got shape {list(f.shape)}")
+        raise InvalidArgumentError(f"{op}: filters must be [height, width, {channels}], got shape "
+                                   f"{list(f.shape)}")
+    return x, f
+
+
+def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):  # noqa: A002
+    """2-D convolution (cross-correlation, as TF's) of ``input`` ``[N, H, W, C]`` with
+    ``filters`` ``[kh, kw, C, O]``, as ``tf.nn.conv2d``: ``strides`` and ``dilations`` an int or
+    2 or 4 ints; ``padding`` 'SAME', 'VALID' or explicit pairs. Result ``[N, OH, OW, O]``:
+    the windows laid out by ``im2col``, then one GEMM."""
+    op = "conv2d"
+    x, f = _images_and_filters(op, input, filters, data_format, "in_channels, out_channels")
     n, h, w, c = x.shape
     kh, kw, fc, o = f.shape
     if fc != c:
@@ -171,14 +178,7 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data
     shape whose conv2d by these filters, strides and padding has ``input``'s shape. One GEMM,
     then ``col2im``."""
     op = "conv2d_transpose"
-    _check_format(data_format, op, ("NHWC",))
-    x = _images(_float_tensor(input, op, "input"), op)
-    f = _float_tensor(filters, op, "filters")
-    if x.dtype != f.dtype:
-        raise TypeError(f"{op}: input and filters must have one dtype, got {x.dtype.name} and {f.dtype.name}")
-    if f.ndim != 4:
-        raise InvalidArgumentError(f"{op}: filters must be [height, width, output_channels, "
-                                   f"in_channels], got shape {list(f.shape)}")
+    x, f = _images_and_filters(op, input, filters, data_format, "output_channels, in_channels")
     if isinstance(output_shape, _core.Tensor):
         output_shape = output_shape.numpy().tolist()
     out = [int(v) for v in output_shape]

@@ -306,25 +306,19 @@ def _conv_out(size, k, s, d, padding):
     return max((size - eff) // s + 1, 0)
 
 
-class Conv2D(Layer):
-    """2-D convolution layer over (batch, height, width, channels) inputs, as Keras':
-    ``activation(conv2d(inputs, kernel) + bias)`` with ``kernel`` (kh, kw, in, filters). Runs
-    ``tapegrad.nn.conv2d`` (im2col and one GEMM)."""
+class _Conv(Layer):
+    """What Conv1D, Conv2D and Conv2DTranspose share: filters, activation, bias, initializers,
+    the bias-and-activation tail and the config."""
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+    def __init__(self, filters, activation, use_bias, kernel_initializer, bias_initializer,
+                 data_format, **kwargs):
         super().__init__(**kwargs)
-        owner = f"Conv2D {self.name!r}"
+        self._owner = f"{type(self).__name__} {self.name!r}"
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, got {filters!r}")
+            raise ValueError(f"{self._owner}: `filters` must be a positive integer, got {filters!r}")
         if data_format not in (None, "channels_last"):
-            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
+            raise ValueError(f"{self._owner}: only data_format='channels_last' is supported, got {data_format!r}")
         self.filters = filters
-        self.kernel_size = _pair(kernel_size, "kernel_size", owner)
-        self.strides = _pair(strides, "strides", owner)
-        self.dilation_rate = _pair(dilation_rate, "dilation_rate", owner)
-        self.padding = _keras_padding(padding, owner)
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _initializers.get(kernel_initializer)
@@ -332,16 +326,54 @@ class Conv2D(Layer):
         self.kernel = None
         self.bias = None
 
-    def build(self, input_shape):
-        """Create ``kernel`` (kh, kw, channels, filters) and ``bias`` (filters,)."""
-        _images_shape(input_shape, f"Conv2D {self.name!r}")
-        if input_shape[-1] is None:
-            raise ValueError(f"Conv2D {self.name!r}: the channel dimension of the inputs must be known")
-        self.kernel = self.add_weight("kernel", self.kernel_size + (int(input_shape[-1]), self.filters),
-                                      self.kernel_initializer)
+    def _make_weights(self, kernel_shape):
+        self.kernel = self.add_weight("kernel", tuple(kernel_shape), self.kernel_initializer)
         if self.use_bias:
             self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
         self.built = True
+
+    def _check_input(self, inputs, rank, channels, what):
+        if inputs.ndim != rank or inputs.shape[-1] != channels:
+            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
+                             f"shape ({what}, {channels}), but received input with shape {tuple(inputs.shape)}")
+
+    def _finish(self, y):
+        if self.bias is not None:
+            y = _core.add(y, self.bias)
+        return self.activation(y)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                   padding=self.padding, activation=_activations.serialize(self.activation),
+                   use_bias=self.use_bias)
+        if hasattr(self, "dilation_rate"):
+            cfg["dilation_rate"] = self.dilation_rate
+        return cfg
+
+
+class Conv2D(_Conv):
+    """2-D convolution layer over (batch, height, width, channels) inputs, as Keras':
+    ``activation(conv2d(inputs, kernel) + bias)`` with ``kernel`` (kh, kw, in, filters). Runs
+    ``tapegrad.nn.conv2d`` (im2col and one GEMM)."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(filters, activation, use_bias, kernel_initializer, bias_initializer,
+                         data_format, **kwargs)
+        self.kernel_size = _pair(kernel_size, "kernel_size", self._owner)
+        self.strides = _pair(strides, "strides", self._owner)
+        self.dilation_rate = _pair(dilation_rate, "dilation_rate", self._owner)
+        self.padding = _keras_padding(padding, self._owner)
+
+    def build(self, input_shape):
+        """Create ``kernel`` (kh, kw, channels, filters) and ``bias`` (filters,)."""
+        _images_shape(input_shape, self._owner)
+        if input_shape[-1] is None:
+            raise ValueError(f"{self._owner}: the channel dimension of the inputs must be known")
+        self._make_weights(self.kernel_size + (int(input_shape[-1]), self.filters))
 
     def compute_output_shape(self, input_shape):
         """(batch, out height, out width, filters) by the padding rule."""
@@ -352,25 +384,12 @@ class Conv2D(Layer):
     def call(self, inputs):
         """conv2d, bias, activation."""
         from .. import nn
-        if inputs.ndim != 4 or inputs.shape[-1] != self.kernel.shape[2]:
-            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
-                             f"shape (batch, height, width, {self.kernel.shape[2]}), but received input "
-                             f"with shape {tuple(inputs.shape)}")
-        y = nn.conv2d(inputs, self.kernel, self.strides, self.padding.upper(), dilations=self.dilation_rate)
-        if self.bias is not None:
-            y = _core.add(y, self.bias)
-        return self.activation(y)
-
-    def get_config(self):
-        """The constructor arguments, as a dict (Keras' get_config)."""
-        cfg = super().get_config()
-        cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
-                   padding=self.padding, dilation_rate=self.dilation_rate,
-                   activation=_activations.serialize(self.activation), use_bias=self.use_bias)
-        return cfg
+        self._check_input(inputs, 4, self.kernel.shape[2], "batch, height, width")
+        return self._finish(nn.conv2d(inputs, self.kernel, self.strides, self.padding.upper(),
+                                      dilations=self.dilation_rate))
 
 
-class Conv1D(Layer):
+class Conv1D(_Conv):
     """1-D convolution layer over (batch, steps, channels) inputs, as Keras': ``kernel``
     (kernel_size, in, filters); ``padding`` 'valid', 'same' or 'causal' (zeros on the left
     only, so output t sees inputs up to t). Runs ``tapegrad.nn.conv1d``."""
@@ -378,38 +397,25 @@ class Conv1D(Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
-        owner = f"Conv1D {self.name!r}"
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, got {filters!r}")
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
-        single = lambda v, what: _pair(v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v, what, owner)[0]  # noqa: E731
-        self.filters = filters
+        super().__init__(filters, activation, use_bias, kernel_initializer, bias_initializer,
+                         data_format, **kwargs)
+
+        def single(v, what):
+            return _pair(v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v, what, self._owner)[0]
         self.kernel_size = (single(kernel_size, "kernel_size"),)
         self.strides = (single(strides, "strides"),)
         self.dilation_rate = (single(dilation_rate, "dilation_rate"),)
         p = str(padding).lower()
         if p not in ("valid", "same", "causal"):
-            raise ValueError(f"{owner}: `padding` must be 'valid', 'same' or 'causal', got {padding!r}")
+            raise ValueError(f"{self._owner}: `padding` must be 'valid', 'same' or 'causal', got {padding!r}")
         self.padding = p
-        self.activation = _activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel = None
-        self.bias = None
 
     def build(self, input_shape):
         """Create ``kernel`` (kernel_size, channels, filters) and ``bias`` (filters,)."""
         if len(input_shape) != 3 or input_shape[-1] is None:
-            raise ValueError(f"Conv1D {self.name!r}: expects inputs of shape (batch, steps, channels), got "
+            raise ValueError(f"{self._owner}: expects inputs of shape (batch, steps, channels), got "
                              f"{tuple(input_shape)}")
-        self.kernel = self.add_weight("kernel", self.kernel_size + (int(input_shape[-1]), self.filters),
-                                      self.kernel_initializer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
-        self.built = True
+        self._make_weights(self.kernel_size + (int(input_shape[-1]), self.filters))
 
     def compute_output_shape(self, input_shape):
         """(batch, out steps, filters) by the padding rule."""
@@ -423,28 +429,15 @@ class Conv1D(Layer):
     def call(self, inputs):
         """conv1d, bias, activation."""
         from .. import nn
-        if inputs.ndim != 3 or inputs.shape[-1] != self.kernel.shape[1]:
-            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
-                             f"shape (batch, steps, {self.kernel.shape[1]}), but received input with "
-                             f"shape {tuple(inputs.shape)}")
+        self._check_input(inputs, 3, self.kernel.shape[1], "batch, steps")
         pad = self.padding.upper()
         if self.padding == "causal":
             pad = [[0, 0], [(self.kernel_size[0] - 1) * self.dilation_rate[0], 0], [0, 0]]
-        y = nn.conv1d(inputs, self.kernel, self.strides[0], pad, dilations=self.dilation_rate[0])
-        if self.bias is not None:
-            y = _core.add(y, self.bias)
-        return self.activation(y)
-
-    def get_config(self):
-        """The constructor arguments, as a dict (Keras' get_config)."""
-        cfg = super().get_config()
-        cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
-                   padding=self.padding, dilation_rate=self.dilation_rate,
-                   activation=_activations.serialize(self.activation), use_bias=self.use_bias)
-        return cfg
+        return self._finish(nn.conv1d(inputs, self.kernel, self.strides[0], pad,
+                                      dilations=self.dilation_rate[0]))
 
 
-class Conv2DTranspose(Layer):
+class Conv2DTranspose(_Conv):
     """The transposed 2-D convolution (upsampling) layer, as Keras': ``kernel`` (kh, kw,
     filters, in); output size ``in * stride`` ('same') or ``(in - 1) * stride + kernel``
     ('valid'). Runs ``tapegrad.nn.conv2d_transpose`` (one GEMM, then col2im)."""
@@ -452,31 +445,16 @@ class Conv2DTranspose(Layer):
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
-        owner = f"Conv2DTranspose {self.name!r}"
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, got {filters!r}")
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
-        self.filters = filters
-        self.kernel_size = _pair(kernel_size, "kernel_size", owner)
-        self.strides = _pair(strides, "strides", owner)
-        self.padding = _keras_padding(padding, owner)
-        self.activation = _activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel = None
-        self.bias = None
+        super().__init__(filters, activation, use_bias, kernel_initializer, bias_initializer,
+                         data_format, **kwargs)
+        self.kernel_size = _pair(kernel_size, "kernel_size", self._owner)
+        self.strides = _pair(strides, "strides", self._owner)
+        self.padding = _keras_padding(padding, self._owner)
 
     def build(self, input_shape):
         """Create ``kernel`` (kh, kw, filters, channels) and ``bias`` (filters,)."""
-        _images_shape(input_shape, f"Conv2DTranspose {self.name!r}")
-        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, int(input_shape[-1])),
-                                      self.kernel_initializer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
-        self.built = True
+        _images_shape(input_shape, self._owner)
+        self._make_weights(self.kernel_size + (self.filters, int(input_shape[-1])))
 
     def _out(self, size, k, s):
         if size is None:
@@ -491,23 +469,9 @@ class Conv2DTranspose(Layer):
     def call(self, inputs):
         """conv2d_transpose, bias, activation."""
         from .. import nn
-        if inputs.ndim != 4 or inputs.shape[-1] != self.kernel.shape[3]:
-            raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
-                             f"shape (batch, height, width, {self.kernel.shape[3]}), but received input "
-                             f"with shape {tuple(inputs.shape)}")
+        self._check_input(inputs, 4, self.kernel.shape[3], "batch, height, width")
         out = list(self.compute_output_shape(tuple(inputs.shape)))
-        y = nn.conv2d_transpose(inputs, self.kernel, out, self.strides, self.padding.upper())
-        if self.bias is not None:
-            y = _core.add(y, self.bias)
-        return self.activation(y)
-
-    def get_config(self):
-        """The constructor arguments, as a dict (Keras' get_config)."""
-        cfg = super().get_config()
-        cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
-                   padding=self.padding, activation=_activations.serialize(self.activation),
-                   use_bias=self.use_bias)
-        return cfg
+        return self._finish(nn.conv2d_transpose(inputs, self.kernel, out, self.strides, self.padding.upper()))
 
 
 class _Pooling2D(Layer):
