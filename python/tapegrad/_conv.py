@@ -305,3 +305,32 @@ def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # no
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
     """avg_pool1d or avg_pool2d by the rank of ``input``, as ``tf.nn.avg_pool``."""
     return _pool_nd(avg_pool1d, avg_pool2d, "avg_pool", input, ksize, strides, padding, data_format)
+
+
+def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilations=None, name=None):  # noqa: A002
+    """Each input channel convolved with its own ``channel_multiplier`` filters, as
+    ``tf.nn.depthwise_conv2d``: ``input`` ``[N, H, W, C]``, ``filter`` ``[kh, kw, C, M]``,
+    result ``[N, OH, OW, C * M]`` (channel c's outputs at c * M .. c * M + M - 1). ``strides``
+    4 ints ``[1, sh, sw, 1]`` (or an int or 2); ``padding`` 'SAME', 'VALID' or explicit pairs.
+    The windows from ``im2col``, multiplied by the filter and summed over each window."""
+    op = "depthwise_conv2d"
+    x, f = _images_and_filters(op, input, filter, data_format or "NHWC", "in_channels, channel_multiplier")
+    n, h, w, c = x.shape
+    kh, kw, fc, mult = f.shape
+    if fc != c:
+        raise InvalidArgumentError(f"{op}: input depth {c} must equal the filter's in_channels {fc} "
+                                   f"(input {list(x.shape)}, filter {list(f.shape)})")
+    geom = _geometry(op, h, w, [kh, kw], _spatial(strides, op, "strides", 2),
+                     _spatial(dilations, op, "dilations", 2, 1), _padding(padding, op, 2))
+    oh, ow = geom[10], geom[11]
+    win = _core.reshape(_core._im2col(x, geom, 0.0), [n, oh, ow, kh * kw, c, 1])
+    prod = _core.multiply(win, _core.reshape(f, [kh * kw, c, mult]))
+    return _core.reshape(_core.reduce_sum(prod, [3]), [n, oh, ow, c * mult])
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,  # noqa: A002
+                     data_format=None, dilations=None, name=None):
+    """depthwise_conv2d, then a 1x1 conv2d with ``pointwise_filter`` ``[1, 1, C * M, O]``, as
+    ``tf.nn.separable_conv2d``."""
+    y = depthwise_conv2d(input, depthwise_filter, strides, padding, data_format, dilations)
+    return conv2d(y, pointwise_filter, 1, "VALID")

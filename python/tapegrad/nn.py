@@ -4,8 +4,8 @@ tf.nn's losses and bias_add."""
 from ._core import relu, sigmoid, tanh, softmax, log_softmax, relu_grad  # noqa: F401
 from . import _core
 from ._array_ops import top_k  # noqa: F401 (tf.nn.top_k)
-from ._conv import conv1d, conv2d, conv2d_transpose, max_pool, max_pool1d, max_pool2d, \
-    avg_pool, avg_pool1d, avg_pool2d  # noqa: F401 (tf.nn names)
+from ._conv import conv1d, conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d, max_pool, \
+    max_pool1d, max_pool2d, avg_pool, avg_pool1d, avg_pool2d  # noqa: F401 (tf.nn names)
 from ._convert import as_tensor, one_hot_labels
 from .errors import InvalidArgumentError
 
@@ -225,4 +225,5 @@ __all__ = ["top_k", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add", "relu6", "elu", "selu", "silu",
            "swish", "gelu", "moments", "l2_normalize", "dropout", "conv1d", "conv2d", "conv2d_transpose",
+           "depthwise_conv2d", "separable_conv2d",
            "max_pool", "max_pool1d", "max_pool2d", "avg_pool", "avg_pool1d", "avg_pool2d"]

@@ -96,3 +96,61 @@ def test_bad_arguments():
     layer(np.ones((1, 5, 5, 3), np.float32))
     with pytest.raises(ValueError, match="is incompatible with the layer"):
         layer(np.ones((1, 5, 5, 2), np.float32))
+
+
+def test_depthwise_and_separable_conv2d_layers():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 6, 5, 3)).astype(np.float32)
+    d = keras.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same", bias_initializer="ones")
+    y = d(x)
+    assert tuple(d.depthwise_kernel.shape) == (3, 3, 3, 2) and tuple(d.bias.shape) == (6,)
+    assert d.depthwise_kernel.name.endswith("depthwise_kernel:0")
+    want = tf.nn.depthwise_conv2d(x, d.depthwise_kernel, [1, 1, 1, 1], "SAME").numpy() + 1.0
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-6, atol=1e-6)
+    assert d.compute_output_shape((None, 6, 5, 3)) == (None, 6, 5, 6)
+    # channel c's outputs are c * M + m, each from channel c alone
+    x0 = x.copy()
+    x0[..., 1] = 0.0
+    changed = np.any(d(x).numpy() != d(x0).numpy(), axis=(0, 1, 2))
+    np.testing.assert_array_equal(changed, [False, False, True, True, False, False])
+    s = keras.layers.SeparableConv2D(4, 3, depth_multiplier=2, activation="relu")
+    y = s(x)
+    assert [w.name.split("/")[-1] for w in s.weights] == ["depthwise_kernel:0", "pointwise_kernel:0", "bias:0"]
+    assert tuple(s.pointwise_kernel.shape) == (1, 1, 6, 4)
+    want = np.maximum(tf.nn.separable_conv2d(x, s.depthwise_kernel, s.pointwise_kernel, 1, "VALID").numpy(), 0)
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-6, atol=1e-6)
+    assert s.compute_output_shape((None, 6, 5, 3)) == (None, 4, 3, 4) == (None,) + tuple(y.shape[1:])
+    with pytest.raises(ValueError, match="`depth_multiplier` must be a positive integer"):
+        keras.layers.DepthwiseConv2D(3, depth_multiplier=0)
+
+
+def test_1d_pooling_layers():
+    x = np.arange(2 * 7 * 3, dtype=np.float32).reshape(2, 7, 3)
+    y = keras.layers.MaxPooling1D()(x).numpy()
+    np.testing.assert_array_equal(y, x[:, 1:7:2])  # increasing steps: each window's last
+    assert keras.layers.MaxPooling1D().compute_output_shape((None, 7, 3)) == (None, 3, 3)
+    y = keras.layers.AveragePooling1D(3, 2, "same")(x).numpy()
+    want = np.stack([x[:, max(0, 2 * t - 1): 2 * t + 2].mean(axis=1) for t in range(4)], axis=1)
+    np.testing.assert_allclose(y, want, rtol=1e-6)
+    np.testing.assert_allclose(keras.layers.GlobalAveragePooling1D()(x).numpy(), x.mean(axis=1))
+    np.testing.assert_array_equal(keras.layers.GlobalMaxPooling1D(keepdims=True)(x).numpy(), x.max(axis=1, keepdims=True))
+
+
+def test_zero_padding_and_upsampling():
+    x = np.arange(2 * 2 * 3 * 1, dtype=np.float32).reshape(2, 2, 3, 1) + 1
+    y = keras.layers.ZeroPadding2D(((1, 2), (0, 1)))(x).numpy()
+    np.testing.assert_array_equal(y, np.pad(x, [(0, 0), (1, 2), (0, 1), (0, 0)]))
+    assert keras.layers.ZeroPadding2D(2).compute_output_shape((None, 2, 3, 1)) == (None, 6, 7, 1)
+    up = keras.layers.UpSampling2D((2, 3))
+    y = up(x)
+    np.testing.assert_array_equal(y.numpy(), x.repeat(2, axis=1).repeat(3, axis=2))
+    assert up.compute_output_shape((None, 2, 3, 1)) == (None, 4, 9, 1)
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        s = tf.reduce_sum(up(xt))
+    np.testing.assert_array_equal(tape.gradient(s, xt).numpy(), np.full(x.shape, 6.0))  # 2 x 3 copies
+    with pytest.raises(ValueError, match="only interpolation='nearest'"):
+        keras.layers.UpSampling2D(interpolation="bilinear")
+    with pytest.raises(ValueError, match="`padding` must be an int"):
+        keras.layers.ZeroPadding2D(((1, -1), (0, 0)))

@@ -71,6 +71,13 @@ def np_pool(x, k, s, padding, kind):
     return y
 
 
+def np_depthwise(x, f, strides, padding, dilations=(1, 1)):
+    """Each channel c convolved with f[:, :, c, m], outputs at c * M + m."""
+    c, m = f.shape[2], f.shape[3]
+    outs = [np_conv2d(x[..., i:i + 1], f[:, :, i:i + 1, :], strides, padding, dilations) for i in range(c)]
+    return np.concatenate(outs, axis=-1).reshape(outs[0].shape[:3] + (c * m,))
+
+
 def _conv_case(id, xs, fs, strides=1, padding="VALID", dilations=1, ops=("im2col", "matmul")):
     st = (strides, strides) if isinstance(strides, int) else tuple(strides)
     di = (dilations, dilations) if isinstance(dilations, int) else tuple(dilations)
@@ -100,6 +107,15 @@ CASES = [
     Case("extract_patches", "im2col",
          lambda x: tf.image.extract_patches(x, [1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 1, 1], "SAME"),
          lambda x: np_conv2d(x, np.eye(2 * 3 * 2).reshape(2, 3, 2, 12), (2, 1), "SAME"), normal((2, 5, 4, 2))),
+    Case("depthwise_conv2d", ("im2col", "multiply", "reduce_sum"),
+         lambda x, f: tf.nn.depthwise_conv2d(x, f, [1, 2, 1, 1], "SAME"),
+         lambda x, f: np_depthwise(x, f, (2, 1), "SAME"), normal((2, 5, 4, 3), (3, 2, 3, 2))),
+    Case("depthwise_conv2d_dilated_valid", ("im2col", "multiply", "reduce_sum"),
+         lambda x, f: tf.nn.depthwise_conv2d(x, f, 1, "VALID", dilations=[2, 1]),
+         lambda x, f: np_depthwise(x, f, (1, 1), "VALID", (2, 1)), normal((1, 6, 4, 2), (2, 2, 2, 1))),
+    Case("separable_conv2d", ("im2col", "matmul"),
+         lambda x, d, p: tf.nn.separable_conv2d(x, d, p, 1, "SAME"),
+         lambda x, d, p: np_conv2d(np_depthwise(x, d, (1, 1), "SAME"), p), normal((1, 4, 4, 2), (3, 3, 2, 2), (1, 1, 4, 3))),
     Case("max_pool2d_valid", ("im2col", "custom_gradient"), lambda x: tf.nn.max_pool2d(x, 2, 2, "VALID"),
          lambda x: np_pool(x, (2, 2), (2, 2), "VALID", "max"), distinct((2, 5, 4, 3))),
     Case("max_pool2d_same_overlap", ("im2col", "custom_gradient"), lambda x: tf.nn.max_pool2d(x, [3, 2], 1, "SAME"),
@@ -219,6 +235,8 @@ def test_bad_input_is_refused_by_name():
         tf.nn.conv2d(np.zeros((1, 4, 4, 2), np.int32), f, 1, "SAME")
     with pytest.raises(InvalidArgumentError, match="conv2d_transpose: a conv2d of output_shape"):
         tf.nn.conv2d_transpose(tf.zeros([1, 3, 3, 1]), tf.zeros([3, 3, 2, 1]), [1, 9, 9, 2], 2, "SAME")
+    with pytest.raises(InvalidArgumentError, match="depthwise_conv2d: input depth 2 must equal the filter's in_channels 3"):
+        tf.nn.depthwise_conv2d(x, tf.zeros([3, 3, 3, 1]), [1, 1, 1, 1], "SAME")
     with pytest.raises(InvalidArgumentError, match="max_pool2d: padding must be 'SAME' or 'VALID'"):
         tf.nn.max_pool2d(x, 2, 2, [[0, 0], [1, 1], [1, 1], [0, 0]])
     with pytest.raises(InvalidArgumentError, match="avg_pool: input must have rank 3 or 4"):

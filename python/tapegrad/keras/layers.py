@@ -13,7 +13,9 @@ from . import initializers as _initializers
 
 __all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input", "Conv2D", "MaxPooling2D",
            "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Dropout",
-           "BatchNormalization", "Reshape", "Conv1D", "Conv2DTranspose", "LayerNormalization", "Embedding"]
+           "BatchNormalization", "Reshape", "Conv1D", "Conv2DTranspose", "LayerNormalization", "Embedding",
+           "DepthwiseConv2D", "SeparableConv2D", "MaxPooling1D", "AveragePooling1D",
+           "GlobalAveragePooling1D", "GlobalMaxPooling1D", "ZeroPadding2D", "UpSampling2D"]
 
 _name_counts = {}
 
@@ -326,8 +328,8 @@ class _Conv(Layer):
         self.kernel = None
         self.bias = None
 
-    def _make_weights(self, kernel_shape):
-        self.kernel = self.add_weight("kernel", tuple(kernel_shape), self.kernel_initializer)
+    def _make_weights(self, kernel_shape, name="kernel"):
+        self.kernel = self.add_weight(name, tuple(kernel_shape), self.kernel_initializer)
         if self.use_bias:
             self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
         self.built = True
@@ -474,6 +476,93 @@ class Conv2DTranspose(_Conv):
         return self._finish(nn.conv2d_transpose(inputs, self.kernel, out, self.strides, self.padding.upper()))
 
 
+class DepthwiseConv2D(_Conv):
+    """Each input channel convolved with its own ``depth_multiplier`` filters, as Keras':
+    ``depthwise_kernel`` (kh, kw, in, depth_multiplier), output channels in * depth_multiplier.
+    Runs ``tapegrad.nn.depthwise_conv2d``."""
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) or depth_multiplier <= 0:
+            raise ValueError(f"DepthwiseConv2D: `depth_multiplier` must be a positive integer, got {depth_multiplier!r}")
+        # filters is known once the input's channels are (build); 1 stands in for the check
+        super().__init__(1, activation, use_bias, depthwise_initializer, bias_initializer, data_format, **kwargs)
+        self.depth_multiplier = depth_multiplier
+        self.kernel_size = _pair(kernel_size, "kernel_size", self._owner)
+        self.strides = _pair(strides, "strides", self._owner)
+        self.dilation_rate = _pair(dilation_rate, "dilation_rate", self._owner)
+        self.padding = _keras_padding(padding, self._owner)
+
+    def build(self, input_shape):
+        """Create ``depthwise_kernel`` (kh, kw, channels, depth_multiplier) and ``bias``."""
+        _images_shape(input_shape, self._owner)
+        c = int(input_shape[-1])
+        self.filters = c * self.depth_multiplier
+        self._make_weights(self.kernel_size + (c, self.depth_multiplier), "depthwise_kernel")
+        self.depthwise_kernel = self.kernel
+
+    def compute_output_shape(self, input_shape):
+        """(batch, out height, out width, channels * depth_multiplier)."""
+        h = _conv_out(input_shape[1], self.kernel_size[0], self.strides[0], self.dilation_rate[0], self.padding)
+        w = _conv_out(input_shape[2], self.kernel_size[1], self.strides[1], self.dilation_rate[1], self.padding)
+        return (input_shape[0], h, w, input_shape[3] * self.depth_multiplier)
+
+    def call(self, inputs):
+        """depthwise_conv2d, bias, activation."""
+        from .. import nn
+        self._check_input(inputs, 4, self.kernel.shape[2], "batch, height, width")
+        return self._finish(nn.depthwise_conv2d(inputs, self.kernel, self.strides, self.padding.upper(),
+                                                dilations=self.dilation_rate))
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.pop("filters")
+        cfg["depth_multiplier"] = self.depth_multiplier
+        return cfg
+
+
+class SeparableConv2D(Conv2D):
+    """A depthwise convolution, then a 1x1 convolution to ``filters`` channels, as Keras':
+    ``depthwise_kernel`` (kh, kw, in, depth_multiplier), ``pointwise_kernel`` (1, 1, in *
+    depth_multiplier, filters). Runs ``tapegrad.nn.separable_conv2d``."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation,
+                         use_bias, pointwise_initializer, bias_initializer, **kwargs)
+        if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) or depth_multiplier <= 0:
+            raise ValueError(f"{self._owner}: `depth_multiplier` must be a positive integer, got {depth_multiplier!r}")
+        self.depth_multiplier = depth_multiplier
+        self.depthwise_initializer = _initializers.get(depthwise_initializer)
+        self.depthwise_kernel = self.pointwise_kernel = None
+
+    def build(self, input_shape):
+        """Create ``depthwise_kernel``, ``pointwise_kernel`` and ``bias``."""
+        _images_shape(input_shape, self._owner)
+        c = int(input_shape[-1])
+        self.depthwise_kernel = self.add_weight("depthwise_kernel", self.kernel_size + (c, self.depth_multiplier),
+                                                self.depthwise_initializer)
+        self._make_weights((1, 1, c * self.depth_multiplier, self.filters), "pointwise_kernel")
+        self.pointwise_kernel = self.kernel
+
+    def call(self, inputs):
+        """separable_conv2d, bias, activation."""
+        from .. import nn
+        self._check_input(inputs, 4, self.depthwise_kernel.shape[2], "batch, height, width")
+        return self._finish(nn.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                                self.strides, self.padding.upper(), dilations=self.dilation_rate))
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg["depth_multiplier"] = self.depth_multiplier
+        return cfg
+
+
 class _Pooling2D(Layer):
     _fn = None
 
@@ -517,6 +606,158 @@ class AveragePooling2D(_Pooling2D):
     """The mean of each ``pool_size`` window ('same' padding: over the positions inside the
     image), as Keras'."""
     _fn = "avg_pool2d"
+
+
+class _Pooling1D(Layer):
+    _fn = None
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        owner = f"{type(self).__name__} {self.name!r}"
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
+        one = lambda v, what: _pair(v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v, what, owner)[0]  # noqa: E731
+        self.pool_size = one(pool_size, "pool_size")
+        self.strides = one(strides if strides is not None else self.pool_size, "strides")
+        self.padding = _keras_padding(padding, owner)
+
+    def build(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: expects inputs of shape (batch, steps, "
+                             f"channels), got {tuple(input_shape)}")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, out steps, channels) by the padding rule."""
+        return (input_shape[0], _conv_out(input_shape[1], self.pool_size, self.strides, 1, self.padding),
+                input_shape[2])
+
+    def call(self, inputs):
+        """The pooling op."""
+        from .. import nn
+        return getattr(nn, self._fn)(inputs, self.pool_size, self.strides, self.padding.upper())
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding)
+        return cfg
+
+
+class MaxPooling1D(_Pooling1D):
+    """The maximum of each ``pool_size`` window of (batch, steps, channels), as Keras'."""
+    _fn = "max_pool1d"
+
+
+class AveragePooling1D(_Pooling1D):
+    """The mean of each ``pool_size`` window of (batch, steps, channels), as Keras'."""
+    _fn = "avg_pool1d"
+
+
+class _GlobalPooling1D(Layer):
+    _reduce = None
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{type(self).__name__}: only data_format='channels_last' is supported")
+        self.keepdims = bool(keepdims)
+
+    def build(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: expects inputs of shape (batch, steps, "
+                             f"channels), got {tuple(input_shape)}")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, channels), or (batch, 1, channels) with keepdims."""
+        return (input_shape[0], 1, input_shape[2]) if self.keepdims else (input_shape[0], input_shape[2])
+
+    def call(self, inputs):
+        """The reduction over the steps."""
+        return getattr(_core, self._reduce)(inputs, [1], keepdims=self.keepdims)
+
+
+class GlobalAveragePooling1D(_GlobalPooling1D):
+    """The mean over the steps of (batch, steps, channels) inputs, as Keras'."""
+    _reduce = "reduce_mean"
+
+
+class GlobalMaxPooling1D(_GlobalPooling1D):
+    """The maximum over the steps of (batch, steps, channels) inputs, as Keras'."""
+    _reduce = "reduce_max"
+
+
+class ZeroPadding2D(Layer):
+    """Zero rows and columns around (batch, height, width, channels) images, as Keras':
+    ``padding`` an int, (rows, columns), or ((top, bottom), (left, right))."""
+
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        owner = f"ZeroPadding2D {self.name!r}"
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
+        try:
+            if isinstance(padding, int):
+                pads = ((padding, padding), (padding, padding))
+            elif all(isinstance(p, int) for p in padding):
+                (a, b) = padding
+                pads = ((a, a), (b, b))
+            else:
+                pads = tuple(tuple(int(v) for v in p) for p in padding)
+            assert len(pads) == 2 and all(len(p) == 2 and min(p) >= 0 for p in pads)
+        except (TypeError, ValueError, AssertionError):
+            raise ValueError(f"{owner}: `padding` must be an int, a pair of ints or a pair of pairs of "
+                             f"non-negative ints, got {padding!r}") from None
+        self.padding = pads
+
+    def build(self, input_shape):
+        _images_shape(input_shape, f"ZeroPadding2D {self.name!r}")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, height + top + bottom, width + left + right, channels)."""
+        (t, b), (l, r) = self.padding
+        grow = lambda d, n: None if d is None else d + n  # noqa: E731
+        return (input_shape[0], grow(input_shape[1], t + b), grow(input_shape[2], l + r), input_shape[3])
+
+    def call(self, inputs):
+        """One pad op."""
+        (t, b), (l, r) = self.padding
+        return _core._pad(inputs, [0, t, l, 0], [0, b, r, 0])
+
+
+class UpSampling2D(Layer):
+    """Repeats each row ``size[0]`` times and each column ``size[1]`` times, as Keras'
+    (``interpolation='nearest'``)."""
+
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(**kwargs)
+        owner = f"UpSampling2D {self.name!r}"
+        if data_format not in (None, "channels_last"):
+            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
+        if interpolation != "nearest":
+            raise ValueError(f"{owner}: only interpolation='nearest' is implemented, got {interpolation!r}")
+        self.size = _pair(size, "size", owner)
+
+    def build(self, input_shape):
+        _images_shape(input_shape, f"UpSampling2D {self.name!r}")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, height * size[0], width * size[1], channels)."""
+        grow = lambda d, k: None if d is None else d * k  # noqa: E731
+        return (input_shape[0], grow(input_shape[1], self.size[0]), grow(input_shape[2], self.size[1]),
+                input_shape[3])
+
+    def call(self, inputs):
+        """A broadcast over two new axes, read back as the bigger image (its gradient sums the
+        copies)."""
+        n, h, w, c = inputs.shape
+        a, b = self.size
+        x = _core.reshape(inputs, [n, h, 1, w, 1, c])
+        x = _core.broadcast_to(x, [n, h, a, w, b, c])
+        return _core.reshape(x, [n, h * a, w * b, c])
 
 
 class _GlobalPooling2D(Layer):
