@@ -12,7 +12,7 @@ from ..dtypes import as_dtype, float32
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform",
-    "LecunNormal", "LecunUniform", "VarianceScaling", "get",
+    "LecunNormal", "LecunUniform", "VarianceScaling", "Orthogonal", "get",
 ]
 
 
@@ -223,12 +223,40 @@ class LecunUniform(VarianceScaling):
         return {"seed": self.seed}
 
 
+class Orthogonal(Initializer):
+    """A random orthogonal matrix (rows or columns orthonormal, whichever are fewer) times
+    ``gain``, as Keras' (the QR factor of a normal matrix, its signs fixed by R's diagonal);
+    shapes of rank > 2 are flattened to (product of all but the last, last). Keras' default for
+    recurrent kernels."""
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain, self.seed = float(gain), seed
+
+    def __call__(self, shape, dtype=float32):
+        import numpy as np
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: the shape must have rank >= 2, got {shape}")
+        rows = int(np.prod(shape[:-1]))
+        cols = shape[-1]
+        a = _random.normal((max(rows, cols), min(rows, cols)), dtype=float32, seed=self.seed).numpy()
+        q, r = np.linalg.qr(a.astype(np.float64))
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return _core._constant((self.gain * q).reshape(shape).astype(as_dtype(dtype).as_numpy_dtype), as_dtype(dtype))
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        return {"gain": self.gain, "seed": self.seed}
+
+
 _BY_NAME = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_normal": HeNormal,
     "he_uniform": HeUniform, "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
-    "variance_scaling": VarianceScaling,
+    "variance_scaling": VarianceScaling, "orthogonal": Orthogonal,
 }
 
 

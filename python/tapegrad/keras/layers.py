@@ -15,7 +15,8 @@ __all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input", "Co
            "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Dropout",
            "BatchNormalization", "Reshape", "Conv1D", "Conv2DTranspose", "LayerNormalization", "Embedding",
            "DepthwiseConv2D", "SeparableConv2D", "MaxPooling1D", "AveragePooling1D",
-           "GlobalAveragePooling1D", "GlobalMaxPooling1D", "ZeroPadding2D", "UpSampling2D"]
+           "GlobalAveragePooling1D", "GlobalMaxPooling1D", "ZeroPadding2D", "UpSampling2D", "SimpleRNN",
+           "LSTM", "GRU"]
 
 _name_counts = {}
 
@@ -1050,3 +1051,6 @@ class InputLayer(Layer):
 def Input(shape, batch_size=None, name=None, dtype=None):
     """The input declaration of a Sequential model, as ``keras.Input(shape=(784,))``."""
     return InputLayer(shape=shape, batch_size=batch_size, name=name, dtype=dtype)
+
+
+from .recurrent import SimpleRNN, LSTM, GRU  # noqa: E402 (they subclass Layer)

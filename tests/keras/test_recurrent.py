@@ -1,0 +1,128 @@
+"""keras.layers.SimpleRNN, LSTM, GRU: outputs against numpy implementations of Keras'
+equations with the same weights (return_sequences, return_state, go_backwards,
+initial_state), gradients and second derivatives through time by finite differences,
+a model that learns, and bad input."""
+
+import numpy as np
+import pytest
+
+import tapegrad as tf
+from tapegrad import keras
+from tapegrad.testing import check_gradients
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def np_rnn(kind, x, W, U, b, h0=None, c0=None, backwards=False):
+    n, t, _ = x.shape
+    u = U.shape[0]
+    h = np.zeros((n, u)) if h0 is None else h0
+    c = np.zeros((n, u)) if c0 is None else c0
+    outs = []
+    for i in (range(t - 1, -1, -1) if backwards else range(t)):
+        xi = x[:, i] @ W
+        if kind == "simple":
+            h = np.tanh(xi + h @ U + b)
+        elif kind == "lstm":
+            z = xi + h @ U + b
+            zi, zf, zc, zo = np.split(z, 4, axis=1)
+            c = sigmoid(zf) * c + sigmoid(zi) * np.tanh(zc)
+            h = sigmoid(zo) * np.tanh(c)
+        else:
+            xz, xr, xh = np.split(xi + b[0], 3, axis=1)
+            rz, rr, rh = np.split(h @ U + b[1], 3, axis=1)
+            z, r = sigmoid(xz + rz), sigmoid(xr + rr)
+            h = z * h + (1 - z) * np.tanh(xh + r * rh)
+        outs.append(h)
+    return np.stack(outs, 1), h, c
+
+
+LAYERS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+
+
+@pytest.mark.parametrize("kind", list(LAYERS))
+def test_outputs_match_keras_equations(kind):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 6, 4))
+    layer = LAYERS[kind](5, return_sequences=True, return_state=True, dtype="float64",
+                         bias_initializer="random_normal")
+    out = layer(x)
+    W, U, b = (w.numpy() for w in (layer.kernel, layer.recurrent_kernel, layer.bias))
+    seq, h, c = np_rnn(kind, x, W, U, b)
+    np.testing.assert_allclose(out[0].numpy(), seq, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out[1].numpy(), h, rtol=1e-12, atol=1e-12)
+    if kind == "lstm":
+        assert len(out) == 3
+        np.testing.assert_allclose(out[2].numpy(), c, rtol=1e-12, atol=1e-12)
+    # go_backwards and initial_state
+    back = LAYERS[kind](5, go_backwards=True, dtype="float64")
+    h0 = rng.standard_normal((3, 5))
+    init = [h0, rng.standard_normal((3, 5))] if kind == "lstm" else h0
+    y = back(x, initial_state=init).numpy()
+    W, U, b = (w.numpy() for w in (back.kernel, back.recurrent_kernel, back.bias))
+    _, h, _ = np_rnn(kind, x, W, U, b, h0=h0, c0=init[1] if kind == "lstm" else None, backwards=True)
+    np.testing.assert_allclose(y, h, rtol=1e-12, atol=1e-12)
+    assert layer.compute_output_shape((None, 6, 4)) == (None, 6, 5)
+    assert back.compute_output_shape((None, 6, 4)) == (None, 5)
+
+
+def test_weight_shapes_and_keras_defaults():
+    lstm = keras.layers.LSTM(3)
+    lstm(np.zeros((1, 2, 4), np.float32))
+    assert [tuple(w.shape) for w in lstm.weights] == [(4, 12), (3, 12), (12,)]
+    np.testing.assert_array_equal(lstm.bias.numpy(), [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])  # unit_forget_bias
+    u = lstm.recurrent_kernel.numpy()
+    np.testing.assert_allclose(u @ u.T, np.eye(3), atol=1e-5)  # orthogonal rows
+    gru = keras.layers.GRU(3)
+    gru(np.zeros((1, 2, 4), np.float32))
+    assert [tuple(w.shape) for w in gru.weights] == [(4, 9), (3, 9), (2, 9)]
+    assert [w.name.split("/")[-1] for w in gru.weights] == ["kernel:0", "recurrent_kernel:0", "bias:0"]
+
+
+@pytest.mark.parametrize("kind", list(LAYERS))
+def test_gradients_through_time(kind):
+    tf.random.set_seed(2)
+    layer = LAYERS[kind](3, return_sequences=True, dtype="float64", bias_initializer="random_normal")
+    x = np.random.default_rng(1).standard_normal((2, 4, 2))
+    layer(x)  # build
+
+    def fn(xt):
+        return layer(xt)
+
+    check_gradients(fn, [x], eps=1e-6, rtol=1e-6, atol=1e-8)
+    check_gradients(fn, [x], eps=1e-5, rtol=1e-4, atol=1e-6, second_order=True)
+    # and the weights get gradients of the right shapes
+    with tf.GradientTape() as tape:
+        s = tf.reduce_sum(layer(x))
+    grads = tape.gradient(s, layer.trainable_variables)
+    assert [tuple(g.shape) for g in grads] == [tuple(v.shape) for v in layer.trainable_variables]
+
+
+def test_lstm_learns_to_sum_a_sequence():
+    tf.random.set_seed(5)
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, (256, 8, 1)).astype(np.float32)
+    y = x.sum(axis=1)
+    model = keras.Sequential([keras.layers.LSTM(16), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
+    hist = model.fit(x, y, epochs=15, batch_size=32, verbose=0)
+    assert hist.history["loss"][-1] < 0.1 * hist.history["loss"][0]
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="`units` must be a positive integer"):
+        keras.layers.LSTM(0)
+    with pytest.raises(ValueError, match="expects inputs of shape \\(batch, timesteps, features\\)"):
+        keras.layers.GRU(2)(np.zeros((3, 4), np.float32))
+    layer = keras.layers.SimpleRNN(2)
+    layer(np.zeros((1, 3, 4), np.float32))
+    with pytest.raises(ValueError, match="is incompatible with the layer"):
+        layer(np.zeros((1, 3, 5), np.float32))
+    with pytest.raises(ValueError, match="expected 2 initial state"):
+        keras.layers.LSTM(2)(np.zeros((1, 3, 4), np.float32), initial_state=np.zeros((1, 2), np.float32))
+    with pytest.raises(ValueError, match="an initial state must have shape \\(1, 2\\)"):
+        keras.layers.GRU(2)(np.zeros((1, 3, 4), np.float32), initial_state=np.zeros((1, 3), np.float32))
+    with pytest.raises(NotImplementedError, match="reset_after=True"):
+        keras.layers.GRU(2, reset_after=False)
