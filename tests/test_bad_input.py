@@ -150,6 +150,30 @@ def _seq():
 _model = _seq()
 
 
+def _built_conv():
+    layer = K.layers.Conv2D(2, 3)
+    layer(np.ones((1, 5, 5, 3), f32))
+    return layer
+
+
+def _built_lstm():
+    layer = K.layers.LSTM(2)
+    layer(np.ones((2, 3, 4), f32))
+    return layer
+
+
+def _built_batchnorm():
+    layer = K.layers.BatchNormalization()
+    layer(np.ones((2, 3), f32), training=True)
+    return layer
+
+
+def _built_embedding():
+    layer = K.layers.Embedding(4, 2)
+    layer(np.array([[0, 1]]))
+    return layer
+
+
 CASES = [
     # -- elementwise and broadcasting: mismatched and zero-sized shapes ------------------------
     Case("add_shapes", InvalidArgumentError, r"add: \(2, 3\) vs. \(4, 5\)", tf.add, T(2, 3), T(4, 5)),
@@ -476,6 +500,40 @@ CASES = [
     Case("set_num_threads_zero", ValueError, r"set_num_threads: n must be between 1 and 1024, got 0",
          tf.config.set_num_threads, 0),
     Case("set_num_threads_huge", ValueError, r"set_num_threads: .*got 1000000", tf.config.set_num_threads, 10 ** 6),
+    # -- convolutions, pooling, linalg solvers, Keras conv/recurrent layers (session 16) --------------
+    Case("conv2d_channels", InvalidArgumentError, r"conv2d: input depth 2 must equal the filters' in_channels 3",
+         lambda x, w: tf.nn.conv2d(x, w, 1, "SAME"), T(1, 4, 4, 2), V(3, 3, 3, 1)),
+    Case("conv2d_nchw", InvalidArgumentError, r"conv2d: data_format 'NCHW' is not supported",
+         lambda x, w: tf.nn.conv2d(x, w, 1, "SAME", data_format="NCHW"), T(1, 4, 4, 2), V(3, 3, 2, 1)),
+    Case("conv2d_f32_f64", TypeError, r"conv2d: input and filters must have one dtype, got float32 and float64",
+         lambda x, w: tf.nn.conv2d(x, w, 1, "VALID"), T(1, 4, 4, 2), T(3, 3, 2, 1, dtype=f64)),
+    Case("conv2d_window_too_big", InvalidArgumentError, r"conv2d: the window .*larger than the padded input",
+         lambda x, w: tf.nn.conv2d(x, w, 1, "VALID"), T(1, 2, 2, 1), T(3, 3, 1, 1)),
+    Case("conv2d_transpose_output_shape", InvalidArgumentError, r"conv2d_transpose: a conv2d of output_shape",
+         lambda x, w: tf.nn.conv2d_transpose(x, w, [1, 9, 9, 2], 2, "SAME"), T(1, 3, 3, 1), V(3, 3, 2, 1)),
+    Case("depthwise_channels", InvalidArgumentError, r"depthwise_conv2d: input depth 2 must equal",
+         lambda x, w: tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME"), T(1, 4, 4, 2), V(3, 3, 3, 1)),
+    Case("max_pool_explicit_padding", InvalidArgumentError, r"max_pool2d: padding must be 'SAME' or 'VALID'",
+         lambda x: tf.nn.max_pool2d(x, 2, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]), T(1, 4, 4, 1)),
+    Case("avg_pool_rank", InvalidArgumentError, r"avg_pool: input must have rank 3 or 4", lambda x: tf.nn.avg_pool(x, 2, 2, "VALID"), T(4, 4)),
+    Case("linalg_inv_singular", InvalidArgumentError, r"inv: Input is not invertible",
+         tf.linalg.inv, tf.constant([[1.0, 2.0], [2.0, 4.0]])),
+    Case("linalg_inv_not_square", InvalidArgumentError, r"inv: input must be square matrices.*\[2, 3\]",
+         tf.linalg.inv, T(2, 3)),
+    Case("linalg_cholesky_not_pd", InvalidArgumentError, r"cholesky: Cholesky decomposition was not successful",
+         tf.linalg.cholesky, V(2, 2)),
+    Case("linalg_solve_rows", InvalidArgumentError, r"solve: rhs must have 3 rows to match matrix of shape \[3, 3\]",
+         tf.linalg.solve, tf.constant(np.eye(3, dtype=f32)), T(2, 1)),
+    Case("linalg_det_int", TypeError, r"det: expected float32 or float64 operands, got int32",
+         tf.linalg.det, np.eye(2, dtype=np.int32)),
+    Case("keras_conv2d_channels", ValueError, r"Input 0 of layer .* is incompatible with the layer: expected shape "
+         r"\(batch, height, width, 3\)", lambda layer, x: layer(x), _built_conv(), T(1, 5, 5, 2)),
+    Case("keras_lstm_features", ValueError, r"Input 0 of layer .* is incompatible with the layer: expected shape "
+         r"\(batch, timesteps, 4\)", lambda layer, x: layer(x), _built_lstm(), T(2, 3, 5)),
+    Case("keras_batchnorm_shape", ValueError, r"Input 0 of layer .* is incompatible with the layer",
+         lambda layer, x: layer(x, training=True), _built_batchnorm(), T(2, 5)),
+    Case("keras_embedding_range", InvalidArgumentError, r"gather: indices\[1\] = 9 is not in \[0, 4\)",
+         lambda layer, x: layer(x), _built_embedding(), np.array([[1, 9]])),
 ]
 
 N_CASES = len(CASES)
