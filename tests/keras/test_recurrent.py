@@ -126,3 +126,10 @@ def test_bad_input():
         keras.layers.GRU(2)(np.zeros((1, 3, 4), np.float32), initial_state=np.zeros((1, 3), np.float32))
     with pytest.raises(NotImplementedError, match="reset_after=True"):
         keras.layers.GRU(2, reset_after=False)
+
+
+def test_zero_timesteps_give_the_initial_state():
+    layer = keras.layers.GRU(3, return_sequences=True, return_state=True)
+    seq, h = layer(np.zeros((2, 0, 4), np.float32))
+    assert tuple(seq.shape) == (2, 0, 3)
+    np.testing.assert_array_equal(h.numpy(), np.zeros((2, 3)))

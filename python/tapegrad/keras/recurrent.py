@@ -92,17 +92,22 @@ class _RNN(Layer):
                     raise ValueError(f"{type(self).__name__} {self.name!r}: an initial state must have "
                                      f"shape {(n, self.units)}, got {tuple(s.shape)}")
         # Every step's input projection in one GEMM: (n * t, f) @ (f, gates * units).
-        xw = _core.reshape(_core.matmul(_core.reshape(inputs, [n * t, f]), self.kernel), [n, t, -1])
+        xw = _core.reshape(_core.matmul(_core.reshape(inputs, [n * t, f]), self.kernel), [n, t, self._gates * self.units])
         steps = range(t - 1, -1, -1) if self.go_backwards else range(t)
         outputs = []
         for i in steps:
-            x_i = _core.reshape(_core.slice(xw, [0, i, 0], [n, 1, -1]), [n, -1])
+            x_i = _core.reshape(_core.slice(xw, [0, i, 0], [n, 1, -1]), [n, self._gates * self.units])
             out, states = self._step(x_i, states)
             if self.return_sequences:
                 outputs.append(out)
-        if t == 0:
+        if t == 0:  # no steps: the initial state, and an empty sequence
             out = states[0]
-        y = _core.stack(outputs, 1) if self.return_sequences else out
+            outputs = None
+        if self.return_sequences:
+            y = _core.stack(outputs, 1) if outputs else _core._constant(
+                _np.zeros((n, 0, self.units), dtype=inputs.dtype.as_numpy_dtype), inputs.dtype)
+        else:
+            y = out
         if self.return_state:
             return [y] + list(states)
         return y
