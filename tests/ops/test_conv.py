@@ -168,10 +168,11 @@ def test_max_pool_gradient_goes_to_the_first_maximum_as_tf():
     np.testing.assert_array_equal(tf.nn.max_pool2d(neg, 2, 2, "SAME").numpy().ravel(), [-1, -3, -7, -9])
 
 
+@pytest.mark.parametrize("batch", [4, 1])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_bigger_convolutions_on_1_and_2_threads(dtype):
+def test_bigger_convolutions_on_1_and_2_threads(dtype, batch):
     rng = np.random.default_rng(5)
-    x = rng.standard_normal((4, 33, 31, 8)).astype(dtype)
+    x = rng.standard_normal((batch, 33, 31, 8)).astype(dtype)
     f = rng.standard_normal((3, 3, 8, 16)).astype(dtype)
     want = np_conv2d(x.astype(np.float64), f.astype(np.float64), (1, 1), "SAME")
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
