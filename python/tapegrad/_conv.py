@@ -1,5 +1,6 @@
 """Convolutions and pooling over NHWC images, as tf.nn's: conv1d, conv2d, conv2d_transpose,
-max_pool1d/2d, avg_pool1d/2d, max_pool, avg_pool, and tf.image.extract_patches.
+depthwise_conv2d, separable_conv2d, max_pool1d/2d, avg_pool1d/2d, max_pool, avg_pool, and
+tf.image.extract_patches.
 
 Each is two recorded ops around the GEMM (Note [Patches] in csrc/ops/patches.h): ``im2col``
 lays every window of the input out as a row, a matmul with the filter reshaped to
