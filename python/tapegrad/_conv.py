@@ -131,6 +131,15 @@ def _images_and_filters(op, input, filters, data_format, channels):  # noqa: A00
     return x, f
 
 
+def _conv_geometry(op, x, f, strides, dilations, padding, whose):
+    """The window geometry of a convolution of x by f, once x's depth is f's in_channels."""
+    if f.shape[2] != x.shape[3]:
+        raise InvalidArgumentError(f"{op}: input depth {x.shape[3]} must equal the {whose} in_channels "
+                                   f"{f.shape[2]} (input {list(x.shape)}, filters {list(f.shape)})")
+    return _geometry(op, x.shape[1], x.shape[2], list(f.shape[:2]), _spatial(strides, op, "strides", 2),
+                     _spatial(dilations, op, "dilations", 2, 1), _padding(padding, op, 2))
+
+
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):  # noqa: A002
     """2-D convolution (cross-correlation, as TF's) of ``input`` ``[N, H, W, C]`` with
     ``filters`` ``[kh, kw, C, O]``, as ``tf.nn.conv2d``: ``strides`` and ``dilations`` an int or
@@ -139,12 +148,8 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     op = "conv2d"
     x, f = _images_and_filters(op, input, filters, data_format, "in_channels, out_channels")
     n, h, w, c = x.shape
-    kh, kw, fc, o = f.shape
-    if fc != c:
-        raise InvalidArgumentError(f"{op}: input depth {c} must equal the filters' in_channels {fc} "
-                                   f"(input {list(x.shape)}, filters {list(f.shape)})")
-    geom = _geometry(op, h, w, [kh, kw], _spatial(strides, op, "strides", 2),
-                     _spatial(dilations, op, "dilations", 2, 1), _padding(padding, op, 2))
+    kh, kw, _, o = f.shape
+    geom = _conv_geometry(op, x, f, strides, dilations, padding, "filters'")
     oh, ow = geom[10], geom[11]
     if kh == kw == 1 and geom[4] == geom[5] == 1 and geom[8] == geom[9] == 0 and (oh, ow) == (h, w):
         cols = x  # a 1x1 convolution: the windows are the pixels
@@ -317,12 +322,8 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
     op = "depthwise_conv2d"
     x, f = _images_and_filters(op, input, filter, data_format or "NHWC", "in_channels, channel_multiplier")
     n, h, w, c = x.shape
-    kh, kw, fc, mult = f.shape
-    if fc != c:
-        raise InvalidArgumentError(f"{op}: input depth {c} must equal the filter's in_channels {fc} "
-                                   f"(input {list(x.shape)}, filter {list(f.shape)})")
-    geom = _geometry(op, h, w, [kh, kw], _spatial(strides, op, "strides", 2),
-                     _spatial(dilations, op, "dilations", 2, 1), _padding(padding, op, 2))
+    kh, kw, _, mult = f.shape
+    geom = _conv_geometry(op, x, f, strides, dilations, padding, "filter's")
     oh, ow = geom[10], geom[11]
     win = _core.reshape(_core._im2col(x, geom, 0.0), [n, oh, ow, kh * kw, c, 1])
     prod = _core.multiply(win, _core.reshape(f, [kh * kw, c, mult]))

@@ -300,6 +300,11 @@ def _images_shape(input_shape, owner):
                          f"{tuple(input_shape)}")
 
 
+def _steps_shape(input_shape, owner):
+    if len(input_shape) != 3:
+        raise ValueError(f"{owner}: expects inputs of shape (batch, steps, channels), got {tuple(input_shape)}")
+
+
 def _conv_out(size, k, s, d, padding):
     if size is None:
         return None
@@ -328,6 +333,14 @@ class _Conv(Layer):
         self.bias_initializer = _initializers.get(bias_initializer)
         self.kernel = None
         self.bias = None
+
+    def _window(self, kernel_size, strides, padding, dilation_rate=None):
+        """The 2-D window options, each an int or a pair (dilation_rate only where it applies)."""
+        self.kernel_size = _pair(kernel_size, "kernel_size", self._owner)
+        self.strides = _pair(strides, "strides", self._owner)
+        if dilation_rate is not None:
+            self.dilation_rate = _pair(dilation_rate, "dilation_rate", self._owner)
+        self.padding = _keras_padding(padding, self._owner)
 
     def _make_weights(self, kernel_shape, name="kernel"):
         self.kernel = self.add_weight(name, tuple(kernel_shape), self.kernel_initializer)
@@ -366,10 +379,7 @@ class Conv2D(_Conv):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(filters, activation, use_bias, kernel_initializer, bias_initializer,
                          data_format, **kwargs)
-        self.kernel_size = _pair(kernel_size, "kernel_size", self._owner)
-        self.strides = _pair(strides, "strides", self._owner)
-        self.dilation_rate = _pair(dilation_rate, "dilation_rate", self._owner)
-        self.padding = _keras_padding(padding, self._owner)
+        self._window(kernel_size, strides, padding, dilation_rate)
 
     def build(self, input_shape):
         """Create ``kernel`` (kh, kw, channels, filters) and ``bias`` (filters,)."""
@@ -450,9 +460,7 @@ class Conv2DTranspose(_Conv):
                  bias_initializer="zeros", **kwargs):
         super().__init__(filters, activation, use_bias, kernel_initializer, bias_initializer,
                          data_format, **kwargs)
-        self.kernel_size = _pair(kernel_size, "kernel_size", self._owner)
-        self.strides = _pair(strides, "strides", self._owner)
-        self.padding = _keras_padding(padding, self._owner)
+        self._window(kernel_size, strides, padding)
 
     def build(self, input_shape):
         """Create ``kernel`` (kh, kw, filters, channels) and ``bias`` (filters,)."""
@@ -490,10 +498,7 @@ class DepthwiseConv2D(_Conv):
         # filters is known once the input's channels are (build); 1 stands in for the check
         super().__init__(1, activation, use_bias, depthwise_initializer, bias_initializer, data_format, **kwargs)
         self.depth_multiplier = depth_multiplier
-        self.kernel_size = _pair(kernel_size, "kernel_size", self._owner)
-        self.strides = _pair(strides, "strides", self._owner)
-        self.dilation_rate = _pair(dilation_rate, "dilation_rate", self._owner)
-        self.padding = _keras_padding(padding, self._owner)
+        self._window(kernel_size, strides, padding, dilation_rate)
 
     def build(self, input_shape):
         """Create ``depthwise_kernel`` (kh, kw, channels, depth_multiplier) and ``bias``."""
@@ -564,27 +569,23 @@ class SeparableConv2D(Conv2D):
         return cfg
 
 
-class _Pooling2D(Layer):
+class _Pooling(Layer):
+    """What the 1-D and 2-D pooling layers share: the options, the op call, the config."""
     _fn = None
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size, strides, padding, data_format, single, **kwargs):
         super().__init__(**kwargs)
         owner = f"{type(self).__name__} {self.name!r}"
         if data_format not in (None, "channels_last"):
             raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
-        self.pool_size = _pair(pool_size, "pool_size", owner)
-        self.strides = _pair(strides if strides is not None else self.pool_size, "strides", owner)
+
+        def size(v, what):
+            if single:
+                return _pair(v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v, what, owner)[0]
+            return _pair(v, what, owner)
+        self.pool_size = size(pool_size, "pool_size")
+        self.strides = size(strides if strides is not None else self.pool_size, "strides")
         self.padding = _keras_padding(padding, owner)
-
-    def build(self, input_shape):
-        _images_shape(input_shape, f"{type(self).__name__} {self.name!r}")
-        self.built = True
-
-    def compute_output_shape(self, input_shape):
-        """(batch, out height, out width, channels) by the padding rule."""
-        h = _conv_out(input_shape[1], self.pool_size[0], self.strides[0], 1, self.padding)
-        w = _conv_out(input_shape[2], self.pool_size[1], self.strides[1], 1, self.padding)
-        return (input_shape[0], h, w, input_shape[3])
 
     def call(self, inputs):
         """The pooling op."""
@@ -596,6 +597,21 @@ class _Pooling2D(Layer):
         cfg = super().get_config()
         cfg.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding)
         return cfg
+
+
+class _Pooling2D(_Pooling):
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, False, **kwargs)
+
+    def build(self, input_shape):
+        _images_shape(input_shape, f"{type(self).__name__} {self.name!r}")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """(batch, out height, out width, channels) by the padding rule."""
+        h = _conv_out(input_shape[1], self.pool_size[0], self.strides[0], 1, self.padding)
+        w = _conv_out(input_shape[2], self.pool_size[1], self.strides[1], 1, self.padding)
+        return (input_shape[0], h, w, input_shape[3])
 
 
 class MaxPooling2D(_Pooling2D):
@@ -609,40 +625,18 @@ class AveragePooling2D(_Pooling2D):
     _fn = "avg_pool2d"
 
 
-class _Pooling1D(Layer):
-    _fn = None
-
+class _Pooling1D(_Pooling):
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        owner = f"{type(self).__name__} {self.name!r}"
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
-        one = lambda v, what: _pair(v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v, what, owner)[0]  # noqa: E731
-        self.pool_size = one(pool_size, "pool_size")
-        self.strides = one(strides if strides is not None else self.pool_size, "strides")
-        self.padding = _keras_padding(padding, owner)
+        super().__init__(pool_size, strides, padding, data_format, True, **kwargs)
 
     def build(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(f"{type(self).__name__} {self.name!r}: expects inputs of shape (batch, steps, "
-                             f"channels), got {tuple(input_shape)}")
+        _steps_shape(input_shape, f"{type(self).__name__} {self.name!r}")
         self.built = True
 
     def compute_output_shape(self, input_shape):
         """(batch, out steps, channels) by the padding rule."""
         return (input_shape[0], _conv_out(input_shape[1], self.pool_size, self.strides, 1, self.padding),
                 input_shape[2])
-
-    def call(self, inputs):
-        """The pooling op."""
-        from .. import nn
-        return getattr(nn, self._fn)(inputs, self.pool_size, self.strides, self.padding.upper())
-
-    def get_config(self):
-        """The constructor arguments, as a dict (Keras' get_config)."""
-        cfg = super().get_config()
-        cfg.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding)
-        return cfg
 
 
 class MaxPooling1D(_Pooling1D):
@@ -655,8 +649,10 @@ class AveragePooling1D(_Pooling1D):
     _fn = "avg_pool1d"
 
 
-class _GlobalPooling1D(Layer):
+class _GlobalPooling(Layer):
+    """What the global pooling layers share: a reduction over the spatial axes."""
     _reduce = None
+    _axes = None
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
@@ -664,19 +660,21 @@ class _GlobalPooling1D(Layer):
             raise ValueError(f"{type(self).__name__}: only data_format='channels_last' is supported")
         self.keepdims = bool(keepdims)
 
+    def call(self, inputs):
+        """The reduction over the spatial axes."""
+        return getattr(_core, self._reduce)(inputs, self._axes, keepdims=self.keepdims)
+
+
+class _GlobalPooling1D(_GlobalPooling):
+    _axes = [1]
+
     def build(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(f"{type(self).__name__} {self.name!r}: expects inputs of shape (batch, steps, "
-                             f"channels), got {tuple(input_shape)}")
+        _steps_shape(input_shape, f"{type(self).__name__} {self.name!r}")
         self.built = True
 
     def compute_output_shape(self, input_shape):
         """(batch, channels), or (batch, 1, channels) with keepdims."""
         return (input_shape[0], 1, input_shape[2]) if self.keepdims else (input_shape[0], input_shape[2])
-
-    def call(self, inputs):
-        """The reduction over the steps."""
-        return getattr(_core, self._reduce)(inputs, [1], keepdims=self.keepdims)
 
 
 class GlobalAveragePooling1D(_GlobalPooling1D):
@@ -761,14 +759,8 @@ class UpSampling2D(Layer):
         return _core.reshape(x, [n, h * a, w * b, c])
 
 
-class _GlobalPooling2D(Layer):
-    _reduce = None
-
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(**kwargs)
-        if data_format not in (None, "channels_last"):
-            raise ValueError(f"{type(self).__name__}: only data_format='channels_last' is supported")
-        self.keepdims = bool(keepdims)
+class _GlobalPooling2D(_GlobalPooling):
+    _axes = [1, 2]
 
     def build(self, input_shape):
         _images_shape(input_shape, f"{type(self).__name__} {self.name!r}")
@@ -777,10 +769,6 @@ class _GlobalPooling2D(Layer):
     def compute_output_shape(self, input_shape):
         """(batch, channels), or (batch, 1, 1, channels) with keepdims."""
         return (input_shape[0], 1, 1, input_shape[3]) if self.keepdims else (input_shape[0], input_shape[3])
-
-    def call(self, inputs):
-        """The reduction over height and width."""
-        return getattr(_core, self._reduce)(inputs, [1, 2], keepdims=self.keepdims)
 
 
 class GlobalAveragePooling2D(_GlobalPooling2D):
