@@ -23,3 +23,13 @@ def test_readme_examples_run():
     with contextlib.redirect_stdout(out):
         exec(compile(blocks[1], "README block 2", "exec"), {})
     assert float(out.getvalue()) < 1.0  # the MSE cost after 10 steps went down from ~1
+
+
+def test_readme_keras_cnn_example_learns():
+    block = _blocks()[2]
+    assert "keras.layers.Conv2D" in block
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README block 3", "exec"), {})
+    loss, accuracy = eval(out.getvalue())  # the printed [loss, accuracy]
+    assert loss < 0.3 and accuracy > 0.9
