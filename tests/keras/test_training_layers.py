@@ -95,3 +95,21 @@ def test_plain_callables_in_a_sequential_get_no_training_flag():
     x = np.ones((8, 3), np.float32)
     model.fit(x, np.zeros((8, 1), np.float32), epochs=1, verbose=0)
     np.testing.assert_array_equal(model.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_nested_sequential_and_shape_changing_callables_build_right():
+    inner = keras.Sequential([keras.layers.Dense(4), keras.layers.Dropout(0.5)])
+    model = keras.Sequential([keras.Input(shape=(3,)), inner, keras.layers.Dense(1)])
+    assert tuple(model.layers[1].kernel.shape) == (4, 1)  # built from the inner model's output
+    assert model.compute_output_shape((None, 3)) == (None, 1)
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((8, 3), np.float32)
+    model.fit(x, np.zeros((8, 1), np.float32), epochs=1, verbose=0)
+    assert len(model.trainable_variables) == 4
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert any("(None, 4)" in line for line in lines)
+    # after a callable that changes the shape, the next layers build on the first call
+    m = keras.Sequential([keras.Input(shape=(2, 3)), lambda t: tf.reshape(t, [-1, 6]), keras.layers.Dense(2)])
+    assert tuple(m(np.ones((4, 2, 3), np.float32)).shape) == (4, 2)
+    assert tuple(m.layers[1].kernel.shape) == (6, 2)

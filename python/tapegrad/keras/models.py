@@ -105,7 +105,25 @@ class Sequential:
             if isinstance(layer, _layers.Layer):
                 layer._maybe_build(shape)
                 shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
+            elif isinstance(layer, Sequential):
+                layer.build(shape)
+                shape = layer.compute_output_shape(shape)
+            else:
+                # A plain callable: its output shape is unknown until it runs, so the layers
+                # after it build on the first call instead.
+                break
         self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """The shape the layers give for inputs of ``input_shape`` (None where a plain callable
+        among them leaves it unknown)."""
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            if isinstance(layer, (_layers.Layer, Sequential)):
+                shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
+            else:
+                return None
+        return shape
 
     @property
     def trainable_variables(self):
@@ -185,7 +203,7 @@ class Sequential:
         shape = self._input_shape
         for layer in self.layers:
             out = getattr(layer, "output_shape", None)
-            if out is None and shape is not None and isinstance(layer, _layers.Layer):
+            if out is None and shape is not None and isinstance(layer, (_layers.Layer, Sequential)):
                 out = layer.compute_output_shape(shape)
             shape = out
             n = layer.count_params() if hasattr(layer, "count_params") else 0
