@@ -113,3 +113,35 @@ def test_nested_sequential_and_shape_changing_callables_build_right():
     m = keras.Sequential([keras.Input(shape=(2, 3)), lambda t: tf.reshape(t, [-1, 6]), keras.layers.Dense(2)])
     assert tuple(m(np.ones((4, 2, 3), np.float32)).shape) == (4, 2)
     assert tuple(m.layers[1].kernel.shape) == (6, 2)
+
+
+def _cnn(seed):
+    tf.random.set_seed(seed)
+    return keras.Sequential([keras.Input(shape=(6, 6, 1)), keras.layers.Conv2D(3, 3),
+                             keras.layers.BatchNormalization(), keras.layers.Flatten(), keras.layers.Dense(2)])
+
+
+def test_save_and_load_weights(tmp_path):
+    x = np.random.default_rng(0).standard_normal((4, 6, 6, 1)).astype(np.float32)
+    a = _cnn(1)
+    a(x, training=True)  # moves the BatchNormalization statistics: they are saved too
+    path = str(tmp_path / "model.weights.npz")
+    a.save_weights(path)
+    b = _cnn(2)
+    assert not np.array_equal(a.predict(x, verbose=0), b.predict(x, verbose=0))
+    b.load_weights(path)
+    np.testing.assert_array_equal(a.predict(x, verbose=0), b.predict(x, verbose=0))
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    # another architecture: refused, and nothing changes
+    c = keras.Sequential([keras.Input(shape=(6, 6, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(),
+                          keras.layers.Dense(2)])
+    before = [w.copy() for w in c.get_weights()]
+    with pytest.raises(ValueError, match="expects 4 weights, got 8"):
+        c.load_weights(path)
+    for w0, w1 in zip(before, c.get_weights()):
+        np.testing.assert_array_equal(w0, w1)
+    with pytest.raises(FileExistsError, match="overwrite=False"):
+        a.save_weights(path, overwrite=False)
+    with pytest.raises(ValueError, match="build the model"):
+        keras.Sequential([keras.layers.Dense(2)]).save_weights(str(tmp_path / "x.npz"))

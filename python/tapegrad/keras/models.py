@@ -158,6 +158,31 @@ class Sequential:
         """Assign numpy arrays (the order of ``get_weights``) to the weights."""
         _layers._assign_all(self.weights, weights, f"Model {self.name!r}")
 
+    def save_weights(self, filepath, overwrite=True):
+        """Write every weight to ``filepath`` as a numpy ``.npz`` archive (Keras writes HDF5;
+        tapegrad has no h5py dependency), in ``get_weights`` order, keyed by position and
+        Variable name. ``load_weights`` reads it back."""
+        import os
+        if not self.built:
+            raise ValueError(f"Model {self.name!r}: build the model (call it, or give an Input) "
+                             f"before save_weights")
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
+        arrays = {f"{i:06d}:{v.name}": v.numpy() for i, v in enumerate(self.weights)}
+        with open(filepath, "wb") as f:  # a file object: numpy adds no '.npz' to the name
+            _np.savez(f, **arrays)
+
+    def load_weights(self, filepath):
+        """Read weights written by ``save_weights`` into this (built) model: same number of
+        weights and same shapes, else ValueError, and no weight changes."""
+        if not self.built:
+            raise ValueError(f"Model {self.name!r}: build the model (call it, or give an Input) "
+                             f"before load_weights")
+        with _np.load(filepath) as data:
+            keys = sorted(data.files)
+            values = [data[k] for k in keys]
+        _layers._assign_all(self.weights, values, f"Model {self.name!r}")
+
     # -- forward -------------------------------------------------------------------------------
     def __call__(self, inputs, training=None):
         """Run the layers in order on ``inputs`` (numpy or tensor; float64 becomes float32).
