@@ -5,7 +5,8 @@ import time
 
 import numpy as _np
 
-__all__ = ["Callback", "History", "EarlyStopping", "ProgbarLogger"]
+__all__ = ["Callback", "History", "EarlyStopping", "ProgbarLogger", "LearningRateScheduler",
+           "ReduceLROnPlateau", "ModelCheckpoint"]
 
 
 class Callback:
@@ -73,6 +74,16 @@ class History(Callback):
         return f"<History epochs={len(self.epoch)} keys={sorted(self.history)}>"
 
 
+def _direction(monitor, mode, who):
+    """(mode, sign) for a monitored value: 'auto' (as Keras) is 'max' for a monitor ending in
+    'acc', 'accuracy' or 'auc' and 'min' otherwise; sign * value is smaller when better."""
+    if mode not in ("min", "max", "auto"):
+        raise ValueError(f"{who}: invalid mode {mode!r}")
+    if mode == "auto":
+        mode = "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
+    return mode, (-1.0 if mode == "max" else 1.0)
+
+
 class EarlyStopping(Callback):
     """Stop training when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
 
@@ -84,13 +95,8 @@ class EarlyStopping(Callback):
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="auto",
                  restore_best_weights=False):
         super().__init__()
-        if mode not in ("min", "max", "auto"):
-            raise ValueError(f"EarlyStopping: invalid mode {mode!r}")
         self.monitor, self.min_delta, self.patience = monitor, abs(min_delta), patience
-        if mode == "auto":
-            mode = "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
-        self.mode = mode
-        self.sign = -1.0 if mode == "max" else 1.0
+        self.mode, self.sign = _direction(monitor, mode, "EarlyStopping")
         self.restore_best_weights = restore_best_weights
         self.stopped_epoch = 0
 
@@ -195,3 +201,126 @@ class ProgbarLogger(Callback):
         line = self._line(self.steps or 0, logs, True)
         out.write(("\r" + line.ljust(self.drawn) + "\n") if self.interactive else (line + "\n"))
         out.flush()
+
+
+def _optimizer_lr(model, who):
+    opt = getattr(model, "optimizer", None)
+    if opt is None or not hasattr(opt, "learning_rate"):
+        raise ValueError(f"{who}: the model has no optimizer with a learning_rate (compile it first)")
+    if callable(opt.learning_rate):
+        raise ValueError(f"{who}: the optimizer's learning_rate is a schedule; give it a float")
+    return opt
+
+
+class LearningRateScheduler(Callback):
+    """Sets the optimizer's learning rate at the start of each epoch to ``schedule(epoch, lr)``
+    (or ``schedule(epoch)``), as Keras'; each epoch's rate goes into the logs as
+    ``learning_rate``."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be callable, got {schedule!r}")
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Ask the schedule for this epoch's rate and set it."""
+        import inspect
+        opt = _optimizer_lr(self.model, "LearningRateScheduler")
+        try:
+            two = len(inspect.signature(self.schedule).parameters) >= 2
+        except (TypeError, ValueError):
+            two = True
+        lr = self.schedule(epoch, float(opt.learning_rate)) if two else self.schedule(epoch)
+        lr = float(lr)
+        if not lr == lr or lr < 0:  # NaN or negative
+            raise ValueError(f"LearningRateScheduler: the schedule gave {lr} for epoch {epoch}")
+        opt.learning_rate = lr
+        if self.verbose:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Record the epoch's rate."""
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiplies the learning rate by ``factor`` (not below ``min_lr``) when ``monitor`` has
+    not improved by ``min_delta`` for ``patience`` epochs, then waits ``cooldown`` epochs, as
+    Keras'."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if not 0.0 <= factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1), got {factor}")
+        self.monitor, self.factor, self.patience, self.verbose = monitor, float(factor), patience, verbose
+        self.mode, self.sign = _direction(monitor, mode, "ReduceLROnPlateau")
+        self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, float(min_lr)
+
+    def on_train_begin(self, logs=None):
+        """Reset the best value and the counters."""
+        self.best, self.wait, self.cooldown_counter = _np.inf, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Count epochs without improvement; reduce the rate after ``patience`` of them."""
+        logs = logs if logs is not None else {}
+        value = logs.get(self.monitor)
+        opt = _optimizer_lr(self.model, "ReduceLROnPlateau")
+        logs["learning_rate"] = float(opt.learning_rate)
+        if value is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        value = self.sign * value
+        if value < self.best - self.min_delta:
+            self.best, self.wait = value, 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            old = float(opt.learning_rate)
+            new = max(old * self.factor, self.min_lr)
+            if new < old:
+                opt.learning_rate = new
+                if self.verbose:
+                    print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
+            self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class ModelCheckpoint(Callback):
+    """Saves the model's weights (``save_weights``, a numpy .npz archive) after each epoch, or
+    only when ``monitor`` improves with ``save_best_only``, as Keras'. ``filepath`` may hold
+    ``{epoch}`` and the logs' names (``"w-{epoch:02d}-{val_loss:.2f}.npz"``). tapegrad saves
+    weights, not whole models: ``save_weights_only`` must be True."""
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch"):
+        super().__init__()
+        if not save_weights_only:
+            raise NotImplementedError("ModelCheckpoint: tapegrad saves weights, not whole models; pass "
+                                      "save_weights_only=True (load them with model.load_weights)")
+        if save_freq != "epoch":
+            raise NotImplementedError("ModelCheckpoint: only save_freq='epoch' is implemented")
+        self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
+        self.save_best_only = bool(save_best_only)
+        self.mode, self.sign = _direction(monitor, mode, "ModelCheckpoint")
+        self.best = _np.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Save, if every epoch or if the monitored value improved."""
+        logs = logs or {}
+        if self.save_best_only:
+            value = logs.get(self.monitor)
+            if value is None:
+                return
+            if not self.sign * value < self.best:
+                return
+            self.best = self.sign * value
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        self.model.save_weights(path)
+        if self.verbose:
+            print(f"\nEpoch {epoch + 1}: saving model weights to {path}")
