@@ -20,12 +20,8 @@ from .errors import InvalidArgumentError
 
 
 def _float_tensor(x, op, what):
-    from .math import _value
-    t = _value(x, op, what)
-    if not t.dtype.is_floating:
-        raise TypeError(f"{op}: {what} must be a float32 or float64 tensor, got "
-                        f"{'an' if t.dtype.is_integer else 'a'} {t.dtype.name} tensor")
-    return t
+    from .math import _float
+    return _float(x, op, what, name_it=True)
 
 
 def _check_format(data_format, op, ok):

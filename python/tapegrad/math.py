@@ -69,11 +69,13 @@ def _value(x, op, what="x"):
     return as_tensor(x, None, f"{op}: {what}")
 
 
-def _float(x, op, what="x"):
+def _float(x, op, what="x", name_it=False):
+    """x as a float tensor, else a TypeError naming op (and the argument, with name_it)."""
     t = _value(x, op, what)
     if not t.dtype.is_floating:
-        raise TypeError(f"{op}: expected a float32 or float64 tensor, got {'an' if t.dtype.is_integer else 'a'} "
-                        f"{t.dtype.name} tensor")
+        article = "an" if t.dtype.is_integer else "a"
+        head = f"{op}: {what} must be" if name_it else f"{op}: expected"
+        raise TypeError(f"{head} a float32 or float64 tensor, got {article} {t.dtype.name} tensor")
     return t
 
 
