@@ -1,9 +1,11 @@
-"""tapegrad.keras.optimizers: SGD (with momentum / Nesterov), Adam and RMSprop, Keras' formulas.
+"""tapegrad.keras.optimizers: Keras 3's optimizers with their formulas, defaults and names.
 
-``apply_gradients(zip(grads, vars))`` updates each Variable in place. Plain SGD is one fused
-C++ pass per variable (``Variable._axpy``: value += alpha * grad, copy-on-write safe); the
-stateful rules are a few tapegrad ops on their slot Variables (see the final report of issue 5
-for the fused kernels that would make them one pass too). Nothing here goes through numpy.
+SGD (momentum / Nesterov), Adam (amsgrad), AdamW, RMSprop (momentum, centered), Adagrad,
+Adadelta, Adamax, Nadam, Ftrl and Lion. ``apply_gradients(zip(grads, vars))`` updates each
+Variable in place. Plain SGD is one fused C++ pass per variable (``Variable._axpy``: value +=
+alpha * grad, copy-on-write safe), and so are SGD with momentum, Adam and uncentered RMSprop
+(``Variable._sgd_momentum``, ``_adam``, ``_rmsprop``); the other rules are a few tapegrad ops on
+their slot Variables. Nothing here goes through numpy.
 """
 
 import math as _math
@@ -13,7 +15,8 @@ import numpy as _np
 
 from .. import _core
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+           "Nadam", "Ftrl", "Lion", "get"]
 
 # One-pass C++ update kernels, used when the core provides them (requested in issue 5):
 #   var._sgd_momentum(grad, m, lr, momentum, nesterov)
@@ -53,8 +56,9 @@ class Optimizer:
         self._slots = {}  # id(variable) -> (variable, {slot name: Variable})
 
     # -- slots ---------------------------------------------------------------------------------
-    def _slot(self, var, name):
-        """The optimizer state ``name`` for ``var`` (zeros of its shape, created on first use)."""
+    def _slot(self, var, name, initial_value=0.0):
+        """The optimizer state ``name`` for ``var`` (``initial_value`` in its shape and dtype,
+        created on first use)."""
         entry = self._slots.get(id(var))
         if entry is None or entry[0] is not var:
             entry = (var, {})
@@ -62,9 +66,9 @@ class Optimizer:
         slots = entry[1]
         s = slots.get(name)
         if s is None:
-            zeros = _core._fill(tuple(var.shape), 0.0, var.dtype)
+            init = _core._fill(tuple(var.shape), float(initial_value), var.dtype)
             base = var.name[:-2] if var.name.endswith(":0") else var.name
-            s = _core.Variable(zeros, trainable=False, name=f"{self.name}/{base}/{name}")
+            s = _core.Variable(init, trainable=False, name=f"{self.name}/{base}/{name}")
             slots[name] = s
         return s
 
@@ -262,27 +266,31 @@ class Adam(Optimizer):
 class RMSprop(Optimizer):
     """RMSprop with Keras 3's defaults (lr 0.001, rho 0.9, momentum 0, epsilon 1e-7).
 
-    v = rho v + (1 - rho) g²;  step = lr * g / sqrt(v + epsilon);  with momentum:
-    mom = momentum * mom + step, w -= mom; else w -= step.
+    v = rho v + (1 - rho) g²;  centered: a = rho a + (1 - rho) g, d = v - a² + epsilon, else
+    d = v + epsilon;  step = lr * g / sqrt(d);  with momentum: mom = momentum * mom + step,
+    w -= mom; else w -= step. Uncentered, it is one fused pass per variable.
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        if centered:
-            raise NotImplementedError("RMSprop(centered=True) is not supported yet")
         self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
-        self.centered = False
+        self.centered = bool(centered)
 
     def update_step(self, gradient, variable, learning_rate):
         """One RMSprop update of ``variable`` in place."""
         v = self._slot(variable, "velocity")
-        if _HAS_FUSED_RMSPROP:
+        if _HAS_FUSED_RMSPROP and not self.centered:
             mom = self._slot(variable, "momentum") if self.momentum > 0 else None
             variable._rmsprop(gradient, v, mom, learning_rate, self.rho, self.momentum, self.epsilon)
             return
         v._axpy(1.0 - self.rho, _core.subtract(_core.square(gradient), v))
-        step = _core.divide(gradient, _core.sqrt(_core.add(v, self.epsilon)))
+        denom = _core.add(v, self.epsilon)
+        if self.centered:
+            avg = self._slot(variable, "average_gradient")
+            avg._axpy(1.0 - self.rho, _core.subtract(gradient, avg))
+            denom = _core.subtract(denom, _core.square(avg))
+        step = _core.divide(gradient, _core.sqrt(denom))
         if self.momentum > 0:
             mom = self._slot(variable, "momentum")
             mom.assign(_core.multiply(mom, self.momentum))
@@ -294,15 +302,260 @@ class RMSprop(Optimizer):
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
-        cfg.update(rho=self.rho, momentum=self.momentum, epsilon=self.epsilon)
+        cfg.update(rho=self.rho, momentum=self.momentum, epsilon=self.epsilon,
+                   centered=self.centered)
         return cfg
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+def _non_negative(owner, **values):
+    """ValueError naming the optimizer and the argument for a negative hyperparameter."""
+    for key, value in values.items():
+        if not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"{owner}: `{key}` must be a float >= 0. Received: {key}={value!r}")
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Keras 3's AdamW; weight_decay 0.004 by default).
+
+    Before the Adam step each variable shrinks by ``lr * weight_decay * w`` (the base class's
+    ``weight_decay``, applied at the same point as Keras)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, **kwargs):
+        if weight_decay is None:
+            raise ValueError("AdamW: argument `weight_decay` must be a float. "
+                             "Received: weight_decay=None")
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+class Adagrad(Optimizer):
+    """Adagrad with Keras 3's defaults (lr 0.001, initial_accumulator_value 0.1, epsilon 1e-7).
+
+    acc += g²;  w -= lr * g / sqrt(acc + epsilon)
+    """
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        _non_negative(self.name, initial_accumulator_value=initial_accumulator_value)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = float(epsilon)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adagrad update of ``variable`` in place."""
+        acc = self._slot(variable, "accumulator", self.initial_accumulator_value)
+        acc.assign_add(_core.square(gradient))
+        variable._axpy(-learning_rate,
+                       _core.divide(gradient, _core.sqrt(_core.add(acc, self.epsilon))))
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(initial_accumulator_value=self.initial_accumulator_value,
+                   epsilon=self.epsilon)
+        return cfg
+
+
+class Adadelta(Optimizer):
+    """Adadelta with Keras 3's defaults (lr 0.001, rho 0.95, epsilon 1e-7).
+
+    a = rho a + (1 - rho) g²;  d = -sqrt(ad + epsilon) * g / sqrt(a + epsilon);
+    ad = rho ad + (1 - rho) d²;  w += lr * d
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adadelta update of ``variable`` in place."""
+        acc = self._slot(variable, "accumulated_grad")
+        acc_delta = self._slot(variable, "accumulated_delta_var")
+        rho, eps = self.rho, self.epsilon
+        acc._axpy(1.0 - rho, _core.subtract(_core.square(gradient), acc))
+        delta = _core.divide(_core.multiply(_core.sqrt(_core.add(acc_delta, eps)), gradient),
+                             _core.sqrt(_core.add(acc, eps)))  # -delta_var in Keras' terms
+        acc_delta._axpy(1.0 - rho, _core.subtract(_core.square(delta), acc_delta))
+        variable._axpy(-learning_rate, delta)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(rho=self.rho, epsilon=self.epsilon)
+        return cfg
+
+
+class Adamax(Optimizer):
+    """Adamax (Adam with the infinity norm) with Keras 3's defaults (lr 0.001, beta_1 0.9,
+    beta_2 0.999, epsilon 1e-7).
+
+    m += (g - m)(1 - beta_1);  u = max(beta_2 u, |g|);  w -= lr m / ((1 - beta_1^t)(u + epsilon))
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adamax update of ``variable`` in place."""
+        t = self.iterations + 1
+        m = self._slot(variable, "m")
+        u = self._slot(variable, "u")
+        m._axpy(1.0 - self.beta_1, _core.subtract(gradient, m))
+        u.assign(_core.maximum(_core.multiply(u, self.beta_2), _core.abs(gradient)))
+        scale = learning_rate / (1.0 - self.beta_1 ** t)
+        variable._axpy(-scale, _core.divide(m, _core.add(u, self.epsilon)))
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        return cfg
+
+
+class Nadam(Optimizer):
+    """Nadam (Adam with Nesterov momentum) with Keras 3's defaults and momentum schedule.
+
+    At step t: u_t = beta_1 (1 - 0.5 * 0.96^t), the running product P_t = u_1 ... u_t;
+    m += (g - m)(1 - beta_1);  v += (g² - v)(1 - beta_2);
+    m_hat = u_{t+1} m / (1 - P_t u_{t+1}) + (1 - u_t) g / (1 - P_t);  v_hat = v / (1 - beta_2^t);
+    w -= lr m_hat / (sqrt(v_hat) + epsilon)
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self._u_product = 1.0
+
+    def _apply(self, pairs, lr):
+        # The momentum product advances once per step, before any variable's update (Keras).
+        self._u_product *= self._u(self.iterations + 1)
+        super()._apply(pairs, lr)
+
+    def _u(self, step):
+        return self.beta_1 * (1.0 - 0.5 * 0.96 ** step)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Nadam update of ``variable`` in place (after the step's momentum product)."""
+        t = self.iterations + 1
+        u_t, u_next = self._u(t), self._u(t + 1)
+        p_t = self._u_product
+        m = self._slot(variable, "m")
+        v = self._slot(variable, "v")
+        m._axpy(1.0 - self.beta_1, _core.subtract(gradient, m))
+        v._axpy(1.0 - self.beta_2, _core.subtract(_core.square(gradient), v))
+        m_hat = _core.add(_core.multiply(m, u_next / (1.0 - p_t * u_next)),
+                          _core.multiply(gradient, (1.0 - u_t) / (1.0 - p_t)))
+        v_hat = _core.multiply(v, 1.0 / (1.0 - self.beta_2 ** t))
+        variable._axpy(-learning_rate,
+                       _core.divide(m_hat, _core.add(_core.sqrt(v_hat), self.epsilon)))
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        return cfg
+
+
+class Ftrl(Optimizer):
+    """FTRL-proximal with Keras 3's arguments and defaults (lr 0.001, learning_rate_power -0.5,
+    initial_accumulator_value 0.1, l1/l2/l2-shrinkage strengths 0, beta 0).
+
+    n' = n + g²;  z += g + 2 l2s w - (n'^-p - n^-p) / lr * w;
+    w = (clip(z, -l1, l1) - z) / (n'^-p / lr + 2 (l2 + beta / (2 lr)));  n = n'
+    """
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
+                 initial_accumulator_value=0.1, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
+                 beta=0.0, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if not isinstance(learning_rate_power, (int, float)) or learning_rate_power > 0:
+            raise ValueError("Ftrl: `learning_rate_power` needs to be negative or zero. "
+                             f"Received: learning_rate_power={learning_rate_power!r}")
+        _non_negative(self.name, initial_accumulator_value=initial_accumulator_value,
+                      l1_regularization_strength=l1_regularization_strength,
+                      l2_regularization_strength=l2_regularization_strength,
+                      l2_shrinkage_regularization_strength=l2_shrinkage_regularization_strength)
+        self.learning_rate_power = float(learning_rate_power)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.l1_regularization_strength = float(l1_regularization_strength)
+        self.l2_regularization_strength = float(l2_regularization_strength)
+        self.l2_shrinkage_regularization_strength = float(l2_shrinkage_regularization_strength)
+        self.beta = float(beta)
+
+    def _power(self, x):
+        p = -self.learning_rate_power
+        return _core.sqrt(x) if p == 0.5 else _core.pow(x, p)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One FTRL update of ``variable`` in place."""
+        lr = learning_rate
+        accum = self._slot(variable, "accumulator", self.initial_accumulator_value)
+        linear = self._slot(variable, "linear")
+        l1 = self.l1_regularization_strength
+        l2 = self.l2_regularization_strength + self.beta / (2.0 * lr)
+        w = variable.read_value()
+        grad = gradient
+        if self.l2_shrinkage_regularization_strength:
+            grad = _core.add(grad, _core.multiply(w, 2.0 * self.l2_shrinkage_regularization_strength))
+        new_accum = _core.add(accum, _core.square(gradient))
+        new_power = self._power(new_accum)
+        sigma = _core.multiply(_core.subtract(new_power, self._power(accum)), 1.0 / lr)
+        linear.assign_add(_core.subtract(grad, _core.multiply(sigma, w)))
+        quadratic = _core.add(_core.multiply(new_power, 1.0 / lr), 2.0 * l2)
+        clipped = _core.clip_by_value(linear, -l1, l1)
+        variable.assign(_core.divide(_core.subtract(clipped, linear), quadratic))
+        accum.assign(new_accum)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(learning_rate_power=self.learning_rate_power,
+                   initial_accumulator_value=self.initial_accumulator_value,
+                   l1_regularization_strength=self.l1_regularization_strength,
+                   l2_regularization_strength=self.l2_regularization_strength,
+                   l2_shrinkage_regularization_strength=self.l2_shrinkage_regularization_strength,
+                   beta=self.beta)
+        return cfg
+
+
+class Lion(Optimizer):
+    """Lion (evolved sign momentum) with Keras 3's defaults (lr 0.001, beta_1 0.9, beta_2 0.99).
+
+    w -= lr * sign(beta_1 m + (1 - beta_1) g);  m = beta_2 m + (1 - beta_2) g
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if not isinstance(beta_1, (int, float)) or beta_1 <= 0 or beta_1 > 1:
+            raise ValueError("Lion: argument for `beta_1` must be in the range (0, 1]. "
+                             f"Received: beta_1={beta_1!r}")
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Lion update of ``variable`` in place."""
+        m = self._slot(variable, "momentum")
+        direction = _core.add(_core.multiply(m, self.beta_1),
+                              _core.multiply(gradient, 1.0 - self.beta_1))
+        variable._axpy(-learning_rate, _core.sign(direction))
+        m._axpy(1.0 - self.beta_2, _core.subtract(gradient, m))
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(beta_1=self.beta_1, beta_2=self.beta_2)
+        return cfg
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "ftrl": Ftrl, "lion": Lion}
 
 
 def get(identifier):
-    """An optimizer from a name ('sgd', 'adam', 'rmsprop', any case) or an instance."""
+    """An optimizer from a name ('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta',
+    'adamax', 'nadam', 'ftrl', 'lion'; any case) or an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
