@@ -29,6 +29,7 @@ from ._core import (  # noqa: F401  (re-exported)
 )
 from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noqa: A004
 from .tape import GradientTape, UnconnectedGradients
+from .module import Module
 from ._custom_gradient import custom_gradient
 from . import errors
 from .math import reduce_logsumexp, reduce_prod, truediv, add_n, floor, round, asin, acos, atan2  # noqa: A004
@@ -365,7 +366,7 @@ from . import image  # noqa: E402,F401
 from .linalg import einsum, tensordot  # noqa: E402,F401
 
 __all__ = [
-    "Tensor", "Variable", "GradientTape", "UnconnectedGradients", "custom_gradient",
+    "Tensor", "Variable", "Module", "GradientTape", "UnconnectedGradients", "custom_gradient",
     "DType", "float32", "float64", "int32", "int64", "bool", "as_dtype", "TensorShape",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_not", "reduce_any", "reduce_all",

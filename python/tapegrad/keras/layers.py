@@ -8,6 +8,7 @@ import numpy as _np
 
 from .. import _core
 from ..dtypes import as_dtype, float32
+from ..module import Module, _leaves
 from . import activations as _activations
 from . import initializers as _initializers
 
@@ -69,61 +70,177 @@ def _assign_all(variables, values, owner):
         var.assign(arr)
 
 
-class Layer:
+def _is_structure(x):
+    """True for inputs that are several tensors (a dict, or a list/tuple holding tensors,
+    arrays or dicts), False for one tensor's data (a nested list of Python numbers)."""
+    if isinstance(x, dict):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(isinstance(e, (_core.Tensor, _core.Variable, _np.ndarray, dict)) or _is_structure(e)
+                   for e in x)
+    return False
+
+
+def _map_structure(fn, x):
+    if isinstance(x, dict):
+        return type(x)((k, _map_structure(fn, v)) for k, v in x.items())
+    if isinstance(x, (list, tuple)):
+        return type(x)(_map_structure(fn, v) for v in x)
+    return fn(x)
+
+
+def _batchless(shape):
+    """A build shape with its batch dimension left unknown (each one, for several inputs)."""
+    if shape is None:
+        return None
+    if isinstance(shape, dict):
+        return {k: _batchless(v) for k, v in shape.items()}
+    if isinstance(shape, list) or (shape and isinstance(shape[0], (tuple, list, dict))):
+        return type(shape)(_batchless(v) for v in shape)
+    return (None,) + tuple(shape[1:]) if len(shape) else ()
+
+
+class Layer(Module):
     """Base class of layers: owns weights, builds lazily, maps inputs to outputs.
 
     Subclasses implement ``build(input_shape)`` (create weights with ``add_weight``) and
     ``call(inputs)``; ``__call__`` builds on first use, converts inputs and calls ``call``.
+    Layers and Variables assigned to a layer's attributes (or held in lists and dicts there)
+    are tracked as in Keras: their weights are the layer's weights, after its own.
+    ``inputs`` may be one tensor or a list / tuple / dict of them (then ``build`` gets the
+    same structure of shapes); further arguments of ``call`` pass through unchanged.
     """
 
-    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, **kwargs):
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
+                 activity_regularizer=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
         self.name = name or _unique_name(_snake(type(self).__name__))
+        if activity_regularizer is not None:
+            from . import regularizers as _regularizers
+            self.activity_regularizer = _regularizers.get(activity_regularizer)
         self.trainable = trainable
         self.dtype = as_dtype(dtype) if dtype is not None else float32
         self.built = False
         self._weights = []
+        self._losses = []
         self._input_shape_arg = tuple(input_shape) if input_shape is not None else None
         self.input_shape = None
         self.output_shape = None
 
+    @property
+    def name(self):
+        """The layer's name (given, or the class name in snake case made unique: dense_1)."""
+        return self._module_name
+
+    @name.setter
+    def name(self, value):
+        self._module_name = value
+
     # -- weights ---------------------------------------------------------------------------
-    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None):
-        """Create a Variable named ``<layer>/<name>`` from ``initializer`` and track it."""
+    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None,
+                   regularizer=None):
+        """Create a Variable named ``<layer>/<name>`` from ``initializer`` and track it;
+        ``regularizer(variable)`` is then added to ``losses`` at every call."""
         dtype = as_dtype(dtype) if dtype is not None else self.dtype
         init = _initializers.get(initializer)
         value = init(tuple(shape), dtype=dtype)
         var = _core.Variable(value, trainable=trainable, name=f"{self.name}/{name}", dtype=dtype)
         self._weights.append(var)
+        if regularizer is not None:
+            from . import regularizers as _regularizers
+            reg = _regularizers.get(regularizer)
+            self.__dict__.setdefault("_weight_regularizers", []).append((var, reg))
         return var
+
+    def _regularizers(self, kernel_regularizer, bias_regularizer):
+        """Sets ``kernel_regularizer`` / ``bias_regularizer`` (names, instances, callables)."""
+        from . import regularizers as _regularizers
+        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
+        self.bias_regularizer = _regularizers.get(bias_regularizer)
+
+    def _weight_lists(self, seen):
+        """(trainable, non-trainable) Variables: the layer's own (add_weight's, then Variables
+        in its attributes), then each tracked sub-layer's, each Variable and layer once."""
+        own, subs = [], []
+        for w in self._weights:
+            if id(w) not in seen:
+                seen.add(id(w))
+                own.append(w)
+        for key, value in vars(self).items():
+            if key == "_weights":
+                continue
+            leaves = []
+            _leaves(value, leaves)
+            for leaf in leaves:
+                if id(leaf) in seen:
+                    continue
+                if isinstance(leaf, _core.Variable):
+                    seen.add(id(leaf))
+                    own.append(leaf)
+                elif isinstance(leaf, Layer):
+                    seen.add(id(leaf))
+                    subs.append(leaf)
+        trainable = [w for w in own if w.trainable]
+        frozen = [w for w in own if not w.trainable]
+        for sub in subs:
+            t, f = sub._weight_lists(seen)
+            trainable += t
+            frozen += f
+        if not self.trainable:
+            return [], trainable + frozen
+        return trainable, frozen
+
+    def _sublayers(self):
+        """The layers tracked in this layer's attributes, depth first, each once."""
+        out, seen = [], {id(self)}
+
+        def visit(layer):
+            for value in vars(layer).values():
+                leaves = []
+                _leaves(value, leaves)
+                for leaf in leaves:
+                    if isinstance(leaf, Layer) and id(leaf) not in seen:
+                        seen.add(id(leaf))
+                        out.append(leaf)
+                        visit(leaf)
+        visit(self)
+        return out
 
     @property
     def weights(self):
-        """All the layer's Variables (trainable first, in creation order)."""
-        return self.trainable_weights + self.non_trainable_weights
+        """All the layer's Variables (trainable first, own before sub-layers')."""
+        t, f = self._weight_lists({id(self)})
+        return t + f
 
     @property
     def trainable_weights(self):
         """The Variables training updates (empty when the layer is frozen)."""
-        if not self.trainable:
-            return []
-        return [w for w in self._weights if w.trainable]
+        return self._weight_lists({id(self)})[0]
 
     @property
     def non_trainable_weights(self):
         """The Variables training leaves alone."""
-        if not self.trainable:
-            return list(self._weights)
-        return [w for w in self._weights if not w.trainable]
+        return self._weight_lists({id(self)})[1]
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
+    @property
+    def trainable_variables(self):
+        """``trainable_weights`` (Keras' other name)."""
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        """``non_trainable_weights`` (Keras' other name)."""
+        return self.non_trainable_weights
+
+    @property
+    def variables(self):
+        """``weights`` (Keras' other name)."""
+        return self.weights
 
     def count_params(self):
         """Number of scalars in all the layer's weights."""
-        return int(sum(w.size for w in self._weights))
+        return int(sum(w.size for w in self.weights))
 
     def get_weights(self):
         """The weights' values as a list of numpy arrays."""
@@ -132,6 +249,25 @@ class Layer:
     def set_weights(self, weights):
         """Assign numpy arrays (same shapes, same order as ``get_weights``) to the weights."""
         _assign_all(self.weights, weights, f"Layer {self.name!r}")
+
+    # -- losses ----------------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add a scalar loss tensor (a regularization term) that ``losses`` reports until the
+        layer's next call; ``fit`` adds the sum of a model's ``losses`` to its loss."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """The losses of the last call, as Keras orders them: every ``add_loss`` and activity
+        penalty (this layer's, then its sub-layers'), then the regularizers' penalties of the
+        trainable weights (a frozen weight adds none). Scalar tensors, recorded ops."""
+        layers = [self] + self._sublayers()
+        out = [loss for layer in layers for loss in layer._losses]
+        regs = {id(v): r for layer in layers
+                for v, r in layer.__dict__.get("_weight_regularizers", ())}
+        if regs:
+            out.extend(regs[id(v)](v) for v in self.trainable_weights if id(v) in regs)
+        return out
 
     # -- building and calling --------------------------------------------------------------
     def build(self, input_shape):
@@ -144,8 +280,8 @@ class Layer:
 
     def _maybe_build(self, input_shape):
         if not self.built:
-            self.input_shape = (None,) + tuple(input_shape[1:]) if len(input_shape) else ()
-            self.build(tuple(input_shape))
+            self.input_shape = _batchless(input_shape)
+            self.build(input_shape)
             self.built = True
             self.output_shape = self.compute_output_shape(self.input_shape)
 
@@ -154,15 +290,32 @@ class Layer:
         ``training`` receives the flag, as in Keras)."""
         return inputs
 
-    def __call__(self, inputs, training=None):
-        """Build on first call from ``inputs``' shape, then return ``call(inputs)`` (with
+    def _convert_inputs(self, inputs):
+        where = f"layer {self.name!r}"
+        if _is_structure(inputs):
+            x = _map_structure(lambda v: v if v is None else _as_input(v, self.dtype, where), inputs)
+            shape = _map_structure(lambda v: None if v is None else tuple(v.shape), x)
+            return x, shape
+        x = _as_input(inputs, self.dtype, where)
+        return x, tuple(x.shape)
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        """Build on first call from ``inputs``' shape, then return ``call(inputs, ...)`` (with
         ``training=`` when the subclass's call takes it)."""
-        x = _as_input(inputs, self.dtype, f"layer {self.name!r}")
+        x, shape = self._convert_inputs(inputs)
         if not self.built:
-            self._maybe_build(tuple(x.shape))
+            self._maybe_build(shape)
+        self._losses = []
         if self._call_takes_training():
-            return self.call(x, training=training)
-        return self.call(x)
+            kwargs["training"] = training
+        out = self.call(x, *args, **kwargs)
+        activity = self.__dict__.get("activity_regularizer")
+        if activity is not None:
+            leaves = []
+            _leaves(out, leaves)
+            for y in leaves:  # Keras: the penalty of each output over its batch size
+                self._losses.append(_core.divide(activity(y), float(y.shape[0] if y.ndim else 1)))
+        return out
 
     @classmethod
     def _call_takes_training(cls):
@@ -190,8 +343,10 @@ class Dense(Layer):
     """
 
     def __init__(self, units, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
+        self._regularizers(kernel_regularizer, bias_regularizer)
         try:
             units = int(units) if not isinstance(units, bool) else units
         except (TypeError, ValueError):
@@ -213,9 +368,11 @@ class Dense(Layer):
         if len(input_shape) < 1 or input_shape[-1] is None:
             raise ValueError(f"Dense {self.name!r}: the last dimension of the inputs must be known, got shape {input_shape}")
         in_dim = int(input_shape[-1])
-        self.kernel = self.add_weight("kernel", (in_dim, self.units), self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", (in_dim, self.units), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
+                                        regularizer=self.bias_regularizer)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -319,8 +476,9 @@ class _Conv(Layer):
     the bias-and-activation tail and the config."""
 
     def __init__(self, filters, activation, use_bias, kernel_initializer, bias_initializer,
-                 data_format, **kwargs):
+                 data_format, kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
+        self._regularizers(kernel_regularizer, bias_regularizer)
         self._owner = f"{type(self).__name__} {self.name!r}"
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"{self._owner}: `filters` must be a positive integer, got {filters!r}")
@@ -343,9 +501,11 @@ class _Conv(Layer):
         self.padding = _keras_padding(padding, self._owner)
 
     def _make_weights(self, kernel_shape, name="kernel"):
-        self.kernel = self.add_weight(name, tuple(kernel_shape), self.kernel_initializer)
+        self.kernel = self.add_weight(name, tuple(kernel_shape), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                        regularizer=self.bias_regularizer)
         self.built = True
 
     def _check_input(self, inputs, rank, channels, what):
@@ -1042,3 +1202,8 @@ def Input(shape, batch_size=None, name=None, dtype=None):
 
 
 from .recurrent import SimpleRNN, LSTM, GRU  # noqa: E402 (they subclass Layer)
+from .merging import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate,  # noqa: E402
+                      Dot, Lambda, TimeDistributed, Bidirectional)
+
+__all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+            "Lambda", "TimeDistributed", "Bidirectional"]

@@ -105,6 +105,8 @@ class Sequential:
             if isinstance(layer, _layers.Layer):
                 layer._maybe_build(shape)
                 shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
+                if shape is None:  # unknown until the layer runs (a Lambda): build then
+                    break
             elif isinstance(layer, Sequential):
                 layer.build(shape)
                 shape = layer.compute_output_shape(shape)
@@ -121,6 +123,8 @@ class Sequential:
         for layer in self.layers:
             if isinstance(layer, (_layers.Layer, Sequential)):
                 shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
+                if shape is None:
+                    return None
             else:
                 return None
         return shape

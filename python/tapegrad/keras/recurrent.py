@@ -73,7 +73,8 @@ class _RNN(Layer):
 
     def call(self, inputs, initial_state=None):
         """Runs the cell over the timesteps; returns the last output (or all of them), and
-        with return_state also the final states."""
+        with return_state also the final states. ``initial_state`` (a tensor, or a list for
+        LSTM's h and c; ``layer(x, initial_state=...)``) replaces the zero states."""
         if inputs.ndim != 3 or inputs.shape[-1] != self.kernel.shape[0]:
             raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
                              f"shape (batch, timesteps, {self.kernel.shape[0]}), but received input with "
@@ -111,15 +112,6 @@ class _RNN(Layer):
         if self.return_state:
             return [y] + list(states)
         return y
-
-    def __call__(self, inputs, training=None, initial_state=None):
-        """Build on the first call; ``initial_state`` (a tensor, or a list for LSTM's h and c)
-        replaces the zero states."""
-        from .layers import _as_input
-        x = _as_input(inputs, self.dtype, f"layer {self.name!r}")
-        if not self.built:
-            self._maybe_build(tuple(x.shape))
-        return self.call(x, initial_state=initial_state)
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
