@@ -1207,3 +1207,6 @@ from .merging import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concat
 
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
             "Lambda", "TimeDistributed", "Bidirectional"]
+from .attention import MultiHeadAttention, Attention  # noqa: E402
+
+__all__ += ["MultiHeadAttention", "Attention"]
