@@ -6,12 +6,30 @@ epilogue; ``Dense`` recognises these functions (or their names) and uses the fus
 
 from .. import _core
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "get", "serialize"]
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "elu", "selu", "gelu",
+           "silu", "swish", "softplus", "softsign", "exponential", "hard_sigmoid", "hard_silu",
+           "hard_swish", "leaky_relu", "relu6", "mish", "get", "serialize"]
 
 
-def relu(x):
-    """max(x, 0), elementwise."""
-    return _core.relu(x)
+def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    """max(x, 0), elementwise; Keras' options: ``negative_slope`` times (x - threshold) below
+    ``threshold``, values at or below ``threshold`` (when it is not 0) cut to 0, and a cap at
+    ``max_value``."""
+    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
+        return _core.relu(x)
+    from ..math import _float
+    x = _float(x, "relu", "x")
+    if threshold != 0.0:
+        above = _core.mask_gt(x, x, float(threshold))  # x where x > threshold, else 0
+    else:
+        above = _core.relu(x)
+    if max_value is not None:
+        above = _core.clip_by_value(above, 0.0, float(max_value))
+    if negative_slope != 0.0:
+        below = _core.mask_ge(_core.multiply(_core.subtract(x, float(threshold)), float(negative_slope)),
+                              float(threshold), x)  # slope * (x - threshold) where x < threshold
+        above = _core.add(above, below)
+    return above
 
 
 def sigmoid(x):
@@ -39,9 +57,87 @@ def linear(x):
     return x
 
 
+def elu(x, alpha=1.0):
+    """x where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    from .. import nn
+    return nn.elu(x, alpha)
+
+
+def selu(x):
+    """The scaled ELU with the self-normalizing constants."""
+    from .. import nn
+    return nn.selu(x)
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit (exact erf form; the tanh form with ``approximate=True``)."""
+    from .. import nn
+    return nn.gelu(x, approximate)
+
+
+def silu(x):
+    """``x * sigmoid(x)`` (also named swish)."""
+    from .. import nn
+    return nn.silu(x)
+
+
+swish = silu
+
+
+def softplus(x):
+    """``log(1 + exp(x))``."""
+    from .. import nn
+    return nn.softplus(x)
+
+
+def softsign(x):
+    """``x / (1 + |x|)``."""
+    from .. import nn
+    return nn.softsign(x)
+
+
+def exponential(x):
+    """``exp(x)``."""
+    return _core.exp(x)
+
+
+def hard_sigmoid(x):
+    """Keras 3's piecewise-linear sigmoid: ``relu6(x + 3) / 6`` (0 below -3, 1 above 3)."""
+    from .. import nn
+    return _core.multiply(nn.relu6(_core.add(x, 3.0)), 1.0 / 6.0)
+
+
+def hard_silu(x):
+    """``x * hard_sigmoid(x)`` (also named hard_swish)."""
+    return _core.multiply(x, hard_sigmoid(x))
+
+
+hard_swish = hard_silu
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """x where positive, ``negative_slope * x`` elsewhere."""
+    from .. import nn
+    return nn.leaky_relu(x, negative_slope)
+
+
+def relu6(x):
+    """``min(max(x, 0), 6)``."""
+    from .. import nn
+    return nn.relu6(x)
+
+
+def mish(x):
+    """``x * tanh(softplus(x))``."""
+    return _core.multiply(x, _core.tanh(softplus(x)))
+
+
 _BY_NAME = {
     "relu": relu, "sigmoid": sigmoid, "tanh": tanh, "softmax": softmax,
-    "log_softmax": log_softmax, "linear": linear,
+    "log_softmax": log_softmax, "linear": linear, "elu": elu, "selu": selu, "gelu": gelu,
+    "silu": silu, "swish": swish, "softplus": softplus, "softsign": softsign,
+    "exponential": exponential, "hard_sigmoid": hard_sigmoid, "hard_silu": hard_silu,
+    "hard_swish": hard_swish, "leaky_relu": leaky_relu, "relu6": relu6, "mish": mish,
 }
 # The activations nn.linear computes inside its fused op, by function.
 _FUSED = {relu: "relu", sigmoid: "sigmoid", tanh: "tanh", linear: None}

@@ -1210,3 +1210,6 @@ __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Con
 from .attention import MultiHeadAttention, Attention  # noqa: E402
 
 __all__ += ["MultiHeadAttention", "Attention"]
+from .activation_layers import ReLU, LeakyReLU, PReLU, ELU, Softmax  # noqa: E402
+
+__all__ += ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"]
