@@ -5,9 +5,11 @@ multiply), so gradients of every order come from theirs. ``einsum`` and ``tensor
 pairwise contraction to one (batched) ``matmul`` on the GEMM kernels, folding a transposed
 operand into the GEMM's ``transpose_a`` / ``transpose_b`` instead of copying it where the
 labels allow. ``inv``, ``det``, ``slogdet``, ``logdet``, ``cholesky``, ``cholesky_solve``,
-``solve`` and ``triangular_solve`` take their values from numpy.linalg (LAPACK) and their
-gradients, TF's rules, from recorded ops. Not implemented: ``svd``, ``eigh``, ``qr``, ``lu``,
-``pinv``, ``lstsq``.
+``solve`` and ``triangular_solve``, and the decompositions ``eigh``, ``eigvalsh``, ``svd`` and
+``qr``, take their values from numpy.linalg (LAPACK) and their gradients, TF's rules, from
+recorded ops; ``pinv`` (from ``svd``) and ``lstsq`` (normal equations, from ``cholesky``) are
+compositions of them. Not implemented among TF's decompositions: ``lu`` and the general
+(complex-valued) ``eig`` / ``eigvals``.
 """
 
 import functools
@@ -459,13 +461,20 @@ def _square(x, op, what="input"):
 
 def _numpy_value(op, fn, dtype, *ts, fails=None):
     """fn(*arrays) as a constant of `dtype`; a numpy LinAlgError becomes `fails`."""
+    return _numpy_values(op, lambda *arrays: (fn(*arrays),), dtype, *ts, fails=fails)[0]
+
+
+def _numpy_values(op, fn, dtype, *ts, fails=None):
+    """fn(*arrays) -> tuple of arrays, as constants of `dtype`; a numpy LinAlgError becomes
+    InvalidArgumentError(`fails`)."""
     arrays = [t.numpy() for t in ts]
     try:
         with np.errstate(all="ignore"):
-            out = fn(*arrays)
+            outs = fn(*arrays)
     except np.linalg.LinAlgError:
         raise InvalidArgumentError(f"{op}: {fails}") from None
-    return _core._constant(np.array(out, dtype=dtype.as_numpy_dtype, order="C"), dtype)
+    npdt = dtype.as_numpy_dtype
+    return tuple(_core._constant(np.array(o, dtype=npdt, order="C"), dtype) for o in outs)
 
 
 def _swap_last(t):
@@ -599,15 +608,20 @@ def logdet(matrix, name=None):
     return _core.multiply(_core.reduce_sum(_core.log(diag_part(l)), [-1]), _core._constant(2.0, l.dtype))
 
 
-def _system(matrix, rhs, op):
-    """The square matrices and right-hand sides of a solver, leading dimensions broadcast."""
-    a = _square(matrix, op, "matrix")
+def _system(matrix, rhs, op, square=True):
+    """The (square, unless ``square=False``) matrices and right-hand sides of a solver, leading
+    dimensions broadcast."""
+    if square:
+        a = _square(matrix, op, "matrix")
+    else:
+        a = _at_least_matrix(matrix, op, "matrix")
+        _require_float([a], op)
     b = _at_least_matrix(rhs, op, "rhs")
     _require_float([b], op)
     if a.dtype != b.dtype:
         raise TypeError(f"{op}: matrix and rhs must have one dtype, got {a.dtype.name} and {b.dtype.name}")
-    if b.shape[-2] != a.shape[-1]:
-        raise InvalidArgumentError(f"{op}: rhs must have {a.shape[-1]} rows to match matrix of shape "
+    if b.shape[-2] != a.shape[-2]:
+        raise InvalidArgumentError(f"{op}: rhs must have {a.shape[-2]} rows to match matrix of shape "
                                    f"{list(a.shape)}, got shape {list(b.shape)}")
     try:
         batch = list(np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2])))
@@ -706,3 +720,337 @@ def cholesky_solve(chol, rhs, name=None):
 
 __all__ += ["inv", "det", "slogdet", "logdet", "cholesky", "cholesky_solve", "solve",
             "triangular_solve", "band_part"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Decompositions (eigh, eigvalsh, svd, qr) and what is built on them (pinv, lstsq). The values
+# come from numpy.linalg as above; the gradients are TF's rules (linalg_grad.py: the self-adjoint
+# eigen, SVD and QR ones) written with recorded ops on the decomposition's own outputs, taken
+# again as a recorded call given the forward's values, so they differentiate to any order.
+# pinv (from svd) and lstsq's fast path (from cholesky and cholesky_solve) are compositions of
+# recorded calls, as TF's are: their gradients come from those of their parts.
+
+def _const(x, dtype):
+    return _core._constant(np.asarray(x, dtype=dtype.as_numpy_dtype), dtype)
+
+
+def _columns(t, start, stop):
+    """t[..., :, start:stop]."""
+    return _core.slice(t, [0] * (t.ndim - 1) + [start], list(t.shape[:-1]) + [stop - start])
+
+
+def _scale_columns(m, d):
+    """m * d[..., None, :]: column j of each matrix times d_j."""
+    return _core.multiply(m, _core.expand_dims(d, -2))
+
+
+def _scale_rows(d, m):
+    """d[..., :, None] * m: row i of each matrix times d_i."""
+    return _core.multiply(_core.expand_dims(d, -1), m)
+
+
+def _safe_reciprocal(x):
+    """TF's _SafeReciprocal: x / (x² + 1e-20), finite (0) where x is 0."""
+    return _core.divide(x, _core.add(_core.square(x), _const(1e-20, x.dtype)))
+
+
+def _reciprocal_gaps(e):
+    """The matrices F with F[i, j] = 1 / (e_j - e_i) off the diagonal (TF's safe reciprocal)
+    and 0 on it; the diagonal is masked out, so no gradient reaches it (TF's matrix_set_diag)."""
+    k = e.shape[-1]
+    gaps = _core.subtract(_core.expand_dims(e, -2), _core.expand_dims(e, -1))
+    off = _const(1.0 - np.eye(k), e.dtype)
+    return _core.multiply(_safe_reciprocal(gaps), off)
+
+
+def _lower_symmetric(g):
+    """TF's last step for a function of a matrix's lower triangle: the lower triangle of
+    g + gᵀ with the diagonal halved (the diagonal of g, the off-diagonal g_ij + g_ji)."""
+    n = g.shape[-1]
+    half = np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
+    return _core.multiply(_core.add(g, _swap_last(g)), _const(half, g.dtype))
+
+
+_EIG_FAILS = "Self-adjoint eigen decomposition was not successful. The input might not be valid."
+
+
+def eigh(tensor, name=None):
+    """``(e, v)``: the eigenvalues (ascending, ``[..., M]``) and eigenvectors (the columns of
+    ``v``, ``[..., M, M]``) of each self-adjoint matrix in ``[..., M, M]``, as
+    ``tf.linalg.eigh``; only the lower triangle of ``tensor`` is read. Each eigenvector's sign
+    is LAPACK's (numpy.linalg.eigh). Gradient TF's: ``v (diag(ge) + F ∘ vᵀ gv) vᵀ`` with
+    ``F_ij = 1/(e_j - e_i)``, returned as its lower triangle (symmetrised), of every order; it
+    is not finite where two eigenvalues coincide, as TF's."""
+    return _eigh(_square(tensor, "eigh", "tensor"))
+
+
+def _eigh(x, value=None):
+    @_custom
+    def f(a):
+        outs = value if value is not None else _numpy_values(
+            "eigh", lambda m: tuple(np.linalg.eigh(m)), a.dtype, a, fails=_EIG_FAILS)
+
+        def grad(de, dv):
+            e, v = _eigh(a, outs)
+            vdv = matmul(v, dv, transpose_a=True)
+            inner = _core.add(diag(de), _core.multiply(_reciprocal_gaps(e), vdv))
+            return _lower_symmetric(matmul(v, matmul(inner, v, transpose_b=True)))
+        return outs, grad
+    return f(x)
+
+
+def eigvalsh(tensor, name=None):
+    """The eigenvalues (ascending, ``[..., M]``) of each self-adjoint matrix in
+    ``[..., M, M]``, as ``tf.linalg.eigvalsh``; only the lower triangle is read. Gradient
+    TF's, ``v diag(ge) vᵀ`` (lower triangle, symmetrised), of every order: it computes the
+    eigenvectors again, as TF's does."""
+    x = _square(tensor, "eigvalsh", "tensor")
+
+    @_custom
+    def f(a):
+        (e,) = _numpy_values("eigvalsh", lambda m: (np.linalg.eigvalsh(m),), a.dtype, a,
+                             fails=_EIG_FAILS)
+
+        def grad(de):
+            _, v = _eigh(a)
+            return _lower_symmetric(matmul(_scale_columns(v, de), v, transpose_b=True))
+        return e, grad
+    return f(x)
+
+
+def _svd_values(mats, full_matrices, compute_uv):
+    """numpy's SVD as TF orders it, (s, u, v) (or (s,)); a matrix LAPACK does not converge on
+    (NaN or inf in it) gives NaNs, as TF's (which does not check)."""
+    def one(m):
+        if not compute_uv:
+            return (np.linalg.svd(m, compute_uv=False),)
+        u, s, vh = np.linalg.svd(m, full_matrices=full_matrices)
+        return s, u, np.swapaxes(vh, -1, -2)
+    try:
+        return one(mats)
+    except np.linalg.LinAlgError:
+        pass
+    lead = mats.shape[:-2]
+    flat = mats.reshape((-1,) + mats.shape[-2:])
+    parts = []
+    for m in flat:
+        try:
+            parts.append(one(m))
+        except np.linalg.LinAlgError:
+            parts.append(tuple(np.full_like(p, np.nan) for p in one(np.zeros_like(m))))
+    return tuple(np.stack([p[i] for p in parts]).reshape(lead + parts[0][i].shape)
+                 for i in range(len(parts[0])))
+
+
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """The singular value decomposition of each matrix in ``[..., M, N]``, as
+    ``tf.linalg.svd``: ``(s, u, v)`` with ``tensor = u @ diag(s) @ vᵀ`` (``v``, not ``vᵀ`` as
+    numpy returns), ``s`` descending ``[..., P]`` (``P = min(M, N)``), ``u`` ``[..., M, P]``
+    and ``v`` ``[..., N, P]`` (``[..., M, M]`` and ``[..., N, N]`` with ``full_matrices``);
+    just ``s`` with ``compute_uv=False``. Signs of the singular vectors are LAPACK's. Gradients
+    TF's, of every order; with ``full_matrices=True`` and ``|M - N| > 1`` the gradient raises
+    NotImplementedError, as TF's."""
+    x = _at_least_matrix(tensor, "svd", "tensor")
+    _require_float([x], "svd")
+    if not compute_uv:
+        return _singular_values(x)
+    return _svd(x, bool(full_matrices))
+
+
+def _singular_values(x):
+    @_custom
+    def f(a):
+        (s,) = _numpy_values("svd", lambda m: _svd_values(m, False, False), a.dtype, a)
+
+        def grad(ds):
+            _, u, v = _svd(a, False)
+            return matmul(_scale_columns(u, ds), v, transpose_b=True)
+        return s, grad
+    return f(x)
+
+
+def _svd(x, full, value=None):
+    @_custom
+    def f(a):
+        outs = value if value is not None else _numpy_values(
+            "svd", lambda m: _svd_values(m, full, True), a.dtype, a)
+
+        def grad(ds, du, dv):
+            rows, cols = a.shape[-2], a.shape[-1]
+            if full and abs(rows - cols) > 1:
+                raise NotImplementedError(
+                    f"svd: the gradient with full_matrices=True is not implemented when the "
+                    f"matrix dimensions differ by more than 1 (as TF's), got shape {list(a.shape)}; "
+                    f"use full_matrices=False")
+            s, u, v = _svd(a, full, outs)
+            return _svd_grad(s, u, v, ds, du, dv, rows, cols, full)
+        return outs, grad
+    return f(x)
+
+
+def _svd_grad(s, u, v, ds, du, dv, m, n, full):
+    """TF's _SvdGrad for real matrices (Townsend's derivation for full_matrices=False)."""
+    transposed = m > n
+    if transposed:  # the gradient of aᵀ = v diag(s) uᵀ, transposed at the end
+        m, n, u, v, du, dv = n, m, v, u, dv, du
+    v1, dv1 = (v, dv) if v.shape[-1] == m else (_columns(v, 0, m), _columns(dv, 0, m))
+    f = _reciprocal_gaps(_core.square(s))
+    fu = _core.multiply(f, matmul(u, du, transpose_a=True))
+    fv = _core.multiply(f, matmul(v1, dv1, transpose_a=True))
+    inner = _core.add(diag(ds), _core.add(_scale_columns(_core.add(fu, _swap_last(fu)), s),
+                                          _scale_rows(s, _core.add(fv, _swap_last(fv)))))
+    g = matmul(u, matmul(inner, v1, transpose_b=True))
+    if m != n:
+        dv1t = _swap_last(dv1)
+        rest = _core.subtract(dv1t, matmul(matmul(dv1t, v1), v1, transpose_b=True))
+        if full:
+            v2, dv2 = _columns(v, m, n), _columns(dv, m, n)
+            rest = _core.subtract(rest, matmul(matmul(v1, dv2, transpose_a=True), v2, transpose_b=True))
+        g = _core.add(g, matmul(_scale_columns(u, _safe_reciprocal(s)), rest))
+    return _swap_last(g) if transposed else g
+
+
+def qr(input, full_matrices=False, name=None):  # noqa: A002
+    """``(q, r)`` with ``input = q @ r`` for each matrix in ``[..., M, N]``, as
+    ``tf.linalg.qr``: ``q`` has orthonormal columns, ``r`` is upper triangular; ``q`` is
+    ``[..., M, P]`` and ``r`` ``[..., P, N]`` (``P = min(M, N)``), or ``[..., M, M]`` and
+    ``[..., M, N]`` with ``full_matrices``. The signs on ``r``'s diagonal are LAPACK's
+    (Householder; not normalised, as TF's). Gradients TF's, of every order, for square, tall
+    and wide matrices; with ``full_matrices=True`` and ``M > N`` the gradient raises
+    NotImplementedError, as TF's."""
+    x = _at_least_matrix(input, "qr", "input")
+    _require_float([x], "qr")
+    return _qr(x, bool(full_matrices))
+
+
+def _qr(x, full, value=None):
+    @_custom
+    def f(a):
+        mode = "complete" if full else "reduced"
+        outs = value if value is not None else _numpy_values(
+            "qr", lambda m: tuple(np.linalg.qr(m, mode=mode)), a.dtype, a)
+
+        def grad(dq, dr):
+            m, n = a.shape[-2], a.shape[-1]
+            if full and m > n:
+                raise NotImplementedError(
+                    f"qr: the gradient is not implemented for matrices with more rows than columns "
+                    f"and full_matrices=True (as TF's), got shape {list(a.shape)} (q "
+                    f"{list(outs[0].shape)}, r {list(outs[1].shape)}); use full_matrices=False")
+            q, r = _qr(a, full, outs)
+            if m >= n:
+                return _qr_grad_deep(q, r, dq, dr)
+            # a = [x, y] with x square, r = [u, w]: the square case for x, and y = q w.
+            y, u = _columns(a, m, n), _columns(r, 0, m)
+            du, dw = _columns(dr, 0, m), _columns(dr, m, n)
+            dx = _qr_grad_deep(q, u, _core.add(dq, matmul(y, dw, transpose_b=True)), du)
+            return _core.concat([dx, matmul(q, dw)], -1)
+        return outs, grad
+    return f(x)
+
+
+def _times_inverse_transpose(x, r):
+    """x @ inv(r)ᵀ for upper-triangular r, by a triangular solve."""
+    return _swap_last(triangular_solve(r, _swap_last(x), lower=False))
+
+
+def _qr_grad_deep(q, r, dq, dr):
+    """TF's QR gradient for M >= N (reduced): q [..., M, N], r [..., N, N]."""
+    qdq = matmul(q, dq, transpose_a=True)
+    rdr = matmul(r, dr, transpose_b=True)
+    skew = _core.add(_core.subtract(qdq, _swap_last(qdq)), _core.subtract(rdr, _swap_last(rdr)))
+    low = band_part(skew, -1, 0)
+    ga = matmul(q, _core.add(dr, _times_inverse_transpose(low, r)))
+    gb = _times_inverse_transpose(_core.subtract(dq, matmul(q, qdq)), r)
+    return _core.add(ga, gb)
+
+
+def pinv(a, rcond=None, validate_args=False, name=None):
+    """The Moore-Penrose pseudo-inverse ``[..., N, M]`` of each matrix in ``[..., M, N]``, as
+    ``tf.linalg.pinv``: ``v @ diag(1/s) @ uᵀ`` from ``svd``, singular values at or below
+    ``rcond`` times the largest taken as zero (``rcond`` broadcasts against the leading
+    dimensions; default ``10 * max(M, N) * eps`` of the dtype, TF's, not numpy's 1e-15).
+    Gradients from svd's, of every order (the cut-off itself has none, as TF's)."""
+    x = _at_least_matrix(a, "pinv", "a")
+    _require_float([x], "pinv")
+    m, n = x.shape[-2], x.shape[-1]
+    npdt = x.dtype.as_numpy_dtype
+    if rcond is None:
+        rcond = 10.0 * max(m, n) * np.finfo(npdt).eps
+    rc = rcond.numpy() if isinstance(rcond, _core.Tensor) else rcond
+    try:
+        rc = np.asarray(rc, dtype=npdt)
+    except (TypeError, ValueError):
+        raise TypeError(f"pinv: rcond must be a number or an array of numbers, got {rcond!r}") from None
+    lead = tuple(x.shape[:-2])
+    if min(m, n) == 0:
+        return _core.reshape(_swap_last(x), list(lead) + [n, m])
+    s, u, v = svd(x)
+    sv = s.numpy()
+    try:
+        keep = np.broadcast_to(sv > np.asarray(rc * sv.max(axis=-1))[..., None], sv.shape)
+    except ValueError:
+        raise InvalidArgumentError(f"pinv: rcond of shape {list(rc.shape)} does not broadcast "
+                                   f"against the leading dimensions {list(lead)} of a") from None
+    # 1/inf = 0 where a singular value is cut off: no NaN in the gradient (TF's device).
+    s = _core.where(_core._constant(np.ascontiguousarray(keep), None), s, _const(np.inf, x.dtype))
+    return matmul(_core.divide(v, _core.expand_dims(s, -2)), u, transpose_b=True)
+
+
+def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
+    """X minimising ``||matrix @ X - rhs||² + l2_regularizer ||X||²`` for each matrix in
+    ``[..., M, N]`` and right-hand sides ``[..., M, K]`` (leading dimensions broadcast), as
+    ``tf.linalg.lstsq``. With ``fast=True`` (TF's default), the normal equations by Cholesky:
+    ``(AᵀA + λI)⁻¹ Aᵀ B`` for ``M >= N``, ``Aᵀ (AAᵀ + λI)⁻¹ B`` (the minimum-norm
+    solution) for ``M < N``, built from ``cholesky`` and ``cholesky_solve`` so the gradients
+    are theirs, of every order (none for ``l2_regularizer``); when the Gramian's Cholesky
+    factorisation fails (a rank-deficient matrix with λ = 0) it raises InvalidArgumentError.
+    With ``fast=False``, numpy.linalg.lstsq's minimum-norm least-squares solution (exact for
+    rank-deficient matrices), ``l2_regularizer`` ignored, as TF documents; its gradient raises
+    ValueError, as TF's."""
+    a, b = _system(matrix, rhs, "lstsq", square=False)
+    l2 = l2_regularizer.numpy() if isinstance(l2_regularizer, _core.Tensor) else l2_regularizer
+    try:
+        l2 = float(l2)
+    except (TypeError, ValueError):
+        raise TypeError(f"lstsq: l2_regularizer must be a number, got {l2_regularizer!r}") from None
+    if not l2 >= 0:
+        raise InvalidArgumentError(f"lstsq: l2_regularizer must be >= 0, got {l2}")
+    if not fast:
+        return _lstsq_robust(a, b)
+    m, n = a.shape[-2], a.shape[-1]
+    tall = m >= n
+    gram = matmul(a, a, transpose_a=tall, transpose_b=not tall)
+    if l2 != 0:
+        gram = _core.add(gram, _const(l2 * np.eye(min(m, n)), a.dtype))
+    try:
+        chol = cholesky(gram)
+    except InvalidArgumentError:
+        raise InvalidArgumentError(
+            f"lstsq: the Cholesky decomposition of the Gramian of matrix (shape {list(a.shape)}) "
+            f"was not successful: the matrix is not numerically full rank; use l2_regularizer > 0 "
+            f"or fast=False") from None
+    if tall:
+        return cholesky_solve(chol, matmul(a, b, transpose_a=True))
+    return matmul(a, cholesky_solve(chol, b), transpose_a=True)
+
+
+def _lstsq_robust(a, b):
+    def values(av, bv):
+        out = np.empty(av.shape[:-2] + (av.shape[-1], bv.shape[-1]), dtype=np.result_type(av, bv))
+        for idx in np.ndindex(*av.shape[:-2]):
+            out[idx] = np.linalg.lstsq(av[idx], bv[idx], rcond=None)[0]
+        return (out,)
+
+    @_custom
+    def f(m, r):
+        (y,) = _numpy_values("lstsq", values, m.dtype, m, r)
+
+        def grad(dy):
+            raise ValueError("lstsq: the gradient is not defined for fast=False (as TF's); "
+                             "use fast=True")
+        return y, grad
+    return f(a, b)
+
+
+__all__ += ["eigh", "eigvalsh", "svd", "qr", "pinv", "lstsq"]
