@@ -11,6 +11,7 @@ from ..dtypes import as_dtype, float32
 from ..module import Module, _leaves
 from . import activations as _activations
 from . import initializers as _initializers
+from .losses import _snake  # Keras' to_snake_case: Dense -> dense, MaxPooling2D -> max_pooling2d
 
 __all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input", "Conv2D", "MaxPooling2D",
            "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Dropout",
@@ -27,13 +28,6 @@ def _unique_name(prefix):
     n = _name_counts.get(prefix, 0)
     _name_counts[prefix] = n + 1
     return prefix if n == 0 else f"{prefix}_{n}"
-
-
-def _snake(name):
-    """Keras' names: Dense -> dense, Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
-    import re
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _as_input(x, dtype, where="layer"):
@@ -847,6 +841,26 @@ class GlobalMaxPooling1D(_GlobalPooling1D):
     _reduce = "reduce_max"
 
 
+def _edge_pairs(value, n, owner, what):
+    """Keras' amounts at the two ends of ``n`` spatial axes: an int (all ends), ``n`` ints
+    (both ends of each axis), or ``n`` pairs; for n = 1 also one pair. A tuple of pairs."""
+    try:
+        if isinstance(value, int):
+            pairs = ((value, value),) * n
+        elif n == 1 and len(value) == 2 and all(isinstance(v, int) for v in value):
+            pairs = (tuple(value),)
+        elif all(isinstance(v, int) for v in value):
+            pairs = tuple((v, v) for v in value)
+        else:
+            pairs = tuple(tuple(int(v) for v in p) for p in value)
+        assert len(pairs) == n and all(len(p) == 2 and min(p) >= 0 for p in pairs)
+    except (TypeError, ValueError, AssertionError):
+        shapes = "an int or a pair of non-negative ints" if n == 1 else \
+            "an int, a pair of ints or a pair of pairs of non-negative ints"
+        raise ValueError(f"{owner}: `{what}` must be {shapes}, got {value!r}") from None
+    return pairs
+
+
 class ZeroPadding2D(Layer):
     """Zero rows and columns around (batch, height, width, channels) images, as Keras':
     ``padding`` an int, (rows, columns), or ((top, bottom), (left, right))."""
@@ -856,19 +870,7 @@ class ZeroPadding2D(Layer):
         owner = f"ZeroPadding2D {self.name!r}"
         if data_format not in (None, "channels_last"):
             raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
-        try:
-            if isinstance(padding, int):
-                pads = ((padding, padding), (padding, padding))
-            elif all(isinstance(p, int) for p in padding):
-                (a, b) = padding
-                pads = ((a, a), (b, b))
-            else:
-                pads = tuple(tuple(int(v) for v in p) for p in padding)
-            assert len(pads) == 2 and all(len(p) == 2 and min(p) >= 0 for p in pads)
-        except (TypeError, ValueError, AssertionError):
-            raise ValueError(f"{owner}: `padding` must be an int, a pair of ints or a pair of pairs of "
-                             f"non-negative ints, got {padding!r}") from None
-        self.padding = pads
+        self.padding = _edge_pairs(padding, 2, owner, "padding")
 
     def build(self, input_shape):
         _images_shape(input_shape, f"ZeroPadding2D {self.name!r}")
@@ -1213,3 +1215,10 @@ __all__ += ["MultiHeadAttention", "Attention"]
 from .activation_layers import ReLU, LeakyReLU, PReLU, ELU, Softmax  # noqa: E402
 
 __all__ += ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"]
+from .reshaping import ZeroPadding1D, UpSampling1D, Cropping1D, Cropping2D, RepeatVector, Permute  # noqa: E402
+from .preprocessing import (Rescaling, Normalization, GaussianNoise, GaussianDropout,  # noqa: E402
+                            SpatialDropout1D, SpatialDropout2D, Identity)
+
+__all__ += ["ZeroPadding1D", "UpSampling1D", "Cropping1D", "Cropping2D", "RepeatVector", "Permute",
+            "Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
+            "SpatialDropout2D", "Identity"]

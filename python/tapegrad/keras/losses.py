@@ -5,9 +5,16 @@ axis); classes (``MeanSquaredError``, ...) reduce those to a scalar with ``reduc
 'sum_over_batch_size' (the default, Keras' 'auto': the mean), 'sum' or 'none'.
 The cross-entropies take ``from_logits=True`` for raw scores and are then computed from
 ``log_softmax`` so that large logits neither overflow nor lose the gradient.
+
+Also Keras 3's ``huber``, ``log_cosh``, ``kl_divergence``, ``poisson``, ``hinge``,
+``squared_hinge``, ``categorical_hinge``, ``cosine_similarity`` (the negative cosine, so that
+minimising it aligns the vectors), ``mean_squared_logarithmic_error``,
+``mean_absolute_percentage_error`` and ``binary_focal_crossentropy``, each with its class; every
+formula is recorded tapegrad ops, so each loss differentiates to any order (where smooth).
 """
 
 import functools as _functools
+import re as _re
 
 import numpy as _np
 
@@ -16,10 +23,15 @@ from ..errors import InvalidArgumentError as _InvalidArgumentError
 from .._convert import as_tensor as _as_tensor, one_hot_labels as _one_hot
 
 __all__ = [
-    "Loss", "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy",
-    "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+    "Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy",
+    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Huber", "LogCosh",
+    "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge", "CosineSimilarity",
+    "MeanSquaredLogarithmicError", "MeanAbsolutePercentageError", "BinaryFocalCrossentropy",
     "mean_squared_error", "mean_absolute_error", "binary_crossentropy",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae", "get",
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "log_cosh",
+    "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge",
+    "cosine_similarity", "mean_squared_logarithmic_error", "mean_absolute_percentage_error",
+    "binary_focal_crossentropy", "mse", "mae", "msle", "mape", "kld", "get",
 ]
 
 EPSILON = 1e-7  # keras.backend.epsilon(): how far probabilities are kept from 0 and 1
@@ -87,6 +99,25 @@ def _softplus(z):
     return _core.negative(_take_last(_core.log_softmax(pair, -1), 0))
 
 
+def _bce_elements(y_true, y_pred, from_logits):
+    """Elementwise -(y log p + (1 - y) log(1 - p)): softplus(z) - y z for logits z (exact for
+    any z), else with p clipped to [1e-7, 1 - 1e-7] as in Keras."""
+    if from_logits:
+        return _core.subtract(_softplus(y_pred), _core.multiply(y_true, y_pred))
+    p = _core.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
+    one_minus_y = _core.subtract(1.0, y_true)
+    return _core.negative(_core.add(
+        _core.multiply(y_true, _core.log(p)),
+        _core.multiply(one_minus_y, _core.log(_core.subtract(1.0, p)))))
+
+
+def _smooth_binary(y_true, label_smoothing):
+    """Binary targets pulled towards 0.5 by ``label_smoothing``, as Keras."""
+    if not label_smoothing:
+        return y_true
+    return _core.add(_core.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
+
+
 @_named
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """-(y log p + (1 - y) log(1 - p)), mean over ``axis``: one value per sample.
@@ -95,17 +126,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     Without, p is clipped to [1e-7, 1 - 1e-7] as in Keras.
     """
     y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy")
-    if label_smoothing:
-        y_true = _core.add(_core.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
-    if from_logits:
-        per_elem = _core.subtract(_softplus(y_pred), _core.multiply(y_true, y_pred))
-    else:
-        p = _core.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
-        one_minus_y = _core.subtract(1.0, y_true)
-        per_elem = _core.negative(_core.add(
-            _core.multiply(y_true, _core.log(p)),
-            _core.multiply(one_minus_y, _core.log(_core.subtract(1.0, p)))))
-    return _core.reduce_mean(per_elem, axis)
+    y_true = _smooth_binary(y_true, label_smoothing)
+    return _core.reduce_mean(_bce_elements(y_true, y_pred, from_logits), axis)
 
 
 @_named
@@ -135,8 +157,162 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     return categorical_crossentropy(onehot, y_pred, from_logits=from_logits, axis=axis)
 
 
+def _prepare_float(y_true, y_pred, op):
+    """``_prepare`` for the losses whose formulas need floats: an integer or bool y_pred
+    tensor is refused with a TypeError naming the loss (Keras would compute in integers)."""
+    y_pred = _as_tensor(y_pred, None, f"{op}: y_pred")
+    if not y_pred.dtype.is_floating:
+        raise TypeError(f"{op}: y_pred must be a float32 or float64 tensor, got "
+                        f"{'an' if y_pred.dtype.is_integer else 'a'} {y_pred.dtype.name} tensor "
+                        f"of shape {tuple(y_pred.shape)}")
+    return _prepare(y_true, y_pred, op)
+
+
+@_named
+def huber(y_true, y_pred, delta=1.0):
+    """Per sample, the mean over the last axis of 0.5 e² where |e| <= delta, else
+    delta |e| - 0.5 delta², with e = y_pred - y_true (Keras' ``huber``)."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "huber")
+    delta = float(delta)
+    error = _core.subtract(y_pred, y_true)
+    abs_error = _core.abs(error)
+    quadratic = _core.multiply(_core.square(error), 0.5)
+    linear = _core.subtract(_core.multiply(abs_error, delta), 0.5 * delta * delta)
+    return _core.reduce_mean(_core.where(_core.less_equal(abs_error, delta), quadratic, linear), -1)
+
+
+@_named
+def log_cosh(y_true, y_pred):
+    """Per sample, the mean over the last axis of log(cosh(y_pred - y_true)), computed as
+    x + softplus(-2x) - log 2 so that large errors do not overflow (Keras' ``log_cosh``)."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "log_cosh")
+    x = _core.subtract(y_pred, y_true)
+    per_elem = _core.subtract(_core.add(x, _softplus(_core.multiply(x, -2.0))), float(_np.log(2.0)))
+    return _core.reduce_mean(per_elem, -1)
+
+
+@_named
+def kl_divergence(y_true, y_pred):
+    """Per sample, sum(y_true log(y_true / y_pred)) over the last axis, both clipped to
+    [1e-7, 1] first, as Keras' ``kl_divergence``."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "kl_divergence")
+    t = _core.clip_by_value(y_true, EPSILON, 1.0)
+    p = _core.clip_by_value(y_pred, EPSILON, 1.0)
+    return _core.reduce_sum(_core.multiply(t, _core.log(_core.divide(t, p))), -1)
+
+
+@_named
+def poisson(y_true, y_pred):
+    """Per sample, the mean over the last axis of y_pred - y_true log(y_pred + 1e-7)
+    (Keras' ``poisson``)."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "poisson")
+    return _core.reduce_mean(_core.subtract(
+        y_pred, _core.multiply(y_true, _core.log(_core.add(y_pred, EPSILON)))), -1)
+
+
+def _hinge_labels(y_true):
+    """Keras' convert_binary_labels_to_hinge: labels that are all 0 or 1 become -1 / 1, any
+    other labels (already -1 / 1) are kept."""
+    is_binary = _core.reduce_all(_core.logical_or(_core.equal(y_true, 0.0),
+                                                  _core.equal(y_true, 1.0)), None)
+    return _core.where(is_binary, _core.subtract(_core.multiply(y_true, 2.0), 1.0), y_true)
+
+
+def _hinge_margins(y_true, y_pred, op):
+    """max(1 - y_true y_pred, 0) elementwise, 0/1 labels turned into -1/1 first."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, op)
+    y_true = _hinge_labels(y_true)
+    return _core.maximum(_core.subtract(1.0, _core.multiply(y_true, y_pred)), 0.0)
+
+
+@_named
+def hinge(y_true, y_pred):
+    """Per sample, the mean over the last axis of max(1 - y_true y_pred, 0); labels are -1/1
+    (0/1 labels are converted, as Keras' ``hinge``)."""
+    return _core.reduce_mean(_hinge_margins(y_true, y_pred, "hinge"), -1)
+
+
+@_named
+def squared_hinge(y_true, y_pred):
+    """Per sample, the mean over the last axis of max(1 - y_true y_pred, 0)² (0/1 labels
+    converted to -1/1, as Keras' ``squared_hinge``)."""
+    return _core.reduce_mean(_core.square(_hinge_margins(y_true, y_pred, "squared_hinge")), -1)
+
+
+@_named
+def categorical_hinge(y_true, y_pred):
+    """Per sample, max(neg - pos + 1, 0) with pos = sum(y_true y_pred) and
+    neg = max((1 - y_true) y_pred) over the last axis (Keras' ``categorical_hinge``, one-hot
+    y_true)."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "categorical_hinge")
+    pos = _core.reduce_sum(_core.multiply(y_true, y_pred), -1)
+    neg = _core.reduce_max(_core.multiply(_core.subtract(1.0, y_true), y_pred), -1)
+    return _core.maximum(_core.add(_core.subtract(neg, pos), 1.0), 0.0)
+
+
+def _l2_normalize(x, axis):
+    """x / max(||x||, 1e-7) along ``axis`` (Keras' ``normalize``: x * min(rsqrt(sum x²), 1e7))."""
+    ss = _core.reduce_sum(_core.square(x), axis, True)
+    return _core.divide(x, _core.sqrt(_core.maximum(ss, EPSILON * EPSILON)))
+
+
+@_named
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Per sample, the negative cosine similarity -sum(l2_normalize(y_true) *
+    l2_normalize(y_pred)) over ``axis``: -1 for vectors pointing the same way, as Keras'
+    loss (``keras.metrics.CosineSimilarity`` reports the cosine itself)."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "cosine_similarity")
+    return _core.negative(_core.reduce_sum(
+        _core.multiply(_l2_normalize(y_true, axis), _l2_normalize(y_pred, axis)), axis))
+
+
+@_named
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """Per sample, the mean over the last axis of (log(max(y_pred, 1e-7) + 1) -
+    log(max(y_true, 1e-7) + 1))² (Keras' ``mean_squared_logarithmic_error``)."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "mean_squared_logarithmic_error")
+    first = _core.log(_core.add(_core.maximum(y_pred, EPSILON), 1.0))
+    second = _core.log(_core.add(_core.maximum(y_true, EPSILON), 1.0))
+    return _core.reduce_mean(_core.square(_core.subtract(first, second)), -1)
+
+
+@_named
+def mean_absolute_percentage_error(y_true, y_pred):
+    """Per sample, 100 times the mean over the last axis of |y_true - y_pred| /
+    max(|y_true|, 1e-7) (Keras' ``mean_absolute_percentage_error``)."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "mean_absolute_percentage_error")
+    diff = _core.abs(_core.divide(_core.subtract(y_true, y_pred),
+                                  _core.maximum(_core.abs(y_true), EPSILON)))
+    return _core.multiply(_core.reduce_mean(diff, -1), 100.0)
+
+
+@_named
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary cross-entropy times the focal factor (1 - p_t)^gamma, p_t = y p + (1 - y)(1 - p),
+    mean over ``axis`` (Keras' ``binary_focal_crossentropy``). ``apply_class_balancing``
+    also weights class 1 by ``alpha`` and class 0 by 1 - alpha. With ``from_logits`` p is
+    sigmoid(y_pred) and the cross-entropy is computed from the logits (exact for any logit;
+    Keras clips sigmoid(z) to [1e-7, 1 - 1e-7], which differs only beyond |z| ~ 16)."""
+    y_true, y_pred = _prepare_float(y_true, y_pred, "binary_focal_crossentropy")
+    y_true = _smooth_binary(y_true, label_smoothing)
+    bce = _bce_elements(y_true, y_pred, from_logits)
+    p = _core.sigmoid(y_pred) if from_logits else y_pred
+    one_minus_y = _core.subtract(1.0, y_true)
+    p_t = _core.add(_core.multiply(y_true, p), _core.multiply(one_minus_y, _core.subtract(1.0, p)))
+    focal = _core.multiply(_core.pow(_core.subtract(1.0, p_t), float(gamma)), bce)
+    if apply_class_balancing:
+        weight = _core.add(_core.multiply(y_true, float(alpha)),
+                           _core.multiply(one_minus_y, 1.0 - float(alpha)))
+        focal = _core.multiply(weight, focal)
+    return _core.reduce_mean(focal, axis)
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+msle = MSLE = mean_squared_logarithmic_error
+mape = MAPE = mean_absolute_percentage_error
+kld = KLD = kl_divergence
 
 
 # -- classes ------------------------------------------------------------------------------------
@@ -172,7 +348,12 @@ class Loss:
             w = _as_tensor(sample_weight, losses.dtype, f"{self.name}: sample_weight")
             while w.ndim > losses.ndim and w.shape[-1] == 1:
                 w = _core.squeeze(w, [-1])
-            losses = _core.multiply(losses, w)
+            try:
+                losses = _core.multiply(losses, w)
+            except _InvalidArgumentError:
+                raise _InvalidArgumentError(
+                    f"{self.name}: sample_weight of shape {_shape_of(sample_weight)} does not "
+                    f"match the per-sample losses of shape {tuple(losses.shape)}") from None
         if self.reduction == "none":
             return losses
         if self.reduction == "sum":
@@ -185,7 +366,11 @@ class Loss:
 
 
 def _snake(name):
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    """Keras' to_snake_case: 'MeanSquaredError' -> 'mean_squared_error', 'AUC' -> 'auc',
+    'KLDivergence' -> 'kl_divergence' (runs of capitals stay one word)."""
+    name = _re.sub(r"\W+", "", name)
+    name = _re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return _re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class MeanSquaredError(Loss):
@@ -258,18 +443,134 @@ class SparseCategoricalCrossentropy(Loss):
         return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
 
 
+class LossFunctionWrapper(Loss):
+    """A Loss from a per-sample function: ``call`` is ``fn(y_true, y_pred, **kwargs)``
+    (Keras' ``LossFunctionWrapper``); ``get_config`` includes the keyword arguments."""
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, **kwargs):
+        super().__init__(reduction, name or getattr(fn, "__name__", None))
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        """Per-sample losses of the wrapped function."""
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (the function's keyword arguments included)."""
+        cfg = super().get_config()
+        cfg.update(self._fn_kwargs)
+        return cfg
+
+
+class Huber(LossFunctionWrapper):
+    """Huber loss: quadratic for errors up to ``delta``, linear beyond (Keras' ``Huber``)."""
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
+        super().__init__(huber, reduction, name, delta=float(delta))
+
+
+class LogCosh(LossFunctionWrapper):
+    """log(cosh(y_pred - y_true)): about e²/2 for small errors, |e| - log 2 for large ones."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh"):
+        super().__init__(log_cosh, reduction, name)
+
+
+class KLDivergence(LossFunctionWrapper):
+    """Kullback-Leibler divergence of y_pred from y_true (both clipped to [1e-7, 1])."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence"):
+        super().__init__(kl_divergence, reduction, name)
+
+
+class Poisson(LossFunctionWrapper):
+    """Poisson negative log-likelihood up to a constant: y_pred - y_true log(y_pred + 1e-7)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson"):
+        super().__init__(poisson, reduction, name)
+
+
+class Hinge(LossFunctionWrapper):
+    """Hinge loss max(1 - y_true y_pred, 0) for -1/1 (or 0/1) labels."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="hinge"):
+        super().__init__(hinge, reduction, name)
+
+
+class SquaredHinge(LossFunctionWrapper):
+    """Squared hinge loss max(1 - y_true y_pred, 0)² for -1/1 (or 0/1) labels."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge"):
+        super().__init__(squared_hinge, reduction, name)
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    """Categorical hinge loss max(neg - pos + 1, 0) for one-hot labels."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge"):
+        super().__init__(categorical_hinge, reduction, name)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """The negative cosine similarity along ``axis`` (-1 when aligned, 1 when opposite)."""
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity"):
+        super().__init__(cosine_similarity, reduction, name, axis=axis)
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """Mean of (log(1 + y_pred) - log(1 + y_true))² (both floored at 1e-7)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error"):
+        super().__init__(mean_squared_logarithmic_error, reduction, name)
+
+
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error"):
+        super().__init__(mean_absolute_percentage_error, reduction, name)
+
+
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy down-weighting easy examples by (1 - p_t)^gamma (Lin et al.,
+    2018); ``apply_class_balancing`` weights the classes by ``alpha`` / 1 - alpha."""
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                 label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_focal_crossentropy"):
+        super().__init__(binary_focal_crossentropy, reduction, name,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
 _BY_NAME = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    # Keras 3's aliases, and the names of the losses below
+    "MSE": MeanSquaredError, "MAE": MeanAbsoluteError,
+    "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
+    "huber": Huber, "log_cosh": LogCosh,
+    "kl_divergence": KLDivergence, "kld": KLDivergence, "KLD": KLDivergence,
+    "KLDivergence": KLDivergence,
+    "poisson": Poisson, "hinge": Hinge, "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge, "cosine_similarity": CosineSimilarity,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+    "binary_focal_crossentropy": BinaryFocalCrossentropy,
 }
 
 
 def get(identifier):
-    """A loss from a name ('mse', 'binary_crossentropy', 'MeanSquaredError', ...), an
-    instance or a callable ``f(y_true, y_pred)``."""
+    """A loss from a name ('mse', 'binary_crossentropy', 'MeanSquaredError', 'huber', 'kld',
+    'msle', 'mape', 'Huber', ...: a new instance of the class), an instance or a callable
+    ``f(y_true, y_pred)``."""
     if isinstance(identifier, str):
         key = identifier if identifier in _BY_NAME else _snake(identifier)
         if key not in _BY_NAME:

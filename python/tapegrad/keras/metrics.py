@@ -2,7 +2,7 @@
 
 A metric class accumulates over batches: ``update_state(y_true, y_pred, sample_weight=None)``
 adds a batch, ``result()`` is the value so far (a float32 scalar tensor), ``reset_state()``
-starts again. All the classes here are means (Keras' ``Mean`` / ``MeanMetricWrapper``): two
+starts again. Most classes here are means (Keras' ``Mean`` / ``MeanMetricWrapper``): two
 float32 Variables, ``total`` (the sum of the weighted per-sample values) and ``count`` (the
 number of samples, or the sum of their weights), and ``result() = total / count`` (0 before
 any update)::
@@ -15,13 +15,20 @@ The functions (``binary_accuracy``, ``categorical_accuracy``, ...) return the pe
 values the classes average. Everything is tapegrad ops (argmax, equal, cast, greater, ...),
 no numpy round trip. ``Sequential.compile(metrics=[...])`` takes names ('accuracy', 'mse',
 ...), instances and functions ``f(y_true, y_pred) -> per-sample values``.
+
+Besides the means there are ``Sum``, ``RootMeanSquaredError`` (the root of a mean) and the
+confusion-matrix metrics ``Precision``, ``Recall`` and ``AUC``, whose state is float32
+Variables of weighted true/false positive/negative counts, one entry per threshold, updated
+as Keras' ``update_confusion_matrix_variables`` (AUC's evenly spaced thresholds by its
+bucketed O(T + N) algorithm).
 """
 
 import numpy as _np
 
 from .. import _core
 from .._convert import as_tensor as _as_tensor
-from ..dtypes import float32 as _float32, int64 as _int64
+from .. import math as _math
+from ..dtypes import float32 as _float32, int32 as _int32, int64 as _int64
 from ..errors import InvalidArgumentError as _InvalidArgumentError
 from . import losses as _losses
 
@@ -30,6 +37,15 @@ __all__ = [
     "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "mean_squared_error", "mean_absolute_error", "mse", "mae", "get",
+    "RootMeanSquaredError", "Sum", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+    "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge",
+    "CategoricalHinge", "BinaryCrossentropy", "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+    "Precision", "Recall", "AUC", "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy", "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error", "kl_divergence", "log_cosh", "poisson", "hinge",
+    "squared_hinge", "categorical_hinge", "binary_crossentropy", "categorical_crossentropy",
+    "sparse_categorical_crossentropy", "mape", "msle", "kld",
 ]
 
 
@@ -51,11 +67,12 @@ def _same_rank(x1, x2):
     return x1, x2
 
 
-def _trailing_mean(t, start):
-    """The mean of ``t`` over its axes from ``start`` on (``t`` itself when it has none)."""
+def _trailing_mean(t, start, reduce=_core.reduce_mean):
+    """The mean (or ``reduce``) of ``t`` over its axes from ``start`` on (``t`` itself when it
+    has none)."""
     if t.ndim <= start:
         return t
-    return _core.reduce_mean(t, list(range(start, t.ndim)))
+    return reduce(t, list(range(start, t.ndim)))
 
 
 def _as_labels(y, what):
@@ -132,7 +149,79 @@ def sparse_categorical_accuracy(y_true, y_pred):
     return _matches(y_true, _core.argmax(y_pred, -1))
 
 
+def _in_top_k(labels, y_pred, k):
+    """float32 1/0 per row of the (n, classes) ``y_pred``: whether the score of the int64
+    ``labels`` class is among the ``k`` largest, as tf.math.in_top_k (fewer than k classes
+    score strictly higher, so ties at the boundary count as in; a label outside
+    [0, classes) or a non-finite score is out)."""
+    classes = _core._constant(_np.arange(y_pred.shape[-1], dtype=_np.int64), _int64)
+    is_label = _core.equal(_core.expand_dims(labels, -1), classes)
+    neg_inf = _core._constant(-_np.inf, y_pred.dtype)
+    target = _core.reduce_max(_core.where(is_label, y_pred, neg_inf), -1, True)
+    above = _core.reduce_sum(_core.cast(_core.greater(y_pred, target), _float32), -1)
+    finite = _core.logical_and(_core.greater(target, neg_inf),
+                               _core.less(target, _core._constant(_np.inf, y_pred.dtype)))
+    inside = _core.logical_and(_core.less(above, float(k)), _core.squeeze(finite, [-1]))
+    return _core.cast(inside, _float32)
+
+
+def _top_k_matches(labels, y_pred, k):
+    """in_top_k of integer ``labels`` against ``y_pred`` flattened to (n, classes), reshaped
+    back to the labels' shape (Keras' top-k accuracies)."""
+    if not y_pred.dtype.is_floating:
+        y_pred = _core.cast(y_pred, _float32)
+    if labels.dtype != _int64:
+        labels = _core.cast(labels, _int64)
+    shape = tuple(labels.shape)
+    if y_pred.ndim < 1 or _np.prod(shape, dtype=_np.int64) * y_pred.shape[-1] != _np.prod(
+            tuple(y_pred.shape), dtype=_np.int64):
+        raise _InvalidArgumentError(
+            "labels must have y_pred's shape without its last dimension (or with a last "
+            "dimension of 1)")
+    flat = _core.reshape(y_pred, [-1, y_pred.shape[-1]])
+    return _core.reshape(_in_top_k(_core.reshape(labels, [-1]), flat, int(k)), shape)
+
+
+@_losses._named
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """Per sample, 1.0 where the class of the one-hot ``y_true`` is among the ``k`` highest
+    scores of ``y_pred`` (ties at the k-th score count as in, as tf.math.in_top_k), else 0.0
+    (Keras' ``top_k_categorical_accuracy``)."""
+    y_pred = _as_tensor(y_pred, None, "top_k_categorical_accuracy: y_pred")
+    y_true = _as_labels(y_true, "top_k_categorical_accuracy: y_true")
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        raise _InvalidArgumentError(
+            f"one-hot y_true must have y_pred's shape {tuple(y_pred.shape)}")
+    return _top_k_matches(_core.argmax(y_true, -1), y_pred, k)
+
+
+@_losses._named
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """Per sample, 1.0 where the integer class label ``y_true`` (shape (batch,) or (batch, 1))
+    is among the ``k`` highest scores of ``y_pred``, else 0.0 (Keras'
+    ``sparse_top_k_categorical_accuracy``; the result has the labels' shape)."""
+    y_pred = _as_tensor(y_pred, None, "sparse_top_k_categorical_accuracy: y_pred")
+    y_true = _as_labels(y_true, "sparse_top_k_categorical_accuracy: y_true")
+    return _top_k_matches(y_true, y_pred, k)
+
+
+def _cosine(y_true, y_pred, axis=-1):
+    """The cosine similarity along ``axis`` (the negative of the loss ``cosine_similarity``)."""
+    return _core.negative(_losses.cosine_similarity(y_true, y_pred, axis))
+
+
 mean_squared_error = mse = MSE = _losses.mean_squared_error
+mean_absolute_percentage_error = mape = MAPE = _losses.mean_absolute_percentage_error
+mean_squared_logarithmic_error = msle = MSLE = _losses.mean_squared_logarithmic_error
+kl_divergence = kld = KLD = _losses.kl_divergence
+log_cosh = _losses.log_cosh
+poisson = _losses.poisson
+hinge = _losses.hinge
+squared_hinge = _losses.squared_hinge
+categorical_hinge = _losses.categorical_hinge
+binary_crossentropy = _losses.binary_crossentropy
+categorical_crossentropy = _losses.categorical_crossentropy
+sparse_categorical_crossentropy = _losses.sparse_categorical_crossentropy
 mean_absolute_error = mae = MAE = _losses.mean_absolute_error
 acc = ACC = accuracy
 
@@ -203,15 +292,16 @@ class Metric:
         return f"<{type(self).__name__} name={self.name!r}>"
 
 
-def _samplewise(values, sample_weight, name):
-    """Keras' reduce_to_samplewise_values: the values (float32) averaged down to one per
-    sample, multiplied by the weights, and the weights with as many dimensions (or None)."""
+def _samplewise(values, sample_weight, name, reduce=_core.reduce_mean):
+    """Keras' reduce_to_samplewise_values: the values (float32) averaged (or ``reduce``d)
+    down to one per sample, multiplied by the weights, and the weights with as many
+    dimensions (or None)."""
     values = _as_tensor(values, _float32, f"{name}: values")
     if sample_weight is not None:
         w = _as_tensor(sample_weight, _float32, f"{name}: sample_weight")
         given = tuple(values.shape)
         values, w = _same_rank(values, w)
-        values = _trailing_mean(values, w.ndim)
+        values = _trailing_mean(values, w.ndim, reduce)
         if tuple(w.shape) != tuple(values.shape):
             try:
                 w = _core.broadcast_to(w, tuple(values.shape))
@@ -221,8 +311,8 @@ def _samplewise(values, sample_weight, name):
                     f"of shape {given} (one weight per sample: shape {given[:1]})"
                 ) from None
         values = _core.multiply(values, w)
-        sample_weight = _trailing_mean(w, 1)
-    return _trailing_mean(values, 1), sample_weight
+        sample_weight = _trailing_mean(w, 1, reduce)
+    return _trailing_mean(values, 1, reduce), sample_weight
 
 
 class Mean(Metric):
@@ -322,6 +412,453 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
+class RootMeanSquaredError(Metric):
+    """sqrt of the (weighted) mean of (y_pred - y_true)² over the samples seen: each sample's
+    squared errors averaged first, as Keras' ``RootMeanSquaredError``. Its state is a Mean's
+    (``total``, ``count``); it is not a ``Mean`` itself, since its result is the root."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._mean = Mean(name=self.name)
+        self.total, self.count = self._mean.total, self._mean.count
+        self._variables = self._mean._variables
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add the squared errors of this batch (optionally weighted per sample)."""
+        try:
+            y_true, y_pred = _losses._prepare_float(y_true, y_pred, self.name)
+            error_sq = _core.square(_core.subtract(y_pred, y_true))
+        except _InvalidArgumentError as e:
+            raise _losses._mismatch(self.name, y_true, y_pred, e) from None
+        self._mean.update_state(error_sq, sample_weight)
+
+    def result(self):
+        """sqrt(total / count) as a float32 scalar tensor (0.0 before any update)."""
+        return _core.sqrt(self._mean.result())
+
+
+class Sum(Metric):
+    """The (weighted) sum of the values given to ``update_state(values, sample_weight=None)``
+    (Keras' ``Sum``: one float32 Variable, ``total``)."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(name="total")
+
+    def update_state(self, values, sample_weight=None):
+        """Add sum(w * values) of this batch to the total."""
+        values, _ = _samplewise(values, sample_weight, self.name, _core.reduce_sum)
+        self.total.assign_add(_core.reduce_sum(values, None), read_value=False)
+
+    def result(self):
+        """The total so far, a float32 scalar tensor."""
+        return self.total.read_value()
+
+
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    """The mean over samples of 100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7), axis=-1)."""
+
+    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    """The mean over samples of mean((log(1 + y_pred) - log(1 + y_true))², axis=-1)."""
+
+    def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """The mean over samples of the cosine similarity of y_true and y_pred along ``axis``
+    (1 when aligned: the negative of the loss ``CosineSimilarity``)."""
+
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(_cosine, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class LogCoshError(MeanMetricWrapper):
+    """The mean over samples of mean(log(cosh(y_pred - y_true)), axis=-1)."""
+
+    def __init__(self, name="logcosh", dtype=None):
+        super().__init__(log_cosh, name=name, dtype=dtype)
+
+
+class KLDivergence(MeanMetricWrapper):
+    """The mean over samples of sum(y_true log(y_true / y_pred), axis=-1) (both clipped to
+    [1e-7, 1])."""
+
+    def __init__(self, name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, name=name, dtype=dtype)
+
+
+class Poisson(MeanMetricWrapper):
+    """The mean over samples of mean(y_pred - y_true log(y_pred + 1e-7), axis=-1)."""
+
+    def __init__(self, name="poisson", dtype=None):
+        super().__init__(poisson, name=name, dtype=dtype)
+
+
+class Hinge(MeanMetricWrapper):
+    """The mean over samples of mean(max(1 - y_true y_pred, 0), axis=-1) (0/1 labels become
+    -1/1)."""
+
+    def __init__(self, name="hinge", dtype=None):
+        super().__init__(hinge, name=name, dtype=dtype)
+
+
+class SquaredHinge(MeanMetricWrapper):
+    """The mean over samples of mean(max(1 - y_true y_pred, 0)², axis=-1) (0/1 labels become
+    -1/1)."""
+
+    def __init__(self, name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, name=name, dtype=dtype)
+
+
+class CategoricalHinge(MeanMetricWrapper):
+    """The mean over samples of max(max((1 - y_true) y_pred) - sum(y_true y_pred) + 1, 0)."""
+
+    def __init__(self, name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, name=name, dtype=dtype)
+
+
+class BinaryCrossentropy(MeanMetricWrapper):
+    """The mean over samples of the binary cross-entropy (``from_logits=True`` for raw
+    scores)."""
+
+    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0.0):
+        super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+        self.from_logits, self.label_smoothing = from_logits, label_smoothing
+
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    """The mean over samples of the categorical cross-entropy of one-hot targets."""
+
+    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0.0, axis=-1):
+        super().__init__(categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    """The mean over samples of the categorical cross-entropy of integer class labels."""
+
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
+                 axis=-1):
+        super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, axis=axis)
+        self.from_logits, self.axis = from_logits, axis
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot target's class is among the ``k`` highest scores."""
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer class label is among the ``k`` highest scores."""
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+
+# -- confusion-matrix metrics: Precision, Recall, AUC ------------------------------------------
+NEG_INF = -1e10  # Keras' stand-in for -inf: the threshold under top_k, the score of non-top-k
+
+
+def _parse_thresholds(thresholds, default, name):
+    """Keras' parse_init_thresholds: a list of floats in [0, 1] (``default`` when None)."""
+    if thresholds is None:
+        return [float(default)]
+    many = isinstance(thresholds, (list, tuple, _np.ndarray))
+    values = list(thresholds) if many else [thresholds]
+    bad = [t for t in values if t is None or not 0.0 <= float(t) <= 1.0]
+    if bad:
+        raise ValueError(f"{name}: Threshold values must be in [0, 1]. Received: {bad}")
+    return [float(t) for t in values]
+
+
+def _evenly_distributed(thresholds):
+    """Keras' is_evenly_distributed_thresholds: 3 or more, i / (n - 1) within 1e-7."""
+    n = len(thresholds)
+    if n < 3:
+        return False
+    even = _np.arange(n, dtype=_np.float32) / (n - 1)
+    return bool(_np.allclose(thresholds, even, atol=_losses.EPSILON))
+
+
+def _last_slice(t, index):
+    """t[..., index:index + 1]."""
+    shape = list(t.shape)
+    return _core.slice(t, [0] * (len(shape) - 1) + [index], shape[:-1] + [1])
+
+
+def _filter_top_k(x, k):
+    """x with every entry outside the ``k`` largest of its last axis (ties in index order)
+    set to NEG_INF, as Keras' _filter_top_k."""
+    from .._array_ops import top_k
+    idx = top_k(x, k).indices
+    mask = _core.reduce_sum(_core.one_hot(idx, x.shape[-1], dtype=_float32), -2)
+    return _core.add(_core.multiply(x, mask), _core.multiply(_core.subtract(1.0, mask), NEG_INF))
+
+
+def _update_confusion(name, variables, y_true, y_pred, thresholds, evenly, top_k=None,
+                      class_id=None, sample_weight=None):
+    """Keras' update_confusion_matrix_variables (multi_label=False): add to the Variables of
+    ``variables`` ('tp', 'fp', 'tn', 'fn', one entry per threshold) the weighted counts of
+    predictions above (positive) or at/below (negative) each threshold against the labels
+    (nonzero: positive), over every element of y_true / y_pred. With ``evenly`` (thresholds
+    i / (n - 1), maybe with epsilon ends) it is Keras' bucketed O(T + N) algorithm, else a
+    comparison against every threshold."""
+    y_pred = _as_tensor(y_pred, None, f"{name}: y_pred")
+    y_true = _as_labels(y_true, f"{name}: y_true")
+    y_pred, y_true = _core.cast(y_pred, _float32), _core.cast(y_true, _float32)
+    y_pred, y_true = _same_rank(y_pred, y_true)
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        raise _InvalidArgumentError(
+            f"{name}: y_true of shape {tuple(y_true.shape)} and y_pred of shape "
+            f"{tuple(y_pred.shape)} are incompatible (they must have one shape)")
+    w = None
+    if sample_weight is not None:
+        w = _core.expand_dims(_as_tensor(sample_weight, _float32, f"{name}: sample_weight"), -1)
+        if w.ndim == y_true.ndim + 1 and w.shape[-1] == 1:
+            w = _core.squeeze(w, [-1])
+    if top_k is not None:
+        y_pred = _filter_top_k(y_pred, top_k)
+    if class_id is not None:
+        if y_pred.ndim < 2:
+            raise ValueError(f"{name}: When class_id is provided, y_pred must be a 2D array "
+                             f"with shape (num_samples, num_classes), found shape: "
+                             f"{tuple(y_pred.shape)}")
+        y_true, y_pred = _last_slice(y_true, class_id), _last_slice(y_pred, class_id)
+    if w is not None:
+        try:
+            w = _core.reshape(_core.broadcast_to(w, tuple(y_pred.shape)), [-1])
+        except _InvalidArgumentError:
+            raise _InvalidArgumentError(
+                f"{name}: sample_weight of shape {_losses._shape_of(sample_weight)} does not "
+                f"match y_pred of shape {tuple(y_pred.shape)}") from None
+    labels = _core.reshape(_core.cast(_core.not_equal(y_true, 0.0), _float32), [-1])
+    preds = _core.reshape(y_pred, [-1])
+    neg = _core.subtract(1.0, labels)
+    pos, neg = (labels, neg) if w is None else (_core.multiply(labels, w), _core.multiply(neg, w))
+    n = len(thresholds)
+    if evenly:
+        clipped = _core.clip_by_value(preds, 0.0, 1.0)
+        bucket = _core.subtract(_math.ceil(_core.multiply(clipped, float(n - 1))), 1.0)
+        if thresholds[0] < 0.0 or thresholds[-1] > 1.0:
+            bucket = _core.maximum(bucket, 0.0)  # every prediction is above the -eps threshold
+        bucket = _core.cast(bucket, _int32)
+        tp = _core.cumsum(_core.unsorted_segment_sum(pos, bucket, n), 0, False, True)
+        fp = _core.cumsum(_core.unsorted_segment_sum(neg, bucket, n), 0, False, True)
+    else:
+        thr = _core._constant(_np.asarray(thresholds, _np.float32).reshape(n, 1), _float32)
+        above = _core.cast(_core.greater(_core.reshape(preds, [1, -1]), thr), _float32)  # (T, N)
+        tp = _core.reduce_sum(_core.multiply(above, pos), 1)
+        fp = _core.reduce_sum(_core.multiply(above, neg), 1)
+    counts = {"tp": tp, "fp": fp}
+    if "fn" in variables:
+        counts["fn"] = _core.subtract(_core.reduce_sum(pos, None), tp)
+    if "tn" in variables:
+        counts["tn"] = _core.subtract(_core.reduce_sum(neg, None), fp)
+    for key, var in variables.items():
+        var.assign_add(counts[key], read_value=False)
+
+
+def _no_nan_ratio(num, den):
+    """num / den, 0 where den is 0 (Keras' divide_no_nan)."""
+    return _math.divide_no_nan(num, den)
+
+
+class _ThresholdMetric(Metric):
+    """Precision and Recall: confusion counts per threshold (``thresholds``, default 0.5, or
+    NEG_INF with ``top_k``), optionally over the ``top_k`` scores of each sample or the
+    class ``class_id`` only."""
+
+    _counts = ()
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.top_k, self.class_id = top_k, class_id
+        default = 0.5 if top_k is None else NEG_INF
+        self.thresholds = _parse_thresholds(thresholds, default, self.name)
+        self._evenly = _evenly_distributed(self.thresholds)
+        n = len(self.thresholds)
+        long_names = {"tp": "true_positives", "fp": "false_positives", "fn": "false_negatives"}
+        self._vars = {}
+        for key in self._counts:
+            var = self.add_variable((n,), name=long_names[key])
+            setattr(self, long_names[key], var)
+            self._vars[key] = var
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add this batch's confusion counts (labels: nonzero is positive; predictions:
+        above the threshold is positive), optionally weighted."""
+        _update_confusion(self.name, self._vars, y_true, y_pred, self.thresholds, self._evenly,
+                          self.top_k, self.class_id, sample_weight)
+
+    def _ratio(self, other):
+        tp = self.true_positives.read_value()
+        r = _no_nan_ratio(tp, _core.add(tp, other.read_value()))
+        return _core.reshape(r, []) if len(self.thresholds) == 1 else r
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        cfg.update(thresholds=self.init_thresholds, top_k=self.top_k, class_id=self.class_id)
+        return cfg
+
+
+class Precision(_ThresholdMetric):
+    """TP / (TP + FP) over the batches seen (0 when nothing was predicted positive), as
+    Keras' ``Precision(thresholds=None, top_k=None, class_id=None)``: a prediction is
+    positive above the threshold (0.5 by default); a list of thresholds gives one value
+    each."""
+
+    _counts = ("tp", "fp")
+
+    def result(self):
+        """Precision as a float32 tensor (a scalar for one threshold)."""
+        return self._ratio(self.false_positives)
+
+
+class Recall(_ThresholdMetric):
+    """TP / (TP + FN) over the batches seen (0 when there was no positive label), as Keras'
+    ``Recall(thresholds=None, top_k=None, class_id=None)``."""
+
+    _counts = ("tp", "fn")
+
+    def result(self):
+        """Recall as a float32 tensor (a scalar for one threshold)."""
+        return self._ratio(self.false_negatives)
+
+
+class AUC(Metric):
+    """Area under the ROC or precision-recall curve, as Keras' ``AUC``: the confusion counts at
+    ``num_thresholds`` thresholds (i / (num_thresholds - 1) for the inner ones, -1e-7 and
+    1 + 1e-7 at the ends; or ``thresholds`` given), then a Riemann sum over them
+    (``summation_method`` 'interpolation' (trapezoids; for PR, Davis & Goadrich's
+    interpolation), 'minoring' or 'majoring'). ``from_logits`` applies a sigmoid first.
+    Single-label only: ``multi_label`` and ``label_weights`` are not supported."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        super().__init__(name=name, dtype=dtype)
+        if multi_label or label_weights is not None or num_labels is not None:
+            raise NotImplementedError(f"{self.name}: multi_label, num_labels and label_weights "
+                                      "are not supported")
+        curves = {"roc": "ROC", "pr": "PR"}
+        if str(curve).lower() not in curves:
+            raise ValueError(f'{self.name}: Invalid AUCCurve value: "{curve}". Expected values '
+                             'are ["PR", "ROC"]')
+        methods = ("interpolation", "minoring", "majoring")
+        if str(summation_method).lower() not in methods:
+            raise ValueError(f'{self.name}: Invalid AUC summation method value: '
+                             f'"{summation_method}". Expected values are ["interpolation", '
+                             '"majoring", "minoring"]')
+        self.curve = curves[str(curve).lower()]
+        self.summation_method = str(summation_method).lower()
+        self.multi_label, self.label_weights, self._from_logits = False, None, bool(from_logits)
+        if thresholds is not None:
+            inner = sorted(_parse_thresholds(thresholds, 0.5, self.name))
+            self.num_thresholds = len(inner) + 2
+            self._evenly = _evenly_distributed([0.0] + inner + [1.0])
+        else:
+            if int(num_thresholds) <= 1:
+                raise ValueError(f"{self.name}: Argument `num_thresholds` must be an integer "
+                                 f"> 1. Received: num_thresholds={num_thresholds}")
+            self.num_thresholds = int(num_thresholds)
+            inner = [(i + 1) * 1.0 / (self.num_thresholds - 1)
+                     for i in range(self.num_thresholds - 2)]
+            self._evenly = True
+        eps = _losses.EPSILON
+        self._thresholds = [0.0 - eps] + inner + [1.0 + eps]
+        n = self.num_thresholds
+        self.true_positives = self.add_variable((n,), name="true_positives")
+        self.false_positives = self.add_variable((n,), name="false_positives")
+        self.true_negatives = self.add_variable((n,), name="true_negatives")
+        self.false_negatives = self.add_variable((n,), name="false_negatives")
+
+    @property
+    def thresholds(self):
+        """The thresholds, the two epsilon ends included."""
+        return list(self._thresholds)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add this batch's confusion counts at every threshold (optionally weighted)."""
+        if self._from_logits:
+            y_pred = _core.sigmoid(_as_tensor(y_pred, None, f"{self.name}: y_pred"))
+        _update_confusion(self.name, {"tp": self.true_positives, "fp": self.false_positives,
+                                      "tn": self.true_negatives, "fn": self.false_negatives},
+                          y_true, y_pred, self._thresholds, self._evenly,
+                          sample_weight=sample_weight)
+
+    def _pairs(self, t):
+        """(t[:-1], t[1:]) of a per-threshold tensor."""
+        n = self.num_thresholds
+        return _core.slice(t, [0], [n - 1]), _core.slice(t, [1], [n - 1])
+
+    def _interpolate_pr_auc(self):
+        """Davis & Goadrich's interpolated PR-AUC, as Keras' interpolate_pr_auc."""
+        tp = self.true_positives.read_value()
+        p = _core.add(tp, self.false_positives.read_value())
+        tp0, tp1 = self._pairs(tp)
+        p0, p1 = self._pairs(p)
+        dtp = _core.subtract(tp0, tp1)
+        prec_slope = _no_nan_ratio(dtp, _core.maximum(_core.subtract(p0, p1), 0.0))
+        intercept = _core.subtract(tp1, _core.multiply(prec_slope, p1))
+        both = _core.logical_and(_core.greater(p0, 0.0), _core.greater(p1, 0.0))
+        safe_p_ratio = _core.where(both, _no_nan_ratio(p0, _core.maximum(p1, 0.0)),
+                                   _core._fill(tuple(p1.shape), 1.0, _float32))
+        _, fn1 = self._pairs(self.false_negatives.read_value())
+        increment = _no_nan_ratio(
+            _core.multiply(prec_slope, _core.add(dtp, _core.multiply(intercept,
+                                                                     _core.log(safe_p_ratio)))),
+            _core.maximum(_core.add(tp1, fn1), 0.0))
+        return _core.reduce_sum(increment, None)
+
+    def result(self):
+        """The area as a float32 scalar tensor."""
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self._interpolate_pr_auc()
+        tp = self.true_positives.read_value()
+        recall = _no_nan_ratio(tp, _core.add(tp, self.false_negatives.read_value()))
+        if self.curve == "ROC":
+            fp = self.false_positives.read_value()
+            x = _no_nan_ratio(fp, _core.add(fp, self.true_negatives.read_value()))
+            y = recall
+        else:
+            x = recall
+            y = _no_nan_ratio(tp, _core.add(tp, self.false_positives.read_value()))
+        y0, y1 = self._pairs(y)
+        if self.summation_method == "interpolation":
+            heights = _core.multiply(_core.add(y0, y1), 0.5)
+        elif self.summation_method == "minoring":
+            heights = _core.minimum(y0, y1)
+        else:
+            heights = _core.maximum(y0, y1)
+        x0, x1 = self._pairs(x)
+        return _core.reduce_sum(_core.multiply(_core.subtract(x0, x1), heights), None)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        cfg.update(num_thresholds=self.num_thresholds, curve=self.curve,
+                   summation_method=self.summation_method, from_logits=self._from_logits,
+                   thresholds=self._thresholds[1:-1] if not self._evenly else None)
+        return cfg
+
+
 # -- lookup -------------------------------------------------------------------------------------
 _FUNCTIONS = {
     "accuracy": accuracy, "acc": accuracy,
@@ -334,16 +871,37 @@ _FUNCTIONS = {
     "binary_crossentropy": _losses.binary_crossentropy,
     "categorical_crossentropy": _losses.categorical_crossentropy,
     "sparse_categorical_crossentropy": _losses.sparse_categorical_crossentropy,
+    "bce": _losses.binary_crossentropy, "BCE": _losses.binary_crossentropy,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+    "kl_divergence": kl_divergence, "kld": kl_divergence, "KLD": kl_divergence,
+    "log_cosh": log_cosh, "poisson": poisson, "hinge": hinge, "squared_hinge": squared_hinge,
+    "categorical_hinge": categorical_hinge,
+    "top_k_categorical_accuracy": top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
 }
 _CLASSES = {cls.__name__: cls for cls in (
     Mean, MeanSquaredError, MeanAbsoluteError, Accuracy, BinaryAccuracy, CategoricalAccuracy,
-    SparseCategoricalAccuracy)}
+    SparseCategoricalAccuracy, RootMeanSquaredError, Sum, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError, KLDivergence, Poisson, Hinge,
+    SquaredHinge, CategoricalHinge, BinaryCrossentropy, CategoricalCrossentropy,
+    SparseCategoricalCrossentropy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+    Precision, Recall, AUC)}
+# Keras 3 also takes the snake_case names of the classes; where a function has that name
+# (binary_accuracy, hinge, ...) the function wins here, as before.
+_SNAKE_CLASSES = {"root_mean_squared_error": RootMeanSquaredError, "sum": Sum, "mean": Mean,
+                  "cosine_similarity": CosineSimilarity, "log_cosh_error": LogCoshError,
+                  "precision": Precision, "recall": Recall, "auc": AUC}
 
 
 def get(identifier):
     """A metric from an identifier, as ``keras.metrics.get``: a function's name ('accuracy',
-    'acc', 'binary_accuracy', 'mse', 'mean_absolute_error', ...) gives the function, a class
-    name ('BinaryAccuracy', ...) a new instance; Metric instances and callables are returned
+    'acc', 'binary_accuracy', 'mse', 'mean_absolute_error', 'mape', 'kld', ...) gives the
+    function, a class name ('BinaryAccuracy', 'AUC', ...) or the snake_case name of a class
+    without such a function ('auc', 'precision', 'recall', 'root_mean_squared_error', ...)
+    a new instance; Metric instances and callables are returned
     as they are, None gives None. Unknown names raise ValueError."""
     if identifier is None or isinstance(identifier, Metric):
         return identifier
@@ -352,8 +910,9 @@ def get(identifier):
     if isinstance(identifier, str):
         if identifier in _FUNCTIONS:
             return _FUNCTIONS[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
+        cls = _CLASSES.get(identifier) or _SNAKE_CLASSES.get(identifier)
+        if cls is not None:
+            return cls()
         raise ValueError(f"Unknown metric function: {identifier!r}. Known names: "
                          f"{', '.join(sorted(_FUNCTIONS))}, and the classes "
                          f"{', '.join(sorted(_CLASSES))}.")
