@@ -1,0 +1,200 @@
+"""Keras' numeric preprocessing and noise layers: Rescaling, Normalization (with ``adapt``),
+GaussianNoise, GaussianDropout, SpatialDropout1D/2D and Identity (exported by keras.layers)."""
+
+import math
+
+import numpy as _np
+
+from .. import _core
+from .layers import Layer, Dropout
+
+__all__ = ["Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
+           "SpatialDropout2D", "Identity"]
+
+_EPSILON = 1e-7  # keras.backend.epsilon()
+
+
+class Identity(Layer):
+    """Returns its input unchanged."""
+
+
+class Rescaling(Layer):
+    """``inputs * scale + offset`` (e.g. ``Rescaling(1 / 255)`` for pixel values)."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.offset = float(scale), float(offset)
+
+    def call(self, inputs):
+        """One multiply and one add."""
+        out = _core.multiply(inputs, self.scale)
+        return _core.add(out, self.offset) if self.offset else out
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        cfg.update(scale=self.scale, offset=self.offset)
+        return cfg
+
+
+class Normalization(Layer):
+    """Feature-wise standardisation ``(x - mean) / max(sqrt(variance), 1e-7)``, as Keras'.
+
+    ``axis`` (-1 by default; an int, a tuple, or None for one scalar mean) are the axes that
+    keep their own statistics. ``mean`` and ``variance`` are given, or learned from data by
+    ``adapt(data)`` (a numpy array, tensor, or a ``tf.data.Dataset`` of batches); they are
+    non-trainable weights. ``invert=True`` maps standardised values back.
+    """
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        if axis is None:
+            axis = ()
+        elif isinstance(axis, int):
+            axis = (axis,)
+        self.axis = tuple(axis)
+        if (mean is None) != (variance is None):
+            raise ValueError(f"Normalization {self.name!r}: when setting `mean` or `variance`, "
+                             "both must be set. Received: mean={mean!r} and variance={variance!r}"
+                             .format(mean=mean, variance=variance))
+        self._given = None if mean is None else (_np.asarray(mean, _np.float64),
+                                                 _np.asarray(variance, _np.float64))
+        self.invert = bool(invert)
+        self.mean = self.variance = None
+        self._adapted = False
+
+    def _kept(self, rank):
+        kept = []
+        for a in self.axis:
+            if not -rank < a < rank or a % rank == 0:
+                raise ValueError(f"Normalization {self.name!r}: axis {a} is out of range for "
+                                 f"inputs of rank {rank} (the batch axis 0 cannot be kept)")
+            kept.append(a % rank)
+        return sorted(set(kept))
+
+    def build(self, input_shape):
+        """``mean`` and ``variance`` weights, broadcastable over the inputs."""
+        rank = len(input_shape)
+        kept = self._kept(rank)
+        for a in kept:
+            if input_shape[a] is None:
+                raise ValueError(f"Normalization {self.name!r}: axis {a} of the inputs must be "
+                                 f"known, got shape {tuple(input_shape)}")
+        # one scalar mean when no axis keeps its own (axis=None)
+        self._broadcast = [input_shape[a] if a in kept else 1 for a in range(rank)] if kept else []
+        shape = tuple(input_shape[a] for a in kept)
+        self.mean = self.add_weight("mean", shape, "zeros", trainable=False)
+        self.variance = self.add_weight("variance", shape, "ones", trainable=False)
+        if self._given is not None:
+            try:
+                self.mean.assign(_np.broadcast_to(self._given[0], shape).astype(self.dtype.as_numpy_dtype))
+                self.variance.assign(_np.broadcast_to(self._given[1], shape).astype(self.dtype.as_numpy_dtype))
+            except ValueError:
+                raise ValueError(f"Normalization {self.name!r}: mean of shape "
+                                 f"{self._given[0].shape} and variance of shape "
+                                 f"{self._given[1].shape} do not fit the kept axes of inputs "
+                                 f"{tuple(input_shape)} (shape {shape})") from None
+            self._adapted = True
+        self.built = True
+
+    def adapt(self, data, batch_size=None, steps=None):
+        """Set ``mean`` and ``variance`` from ``data`` (all of it, or ``steps`` batches of a
+        Dataset): the statistics over every axis but the kept ones, accumulated in float64."""
+        batches = []
+        if hasattr(data, "as_numpy_iterator"):
+            for i, b in enumerate(data.as_numpy_iterator()):
+                if steps is not None and i >= steps:
+                    break
+                batches.append(_np.asarray(b[0] if isinstance(b, tuple) else b, _np.float64))
+        else:
+            arr = data.numpy() if hasattr(data, "numpy") else data
+            batches.append(_np.asarray(arr, _np.float64))
+        if not batches or any(b.dtype == object for b in batches):
+            raise ValueError(f"Normalization {self.name!r}.adapt: no numeric data to adapt to")
+        x = _np.concatenate(batches, axis=0) if len(batches) > 1 else batches[0]
+        if x.ndim == 1:
+            x = x[:, None]
+        kept = self._kept(x.ndim)
+        reduce = tuple(a for a in range(x.ndim) if a not in kept)
+        if not self.built:
+            self._maybe_build((None,) + x.shape[1:])
+        self._given = None
+        mean = x.mean(axis=reduce)
+        var = x.var(axis=reduce)
+        npdt = self.dtype.as_numpy_dtype
+        self.mean.assign(mean.reshape(tuple(self.mean.shape)).astype(npdt))
+        self.variance.assign(var.reshape(tuple(self.variance.shape)).astype(npdt))
+        self._adapted = True
+
+    def call(self, inputs):
+        """Standardise (or, with ``invert``, un-standardise) with the layer's statistics."""
+        mean = _core.reshape(self.mean, self._broadcast)
+        std = _core.maximum(_core.sqrt(_core.reshape(self.variance, self._broadcast)), _EPSILON)
+        if self.invert:
+            return _core.add(mean, _core.multiply(inputs, std))
+        return _core.divide(_core.subtract(inputs, mean), std)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        cfg.update(axis=self.axis, invert=self.invert)
+        return cfg
+
+
+class GaussianNoise(Layer):
+    """Adds zero-mean Gaussian noise of ``stddev`` in training (identity in inference)."""
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not float(stddev) >= 0:
+            raise ValueError(f"GaussianNoise {self.name!r}: `stddev` must be >= 0, got {stddev!r}")
+        self.stddev, self.seed = float(stddev), seed
+
+    def call(self, inputs, training=None):
+        """inputs + N(0, stddev²) noise when training."""
+        if not training or self.stddev == 0.0:
+            return inputs
+        from .. import random
+        noise = random.normal(tuple(inputs.shape), 0.0, self.stddev, inputs.dtype, self.seed)
+        return _core.add(inputs, noise)
+
+
+class GaussianDropout(Layer):
+    """Multiplies by Gaussian noise of mean 1 and stddev ``sqrt(rate / (1 - rate))`` in
+    training (identity in inference)."""
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0.0 <= float(rate) <= 1.0:
+            raise ValueError(f"GaussianDropout {self.name!r}: `rate` must be in [0, 1], got "
+                             f"{rate!r}")
+        self.rate, self.seed = float(rate), seed
+
+    def call(self, inputs, training=None):
+        """inputs * N(1, rate / (1 - rate)) noise when training."""
+        if not training or not 0.0 < self.rate < 1.0:
+            return inputs
+        from .. import random
+        std = math.sqrt(self.rate / (1.0 - self.rate))
+        return _core.multiply(inputs, random.normal(tuple(inputs.shape), 1.0, std, inputs.dtype,
+                                                    self.seed))
+
+
+class SpatialDropout1D(Dropout):
+    """Dropout of whole channels of (batch, steps, channels): one draw per sample and channel."""
+
+    _rank = 3
+
+    def call(self, inputs, training=None):
+        """Dropout with the noise shape (batch, 1, ..., channels)."""
+        if inputs.ndim != self._rank:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: expects inputs of rank "
+                             f"{self._rank}, got shape {tuple(inputs.shape)}")
+        self.noise_shape = (None,) + (1,) * (self._rank - 2) + (None,)
+        return super().call(inputs, training=training)
+
+
+class SpatialDropout2D(SpatialDropout1D):
+    """Dropout of whole channels of (batch, height, width, channels) images."""
+
+    _rank = 4
