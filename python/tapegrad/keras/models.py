@@ -19,6 +19,7 @@ from . import layers as _layers
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
+from ..data import Dataset as _Dataset
 
 __all__ = ["Sequential"]
 
@@ -34,6 +35,108 @@ def _as_array(x, name):
     if arr.dtype == object:
         raise ValueError(f"{name}: could not convert the data to a numeric array")
     return _np.ascontiguousarray(arr, dtype=_np.float32)
+
+
+class _DatasetFeed:
+    """fit / evaluate / predict on a ``tapegrad.data.Dataset``, as Keras takes one: each
+    element is a batch ``(x, y)`` or ``(x, y, sample_weight)`` (predict: ``x`` alone too), so
+    ``y``, ``batch_size`` and ``sample_weight`` must not be given. ``epoch()`` yields the
+    ``(xb, yb, wb, mb, nb)`` tuples the array path's ``_batches`` makes: a new pass over the
+    dataset per epoch, or with ``steps`` (``steps_per_epoch``) ``steps`` batches from one
+    iterator that carries over between epochs; when it runs out, training stops (Keras)."""
+
+    @classmethod
+    def make(cls, model, where, x, y, batch_size, sample_weight, steps, validation_split=0.0,
+             distributed=False):
+        """None unless ``x`` is a Dataset; else the feed, after Keras' argument checks."""
+        if not isinstance(x, _Dataset):
+            return None
+        for arg, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"{where}: the `{arg}` argument is not supported when using a "
+                                 f"Dataset as input (its elements carry it)")
+        if batch_size is not None:
+            raise ValueError(f"{where}: the `batch_size` argument must not be specified when x "
+                             f"is a Dataset (its elements are batches); got batch_size={batch_size!r}")
+        if validation_split:
+            raise ValueError(f"{where}: `validation_split` is only supported for arrays and "
+                             f"tensors, not for a Dataset")
+        if distributed:
+            raise ValueError(f"{where}: distributed=True takes arrays, not a Dataset")
+        if steps is not None and (isinstance(steps, bool) or int(steps) != steps or steps < 1):
+            raise ValueError(f"{where}: steps must be a positive integer, got {steps!r}")
+        return cls(model, where, x, None if steps is None else int(steps))
+
+    def __init__(self, model, where, ds, steps):
+        self.model, self.where, self.ds, self.limit = model, where, ds, steps
+        card = ds._card
+        if card == -1 and steps is None:
+            raise ValueError(f"{where}: When providing an infinite dataset, you must specify the "
+                             f"number of steps to run (steps_per_epoch / steps)")
+        self.steps = steps if steps is not None else (card if card >= 0 else None)
+        self._it = iter(ds)
+        self._pending = next(self._it, None)
+        self._fresh = True
+        if self._pending is None:
+            raise ValueError(f"{where}: Expected input data to be non-empty (the Dataset has no "
+                             f"elements)")
+        first = self._split(self._pending)
+        self.x0 = first[0].numpy()
+        self.y0 = None if first[1] is None else first[1].numpy()
+        self.count = 0
+
+    def _split(self, element):
+        if isinstance(element, tuple) and 1 <= len(element) <= 3:
+            parts = list(element) + [None] * (3 - len(element))
+        elif self.where == "predict" and not isinstance(element, (tuple, dict)):
+            parts = [element, None, None]
+        else:
+            parts = None
+        if parts is None or (self.where != "predict" and parts[1] is None):
+            raise ValueError(f"{self.where}: a Dataset must yield (x, y) or (x, y, sample_weight) "
+                             f"tuples, got an element of type {type(element).__name__}")
+        return [None if p is None else self._float(p) for p in parts]
+
+    @staticmethod
+    def _float(t):
+        if isinstance(t, _core.Tensor) and t.dtype == float32:
+            return t
+        return _core._constant(_as_array(t, "x"), float32)
+
+    def epoch(self, loss_fn=None):
+        """One epoch's batches (a generator; ``count`` is how many it gave)."""
+        dense = loss_fn is not None and loss_fn is not self.model.loss
+        if self.limit is None and not self._fresh:
+            self._it = iter(self.ds)
+            self._pending = next(self._it, None)
+        self._fresh = False
+        return self._run(dense)
+
+    def _run(self, dense):
+        self.count = 0
+        depth = int(self.model(self.x0[:1]).shape[-1]) if dense else None
+        while self._pending is not None and (self.limit is None or self.count < self.limit):
+            xb, yb, wb = self._split(self._pending)
+            self._pending = next(self._it, None)
+            mb = None
+            if dense:  # sparse labels for SparseCategoricalCrossentropy, as _dense_targets
+                mb, yb = yb, _losses._one_hot(yb.numpy(), depth, float32)
+            self.count += 1
+            yield xb, yb, wb, mb, int(xb.shape[0])
+        if self._pending is None and self.limit is not None and self.where == "fit":
+            import warnings
+            warnings.warn(f"fit: the Dataset ran out of data after {self.count} steps of this "
+                          f"epoch; interrupting training (give it repeat(), or fewer steps_per_epoch "
+                          f"x epochs)", stacklevel=3)
+            self.model.stop_training = True
+
+
+def _validation_args(data, batch_size):
+    """evaluate's arguments for fit's validation_data: a Dataset, or (x, y[, sample_weight])."""
+    if isinstance(data, _Dataset):
+        return {"x": data}
+    return {"x": data[0], "y": data[1], "batch_size": batch_size,
+            "sample_weight": data[2] if len(data) > 2 else None}
 
 
 class _FunctionLoss(_losses.Loss):
@@ -72,6 +175,9 @@ class Sequential:
     # -- structure -----------------------------------------------------------------------------
     def add(self, layer):
         """Append a layer (an ``Input``/``InputLayer`` only fixes the input shape)."""
+        history = getattr(layer, "_keras_history", None)
+        if history is not None and isinstance(history[0], _layers.InputLayer):
+            layer = history[0]  # keras.Input(...): the KerasTensor of an InputLayer
         if isinstance(layer, _layers.InputLayer):
             if self.layers:
                 raise ValueError("An Input must be the first layer of a Sequential model")
@@ -421,11 +527,19 @@ class Sequential:
         the mean over all ranks,
         and 'comm_time' (seconds per step spent in the gradient allreduce on this rank,
         waiting for the slowest rank included) is logged and shown as ``comm: ...``.
+
+        ``x`` may be a ``tapegrad.data.Dataset`` of ``(x, y)`` or ``(x, y, sample_weight)``
+        batches, as Keras (``y``, ``batch_size``, ``sample_weight`` and ``validation_split``
+        then not given; ``shuffle`` is the dataset's business): each epoch is a pass over it,
+        or with ``steps_per_epoch`` that many batches of one iterator carried across epochs
+        (required for an infinite dataset). ``validation_data`` may be a Dataset too.
         """
         self._check_compiled("training")
         if verbose == "auto":
             verbose = 1
-        xs, ys = _as_array(x, "x"), _as_array(y, "y")
+        feed = _DatasetFeed.make(self, "fit", x, y, batch_size, sample_weight, steps_per_epoch,
+                                 validation_split, distributed)
+        xs, ys = (feed.x0, feed.y0) if feed else (_as_array(x, "x"), _as_array(y, "y"))
         if xs is None or ys is None:
             raise ValueError("fit needs both `x` and `y`")
         if len(xs) != len(ys):
@@ -459,6 +573,8 @@ class Sequential:
                 verbose = 0
         if steps_per_epoch is not None:
             steps = min(steps, int(steps_per_epoch))
+        if feed:
+            steps = feed.steps
 
         history = _callbacks.History()
         cbs = list(callbacks or [])
@@ -487,7 +603,7 @@ class Sequential:
         shard = (me, nranks) if dist is not None else None
         if nranks > 1:
             dist.broadcast_variables(self.weights, root=0)
-        fixed = None if shuffle else self._batches([xs, ys, sw, ys_metric], batch_size,
+        fixed = None if shuffle or feed else self._batches([xs, ys, sw, ys_metric], batch_size,
                                                    limit=steps, shard=shard)
         self.stop_training = False
         for cb in cbs:
@@ -497,7 +613,9 @@ class Sequential:
                 m.reset_state()
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
-            if fixed is None:
+            if feed:
+                batches = feed.epoch(loss_fn)
+            elif fixed is None:
                 order = _random._permutation(n)
                 if nranks > 1:  # every rank draws (same generator use as one process); rank 0's wins
                     dist._broadcast_array(order, 0)
@@ -532,8 +650,7 @@ class Sequential:
                 logs = self._allreduce_logs(dist, total, count)
                 logs["comm_time"] = comm_time
             if validation_data is not None:
-                val = self.evaluate(*validation_data[:2], batch_size=batch_size, verbose=0,
-                                    sample_weight=(validation_data[2] if len(validation_data) > 2 else None),
+                val = self.evaluate(**_validation_args(validation_data, batch_size), verbose=0,
                                     return_dict=True)
                 logs.update(("val_" + k, v) for k, v in val.items())
             for cb in cbs:
@@ -564,21 +681,23 @@ class Sequential:
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 return_dict=False):
+                 return_dict=False, steps=None):
         """The loss on (x, y), the mean over batches of ``batch_size`` (default 32) weighted
         by batch size, as a float; with compiled metrics ``[loss, metric, ...]`` (the order of
         ``metrics_names``; the metrics are reset first). With return_dict, a dict
-        ``{'loss': ..., name: ...}``."""
+        ``{'loss': ..., name: ...}``. ``x`` may be a Dataset of ``(x, y[, sample_weight])``
+        batches (then without y, batch_size and sample_weight); ``steps`` caps the batches."""
         self._check_compiled("evaluating")
-        xs, ys = _as_array(x, "x"), _as_array(y, "y")
+        feed = _DatasetFeed.make(self, "evaluate", x, y, batch_size, sample_weight, steps)
+        xs, ys = (feed.x0, feed.y0) if feed else (_as_array(x, "x"), _as_array(y, "y"))
         sw = _as_array(sample_weight, "sample_weight")
         total, count = 0.0, 0
         metric_list = self._metric_list
         self.reset_metrics()
         loss_fn, ys_loss = self._dense_targets(self.loss, xs, ys)
         ys_metric = ys if metric_list and ys_loss is not ys else None
-        for xb, yb, wb, mb, nb in self._batches([xs, ys_loss, sw, ys_metric],
-                                                int(batch_size or 32)):
+        for xb, yb, wb, mb, nb in (feed.epoch(loss_fn) if feed else self._batches(
+                [xs, ys_loss, sw, ys_metric], int(batch_size or 32), limit=steps)):
             pred = self(xb)
             total += float(loss_fn(yb, pred, wb)) * nb
             count += nb
@@ -588,18 +707,20 @@ class Sequential:
         for m, _ in metric_list:
             logs[m.name] = float(m.result())
         if verbose == "auto" or verbose:
-            steps = -(-len(xs) // int(batch_size or 32))
+            steps = feed.count if feed else -(-len(xs) // int(batch_size or 32))
             sys.stdout.write(f"{steps}/{steps} - "
                              + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()) + "\n")
         if return_dict:
             return logs
         return list(logs.values()) if metric_list else logs["loss"]
 
-    def predict(self, x, batch_size=None, verbose="auto"):
-        """The model's outputs for ``x`` as one numpy array (computed in batches)."""
-        xs = _as_array(x, "x")
-        outs = [self(xb).numpy() for xb, _ in
-                ((b[0], b[1]) for b in self._batches([xs], int(batch_size or 32)))]
+    def predict(self, x, batch_size=None, verbose="auto", steps=None):
+        """The model's outputs for ``x`` as one numpy array (computed in batches; at most
+        ``steps`` of them). ``x`` may be a Dataset of batches (``x`` or ``(x, ...)``)."""
+        feed = _DatasetFeed.make(self, "predict", x, None, batch_size, None, steps)
+        batches = feed.epoch() if feed else self._batches([_as_array(x, "x")], int(batch_size or 32),
+                                                          limit=steps)
+        outs = [self(b[0]).numpy() for b in batches]
         if not outs:
             return _np.zeros((0,), dtype=_np.float32)
         return _np.concatenate(outs, axis=0)
