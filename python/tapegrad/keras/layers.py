@@ -11,6 +11,7 @@ from ..dtypes import as_dtype, float32
 from ..module import Module, _leaves
 from . import activations as _activations
 from . import initializers as _initializers
+from . import functional as _functional
 from .losses import _snake  # Keras' to_snake_case: Dense -> dense, MaxPooling2D -> max_pooling2d
 
 __all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input", "Conv2D", "MaxPooling2D",
@@ -295,7 +296,13 @@ class Layer(Module):
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         """Build on first call from ``inputs``' shape, then return ``call(inputs, ...)`` (with
-        ``training=`` when the subclass's call takes it)."""
+        ``training=`` when the subclass's call takes it). On KerasTensors (``keras.Input``) it
+        records the call for a functional model instead."""
+        if type(inputs) is not _core.Tensor and (_functional.is_symbolic(inputs) or (
+                (args or kwargs) and _functional.is_symbolic([args, kwargs]))):
+            if training is not None:
+                kwargs["training"] = training
+            return _functional.symbolic_call(self, inputs, args, kwargs)
         x, shape = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(shape)
@@ -1184,23 +1191,31 @@ class Reshape(Layer):
 
 
 class InputLayer(Layer):
-    """Declares the input shape (without the batch dimension) at the head of a Sequential."""
+    """The input of a model: ``shape`` without the batch dimension (or ``batch_shape`` with
+    it). ``output`` is the symbolic :class:`KerasTensor` a functional model starts from;
+    ``keras.Input`` returns it, and a Sequential takes either as its first entry."""
 
-    def __init__(self, shape=None, batch_size=None, input_shape=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, input_shape=None, batch_shape=None,
+                 **kwargs):
+        if batch_shape is not None:
+            batch_shape = tuple(batch_shape)
+            batch_size, shape = batch_shape[0], batch_shape[1:]
         shape = shape if shape is not None else input_shape
         if shape is None:
             raise ValueError("InputLayer needs a `shape`")
+        if isinstance(shape, int):
+            shape = (shape,)
         super().__init__(**kwargs)
         self.shape = tuple(shape)
         self.batch_size = batch_size
         self.input_shape = (batch_size,) + self.shape
         self.output_shape = self.input_shape
         self.built = True
+        self.output = _functional.KerasTensor(self.input_shape, self.dtype, name=self.name,
+                                              layer=self)
 
 
-def Input(shape, batch_size=None, name=None, dtype=None):
-    """The input declaration of a Sequential model, as ``keras.Input(shape=(784,))``."""
-    return InputLayer(shape=shape, batch_size=batch_size, name=name, dtype=dtype)
+Input = _functional.Input
 
 
 from .recurrent import SimpleRNN, LSTM, GRU  # noqa: E402 (they subclass Layer)
