@@ -13,7 +13,7 @@ from . import activations, callbacks, initializers, layers, losses  # noqa: F401
 from . import metrics, optimizers, regularizers  # noqa: F401
 from . import models  # noqa: F401
 from .layers import Input  # noqa: F401
-from .models import Sequential  # noqa: F401
+from .models import Model, Sequential  # noqa: F401
 
 __all__ = ["activations", "callbacks", "initializers", "layers", "losses", "metrics",
-           "optimizers", "regularizers", "models", "Sequential", "Input"]
+           "optimizers", "regularizers", "models", "Model", "Sequential", "Input"]

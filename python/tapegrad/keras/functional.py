@@ -292,3 +292,22 @@ class Graph:
             for s, o in zip(flat_sym, flat_out):
                 env[id(s)] = o
         return _map(value, self.outputs)
+
+
+def _pack(structure, flat):
+    """``flat`` (in ``_leaves`` order) rebuilt into ``structure``'s lists, tuples and dicts."""
+    it = iter(flat)
+
+    def pack(s):
+        if isinstance(s, dict):
+            keys = list(s)
+            try:
+                order = sorted(keys)
+            except TypeError:
+                order = keys
+            packed = {k: pack(s[k]) for k in order}
+            return type(s)((k, packed[k]) for k in keys)
+        if isinstance(s, (list, tuple)):
+            return type(s)(pack(v) for v in s)
+        return next(it)
+    return pack(structure)

@@ -154,9 +154,9 @@ class Layer(Module):
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
 
-    def _weight_lists(self, seen):
-        """(trainable, non-trainable) Variables: the layer's own (add_weight's, then Variables
-        in its attributes), then each tracked sub-layer's, each Variable and layer once."""
+    def _own_and_sublayers(self, seen):
+        """The layer's own Variables (add_weight's, then Variables in its attributes) and its
+        tracked sub-layers, in attribute order; ``seen`` (ids) makes each count once."""
         own, subs = [], []
         for w in self._weights:
             if id(w) not in seen:
@@ -176,6 +176,11 @@ class Layer(Module):
                 elif isinstance(leaf, Layer):
                     seen.add(id(leaf))
                     subs.append(leaf)
+        return own, subs
+
+    def _weight_lists(self, seen):
+        """(trainable, non-trainable) Variables: the layer's own, then each sub-layer's."""
+        own, subs = self._own_and_sublayers(seen)
         trainable = [w for w in own if w.trainable]
         frozen = [w for w in own if not w.trainable]
         for sub in subs:
@@ -185,6 +190,15 @@ class Layer(Module):
         if not self.trainable:
             return [], trainable + frozen
         return trainable, frozen
+
+    def _all_weights(self, seen):
+        """Keras 3's ``weights`` order: the layer's own (trainable first), then each
+        sub-layer's ``weights`` in turn."""
+        own, subs = self._own_and_sublayers(seen)
+        out = [w for w in own if w.trainable] + [w for w in own if not w.trainable]
+        for sub in subs:
+            out += sub._all_weights(seen)
+        return out
 
     def _sublayers(self):
         """The layers tracked in this layer's attributes, depth first, each once."""
@@ -204,9 +218,9 @@ class Layer(Module):
 
     @property
     def weights(self):
-        """All the layer's Variables (trainable first, own before sub-layers')."""
-        t, f = self._weight_lists({id(self)})
-        return t + f
+        """All the layer's Variables: its own (trainable first), then each sub-layer's in
+        turn (Keras 3's order; ``get_weights`` and ``save_weights`` use it)."""
+        return self._all_weights({id(self)})
 
     @property
     def trainable_weights(self):
@@ -256,12 +270,22 @@ class Layer(Module):
         """The losses of the last call, as Keras orders them: every ``add_loss`` and activity
         penalty (this layer's, then its sub-layers'), then the regularizers' penalties of the
         trainable weights (a frozen weight adds none). Scalar tensors, recorded ops."""
+        return self._losses_from(self._loss_sources())
+
+    def _loss_sources(self):
+        """What ``losses`` reads: the layers (self and sub-layers) and the (weight,
+        regularizer) pairs of the trainable weights. A training loop takes it once."""
         layers = [self] + self._sublayers()
-        out = [loss for layer in layers for loss in layer._losses]
         regs = {id(v): r for layer in layers
                 for v, r in layer.__dict__.get("_weight_regularizers", ())}
-        if regs:
-            out.extend(regs[id(v)](v) for v in self.trainable_weights if id(v) in regs)
+        pairs = [(v, regs[id(v)]) for v in self.trainable_weights if id(v) in regs] if regs else []
+        return layers, pairs
+
+    @staticmethod
+    def _losses_from(sources):
+        layers, pairs = sources
+        out = [loss for layer in layers for loss in layer._losses]
+        out.extend(reg(v) for v, reg in pairs)
         return out
 
     # -- building and calling --------------------------------------------------------------
@@ -298,15 +322,19 @@ class Layer(Module):
         """Build on first call from ``inputs``' shape, then return ``call(inputs, ...)`` (with
         ``training=`` when the subclass's call takes it). On KerasTensors (``keras.Input``) it
         records the call for a functional model instead."""
-        if type(inputs) is not _core.Tensor and (_functional.is_symbolic(inputs) or (
-                (args or kwargs) and _functional.is_symbolic([args, kwargs]))):
-            if training is not None:
-                kwargs["training"] = training
-            return _functional.symbolic_call(self, inputs, args, kwargs)
-        x, shape = self._convert_inputs(inputs)
-        if not self.built:
-            self._maybe_build(shape)
-        self._losses = []
+        if type(inputs) is _core.Tensor and self.built:  # the common case: one built tensor
+            x = inputs if inputs.dtype is self.dtype else _core.cast(inputs, self.dtype)
+        else:
+            if _functional.is_symbolic(inputs) or ((args or kwargs)
+                                                   and _functional.is_symbolic([args, kwargs])):
+                if training is not None:
+                    kwargs["training"] = training
+                return _functional.symbolic_call(self, inputs, args, kwargs)
+            x, shape = self._convert_inputs(inputs)
+            if not self.built:
+                self._maybe_build(shape)
+        if self._losses:
+            self._losses = []
         if self._call_takes_training():
             kwargs["training"] = training
         out = self.call(x, *args, **kwargs)

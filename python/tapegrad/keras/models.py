@@ -1,4 +1,5 @@
-"""tapegrad.keras.models: ``Sequential`` with Keras' compile / fit / evaluate / predict.
+"""tapegrad.keras.models: ``Model`` (subclassed or functional) and ``Sequential``, with Keras'
+compile / fit / evaluate / predict.
 
 A training step is ``with GradientTape(): loss = loss_fn(y, model(x))``, ``tape.gradient``,
 ``optimizer.apply_gradients``: every op of it runs in C++. The data are converted to float32
@@ -19,9 +20,11 @@ from . import layers as _layers
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
+from . import functional as _functional
 from ..data import Dataset as _Dataset
+from ..module import _leaves
 
-__all__ = ["Sequential"]
+__all__ = ["Model", "Sequential"]
 
 
 def _as_array(x, name):
@@ -35,6 +38,37 @@ def _as_array(x, name):
     if arr.dtype == object:
         raise ValueError(f"{name}: could not convert the data to a numeric array")
     return _np.ascontiguousarray(arr, dtype=_np.float32)
+
+
+def _as_data(x, name):
+    """``_as_array`` for one input, or for each array of several (a list / tuple / dict of
+    arrays for a model of several inputs, as Keras takes them)."""
+    if _layers._is_structure(x):
+        return _functional._map(lambda a: _as_array(a, name), x)
+    return _as_array(x, name)
+
+
+def _first_leaf(x):
+    leaves = []
+    _leaves(x, leaves)
+    return leaves[0] if leaves else None
+
+
+def _num_rows(x):
+    """The number of samples of an array or of a structure of arrays (all must agree)."""
+    leaves = []
+    _leaves(x, leaves)
+    sizes = {len(a) for a in leaves}
+    if len(sizes) > 1:
+        raise ValueError(f"Data cardinality is ambiguous: the input arrays have "
+                         f"{sorted(sizes)} samples. Make sure all arrays contain the same number "
+                         "of samples.")
+    return sizes.pop() if sizes else 0
+
+
+def _map_rows(x, rows):
+    """``x[rows]`` for an array or for each array of a structure."""
+    return _functional._map(lambda a: a[rows], x)
 
 
 class _DatasetFeed:
@@ -152,117 +186,100 @@ class _FunctionLoss(_losses.Loss):
         return self.fn(y_true, y_pred)
 
 
-class Sequential:
-    """A linear stack of layers, as ``keras.Sequential([Dense(64, 'relu'), Dense(1)])``.
+class Model(_layers.Layer):
+    """A model: layers with Keras' training API (compile, fit, evaluate, predict, ...).
 
-    Layers are built on the first call (or by ``build``, or from a leading ``Input`` /
-    ``input_shape=``). ``compile(optimizer, loss)`` then ``fit(x, y, ...)`` trains it.
+    Three ways to make one, as in Keras:
+
+    - subclass it, create layers in ``__init__`` and write ``call(self, inputs, training=None)``
+      (the layers and Variables held in attributes are tracked: ``trainable_variables``);
+    - functional: ``keras.Model(inputs, outputs)`` from ``keras.Input`` and layer calls on it
+      (any graph of layers, several inputs and outputs);
+    - ``keras.Sequential([...])``, a stack of layers.
+
+    ``fit`` adds the sum of ``model.losses`` (weight regularizers, ``add_loss``) to the
+    compiled loss, as Keras does.
     """
 
-    def __init__(self, layers=None, name=None):
-        self.name = name or _layers._unique_name("sequential")
-        self.layers = []
-        self._input_shape = None
+    def __init__(self, *args, **kwargs):
+        if len(args) > 2:
+            raise TypeError(f"Model takes at most (inputs, outputs) positionally, got {len(args)} "
+                            "arguments")
+        inputs = kwargs.pop("inputs", args[0] if args else None)
+        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        super().__init__(**kwargs)
         self.optimizer = None
         self.loss = None
         self._metric_list = []  # [(Metric, weighted)] in log order, set by compile
         self.stop_training = False
         self.history = None
-        self.built = False
-        for layer in layers or []:
-            self.add(layer)
-
-    # -- structure -----------------------------------------------------------------------------
-    def add(self, layer):
-        """Append a layer (an ``Input``/``InputLayer`` only fixes the input shape)."""
-        history = getattr(layer, "_keras_history", None)
-        if history is not None and isinstance(history[0], _layers.InputLayer):
-            layer = history[0]  # keras.Input(...): the KerasTensor of an InputLayer
-        if isinstance(layer, _layers.InputLayer):
-            if self.layers:
-                raise ValueError("An Input must be the first layer of a Sequential model")
-            self._input_shape = (layer.batch_size,) + layer.shape
-            self.build(self._input_shape)
+        self.compiled = False
+        self._graph = None
+        if inputs is None and outputs is None:
             return
-        if not isinstance(layer, _layers.Layer) and not callable(layer):
-            raise TypeError(f"The added layer must be an instance of class Layer. Received: layer={layer!r}")
-        if not self.layers and self._input_shape is None and getattr(layer, "_input_shape_arg", None):
-            self._input_shape = (None,) + layer._input_shape_arg
-        self.layers.append(layer)
-        self.built = False
-        if self._input_shape is not None:
-            self.build(self._input_shape)
-
-    def pop(self):
-        """Remove the last layer."""
-        if not self.layers:
-            raise TypeError("There are no layers in the model.")
-        self.layers.pop()
-
-    def build(self, input_shape=None):
-        """Build every layer for inputs of ``input_shape`` (batch dimension first, may be None)."""
-        if input_shape is None:
-            input_shape = self._input_shape
-        if input_shape is None:
-            raise ValueError("You must provide an `input_shape` argument.")
-        shape = tuple(input_shape)
-        self._input_shape = shape
-        for layer in self.layers:
-            if isinstance(layer, _layers.Layer):
-                layer._maybe_build(shape)
-                shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
-                if shape is None:  # unknown until the layer runs (a Lambda): build then
-                    break
-            elif isinstance(layer, Sequential):
-                layer.build(shape)
-                shape = layer.compute_output_shape(shape)
-            else:
-                # A plain callable: its output shape is unknown until it runs, so the layers
-                # after it build on the first call instead.
-                break
+        if inputs is None or outputs is None:
+            raise ValueError(f"Model {self.name!r}: a functional model needs both `inputs` and "
+                             "`outputs`")
+        self._graph = _functional.Graph(inputs, outputs, f"Model {self.name!r}")
+        self._functional_layers = self._graph.layers()
+        self.inputs = list(self._graph.flat_inputs)
+        flat_out = []
+        _leaves(outputs, flat_out)
+        self.outputs = flat_out
         self.built = True
+        self.input_shape = _functional._map(lambda t: t.shape, inputs)
+        self.output_shape = _functional._map(lambda t: t.shape, outputs)
+
+    @property
+    def layers(self):
+        """The model's layers: a functional model's in execution order (its InputLayers
+        first); a subclassed model's held in its attributes, in assignment order."""
+        if self._graph is not None:
+            return list(self._functional_layers)
+        out, seen = [], set()
+        for value in vars(self).values():
+            leaves = []
+            _leaves(value, leaves)
+            for leaf in leaves:
+                if isinstance(leaf, _layers.Layer) and id(leaf) not in seen:
+                    seen.add(id(leaf))
+                    out.append(leaf)
+        return out
+
+    def call(self, inputs, training=None):
+        """A functional model's graph on ``inputs``; a subclass overrides this."""
+        if self._graph is None:
+            raise NotImplementedError(
+                f"Model {self.name!r}: subclass keras.Model and implement call(self, inputs), "
+                "or create a functional model with keras.Model(inputs, outputs)")
+        return self._graph.run(inputs, training)
 
     def compute_output_shape(self, input_shape):
-        """The shape the layers give for inputs of ``input_shape`` (None where a plain callable
-        among them leaves it unknown)."""
-        shape = tuple(input_shape)
-        for layer in self.layers:
-            if isinstance(layer, (_layers.Layer, Sequential)):
-                shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
-                if shape is None:
-                    return None
-            else:
-                return None
-        return shape
+        """A functional model's output shape(s); None for a subclassed one (known after a
+        call)."""
+        if self._graph is not None:
+            return self.output_shape
+        return None
 
-    @property
-    def trainable_variables(self):
-        """Every layer's trainable Variables, in layer order (kernel, bias, ...)."""
-        return [v for layer in self.layers for v in getattr(layer, "trainable_weights", [])]
+    def get_layer(self, name=None, index=None):
+        """The layer called ``name`` (or at position ``index`` of ``layers``)."""
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Model {self.name!r}: was asked to retrieve layer at index "
+                                 f"{index} but the model only has {len(layers)} layers")
+            return layers[index]
+        for layer in layers:
+            if getattr(layer, "name", None) == name:
+                return layer
+        raise ValueError(f"Model {self.name!r}: no such layer: {name}. Existing layers are: "
+                         f"{[getattr(l, 'name', '?') for l in layers]}")
 
-    trainable_weights = trainable_variables
-
-    @property
-    def non_trainable_variables(self):
-        """Every layer's non-trainable Variables."""
-        return [v for layer in self.layers for v in getattr(layer, "non_trainable_weights", [])]
-
-    non_trainable_weights = non_trainable_variables
-
-    @property
-    def weights(self):
-        """All Variables: trainable ones first, as Keras orders them per layer."""
-        return [v for layer in self.layers for v in getattr(layer, "weights", [])]
-
-    variables = weights
-
-    def count_params(self):
-        """Number of scalars in all the weights."""
-        return int(sum(v.size for v in self.weights))
-
-    def get_weights(self):
-        """All weights as a list of numpy arrays."""
-        return [v.numpy() for v in self.weights]
+    def _build_on(self, xs):
+        """Create the weights by calling the model on the first sample of ``xs`` (Keras
+        builds a subclassed model on its first call too)."""
+        if not self.built:
+            self(_map_rows(xs, slice(0, 1)), training=False)
 
     def set_weights(self, weights):
         """Assign numpy arrays (the order of ``get_weights``) to the weights."""
@@ -293,22 +310,6 @@ class Sequential:
             values = [data[k] for k in keys]
         _layers._assign_all(self.weights, values, f"Model {self.name!r}")
 
-    # -- forward -------------------------------------------------------------------------------
-    def __call__(self, inputs, training=None):
-        """Run the layers in order on ``inputs`` (numpy or tensor; float64 becomes float32).
-        ``training=True`` (as ``fit`` and ``train_on_batch`` call it) switches Dropout on and
-        BatchNormalization to batch statistics; ``evaluate`` and ``predict`` run inference."""
-        x = _layers._as_input(inputs, float32, f"model {self.name!r}")
-        if not self.built:
-            self._input_shape = (None,) + tuple(x.shape[1:])
-        for layer in self.layers:
-            # a plain callable added as a layer gets no flag
-            x = layer(x, training=training) if isinstance(layer, (_layers.Layer, Sequential)) else layer(x)
-        self.built = True
-        return x
-
-    call = __call__
-
     def summary(self, line_length=65, print_fn=None):
         """Print a table of layers, output shapes and parameter counts (Keras' layout)."""
         if not self.built and not all(getattr(l, "built", True) for l in self.layers):
@@ -335,10 +336,10 @@ class Sequential:
         print_fn("_" * line_length)
         print_fn(row(["Layer (type)", "Output Shape", "Param #"]))
         print_fn("=" * line_length)
-        shape = self._input_shape
+        shape = getattr(self, "_input_shape", None)
         for layer in self.layers:
             out = getattr(layer, "output_shape", None)
-            if out is None and shape is not None and isinstance(layer, (_layers.Layer, Sequential)):
+            if out is None and shape is not None and isinstance(layer, _layers.Layer):
                 out = layer.compute_output_shape(shape)
             shape = out
             n = layer.count_params() if hasattr(layer, "count_params") else 0
@@ -417,17 +418,32 @@ class Sequential:
         if self.optimizer is None or self.loss is None:
             raise RuntimeError(
                 f"You must compile your model before {what}. Call `model.compile(optimizer, loss)`.")
+        if self._graph is not None and len(self.outputs) > 1:
+            raise NotImplementedError(
+                f"Model {self.name!r} has {len(self.outputs)} outputs: compile/fit take one loss "
+                "for one output here; train it with a GradientTape loop (model(x) gives the "
+                "outputs, model.trainable_variables the weights)")
 
     def train_step(self, x, y, sample_weight=None):
         """One step on a batch of tensors: forward, loss, gradient, update. Returns the loss."""
         return self._step(x, y, sample_weight)[0]
 
+    def _with_losses(self, loss, sources=None):
+        """``loss`` plus the sum of ``self.losses`` (regularizers, ``add_loss``) from the call
+        just made, as Keras adds them to the compiled loss. ``sources`` is
+        ``_loss_sources()``, taken once per fit / evaluate."""
+        for extra in self._losses_from(sources or self._loss_sources()):
+            loss = _core.add(loss, _core.cast(extra, loss.dtype) if extra.dtype != loss.dtype else extra)
+        return loss
+
     def _step(self, x, y, sample_weight):
         """train_step's work; returns (loss, predictions) for the metrics."""
+        if not self.built:
+            self(x, training=False)  # a subclassed model creates its weights on its first call
         tvars = self.trainable_variables
         with GradientTape() as tape:
             pred = self(x, training=True)
-            loss = self.loss(y, pred, sample_weight)
+            loss = self._with_losses(self.loss(y, pred, sample_weight))
         grads = tape.gradient(loss, tvars)
         self.optimizer.apply_gradients(zip(grads, tvars))
         return loss, pred
@@ -437,7 +453,7 @@ class Sequential:
         ``[loss, metric, ...]`` (their values on this batch, or accumulated since the last
         reset with ``reset_metrics=False``); a dict with ``return_dict``."""
         self._check_compiled("training")
-        xb = _core._constant(_as_array(x, "x"), float32)
+        xb = _functional._map(lambda a: _core._constant(a, float32), _as_data(x, "x"))
         yb = _core._constant(_as_array(y, "y"), float32)
         sw = None if sample_weight is None else _core._constant(_as_array(sample_weight, "sample_weight"), float32)
         if not self._metric_list:
@@ -452,9 +468,9 @@ class Sequential:
     def _dense_targets(self, loss_fn, xs, ys):
         """Integer labels for SparseCategoricalCrossentropy become one-hot rows once per
         fit/evaluate (with the equivalent CategoricalCrossentropy), so no step converts labels."""
-        if type(loss_fn) is not _losses.SparseCategoricalCrossentropy or len(xs) == 0:
+        if type(loss_fn) is not _losses.SparseCategoricalCrossentropy or _num_rows(xs) == 0:
             return loss_fn, ys
-        depth = int(self(xs[:1]).shape[-1])
+        depth = int(self(_map_rows(xs, slice(0, 1))).shape[-1])
         onehot = _losses._one_hot(ys, depth, float32).numpy()
         dense = _losses.CategoricalCrossentropy(from_logits=loss_fn.from_logits,
                                                 reduction=loss_fn.reduction, name=loss_fn.name)
@@ -466,7 +482,7 @@ class Sequential:
         rank + size, ... (``limit`` of them) are made. Each array's rows for all the batches
         are gathered into one float32 tensor in one call, and the batches are views of it
         (no copy, no allocation each)."""
-        n = len(arrays[0])
+        n = _num_rows(arrays[0])
         if shard is not None:
             rank, size = shard
             starts = [(k * size + rank) * batch_size for k in range(limit)]
@@ -498,7 +514,15 @@ class Sequential:
                 epoch = _core._constant(a[rows], float32)
             return _core._row_views(epoch, batch_size)
 
-        columns = [gather(a) for a in arrays]
+        def gather_any(a):
+            if a is None or not isinstance(a, (list, tuple, dict)):
+                return gather(a)
+            leaves = []  # several inputs: each array batched, each batch packed back
+            _leaves(a, leaves)
+            cols = [gather(leaf) for leaf in leaves]
+            return [_functional._pack(a, [col[i] for col in cols]) for i in range(len(starts))]
+
+        columns = [gather_any(a) for a in arrays]
         return [tuple(col[i] for col in columns) + (stops[i] - starts[i],)
                 for i in range(len(starts))]
 
@@ -539,23 +563,24 @@ class Sequential:
             verbose = 1
         feed = _DatasetFeed.make(self, "fit", x, y, batch_size, sample_weight, steps_per_epoch,
                                  validation_split, distributed)
-        xs, ys = (feed.x0, feed.y0) if feed else (_as_array(x, "x"), _as_array(y, "y"))
+        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_array(y, "y"))
         if xs is None or ys is None:
             raise ValueError("fit needs both `x` and `y`")
-        if len(xs) != len(ys):
+        if _num_rows(xs) != len(ys):
             raise ValueError(
-                f"Data cardinality is ambiguous: x sizes: {len(xs)}, y sizes: {len(ys)}. "
+                f"Data cardinality is ambiguous: x sizes: {_num_rows(xs)}, y sizes: {len(ys)}. "
                 "Make sure all arrays contain the same number of samples.")
         sw = _as_array(sample_weight, "sample_weight")
         if validation_data is None and validation_split:
             if not 0.0 < validation_split < 1.0:
                 raise ValueError("`validation_split` must be between 0 and 1")
-            cut = int(len(xs) * (1.0 - validation_split))
-            validation_data = (xs[cut:], ys[cut:]) + (() if sw is None else (sw[cut:],))
-            xs, ys = xs[:cut], ys[:cut]
+            cut = int(_num_rows(xs) * (1.0 - validation_split))
+            validation_data = (_map_rows(xs, slice(cut, None)), ys[cut:]) + (
+                () if sw is None else (sw[cut:],))
+            xs, ys = _map_rows(xs, slice(None, cut)), ys[:cut]
             sw = None if sw is None else sw[:cut]
         batch_size = int(batch_size or 32)
-        n = len(xs)
+        n = _num_rows(xs)
         if n == 0:
             raise ValueError("Expected input data to be non-empty.")
         steps = -(-n // batch_size)
@@ -585,10 +610,10 @@ class Sequential:
         for cb in cbs:
             cb.set_model(self)
             cb.set_params(params)
-        if not self.built:
-            self.build((None,) + xs.shape[1:])
+        self._build_on(xs)
 
         tvars = self.trainable_variables
+        loss_sources = self._loss_sources()
         loss_fn, opt = self.loss, self.optimizer
         metric_list = self._metric_list
         loss_fn, ys_loss = self._dense_targets(loss_fn, xs, ys)
@@ -633,7 +658,7 @@ class Sequential:
                 # The training step, inlined: every line below is one C++ call or a few.
                 with GradientTape() as tape:
                     pred = self(xb, training=True)
-                    loss = loss_fn(yb, pred, wb)
+                    loss = self._with_losses(loss_fn(yb, pred, wb), loss_sources)
                 grads = tape.gradient(loss, tvars)
                 if reduce_grads is not None:
                     grads = reduce_grads(grads)
@@ -689,17 +714,18 @@ class Sequential:
         batches (then without y, batch_size and sample_weight); ``steps`` caps the batches."""
         self._check_compiled("evaluating")
         feed = _DatasetFeed.make(self, "evaluate", x, y, batch_size, sample_weight, steps)
-        xs, ys = (feed.x0, feed.y0) if feed else (_as_array(x, "x"), _as_array(y, "y"))
+        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_array(y, "y"))
         sw = _as_array(sample_weight, "sample_weight")
         total, count = 0.0, 0
         metric_list = self._metric_list
         self.reset_metrics()
         loss_fn, ys_loss = self._dense_targets(self.loss, xs, ys)
         ys_metric = ys if metric_list and ys_loss is not ys else None
+        loss_sources = self._loss_sources()
         for xb, yb, wb, mb, nb in (feed.epoch(loss_fn) if feed else self._batches(
                 [xs, ys_loss, sw, ys_metric], int(batch_size or 32), limit=steps)):
             pred = self(xb)
-            total += float(loss_fn(yb, pred, wb)) * nb
+            total += float(self._with_losses(loss_fn(yb, pred, wb), loss_sources)) * nb
             count += nb
             for m, weighted in metric_list:
                 m.update_state(yb if mb is None else mb, pred, wb if weighted else None)
@@ -707,7 +733,7 @@ class Sequential:
         for m, _ in metric_list:
             logs[m.name] = float(m.result())
         if verbose == "auto" or verbose:
-            steps = feed.count if feed else -(-len(xs) // int(batch_size or 32))
+            steps = feed.count if feed else -(-_num_rows(xs) // int(batch_size or 32))
             sys.stdout.write(f"{steps}/{steps} - "
                              + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()) + "\n")
         if return_dict:
@@ -718,7 +744,7 @@ class Sequential:
         """The model's outputs for ``x`` as one numpy array (computed in batches; at most
         ``steps`` of them). ``x`` may be a Dataset of batches (``x`` or ``(x, ...)``)."""
         feed = _DatasetFeed.make(self, "predict", x, None, batch_size, None, steps)
-        batches = feed.epoch() if feed else self._batches([_as_array(x, "x")], int(batch_size or 32),
+        batches = feed.epoch() if feed else self._batches([_as_data(x, "x")], int(batch_size or 32),
                                                           limit=steps)
         outs = [self(b[0]).numpy() for b in batches]
         if not outs:
@@ -729,3 +755,104 @@ class Sequential:
         """The model's outputs for one batch, as a numpy array."""
         return self(x).numpy()
 
+
+class Sequential(Model):
+    """A linear stack of layers, as ``keras.Sequential([Dense(64, 'relu'), Dense(1)])``.
+
+    Layers are built on the first call (or by ``build``, or from a leading ``Input`` /
+    ``input_shape=``). ``compile(optimizer, loss)`` then ``fit(x, y, ...)`` trains it.
+    """
+
+    def __init__(self, layers=None, name=None):
+        super().__init__(name=name)
+        self._layer_list = []
+        self._input_shape = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        """The layers, in order (not the leading Input)."""
+        return self._layer_list
+
+    # -- structure -----------------------------------------------------------------------------
+    def add(self, layer):
+        """Append a layer (an ``Input``/``InputLayer`` only fixes the input shape)."""
+        history = getattr(layer, "_keras_history", None)
+        if history is not None and isinstance(history[0], _layers.InputLayer):
+            layer = history[0]  # keras.Input(...): the KerasTensor of an InputLayer
+        if isinstance(layer, _layers.InputLayer):
+            if self.layers:
+                raise ValueError("An Input must be the first layer of a Sequential model")
+            self._input_shape = (layer.batch_size,) + layer.shape
+            self.build(self._input_shape)
+            return
+        if not isinstance(layer, _layers.Layer) and not callable(layer):
+            raise TypeError(f"The added layer must be an instance of class Layer. Received: layer={layer!r}")
+        if not self.layers and self._input_shape is None and getattr(layer, "_input_shape_arg", None):
+            self._input_shape = (None,) + layer._input_shape_arg
+        self.layers.append(layer)
+        self.built = False
+        if self._input_shape is not None:
+            self.build(self._input_shape)
+
+    def pop(self):
+        """Remove the last layer."""
+        if not self.layers:
+            raise TypeError("There are no layers in the model.")
+        self.layers.pop()
+
+    def build(self, input_shape=None):
+        """Build every layer for inputs of ``input_shape`` (batch dimension first, may be None)."""
+        if input_shape is None:
+            input_shape = self._input_shape
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        shape = tuple(input_shape)
+        self._input_shape = shape
+        for layer in self.layers:
+            if isinstance(layer, _layers.Layer):
+                layer._maybe_build(shape)
+                shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
+                if shape is None:  # unknown until the layer runs (a Lambda): build then
+                    break
+            else:
+                # A plain callable: its output shape is unknown until it runs, so the layers
+                # after it build on the first call instead.
+                break
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """The shape the layers give for inputs of ``input_shape`` (None where a plain callable
+        among them leaves it unknown)."""
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            if isinstance(layer, _layers.Layer):
+                shape = layer.compute_output_shape((None,) + tuple(shape[1:]))
+                if shape is None:
+                    return None
+            else:
+                return None
+        return shape
+
+    # -- forward -------------------------------------------------------------------------------
+    def __call__(self, inputs, training=None):
+        """Run the layers in order on ``inputs`` (numpy or tensor; float64 becomes float32).
+        ``training=True`` (as ``fit`` and ``train_on_batch`` call it) switches Dropout on and
+        BatchNormalization to batch statistics; ``evaluate`` and ``predict`` run inference.
+        On a KerasTensor it records the call for a functional model."""
+        if type(inputs) is not _core.Tensor and _functional.is_symbolic(inputs):
+            return _layers.Layer.__call__(self, inputs, training=training)
+        x = _layers._as_input(inputs, float32, f"model {self.name!r}")
+        if not self.built:
+            self._input_shape = (None,) + tuple(x.shape[1:])
+        self._losses = []
+        for layer in self.layers:
+            # a plain callable added as a layer gets no flag
+            x = layer(x, training=training) if isinstance(layer, _layers.Layer) else layer(x)
+        self.built = True
+        return x
+
+    def call(self, inputs, training=None):
+        """The layers in order on ``inputs`` (what calling the model does)."""
+        return Sequential.__call__(self, inputs, training=training)

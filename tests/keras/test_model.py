@@ -1,0 +1,218 @@
+"""keras.Model: subclassed models (variables tracked from attributes, custom GradientTape
+training, compile/fit), functional models (keras.Input, graphs with several inputs and
+outputs, shared layers, nested models, arithmetic on KerasTensors), regularization losses
+added by fit, and errors for disconnected graphs and bad inputs."""
+
+import numpy as np
+import pytest
+
+import tapegrad as tf
+from tapegrad import keras
+
+L = keras.layers
+RNG = np.random.default_rng(21)
+
+
+class MLP(keras.Model):
+    def __init__(self, hidden=8, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = L.Dense(hidden, activation="relu")
+        self.drop = L.Dropout(0.5)
+        self.out = L.Dense(1)
+
+    def call(self, inputs, training=None):
+        return self.out(self.drop(self.hidden(inputs), training=training))
+
+
+def regression(n=128):
+    x = RNG.standard_normal((n, 3)).astype(np.float32)
+    y = (x @ np.array([[1.0], [-2.0], [0.5]]) + 0.3).astype(np.float32)
+    return x, y
+
+
+def test_subclassed_model_tracks_layers_and_trains_with_a_tape():
+    tf.random.set_seed(0)
+    model = MLP()
+    assert model.name == "mlp" and model.weights == [] and not model.built
+    x, y = regression()
+    y0 = model(x)
+    assert tuple(y0.shape) == (128, 1) and model.built
+    assert [v.name.split("/")[-1] for v in model.trainable_variables] == ["kernel:0", "bias:0"] * 2
+    assert model.layers == [model.hidden, model.drop, model.out]
+    opt = keras.optimizers.Adam(0.05)
+    losses = []
+    for _ in range(60):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x, training=True) - y) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        losses.append(float(loss))
+    assert losses[-1] < 0.3 * losses[0]
+    # inference leaves Dropout off: two calls agree
+    np.testing.assert_array_equal(model(x).numpy(), model(x).numpy())
+
+
+def test_subclassed_model_compile_fit_evaluate_predict_save(tmp_path):
+    tf.random.set_seed(1)
+    x, y = regression()
+    model = MLP(hidden=16)
+    model.compile(optimizer=keras.optimizers.Adam(0.03), loss="mse", metrics=["mae"])
+    hist = model.fit(x, y, epochs=25, batch_size=16, verbose=0)  # builds on the first sample
+    assert hist.history["loss"][-1] < 0.5 * hist.history["loss"][0]  # with Dropout on
+    loss, mae = model.evaluate(x, y, verbose=0)
+    assert loss < 0.2 * hist.history["loss"][0] and mae < 0.6
+    assert model.predict(x[:5], verbose=0).shape == (5, 1)
+    path = str(tmp_path / "w.npz")
+    model.save_weights(path)
+    other = MLP(hidden=16)
+    other(x[:1])
+    other.load_weights(path)
+    np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert model.get_layer(model.out.name) is model.out
+    assert model.get_layer(index=0) is model.hidden
+    with pytest.raises(ValueError, match="no such layer"):
+        model.get_layer("nope")
+
+
+def test_model_without_call_or_graph():
+    with pytest.raises(NotImplementedError, match="implement call"):
+        keras.Model()(np.ones((1, 2)))
+
+
+def test_functional_model_matches_its_layers():
+    inputs = keras.Input(shape=(4,))
+    h = L.Dense(6, activation="relu")(inputs)
+    outputs = L.Dense(2)(h)
+    model = keras.Model(inputs, outputs, name="func")
+    assert [type(l).__name__ for l in model.layers] == ["InputLayer", "Dense", "Dense"]
+    assert model.input_shape == (None, 4) and model.output_shape == (None, 2)
+    x = RNG.standard_normal((5, 4)).astype(np.float32)
+    d1, d2 = model.layers[1], model.layers[2]
+    want = np.maximum(x @ d1.kernel.numpy() + d1.bias.numpy(), 0) @ d2.kernel.numpy() + d2.bias.numpy()
+    np.testing.assert_allclose(model(x).numpy(), want, rtol=1e-5, atol=1e-6)
+    assert len(model.trainable_variables) == 4 and model.count_params() == 4 * 6 + 6 + 6 * 2 + 2
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert any("dense" in line and "(None, 2)" in line for line in lines)
+
+
+def test_functional_several_inputs_and_outputs_shared_layer_and_ops():
+    a = keras.Input(shape=(3,), name="a")
+    b = keras.Input(shape=(3,), name="b")
+    shared = L.Dense(4)
+    ha, hb = shared(a), shared(b)  # one layer, two calls: one set of weights
+    merged = L.Concatenate()([ha, hb])
+    out1 = L.Dense(1)(merged)
+    out2 = (ha - hb) * 2.0 + 1.0  # arithmetic on KerasTensors
+    model = keras.Model(inputs=[a, b], outputs=[out1, out2])
+    assert len(model.trainable_variables) == 4  # shared kernel+bias, head kernel+bias
+    xa = RNG.standard_normal((2, 3)).astype(np.float32)
+    xb = RNG.standard_normal((2, 3)).astype(np.float32)
+    o1, o2 = model([xa, xb])
+    k, bias = shared.kernel.numpy(), shared.bias.numpy()
+    pa, pb = xa @ k + bias, xb @ k + bias
+    np.testing.assert_allclose(o2.numpy(), (pa - pb) * 2 + 1, rtol=1e-5, atol=1e-6)
+    head = model.layers[-1] if isinstance(model.layers[-1], L.Dense) else [
+        l for l in model.layers if isinstance(l, L.Dense) and l is not shared][0]
+    np.testing.assert_allclose(o1.numpy(), np.concatenate([pa, pb], 1) @ head.kernel.numpy()
+                               + head.bias.numpy(), rtol=1e-5, atol=1e-6)
+    # gradients reach the shared weights through both branches
+    with tf.GradientTape() as tape:
+        o1, o2 = model([xa, xb])
+        loss = tf.reduce_sum(o1) + tf.reduce_sum(o2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert all(g is not None for g in grads)
+    with pytest.raises(NotImplementedError, match="2 outputs"):
+        model.compile(optimizer="adam", loss="mse")
+        model.fit([xa, xb], xa[:, :1], verbose=0)
+
+
+def test_functional_dict_inputs_and_fit_with_two_inputs():
+    tf.random.set_seed(2)
+    a = keras.Input(shape=(2,), name="left")
+    b = keras.Input(shape=(1,), name="right")
+    out = L.Dense(1)(L.Concatenate()([a, b]))
+    model = keras.Model({"left": a, "right": b}, out)
+    xa = RNG.standard_normal((96, 2)).astype(np.float32)
+    xb = RNG.standard_normal((96, 1)).astype(np.float32)
+    y = (xa[:, :1] - 2 * xa[:, 1:] + 3 * xb).astype(np.float32)
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    hist = model.fit({"left": xa, "right": xb}, y, epochs=40, batch_size=16, verbose=0,
+                     validation_split=0.25)
+    assert hist.history["loss"][-1] < 0.05 and "val_loss" in hist.history
+    pred = model.predict({"left": xa[:4], "right": xb[:4]}, verbose=0)
+    np.testing.assert_allclose(pred, y[:4], atol=0.3)
+    with pytest.raises(ValueError, match="missing model inputs"):
+        model({"left": xa})
+
+
+def test_nested_models_in_a_functional_graph():
+    inner = keras.Sequential([L.Dense(3, activation="tanh"), L.Dense(2)])
+    encoder_in = keras.Input(shape=(2,))
+    encoder = keras.Model(encoder_in, L.Dense(2)(encoder_in))
+    x_in = keras.Input(shape=(4,))
+    out = encoder(inner(x_in))
+    model = keras.Model(x_in, out)
+    x = RNG.standard_normal((3, 4)).astype(np.float32)
+    np.testing.assert_allclose(model(x).numpy(), encoder(inner(x)).numpy(), rtol=1e-6)
+    assert len(model.trainable_variables) == 6
+
+
+def test_graph_errors():
+    a = keras.Input(shape=(2,))
+    b = keras.Input(shape=(2,))
+    out = L.Add()([a, b])
+    with pytest.raises(ValueError, match="graph disconnected"):
+        keras.Model(a, out)
+    with pytest.raises(ValueError, match="must be KerasTensors"):
+        keras.Model(a, np.ones(2))
+    with pytest.raises(ValueError, match="needs both"):
+        keras.Model(inputs=a)
+    model = keras.Model([a, b], out)
+    with pytest.raises(ValueError, match="expects 2 input"):
+        model(np.ones((1, 2)))
+    with pytest.raises(TypeError, match="no value"):
+        np.asarray(a)
+
+
+def test_regularization_losses_are_added_by_fit_and_evaluate():
+    x, y = regression(32)
+    tf.random.set_seed(3)
+    model = keras.Sequential([keras.Input(shape=(3,)),
+                              L.Dense(1, kernel_regularizer=keras.regularizers.L2(0.5))])
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")  # lr 0: weights stay
+    k, b = model.layers[0].kernel.numpy(), model.layers[0].bias.numpy()
+    mse = float(np.mean((x @ k + b - y) ** 2))
+    want = mse + 0.5 * float((k ** 2).sum())
+    np.testing.assert_allclose(model.evaluate(x, y, batch_size=32, verbose=0), want, rtol=1e-5)
+    hist = model.fit(x, y, batch_size=32, epochs=1, verbose=0, shuffle=False)
+    np.testing.assert_allclose(hist.history["loss"][0], want, rtol=1e-5)
+    # with a learning rate, the penalty shrinks the kernel further than plain mse would
+    tf.random.set_seed(3)
+    plain = keras.Sequential([keras.Input(shape=(3,)), L.Dense(1)])
+    tf.random.set_seed(3)
+    reg = keras.Sequential([keras.Input(shape=(3,)),
+                            L.Dense(1, kernel_regularizer=keras.regularizers.L2(1.0))])
+    for m in (plain, reg):
+        m.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+        m.fit(x, y, epochs=30, batch_size=8, verbose=0, shuffle=False)
+    assert np.abs(reg.layers[0].kernel.numpy()).sum() < 0.7 * np.abs(plain.layers[0].kernel.numpy()).sum()
+
+
+def test_subclassed_model_add_loss_in_call():
+    class WithPenalty(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = L.Dense(1)
+
+        def call(self, x):
+            y = self.dense(x)
+            self.add_loss(tf.reduce_mean(y) * 0.0 + 1.5)
+            return y
+
+    model = WithPenalty()
+    x, y = regression(16)
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    loss = model.evaluate(x, y, batch_size=16, verbose=0)
+    mse = float(np.mean((model.predict(x, verbose=0) - y) ** 2))
+    np.testing.assert_allclose(loss, mse + 1.5, rtol=1e-5)
