@@ -150,6 +150,32 @@ def _seq():
 _model = _seq()
 
 
+_a5, _b5 = _two_vars()
+_nadam = K.optimizers.Nadam()
+
+
+def _disconnected_graph():
+    a, b = K.Input(shape=(2,)), K.Input(shape=(2,))
+    return a, K.layers.Add()([a, b])
+
+
+def _two_input_model():
+    a, b = K.Input(shape=(2,)), K.Input(shape=(2,))
+    return K.Model([a, b], K.layers.Add()([a, b]))
+
+
+def _svd_full_grad(v):
+    with tf.GradientTape() as tape:
+        u = tf.linalg.svd(v, full_matrices=True)[1]
+    return tape.gradient(u, v)
+
+
+def _lstsq_slow_grad(v):
+    with tf.GradientTape() as tape:
+        x = tf.linalg.lstsq(v, tf.ones([3, 1], tf.float64), fast=False)
+    return tape.gradient(x, v)
+
+
 def _built_conv():
     layer = K.layers.Conv2D(2, 3)
     layer(np.ones((1, 5, 5, 3), f32))
@@ -534,6 +560,119 @@ CASES = [
          lambda layer, x: layer(x, training=True), _built_batchnorm(), T(2, 5)),
     Case("keras_embedding_range", InvalidArgumentError, r"gather: indices\[1\] = 9 is not in \[0, 4\)",
          lambda layer, x: layer(x), _built_embedding(), np.array([[1, 9]])),
+    # -- linalg decompositions ----------------------------------------------------------------
+    Case("linalg_eigh_not_square", InvalidArgumentError,
+         r"eigh: tensor must be square matrices.*\[2, 3\]", tf.linalg.eigh, T(2, 3)),
+    Case("linalg_eigvalsh_int", TypeError, r"eigvalsh: expected float32 or float64 operands, got int32",
+         tf.linalg.eigvalsh, np.eye(2, dtype=np.int32)),
+    Case("linalg_svd_rank1", InvalidArgumentError, r"svd: tensor must have rank >= 2, got shape \[3\]",
+         tf.linalg.svd, T(3)),
+    Case("linalg_qr_int", TypeError, r"qr: expected float32 or float64 operands, got int32",
+         tf.linalg.qr, np.eye(2, dtype=np.int32)),
+    Case("linalg_pinv_rcond_shape", InvalidArgumentError,
+         r"pinv: rcond of shape \[3\] does not broadcast against the leading dimensions \[2\]",
+         lambda a: tf.linalg.pinv(a, rcond=np.ones(3)), T(2, 2, 2)),
+    Case("linalg_lstsq_rows", InvalidArgumentError,
+         r"lstsq: rhs must have 3 rows to match matrix of shape \[3, 2\], got shape \[2, 1\]",
+         tf.linalg.lstsq, T(3, 2), T(2, 1)),
+    Case("linalg_lstsq_l2_negative", InvalidArgumentError, r"lstsq: l2_regularizer must be >= 0, got -1.0",
+         lambda a, b: tf.linalg.lstsq(a, b, l2_regularizer=-1.0), T(3, 2), V(3, 1)),
+    Case("linalg_lstsq_rank_deficient", InvalidArgumentError,
+         r"lstsq: the Cholesky decomposition of the Gramian .*\[3, 2\].*not numerically full rank",
+         tf.linalg.lstsq, tf.constant([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0]]), T(3, 1)),
+    Case("linalg_svd_full_grad", NotImplementedError,
+         r"svd: the gradient with full_matrices=True is not implemented .*\[4, 2\]",
+         _svd_full_grad, V(4, 2)),
+    Case("linalg_lstsq_slow_grad", ValueError, r"lstsq: the gradient is not defined for fast=False",
+         _lstsq_slow_grad, V(3, 2, dtype=f64)),
+    # -- keras losses and metrics (Keras 3 set) -------------------------------------------------------
+    Case("huber_shapes", InvalidArgumentError, r"huber: y_true of shape \(3, 2\) and y_pred of shape \(4, 2\) are incompatible",
+         lambda a, b: K.losses.Huber()(a, b), T(3, 2), T(4, 2)),
+    Case("kld_int_pred", TypeError, r"kl_divergence: y_pred must be a float32 or float64 tensor, got an int32 tensor of shape \(2, 2\)",
+         lambda a, b: K.losses.kl_divergence(a, b), T(2, 2), T(2, 2, dtype=np.int32)),
+    Case("cosine_y_true_none", TypeError, r"cosine_similarity: y_true: expected numbers, got None",
+         lambda p: K.losses.cosine_similarity(None, p), T(2, 3)),
+    Case("loss_sample_weight_shape", InvalidArgumentError, r"huber_loss: sample_weight of shape \(4,\) does not match the per-sample losses of shape \(3,\)",
+         lambda a, b, w: K.losses.Huber()(a, b, sample_weight=w), T(3, 2), T(3, 2), np.ones(4, f32)),
+    Case("precision_shapes", InvalidArgumentError, r"precision: y_true of shape \(4,\) and y_pred of shape \(5,\) are incompatible",
+         lambda m, a, b: m.update_state(a, b), K.metrics.Precision(), np.array([0, 1, 1, 0]),
+         np.linspace(0, 1, 5).astype(f32), after=lambda m, a, b: m.update_state(a, b[:4])),
+    Case("auc_sample_weight_shape", InvalidArgumentError, r"auc: sample_weight of shape \(3,\) does not match y_pred of shape \(4,\)",
+         lambda m, a, b, w: m.update_state(a, b, sample_weight=w), K.metrics.AUC(), np.array([0, 1, 1, 0]),
+         np.array([0.1, 0.9, 0.4, 0.6], f32), np.ones(3, f32)),
+    Case("auc_curve", ValueError, r'auc: Invalid AUCCurve value: "XY"', lambda: K.metrics.AUC(curve="XY")),
+    Case("precision_threshold_range", ValueError, r"precision: Threshold values must be in \[0, 1\]. Received: \[1.5\]",
+         lambda: K.metrics.Precision(thresholds=[0.5, 1.5])),
+    Case("sparse_top_k_shapes", InvalidArgumentError, r"sparse_top_k_categorical_accuracy: y_true of shape \(3,\) and y_pred of shape \(4, 5\)",
+         lambda a, b: K.metrics.sparse_top_k_categorical_accuracy(a, b), np.array([1, 2, 3]), T(4, 5)),
+    Case("rmse_int_pred", TypeError, r"root_mean_squared_error: y_pred must be a float32 or float64 tensor, got an int32 tensor",
+         lambda m, a, b: m.update_state(a, b), K.metrics.RootMeanSquaredError(), T(3, 2), T(3, 2, dtype=np.int32)),
+    # -- tf.data and control flow ---------------------------------------------------------------
+    Case("data_slices_mismatched", InvalidArgumentError,
+         r"Dataset.from_tensor_slices: all components must have the same size in their first dimension, "
+         r"got shapes \[3, 2\], \[2\]",
+         lambda a, b: tf.data.Dataset.from_tensor_slices((a, b)), T(3, 2), T(2)),
+    Case("data_slices_scalar", ValueError, r"Dataset.from_tensor_slices: Unbatching a tensor is only supported for rank >= 1",
+         tf.data.Dataset.from_tensor_slices, T()),
+    Case("data_batch_zero", InvalidArgumentError, r"Dataset.batch: batch_size must be greater than zero, got 0",
+         lambda a: tf.data.Dataset.from_tensor_slices(a).batch(0), T(4)),
+    Case("data_batch_ragged", InvalidArgumentError,
+         r"Dataset.batch: Cannot batch tensors with different shapes in component 0. First element had shape \[1\] "
+         r"and element 1 had shape \[2\]",
+         lambda: list(tf.data.Dataset.range(1, 3).map(lambda n: tf.fill([n], 1.0)).batch(2))),
+    Case("data_filter_not_bool", TypeError, r"Dataset.filter: predicate must return a scalar bool tensor, got a float32 tensor",
+         lambda a: list(tf.data.Dataset.from_tensor_slices(a).filter(lambda x: x)), T(3)),
+    Case("data_len_infinite", TypeError, r"The dataset is infinite",
+         lambda a: len(tf.data.Dataset.from_tensor_slices(a).repeat()), T(3)),
+    Case("fit_dataset_batch_size", ValueError, r"fit: the `batch_size` argument must not be specified",
+         lambda m, x, y: m.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(2), batch_size=2, verbose=0),
+         _seq(), np.ones((4, 3), f32), np.ones((4, 2), f32)),
+    Case("cond_pred_not_scalar", ValueError, r"cond: pred must be a scalar \(rank 0\) bool tensor, got shape \[2\]",
+         lambda p: tf.cond(p, lambda: 1.0, lambda: 2.0), tf.constant([True, False])),
+    Case("cond_pred_float", TypeError, r"cond: pred must be a bool tensor, got a float32 tensor",
+         lambda p: tf.cond(p, lambda: 1.0, lambda: 2.0), T()),
+    Case("while_loop_body_structure", ValueError, r"while_loop: body must return the structure of loop_vars",
+         lambda a: tf.while_loop(lambda i, x: i < 2, lambda i, x: i + 1, [0, a]), T(2)),
+    Case("map_fn_first_dims", ValueError,
+         r"map_fn: the elements of elems must all have the same first dimension, got shapes \[3\], \[2\]",
+         lambda a, b: tf.map_fn(lambda t: t[0], (a, b)), T(3), T(2)),
+    Case("scan_fold_empty", ValueError, r"foldl: elems is empty and no initializer is given",
+         lambda a: tf.foldl(lambda s, x: s + x, a), T(0)),
+    Case("numpy_function_dtype", InvalidArgumentError,
+         r"numpy_function: 0-th value returned by func is float64, but expects float32",
+         lambda a: tf.numpy_function(lambda v: v.astype(np.float64), [a], tf.float32), T(2)),
+    # -- optimizers, regularizers, tf.Module, layers and models added in session 17 ----------------
+    Case("adagrad_initial_accumulator", ValueError,
+         r"Adagrad: `initial_accumulator_value` must be a float >= 0. Received: initial_accumulator_value=-1.0",
+         lambda: K.optimizers.Adagrad(initial_accumulator_value=-1.0)),
+    Case("lion_beta_1", ValueError, r"Lion: argument for `beta_1` must be in the range \(0, 1\]. Received: beta_1=0.0",
+         lambda: K.optimizers.Lion(beta_1=0.0)),
+    Case("nadam_apply_second_shape", ValueError,
+         r"Nadam.apply_gradients: cannot assign a value of shape \(4,\) to Variable 'b' of shape \(3,\)",
+         lambda o, a, b: o.apply_gradients([(tf.ones((2,)), a), (tf.ones((4,)), b)]), _nadam, _a5, _b5),
+    Case("l2_negative", ValueError, r"L2: invalid value for argument l2: expected a finite float >= 0, received l2=-1.0",
+         K.regularizers.L2, -1.0),
+    Case("module_name", ValueError, r"'a b' is not a valid module name", tf.Module, "a b"),
+    Case("add_layer_shapes", ValueError, r"Add 'add_bad_input': inputs must have compatible shapes, got \[\(2, 3\), \(2, 4\)\]",
+         lambda layer, a, b: layer([a, b]), K.layers.Add(name="add_bad_input"), T(2, 3), T(2, 4)),
+    Case("concatenate_shapes", ValueError, r"Concatenate 'concat_bad_input': a `Concatenate` layer requires inputs with "
+         r"matching shapes except for the concatenation axis -1",
+         lambda layer, a, b: layer([a, b]), K.layers.Concatenate(name="concat_bad_input"), T(2, 3), T(3, 3)),
+    Case("mha_batch_sizes", ValueError, r"MultiHeadAttention 'mha_bad_input': incompatible shapes query \(2, 3, 4\), "
+         r"value \(3, 5, 4\)", lambda layer, q, v: layer(q, v),
+         K.layers.MultiHeadAttention(2, 2, name="mha_bad_input"), T(2, 3, 4), T(3, 5, 4)),
+    Case("bidirectional_not_recurrent", ValueError, r"Bidirectional: please initialize it with a recurrent layer",
+         lambda: K.layers.Bidirectional(K.layers.Dense(2))),
+    Case("relu_layer_max_value", ValueError, r"ReLU: `max_value` must be a non-negative float, received max_value=-1.0",
+         lambda: K.layers.ReLU(max_value=-1.0)),
+    Case("normalization_mean_only", ValueError, r"Normalization .*: when setting `mean` or `variance`, both must be set",
+         lambda: K.layers.Normalization(mean=1.0)),
+    Case("model_graph_disconnected", ValueError, r"Model .*: graph disconnected: cannot obtain a value for",
+         lambda: K.Model(*_disconnected_graph())),
+    Case("model_input_count", ValueError, r"the model expects 2 input\(s\), got 1", lambda m, x: m(x),
+         _two_input_model(), T(1, 2)),
+    Case("model_no_call", NotImplementedError, r"Model .*: subclass keras.Model and implement call",
+         lambda x: K.Model()(x), T(1, 2)),
 ]
 
 N_CASES = len(CASES)

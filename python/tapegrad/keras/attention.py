@@ -97,6 +97,20 @@ class MultiHeadAttention(Layer):
         """The weights are created at the first call, from the query, key and value shapes."""
         self.built = True
 
+    def __call__(self, query, value=None, key=None, **kwargs):
+        """Checks query, value and key together before the layer is built or called, so a
+        bad call leaves the layer as it was; then ``Layer.__call__``."""
+        from . import functional
+        if value is None:
+            raise TypeError(f"{self._owner}: missing the `value` argument")
+        if not functional.is_symbolic([query, value, key]):
+            where = f"layer {self.name!r}"
+            query = _as_input(query, self.dtype, where)
+            value = _as_input(value, self.dtype, f"{where}: value")
+            key = value if key is None else _as_input(key, self.dtype, f"{where}: key")
+            self._check(query, value, key)
+        return Layer.__call__(self, query, value, key=key, **kwargs)
+
     def _make_weights(self, fq, fk, fv):
         h = self.num_heads
         out = self._output_dim or fq
