@@ -206,3 +206,21 @@ def test_second_order_of_inverse_matches_numpy_hessian_vector():
     # f(x) = <inv(x), w>; df[u] = -<ai u ai, w>; d²f[u, v] = <ai v ai u ai + ai u ai v ai, w>
     want = (ai.T @ w @ ai.T @ u.T @ ai.T) + (ai.T @ u.T @ ai.T @ w @ ai.T)
     assert_allclose(hu, want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [63, 64, 65, 130, 257])
+@pytest.mark.parametrize("lower", [True, False])
+@pytest.mark.parametrize("rhs_batch", [(), (2,)])
+def test_triangular_solve_large_blocked(n, lower, rhs_batch):
+    """Above 64 rows the values come from the blocked solve (halves and one product each):
+    against numpy's LU solve of the triangle, with the matrix's batch broadcast to the rhs."""
+    rng = np.random.default_rng(n)
+    m = rng.standard_normal((2, n, n)) + np.eye(n) * n
+    r = rng.standard_normal(rhs_batch + (n, 3))
+    got = tf.linalg.triangular_solve(tf.constant(m), tf.constant(r), lower=lower).numpy()
+    tri = np.tril(m) if lower else np.triu(m)
+    np.testing.assert_allclose(got, np.linalg.solve(tri, np.broadcast_to(r, (2, n, 3))),
+                               rtol=1e-10, atol=1e-12)
+    got32 = tf.linalg.triangular_solve(tf.constant(m.astype(np.float32)),
+                                       tf.constant(r.astype(np.float32)), lower=lower).numpy()
+    np.testing.assert_allclose(got32, got, rtol=2e-4, atol=2e-5)
