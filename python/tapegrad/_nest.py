@@ -9,9 +9,17 @@ def flatten(structure):
     return out
 
 
+def _sorted_keys(d):
+    """A dict's keys sorted (tf.nest's order), or in insertion order when they do not sort."""
+    try:
+        return sorted(d)
+    except TypeError:
+        return list(d)
+
+
 def _flatten(s, out):
     if isinstance(s, dict):
-        for k in sorted(s):
+        for k in _sorted_keys(s):
             _flatten(s[k], out)
     elif isinstance(s, (list, tuple)):
         for x in s:
@@ -28,7 +36,7 @@ def pack_sequence_as(structure, flat):
 
 def _pack(s, it):
     if isinstance(s, dict):
-        packed = {k: _pack(s[k], it) for k in sorted(s)}
+        packed = {k: _pack(s[k], it) for k in _sorted_keys(s)}
         return type(s)((k, packed[k]) for k in s)
     if isinstance(s, tuple) and hasattr(s, "_fields"):  # namedtuple
         return type(s)(*[_pack(x, it) for x in s])

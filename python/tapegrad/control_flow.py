@@ -318,6 +318,14 @@ def _inputs(inp, op):
     return [_value(x, op) for x in inp]
 
 
+def _returned(out, dts, single, op):
+    """What func returned, as a list of one value per dtype in ``Tout``."""
+    values = [out] if single else (list(out) if isinstance(out, (list, tuple)) else [out])
+    if len(values) != len(dts):
+        raise ValueError(f"{op}: func returned {len(values)} values, Tout declares {len(dts)}")
+    return values
+
+
 def py_function(func, inp=None, Tout=None, name=None):
     """``func(*inp)`` called now, on tensors, as ``tf.py_function`` runs eagerly: its ops are
     recorded, so gradients flow through it. ``Tout`` (a dtype, or a list of them) gives the
@@ -329,10 +337,8 @@ def py_function(func, inp=None, Tout=None, name=None):
     out = func(*_inputs(inp, op))
     if dts is None:
         return None
-    values = [out] if single else (list(out) if isinstance(out, (list, tuple)) else [out])
-    if len(values) != len(dts):
-        raise ValueError(f"{op}: func returned {len(values)} values, Tout declares {len(dts)}")
     res = []
+    values = _returned(out, dts, single, op)
     for k, (v, d) in enumerate(zip(values, dts)):
         if isinstance(v, (_core.Tensor, _core.Variable)):
             t = _value(v, op)
@@ -355,10 +361,8 @@ def numpy_function(func, inp, Tout, stateful=True, name=None):
     out = func(*args)
     if dts is None:
         return None
-    values = [out] if single else (list(out) if isinstance(out, (list, tuple)) else [out])
-    if len(values) != len(dts):
-        raise ValueError(f"{op}: func returned {len(values)} values, Tout declares {len(dts)}")
     res = []
+    values = _returned(out, dts, single, op)
     for k, (v, d) in enumerate(zip(values, dts)):
         if isinstance(v, (_core.Tensor, _core.Variable)):
             v = v.numpy()

@@ -10,7 +10,7 @@ eager tapegrad they change no names.
 import contextlib
 import re
 
-from . import _core
+from . import _core, _nest
 
 __all__ = ["Module"]
 
@@ -24,29 +24,16 @@ def _camel_to_snake(name):
 
 def _leaves(value, out):
     """``value`` flattened as tf.nest does (lists and tuples in order, dicts by sorted key)."""
-    if isinstance(value, dict):
-        try:
-            keys = sorted(value)
-        except TypeError:
-            keys = list(value)  # keys of mixed types: insertion order
-        for k in keys:
-            _leaves(value[k], out)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _leaves(v, out)
-    else:
-        out.append(value)
+    _nest._flatten(value, out)
 
 
-def _flatten_module(module, variables, modules, seen):
-    """TF's walk: the module's attributes in sorted order, each flattened as a nest; its
-    Variables and sub-modules are collected first, then each sub-module is walked in turn.
-    ``seen`` (ids) makes every object count once, and stops cycles."""
-    attrs = vars(module)
-    ignored = module._TF_MODULE_IGNORED_PROPERTIES
-    subs = []
-    for key in sorted(attrs):
-        if key in ignored:
+def _attribute_children(obj, keys, kind, seen, skip=()):
+    """The Variables and the ``kind`` objects held in ``obj``'s attributes ``keys`` (each
+    attribute flattened as a nest), each once: ``seen`` (ids) is updated."""
+    attrs = vars(obj)
+    variables, children = [], []
+    for key in keys:
+        if key in skip:
             continue
         leaves = []
         _leaves(attrs[key], leaves)
@@ -56,10 +43,20 @@ def _flatten_module(module, variables, modules, seen):
             if isinstance(leaf, _core.Variable):
                 seen.add(id(leaf))
                 variables.append(leaf)
-            elif isinstance(leaf, Module):
+            elif isinstance(leaf, kind):
                 seen.add(id(leaf))
-                modules.append(leaf)
-                subs.append(leaf)
+                children.append(leaf)
+    return variables, children
+
+
+def _flatten_module(module, variables, modules, seen):
+    """TF's walk: the module's attributes in sorted order, each flattened as a nest; its
+    Variables and sub-modules are collected first, then each sub-module is walked in turn.
+    ``seen`` (ids) makes every object count once, and stops cycles."""
+    found, subs = _attribute_children(module, sorted(vars(module)), Module, seen,
+                                      module._TF_MODULE_IGNORED_PROPERTIES)
+    variables.extend(found)
+    modules.extend(subs)
     for sub in subs:
         _flatten_module(sub, variables, modules, seen)
 

@@ -8,7 +8,7 @@ import numpy as _np
 
 from .. import _core
 from ..dtypes import as_dtype, float32
-from ..module import Module, _leaves
+from ..module import Module, _attribute_children, _leaves
 from . import activations as _activations
 from . import initializers as _initializers
 from . import functional as _functional
@@ -157,25 +157,10 @@ class Layer(Module):
     def _own_and_sublayers(self, seen):
         """The layer's own Variables (add_weight's, then Variables in its attributes) and its
         tracked sub-layers, in attribute order; ``seen`` (ids) makes each count once."""
-        own, subs = [], []
-        for w in self._weights:
-            if id(w) not in seen:
-                seen.add(id(w))
-                own.append(w)
-        for key, value in vars(self).items():
-            if key == "_weights":
-                continue
-            leaves = []
-            _leaves(value, leaves)
-            for leaf in leaves:
-                if id(leaf) in seen:
-                    continue
-                if isinstance(leaf, _core.Variable):
-                    seen.add(id(leaf))
-                    own.append(leaf)
-                elif isinstance(leaf, Layer):
-                    seen.add(id(leaf))
-                    subs.append(leaf)
+        own = [w for w in self._weights if id(w) not in seen]
+        seen.update(id(w) for w in own)
+        found, subs = _attribute_children(self, list(vars(self)), Layer, seen, ("_weights",))
+        own += found
         return own, subs
 
     def _weight_lists(self, seen):
@@ -205,14 +190,9 @@ class Layer(Module):
         out, seen = [], {id(self)}
 
         def visit(layer):
-            for value in vars(layer).values():
-                leaves = []
-                _leaves(value, leaves)
-                for leaf in leaves:
-                    if isinstance(leaf, Layer) and id(leaf) not in seen:
-                        seen.add(id(leaf))
-                        out.append(leaf)
-                        visit(leaf)
+            for sub in _attribute_children(layer, list(vars(layer)), Layer, seen)[1]:
+                out.append(sub)
+                visit(sub)
         visit(self)
         return out
 

@@ -22,7 +22,7 @@ from . import metrics as _metrics
 from . import optimizers as _optimizers
 from . import functional as _functional
 from ..data import Dataset as _Dataset
-from ..module import _leaves
+from ..module import _attribute_children, _leaves
 
 __all__ = ["Model", "Sequential"]
 
@@ -236,15 +236,7 @@ class Model(_layers.Layer):
         first); a subclassed model's held in its attributes, in assignment order."""
         if self._graph is not None:
             return list(self._functional_layers)
-        out, seen = [], set()
-        for value in vars(self).values():
-            leaves = []
-            _leaves(value, leaves)
-            for leaf in leaves:
-                if isinstance(leaf, _layers.Layer) and id(leaf) not in seen:
-                    seen.add(id(leaf))
-                    out.append(leaf)
-        return out
+        return _attribute_children(self, list(vars(self)), _layers.Layer, {id(self)})[1]
 
     def call(self, inputs, training=None):
         """A functional model's graph on ``inputs``; a subclass overrides this."""
