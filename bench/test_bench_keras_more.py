@@ -123,14 +123,14 @@ def np_epoch(x, y, rng, batch):
     for i in range(0, len(x), batch):
         idx = order[i:i + batch]
         xb, yb = x[idx], y[idx]
-        out += xb.shape[0]
+        out += xb.shape[0] + 0 * yb.shape[0]
     return out
 
 
 def tf_epoch(ds):
     out = 0
     for xb, yb in ds:
-        out += xb.shape[0]
+        out += xb.shape[0] + 0 * yb.shape[0]
     return out
 
 

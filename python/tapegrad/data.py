@@ -15,7 +15,6 @@ the rows are consecutive). After ``map``, ``filter``, ``zip``... elements are st
 """
 
 import builtins as _builtins
-import collections.abc as _abc
 import itertools as _itertools
 import numbers as _numbers
 import types as _types

@@ -1,7 +1,5 @@
 """keras.optimizers: 3 steps of each rule against the formula computed by hand in numpy."""
 
-import warnings
-
 import numpy as np
 import pytest
 

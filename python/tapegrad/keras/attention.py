@@ -277,7 +277,7 @@ class Attention(Layer):
                 total = _core.multiply(total, self.scale)
             scores = _core.multiply(_core.reduce_sum(_core.tanh(total), [-1]),
                                     self.concat_score_weight)
-        n, tq, tk = query.shape[0], query.shape[1], key.shape[1]
+        tq, tk = query.shape[1], key.shape[1]
         q_mask = v_mask = None
         if mask is not None:
             if not isinstance(mask, (list, tuple)) or len(mask) not in (2, 3):

@@ -76,14 +76,6 @@ def _is_structure(x):
     return False
 
 
-def _map_structure(fn, x):
-    if isinstance(x, dict):
-        return type(x)((k, _map_structure(fn, v)) for k, v in x.items())
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_structure(fn, v) for v in x)
-    return fn(x)
-
-
 def _batchless(shape):
     """A build shape with its batch dimension left unknown (each one, for several inputs)."""
     if shape is None:
@@ -292,8 +284,8 @@ class Layer(Module):
     def _convert_inputs(self, inputs):
         where = f"layer {self.name!r}"
         if _is_structure(inputs):
-            x = _map_structure(lambda v: v if v is None else _as_input(v, self.dtype, where), inputs)
-            shape = _map_structure(lambda v: None if v is None else tuple(v.shape), x)
+            x = _functional._map(lambda v: v if v is None else _as_input(v, self.dtype, where), inputs)
+            shape = _functional._map(lambda v: None if v is None else tuple(v.shape), x)
             return x, shape
         x = _as_input(inputs, self.dtype, where)
         return x, tuple(x.shape)
