@@ -363,7 +363,7 @@ from . import keras  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
 from . import image  # noqa: E402,F401
-from . import data, nest  # noqa: E402,F401
+from . import data, nest, train  # noqa: E402,F401
 from .data import TensorSpec  # noqa: E402,F401
 from .control_flow import cond, while_loop, map_fn, scan, foldl, foldr, vectorized_map, \
     py_function, numpy_function  # noqa: E402,F401
@@ -385,6 +385,6 @@ __all__ = [
     "stop_gradient", "cast", "size", "rank", "shape",
     "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",
     "random", "keras", "utils", "linalg", "einsum", "tensordot", "sort", "argsort",
-    "data", "nest", "TensorSpec", "cond", "while_loop", "map_fn", "scan", "foldl", "foldr",
+    "data", "nest", "train", "TensorSpec", "cond", "while_loop", "map_fn", "scan", "foldl", "foldr",
     "vectorized_map", "py_function", "numpy_function",
 ]
