@@ -673,6 +673,12 @@ CASES = [
          _two_input_model(), T(1, 2)),
     Case("model_no_call", NotImplementedError, r"Model .*: subclass keras.Model and implement call",
          lambda x: K.Model()(x), T(1, 2)),
+    Case("checkpoint_restore_missing", FileNotFoundError, r"Checkpoint.restore: no checkpoint at '/nonexistent/ckpt-1'",
+         lambda v: tf.train.Checkpoint(v=v).restore("/nonexistent/ckpt-1"), V(2)),
+    Case("checkpoint_manager_max_to_keep", ValueError, r"CheckpointManager: max_to_keep must be a positive integer or None, got 0",
+         lambda: tf.train.CheckpointManager(tf.train.Checkpoint(), "/tmp", max_to_keep=0)),
+    Case("to_categorical_range", ValueError, r"to_categorical: class ids must be in \[0, 3\), got values from 0 to 3",
+         K.utils.to_categorical, np.array([0, 3]), 3),
 ]
 
 N_CASES = len(CASES)

@@ -33,3 +33,13 @@ def test_readme_keras_cnn_example_learns():
         exec(compile(block, "README block 3", "exec"), {})
     loss, accuracy = eval(out.getvalue())  # the printed [loss, accuracy]
     assert loss < 0.3 and accuracy > 0.9
+
+
+def test_readme_custom_training_loop_example():
+    block = [b for b in _blocks() if "tf.train.Checkpoint" in b][0]
+    assert "class Regressor(keras.Model)" in block and "tf.data.Dataset" in block
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README custom loop", "exec"), {})
+    loss, name = out.getvalue().split()
+    assert float(loss) < 0.02 and name == "ckpt-30"
