@@ -216,3 +216,19 @@ def test_subclassed_model_add_loss_in_call():
     loss = model.evaluate(x, y, batch_size=16, verbose=0)
     mse = float(np.mean((model.predict(x, verbose=0) - y) ** 2))
     np.testing.assert_allclose(loss, mse + 1.5, rtol=1e-5)
+
+
+def test_two_input_model_trains_on_a_dataset():
+    tf.random.set_seed(4)
+    a = keras.Input(shape=(2,))
+    b = keras.Input(shape=(1,))
+    model = keras.Model([a, b], L.Dense(1)(L.Concatenate()([a, b])))
+    xa = RNG.standard_normal((64, 2)).astype(np.float32)
+    xb = RNG.standard_normal((64, 1)).astype(np.float32)
+    y = (xa[:, :1] + 2 * xb).astype(np.float32)
+    ds = tf.data.Dataset.from_tensor_slices(((xa, xb), y)).batch(16)
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    hist = model.fit(ds, epochs=40, verbose=0)
+    assert hist.history["loss"][-1] < 0.05
+    assert model.evaluate(ds, verbose=0) < 0.05
+    assert model.predict(ds, verbose=0).shape == (64, 1)

@@ -115,7 +115,7 @@ class _DatasetFeed:
             raise ValueError(f"{where}: Expected input data to be non-empty (the Dataset has no "
                              f"elements)")
         first = self._split(self._pending)
-        self.x0 = first[0].numpy()
+        self.x0 = _functional._map(lambda t: t.numpy(), first[0])
         self.y0 = None if first[1] is None else first[1].numpy()
         self.count = 0
 
@@ -133,6 +133,8 @@ class _DatasetFeed:
 
     @staticmethod
     def _float(t):
+        if isinstance(t, (tuple, list, dict)):  # the inputs of a model of several inputs
+            return _functional._map(_DatasetFeed._float, t)
         if isinstance(t, _core.Tensor) and t.dtype == float32:
             return t
         return _core._constant(_as_array(t, "x"), float32)
@@ -148,7 +150,7 @@ class _DatasetFeed:
 
     def _run(self, dense):
         self.count = 0
-        depth = int(self.model(self.x0[:1]).shape[-1]) if dense else None
+        depth = int(self.model(_map_rows(self.x0, slice(0, 1))).shape[-1]) if dense else None
         while self._pending is not None and (self.limit is None or self.count < self.limit):
             xb, yb, wb = self._split(self._pending)
             self._pending = next(self._it, None)
@@ -156,7 +158,7 @@ class _DatasetFeed:
             if dense:  # sparse labels for SparseCategoricalCrossentropy, as _dense_targets
                 mb, yb = yb, _losses._one_hot(yb.numpy(), depth, float32)
             self.count += 1
-            yield xb, yb, wb, mb, int(xb.shape[0])
+            yield xb, yb, wb, mb, int(_first_leaf(xb).shape[0])
         if self._pending is None and self.limit is not None and self.where == "fit":
             import warnings
             warnings.warn(f"fit: the Dataset ran out of data after {self.count} steps of this "
