@@ -659,3 +659,36 @@ def test_every_public_name_of_keras_metrics_is_documented():
                 if not attr.startswith("_") and callable(member) and not inspect.getdoc(member):
                     missing.append(f"{name}.{attr}")
     assert not missing, f"no docstring: {missing}"
+
+
+def test_distributed_epoch_logs_combine_confusion_metrics():
+    # Precision, RMSE and AUC keep sums too (confusion counts, squared-error totals): the ranks'
+    # states are added, so each result is the one of both ranks' samples together.
+    m = _sigmoid_model()
+    mets = [keras.metrics.Precision(), keras.metrics.RootMeanSquaredError(),
+            keras.metrics.AUC(num_thresholds=7)]
+    m.compile(optimizer="sgd", loss="binary_crossentropy", metrics=mets)
+    y1, p1 = [[1.0], [0.0], [1.0], [0.0]], [[0.9], [0.8], [0.3], [0.1]]
+    y2, p2 = [[1.0], [1.0], [0.0]], [[0.6], [0.95], [0.7]]
+    for metric in m.metrics:
+        metric.update_state(y1, p1)
+    others = [type(metric)(**({"num_thresholds": 7} if isinstance(metric, keras.metrics.AUC) else {}))
+              for metric in m.metrics]
+    for metric in others:
+        metric.update_state(y2, p2)
+    other_flat = [float(x) for o in others for v in o.variables for x in np.ravel(v.numpy())]
+
+    class OtherRank:
+        @staticmethod
+        def _allreduce_floats(values):
+            return [a + b for a, b in zip(values, [3.0, 3.0] + other_flat)]
+
+    logs = m._allreduce_logs(OtherRank, 1.0, 4)
+    refs = [type(metric)(**({"num_thresholds": 7} if isinstance(metric, keras.metrics.AUC) else {}))
+            for metric in m.metrics]
+    for ref in refs:
+        ref.update_state(y1 + y2, p1 + p2)
+    assert logs["loss"] == 4.0 / 7
+    for metric, ref in zip(m.metrics, refs):
+        np.testing.assert_allclose(logs[metric.name], float(ref.result()), rtol=1e-6)
+    assert logs["precision"] != 0.5  # rank 1 alone: 1 of 2 predicted positives

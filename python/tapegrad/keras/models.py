@@ -541,8 +541,8 @@ class Model(_layers.Layer):
         ranks are skipped that epoch), each step's gradients are averaged over the ranks
         before the update (one fused allreduce), and the shuffled order is rank 0's. fit
         starts by giving every rank rank 0's weights (``distributed.broadcast_variables``);
-        the progress bar shows on rank 0 only; the epoch's 'loss' (and each mean metric) is
-        the mean over all ranks,
+        the progress bar shows on rank 0 only; the epoch's 'loss' is the mean over all
+        ranks and each metric is computed from all the ranks' samples (their states summed),
         and 'comm_time' (seconds per step spent in the gradient allreduce on this rank,
         waiting for the slowest rank included) is logged and shown as ``comm: ...``.
 
@@ -684,19 +684,21 @@ class Model(_layers.Layer):
         return history
 
     def _allreduce_logs(self, dist, total, count):
-        """The epoch's logs summed over the ranks of fit(distributed=True): the loss, and each
-        mean metric from its total and count (other metrics keep this rank's value)."""
-        means = [m for m, _ in self._metric_list if isinstance(m, _metrics.Mean)]
-        sums = dist._allreduce_floats(
-            [total, count] + [float(v) for m in means for v in (m.total, m.count)])
+        """The epoch's logs summed over the ranks of fit(distributed=True): the loss from its
+        total and count, and every compiled metric from its state Variables summed over the
+        ranks (all of keras.metrics keep sums: totals and counts, confusion counts), so each
+        result is the one of all the ranks' samples together."""
+        states = [v for m, _ in self._metric_list for v in m.variables]
+        flat = [float(x) for v in states for x in _np.ravel(v.numpy())]
+        sums = dist._allreduce_floats([total, count] + flat)
         logs = {"loss": sums[0] / max(sums[1], 1)}
-        reduced = {id(m): (sums[2 + 2 * i], sums[3 + 2 * i]) for i, m in enumerate(means)}
+        at = 2
+        for v in states:
+            n = v.size
+            v.assign(_np.asarray(sums[at:at + n]).reshape(tuple(v.shape)).astype(v.dtype.as_numpy_dtype))
+            at += n
         for m, _ in self._metric_list:
-            if id(m) in reduced:
-                t, c = reduced[id(m)]
-                logs[m.name] = t / c if c else 0.0
-            else:
-                logs[m.name] = float(m.result())
+            logs[m.name] = float(m.result())
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
