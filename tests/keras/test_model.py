@@ -232,3 +232,25 @@ def test_two_input_model_trains_on_a_dataset():
     assert hist.history["loss"][-1] < 0.05
     assert model.evaluate(ds, verbose=0) < 0.05
     assert model.predict(ds, verbose=0).shape == (64, 1)
+
+
+@pytest.mark.parametrize("onehot", [False, True])
+def test_fit_class_weight_is_a_per_sample_weight(onehot):
+    x = RNG.standard_normal((12, 3)).astype(np.float32)
+    labels = np.array([0, 1, 2] * 4)
+    y = np.eye(3, dtype=np.float32)[labels] if onehot else labels
+    loss = keras.losses.CategoricalCrossentropy(from_logits=True) if onehot else \
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    cw = {0: 1.0, 1: 3.0}  # class 2 missing: weight 1
+    runs = []
+    for kwargs in ({"class_weight": cw}, {"sample_weight": np.array([1.0, 3.0, 1.0] * 4)}):
+        tf.random.set_seed(5)
+        model = keras.Sequential([keras.Input(shape=(3,)), L.Dense(3)])
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss)
+        hist = model.fit(x, y, epochs=3, batch_size=4, shuffle=False, verbose=0, **kwargs)
+        runs.append((hist.history["loss"], [w.numpy() for w in model.weights]))
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-6)
+    for a, b in zip(runs[0][1], runs[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    with pytest.raises(ValueError, match="class_weight"):
+        model.fit(x, y, class_weight=[1.0, 2.0], verbose=0)

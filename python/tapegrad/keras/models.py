@@ -71,6 +71,27 @@ def _map_rows(x, rows):
     return _functional._map(lambda a: a[rows], x)
 
 
+def _class_weights(ys, class_weight):
+    """Keras' class_weight as per-sample weights: each sample's class (its label, or the
+    argmax of a one-hot row) looks up its weight; classes missing from the dict weigh 1."""
+    if not isinstance(class_weight, dict):
+        raise ValueError(f"fit: `class_weight` must be a dict mapping class indices to weights, "
+                         f"got {type(class_weight).__name__}")
+    y = ys
+    if y.ndim > 1:
+        y = y.reshape(len(y)) if y.shape[-1] == 1 and y.ndim == 2 else y
+        if y.ndim == 2:
+            y = _np.argmax(y, axis=-1)
+    if y.ndim != 1:
+        raise ValueError(f"fit: `class_weight` needs one label (or one-hot row) per sample, got "
+                         f"targets of shape {ys.shape}")
+    classes = _np.round(y).astype(_np.int64)
+    out = _np.ones(len(classes), dtype=_np.float32)
+    for cls, weight in class_weight.items():
+        out[classes == int(cls)] = float(weight)
+    return out
+
+
 class _DatasetFeed:
     """fit / evaluate / predict on a ``tapegrad.data.Dataset``, as Keras takes one: each
     element is a batch ``(x, y)`` or ``(x, y, sample_weight)`` (predict: ``x`` alone too), so
@@ -522,7 +543,7 @@ class Model(_layers.Layer):
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, sample_weight=None,
-            initial_epoch=0, steps_per_epoch=None, distributed=False):
+            initial_epoch=0, steps_per_epoch=None, distributed=False, class_weight=None):
         """Train for ``epochs`` passes over (x, y) in batches of ``batch_size`` (default 32).
 
         Returns a ``History``: ``history.history['loss']`` is each epoch's mean training loss
@@ -545,6 +566,10 @@ class Model(_layers.Layer):
         ranks and each metric is computed from all the ranks' samples (their states summed),
         and 'comm_time' (seconds per step spent in the gradient allreduce on this rank,
         waiting for the slowest rank included) is logged and shown as ``comm: ...``.
+
+        ``class_weight`` (a dict class index -> weight) weighs each training sample by its
+        class (its label, or the argmax of a one-hot row; missing classes weigh 1), times
+        ``sample_weight`` when both are given, as Keras; validation is not weighted.
 
         ``x`` may be a ``tapegrad.data.Dataset`` of ``(x, y)`` or ``(x, y, sample_weight)``
         batches, as Keras (``y``, ``batch_size``, ``sample_weight`` and ``validation_split``
@@ -573,6 +598,12 @@ class Model(_layers.Layer):
                 () if sw is None else (sw[cut:],))
             xs, ys = _map_rows(xs, slice(None, cut)), ys[:cut]
             sw = None if sw is None else sw[:cut]
+        if class_weight is not None:
+            if feed:
+                raise ValueError("fit: `class_weight` is supported for arrays; with a Dataset, "
+                                 "give each element its sample weights: (x, y, sample_weight)")
+            cw = _class_weights(ys, class_weight)
+            sw = cw if sw is None else sw * cw
         batch_size = int(batch_size or 32)
         n = _num_rows(xs)
         if n == 0:
