@@ -122,9 +122,9 @@ def test_functional_several_inputs_and_outputs_shared_layer_and_ops():
         loss = tf.reduce_sum(o1) + tf.reduce_sum(o2)
     grads = tape.gradient(loss, model.trainable_variables)
     assert all(g is not None for g in grads)
-    with pytest.raises(NotImplementedError, match="2 outputs"):
-        model.compile(optimizer="adam", loss="mse")
-        model.fit([xa, xb], xa[:, :1], verbose=0)
+    with pytest.raises(NotImplementedError, match="2 outputs: compiled metrics"):
+        model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        model.fit([xa, xb], [xa[:, :1], xa[:, :4]], verbose=0)
 
 
 def test_functional_dict_inputs_and_fit_with_two_inputs():
@@ -254,3 +254,38 @@ def test_fit_class_weight_is_a_per_sample_weight(onehot):
         np.testing.assert_allclose(a, b, rtol=1e-6)
     with pytest.raises(ValueError, match="class_weight"):
         model.fit(x, y, class_weight=[1.0, 2.0], verbose=0)
+
+
+def test_fit_a_model_of_two_outputs_with_weighted_losses():
+    tf.random.set_seed(6)
+    inp = keras.Input(shape=(3,))
+    h = L.Dense(16, activation="tanh")(inp)
+    reg = L.Dense(1, name="reg")(h)
+    cls = L.Dense(2, name="cls")(h)
+    model = keras.Model(inp, [reg, cls])
+    x = RNG.standard_normal((96, 3)).astype(np.float32)
+    y_reg = (x[:, :1] * 2).astype(np.float32)
+    y_cls = (x[:, 1] > 0).astype(np.int64)
+    model.compile(optimizer=keras.optimizers.Adam(0.03),
+                  loss={"reg": "mse",
+                        "cls": keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
+                  loss_weights={"reg": 1.0, "cls": 0.5})
+    # the compiled loss is the weighted sum of the two
+    p_reg, p_cls = model(x)
+    want = float(keras.losses.MeanSquaredError()(y_reg, p_reg)) + 0.5 * float(
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y_cls, p_cls))
+    np.testing.assert_allclose(model.evaluate(x, [y_reg, y_cls], batch_size=96, verbose=0),
+                               want, rtol=1e-5)
+    hist = model.fit(x, {"reg": y_reg, "cls": y_cls}, epochs=40, batch_size=16, verbose=0)
+    assert hist.history["loss"][-1] < 0.3 * hist.history["loss"][0]
+    pr, pc = model.predict(x, verbose=0)
+    assert pr.shape == (96, 1) and pc.shape == (96, 2)
+    assert np.mean(np.argmax(pc, 1) == y_cls) > 0.85
+    # a list of losses in output order, and errors that name the outputs
+    model.compile(optimizer="sgd", loss=["mse", None])
+    assert model.evaluate(x, [y_reg, y_cls], verbose=0) == pytest.approx(
+        float(keras.losses.MeanSquaredError()(y_reg, model(x)[0])), rel=1e-5)
+    with pytest.raises(ValueError, match=r"names \['nope'\], which are not outputs"):
+        model.compile(optimizer="sgd", loss={"nope": "mse"})
+    with pytest.raises(ValueError, match="has 3 entries for a model of 2 outputs"):
+        model.compile(optimizer="sgd", loss=["mse"] * 3)

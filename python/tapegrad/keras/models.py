@@ -196,6 +196,74 @@ def _validation_args(data, batch_size):
             "sample_weight": data[2] if len(data) > 2 else None}
 
 
+def _as_loss(identifier):
+    """A Loss from a name, a Loss or a per-sample function (compile's ``loss``)."""
+    loss = _losses.get(identifier)
+    return loss if isinstance(loss, _losses.Loss) else _FunctionLoss(loss)
+
+
+class _MultiOutputLoss(_losses.Loss):
+    """compile's loss for a model of several outputs, as Keras: one loss for every output,
+    or a list (output order) / dict (output layer names) of them, optional ``loss_weights``
+    (list or dict); the result is the weighted sum. ``y`` is a list or dict like the
+    outputs."""
+
+    def __init__(self, model, loss, loss_weights):
+        super().__init__(name="loss")
+        owner = f"Model {model.name!r}.compile"
+        if model._graph is not None:
+            names = [t._keras_history[0].name for t in model.outputs]
+        elif isinstance(loss, (list, tuple)):  # a subclassed model: outputs by position
+            names = [f"output_{i + 1}" for i in range(len(loss))]
+        else:
+            raise ValueError(f"{owner}: a dict of losses needs a functional model (its outputs "
+                             "have names); give a subclassed model's losses as a list")
+        self.names = names
+        self.losses = self._per_output(loss, names, owner, "loss", _as_loss, None)
+        weights = 1.0 if loss_weights is None else loss_weights
+        self.weights = self._per_output(weights, names, owner, "loss_weights", float, 1.0)
+
+    @staticmethod
+    def _per_output(value, names, owner, what, convert, missing):
+        if isinstance(value, dict):
+            unknown = set(value) - set(names)
+            if unknown:
+                raise ValueError(f"{owner}: `{what}` names {sorted(unknown)}, which are not "
+                                 f"outputs of the model; its outputs are {names}")
+            return [missing if value.get(n) is None else convert(value[n]) for n in names]
+        if isinstance(value, (list, tuple)):
+            if len(value) != len(names):
+                raise ValueError(f"{owner}: `{what}` has {len(value)} entries for a model of "
+                                 f"{len(names)} outputs {names}")
+            return [missing if v is None else convert(v) for v in value]
+        return [convert(value)] * len(names)
+
+    def _ordered(self, values, what):
+        if isinstance(values, dict):
+            missing = [n for n in self.names if n not in values]
+            if missing:
+                raise ValueError(f"{what} for the outputs {missing} are missing; the model's "
+                                 f"outputs are {self.names}")
+            return [values[n] for n in self.names]
+        values = list(values) if isinstance(values, (list, tuple)) else [values]
+        if len(values) != len(self.names):
+            raise ValueError(f"{what}: expected {len(self.names)} (one per output "
+                             f"{self.names}), got {len(values)}")
+        return values
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        total = None
+        for loss, w, t, p in zip(self.losses, self.weights, self._ordered(y_true, "targets"),
+                                 self._ordered(y_pred, "predictions")):
+            if loss is None:
+                continue
+            value = loss(t, p, sample_weight)
+            if w != 1.0:
+                value = _core.multiply(value, w)
+            total = value if total is None else _core.add(total, value)
+        return total
+
+
 class _FunctionLoss(_losses.Loss):
     """A per-sample loss function ``f(y_true, y_pred)`` reduced to its batch mean (Keras'
     LossFunctionWrapper)."""
@@ -384,11 +452,13 @@ class Model(_layers.Layer):
         by it (a name also in ``metrics`` gets the prefix 'weighted_').
         """
         self.optimizer = _optimizers.get(optimizer)
+        n_out = len(self.outputs) if self._graph is not None else 1
         if loss is None:
             self.loss = None
+        elif n_out > 1 or isinstance(loss, (list, tuple, dict)):
+            self.loss = _MultiOutputLoss(self, loss, loss_weights)
         else:
-            loss = _losses.get(loss)
-            self.loss = loss if isinstance(loss, _losses.Loss) else _FunctionLoss(loss)
+            self.loss = _as_loss(loss)
         metric_list = []
         for weighted, given in ((False, metrics), (True, weighted_metrics)):
             if given is None:
@@ -433,11 +503,11 @@ class Model(_layers.Layer):
         if self.optimizer is None or self.loss is None:
             raise RuntimeError(
                 f"You must compile your model before {what}. Call `model.compile(optimizer, loss)`.")
-        if self._graph is not None and len(self.outputs) > 1:
+        if isinstance(self.loss, _MultiOutputLoss) and self._metric_list:
             raise NotImplementedError(
-                f"Model {self.name!r} has {len(self.outputs)} outputs: compile/fit take one loss "
-                "for one output here; train it with a GradientTape loop (model(x) gives the "
-                "outputs, model.trainable_variables the weights)")
+                f"Model {self.name!r} has {len(self.outputs)} outputs: compiled metrics for "
+                "several outputs are not supported yet (the losses are); compute them after "
+                "predict, or in a GradientTape loop")
 
     def train_step(self, x, y, sample_weight=None):
         """One step on a batch of tensors: forward, loss, gradient, update. Returns the loss."""
@@ -469,7 +539,7 @@ class Model(_layers.Layer):
         reset with ``reset_metrics=False``); a dict with ``return_dict``."""
         self._check_compiled("training")
         xb = _functional._map(lambda a: _core._constant(a, float32), _as_data(x, "x"))
-        yb = _core._constant(_as_array(y, "y"), float32)
+        yb = _functional._map(lambda a: _core._constant(a, float32), _as_data(y, "y"))
         sw = None if sample_weight is None else _core._constant(_as_array(sample_weight, "sample_weight"), float32)
         if not self._metric_list:
             loss = float(self.train_step(xb, yb, sw))
@@ -582,21 +652,21 @@ class Model(_layers.Layer):
             verbose = 1
         feed = _DatasetFeed.make(self, "fit", x, y, batch_size, sample_weight, steps_per_epoch,
                                  validation_split, distributed)
-        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_array(y, "y"))
+        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_data(y, "y"))
         if xs is None or ys is None:
             raise ValueError("fit needs both `x` and `y`")
-        if _num_rows(xs) != len(ys):
+        if _num_rows(xs) != _num_rows(ys):
             raise ValueError(
-                f"Data cardinality is ambiguous: x sizes: {_num_rows(xs)}, y sizes: {len(ys)}. "
+                f"Data cardinality is ambiguous: x sizes: {_num_rows(xs)}, y sizes: {_num_rows(ys)}. "
                 "Make sure all arrays contain the same number of samples.")
         sw = _as_array(sample_weight, "sample_weight")
         if validation_data is None and validation_split:
             if not 0.0 < validation_split < 1.0:
                 raise ValueError("`validation_split` must be between 0 and 1")
             cut = int(_num_rows(xs) * (1.0 - validation_split))
-            validation_data = (_map_rows(xs, slice(cut, None)), ys[cut:]) + (
+            validation_data = (_map_rows(xs, slice(cut, None)), _map_rows(ys, slice(cut, None))) + (
                 () if sw is None else (sw[cut:],))
-            xs, ys = _map_rows(xs, slice(None, cut)), ys[:cut]
+            xs, ys = _map_rows(xs, slice(None, cut)), _map_rows(ys, slice(None, cut))
             sw = None if sw is None else sw[:cut]
         if class_weight is not None:
             if feed:
@@ -741,7 +811,7 @@ class Model(_layers.Layer):
         batches (then without y, batch_size and sample_weight); ``steps`` caps the batches."""
         self._check_compiled("evaluating")
         feed = _DatasetFeed.make(self, "evaluate", x, y, batch_size, sample_weight, steps)
-        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_array(y, "y"))
+        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_data(y, "y"))
         sw = _as_array(sample_weight, "sample_weight")
         total, count = 0.0, 0
         metric_list = self._metric_list
@@ -768,19 +838,30 @@ class Model(_layers.Layer):
         return list(logs.values()) if metric_list else logs["loss"]
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None):
-        """The model's outputs for ``x`` as one numpy array (computed in batches; at most
-        ``steps`` of them). ``x`` may be a Dataset of batches (``x`` or ``(x, ...)``)."""
+        """The model's outputs for ``x`` as one numpy array (a list or dict of arrays for a
+        model of several outputs), computed in batches (at most ``steps`` of them). ``x`` may
+        be a Dataset of batches (``x`` or ``(x, ...)``)."""
         feed = _DatasetFeed.make(self, "predict", x, None, batch_size, None, steps)
         batches = feed.epoch() if feed else self._batches([_as_data(x, "x")], int(batch_size or 32),
                                                           limit=steps)
-        outs = [self(b[0]).numpy() for b in batches]
+        outs = [self(b[0]) for b in batches]
         if not outs:
             return _np.zeros((0,), dtype=_np.float32)
-        return _np.concatenate(outs, axis=0)
+        if isinstance(outs[0], (list, tuple, dict)):  # several outputs: one array each
+            flat = []
+            for o in outs:
+                leaves = []
+                _leaves(o, leaves)
+                flat.append(leaves)
+            joined = [_np.concatenate([f[i].numpy() for f in flat], axis=0)
+                      for i in range(len(flat[0]))]
+            return _functional._pack(outs[0], joined)
+        return _np.concatenate([o.numpy() for o in outs], axis=0)
 
     def predict_on_batch(self, x):
-        """The model's outputs for one batch, as a numpy array."""
-        return self(x).numpy()
+        """The model's outputs for one batch, as numpy arrays (a list or dict of them for a
+        model of several outputs)."""
+        return _functional._map(lambda t: t.numpy(), self(x))
 
 
 class Sequential(Model):
