@@ -124,8 +124,6 @@ def test_bad_input():
         keras.layers.LSTM(2)(np.zeros((1, 3, 4), np.float32), initial_state=np.zeros((1, 2), np.float32))
     with pytest.raises(ValueError, match="an initial state must have shape \\(1, 2\\)"):
         keras.layers.GRU(2)(np.zeros((1, 3, 4), np.float32), initial_state=np.zeros((1, 3), np.float32))
-    with pytest.raises(NotImplementedError, match="reset_after=True"):
-        keras.layers.GRU(2, reset_after=False)
 
 
 def test_zero_timesteps_give_the_initial_state():
@@ -133,3 +131,31 @@ def test_zero_timesteps_give_the_initial_state():
     seq, h = layer(np.zeros((2, 0, 4), np.float32))
     assert tuple(seq.shape) == (2, 0, 3)
     np.testing.assert_array_equal(h.numpy(), np.zeros((2, 3)))
+
+
+def np_gru_reset_before(x, W, U, b):
+    n, t, _ = x.shape
+    u = U.shape[0]
+    h = np.zeros((n, u))
+    outs = []
+    for i in range(t):
+        xz, xr, xh = np.split(x[:, i] @ W + b, 3, axis=1)
+        z = sigmoid(xz + h @ U[:, :u])
+        r = sigmoid(xr + h @ U[:, u:2 * u])
+        hh = np.tanh(xh + (r * h) @ U[:, 2 * u:])
+        h = z * h + (1 - z) * hh
+        outs.append(h)
+    return np.stack(outs, 1)
+
+
+def test_gru_reset_after_false_matches_keras_equations():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 5, 4))
+    layer = keras.layers.GRU(6, reset_after=False, return_sequences=True, dtype="float64",
+                             bias_initializer="random_normal")
+    out = layer(x).numpy()
+    assert tuple(layer.bias.shape) == (18,) and layer.get_config()["reset_after"] is False
+    W, U, b = (w.numpy() for w in (layer.kernel, layer.recurrent_kernel, layer.bias))
+    np.testing.assert_allclose(out, np_gru_reset_before(x, W, U, b), rtol=1e-12, atol=1e-12)
+    small = keras.layers.GRU(2, reset_after=False, dtype="float64")
+    check_gradients(lambda t: small(t), [rng.standard_normal((2, 3, 2))], second_order=True)

@@ -183,23 +183,34 @@ class LSTM(_RNN):
 
 
 class GRU(_RNN):
-    """Gated recurrent unit, as Keras' (``reset_after=True``, its default): gates update,
-    reset, candidate (``kernel`` (features, 3 * units)); ``bias`` (2, 3 * units), the input
-    bias and the recurrent one; ``hh = activation(x_h + r * (h @ U_h + b_rh))``, ``h_t = z *
-    h_{t-1} + (1 - z) * hh``."""
+    """Gated recurrent unit, as Keras': gates update, reset, candidate (``kernel`` (features,
+    3 * units)). With ``reset_after=True`` (Keras' default) ``bias`` is (2, 3 * units), the
+    input bias and the recurrent one, and ``hh = activation(x_h + r * (h @ U_h + b_rh))``;
+    with ``reset_after=False`` ``bias`` is (3 * units,) and ``hh = activation(x_h + (r * h) @
+    U_h)``. Then ``h_t = z * h_{t-1} + (1 - z) * hh``."""
     _gates = 3
 
     def __init__(self, units, reset_after=True, **kwargs):
         super().__init__(units, **kwargs)
-        if not reset_after:
-            raise NotImplementedError("GRU: only reset_after=True (Keras' default) is implemented")
-        self.reset_after = True
+        self.reset_after = bool(reset_after)
 
     def _bias_shape(self):
-        return (2, 3 * self.units)
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def _step(self, x, states):
         h = states[0]
+        ra = self.recurrent_activation
+        if not self.reset_after:
+            if self.bias is not None:
+                x = _core.add(x, self.bias)
+            xz, xr, xh = _split(x, 3)
+            u_zr, u_h = _split_columns(self.recurrent_kernel, 2 * self.units)
+            rz, rr = _split(_core.matmul(h, u_zr), 2)
+            z = ra(_core.add(xz, rz))
+            reset = ra(_core.add(xr, rr))
+            hh = self.activation(_core.add(xh, _core.matmul(_core.multiply(reset, h), u_h)))
+            h = _core.add(_core.multiply(z, h), _core.multiply(_core.subtract(1.0, z), hh))
+            return h, [h]
         r = _core.matmul(h, self.recurrent_kernel)
         if self.bias is not None:
             b_in, b_rec = _split(_core.reshape(self.bias, [1, -1]), 2)
@@ -207,7 +218,6 @@ class GRU(_RNN):
             r = _core.add(r, _core.reshape(b_rec, [-1]))
         xz, xr, xh = _split(x, 3)
         rz, rr, rh = _split(r, 3)
-        ra = self.recurrent_activation
         z = ra(_core.add(xz, rz))
         reset = ra(_core.add(xr, rr))
         hh = self.activation(_core.add(xh, _core.multiply(reset, rh)))
@@ -217,5 +227,11 @@ class GRU(_RNN):
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
-        cfg["reset_after"] = True
+        cfg["reset_after"] = self.reset_after
         return cfg
+
+
+def _split_columns(m, at):
+    """(m[:, :at], m[:, at:]) of a matrix (recorded slices)."""
+    rows, cols = m.shape
+    return (_core.slice(m, [0, 0], [rows, at]), _core.slice(m, [0, at], [rows, cols - at]))
