@@ -7,6 +7,8 @@ for the same equations, 1 and 2 threads, float32.
   formula in numpy on arrays against ``apply_gradients`` on a Variable.
 - One epoch of ``Dataset.from_tensor_slices((x, y)).shuffle(n).batch(128)`` over 60000 x 784
   against a numpy permutation and fancy-indexed batches.
+- ``tf.image.resize`` (bilinear, 32 x 64 x 64 x 3 to 96 x 96) against the same separable
+  interpolation in numpy.
 
     pytest bench/test_bench_keras_more.py --benchmark-group-by=group
 """
@@ -147,3 +149,33 @@ def test_dataset_shuffle_batch_epoch(benchmark, threads, impl):
         else:
             ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(60000).batch(128)
             assert benchmark(tf_epoch, ds) == 60000
+
+
+def np_resize_bilinear(x, h, w):
+    """TF 2's half-pixel bilinear resize in numpy (the separable form ours uses)."""
+    def axis(a, ax, n_out):
+        n_in = a.shape[ax]
+        pos = (np.arange(n_out) + 0.5) * n_in / n_out - 0.5
+        lo = np.clip(np.floor(pos), 0, n_in - 1).astype(np.int64)
+        hi = np.clip(np.ceil(pos), 0, n_in - 1).astype(np.int64)
+        shape = [1] * a.ndim
+        shape[ax] = n_out
+        t = (pos - np.floor(pos)).reshape(shape).astype(a.dtype)
+        lo_v = np.take(a, lo, ax)
+        return lo_v + (np.take(a, hi, ax) - lo_v) * t
+    return axis(axis(x, 1, h), 2, w)
+
+
+@pytest.mark.parametrize("impl", ["numpy", "tapegrad"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_image_resize_bilinear(benchmark, threads, impl):
+    x = np.random.default_rng(3).standard_normal((32, 64, 64, 3), dtype=np.float32)
+    tx = tf.constant(x)
+    np.testing.assert_allclose(tf.image.resize(tx, [96, 96]).numpy(),
+                               np_resize_bilinear(x, 96, 96), rtol=1e-5, atol=1e-5)
+    benchmark.group = f"image.resize bilinear 32x64x64x3 -> 96x96, {threads}T"
+    with _limit(threads):
+        if impl == "numpy":
+            benchmark(np_resize_bilinear, x, 96, 96)
+        else:
+            benchmark(tf.image.resize, tx, [96, 96])

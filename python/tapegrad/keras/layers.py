@@ -1232,8 +1232,9 @@ from .activation_layers import ReLU, LeakyReLU, PReLU, ELU, Softmax  # noqa: E40
 __all__ += ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"]
 from .reshaping import ZeroPadding1D, UpSampling1D, Cropping1D, Cropping2D, RepeatVector, Permute  # noqa: E402
 from .preprocessing import (Rescaling, Normalization, GaussianNoise, GaussianDropout,  # noqa: E402
-                            SpatialDropout1D, SpatialDropout2D, Identity)
+                            SpatialDropout1D, SpatialDropout2D, Identity, Resizing, CenterCrop,
+                            RandomFlip)
 
 __all__ += ["ZeroPadding1D", "UpSampling1D", "Cropping1D", "Cropping2D", "RepeatVector", "Permute",
             "Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
-            "SpatialDropout2D", "Identity"]
+            "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip"]

@@ -1,5 +1,6 @@
-"""Keras' numeric preprocessing and noise layers: Rescaling, Normalization (with ``adapt``),
-GaussianNoise, GaussianDropout, SpatialDropout1D/2D and Identity (exported by keras.layers)."""
+"""Keras' preprocessing and noise layers: Rescaling, Normalization (with ``adapt``), Resizing,
+CenterCrop, RandomFlip, GaussianNoise, GaussianDropout, SpatialDropout1D/2D and Identity
+(exported by keras.layers)."""
 
 import math
 
@@ -9,7 +10,7 @@ from .. import _core
 from .layers import Layer, Dropout
 
 __all__ = ["Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
-           "SpatialDropout2D", "Identity"]
+           "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip"]
 
 _EPSILON = 1e-7  # keras.backend.epsilon()
 
@@ -198,3 +199,79 @@ class SpatialDropout2D(SpatialDropout1D):
     """Dropout of whole channels of (batch, height, width, channels) images."""
 
     _rank = 4
+
+
+class Resizing(Layer):
+    """Images resized to (``height``, ``width``) with ``tf.image.resize`` ('bilinear' or
+    'nearest'), as Keras' Resizing; ``crop_to_aspect_ratio`` first crops the largest central
+    window of the target's aspect ratio."""
+
+    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.height, self.width = int(height), int(width)
+        self.interpolation, self.crop_to_aspect_ratio = interpolation, bool(crop_to_aspect_ratio)
+
+    def compute_output_shape(self, input_shape):
+        """The input shape with the target height and width."""
+        return tuple(input_shape[:-3]) + (self.height, self.width, input_shape[-1])
+
+    def call(self, inputs):
+        """Crop (optionally), then resize."""
+        from .. import image
+        x = inputs
+        if self.crop_to_aspect_ratio:
+            h, w = x.shape[-3], x.shape[-2]
+            target = self.width / self.height
+            ch, cw = (h, int(round(h * target))) if w / h > target else (int(round(w / target)), w)
+            x = image.crop_to_bounding_box(x, (h - ch) // 2, (w - cw) // 2, ch, cw)
+        return image.resize(x, [self.height, self.width], method=self.interpolation)
+
+
+class CenterCrop(Layer):
+    """The central (``height``, ``width``) window of each image (resized up first when the
+    image is smaller, as Keras' CenterCrop)."""
+
+    def __init__(self, height, width, **kwargs):
+        super().__init__(**kwargs)
+        self.height, self.width = int(height), int(width)
+
+    def compute_output_shape(self, input_shape):
+        """The input shape with the target height and width."""
+        return tuple(input_shape[:-3]) + (self.height, self.width, input_shape[-1])
+
+    def call(self, inputs):
+        """The central window."""
+        from .. import image
+        h, w = inputs.shape[-3], inputs.shape[-2]
+        if h < self.height or w < self.width:
+            return Resizing(self.height, self.width, crop_to_aspect_ratio=True,
+                            dtype=self.dtype)(inputs)
+        return image.crop_to_bounding_box(inputs, (h - self.height) // 2,
+                                          (w - self.width) // 2, self.height, self.width)
+
+
+class RandomFlip(Layer):
+    """Mirrors each image at random in training (``mode`` 'horizontal', 'vertical' or
+    'horizontal_and_vertical'); the identity in inference, as Keras' RandomFlip."""
+
+    _MODES = ("horizontal", "vertical", "horizontal_and_vertical")
+
+    def __init__(self, mode="horizontal_and_vertical", seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if mode not in self._MODES:
+            raise ValueError(f"RandomFlip {self.name!r}: mode must be one of {list(self._MODES)}, "
+                             f"got {mode!r}")
+        self.mode, self.seed = mode, seed
+
+    def call(self, inputs, training=None):
+        """Random flips when training."""
+        if not training:
+            return inputs
+        from .. import image
+        x = inputs
+        if self.mode != "vertical":
+            x = image.random_flip_left_right(x, self.seed)
+        if self.mode != "horizontal":
+            x = image.random_flip_up_down(x, self.seed)
+        return x
