@@ -677,6 +677,10 @@ CASES = [
          lambda v: tf.train.Checkpoint(v=v).restore("/nonexistent/ckpt-1"), V(2)),
     Case("checkpoint_manager_max_to_keep", ValueError, r"CheckpointManager: max_to_keep must be a positive integer or None, got 0",
          lambda: tf.train.CheckpointManager(tf.train.Checkpoint(), "/tmp", max_to_keep=0)),
+    Case("rnn_mask_shape", ValueError, r"LSTM 'lstm_bad_mask': mask must have shape \(2, 3\) \(batch, timesteps\), got \(2, 4\)",
+         lambda layer, x, m: layer(x, mask=m), K.layers.LSTM(2, name="lstm_bad_mask"), T(2, 3, 4), np.ones((2, 4), bool)),
+    Case("image_resize_rank", ValueError, r"image.resize: images must have rank 3 \[height, width, channels\] or 4",
+         lambda x: tf.image.resize(x, [2, 2]), T(4, 4)),
     Case("to_categorical_range", ValueError, r"to_categorical: class ids must be in \[0, 3\), got values from 0 to 3",
          K.utils.to_categorical, np.array([0, 3]), 3),
 ]

@@ -280,12 +280,23 @@ class Graph:
         def value(t):
             return env[id(t)] if isinstance(t, KerasTensor) else t
 
+        masks = {}  # id(KerasTensor) -> the padding mask of its value, when there is one
         for node in self.nodes:
             args = _map(value, node.args)
             kwargs = _map(value, node.kwargs)
             if training is not None:
                 kwargs.setdefault("training", training)
-            out = node.layer(*args, **kwargs)
+            src = node.args[0]
+            mask = masks.get(id(src)) if isinstance(src, KerasTensor) else None
+            layer = node.layer
+            if mask is not None and "mask" not in kwargs:
+                kwargs["mask"] = mask
+            out = layer(*args, **kwargs)
+            if (mask is not None or getattr(layer, "_makes_mask", False)) and \
+                    isinstance(node.outputs, KerasTensor) and hasattr(layer, "compute_mask"):
+                new_mask = layer.compute_mask(args[0], mask)
+                if new_mask is not None:
+                    masks[id(node.outputs)] = new_mask
             flat_sym, flat_out = [], []
             _leaves(node.outputs, flat_sym)
             _leaves(out, flat_out)

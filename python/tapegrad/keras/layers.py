@@ -269,6 +269,15 @@ class Layer(Module):
         """The output shape for ``input_shape`` (the same, unless a subclass says otherwise)."""
         return tuple(input_shape)
 
+    # -- masks (Keras' padding masks: True where a timestep is real) ---------------------
+    supports_masking = False  # a layer that passes its input's mask on unchanged
+    _makes_mask = False  # a layer that can create a mask (Embedding(mask_zero=True), Masking)
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output: the input's mask when the layer supports
+        masking, else None (Keras' default)."""
+        return mask if self.supports_masking else None
+
     def _maybe_build(self, input_shape):
         if not self.built:
             self.input_shape = _batchless(input_shape)
@@ -309,6 +318,8 @@ class Layer(Module):
             self._losses = []
         if self._call_takes_training():
             kwargs["training"] = training
+        if "mask" in kwargs and not self._call_takes_mask():
+            del kwargs["mask"]  # a model hands masks to every layer; this one has no use for it
         out = self.call(x, *args, **kwargs)
         activity = self.__dict__.get("activity_regularizer")
         if activity is not None:
@@ -317,6 +328,15 @@ class Layer(Module):
             for y in leaves:  # Keras: the penalty of each output over its batch size
                 self._losses.append(_core.divide(activity(y), float(y.shape[0] if y.ndim else 1)))
         return out
+
+    @classmethod
+    def _call_takes_mask(cls):
+        flag = cls.__dict__.get("_takes_mask_cache")
+        if flag is None:
+            import inspect
+            flag = "mask" in inspect.signature(cls.call).parameters
+            setattr(cls, "_takes_mask_cache", flag)
+        return flag
 
     @classmethod
     def _call_takes_training(cls):
@@ -829,6 +849,20 @@ class _GlobalPooling(Layer):
 class _GlobalPooling1D(_GlobalPooling):
     _axes = [1]
 
+    def call(self, inputs, mask=None):
+        """The reduction over the steps; with a mask, over the real steps only (average:
+        their mean; max: their maximum), as Keras'."""
+        if mask is None:
+            return _GlobalPooling.call(self, inputs)
+        keep = _core.expand_dims(_core.cast(mask, inputs.dtype), -1)
+        if self._reduce == "reduce_mean":
+            total = _core.reduce_sum(_core.multiply(inputs, keep), [1], keepdims=self.keepdims)
+            count = _core.reduce_sum(keep, [1], keepdims=self.keepdims)
+            return _core.divide(total, _core.maximum(count, 1.0))
+        lowest = _core.multiply(_core.subtract(1.0, keep), -3.0e38 if inputs.dtype == float32
+                                else -1.0e308)
+        return _core.reduce_max(_core.add(inputs, lowest), [1], keepdims=self.keepdims)
+
     def build(self, input_shape):
         _steps_shape(input_shape, f"{type(self).__name__} {self.name!r}")
         self.built = True
@@ -1120,8 +1154,11 @@ class Embedding(Layer):
     index outside [0, input_dim) raises InvalidArgumentError, as TF on CPU. The gradient is
     dense (the rows not picked get zeros)."""
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", **kwargs):
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.mask_zero = bool(mask_zero)
+        self._makes_mask = self.mask_zero
         for what, v in (("input_dim", input_dim), ("output_dim", output_dim)):
             if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
                 raise ValueError(f"Embedding: `{what}` must be a positive integer, got {v!r}")
@@ -1140,8 +1177,16 @@ class Embedding(Layer):
         """input_shape + (output_dim,)."""
         return tuple(input_shape) + (self.output_dim,)
 
-    def __call__(self, inputs, training=None):
+    def compute_mask(self, inputs, mask=None):
+        """With ``mask_zero``: True where the index is not 0 (index 0 is padding)."""
+        if not self.mask_zero:
+            return None
+        return _core.not_equal(inputs, 0)
+
+    def __call__(self, inputs, training=None, mask=None):
         """Indices keep (or become) an integer dtype, not the layer's float dtype."""
+        if _functional.is_symbolic(inputs):
+            return Layer.__call__(self, inputs, training=training)
         x = inputs.read_value() if isinstance(inputs, _core.Variable) else inputs
         if not isinstance(x, _core.Tensor):
             x = _core._constant(_np.asarray(x), None, f"layer {self.name!r}")
@@ -1158,7 +1203,7 @@ class Embedding(Layer):
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
-        cfg.update(input_dim=self.input_dim, output_dim=self.output_dim)
+        cfg.update(input_dim=self.input_dim, output_dim=self.output_dim, mask_zero=self.mask_zero)
         return cfg
 
 
@@ -1238,3 +1283,41 @@ from .preprocessing import (Rescaling, Normalization, GaussianNoise, GaussianDro
 __all__ += ["ZeroPadding1D", "UpSampling1D", "Cropping1D", "Cropping2D", "RepeatVector", "Permute",
             "Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
             "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip"]
+
+
+class Masking(Layer):
+    """Marks the timesteps whose features all equal ``mask_value`` as padding: the output is
+    the input with those steps set to 0, and its mask (True for the other steps) goes to the
+    layers after it (RNNs skip masked steps, GlobalAveragePooling1D leaves them out)."""
+
+    supports_masking = True
+    _makes_mask = True
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = float(mask_value)
+
+    def compute_mask(self, inputs, mask=None):
+        """True where any feature of the step differs from ``mask_value``."""
+        return _core.reduce_any(_core.not_equal(inputs, self.mask_value), [-1])
+
+    def call(self, inputs):
+        """The inputs with the masked steps zeroed."""
+        keep = _core.cast(self.compute_mask(inputs), inputs.dtype)
+        return _core.multiply(inputs, _core.expand_dims(keep, -1))
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        cfg.update(mask_value=self.mask_value)
+        return cfg
+
+
+# Keras' layers that pass their input's mask on unchanged (elementwise in time).
+for _cls in (Dense, Activation, Dropout, BatchNormalization, LayerNormalization, ReLU, LeakyReLU,
+             PReLU, ELU, Softmax, Rescaling, GaussianNoise, GaussianDropout, SpatialDropout1D,
+             Identity, TimeDistributed):
+    _cls.supports_masking = True
+del _cls
+
+__all__ += ["Masking"]

@@ -341,15 +341,20 @@ class Bidirectional(Layer):
             return tuple(out[:-1]) + (out[-1] * 2,)
         return out
 
-    def call(self, inputs, initial_state=None):
+    def compute_mask(self, inputs, mask=None):
+        """The input's mask with return_sequences, else None."""
+        return mask if self.return_sequences else None
+
+    def call(self, inputs, initial_state=None, mask=None):
         """Both directions, merged; with return_state, then the forward and backward states
-        (``initial_state`` lists the forward states, then the backward ones)."""
+        (``initial_state`` lists the forward states, then the backward ones). ``mask`` goes
+        to both directions."""
         fwd_state = bwd_state = None
         if initial_state is not None:
             half = len(initial_state) // 2
             fwd_state, bwd_state = list(initial_state[:half]), list(initial_state[half:])
-        y_f = self.forward_layer(inputs, initial_state=fwd_state)
-        y_b = self.backward_layer(inputs, initial_state=bwd_state)
+        y_f = self.forward_layer(inputs, initial_state=fwd_state, mask=mask)
+        y_b = self.backward_layer(inputs, initial_state=bwd_state, mask=mask)
         states = []
         if self.return_state:
             states = list(y_f[1:]) + list(y_b[1:])

@@ -955,9 +955,16 @@ class Sequential(Model):
         if not self.built:
             self._input_shape = (None,) + tuple(x.shape[1:])
         self._losses = []
+        mask = None
         for layer in self.layers:
-            # a plain callable added as a layer gets no flag
-            x = layer(x, training=training) if isinstance(layer, _layers.Layer) else layer(x)
+            if not isinstance(layer, _layers.Layer):  # a plain callable: no flag, no mask
+                x, mask = layer(x), None
+            elif mask is None and not layer._makes_mask:
+                x = layer(x, training=training)
+            else:  # a padding mask made by an earlier layer travels to the next ones
+                x_in = x
+                x = layer(x, training=training, mask=mask)
+                mask = layer.compute_mask(x_in, mask)
         self.built = True
         return x
 

@@ -71,10 +71,17 @@ class _RNN(Layer):
     def _initial_states(self, n, dtype):
         return [self._zeros(n, dtype)]
 
-    def call(self, inputs, initial_state=None):
+    def compute_mask(self, inputs, mask=None):
+        """The input's mask with return_sequences (the steps stay the steps), else None."""
+        return mask if self.return_sequences else None
+
+    def call(self, inputs, initial_state=None, mask=None):
         """Runs the cell over the timesteps; returns the last output (or all of them), and
         with return_state also the final states. ``initial_state`` (a tensor, or a list for
-        LSTM's h and c; ``layer(x, initial_state=...)``) replaces the zero states."""
+        LSTM's h and c; ``layer(x, initial_state=...)``) replaces the zero states. ``mask``
+        (batch, timesteps), True for real steps, as Keras: a masked step leaves the states as
+        they were, its output in a sequence is zeros, and the last output is the last real
+        step's."""
         if inputs.ndim != 3 or inputs.shape[-1] != self.kernel.shape[0]:
             raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
                              f"shape (batch, timesteps, {self.kernel.shape[0]}), but received input with "
@@ -95,10 +102,25 @@ class _RNN(Layer):
         # Every step's input projection in one GEMM: (n * t, f) @ (f, gates * units).
         xw = _core.reshape(_core.matmul(_core.reshape(inputs, [n * t, f]), self.kernel), [n, t, self._gates * self.units])
         steps = range(t - 1, -1, -1) if self.go_backwards else range(t)
+        keep = None
+        if mask is not None:
+            m = mask.numpy() if hasattr(mask, "numpy") else _np.asarray(mask)
+            if m.shape != (n, t):
+                raise ValueError(f"{type(self).__name__} {self.name!r}: mask must have shape "
+                                 f"{(n, t)} (batch, timesteps), got {tuple(m.shape)}")
+            keep = _core._constant(m.astype(bool).astype(inputs.dtype.as_numpy_dtype)[:, :, None],
+                                   inputs.dtype)
         outputs = []
         for i in steps:
             x_i = _core.reshape(_core.slice(xw, [0, i, 0], [n, 1, -1]), [n, self._gates * self.units])
-            out, states = self._step(x_i, states)
+            out, new_states = self._step(x_i, states)
+            if keep is not None:  # masked steps keep the states; their outputs are zeros
+                k = _core.reshape(_core.slice(keep, [0, i, 0], [n, 1, 1]), [n, 1])
+                states = [_core.add(s, _core.multiply(k, _core.subtract(ns, s)))
+                          for s, ns in zip(states, new_states)]
+                out = _core.multiply(k, out) if self.return_sequences else states[0]
+            else:
+                states = new_states
             if self.return_sequences:
                 outputs.append(out)
         if t == 0:  # no steps: the initial state, and an empty sequence
