@@ -75,6 +75,21 @@ class _RNN(Layer):
         """The input's mask with return_sequences (the steps stay the steps), else None."""
         return mask if self.return_sequences else None
 
+    def _mask_array(self, mask, shape):
+        m = mask.numpy() if hasattr(mask, "numpy") else _np.asarray(mask)
+        if tuple(m.shape) != tuple(shape):
+            raise ValueError(f"{type(self).__name__} {self.name!r}: mask must have shape "
+                             f"{tuple(shape)} (batch, timesteps), got {tuple(m.shape)}")
+        return m
+
+    def __call__(self, inputs, *args, mask=None, **kwargs):
+        """``Layer.__call__``, with a mask checked against the inputs first (a bad one leaves
+        the layer unbuilt)."""
+        if mask is not None and hasattr(inputs, "shape") and len(inputs.shape) == 3 and \
+                not hasattr(inputs, "_keras_history"):
+            self._mask_array(mask, tuple(inputs.shape)[:2])
+        return Layer.__call__(self, inputs, *args, mask=mask, **kwargs)
+
     def call(self, inputs, initial_state=None, mask=None):
         """Runs the cell over the timesteps; returns the last output (or all of them), and
         with return_state also the final states. ``initial_state`` (a tensor, or a list for
@@ -104,10 +119,7 @@ class _RNN(Layer):
         steps = range(t - 1, -1, -1) if self.go_backwards else range(t)
         keep = None
         if mask is not None:
-            m = mask.numpy() if hasattr(mask, "numpy") else _np.asarray(mask)
-            if m.shape != (n, t):
-                raise ValueError(f"{type(self).__name__} {self.name!r}: mask must have shape "
-                                 f"{(n, t)} (batch, timesteps), got {tuple(m.shape)}")
+            m = self._mask_array(mask, (n, t))
             keep = _core._constant(m.astype(bool).astype(inputs.dtype.as_numpy_dtype)[:, :, None],
                                    inputs.dtype)
         outputs = []
