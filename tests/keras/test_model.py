@@ -289,3 +289,25 @@ def test_fit_a_model_of_two_outputs_with_weighted_losses():
         model.compile(optimizer="sgd", loss={"nope": "mse"})
     with pytest.raises(ValueError, match="has 3 entries for a model of 2 outputs"):
         model.compile(optimizer="sgd", loss=["mse"] * 3)
+
+
+def test_functional_training_flag_reaches_dropout_and_batchnorm():
+    inp = keras.Input(shape=(4,))
+    h = L.BatchNormalization()(inp)
+    out = L.Dropout(0.5)(keras.Sequential([L.Dense(8)])(h))
+    model = keras.Model(inp, out)
+    x = RNG.standard_normal((32, 4)).astype(np.float32) * 3 + 5
+    bn = model.layers[1]
+    mean0 = bn.moving_mean.numpy().copy()
+    a, b = model(x).numpy(), model(x).numpy()
+    np.testing.assert_array_equal(a, b)  # inference: no dropout, moving statistics
+    np.testing.assert_array_equal(bn.moving_mean.numpy(), mean0)
+    tf.random.set_seed(1)
+    t = model(x, training=True).numpy()
+    assert (t == 0).mean() > 0.3  # dropout ran
+    assert not np.array_equal(bn.moving_mean.numpy(), mean0)  # batch statistics updated
+    # fit passes training=True through the graph too
+    model.compile(optimizer="sgd", loss="mse")
+    mean1 = bn.moving_mean.numpy().copy()
+    model.fit(x, np.zeros((32, 8), np.float32), epochs=1, batch_size=32, verbose=0)
+    assert not np.array_equal(bn.moving_mean.numpy(), mean1)
