@@ -80,3 +80,38 @@ def test_model_checkpoint_every_epoch_and_best_only(tmp_path):
     assert os.path.exists(best)
     with pytest.raises(NotImplementedError, match="save_weights_only=True"):
         keras.callbacks.ModelCheckpoint(str(tmp_path / "m.keras"))
+
+
+def test_csv_logger_writes_one_row_per_epoch(tmp_path):
+    import csv
+    x = np.random.default_rng(0).standard_normal((32, 3)).astype(np.float32)
+    y = x[:, :1].copy()
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    path = tmp_path / "log.csv"
+    hist = model.fit(x, y, epochs=3, verbose=0, validation_split=0.25,
+                     callbacks=[keras.callbacks.CSVLogger(str(path))])
+    rows = list(csv.reader(open(path)))
+    assert rows[0] == ["epoch", "loss", "mae", "val_loss", "val_mae"]
+    assert [r[0] for r in rows[1:]] == ["0", "1", "2"]
+    np.testing.assert_allclose([float(r[1]) for r in rows[1:]], hist.history["loss"], rtol=1e-6)
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[keras.callbacks.CSVLogger(str(path), append=True)])
+    rows = list(csv.reader(open(path)))
+    assert len(rows) == 6 and rows[0][0] == "epoch"  # no second header
+
+
+def test_terminate_on_nan_and_lambda_callback():
+    x = np.full((16, 2), np.nan, np.float32)
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    seen = []
+    cb = keras.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: seen.append("begin"),
+        on_epoch_end=lambda epoch, logs: seen.append(("epoch", epoch)),
+        on_batch_end=lambda batch, logs: seen.append(("batch", batch)))
+    hist = model.fit(x, np.zeros((16, 1), np.float32), epochs=5, batch_size=4, verbose=0,
+                     callbacks=[keras.callbacks.TerminateOnNaN(), cb])
+    assert len(hist.history["loss"]) == 1  # stopped in the first epoch, at its first batch
+    assert seen == ["begin", ("batch", 0), ("epoch", 0)]
+    with pytest.raises(TypeError, match="callable"):
+        keras.callbacks.LambdaCallback(on_epoch_end=3)

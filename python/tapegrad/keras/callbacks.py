@@ -1,4 +1,5 @@
-"""tapegrad.keras.callbacks: hooks into ``fit`` (Callback, History, EarlyStopping, progress bar)."""
+"""tapegrad.keras.callbacks: hooks into ``fit`` (Callback, History, EarlyStopping, progress bar,
+learning-rate schedules, checkpoints, CSVLogger, TerminateOnNaN, LambdaCallback)."""
 
 import sys
 import time
@@ -6,7 +7,7 @@ import time
 import numpy as _np
 
 __all__ = ["Callback", "History", "EarlyStopping", "ProgbarLogger", "LearningRateScheduler",
-           "ReduceLROnPlateau", "ModelCheckpoint"]
+           "ReduceLROnPlateau", "ModelCheckpoint", "CSVLogger", "TerminateOnNaN", "LambdaCallback"]
 
 
 class Callback:
@@ -324,3 +325,78 @@ class ModelCheckpoint(Callback):
         self.model.save_weights(path)
         if self.verbose:
             print(f"\nEpoch {epoch + 1}: saving model weights to {path}")
+
+
+class CSVLogger(Callback):
+    """Writes each epoch's logs as a row of a CSV file (``epoch`` first, then the log keys in
+    sorted order), as Keras' CSVLogger; ``append=True`` continues an existing file."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename, self.sep, self.append = str(filename), separator, bool(append)
+        self._keys = None
+        self._file = None
+
+    def on_train_begin(self, logs=None):
+        """Open the file (appending, or anew)."""
+        import os
+        has_rows = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        self._keys = None
+        self._header_written = has_rows
+
+    def on_epoch_end(self, epoch, logs=None):
+        """One row: the epoch and its logs."""
+        import csv
+        logs = dict(logs or {})
+        if self._keys is None:
+            self._keys = sorted(logs)
+        writer = csv.writer(self._file, delimiter=self.sep)
+        if not self._header_written:
+            writer.writerow(["epoch"] + self._keys)
+            self._header_written = True
+        writer.writerow([epoch] + [logs.get(k, "NA") for k in self._keys])
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        """Close the file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class TerminateOnNaN(Callback):
+    """Stops training when a batch's loss is NaN or infinite, as Keras'."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Check the loss so far."""
+        import math
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: ``on_epoch_begin(epoch, logs)``,
+    ``on_epoch_end(epoch, logs)``, ``on_train_batch_begin(batch, logs)``,
+    ``on_train_batch_end(batch, logs)``, ``on_train_begin(logs)``, ``on_train_end(logs)``."""
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_batch_begin=None,
+                 on_train_batch_end=None, on_train_begin=None, on_train_end=None, **kwargs):
+        super().__init__()
+        given = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_batch_begin=on_train_batch_begin or kwargs.pop("on_batch_begin", None),
+                     on_train_batch_end=on_train_batch_end or kwargs.pop("on_batch_end", None),
+                     on_train_begin=on_train_begin, on_train_end=on_train_end)
+        if kwargs:
+            raise TypeError(f"LambdaCallback: unexpected keyword arguments {sorted(kwargs)}")
+        for name, fn in given.items():
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise TypeError(f"LambdaCallback: {name} must be callable, got {fn!r}")
+            if name in ("on_train_begin", "on_train_end"):
+                setattr(self, name, lambda logs=None, fn=fn: fn(logs))
+            else:
+                setattr(self, name, lambda i, logs=None, fn=fn: fn(i, logs))

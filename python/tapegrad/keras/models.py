@@ -765,6 +765,10 @@ class Model(_layers.Layer):
                     self._update_metrics(yb if mb is None else mb, pred, wb, logs)
                 for cb in cbs:
                     cb.on_train_batch_end(step, logs)
+                # A callback stopped training (TerminateOnNaN): at once, as Keras. With
+                # several ranks every one must run the same steps, so it waits for the epoch end.
+                if self.stop_training and nranks == 1:
+                    break
             if nranks > 1:
                 comm_time = (dist.communication_stats()["seconds"] - comm0) / max(len(batches), 1)
                 logs = self._allreduce_logs(dist, total, count)
