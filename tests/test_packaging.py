@@ -22,7 +22,7 @@ PUBLIC_MODULES = [
     "tapegrad.random", "tapegrad.utils", "tapegrad.testing", "tapegrad.keras",
     "tapegrad.keras.layers", "tapegrad.keras.losses", "tapegrad.keras.optimizers", "tapegrad.keras.metrics",
     "tapegrad.keras.activations", "tapegrad.keras.initializers", "tapegrad.keras.models",
-    "tapegrad.keras.callbacks", "tapegrad.keras.regularizers", "tapegrad.keras.utils", "tapegrad.module",
+    "tapegrad.keras.callbacks", "tapegrad.keras.regularizers", "tapegrad.keras.utils", "tapegrad.keras.schedules", "tapegrad.module",
     "tapegrad.data", "tapegrad.nest", "tapegrad.control_flow", "tapegrad.train",
 ]
 

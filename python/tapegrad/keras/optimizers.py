@@ -14,6 +14,7 @@ import warnings as _warnings
 import numpy as _np
 
 from .. import _core
+from . import schedules  # noqa: F401 (keras.optimizers.schedules)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
            "Nadam", "Ftrl", "Lion", "get"]
