@@ -114,3 +114,44 @@ def test_noise_layers_only_in_training():
 def test_bad_arguments(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_category_encoding_documented_examples():
+    CE = L.CategoryEncoding
+    np.testing.assert_array_equal(CE(4, "one_hot")([3, 2, 0, 1]).numpy(),
+                                  [[0, 0, 0, 1], [0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]])
+    ids = [[0, 1], [0, 0], [1, 2], [3, 1]]
+    np.testing.assert_array_equal(CE(4, "multi_hot")(ids).numpy(),
+                                  [[1, 1, 0, 0], [1, 0, 0, 0], [0, 1, 1, 0], [0, 1, 0, 1]])
+    got = CE(4, "count")(ids, count_weights=[[.1, .2], [.1, .1], [.2, .3], [.4, .2]]).numpy()
+    np.testing.assert_allclose(got, [[.1, .2, 0, 0], [.2, 0, 0, 0], [0, .2, .3, 0], [0, .2, 0, .4]],
+                               rtol=1e-6)
+    np.testing.assert_array_equal(CE(3, "count")(np.array([[2, 2, 0]])).numpy(), [[1, 0, 2]])
+    with pytest.raises(ValueError, match=r"token ids must be in \[0, 4\)"):
+        CE(4)([[0, 4]])
+    with pytest.raises(ValueError, match="one id per sample"):
+        CE(4, "one_hot")([[0, 1]])
+    with pytest.raises(ValueError, match="output_mode"):
+        CE(4, "tf_idf")
+
+
+def test_discretization_documented_example_and_adapt():
+    d = L.Discretization(bin_boundaries=[0.0, 1.0, 2.0])
+    out = d([[-1.5, 1.0, 3.4, 0.5], [0.0, 3.0, 1.3, 0.0]])
+    assert out.dtype == tf.int64
+    np.testing.assert_array_equal(out.numpy(), [[0, 2, 3, 1], [1, 3, 2, 1]])
+    q = L.Discretization(num_bins=4)
+    q.adapt(np.arange(100.0))
+    counts = np.bincount(q(np.arange(100.0)).numpy(), minlength=4)
+    assert counts.tolist() == [25, 25, 25, 25]
+    with pytest.raises(ValueError, match="exactly one"):
+        L.Discretization()
+    with pytest.raises(ValueError, match="call adapt"):
+        L.Discretization(num_bins=3)([1.0])
+
+
+def test_encoding_layers_in_a_functional_model():
+    inp = keras.Input(shape=(3,), dtype="int32")
+    out = keras.layers.Dense(2)(L.CategoryEncoding(5, "multi_hot")(inp))
+    model = keras.Model(inp, out)
+    assert tuple(model(np.array([[0, 1, 4], [2, 2, 3]])).shape) == (2, 2)

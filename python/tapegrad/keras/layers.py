@@ -1278,11 +1278,12 @@ __all__ += ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"]
 from .reshaping import ZeroPadding1D, UpSampling1D, Cropping1D, Cropping2D, RepeatVector, Permute  # noqa: E402
 from .preprocessing import (Rescaling, Normalization, GaussianNoise, GaussianDropout,  # noqa: E402
                             SpatialDropout1D, SpatialDropout2D, Identity, Resizing, CenterCrop,
-                            RandomFlip)
+                            RandomFlip, CategoryEncoding, Discretization)
 
 __all__ += ["ZeroPadding1D", "UpSampling1D", "Cropping1D", "Cropping2D", "RepeatVector", "Permute",
             "Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
-            "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip"]
+            "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip",
+            "CategoryEncoding", "Discretization"]
 
 
 class Masking(Layer):

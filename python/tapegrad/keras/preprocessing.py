@@ -7,10 +7,12 @@ import math
 import numpy as _np
 
 from .. import _core
+from . import functional as _functional
 from .layers import Layer, Dropout
 
 __all__ = ["Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
-           "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip"]
+           "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip",
+           "CategoryEncoding", "Discretization"]
 
 _EPSILON = 1e-7  # keras.backend.epsilon()
 
@@ -275,3 +277,108 @@ class RandomFlip(Layer):
         if self.mode != "horizontal":
             x = image.random_flip_up_down(x, self.seed)
         return x
+
+
+def _int_array(inputs, owner):
+    arr = _np.asarray(inputs.numpy() if hasattr(inputs, "numpy") else inputs)
+    if arr.dtype.kind == "f":
+        if not _np.all(_np.isfinite(arr)) or not _np.all(arr == _np.round(arr)):
+            raise ValueError(f"{owner}: expects integer token ids, got non-integer values")
+    elif arr.dtype.kind not in "iub":
+        raise ValueError(f"{owner}: expects integer token ids, got dtype {arr.dtype}")
+    return arr.astype(_np.int64)
+
+
+class CategoryEncoding(Layer):
+    """Integer token ids as float32 vectors of ``num_tokens``, as Keras' CategoryEncoding:
+    'one_hot' (one id per sample: (batch,) or (batch, 1)), 'multi_hot' (1 for each id a sample
+    has) or 'count' (how often; ``count_weights`` sums weights instead). Ids must be in
+    [0, num_tokens). No gradient (the inputs are ids)."""
+
+    _MODES = ("one_hot", "multi_hot", "count")
+
+    def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
+        super().__init__(**kwargs)
+        owner = f"CategoryEncoding {self.name!r}"
+        if isinstance(num_tokens, bool) or not isinstance(num_tokens, int) or num_tokens < 1:
+            raise ValueError(f"{owner}: `num_tokens` must be a positive integer, got {num_tokens!r}")
+        if output_mode not in self._MODES:
+            raise ValueError(f"{owner}: `output_mode` must be one of {list(self._MODES)}, got "
+                             f"{output_mode!r}")
+        if sparse:
+            raise NotImplementedError(f"{owner}: sparse=True (tapegrad has no sparse tensors)")
+        self.num_tokens, self.output_mode, self._owner = num_tokens, output_mode, owner
+
+    def __call__(self, inputs, count_weights=None):
+        """The encoding of ``inputs`` (ids are not cast to the layer's float dtype first)."""
+        if _functional.is_symbolic(inputs):
+            return Layer.__call__(self, inputs)
+        owner = self._owner
+        ids = _int_array(inputs, owner)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.num_tokens):
+            raise ValueError(f"{owner}: token ids must be in [0, {self.num_tokens}), got values "
+                             f"from {int(ids.min())} to {int(ids.max())}")
+        if ids.ndim == 0 or ids.ndim > 2:
+            raise ValueError(f"{owner}: expects ids of shape (batch,) or (batch, k), got "
+                             f"{ids.shape}")
+        if self.output_mode == "one_hot":
+            if ids.ndim == 2 and ids.shape[1] != 1:
+                raise ValueError(f"{owner}: 'one_hot' takes one id per sample, got shape "
+                                 f"{ids.shape}")
+            out = _np.zeros((len(ids), self.num_tokens), _np.float32)
+            out[_np.arange(len(ids)), ids.reshape(-1)] = 1.0
+        else:
+            rows = ids.reshape(len(ids), -1) if ids.ndim == 2 else ids.reshape(-1, 1)
+            out = _np.zeros((len(rows), self.num_tokens), _np.float32)
+            w = _np.ones(rows.shape, _np.float32) if count_weights is None else _np.broadcast_to(
+                _np.asarray(count_weights.numpy() if hasattr(count_weights, "numpy")
+                            else count_weights, _np.float32).reshape(rows.shape), rows.shape)
+            _np.add.at(out, (_np.repeat(_np.arange(len(rows)), rows.shape[1]), rows.ravel()),
+                       w.ravel())
+            if self.output_mode == "multi_hot":
+                out = (out > 0).astype(_np.float32)
+        return _core._constant(out.astype(self.dtype.as_numpy_dtype), self.dtype)
+
+    def compute_output_shape(self, input_shape):
+        """(batch, num_tokens)."""
+        return (input_shape[0], self.num_tokens)
+
+
+class Discretization(Layer):
+    """Bucket ids of the inputs: the number of ``bin_boundaries`` at or below each value, as
+    Keras' Discretization (``output_mode='int'``, int64). ``adapt(data)`` with ``num_bins``
+    sets the boundaries at the data's quantiles."""
+
+    def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
+                 **kwargs):
+        super().__init__(**kwargs)
+        owner = f"Discretization {self.name!r}"
+        if output_mode != "int":
+            raise NotImplementedError(f"{owner}: only output_mode='int' is supported, got "
+                                      f"{output_mode!r}")
+        if (bin_boundaries is None) == (num_bins is None):
+            raise ValueError(f"{owner}: give exactly one of `bin_boundaries` and `num_bins`")
+        self.num_bins = num_bins
+        self.bin_boundaries = None if bin_boundaries is None else \
+            [float(b) for b in bin_boundaries]
+        if self.bin_boundaries is not None and any(
+                a > b for a, b in zip(self.bin_boundaries, self.bin_boundaries[1:])):
+            raise ValueError(f"{owner}: `bin_boundaries` must be sorted, got {bin_boundaries!r}")
+        self._owner = owner
+
+    def adapt(self, data, batch_size=None, steps=None):
+        """Boundaries at the ``num_bins`` quantiles of ``data``."""
+        if self.num_bins is None:
+            raise ValueError(f"{self._owner}: adapt needs `num_bins`")
+        arr = _np.asarray(data.numpy() if hasattr(data, "numpy") else data, _np.float64).ravel()
+        qs = _np.linspace(0, 1, self.num_bins + 1)[1:-1]
+        self.bin_boundaries = [float(v) for v in _np.quantile(arr, qs)]
+
+    def __call__(self, inputs):
+        """The bucket of every value (int64)."""
+        if _functional.is_symbolic(inputs):
+            return Layer.__call__(self, inputs)
+        if self.bin_boundaries is None:
+            raise ValueError(f"{self._owner}: call adapt(data) first, or give `bin_boundaries`")
+        arr = _np.asarray(inputs.numpy() if hasattr(inputs, "numpy") else inputs, _np.float64)
+        return _core._constant(_np.digitize(arr, self.bin_boundaries).astype(_np.int64), None)
