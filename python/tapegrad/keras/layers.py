@@ -1285,6 +1285,10 @@ __all__ += ["ZeroPadding1D", "UpSampling1D", "Cropping1D", "Cropping2D", "Repeat
             "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip",
             "CategoryEncoding", "Discretization"]
 
+from .normalization import GroupNormalization, UnitNormalization  # noqa: E402
+
+__all__ += ["GroupNormalization", "UnitNormalization"]
+
 
 class Masking(Layer):
     """Marks the timesteps whose features all equal ``mask_value`` as padding: the output is
