@@ -159,3 +159,60 @@ def test_gru_reset_after_false_matches_keras_equations():
     np.testing.assert_allclose(out, np_gru_reset_before(x, W, U, b), rtol=1e-12, atol=1e-12)
     small = keras.layers.GRU(2, reset_after=False, dtype="float64")
     check_gradients(lambda t: small(t), [rng.standard_normal((2, 3, 2))], second_order=True)
+
+
+@pytest.mark.parametrize("cell_cls, layer_cls", [(keras.layers.SimpleRNNCell, keras.layers.SimpleRNN),
+                                                 (keras.layers.LSTMCell, keras.layers.LSTM),
+                                                 (keras.layers.GRUCell, keras.layers.GRU)])
+@pytest.mark.parametrize("sequences", [False, True])
+def test_rnn_of_a_cell_matches_the_fused_layer(cell_cls, layer_cls, sequences):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((3, 5, 4))
+    cell = cell_cls(6, dtype="float64", bias_initializer="random_normal")
+    rnn = keras.layers.RNN(cell, return_sequences=sequences, return_state=True, dtype="float64")
+    out = rnn(x)
+    fused = layer_cls(6, return_sequences=sequences, return_state=True, dtype="float64")
+    fused(x)
+    fused.set_weights(cell.get_weights())
+    want = fused(x)
+    for a, b in zip(out, want):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
+    assert len(rnn.trainable_weights) == 3
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], bool)
+    for a, b in zip(rnn(x, mask=mask), fused(x, mask=mask)):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12)
+    h = cell(x[:, 0], cell.get_initial_state(3, "float64"))
+    assert tuple(h[0].shape) == (3, 6)
+
+
+def test_custom_cell_and_stacked_cells():
+    class MinimalCell(keras.layers.Layer):
+        state_size = 3
+
+        def build(self, input_shape):
+            self.w = self.add_weight("w", (input_shape[-1], 3))
+            self.u = self.add_weight("u", (3, 3))
+
+        def call(self, inputs, states):
+            h = tf.tanh(inputs @ self.w + states[0] @ self.u)
+            return h, [h]
+
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 4, 5)).astype(np.float32)
+    cell = MinimalCell()
+    y = keras.layers.RNN(cell)(x).numpy()
+    w, u = cell.w.numpy(), cell.u.numpy()
+    h = np.zeros((2, 3), np.float32)
+    for i in range(4):
+        h = np.tanh(x[:, i] @ w + h @ u)
+    np.testing.assert_allclose(y, h, rtol=1e-5, atol=1e-6)
+    stacked = keras.layers.RNN([keras.layers.LSTMCell(4), keras.layers.GRUCell(2)],
+                               return_state=True)
+    out = stacked(x)
+    assert tuple(out[0].shape) == (2, 2) and len(out) == 4  # output, h1, c1, h2
+    model = keras.Sequential([keras.Input(shape=(4, 5)), keras.layers.RNN(MinimalCell()),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, np.ones((2, 1), np.float32), epochs=2, verbose=0)
+    with pytest.raises(ValueError, match="state_size"):
+        keras.layers.RNN(keras.layers.Dense(3))

@@ -1263,7 +1263,9 @@ class InputLayer(Layer):
 Input = _functional.Input
 
 
-from .recurrent import SimpleRNN, LSTM, GRU  # noqa: E402 (they subclass Layer)
+from .recurrent import SimpleRNN, LSTM, GRU, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, RNN  # noqa: E402,E501 (they subclass Layer)
+
+__all__ += ["SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "RNN"]
 from .merging import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate,  # noqa: E402
                       Dot, Lambda, TimeDistributed, Bidirectional)
 

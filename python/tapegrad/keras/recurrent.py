@@ -15,7 +15,8 @@ from . import activations as _activations
 from . import initializers as _initializers
 from .layers import Layer
 
-__all__ = ["SimpleRNN", "LSTM", "GRU"]
+__all__ = ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
+           "RNN"]
 
 
 class _RNN(Layer):
@@ -269,3 +270,200 @@ def _split_columns(m, at):
     """(m[:, :at], m[:, at:]) of a matrix (recorded slices)."""
     rows, cols = m.shape
     return (_core.slice(m, [0, 0], [rows, at]), _core.slice(m, [0, at], [rows, cols - at]))
+
+
+# -- cells and the generic RNN layer ----------------------------------------------------------
+
+class _Cell:
+    """Turns a recurrent layer class into Keras' one-step cell: built from (batch, features),
+    ``call(inputs, states)`` returns ``(output, new_states)``; ``state_size`` is units (or
+    [units, units] for LSTM). The weights and equations are the layer's."""
+
+    @property
+    def state_size(self):
+        """The size of each state: units, or [units, units] for LSTMCell."""
+        n = len(self._initial_states(1, self.dtype))
+        return self.units if n == 1 else [self.units] * n
+
+    @property
+    def output_size(self):
+        """units."""
+        return self.units
+
+    def build(self, input_shape):
+        """The layer's weights, for (batch, features) inputs."""
+        if len(input_shape) != 2 or input_shape[-1] is None:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: expects inputs of shape (batch, "
+                             f"features), got {tuple(input_shape)}")
+        _RNN.build(self, (input_shape[0], None, input_shape[1]))
+
+    def compute_output_shape(self, input_shape):
+        """(batch, units)."""
+        return (input_shape[0], self.units)
+
+    def get_initial_state(self, batch_size=None, dtype=None):
+        """Zero states for ``batch_size`` samples."""
+        from ..dtypes import as_dtype
+        return self._initial_states(int(batch_size), as_dtype(dtype) if dtype else self.dtype)
+
+    def call(self, inputs, states, training=None):
+        """One step: ``(output, new_states)``."""
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        if inputs.ndim != 2 or inputs.shape[-1] != self.kernel.shape[0]:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: expected inputs of shape "
+                             f"(batch, {self.kernel.shape[0]}), got {tuple(inputs.shape)}")
+        return self._step(_core.matmul(inputs, self.kernel), states)
+
+    def __call__(self, inputs, states=None, training=None, **kwargs):
+        """Layer.__call__ (a cell's states are its second argument)."""
+        if states is None:
+            raise TypeError(f"{type(self).__name__}: missing the `states` argument")
+        return Layer.__call__(self, inputs, states, training=training, **kwargs)
+
+
+class SimpleRNNCell(_Cell, SimpleRNN):
+    """SimpleRNN's step as a cell: ``h = activation(x @ kernel + h @ recurrent_kernel + b)``."""
+
+
+class LSTMCell(_Cell, LSTM):
+    """LSTM's step as a cell; states [h, c], output h."""
+
+
+class GRUCell(_Cell, GRU):
+    """GRU's step as a cell (``reset_after`` as GRU)."""
+
+
+class StackedRNNCells(Layer):
+    """Several cells run one after another at each step, as Keras': the states are the cells'
+    states in order, the output the last cell's."""
+
+    def __init__(self, cells, **kwargs):
+        super().__init__(**kwargs)
+        self.cells = list(cells)
+        for c in self.cells:
+            if not hasattr(c, "state_size"):
+                raise ValueError(f"StackedRNNCells: every cell needs a `state_size`, got {c!r}")
+
+    @property
+    def state_size(self):
+        """The cells' state sizes, in order (flattened)."""
+        out = []
+        for c in self.cells:
+            out.extend(c.state_size if isinstance(c.state_size, (list, tuple)) else [c.state_size])
+        return out
+
+    @property
+    def output_size(self):
+        """The last cell's output size."""
+        last = self.cells[-1]
+        return getattr(last, "output_size", last.state_size if isinstance(last.state_size, int)
+                       else last.state_size[0])
+
+    def build(self, input_shape):
+        """Cells are built on their first step."""
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        """Every cell's step in turn."""
+        states, new, x = list(states), [], inputs
+        for c in self.cells:
+            k = len(c.state_size) if isinstance(c.state_size, (list, tuple)) else 1
+            x, s = c(x, states[:k], training=training)
+            states = states[k:]
+            new.extend(s if isinstance(s, (list, tuple)) else [s])
+        return x, new
+
+    def __call__(self, inputs, states=None, training=None, **kwargs):
+        """Layer.__call__ (the states are the second argument)."""
+        return Layer.__call__(self, inputs, states, training=training, **kwargs)
+
+
+class RNN(Layer):
+    """Runs ``cell`` over the timesteps of (batch, timesteps, features) inputs, as Keras'
+    ``RNN``: any layer with a ``state_size`` and ``call(inputs, states) -> (output,
+    new_states)`` (SimpleRNNCell, LSTMCell, GRUCell, a list of cells, or your own), with
+    return_sequences, return_state, go_backwards, initial_state and masks. Each step is the
+    cell's ops; the fused SimpleRNN / LSTM / GRU layers project all inputs in one GEMM first."""
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
+        if not hasattr(cell, "state_size") or not callable(cell):
+            raise ValueError("RNN: `cell` should have a `state_size` attribute and be callable "
+                             f"as cell(inputs, states), got {cell!r}")
+        self.cell = cell
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.go_backwards = bool(go_backwards)
+
+    def _sizes(self):
+        s = self.cell.state_size
+        return list(s) if isinstance(s, (list, tuple)) else [s]
+
+    def build(self, input_shape):
+        """Checks (batch, timesteps, features); the cell builds on its first step."""
+        if len(input_shape) != 3:
+            raise ValueError(f"RNN {self.name!r}: expects inputs of shape (batch, timesteps, "
+                             f"features), got {tuple(input_shape)}")
+        self.built = True
+
+    def compute_mask(self, inputs, mask=None):
+        """The input's mask with return_sequences, else None."""
+        return mask if self.return_sequences else None
+
+    def compute_output_shape(self, input_shape):
+        """(batch, output size) or (batch, timesteps, output size) (and the states' shapes
+        with return_state)."""
+        size = getattr(self.cell, "output_size", None) or self._sizes()[0]
+        out = (input_shape[0], input_shape[1], size) if self.return_sequences else (input_shape[0], size)
+        if self.return_state:
+            return [out] + [(input_shape[0], s) for s in self._sizes()]
+        return out
+
+    def call(self, inputs, initial_state=None, mask=None, training=None):
+        """The cell over the steps; the last output (or all), and with return_state the
+        final states."""
+        n, t = inputs.shape[0], inputs.shape[1]
+        if initial_state is None:
+            states = [_core._constant(_np.zeros((n, s), dtype=inputs.dtype.as_numpy_dtype),
+                                      inputs.dtype) for s in self._sizes()]
+        else:
+            states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+            if len(states) != len(self._sizes()):
+                raise ValueError(f"RNN {self.name!r}: expected {len(self._sizes())} initial "
+                                 f"state(s), got {len(states)}")
+        keep = None
+        if mask is not None:
+            m = mask.numpy() if hasattr(mask, "numpy") else _np.asarray(mask)
+            if tuple(m.shape) != (n, t):
+                raise ValueError(f"RNN {self.name!r}: mask must have shape {(n, t)} (batch, "
+                                 f"timesteps), got {tuple(m.shape)}")
+            keep = _core._constant(m.astype(bool).astype(inputs.dtype.as_numpy_dtype)[:, :, None],
+                                   inputs.dtype)
+        outputs, out, last = [], None, None
+        for i in (range(t - 1, -1, -1) if self.go_backwards else range(t)):
+            x_i = _core.reshape(_core.slice(inputs, [0, i, 0], [n, 1, -1]), [n, inputs.shape[2]])
+            out, new = self.cell(x_i, states, training=training)
+            new = list(new) if isinstance(new, (list, tuple)) else [new]
+            if keep is not None:  # masked steps keep the states (and the last output)
+                k = _core.reshape(_core.slice(keep, [0, i, 0], [n, 1, 1]), [n, 1])
+                states = [_core.add(s, _core.multiply(k, _core.subtract(ns, s)))
+                          for s, ns in zip(states, new)]
+                if self.return_sequences:
+                    out = _core.multiply(k, out)
+                else:
+                    last = _core.multiply(k, out) if last is None else \
+                        _core.add(last, _core.multiply(k, _core.subtract(out, last)))
+                    out = last
+            else:
+                states = new
+            outputs.append(out)
+        if self.return_sequences:
+            y = _core.stack(outputs, 1) if outputs else _core._constant(
+                _np.zeros((n, 0, self._sizes()[0]), dtype=inputs.dtype.as_numpy_dtype), inputs.dtype)
+        else:
+            y = out if out is not None else states[0]
+        if self.return_state:
+            return [y] + states
+        return y
