@@ -154,3 +154,25 @@ def test_zero_padding_and_upsampling():
         keras.layers.UpSampling2D(interpolation="bilinear")
     with pytest.raises(ValueError, match="`padding` must be an int"):
         keras.layers.ZeroPadding2D(((1, -1), (0, 0)))
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("strides", [1, 2, 3])
+def test_conv1d_transpose_is_the_adjoint_of_conv1d(padding, strides):
+    """<conv1d_transpose(x), y> equals <x, conv1d(y)> with the same kernel (the adjoint), and
+    the shapes are Keras'."""
+    from tapegrad.testing import check_gradients
+    rng = np.random.default_rng(strides)
+    x = rng.standard_normal((2, 5, 3))
+    layer = keras.layers.Conv1DTranspose(4, 3, strides=strides, padding=padding,
+                                         use_bias=False, dtype="float64")
+    y = layer(x).numpy()
+    t = 5 * strides if padding == "same" else 4 * strides + 3
+    assert y.shape == (2, t, 4)
+    k = layer.kernel.numpy()  # (3, 4, 3): (k, filters, in)
+    probe = rng.standard_normal(y.shape)
+    conv = tf.nn.conv1d(tf.constant(probe), tf.constant(k), strides, padding.upper()).numpy()
+    np.testing.assert_allclose((y * probe).sum(), (x * conv).sum(), rtol=1e-10)
+    check_gradients(lambda v: layer(v), [x])
+    assert keras.layers.Convolution1DTranspose is keras.layers.Conv1DTranspose
+    assert keras.layers.MaxPool2D is keras.layers.MaxPooling2D

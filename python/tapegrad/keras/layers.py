@@ -666,6 +666,44 @@ class Conv2DTranspose(_Conv):
         return self._finish(nn.conv2d_transpose(inputs, self.kernel, out, self.strides, self.padding.upper()))
 
 
+class Conv1DTranspose(_Conv):
+    """The transposed 1-D convolution layer, as Keras': ``kernel`` (k, filters, in) on
+    (batch, steps, channels); output steps ``steps * stride`` ('same') or ``(steps - 1) *
+    stride + k`` ('valid'). Runs ``nn.conv2d_transpose`` on a height of 1."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(filters, activation, use_bias, kernel_initializer, bias_initializer,
+                         data_format, **kwargs)
+        k = kernel_size[0] if isinstance(kernel_size, (tuple, list)) else kernel_size
+        st = strides[0] if isinstance(strides, (tuple, list)) else strides
+        self._window((1, k), (1, st), padding)
+
+    def build(self, input_shape):
+        """Create ``kernel`` (k, filters, channels) and ``bias`` (filters,)."""
+        _steps_shape(input_shape, self._owner)
+        self._make_weights((self.kernel_size[1], self.filters, int(input_shape[-1])))
+
+    def compute_output_shape(self, input_shape):
+        """(batch, out steps, filters)."""
+        t = input_shape[1]
+        k, s = self.kernel_size[1], self.strides[1]
+        out = None if t is None else (t * s if self.padding == "same" else (t - 1) * s + k)
+        return (input_shape[0], out, self.filters)
+
+    def call(self, inputs):
+        """conv2d_transpose on (batch, 1, steps, channels), bias, activation."""
+        from .. import nn
+        self._check_input(inputs, 3, self.kernel.shape[2], "batch, steps")
+        n, t, c = inputs.shape
+        out_t = self.compute_output_shape((n, t, c))[1]
+        y = nn.conv2d_transpose(_core.reshape(inputs, [n, 1, t, c]),
+                                _core.expand_dims(self.kernel, 0), [n, 1, out_t, self.filters],
+                                self.strides, self.padding.upper())
+        return self._finish(_core.reshape(y, [n, out_t, self.filters]))
+
+
 class DepthwiseConv2D(_Conv):
     """Each input channel convolved with its own ``depth_multiplier`` filters, as Keras':
     ``depthwise_kernel`` (kh, kw, in, depth_multiplier), output channels in * depth_multiplier.
@@ -1328,3 +1366,16 @@ for _cls in (Dense, Activation, Dropout, BatchNormalization, LayerNormalization,
 del _cls
 
 __all__ += ["Masking"]
+
+
+# Keras' other names for the same layers.
+Convolution1D, Convolution2D, Convolution1DTranspose, Convolution2DTranspose = (
+    Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose)
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = (MaxPooling1D, MaxPooling2D, AveragePooling1D,
+                                              AveragePooling2D)
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalAvgPool1D, GlobalAvgPool2D = (
+    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D)
+
+__all__ += ["Conv1DTranspose", "Convolution1D", "Convolution2D", "Convolution1DTranspose",
+            "Convolution2DTranspose", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D",
+            "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D"]
