@@ -176,6 +176,12 @@ def _lstsq_slow_grad(v):
     return tape.gradient(x, v)
 
 
+def _built_conv1d_transpose():
+    layer = K.layers.Conv1DTranspose(2, 3)
+    layer(np.ones((1, 4, 3), f32))
+    return layer
+
+
 def _built_conv():
     layer = K.layers.Conv2D(2, 3)
     layer(np.ones((1, 5, 5, 3), f32))
@@ -681,6 +687,16 @@ CASES = [
          lambda layer, x, m: layer(x, mask=m), K.layers.LSTM(2, name="lstm_bad_mask"), T(2, 3, 4), np.ones((2, 4), bool)),
     Case("image_resize_rank", ValueError, r"image.resize: images must have rank 3 \[height, width, channels\] or 4",
          lambda x: tf.image.resize(x, [2, 2]), T(4, 4)),
+    Case("rnn_cell_no_state_size", ValueError, r"RNN: `cell` should have a `state_size` attribute",
+         lambda: K.layers.RNN(K.layers.Dense(3))),
+    Case("schedule_decay_steps", ValueError, r"ExponentialDecay: `decay_steps` must be > 0, received decay_steps=0",
+         lambda: K.optimizers.schedules.ExponentialDecay(0.1, 0, 0.5)),
+    Case("group_norm_groups", ValueError, r"GroupNormalization .*: number of groups \(4\) must divide the channels \(6\)",
+         lambda layer, x: layer(x), K.layers.GroupNormalization(groups=4), T(2, 6)),
+    Case("category_encoding_range", ValueError, r"CategoryEncoding .*: token ids must be in \[0, 3\), got values from 0 to 5",
+         lambda layer, x: layer(x), K.layers.CategoryEncoding(3), np.array([0, 5])),
+    Case("conv1d_transpose_channels", ValueError, r"Input 0 of layer .* is incompatible with the layer: expected shape \(batch, steps, 3\)",
+         lambda layer, x: layer(x), _built_conv1d_transpose(), T(1, 4, 2)),
     Case("to_categorical_range", ValueError, r"to_categorical: class ids must be in \[0, 3\), got values from 0 to 3",
          K.utils.to_categorical, np.array([0, 3]), 3),
 ]
