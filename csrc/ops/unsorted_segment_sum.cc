@@ -1,11 +1,31 @@
 // out[.., s, ..] = Σ data[.., i.., ..] over the positions i whose segment_ids[i] == s (TF's
 // unsorted_segment_sum; a negative id drops its row, an id >= num_segments is an error).
 // ddata = gather(grad, segment_ids) with the dropped rows' gradient 0.
+#include <vector>
+
 #include "core/gil.h"
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops {
 namespace {
+// The sum of a contiguous run: eight independent partial sums (the compiler keeps them in
+// vector registers), so a long segment does not wait on one add chain.
+template <typename T>
+T run_sum(const T* x, i64 n) {
+  if (n < 16) {
+    T acc = x[0];
+    for (i64 i = 1; i < n; ++i) acc += x[i];
+    return acc;
+  }
+  T p[8] = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]};
+  i64 i = 8;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) p[k] += x[i + k];
+  T acc = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+  for (; i < n; ++i) acc += x[i];
+  return acc;
+}
+
 void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
   gin[0] = gather(g[0], e.saved[0], e.attrs.ints[0], /*drop_negatives=*/true);
 }
@@ -35,12 +55,15 @@ Tensor detail::segment_sum(const Tensor& data, const Tensor& ids, i64 num_segmen
   os.push_back(num_segments);
   for (int d = static_cast<int>(axis) + k; d < ds.ndim; ++d) { os.push_back(ds.d[d]); inner *= ds.d[d]; }
   const i64 m = ids.numel();
+  // The ids read once (index_at dispatches on their dtype per call) and checked.
+  std::vector<i64> idx(static_cast<size_t>(m));
   for (i64 j = 0; j < m; ++j) {
     const i64 v = index_at(ids, j);
     if (v >= num_segments)
       throw InvalidArgument("unsorted_segment_sum: segment_ids[" + std::to_string(j) + "] = " +
                             std::to_string(v) + " is out of range [0, " +
                             std::to_string(num_segments) + ")");
+    idx[static_cast<size_t>(j)] = v;
   }
   Tensor out = Tensor::full(data.dtype(), os, 0.0, op);
   {
@@ -50,14 +73,34 @@ Tensor detail::segment_sum(const Tensor& data, const Tensor& ids, i64 num_segmen
       if constexpr (!std::is_same_v<T, bool>) {
         const T* src = data.data<T>();
         T* dst = out.data<T>();
-        for (i64 o = 0; o < outer; ++o)
+        const i64* id = idx.data();
+        for (i64 o = 0; o < outer; ++o) {
+          const T* so = src + o * m * inner;
+          T* dout = dst + o * num_segments * inner;
+          if (inner == 1) {
+            // A run of equal ids (sorted ids: the whole segment) is summed apart and stored
+            // once, instead of a load-add-store chain through the same address.
+            for (i64 j = 0; j < m;) {
+              const i64 v = id[j];
+              i64 e = j + 1;
+              if (e < m && id[e] == v) {
+                do ++e; while (e < m && id[e] == v);
+                if (v >= 0) dout[v] += run_sum(so + j, e - j);
+              } else if (v >= 0) {
+                dout[v] += so[j];  // a run of one (unsorted ids): no call
+              }
+              j = e;
+            }
+            continue;
+          }
           for (i64 j = 0; j < m; ++j) {
-            const i64 v = index_at(ids, j);
+            const i64 v = id[j];
             if (v < 0) continue;
-            const T* s = src + (o * m + j) * inner;
-            T* d = dst + (o * num_segments + v) * inner;
+            const T* s = so + j * inner;
+            T* d = dout + v * inner;
             for (i64 i = 0; i < inner; ++i) d[i] += s[i];
           }
+        }
       }
     });
   }
