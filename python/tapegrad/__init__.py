@@ -368,6 +368,12 @@ from .data import TensorSpec  # noqa: E402,F401
 from .control_flow import cond, while_loop, map_fn, scan, foldl, foldr, vectorized_map, \
     py_function, numpy_function  # noqa: E402,F401
 from .linalg import einsum, tensordot  # noqa: E402,F401
+from . import debugging  # noqa: E402,F401
+from .debugging import assert_equal, assert_greater, assert_less, assert_rank  # noqa: E402,F401
+from ._segment_ops import unique, searchsorted, histogram_fixed_width  # noqa: E402,F401
+from ._misc_ops import tensor_scatter_nd_sub, tensor_scatter_nd_max, tensor_scatter_nd_min, \
+    dynamic_partition, dynamic_stitch, space_to_depth, depth_to_space, ensure_shape, identity_n, \
+    shape_n, broadcast_static_shape, broadcast_dynamic_shape, print  # noqa: E402,F401,A004
 
 __all__ = [
     "Tensor", "Variable", "Module", "GradientTape", "UnconnectedGradients", "custom_gradient",
@@ -387,4 +393,9 @@ __all__ = [
     "random", "keras", "utils", "linalg", "einsum", "tensordot", "sort", "argsort",
     "data", "nest", "train", "TensorSpec", "cond", "while_loop", "map_fn", "scan", "foldl", "foldr",
     "vectorized_map", "py_function", "numpy_function",
+    "debugging", "assert_equal", "assert_greater", "assert_less", "assert_rank",
+    "unique", "searchsorted", "histogram_fixed_width", "tensor_scatter_nd_sub",
+    "tensor_scatter_nd_max", "tensor_scatter_nd_min", "dynamic_partition", "dynamic_stitch",
+    "space_to_depth", "depth_to_space", "ensure_shape", "identity_n", "shape_n",
+    "broadcast_static_shape", "broadcast_dynamic_shape", "print",
 ]

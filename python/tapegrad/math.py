@@ -5,6 +5,9 @@ import contextlib
 from . import _core
 from ._array_ops import top_k  # noqa: F401 (tf.math.top_k)
 from ._convert import as_tensor
+from ._segment_ops import segment_sum, segment_mean, segment_max, segment_min, segment_prod, \
+    unsorted_segment_mean, unsorted_segment_max, unsorted_segment_min, unsorted_segment_prod, \
+    bincount, in_top_k, confusion_matrix, cumulative_logsumexp  # noqa: F401 (tf.math names)
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
     maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
@@ -490,4 +493,7 @@ __all__ = [
     "cumprod", "reduce_prod", "top_k", "softmax", "log_softmax", "xlogy", "xdivy",
     "multiply_no_nan", "reciprocal_no_nan", "softsign", "reduce_euclidean_norm", "scalar_mul",
     "sinh", "cosh", "asinh", "acosh", "atanh", "atan", "asin", "acos", "atan2",
+    "unsorted_segment_sum", "segment_sum", "segment_mean", "segment_max", "segment_min",
+    "segment_prod", "unsorted_segment_mean", "unsorted_segment_max", "unsorted_segment_min",
+    "unsorted_segment_prod", "bincount", "in_top_k", "confusion_matrix", "cumulative_logsumexp",
 ]

@@ -7,6 +7,9 @@ from ._array_ops import top_k  # noqa: F401 (tf.nn.top_k)
 from ._conv import conv1d, conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d, max_pool, \
     max_pool1d, max_pool2d, avg_pool, avg_pool1d, avg_pool2d  # noqa: F401 (tf.nn names)
 from ._convert import as_tensor, one_hot_labels
+from ._misc_ops import space_to_depth, depth_to_space  # noqa: F401 (tf.nn names)
+from ._segment_ops import in_top_k  # noqa: F401 (tf.nn.in_top_k)
+import numpy as np
 from .errors import InvalidArgumentError
 
 
@@ -221,9 +224,152 @@ def bias_add(value, bias, data_format=None, name=None):
     return _core.add(value, bias)
 
 
+def embedding_lookup(params, ids, max_norm=None, name=None):
+    """The rows of ``params`` at ``ids`` (any shape of int ids), as ``tf.nn.embedding_lookup``:
+    ``gather(params, ids)``, shape ``ids.shape + params.shape[1:]``. ``params`` may be a list of
+    shards, concatenated along axis 0 in order (TF 2's 'div' partitioning). Ids out of range
+    are an InvalidArgumentError. Differentiable in ``params`` (a dense gradient).
+    ``max_norm`` is not supported (NotImplementedError)."""
+    if max_norm is not None:
+        raise NotImplementedError("embedding_lookup: max_norm is not supported")
+    from .math import _value
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("embedding_lookup: params must not be an empty list")
+        shards = [_value(p, "embedding_lookup", "params") for p in params]
+        table = shards[0] if len(shards) == 1 else _core.concat(shards, 0)
+    else:
+        table = _value(params, "embedding_lookup", "params")
+    if table.ndim < 1:
+        raise InvalidArgumentError("embedding_lookup: params must have rank >= 1, got a scalar")
+    from ._segment_ops import _int_array
+    idx = _int_array(ids, "embedding_lookup", "ids")
+    n = table.shape[0]
+    bad = (idx < 0) | (idx >= n)
+    if bad.any():
+        j = int(np.flatnonzero(bad.reshape(-1))[0])
+        raise InvalidArgumentError(f"embedding_lookup: ids[{j}] = {int(idx.reshape(-1)[j])} is not in [0, {n})")
+    return _core.gather(table, _core._constant(np.ascontiguousarray(idx), None), 0)
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """``scale * (x - mean) / sqrt(variance + variance_epsilon) + offset``, as
+    ``tf.nn.batch_normalization`` (``offset`` and ``scale`` may be None; all broadcast against
+    x). Computed as TF does, ``x * inv + (offset - mean * inv)`` with ``inv = scale *
+    rsqrt(variance + eps)``. Differentiable in every tensor."""
+    from .math import _float, rsqrt
+    op = "batch_normalization"
+    t = _float(x, op, "x", True)
+    m = as_tensor(mean, t.dtype, f"{op}: mean")
+    v = as_tensor(variance, t.dtype, f"{op}: variance")
+    inv = rsqrt(_core.add(v, _core._constant(float(variance_epsilon), t.dtype)))
+    if scale is not None:
+        inv = _core.multiply(inv, as_tensor(scale, t.dtype, f"{op}: scale"))
+    shift = _core.negative(_core.multiply(m, inv))
+    if offset is not None:
+        shift = _core.add(as_tensor(offset, t.dtype, f"{op}: offset"), shift)
+    return _core.add(_core.multiply(t, inv), shift)
+
+
+def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
+    """The sigmoid cross-entropy with the positive term weighted by ``pos_weight``, as
+    ``tf.nn.weighted_cross_entropy_with_logits``: ``-(pos_weight * labels * log(sigmoid(x)) +
+    (1 - labels) * log(1 - sigmoid(x)))``, computed stably as TF does: ``(1 - z) * x + (1 +
+    (q - 1) * z) * (log1p(exp(-|x|)) + relu(-x))``. Elementwise; differentiable."""
+    from .math import log1p
+    op = "weighted_cross_entropy_with_logits"
+    z, x = _same_shape_pair(labels, logits, op)
+    q = as_tensor(pos_weight, x.dtype, f"{op}: pos_weight")
+    one = _core._constant(1.0, x.dtype)
+    log_weight = _core.add(one, _core.multiply(_core.subtract(q, one), z))
+    soft = _core.add(log1p(_core.exp(_core.negative(_core.abs(x)))), relu(_core.negative(x)))
+    return _core.add(_core.multiply(_core.subtract(one, z), x), _core.multiply(log_weight, soft))
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """The Poisson negative log-likelihood ``exp(log_input) - targets * log_input``, as
+    ``tf.nn.log_poisson_loss``; with ``compute_full_loss`` the Stirling term ``t log t - t +
+    0.5 log(2 pi t)`` is added where ``targets > 1``. Elementwise; differentiable."""
+    op = "log_poisson_loss"
+    t, c = _same_shape_pair(targets, log_input, op)
+    loss = _core.subtract(_core.exp(c), _core.multiply(c, t))
+    if compute_full_loss:
+        one = _core._constant(1.0, c.dtype)
+        big = _core.greater(t, 1.0)
+        safe = _core.where(big, t, one)  # no log of t <= 0 (its gradient would be NaN)
+        stirling = _core.add(_core.subtract(_core.multiply(safe, _core.log(safe)), safe),
+                             _core.multiply(_core.log(_core.multiply(safe, 2 * np.pi)), 0.5))
+        loss = _core.add(loss, _core.where(big, stirling, _core._constant(0.0, c.dtype)))
+    return loss
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """``sum(per_example_loss * sample_weight) / global_batch_size``, as
+    ``tf.nn.compute_average_loss`` (one replica: ``global_batch_size`` defaults to the first
+    dimension of ``per_example_loss``; ``sample_weight`` broadcasts against it). A positive
+    ``global_batch_size`` is required (ValueError). Differentiable."""
+    from .math import _float
+    op = "compute_average_loss"
+    loss = _float(per_example_loss, op, "per_example_loss", True)
+    if loss.ndim == 0:
+        raise ValueError("compute_average_loss: per_example_loss must have rank >= 1, got a scalar")
+    if sample_weight is not None:
+        w = as_tensor(sample_weight, loss.dtype, f"{op}: sample_weight")
+        loss = _core.multiply(loss, w)
+    if global_batch_size is None:
+        global_batch_size = loss.shape[0]
+    else:
+        from ._segment_ops import _count
+        global_batch_size = _count(global_batch_size, op, "global_batch_size")
+    if global_batch_size <= 0 and loss.shape[0] != 0:
+        raise ValueError(f"compute_average_loss: global_batch_size must be positive, got {global_batch_size}")
+    total = _core.reduce_sum(loss)
+    if global_batch_size <= 0:  # an empty batch: 0, not 0/0
+        return _core.multiply(total, 0.0)
+    return _core.divide(total, _core._constant(float(global_batch_size), loss.dtype))
+
+
+def scale_regularization_loss(regularization_loss, name=None):
+    """The regularization loss summed (a list is added up), divided by the number of replicas
+    (1: tapegrad runs one), as ``tf.nn.scale_regularization_loss``."""
+    from .math import _float, add_n
+    op = "scale_regularization_loss"
+    if isinstance(regularization_loss, (list, tuple)):
+        regularization_loss = add_n([_float(t, op, "regularization_loss", True) for t in regularization_loss])
+    return _core.reduce_sum(_float(regularization_loss, op, "regularization_loss", True))
+
+
+def crelu(features, axis=-1, name=None):
+    """``concat([relu(x), relu(-x)], axis)``, as ``tf.nn.crelu`` (doubles that dimension)."""
+    x = _features(features, "crelu")
+    if x.ndim == 0 or isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or \
+            not -x.ndim <= int(axis) < x.ndim:
+        raise InvalidArgumentError(f"crelu: axis {axis!r} is out of range for a tensor of rank {x.ndim}")
+    return _core.concat([relu(x), relu(_core.negative(x))], int(axis))
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """``(mean, variance)`` from sufficient statistics, as ``tf.nn.normalize_moments``:
+    ``mean = mean_ss / counts + shift``, ``variance = variance_ss / counts - (mean_ss /
+    counts)**2`` (``shift`` may be None). Differentiable."""
+    from .math import _float
+    op = "normalize_moments"
+    m = _float(mean_ss, op, "mean_ss", True)
+    v = as_tensor(variance_ss, m.dtype, f"{op}: variance_ss")
+    c = as_tensor(counts, m.dtype, f"{op}: counts")
+    divisor = _core.divide(_core._constant(1.0, m.dtype), c)
+    shifted_mean = _core.multiply(m, divisor)
+    mean = shifted_mean if shift is None else _core.add(shifted_mean, as_tensor(shift, m.dtype, f"{op}: shift"))
+    variance = _core.subtract(_core.multiply(v, divisor), _core.square(shifted_mean))
+    return mean, variance
+
+
 __all__ = ["top_k", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus", "softsign",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add", "relu6", "elu", "selu", "silu",
            "swish", "gelu", "moments", "l2_normalize", "dropout", "conv1d", "conv2d", "conv2d_transpose",
            "depthwise_conv2d", "separable_conv2d",
-           "max_pool", "max_pool1d", "max_pool2d", "avg_pool", "avg_pool1d", "avg_pool2d"]
+           "max_pool", "max_pool1d", "max_pool2d", "avg_pool", "avg_pool1d", "avg_pool2d",
+           "embedding_lookup", "batch_normalization", "weighted_cross_entropy_with_logits",
+           "log_poisson_loss", "compute_average_loss", "scale_regularization_loss", "crelu",
+           "normalize_moments", "space_to_depth", "depth_to_space", "in_top_k"]

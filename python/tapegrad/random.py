@@ -12,7 +12,8 @@ import numpy as _np
 from . import _core
 from .dtypes import as_dtype, float32
 
-__all__ = ["set_seed", "get_seed", "normal", "uniform", "truncated_normal", "shuffle"]
+__all__ = ["set_seed", "get_seed", "normal", "uniform", "truncated_normal", "shuffle", "categorical",
+           "poisson", "gamma", "stateless_normal", "stateless_uniform"]
 
 _global_seed = None
 _generator = _np.random.default_rng()
@@ -147,3 +148,149 @@ def shuffle(value, seed=None, name=None):
 def _permutation(n):
     """Internal: a random order of range(n) from the global generator (fit's shuffling)."""
     return _generator.permutation(n)
+
+
+def _values(x, op, what):
+    """x as a float64 numpy array (tensors, arrays, numbers); TypeError otherwise."""
+    if isinstance(x, (_core.Tensor, _core.Variable)):
+        a = x.numpy()
+    else:
+        try:
+            a = _np.asarray(x)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{op}: {what} must be numbers ({e})") from None
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{op}: {what} must be a float or integer tensor, got {a.dtype}")
+    return a.astype(_np.float64)
+
+
+def _out_shape(shape, extra, op):
+    dims = _shape(shape, op)
+    full = tuple(dims) + tuple(extra)
+    _shape(list(full), op)  # refuses too many elements
+    return full
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+    """Samples from categorical distributions, as ``tf.random.categorical``: ``logits`` is
+    ``[batch, classes]`` unnormalized log-probabilities (``-inf``: never drawn); the result is
+    ``[batch, num_samples]`` class ids, int64 (or ``dtype`` int32). Seeding as ``uniform``'s."""
+    from .errors import InvalidArgumentError
+    op = "random.categorical"
+    lg = _values(logits, op, "logits")
+    if lg.ndim != 2:
+        raise InvalidArgumentError(f"{op}: logits must be 2-D [batch, classes], got shape {list(lg.shape)}")
+    dt = as_dtype("int64" if dtype is None else dtype)
+    if dt.name not in ("int32", "int64"):
+        raise TypeError(f"{op}: dtype must be int32 or int64, got {dt.name}")
+    n = num_samples.numpy() if isinstance(num_samples, (_core.Tensor, _core.Variable)) else num_samples
+    if isinstance(n, bool) or not (isinstance(n, (int, _np.integer)) or (isinstance(n, (float, _np.floating, _np.ndarray))
+                                                                        and _np.ndim(n) == 0 and float(n).is_integer())):
+        raise TypeError(f"{op}: num_samples must be an int, got {num_samples!r:.40}")
+    n = int(n)
+    if n < 0:
+        raise InvalidArgumentError(f"{op}: num_samples must be non-negative, got {n}")
+    b, k = lg.shape
+    _shape([b, n], op)
+    if b and n and k == 0:
+        raise InvalidArgumentError(f"{op}: logits must have at least one class")
+    if _np.isnan(lg).any() or _np.isposinf(lg).any():
+        raise InvalidArgumentError(f"{op}: logits must not be NaN or +inf")
+    with _np.errstate(invalid="ignore", over="ignore"):
+        m = lg.max(axis=1, keepdims=True) if k else _np.zeros((b, 1))
+        p = _np.exp(lg - _np.where(_np.isfinite(m), m, 0.0))
+    total = p.sum(axis=1, keepdims=True)
+    if b and n and (total <= 0).any():
+        raise InvalidArgumentError(f"{op}: a row of logits is all -inf")
+    cdf = _np.cumsum(p / _np.where(total > 0, total, 1.0), axis=1)
+    u = _draw(op, [b, n], lambda: _rng(seed).random((b, n)))
+    # One searchsorted for every row: row r's cdf and draws shifted by r (all increasing).
+    shift = _np.arange(b, dtype=_np.float64)[:, None]
+    pos = _np.searchsorted((cdf + shift).reshape(-1), (u + shift).reshape(-1), side="right")
+    out = _np.minimum(pos.reshape(b, n) - _np.arange(b)[:, None] * k, k - 1) if b * n else \
+        _np.zeros((b, n), _np.int64)
+    return _to_tensor(out, dt)
+
+
+def poisson(shape, lam, dtype=float32, seed=None, name=None):
+    """Samples from Poisson distributions of rates ``lam``, as ``tf.random.poisson``: the result
+    has shape ``shape + lam.shape`` (float32, float64, int32 or int64). Rates must be
+    non-negative (InvalidArgumentError). Seeding as ``uniform``'s. No gradient."""
+    from .errors import InvalidArgumentError
+    op = "random.poisson"
+    dt = _dtype(dtype, op, integers=True)
+    lam_ = _values(lam, op, "lam")
+    if _np.isnan(lam_).any() or (lam_ < 0).any() or (lam_ > 1e15).any():
+        raise InvalidArgumentError(f"{op}: lam must be non-negative and at most 1e15, got {lam_.min() if lam_.size else lam_}")
+    full = _out_shape(shape, lam_.shape, op)
+    values = _draw(op, list(full), lambda: _rng(seed).poisson(lam_, size=full))
+    return _to_tensor(values, dt)
+
+
+def gamma(shape, alpha, beta=None, dtype=float32, seed=None, name=None):
+    """Samples from Gamma distributions of concentration ``alpha`` and rate ``beta`` (default 1),
+    as ``tf.random.gamma``: shape ``shape + broadcast(alpha, beta).shape``, float32 or float64.
+    ``alpha`` and ``beta`` must be positive (InvalidArgumentError). Seeding as ``uniform``'s.
+    No gradient (TF's implicit reparameterization gradient is not implemented)."""
+    from .errors import InvalidArgumentError
+    op = "random.gamma"
+    dt = _dtype(dtype, op)
+    a = _values(alpha, op, "alpha")
+    b = _np.ones(()) if beta is None else _values(beta, op, "beta")
+    try:
+        a, b = _np.broadcast_arrays(a, b)
+    except ValueError:
+        raise InvalidArgumentError(f"{op}: alpha shape {list(a.shape)} and beta shape {list(b.shape)} "
+                                   "do not broadcast") from None
+    if not (a > 0).all() or not (b > 0).all() or not _np.isfinite(a).all() or not _np.isfinite(b).all():
+        raise InvalidArgumentError(f"{op}: alpha and beta must be positive and finite")
+    full = _out_shape(shape, a.shape, op)
+    values = _draw(op, list(full), lambda: _rng(seed).gamma(a, 1.0 / b, size=full))
+    return _to_tensor(values, dt)
+
+
+def _stateless_rng(seed, op):
+    """A numpy Generator determined by the seed pair alone (not the global seed)."""
+    arr = seed.numpy() if isinstance(seed, (_core.Tensor, _core.Variable)) else _np.asarray(seed)
+    if arr.shape != (2,):
+        raise ValueError(f"{op}: seed must be a pair of ints [a, b], got shape {list(_np.shape(arr))}")
+    if arr.dtype.kind not in "iu" and not (arr.dtype.kind == "f" and _np.all(_np.isfinite(arr)) and
+                                         _np.all(arr == _np.floor(arr))):
+        raise TypeError(f"{op}: seed must be int32 or int64, got {arr.dtype}")
+    words = [int(v) & (2 ** 64 - 1) for v in arr.tolist()]
+    return _np.random.Generator(_np.random.Philox(key=words[0] | (words[1] << 64)))
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=float32, name=None, alg="auto_select"):
+    """Normal values that depend only on the ``seed`` pair ``[a, b]``, as
+    ``tf.random.stateless_normal``: the same seed gives the same tensor on every call (not
+    TF's sequence). Float32 or float64."""
+    op = "random.stateless_normal"
+    dt = _dtype(dtype, op)
+    dims = _shape(shape, op)
+    rng = _stateless_rng(seed, op)
+    values = _draw(op, dims, lambda: rng.standard_normal(dims) * stddev + mean)
+    return _to_tensor(values, dt)
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=float32, name=None, alg="auto_select"):
+    """Uniform values in [minval, maxval) that depend only on the ``seed`` pair, as
+    ``tf.random.stateless_uniform`` (maxval defaults to 1 for floats; int32/int64 need it)."""
+    op = "random.stateless_uniform"
+    dt = _dtype(dtype, op, integers=True)
+    if maxval is None:
+        if dt.is_integer:
+            raise ValueError(f"{op}: Must specify maxval for integer dtype {dt.name}")
+        maxval = 1
+    if not maxval > minval:
+        raise ValueError(f"{op}: need minval < maxval, got minval={minval}, maxval={maxval}")
+    dims = _shape(shape, op)
+    rng = _stateless_rng(seed, op)
+    if dt.is_integer:
+        info = _np.iinfo(dt.as_numpy_dtype)
+        if minval < info.min or maxval - 1 > info.max:
+            raise ValueError(f"{op}: [minval, maxval) = [{minval}, {maxval}) is out of range for {dt.name}")
+        values = _draw(op, dims, lambda: rng.integers(int(minval), int(maxval), dims))
+        return _to_tensor(values, dt)
+    values = _draw(op, dims, lambda: rng.uniform(float(minval), float(maxval), dims))
+    return _to_tensor(values, dt)
