@@ -98,16 +98,22 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
     return _to_tensor(values, dtype)
 
 
+def _uniform_range(dtype, minval, maxval, op):
+    """uniform's maxval (1 by default for floats; integer dtypes need it), checked > minval."""
+    if maxval is None:
+        if dtype.is_integer:
+            raise ValueError(f"{op}: Must specify maxval for integer dtype {dtype.name}")
+        maxval = 1
+    if not maxval > minval:
+        raise ValueError(f"{op}: need minval < maxval, got minval={minval}, maxval={maxval}")
+    return maxval
+
+
 def uniform(shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
     """A tensor of ``shape`` with values uniform in [minval, maxval) (maxval defaults to 1 for
     float dtypes; int32/int64 need it, as in TF, and draw integers)."""
     dtype = _dtype(dtype, "random.uniform", integers=True)
-    if maxval is None:
-        if dtype.is_integer:
-            raise ValueError(f"random.uniform: Must specify maxval for integer dtype {dtype.name}")
-        maxval = 1
-    if not maxval > minval:
-        raise ValueError(f"random.uniform: need minval < maxval, got minval={minval}, maxval={maxval}")
+    maxval = _uniform_range(dtype, minval, maxval, "random.uniform")
     shape = _shape(shape, "random.uniform")
     if dtype.is_integer:
         lo, hi = _np.iinfo(dtype.as_numpy_dtype).min, _np.iinfo(dtype.as_numpy_dtype).max
@@ -278,12 +284,7 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=float32, name=No
     ``tf.random.stateless_uniform`` (maxval defaults to 1 for floats; int32/int64 need it)."""
     op = "random.stateless_uniform"
     dt = _dtype(dtype, op, integers=True)
-    if maxval is None:
-        if dt.is_integer:
-            raise ValueError(f"{op}: Must specify maxval for integer dtype {dt.name}")
-        maxval = 1
-    if not maxval > minval:
-        raise ValueError(f"{op}: need minval < maxval, got minval={minval}, maxval={maxval}")
+    maxval = _uniform_range(dt, minval, maxval, op)
     dims = _shape(shape, op)
     rng = _stateless_rng(seed, op)
     if dt.is_integer:

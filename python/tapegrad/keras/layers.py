@@ -330,22 +330,22 @@ class Layer(Module):
         return out
 
     @classmethod
-    def _call_takes_mask(cls):
-        flag = cls.__dict__.get("_takes_mask_cache")
-        if flag is None:
+    def _call_takes(cls, arg):
+        """Whether this class's ``call`` has a parameter ``arg`` (cached per class)."""
+        cache = cls.__dict__.get("_call_params_cache")
+        if cache is None:
             import inspect
-            flag = "mask" in inspect.signature(cls.call).parameters
-            setattr(cls, "_takes_mask_cache", flag)
-        return flag
+            cache = frozenset(inspect.signature(cls.call).parameters)
+            setattr(cls, "_call_params_cache", cache)
+        return arg in cache
+
+    @classmethod
+    def _call_takes_mask(cls):
+        return cls._call_takes("mask")
 
     @classmethod
     def _call_takes_training(cls):
-        flag = cls.__dict__.get("_takes_training_cache")
-        if flag is None:
-            import inspect
-            flag = "training" in inspect.signature(cls.call).parameters
-            setattr(cls, "_takes_training_cache", flag)
-        return flag
+        return cls._call_takes("training")
 
     def get_config(self):
         """The constructor arguments, as a dict."""
