@@ -17,7 +17,7 @@ import pytest
 
 import tapegrad as tf
 from tapegrad.errors import InvalidArgumentError
-from opcases import Case, define_tests, distinct, normal, nonzero, positive
+from opcases import Case, define_tests, distinct, normal, nonzero
 
 IDS = np.array([0, 0, 1, 3, 3, 3])          # sorted, segment 2 empty
 UIDS = np.array([2, 0, -1, 2, 1, 0, 2])     # unsorted, one dropped (-1), segment 3 empty
