@@ -279,14 +279,22 @@ class RandomFlip(Layer):
         return x
 
 
-def _int_array(inputs, owner):
+def _int_array(inputs, owner, what="token ids"):
+    """Integer ids (integer arrays or tensors, or floats holding integers) as int64."""
     arr = _np.asarray(inputs.numpy() if hasattr(inputs, "numpy") else inputs)
     if arr.dtype.kind == "f":
         if not _np.all(_np.isfinite(arr)) or not _np.all(arr == _np.round(arr)):
-            raise ValueError(f"{owner}: expects integer token ids, got non-integer values")
+            raise ValueError(f"{owner}: expects integer {what}, got non-integer values")
     elif arr.dtype.kind not in "iub":
-        raise ValueError(f"{owner}: expects integer token ids, got dtype {arr.dtype}")
+        raise ValueError(f"{owner}: expects integer {what}, got dtype {arr.dtype}")
     return arr.astype(_np.int64)
+
+
+def _check_ids(ids, n, owner, what):
+    """ValueError unless every id is in [0, n)."""
+    if ids.size and (ids.min() < 0 or ids.max() >= n):
+        raise ValueError(f"{owner}: {what} must be in [0, {n}), got values from "
+                         f"{int(ids.min())} to {int(ids.max())}")
 
 
 class CategoryEncoding(Layer):
@@ -315,9 +323,7 @@ class CategoryEncoding(Layer):
             return Layer.__call__(self, inputs)
         owner = self._owner
         ids = _int_array(inputs, owner)
-        if ids.size and (ids.min() < 0 or ids.max() >= self.num_tokens):
-            raise ValueError(f"{owner}: token ids must be in [0, {self.num_tokens}), got values "
-                             f"from {int(ids.min())} to {int(ids.max())}")
+        _check_ids(ids, self.num_tokens, owner, "token ids")
         if ids.ndim == 0 or ids.ndim > 2:
             raise ValueError(f"{owner}: expects ids of shape (batch,) or (batch, k), got "
                              f"{ids.shape}")

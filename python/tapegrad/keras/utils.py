@@ -14,21 +14,14 @@ def to_categorical(x, num_classes=None):
     ``keras.utils.to_categorical``: the result has shape ``x.shape + (num_classes,)`` (a
     trailing dimension of 1 is dropped first, as Keras). ``num_classes`` defaults to
     ``max(x) + 1``. A numpy array, as Keras returns."""
-    arr = _np.asarray(x.numpy() if hasattr(x, "numpy") else x)
-    if arr.dtype.kind not in "iub" and not (arr.dtype.kind == "f" and
-                                             _np.all(_np.isfinite(arr)) and
-                                             _np.all(arr == _np.round(arr))):
-        raise ValueError(f"to_categorical: expects integer class ids, got an array of dtype "
-                         f"{arr.dtype} {arr.ravel()[:5]!r}")
-    ids = arr.astype(_np.int64)
+    from .preprocessing import _check_ids, _int_array
+    ids = _int_array(x, "to_categorical", "class ids")
     if ids.ndim > 1 and ids.shape[-1] == 1:
         ids = ids.reshape(ids.shape[:-1])
     if num_classes is None:
         num_classes = int(ids.max()) + 1 if ids.size else 0
     num_classes = int(num_classes)
-    if ids.size and (ids.min() < 0 or ids.max() >= num_classes):
-        raise ValueError(f"to_categorical: class ids must be in [0, {num_classes}), got values "
-                         f"from {int(ids.min())} to {int(ids.max())}")
+    _check_ids(ids, num_classes, "to_categorical", "class ids")
     out = _np.zeros(ids.shape + (num_classes,), dtype=_np.float32)
     if ids.size:
         _np.put_along_axis(out, ids[..., None], 1.0, axis=-1)
