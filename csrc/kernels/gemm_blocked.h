@@ -19,8 +19,11 @@
 // once for all NC blocks (Note [GEMM A slice reuse]). Transposes are folded into the packing
 // (and into the strides of the unpacked paths), so the backward pass never materialises Aᵀ
 // or Bᵀ; an untransposed A and a transposed B are packed through 8 x 8 / 4 x 4 register
-// transposes (packing is a few % of the flops at n = 512 on one thread: the source comes from
-// L3 in short row streams).
+// transposes (4 x 8 for the last 4 rows of a 12-row float sliver; packing is a few % of the
+// flops at n = 512 on one thread: the source comes from L3 in short row streams). Tried and
+// not kept (bench/RESULTS.md, session 18): A packed in 32- or 64-byte row chunks, a copy
+// with no shuffles, made the tiles slower than the pack saved (2048^3 -3 to -6 %), and a
+// 16-column 512-bit transpose of the first 8 rows gained nothing over the 8 x 8 one.
 // Packing is skipped where it does not pay: B is read in place when it is not transposed and
 // few MR-slivers of A would reuse the packed copy (small M); A is read in place when few
 // NR-slivers of B would reuse it (small N, e.g. 10 output columns; fewer when A is stored
@@ -479,6 +482,23 @@ struct GemmDriver {
       _mm256_storeu_pd(dst + 3 * ldd, _mm256_permute2f128_pd(t1, t3, 0x31));
     }
   }
+  // The same for 4 rows of 8 floats (dst gets 8 columns of 4): the last row group of a
+  // 12-row float sliver, which an 8 x 8 transpose would fill half with repeats of row 0
+  // (8 shuffles and 8 16-byte stores instead of 24 shuffles and 8 32-byte stores).
+  static void transpose_rows4(const T* const* rows, T* dst, i64 ldd) {
+    static_assert(sizeof(T) == 4, "float only");
+    const __m256 r0 = _mm256_loadu_ps(rows[0]), r1 = _mm256_loadu_ps(rows[1]);
+    const __m256 r2 = _mm256_loadu_ps(rows[2]), r3 = _mm256_loadu_ps(rows[3]);
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    const __m256 u[4] = {_mm256_shuffle_ps(t0, t2, 0x44), _mm256_shuffle_ps(t0, t2, 0xEE),
+                         _mm256_shuffle_ps(t1, t3, 0x44), _mm256_shuffle_ps(t1, t3, 0xEE)};
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) {
+      _mm_storeu_ps(dst + c * ldd, _mm256_castps256_ps128(u[c]));
+      _mm_storeu_ps(dst + (c + 4) * ldd, _mm256_extractf128_ps(u[c], 1));
+    }
+  }
   static void transpose_block(const T* src, i64 lds, T* dst, i64 ldd) {
     const T* rows[kTransposeBlock];
 #pragma GCC unroll 8
@@ -550,6 +570,8 @@ struct GemmDriver {
   static void pack_a(const T* A, i64 lda, bool trans, i64 i0, i64 mc, i64 p0, i64 kc, T* dst) {
     constexpr int TB = kTransposeBlock;
     constexpr int G = (MR + TB - 1) / TB;  // row groups of TB rows; only the last may be short
+    // A last group of 4 float rows is transposed 4 x 8, stored exactly (transpose_rows4).
+    constexpr bool kQuarterGroup = sizeof(T) == 4 && MR % TB == 4;
     for (i64 is = 0; is < mc; is += MR, dst += kc * MR) {
       const int mr = int(min64(MR, mc - is));
       if (!trans) {
@@ -564,6 +586,12 @@ struct GemmDriver {
             const T* r[TB];
 #pragma GCC unroll 8
             for (int i = 0; i < TB; ++i) r[i] = rows[g * TB + i] + p;
+            if constexpr (kQuarterGroup) {
+              if (g == G - 1) {
+                transpose_rows4(r, dst + p * MR + g * TB, MR);
+                continue;
+              }
+            }
             transpose_rows(r, dst + p * MR + g * TB, MR);
           }
         }
