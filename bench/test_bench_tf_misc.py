@@ -5,6 +5,8 @@ numpy a user would write, 1 and 2 threads, float32.
   ``math.unsorted_segment_max`` forward on 1M rows, 1000 segments: numpy's ``np.add.reduceat``
   on sorted ids, ``np.add.at`` / ``np.bincount`` and ``np.maximum.at``.
 - ``space_to_depth`` (32 x 64 x 64 x 16, block 2): numpy's reshape, transpose and copy.
+- ``gather`` of 1M scalars from a 1000-entry table and of 20000 rows of a 50000 x 64
+  embedding table: ``np.take`` (session 18: the scalar case had been 5.6x slower).
 
     pytest bench/test_bench_tf_misc.py --benchmark-group-by=group
 """
@@ -92,3 +94,25 @@ def test_space_to_depth(benchmark, threads, impl):
             benchmark(np_space_to_depth, x, 2)
         else:
             benchmark(tf.space_to_depth, tx, 2)
+
+
+GATHER = {"scalars, 1M ids into 1000": (1000, (), 1_000_000),
+          "rows, 20000 ids into 50000 x 64": (50000, (64,), 20000)}
+
+
+@pytest.mark.parametrize("impl", ["numpy", "tapegrad"])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("case", list(GATHER))
+def test_gather(benchmark, case, threads, impl):
+    rows, inner, k = GATHER[case]
+    rng = np.random.default_rng(1)
+    p = rng.standard_normal((rows,) + inner, dtype=np.float32)
+    ids = rng.integers(0, rows, k)
+    tp, tids = tf.constant(p), tf.constant(ids)
+    np.testing.assert_array_equal(tf.gather(tp, tids).numpy(), np.take(p, ids, axis=0))
+    benchmark.group = f"gather {case}, {threads}T"
+    with _limit(threads):
+        if impl == "numpy":
+            benchmark(np.take, p, ids, axis=0)
+        else:
+            benchmark(tf.gather, tp, tids)

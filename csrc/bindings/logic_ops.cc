@@ -146,6 +146,30 @@ void bind_logic_ops(py::module_& m) {
   }, py::arg("data"), py::arg("segment_ids"), py::arg("num_segments"), py::arg("name") = py::none(),
      "Sums of data's slices grouped by segment_ids (whose shape is a prefix of data's), as "
      "tf.math.unsorted_segment_sum; a negative id drops its slice. Differentiable in data.");
+  m.def("_sorted_segment_count", [](py::handle ids, const std::string& op) {
+    return ops::sorted_segment_count(index_tensor(ids, op.c_str()), op.c_str());
+  }, py::arg("segment_ids"), py::arg("op"),
+     "max(segment_ids) + 1 for the sorted ids of tf.math.segment_*: InvalidArgumentError "
+     "(naming op) unless they are a non-negative, non-decreasing vector.");
+  m.def("_sorted_segment_sum", [](py::handle data, py::handle ids, const std::string& op) {
+    return wrap(ops::sorted_segment_sum(to_tensor(data, nullptr, op.c_str()), index_tensor(ids, op.c_str()),
+                                        op.c_str()));
+  }, py::arg("data"), py::arg("segment_ids"), py::arg("op"),
+     "tf.math.segment_sum's sums (max(segment_ids) + 1 rows), the ids checked as "
+     "_sorted_segment_count does, in the same pass. Differentiable in data.");
+  m.def("_segment_reduce", [](py::handle data, py::handle ids, i64 num_segments, const std::string& kind,
+                              bool empty_zero, const std::string& op) {
+    const ops::SegmentReduce k = kind == "max" ? ops::SegmentReduce::Max
+                               : kind == "min" ? ops::SegmentReduce::Min
+                               : kind == "prod" ? ops::SegmentReduce::Prod
+                               : throw InvalidArgument("_segment_reduce: kind must be max, min or prod, got " + kind);
+    return wrap(ops::segment_reduce(to_tensor(data, nullptr, op.c_str()), index_tensor(ids, op.c_str()),
+                                    num_segments, k, empty_zero, op.c_str()));
+  }, py::arg("data"), py::arg("segment_ids"), py::arg("num_segments"), py::arg("kind"),
+     py::arg("empty_zero"), py::arg("op"),
+     "The values (not recorded) of the segment max / min / prod of data's rows (one per id, "
+     "negatives dropped) into num_segments rows; an empty segment holds the identity, or 0 "
+     "with empty_zero.");
 }
 
 }  // namespace tapegrad::bind

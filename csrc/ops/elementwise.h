@@ -81,11 +81,20 @@ Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& ax
 Tensor floor_binary(bool mod, const Tensor& a, const Tensor& b, const char* op);
 
 // gather / unsorted_segment_sum (gather.cc, unsorted_segment_sum.cc): an index tensor must
-// be int32 or int64 (TypeError naming `op` and `what`); index_at reads element i as i64.
+// be int32 or int64 (TypeError naming `op` and `what`); index_at reads element i as i64, and
+// with_indices calls f(const I* data) with the indices' own type, for loops over all of them.
 void require_indices(const Tensor& indices, const char* op, const char* what);
 i64 index_at(const Tensor& indices, i64 i);
-// unsorted_segment_sum along `axis` (gather's vjp sums back along the axis it gathered).
-Tensor segment_sum(const Tensor& data, const Tensor& ids, i64 num_segments, i64 axis);
+template <class F>
+decltype(auto) with_indices(const Tensor& indices, F&& f) {
+  if (indices.dtype() == DType::Int32) return f(indices.data<std::int32_t>());
+  return f(indices.data<std::int64_t>());
+}
+// unsorted_segment_sum along `axis` (gather's vjp sums back along the axis it gathered);
+// with sorted_op, the ids (1-D, axis 0) must also be sorted and non-negative, as
+// tf.math.segment_sum (errors name sorted_op).
+Tensor segment_sum(const Tensor& data, const Tensor& ids, i64 num_segments, i64 axis,
+                   const char* sorted_op = nullptr);
 
 inline Tensor unbroadcast(const Tensor& g, const Shape& shape) {
   return g.shape() == shape ? g : sum_to(g, shape);

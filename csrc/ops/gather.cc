@@ -2,6 +2,7 @@
 // indices.shape + params.shape[axis+1:].   dparams = unsorted_segment_sum(grad, indices,
 // params.shape[axis]) along the same axis (dense, where TF gives IndexedSlices).
 #include <cstring>
+#include <limits>
 
 #include "core/gil.h"
 #include "ops/elementwise.h"
@@ -10,6 +11,20 @@ namespace tapegrad::ops {
 namespace {
 void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
   gin[0] = detail::segment_sum(g[0], e.saved[0], e.attrs.ints[1], e.attrs.ints[0]);
+}
+// out[o, j] = src[o, id[j]] (0 for a negative id) for one-element rows of type U; an id
+// outside [lo, n) calls check(id), which throws naming the first bad one.
+template <class U, class I, class Check>
+void copy_rows(const void* src_, void* dst_, const I* id, i64 outer, i64 n, i64 k, i64 lo,
+               const Check& check) {
+  const U* src = static_cast<const U*>(src_);
+  U* dst = static_cast<U*>(dst_);
+  for (i64 o = 0; o < outer; ++o, src += n, dst += k)
+    for (i64 j = 0; j < k; ++j) {
+      const i64 v = id[j];
+      if (v >= n || v < lo) check(id);
+      dst[j] = v < 0 ? U(0) : src[v];
+    }
 }
 }  // namespace
 const OpDef op_gather{"gather", vjp};
@@ -43,24 +58,38 @@ Tensor gather(const Tensor& params, const Tensor& indices, i64 axis_in, bool dro
     throw InvalidArgument("gather: the result would have rank " + std::to_string(os.ndim) +
                           " (at most " + std::to_string(kMaxDims) + ")");
   const i64 n = ps.d[axis], k = indices.numel();
-  for (i64 j = 0; j < k; ++j) {
-    const i64 v = detail::index_at(indices, j);
-    if (v >= n || (v < 0 && !drop_negatives))
-      throw InvalidArgument("gather: indices[" + std::to_string(j) + "] = " + std::to_string(v) +
-                            " is not in [0, " + std::to_string(n) + ")");
-  }
+  const i64 lo = drop_negatives ? std::numeric_limits<i64>::min() : 0;
+  auto check = [&](const auto* id) {
+    for (i64 j = 0; j < k; ++j)
+      if (id[j] >= n || id[j] < lo)
+        throw InvalidArgument("gather: indices[" + std::to_string(j) + "] = " + std::to_string(id[j]) +
+                              " is not in [0, " + std::to_string(n) + ")");
+  };
   Tensor out = Tensor::empty(params.dtype(), os, "gather");
   const std::size_t row = static_cast<std::size_t>(inner) * itemsize(params.dtype());
-  const char* src = static_cast<const char*>(params.raw());
-  char* dst = static_cast<char*>(out.raw());
   {
     GilRelease nogil(out.numel() >= kGilReleaseElems);
-    for (i64 o = 0; o < outer; ++o)
-      for (i64 j = 0; j < k; ++j, dst += row) {
-        const i64 v = detail::index_at(indices, j);
-        if (v < 0) std::memset(dst, 0, row);
-        else std::memcpy(dst, src + (o * n + v) * row, row);
+    detail::with_indices(indices, [&](const auto* id) {
+      // Rows of one element (a 1-D table, a gather along the last axis; bool, 32 and 64
+      // bits) are copied as values, the range checked on the way (a check pass and a
+      // memcpy call per 4-byte row took 5.6x numpy's take: 1M ids, 2.2 ms). A bad index
+      // throws mid-copy; the partial result is dropped.
+      if (outer == 0 || (row != 1 && row != 4 && row != 8)) check(id);
+      if (outer == 0) return;
+      if (row == 4) copy_rows<std::uint32_t>(params.raw(), out.raw(), id, outer, n, k, lo, check);
+      else if (row == 8) copy_rows<std::uint64_t>(params.raw(), out.raw(), id, outer, n, k, lo, check);
+      else if (row == 1) copy_rows<std::uint8_t>(params.raw(), out.raw(), id, outer, n, k, lo, check);
+      else {
+        const char* src = static_cast<const char*>(params.raw());
+        char* dst = static_cast<char*>(out.raw());
+        for (i64 o = 0; o < outer; ++o)
+          for (i64 j = 0; j < k; ++j, dst += row) {
+            const i64 v = id[j];
+            if (v < 0) std::memset(dst, 0, row);
+            else std::memcpy(dst, src + (o * n + v) * row, row);
+          }
       }
+    });
   }
   if (should_record({params})) {
     Attrs at;

@@ -79,6 +79,18 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);  // x where 
 Tensor gather(const Tensor& params, const Tensor& indices, i64 axis, bool drop_negatives = false);
 // Rows of data summed into num_segments segments by segment_ids (TF's; negative ids dropped).
 Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, i64 num_segments);
+// Sorted segment ids (tf.math.segment_*): ids must be 1-D, non-negative and non-decreasing
+// (InvalidArgument naming `op` and the first offending position); returns max(id) + 1.
+i64 sorted_segment_count(const Tensor& segment_ids, const char* op);
+// tf.math.segment_sum: sorted ids, max(id) + 1 segments, checked in the summing pass.
+Tensor sorted_segment_sum(const Tensor& data, const Tensor& segment_ids, const char* op);
+// The values (not recorded) of the segment max / min / prod reductions: data's rows (its first
+// dimension, one per id) reduced into num_segments rows, negative ids dropped; a segment with
+// no rows holds the reduction's identity (-inf / lowest, inf / highest, 1) or, with
+// empty_zero, 0 (tf.math.segment_max / min). Errors name `op`.
+enum class SegmentReduce { Max, Min, Prod };
+Tensor segment_reduce(const Tensor& data, const Tensor& segment_ids, i64 num_segments,
+                      SegmentReduce kind, bool empty_zero, const char* op);
 
 // Ops without a gradient (Note [Dtypes]): no ops.def row, since nothing is recorded. Each
 // is one file too: compare.cc (comparisons and logic), argmax.cc, argsort.cc, one_hot.cc,

@@ -1,7 +1,7 @@
 // out[.., s, ..] = Σ data[.., i.., ..] over the positions i whose segment_ids[i] == s (TF's
 // unsorted_segment_sum; a negative id drops its row, an id >= num_segments is an error).
 // ddata = gather(grad, segment_ids) with the dropped rows' gradient 0.
-#include <vector>
+#include <limits>
 
 #include "core/gil.h"
 #include "ops/elementwise.h"
@@ -34,7 +34,8 @@ const OpDef op_unsorted_segment_sum{"unsorted_segment_sum", vjp};
 
 // The forward along `axis`: data.shape[axis : axis + ids.ndim] must equal ids.shape; the
 // result replaces those dims by num_segments. Records itself (gather's vjp runs it too).
-Tensor detail::segment_sum(const Tensor& data, const Tensor& ids, i64 num_segments, i64 axis) {
+Tensor detail::segment_sum(const Tensor& data, const Tensor& ids, i64 num_segments, i64 axis,
+                           const char* sorted_op) {
   const char* op = "unsorted_segment_sum";
   require_indices(ids, op, "segment_ids");
   if (data.dtype() == DType::Bool)
@@ -55,53 +56,60 @@ Tensor detail::segment_sum(const Tensor& data, const Tensor& ids, i64 num_segmen
   os.push_back(num_segments);
   for (int d = static_cast<int>(axis) + k; d < ds.ndim; ++d) { os.push_back(ds.d[d]); inner *= ds.d[d]; }
   const i64 m = ids.numel();
-  // The ids read once (index_at dispatches on their dtype per call) and checked.
-  std::vector<i64> idx(static_cast<size_t>(m));
-  for (i64 j = 0; j < m; ++j) {
-    const i64 v = index_at(ids, j);
-    if (v >= num_segments)
-      throw InvalidArgument("unsorted_segment_sum: segment_ids[" + std::to_string(j) + "] = " +
-                            std::to_string(v) + " is out of range [0, " +
-                            std::to_string(num_segments) + ")");
-    idx[static_cast<size_t>(j)] = v;
-  }
+  // The range check runs inside the sums (one pass over the ids, which are often most of the
+  // bytes read); on a bad id the partly summed result is dropped.
+  // Sorted ids (sorted_op, tf.math.segment_sum) are checked in the same pass: each id must
+  // be >= the one before (and the first >= 0), which with num_segments = last id + 1 also
+  // bounds them; on an offence sorted_segment_count names the first one.
+  auto fail = [&](i64 j, i64 v) {
+    if (sorted_op) sorted_segment_count(ids, sorted_op);
+    throw InvalidArgument("unsorted_segment_sum: segment_ids[" + std::to_string(j) + "] = " +
+                          std::to_string(v) + " is out of range [0, " +
+                          std::to_string(num_segments) + ")");
+  };
+  const i64 no_floor = std::numeric_limits<i64>::min();
   Tensor out = Tensor::full(data.dtype(), os, 0.0, op);
   {
     GilRelease nogil(data.numel() >= kGilReleaseElems);
-    dispatch_all(data.dtype(), [&](auto z) {
-      using T = decltype(z);
-      if constexpr (!std::is_same_v<T, bool>) {
-        const T* src = data.data<T>();
-        T* dst = out.data<T>();
-        const i64* id = idx.data();
-        for (i64 o = 0; o < outer; ++o) {
-          const T* so = src + o * m * inner;
-          T* dout = dst + o * num_segments * inner;
-          if (inner == 1) {
-            // A run of equal ids (sorted ids: the whole segment) is summed apart and stored
-            // once, instead of a load-add-store chain through the same address.
-            for (i64 j = 0; j < m;) {
-              const i64 v = id[j];
-              i64 e = j + 1;
-              if (e < m && id[e] == v) {
-                do ++e; while (e < m && id[e] == v);
-                if (v >= 0) dout[v] += run_sum(so + j, e - j);
-              } else if (v >= 0) {
-                dout[v] += so[j];  // a run of one (unsorted ids): no call
+    with_indices(ids, [&](const auto* id) {
+      dispatch_all(data.dtype(), [&](auto z) {
+        using T = decltype(z);
+        if constexpr (!std::is_same_v<T, bool>) {
+          const T* src = data.data<T>();
+          T* dst = out.data<T>();
+          for (i64 o = 0; o < outer; ++o) {
+            const T* so = src + o * m * inner;
+            T* dout = dst + o * num_segments * inner;
+            if (inner == 1) {
+              // A run of equal ids (sorted ids: the whole segment) is summed apart and stored
+              // once, instead of a load-add-store chain through the same address.
+              for (i64 j = 0, prev = sorted_op ? 0 : no_floor; j < m;) {
+                const i64 v = id[j];
+                if (v >= num_segments || v < prev) fail(j, v);
+                if (sorted_op) prev = v;
+                i64 e = j + 1;
+                if (e < m && id[e] == v) {
+                  do ++e; while (e < m && id[e] == v);
+                  if (v >= 0) dout[v] += run_sum(so + j, e - j);
+                } else if (v >= 0) {
+                  dout[v] += so[j];  // a run of one (unsorted ids): no call
+                }
+                j = e;
               }
-              j = e;
+              continue;
             }
-            continue;
-          }
-          for (i64 j = 0; j < m; ++j) {
-            const i64 v = id[j];
-            if (v < 0) continue;
-            const T* s = so + j * inner;
-            T* d = dout + v * inner;
-            for (i64 i = 0; i < inner; ++i) d[i] += s[i];
+            for (i64 j = 0, prev = sorted_op ? 0 : no_floor; j < m; ++j) {
+              const i64 v = id[j];
+              if (v >= num_segments || v < prev) fail(j, v);
+              if (sorted_op) prev = v;
+              if (v < 0) continue;
+              const T* s = so + j * inner;
+              T* d = dout + v * inner;
+              for (i64 i = 0; i < inner; ++i) d[i] += s[i];
+            }
           }
         }
-      }
+      });
     });
   }
   if (should_record({data})) {
@@ -110,6 +118,41 @@ Tensor detail::segment_sum(const Tensor& data, const Tensor& ids, i64 num_segmen
     record1(op_unsorted_segment_sum, {data}, out, {ids}, std::move(at));
   }
   return out;
+}
+
+i64 sorted_segment_count(const Tensor& ids, const char* op) {
+  detail::require_indices(ids, op, "segment_ids");
+  if (ids.ndim() != 1)
+    throw InvalidArgument(std::string(op) + ": segment_ids must be a vector, got shape " + ids.shape().str());
+  const i64 m = ids.numel();
+  if (m == 0) return 0;
+  return detail::with_indices(ids, [&](const auto* id) -> i64 {
+    if (id[0] < 0)
+      throw InvalidArgument(std::string(op) + ": segment ids must be non-negative, got " +
+                            std::to_string(id[0]) + " at position 0");
+    // Non-decreasing from a non-negative start: every id is non-negative. One pass, no
+    // branch per element until the first offence.
+    bool sorted = true;
+    for (i64 j = 1; j < m; ++j) sorted &= id[j] >= id[j - 1];
+    if (!sorted)
+      for (i64 j = 1; j < m; ++j)
+        if (id[j] < id[j - 1])
+          throw InvalidArgument(std::string(op) + ": segment ids are not increasing: segment_ids[" +
+                                std::to_string(j - 1) + "] = " + std::to_string(id[j - 1]) +
+                                " > segment_ids[" + std::to_string(j) + "] = " + std::to_string(id[j]));
+    return i64(id[m - 1]) + 1;
+  });
+}
+
+Tensor sorted_segment_sum(const Tensor& data, const Tensor& segment_ids, const char* op) {
+  detail::require_indices(segment_ids, op, "segment_ids");
+  if (segment_ids.ndim() != 1)
+    throw InvalidArgument(std::string(op) + ": segment_ids must be a vector, got shape " +
+                          segment_ids.shape().str());
+  const i64 m = segment_ids.numel();
+  const i64 n = m ? detail::index_at(segment_ids, m - 1) + 1 : 0;
+  if (n <= 0 && m) sorted_segment_count(segment_ids, op);  // throws: a negative id
+  return detail::segment_sum(data, segment_ids, n, 0, op);
 }
 
 Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, i64 num_segments) {

@@ -70,12 +70,22 @@ def _check_size(n_rows, inner, op):
                                    f"{[n_rows] + list(inner)}), more than {_MAX_ELEMENTS}")
 
 
-def _segment_args(data, segment_ids, op, num_segments=None):
-    """(data tensor, flat ids (int64, negatives kept), inner shape, number of segments)."""
+class _Ids(np.ndarray):
+    """The flat ids as numpy (a view) that also carry the int tensor they came from (``.tensor``),
+    so that the core ops take it without a copy; ``_ids_tensor`` makes one only for others."""
+
+
+def _segment_args(data, segment_ids, op, num_segments=None, check_sorted=True):
+    """(data tensor, flat ids (int32/int64, negatives kept; an ``_Ids``), inner shape, number of
+    segments). ``check_sorted=False``: the caller's core op checks sorted ids itself; ``n`` is
+    then read from the last id."""
     x = _value(data, op, "data")
     if x.dtype == dtypes.bool:
         raise TypeError(f"{op}: data must be a float or integer tensor, got bool")
+    if isinstance(segment_ids, _core.Variable):
+        segment_ids = segment_ids.read_value()
     ids = _int_array(segment_ids, op, "segment_ids")
+    tensor = segment_ids if isinstance(segment_ids, _core.Tensor) else _core._constant(np.ascontiguousarray(ids), None)
     sorted_ = num_segments is None
     if sorted_ and ids.ndim != 1:
         raise InvalidArgumentError(f"{op}: segment_ids must be a vector, got shape {list(ids.shape)}")
@@ -85,14 +95,10 @@ def _segment_args(data, segment_ids, op, num_segments=None):
     flat = ids.reshape(-1)
     inner = [int(d) for d in x.shape[ids.ndim:]]
     if sorted_:
-        if flat.size and flat.min() < 0:
-            raise InvalidArgumentError(f"{op}: segment ids must be non-negative, got "
-                                       f"{int(flat.min())} at position {int(np.argmin(flat))}")
-        if flat.size > 1 and np.any(flat[1:] < flat[:-1]):
-            i = int(np.flatnonzero(flat[1:] < flat[:-1])[0])
-            raise InvalidArgumentError(f"{op}: segment ids are not increasing: segment_ids[{i}] = "
-                                       f"{int(flat[i])} > segment_ids[{i + 1}] = {int(flat[i + 1])}")
-        n = int(flat[-1]) + 1 if flat.size else 0
+        if check_sorted:
+            n = _core._sorted_segment_count(tensor, op)  # one pass in C++: >= 0, non-decreasing
+        else:
+            n = max(int(flat[-1]) + 1, 0) if flat.size else 0
     else:
         n = _count(num_segments, op)
         if flat.size and flat.max() >= n:
@@ -100,43 +106,18 @@ def _segment_args(data, segment_ids, op, num_segments=None):
             raise InvalidArgumentError(f"{op}: segment_ids[{i}] = {int(flat[i])} is out of range "
                                        f"[0, {n})")
     _check_size(n, inner, op)
+    flat = flat.view(_Ids)
+    flat.tensor = tensor if len(tensor.shape) == 1 else _core.reshape(tensor, [-1])
     return x, flat, inner, n
 
 
 def _ids_tensor(flat):
-    return _core._constant(np.ascontiguousarray(flat), None)
+    t = getattr(flat, "tensor", None)
+    return t if t is not None else _core._constant(np.ascontiguousarray(flat), None)
 
 
 def _rows(x, m, inner):
     return _core.reshape(x, [m] + inner)
-
-
-def _identity(ufunc, dtype):
-    if ufunc is np.add:
-        return 0
-    if ufunc is np.multiply:
-        return 1
-    if np.dtype(dtype).kind == "f":
-        return -np.inf if ufunc is np.maximum else np.inf
-    info = np.iinfo(dtype)
-    return info.min if ufunc is np.maximum else info.max
-
-
-def _np_reduce(values, flat, n, ufunc, empty):
-    """ufunc-reduce the rows ``values[i]`` into ``out[flat[i]]`` (negative ids dropped), ``empty``
-    where a segment has no rows: numpy's unbuffered ``ufunc.at`` from the ufunc's identity."""
-    keep = flat >= 0
-    if not keep.all():
-        values, flat = values[keep], flat[keep]
-    ident = _identity(ufunc, values.dtype)
-    out = np.full((n,) + values.shape[1:], ident, dtype=values.dtype)
-    with np.errstate(all="ignore"):
-        ufunc.at(out, flat, values)
-    if empty != ident:
-        touched = np.zeros(n, bool)
-        touched[flat] = True
-        out[~touched] = empty
-    return out
 
 
 def _seg_sum(x, flat, inner, n):
@@ -144,7 +125,8 @@ def _seg_sum(x, flat, inner, n):
 
 
 def _counts(flat, n, inner, dtype):
-    c = np.bincount(flat[flat >= 0], minlength=n).astype(dtype.as_numpy_dtype)
+    c = np.bincount(flat[flat >= 0] if flat.size and flat.min() < 0 else flat, minlength=n)
+    c = c.astype(dtype.as_numpy_dtype)
     return c.reshape([n] + [1] * len(inner))
 
 
@@ -157,24 +139,21 @@ def _mean(x, flat, inner, n):
 
 
 def _minmax(x, flat, inner, n, is_max, empty_zero):
-    """Segment max/min: numpy's value, TF's gradient (_UnsortedSegmentMinOrMaxGrad): to the rows
-    equal to their segment's result, split equally among ties."""
+    """Segment max/min: the core's value (NaN wins, as numpy's maximum), TF's gradient
+    (_UnsortedSegmentMinOrMaxGrad): to the rows equal to their segment's result, split equally
+    among ties."""
     from ._custom_gradient import custom_gradient
     npdt = x.dtype.as_numpy_dtype
-    if x.dtype.is_floating:
-        empty = -np.inf if is_max else np.inf
-    else:
-        info = np.iinfo(npdt)
-        empty = info.min if is_max else info.max
-    if empty_zero:
-        empty = 0
-    values = x.numpy().reshape([flat.size] + inner)
-    out = _np_reduce(values, flat, n, np.maximum if is_max else np.minimum, empty)
+    op = ("" if empty_zero else "unsorted_") + ("segment_max" if is_max else "segment_min")
+    result = _core._segment_reduce(_rows(x, flat.size, inner), _ids_tensor(flat), n,
+                                   "max" if is_max else "min", empty_zero, op)
     if not x.dtype.is_floating or not _core._recording():
-        return _core._constant(out, x.dtype)
+        return result
+    values = x.numpy().reshape([flat.size] + inner)
+    out = result.numpy()
     clipped = np.maximum(flat, 0)
     selected = (values == out[clipped]) & (flat >= 0).reshape([-1] + [1] * len(inner))
-    num = _np_reduce(selected.astype(npdt), flat, n, np.add, 0)
+    num = _core.unsorted_segment_sum(_core._constant(selected.astype(npdt), x.dtype), _ids_tensor(flat), n).numpy()
     weight = np.where(selected, 1.0 / np.maximum(num, 1)[clipped], 0.0).astype(npdt)
     shape = list(x.shape)
 
@@ -183,13 +162,8 @@ def _minmax(x, flat, inner, n, is_max, empty_zero):
         def grad(dy):
             g = _core.gather(dy, _ids_tensor(clipped), 0)
             return _core.reshape(_core.multiply(g, _core._constant(weight, x.dtype)), shape)
-        return _core._constant(out, x.dtype), grad
+        return result, grad
     return _f(x)
-
-
-def _prod_value(x, flat, inner, n):
-    values = x.numpy().reshape([flat.size] + inner)
-    return _np_reduce(values, flat, n, np.multiply, 1)
 
 
 def _prod(x, flat, inner, n):
@@ -197,9 +171,10 @@ def _prod(x, flat, inner, n):
     of the others, from the product of the nonzero entries where an entry is the one zero of
     its segment, 0 where a segment has two zeros or more."""
     from ._custom_gradient import custom_gradient
-    out = _prod_value(x, flat, inner, n)
+    result = _core._segment_reduce(_rows(x, flat.size, inner), _ids_tensor(flat), n, "prod", False,
+                                   "segment_prod")
     if not x.dtype.is_floating or not _core._recording():
-        return _core._constant(out, x.dtype)
+        return result
     shape = list(x.shape)
     clipped = _ids_tensor(np.maximum(flat, 0))
     dropped = flat < 0
@@ -226,7 +201,7 @@ def _prod(x, flat, inner, n):
                 mask = _core._constant(np.ascontiguousarray(dropped.reshape([-1] + [1] * len(inner))), None)
                 g = _core.where(mask, zero, g)
             return _core.reshape(g, shape)
-        return _core._constant(out, x.dtype), grad
+        return result, grad
     return _f(x)
 
 
@@ -236,8 +211,8 @@ def segment_sum(data, segment_ids, name=None):
     """The sum of the rows of ``data`` in each segment, as ``tf.math.segment_sum``:
     ``segment_ids`` (1-D, the length of data's first dimension) are sorted non-negative ids;
     the result has ``max(id) + 1`` rows, 0 for an id no row has. Differentiable (a gather)."""
-    x, flat, inner, n = _segment_args(data, segment_ids, "segment_sum")
-    return _seg_sum(x, flat, inner, n)
+    x, flat, _, _ = _segment_args(data, segment_ids, "segment_sum", check_sorted=False)
+    return _core._sorted_segment_sum(x, _ids_tensor(flat), "segment_sum")  # checks the ids
 
 
 def segment_mean(data, segment_ids, name=None):

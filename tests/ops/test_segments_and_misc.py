@@ -423,6 +423,39 @@ def test_nn_documented_values():
         tf.nn.embedding_lookup(x, [0], max_norm=1.0)
 
 
+@pytest.mark.parametrize("idt", [np.int32, np.int64])
+@pytest.mark.parametrize("inner", [(), (3,)])
+def test_segment_sum_checks_sorted_ids_in_its_pass(idt, inner):
+    # segment_sum checks order and sign while it sums (one pass over the ids): each offence
+    # is named at its first position, whatever the last id (which sets the row count) says.
+    d = tf.constant(np.arange(6.0 * int(np.prod(inner))).reshape((6,) + inner))
+    cases = [([0, 0, 1, 3, 2, 4], r"segment_ids\[3\] = 3 > segment_ids\[4\] = 2"),
+             ([0, 9, 1, 1, 1, 1], r"segment_ids\[1\] = 9 > segment_ids\[2\] = 1"),
+             ([-2, 0, 0, 1, 1, 1], r"must be non-negative, got -2 at position 0"),
+             ([0, 0, 0, 0, 0, -1], r"segment_ids\[4\] = 0 > segment_ids\[5\] = -1"),
+             ([-3, -2, -2, -1, -1, -1], r"must be non-negative, got -3 at position 0")]
+    for ids, msg in cases:
+        with pytest.raises(InvalidArgumentError, match="segment_sum: .*" + msg):
+            tf.math.segment_sum(d, tf.constant(np.array(ids, idt)))
+    ids = np.array([0, 0, 2, 2, 2, 5], idt)
+    want = np.zeros((6,) + inner)
+    np.add.at(want, ids, d.numpy())
+    np.testing.assert_array_equal(tf.math.segment_sum(d, tf.constant(ids)).numpy(), want)
+    np.testing.assert_array_equal(tf.math.segment_sum(d, ids.tolist()).numpy(), want)
+    empty = tf.math.segment_sum(tf.constant(np.zeros((0,) + inner)), tf.constant(np.zeros(0, idt)))
+    assert tuple(empty.shape) == (0,) + inner
+
+
+def test_unsorted_segment_sum_names_first_out_of_range_id():
+    d = tf.constant(np.ones(1000))
+    ids = np.zeros(1000, np.int64)
+    ids[[10, 500]] = [7, 9]
+    with pytest.raises(InvalidArgumentError, match=r"unsorted_segment_sum: segment_ids\[10\] = 7 is out of range \[0, 5\)"):
+        tf.math.unsorted_segment_sum(d, tf.constant(ids), 5)
+    ids[[10, 500]] = [-1, 4]  # a negative id drops its row
+    np.testing.assert_array_equal(tf.math.unsorted_segment_sum(d, tf.constant(ids), 5).numpy(), [998, 0, 0, 0, 1])
+
+
 # -- bad input --------------------------------------------------------------------------------------
 
 def _arrays_unchanged(call, *arrays):
@@ -520,3 +553,46 @@ def test_bad_input_raises_naming_the_function(case):
         with pytest.raises(exc, match=match):
             fn(*arrays)
     _arrays_unchanged(call, *arrays)
+
+
+def _np_segment(values, ids, n, ufunc, empty):
+    ident = {np.add: 0, np.multiply: 1}.get(ufunc)
+    if ident is None:
+        big = np.inf if values.dtype.kind == "f" else np.iinfo(values.dtype).max
+        ident = -big if ufunc is np.maximum else big
+        if values.dtype.kind != "f" and ufunc is np.maximum:
+            ident = np.iinfo(values.dtype).min
+    out = np.full((n,) + values.shape[1:], ident, values.dtype)
+    keep = ids >= 0
+    with np.errstate(all="ignore"):
+        ufunc.at(out, ids[keep], values[keep])
+    if empty is not None:
+        touched = np.zeros(n, bool)
+        touched[ids[keep]] = True
+        out[~touched] = empty
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+@pytest.mark.parametrize("inner", [(), (3,), (2, 2)])
+def test_segment_max_min_prod_match_numpy_ufunc_at(dtype, inner):
+    # the core's one-pass reductions against numpy's ufunc.at: negative ids dropped, empty
+    # segments (identity unsorted, 0 for segment_max/min), NaN propagating as np.maximum
+    rng = np.random.default_rng(7)
+    m, n = 200, 13
+    x = rng.integers(-5, 6, (m,) + inner).astype(dtype)
+    if dtype in (np.float32, np.float64):
+        x[3] = np.nan
+        x[50] = -np.inf
+    ids = rng.integers(-2, n, m)
+    ids[ids == 7] = 8  # segment 7 is empty
+    t = tf.constant(x)
+    for f, ufunc in [(tf.math.unsorted_segment_max, np.maximum), (tf.math.unsorted_segment_min, np.minimum),
+                     (tf.math.unsorted_segment_prod, np.multiply)]:
+        got = f(t, tf.constant(ids), n).numpy()
+        np.testing.assert_array_equal(got, _np_segment(x, ids, n, ufunc, None))
+    sids = np.sort(np.abs(ids))
+    for f, ufunc, empty in [(tf.math.segment_max, np.maximum, 0), (tf.math.segment_min, np.minimum, 0),
+                            (tf.math.segment_prod, np.multiply, None)]:
+        got = f(t, tf.constant(sids)).numpy()
+        np.testing.assert_array_equal(got, _np_segment(x, sids, int(sids[-1]) + 1, ufunc, empty))

@@ -427,3 +427,40 @@ def test_uss_errors():
         tf.math.unsorted_segment_sum(tf.constant(np.ones(3, bool)), tf.constant(np.array([0, 1, 0])), 2)
     zero = tf.math.unsorted_segment_sum(d, tf.constant(np.array([-1, -1, -1], np.int64)), 0)
     assert tuple(zero.shape) == (0, 2)
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int32, np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("bad_at", [0, 5, 999])
+def test_gather_one_element_rows_check_every_index(dtype, bad_at):
+    # 1-, 4- and 8-byte rows are copied as values with the range checked on the way: the
+    # first bad index is named wherever it is, and a good call equals np.take.
+    rng = np.random.default_rng(5)
+    p = rng.integers(0, 2, 50).astype(dtype)
+    for idt in (np.int32, np.int64):
+        idx = rng.integers(0, 50, 1000).astype(idt)
+        np.testing.assert_array_equal(tf.gather(tf.constant(p), tf.constant(idx)).numpy(), np.take(p, idx))
+        np.testing.assert_array_equal(tf.gather(tf.constant(p.reshape(1, 50)), tf.constant(idx), axis=1).numpy(),
+                                      np.take(p.reshape(1, 50), idx, axis=1))
+        for bad in (50, -1):
+            b = idx.copy()
+            b[bad_at] = bad
+            b[-1] = 51  # a later bad index is not the one named
+            if bad_at == 999:
+                b[-1] = bad
+            with pytest.raises(tf.errors.InvalidArgumentError,
+                               match=rf"gather: indices\[{bad_at}\] = {bad} is not in \[0, 50\)"):
+                tf.gather(tf.constant(p), tf.constant(b))
+
+
+def test_gather_gradient_drops_nothing_for_scalar_rows():
+    # the vjp of a 1-D gather (unsorted_segment_sum with one-element rows) against np.add.at
+    rng = np.random.default_rng(6)
+    p = tf.constant(rng.standard_normal(7))
+    idx = rng.integers(0, 7, 40)
+    w = rng.standard_normal(40)
+    with tf.GradientTape() as tape:
+        tape.watch(p)
+        y = tf.reduce_sum(tf.gather(p, idx) * w)
+    want = np.zeros(7)
+    np.add.at(want, idx, w)
+    np.testing.assert_allclose(tape.gradient(y, p).numpy(), want, rtol=1e-12)
