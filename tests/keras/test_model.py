@@ -122,9 +122,17 @@ def test_functional_several_inputs_and_outputs_shared_layer_and_ops():
         loss = tf.reduce_sum(o1) + tf.reduce_sum(o2)
     grads = tape.gradient(loss, model.trainable_variables)
     assert all(g is not None for g in grads)
-    with pytest.raises(NotImplementedError, match="2 outputs: compiled metrics"):
-        model.compile(optimizer="adam", loss="mse", metrics=["mae"])
-        model.fit([xa, xb], [xa[:, :1], xa[:, :4]], verbose=0)
+    # compiled metrics of several outputs (a flat list: each on every output), per-output losses
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    ya, yb = xa[:, :1], np.concatenate([xa, xa[:, :1]], 1)
+    logs = model.evaluate([xa, xb], [ya, yb], verbose=0, return_dict=True)
+    n1, n2 = model.loss.names
+    assert list(logs) == ["loss", f"{n1}_loss", f"{n2}_loss", f"{n1}_mae", f"{n2}_mae"]
+    assert model.metrics_names == list(logs)
+    p1, p2 = (o.numpy() for o in model([xa, xb]))
+    np.testing.assert_allclose(logs[f"{n1}_loss"], np.mean((p1 - ya) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(logs[f"{n2}_mae"], np.mean(np.abs(p2 - yb)), rtol=1e-5)
+    np.testing.assert_allclose(logs["loss"], logs[f"{n1}_loss"] + logs[f"{n2}_loss"], rtol=1e-5)
 
 
 def test_functional_dict_inputs_and_fit_with_two_inputs():
@@ -272,19 +280,23 @@ def test_fit_a_model_of_two_outputs_with_weighted_losses():
                   loss_weights={"reg": 1.0, "cls": 0.5})
     # the compiled loss is the weighted sum of the two
     p_reg, p_cls = model(x)
-    want = float(keras.losses.MeanSquaredError()(y_reg, p_reg)) + 0.5 * float(
-        keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y_cls, p_cls))
+    l_reg = float(keras.losses.MeanSquaredError()(y_reg, p_reg))
+    l_cls = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y_cls, p_cls))
+    # [total, reg_loss, cls_loss] (each output's loss before its weight), as Keras
     np.testing.assert_allclose(model.evaluate(x, [y_reg, y_cls], batch_size=96, verbose=0),
-                               want, rtol=1e-5)
+                               [l_reg + 0.5 * l_cls, l_reg, l_cls], rtol=1e-5)
+    assert model.metrics_names == ["loss", "reg_loss", "cls_loss"]
     hist = model.fit(x, {"reg": y_reg, "cls": y_cls}, epochs=40, batch_size=16, verbose=0)
     assert hist.history["loss"][-1] < 0.3 * hist.history["loss"][0]
+    np.testing.assert_allclose(np.add(hist.history["reg_loss"], np.multiply(0.5, hist.history["cls_loss"])),
+                               hist.history["loss"], rtol=1e-5)
     pr, pc = model.predict(x, verbose=0)
     assert pr.shape == (96, 1) and pc.shape == (96, 2)
     assert np.mean(np.argmax(pc, 1) == y_cls) > 0.85
     # a list of losses in output order, and errors that name the outputs
     model.compile(optimizer="sgd", loss=["mse", None])
-    assert model.evaluate(x, [y_reg, y_cls], verbose=0) == pytest.approx(
-        float(keras.losses.MeanSquaredError()(y_reg, model(x)[0])), rel=1e-5)
+    total, reg_only = model.evaluate(x, [y_reg, y_cls], verbose=0)
+    assert total == reg_only == pytest.approx(float(keras.losses.MeanSquaredError()(y_reg, model(x)[0])), rel=1e-5)
     with pytest.raises(ValueError, match=r"names \['nope'\], which are not outputs"):
         model.compile(optimizer="sgd", loss={"nope": "mse"})
     with pytest.raises(ValueError, match="has 3 entries for a model of 2 outputs"):

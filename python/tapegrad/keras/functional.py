@@ -256,7 +256,7 @@ class Graph:
                 out.append(node.layer)
         return out
 
-    def run(self, values, training):
+    def run(self, values, training, masks_out=None):
         """The outputs for ``values`` (matching the inputs' structure): every node's layer
         called on real tensors, in order."""
         env = {}
@@ -302,6 +302,10 @@ class Graph:
             _leaves(out, flat_out)
             for s, o in zip(flat_sym, flat_out):
                 env[id(s)] = o
+        if masks_out is not None:  # the padding masks of the outputs (None where there is none)
+            flat_out = []
+            _leaves(self.outputs, flat_out)
+            masks_out.extend(masks.get(id(t)) for t in flat_out)
         return _map(value, self.outputs)
 
 

@@ -365,6 +365,26 @@ class Loss:
         return {"name": self.name, "reduction": self.reduction}
 
 
+def _apply_mask(sample_weight, mask, dtype, reduction):
+    """Keras' apply_mask: the padding mask of the predictions (the model's output mask, 1 for
+    a real step, 0 for padding) folded into the sample weights. Under the mean reduction
+    the kept entries are scaled by total / valid, so that the mean over all the entries is
+    the mean over the kept ones (Keras adds epsilon to ``valid``: an all-padding batch gives
+    0). Per-sample weights of lower rank than the mask weigh every step of their sample."""
+    if mask is None:
+        return sample_weight
+    m = _core.cast(mask, dtype) if mask.dtype != dtype else mask
+    if reduction == "sum_over_batch_size":
+        total = float(_np.prod(m.shape))
+        m = _core.multiply(m, _core.divide(total, _core.add(_core.reduce_sum(m, None), 1e-7)))
+    if sample_weight is None:
+        return m
+    w = _as_tensor(sample_weight, dtype, "loss: sample_weight")
+    while w.ndim and w.ndim < m.ndim:
+        w = _core.expand_dims(w, -1)
+    return _core.multiply(m, w)
+
+
 def _snake(name):
     """Keras' to_snake_case: 'MeanSquaredError' -> 'mean_squared_error', 'AUC' -> 'auc',
     'KLDivergence' -> 'kl_divergence' (runs of capitals stay one word)."""

@@ -251,17 +251,90 @@ class _MultiOutputLoss(_losses.Loss):
                              f"{self.names}), got {len(values)}")
         return values
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
+    def __call__(self, y_true, y_pred, sample_weight=None, masks=None):
+        """The weighted sum of the outputs' losses; ``masks`` (one per output, or None) are
+        the outputs' padding masks. Each output's own loss (before its weight) is kept in
+        ``last_values`` for the '<output>_loss' logs."""
         total = None
-        for loss, w, t, p in zip(self.losses, self.weights, self._ordered(y_true, "targets"),
-                                 self._ordered(y_pred, "predictions")):
+        masks = _per_output_masks(masks, len(self.names))
+        self.last_values = values = [None] * len(self.names)
+        for i, (loss, w, t, p) in enumerate(zip(self.losses, self.weights, self._ordered(y_true, "targets"),
+                                                self._ordered(y_pred, "predictions"))):
             if loss is None:
                 continue
-            value = loss(t, p, sample_weight)
+            sw = _losses._apply_mask(sample_weight, masks[i], p.dtype, loss.reduction)
+            values[i] = value = loss(t, p, sw)
             if w != 1.0:
                 value = _core.multiply(value, w)
             total = value if total is None else _core.add(total, value)
         return total
+
+
+def _per_output_masks(masks, n):
+    """A model's output mask(s) (None, one mask, or a list with one entry per output) as a
+    list of n entries."""
+    if masks is None:
+        return [None] * n
+    if isinstance(masks, list):
+        return masks
+    return [masks] * n if n == 1 else [masks] + [None] * (n - 1)
+
+
+def _output_names(model, loss):
+    """The names compile gives a model's outputs: a functional model's output layers', else
+    'output_1', ... for as many as a list of losses has (a subclassed model)."""
+    if isinstance(loss, _MultiOutputLoss):
+        return loss.names if len(loss.names) > 1 else None
+    if model._graph is not None and len(model.outputs) > 1:
+        return [t._keras_history[0].name for t in model.outputs]
+    return None
+
+
+def _compile_metrics(owner, given, arg, names):
+    """compile's ``metrics`` / ``weighted_metrics``: a list of (Metric, output index or None).
+    With several outputs (``names``), as Keras: a dict by output name or a list with one
+    entry (a metric or a list of them, or None) per output; a flat list of names or
+    functions applies each to every output. A metric of one output logs as
+    '<output>_<name>'."""
+    if given is None:
+        return []
+    if names is None:
+        if not isinstance(given, (list, tuple)):
+            raise TypeError(f"Expected `{arg}` argument to be a list or tuple. Received "
+                            f"instead: {arg}={given!r} of type {type(given).__name__}")
+        return [(_metrics._compile_metric(m), None) for m in given]
+    if isinstance(given, dict):
+        unknown = set(given) - set(names)
+        if unknown:
+            raise ValueError(f"{owner}: `{arg}` names {sorted(unknown)}, which are not outputs "
+                             f"of the model; its outputs are {names}")
+        per = [given.get(n) for n in names]
+    elif isinstance(given, (list, tuple)):
+        nested = [m is None or isinstance(m, (list, tuple)) for m in given]
+        if all(nested) and len(given) == len(names):
+            per = list(given)
+        elif any(nested):
+            raise ValueError(f"{owner}: `{arg}` for a model of {len(names)} outputs {names} "
+                             f"must be a dict by output name or a list of {len(names)} lists; "
+                             f"got {given!r:.120}")
+        else:
+            instances = [m for m in given if isinstance(m, _metrics.Metric)]
+            if instances:
+                raise ValueError(f"{owner}: the metric {instances[0].name!r} would be shared by "
+                                 f"the {len(names)} outputs {names}: a metric keeps one state, "
+                                 f"so give one per output (a dict by output name or a list of "
+                                 f"lists)")
+            per = [list(given)] * len(names)
+    else:
+        raise TypeError(f"Expected `{arg}` argument to be a list, tuple or dict. Received "
+                        f"instead: {arg}={given!r} of type {type(given).__name__}")
+    out = []
+    for i, (name, ms) in enumerate(zip(names, per)):
+        for identifier in ([] if ms is None else ms if isinstance(ms, (list, tuple)) else [ms]):
+            metric = _metrics._compile_metric(identifier)
+            metric.name = f"{name}_{metric.name}"
+            out.append((metric, i))
+    return out
 
 
 class _FunctionLoss(_losses.Loss):
@@ -306,6 +379,7 @@ class Model(_layers.Layer):
         self.history = None
         self.compiled = False
         self._graph = None
+        self._output_mask = None  # the last call's output padding mask(s): _compiled_loss
         if inputs is None and outputs is None:
             return
         if inputs is None or outputs is None:
@@ -335,7 +409,11 @@ class Model(_layers.Layer):
             raise NotImplementedError(
                 f"Model {self.name!r}: subclass keras.Model and implement call(self, inputs), "
                 "or create a functional model with keras.Model(inputs, outputs)")
-        return self._graph.run(inputs, training)
+        masks = []
+        out = self._graph.run(inputs, training, masks)
+        has_mask = any(m is not None for m in masks)
+        self._output_mask = (masks[0] if len(masks) == 1 else masks) if has_mask else None
+        return out
 
     def compute_output_shape(self, input_shape):
         """A functional model's output shape(s); None for a subclassed one (known after a
@@ -450,6 +528,16 @@ class Model(_layers.Layer):
         'mse'), functions under their ``__name__``, instances under their ``name``. As in
         Keras, ``metrics`` ignore fit's ``sample_weight``; ``weighted_metrics`` are weighted
         by it (a name also in ``metrics`` gets the prefix 'weighted_').
+
+        A model of several outputs takes, as Keras, ``metrics`` as a dict by output name or
+        a list with one entry (a metric, a list of them or None) per output; a flat list of
+        names or functions applies each to every output. They log as '<output>_<name>', and
+        each output's loss as '<output>_loss' next to the total 'loss'.
+
+        A padding mask on the model's output (``Embedding(mask_zero=True)``, ``Masking``,
+        kept by ``return_sequences`` recurrent layers) weighs the loss and the mean metrics
+        as in Keras: the masked steps count for nothing, and the loss is the mean over the
+        steps kept.
         """
         self.optimizer = _optimizers.get(optimizer)
         n_out = len(self.outputs) if self._graph is not None else 1
@@ -459,18 +547,15 @@ class Model(_layers.Layer):
             self.loss = _MultiOutputLoss(self, loss, loss_weights)
         else:
             self.loss = _as_loss(loss)
+        owner = f"Model {self.name!r}.compile"
+        names = _output_names(self, self.loss)
         metric_list = []
         for weighted, given in ((False, metrics), (True, weighted_metrics)):
-            if given is None:
-                continue
-            if not isinstance(given, (list, tuple)):
-                arg = "weighted_metrics" if weighted else "metrics"
-                raise TypeError(f"Expected `{arg}` argument to be a list or tuple. Received "
-                                f"instead: {arg}={given!r} of type {type(given).__name__}")
-            for identifier in given:
-                metric = _metrics._compile_metric(identifier)
+            arg = "weighted_metrics" if weighted else "metrics"
+            for metric, index in _compile_metrics(owner, given, arg, names):
                 if weighted and any(m.name == metric.name for m, _ in metric_list):
                     metric.name = "weighted_" + metric.name
+                metric._output_index = index
                 metric_list.append((metric, weighted))
         self._metric_list = metric_list
         self.compiled = True
@@ -482,8 +567,12 @@ class Model(_layers.Layer):
 
     @property
     def metrics_names(self):
-        """'loss' then each compiled metric's name: the order of evaluate's list."""
-        return ["loss"] + [m.name for m, _ in self._metric_list]
+        """'loss', each output's '<output>_loss' (several outputs), then each compiled
+        metric's name: the order of evaluate's list."""
+        outs = []
+        if isinstance(self.loss, _MultiOutputLoss) and len(self.loss.names) > 1:
+            outs = [f"{n}_loss" for n, f in zip(self.loss.names, self.loss.losses) if f is not None]
+        return ["loss"] + outs + [m.name for m, _ in self._metric_list]
 
     def reset_metrics(self):
         """Reset the state of every compiled metric (fit does it at each epoch's start,
@@ -491,23 +580,32 @@ class Model(_layers.Layer):
         for m, _ in self._metric_list:
             m.reset_state()
 
-    def _update_metrics(self, y_true, y_pred, sample_weight, logs):
-        """Add one batch to every compiled metric and put their results so far in ``logs``.
-        Called outside any GradientTape: nothing here is recorded or differentiated."""
+    def _update_metrics(self, y_true, y_pred, sample_weight, logs=None):
+        """Add one batch to every compiled metric (a metric of one output gets that output's
+        targets and predictions; the output's padding mask weighs the mean metrics, as
+        Keras) and, given ``logs``, put their results so far in it. Called outside any
+        GradientTape: nothing here is recorded or differentiated."""
+        multi = isinstance(self.loss, _MultiOutputLoss)
+        if multi:
+            ts = self.loss._ordered(y_true, "targets")
+            ps = self.loss._ordered(y_pred, "predictions")
+            masks = _per_output_masks(self._output_mask, len(ps))
         for m, weighted in self._metric_list:
-            m.update_state(y_true, y_pred, sample_weight if weighted else None)
-            logs[m.name] = float(m.result())
+            i = getattr(m, "_output_index", None)
+            t, p, mask = (ts[i], ps[i], masks[i]) if multi and i is not None else \
+                (y_true, y_pred, self._output_mask)
+            sw = sample_weight if weighted else None
+            if mask is not None and isinstance(m, _metrics.MeanMetricWrapper):
+                sw = _losses._apply_mask(sw, mask, float32, "sum")
+            m.update_state(t, p, sw)
+            if logs is not None:
+                logs[m.name] = float(m.result())
         return logs
 
     def _check_compiled(self, what):
         if self.optimizer is None or self.loss is None:
             raise RuntimeError(
                 f"You must compile your model before {what}. Call `model.compile(optimizer, loss)`.")
-        if isinstance(self.loss, _MultiOutputLoss) and self._metric_list:
-            raise NotImplementedError(
-                f"Model {self.name!r} has {len(self.outputs)} outputs: compiled metrics for "
-                "several outputs are not supported yet (the losses are); compute them after "
-                "predict, or in a GradientTape loop")
 
     def train_step(self, x, y, sample_weight=None):
         """One step on a batch of tensors: forward, loss, gradient, update. Returns the loss."""
@@ -521,6 +619,27 @@ class Model(_layers.Layer):
             loss = _core.add(loss, _core.cast(extra, loss.dtype) if extra.dtype != loss.dtype else extra)
         return loss
 
+    def _compiled_loss(self, loss_fn, y, pred, sample_weight):
+        """The compiled loss of one batch, the output padding mask of the call that made
+        ``pred`` folded into the sample weights (Keras reads it from ``y_pred._keras_mask``)."""
+        mask = self._output_mask
+        if mask is None:
+            return loss_fn(y, pred, sample_weight)
+        if isinstance(loss_fn, _MultiOutputLoss):
+            return loss_fn(y, pred, sample_weight, masks=mask)
+        return loss_fn(y, pred, _losses._apply_mask(sample_weight, mask, pred.dtype, loss_fn.reduction))
+
+    def _output_losses(self, logs, totals, nb, count):
+        """Add this batch's '<output>_loss' values (a model of several outputs) to ``totals``
+        and their means so far to ``logs``."""
+        if not isinstance(self.loss, _MultiOutputLoss) or len(self.loss.names) < 2:
+            return
+        for name, v in zip(self.loss.names, self.loss.last_values):
+            if v is not None:
+                key = f"{name}_loss"
+                totals[key] = totals.get(key, 0.0) + float(v) * nb
+                logs[key] = totals[key] / count
+
     def _step(self, x, y, sample_weight):
         """train_step's work; returns (loss, predictions) for the metrics."""
         if not self.built:
@@ -528,7 +647,7 @@ class Model(_layers.Layer):
         tvars = self.trainable_variables
         with GradientTape() as tape:
             pred = self(x, training=True)
-            loss = self._with_losses(self.loss(y, pred, sample_weight))
+            loss = self._with_losses(self._compiled_loss(self.loss, y, pred, sample_weight))
         grads = tape.gradient(loss, tvars)
         self.optimizer.apply_gradients(zip(grads, tvars))
         return loss, pred
@@ -541,14 +660,16 @@ class Model(_layers.Layer):
         xb = _functional._map(lambda a: _core._constant(a, float32), _as_data(x, "x"))
         yb = _functional._map(lambda a: _core._constant(a, float32), _as_data(y, "y"))
         sw = None if sample_weight is None else _core._constant(_as_array(sample_weight, "sample_weight"), float32)
-        if not self._metric_list:
-            loss = float(self.train_step(xb, yb, sw))
-            return {"loss": loss} if return_dict else loss
         loss, pred = self._step(xb, yb, sw)
-        if reset_metrics:
-            self.reset_metrics()
-        logs = self._update_metrics(yb, pred, sw, {"loss": float(loss)})
-        return logs if return_dict else list(logs.values())
+        logs = {"loss": float(loss)}
+        self._output_losses(logs, {}, 1, 1)
+        if self._metric_list:
+            if reset_metrics:
+                self.reset_metrics()
+            self._update_metrics(yb, pred, sw, logs)
+        if return_dict:
+            return logs
+        return list(logs.values()) if len(logs) > 1 else logs["loss"]
 
     def _dense_targets(self, loss_fn, xs, ys):
         """Integer labels for SparseCategoricalCrossentropy become one-hot rows once per
@@ -743,7 +864,7 @@ class Model(_layers.Layer):
                                         shard=shard)
             else:
                 batches = fixed
-            total, count = 0.0, 0
+            total, count, out_totals = 0.0, 0, {}
             logs = {}
             if nranks > 1:
                 comm0 = dist.communication_stats()["seconds"]
@@ -753,7 +874,7 @@ class Model(_layers.Layer):
                 # The training step, inlined: every line below is one C++ call or a few.
                 with GradientTape() as tape:
                     pred = self(xb, training=True)
-                    loss = self._with_losses(loss_fn(yb, pred, wb), loss_sources)
+                    loss = self._with_losses(self._compiled_loss(loss_fn, yb, pred, wb), loss_sources)
                 grads = tape.gradient(loss, tvars)
                 if reduce_grads is not None:
                     grads = reduce_grads(grads)
@@ -761,6 +882,7 @@ class Model(_layers.Layer):
                 total += float(loss) * nb
                 count += nb
                 logs = {"loss": total / count}
+                self._output_losses(logs, out_totals, nb, count)
                 if metric_list:  # after the tape: the metrics are not recorded
                     self._update_metrics(yb if mb is None else mb, pred, wb, logs)
                 for cb in cbs:
@@ -771,7 +893,7 @@ class Model(_layers.Layer):
                     break
             if nranks > 1:
                 comm_time = (dist.communication_stats()["seconds"] - comm0) / max(len(batches), 1)
-                logs = self._allreduce_logs(dist, total, count)
+                logs = self._allreduce_logs(dist, total, count, out_totals)
                 logs["comm_time"] = comm_time
             if validation_data is not None:
                 val = self.evaluate(**_validation_args(validation_data, batch_size), verbose=0,
@@ -788,16 +910,20 @@ class Model(_layers.Layer):
         self.history = history
         return history
 
-    def _allreduce_logs(self, dist, total, count):
-        """The epoch's logs summed over the ranks of fit(distributed=True): the loss from its
-        total and count, and every compiled metric from its state Variables summed over the
-        ranks (all of keras.metrics keep sums: totals and counts, confusion counts), so each
-        result is the one of all the ranks' samples together."""
+    def _allreduce_logs(self, dist, total, count, out_totals=None):
+        """The epoch's logs summed over the ranks of fit(distributed=True): the loss (and
+        each output's, ``out_totals``) from its total and count, and every compiled metric
+        from its state Variables summed over the ranks (all of keras.metrics keep sums:
+        totals and counts, confusion counts), so each result is the one of all the ranks'
+        samples together."""
+        out_totals = out_totals or {}
         states = [v for m, _ in self._metric_list for v in m.variables]
         flat = [float(x) for v in states for x in _np.ravel(v.numpy())]
-        sums = dist._allreduce_floats([total, count] + flat)
+        sums = dist._allreduce_floats([total, count] + list(out_totals.values()) + flat)
         logs = {"loss": sums[0] / max(sums[1], 1)}
-        at = 2
+        for j, key in enumerate(out_totals):
+            logs[key] = sums[2 + j] / max(sums[1], 1)
+        at = 2 + len(out_totals)
         for v in states:
             n = v.size
             v.assign(_np.asarray(sums[at:at + n]).reshape(tuple(v.shape)).astype(v.dtype.as_numpy_dtype))
@@ -817,7 +943,8 @@ class Model(_layers.Layer):
         feed = _DatasetFeed.make(self, "evaluate", x, y, batch_size, sample_weight, steps)
         xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_data(y, "y"))
         sw = _as_array(sample_weight, "sample_weight")
-        total, count = 0.0, 0
+        total, count, out_totals = 0.0, 0, {}
+        out_logs = {}
         metric_list = self._metric_list
         self.reset_metrics()
         loss_fn, ys_loss = self._dense_targets(self.loss, xs, ys)
@@ -826,11 +953,13 @@ class Model(_layers.Layer):
         for xb, yb, wb, mb, nb in (feed.epoch(loss_fn) if feed else self._batches(
                 [xs, ys_loss, sw, ys_metric], int(batch_size or 32), limit=steps)):
             pred = self(xb)
-            total += float(self._with_losses(loss_fn(yb, pred, wb), loss_sources)) * nb
+            total += float(self._with_losses(self._compiled_loss(loss_fn, yb, pred, wb), loss_sources)) * nb
             count += nb
-            for m, weighted in metric_list:
-                m.update_state(yb if mb is None else mb, pred, wb if weighted else None)
+            self._output_losses(out_logs, out_totals, nb, count)
+            if metric_list:
+                self._update_metrics(yb if mb is None else mb, pred, wb)
         logs = {"loss": total / max(count, 1)}
+        logs.update(out_logs)
         for m, _ in metric_list:
             logs[m.name] = float(m.result())
         if verbose == "auto" or verbose:
@@ -839,7 +968,7 @@ class Model(_layers.Layer):
                              + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()) + "\n")
         if return_dict:
             return logs
-        return list(logs.values()) if metric_list else logs["loss"]
+        return list(logs.values()) if len(logs) > 1 else logs["loss"]
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None):
         """The model's outputs for ``x`` as one numpy array (a list or dict of arrays for a
@@ -969,6 +1098,7 @@ class Sequential(Model):
                 x_in = x
                 x = layer(x, training=training, mask=mask)
                 mask = layer.compute_mask(x_in, mask)
+        self._output_mask = mask
         self.built = True
         return x
 
