@@ -24,7 +24,7 @@ PUBLIC_MODULES = [
     "tapegrad.keras.activations", "tapegrad.keras.initializers", "tapegrad.keras.models",
     "tapegrad.keras.callbacks", "tapegrad.keras.regularizers", "tapegrad.keras.utils", "tapegrad.keras.schedules", "tapegrad.module",
     "tapegrad.data", "tapegrad.nest", "tapegrad.control_flow", "tapegrad.train",
-    "tapegrad.debugging",
+    "tapegrad.debugging", "tapegrad.autodiff",
 ]
 
 

@@ -369,6 +369,7 @@ from .control_flow import cond, while_loop, map_fn, scan, foldl, foldr, vectoriz
     py_function, numpy_function  # noqa: E402,F401
 from .linalg import einsum, tensordot  # noqa: E402,F401
 from . import debugging  # noqa: E402,F401
+from . import autodiff  # noqa: E402,F401
 from .debugging import assert_equal, assert_greater, assert_less, assert_rank  # noqa: E402,F401
 from ._segment_ops import unique, searchsorted, histogram_fixed_width  # noqa: E402,F401
 from ._misc_ops import tensor_scatter_nd_sub, tensor_scatter_nd_max, tensor_scatter_nd_min, \
