@@ -359,6 +359,13 @@ variables read under a GradientTape are watched automatically.)doc");
       }, py::arg("grad"), py::arg("m"), py::arg("v"), py::arg("vhat").none(true), py::arg("lr_t"),
          py::arg("beta_1"), py::arg("beta_2"), py::arg("epsilon"),
          "One-pass Adam update of this variable and its slots (optimizers).")
+      .def("_adamax", [](VariableImpl& w, py::handle g, VariableImpl& m, VariableImpl& u, double lr_t,
+                         double b1, double b2, double eps) {
+        DType d = w.dtype();
+        adamax_update(w, to_tensor(g, &d, "Adamax.apply_gradients"), m, u, lr_t, b1, b2, eps);
+      }, py::arg("grad"), py::arg("m"), py::arg("u"), py::arg("lr_t"), py::arg("beta_1"),
+         py::arg("beta_2"), py::arg("epsilon"),
+         "One-pass Adamax update of this variable and its slots (optimizers).")
       .def("_rmsprop", [](VariableImpl& w, py::handle g, VariableImpl& v, VariableImpl* mom,
                           double lr, double rho, double momentum, double eps) {
         DType d = w.dtype();

@@ -92,6 +92,36 @@ void adam_update(VariableImpl& w, const Tensor& g, VariableImpl& m, VariableImpl
   });
 }
 
+void adamax_update(VariableImpl& w, const Tensor& g, VariableImpl& m, VariableImpl& u, double lr_t,
+                   double b1, double b2, double eps) {
+  const char* op = "Adamax.apply_gradients";
+  require_floating(w.dtype(), op);
+  w.check_compatible(g, op);
+  check_slot(w, m, op);
+  check_slot(w, u, op);
+  Tensor wt = w.writable_value(true), mt = m.writable_value(true), ut = u.writable_value(true);
+  dispatch_dtype(g.dtype(), [&](auto t) {
+    using T = decltype(t);
+    T* pw = wt.data<T>();
+    T* pm = mt.data<T>();
+    T* pu = ut.data<T>();
+    const T* pg = g.data<T>();
+    const T a1 = static_cast<T>(1 - b1), b2_ = static_cast<T>(b2);
+    const T lr_ = static_cast<T>(lr_t), ep = static_cast<T>(eps);
+    run(g.numel(), [&](i64 b, i64 e) {
+      for (i64 i = b; i < e; ++i) {
+        const T gi = pg[i];
+        const T mi = pm[i] + (gi - pm[i]) * a1;
+        const T ag = std::abs(gi), bu = b2_ * pu[i];
+        const T ui = ((ag > bu) | (ag != ag)) ? ag : bu;
+        pm[i] = mi;
+        pu[i] = ui;
+        pw[i] -= lr_ * mi / (ui + ep);
+      }
+    });
+  });
+}
+
 void rmsprop_update(VariableImpl& w, const Tensor& g, VariableImpl& v, VariableImpl* mom,
                     double lr, double rho, double momentum, double eps) {
   const char* op = "RMSprop.apply_gradients";

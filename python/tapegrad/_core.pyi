@@ -127,6 +127,10 @@ class Variable(_TensorProtocol):
         self, grad: TensorLike, m: Variable, v: Variable, vhat: Optional[Variable], lr_t: float,
         beta_1: float, beta_2: float, epsilon: float,
     ) -> None: ...
+    def _adamax(
+        self, grad: TensorLike, m: Variable, u: Variable, lr_t: float, beta_1: float,
+        beta_2: float, epsilon: float,
+    ) -> None: ...
     def _rmsprop(
         self, grad: TensorLike, v: Variable, mom: Optional[Variable], lr: float, rho: float,
         momentum: float, epsilon: float,

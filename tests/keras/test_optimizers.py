@@ -361,3 +361,32 @@ def test_more_optimizers_train_a_model(name):
     model.fit(x, y, epochs=20, batch_size=16, verbose=0)
     last = model.evaluate(x, y, verbose=0)
     assert last < 0.5 * first
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_adamax_one_pass_kernel_large_nan_and_errors(threads):
+    # the fused C++ Adamax: split over the pool above 2^17 elements, NaN in a gradient
+    # propagating through max(beta_2 u, |g|) as numpy's maximum, shapes checked first
+    old = tf.get_num_threads()
+    tf.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(8)
+        w0 = rng.standard_normal(300_001)
+        g = [rng.standard_normal(w0.shape) for _ in range(3)]
+        g[1][7] = np.nan
+        want, state = w0.copy(), {}
+        step = _numpy_rule("adamax", learning_rate=0.01)
+        for t, gi in enumerate(g, start=1):
+            with np.errstate(invalid="ignore"):
+                want = step(want, gi, state, t)
+        v = tf.Variable(w0)
+        opt = keras.optimizers.Adamax(0.01)
+        for gi in g:
+            opt.apply_gradients([(tf.constant(gi), v)])
+        np.testing.assert_allclose(v.numpy(), want, rtol=1e-12, atol=1e-14)
+        assert np.isnan(v.numpy()[7]) and np.isnan(opt.variables[-1].numpy()[7])
+        with pytest.raises(Exception, match="Adamax.apply_gradients"):
+            opt.apply_gradients([(tf.constant(np.ones(3)), v)])
+        np.testing.assert_allclose(v.numpy(), want, rtol=1e-12, atol=1e-14)  # nothing written
+    finally:
+        tf.set_num_threads(old)

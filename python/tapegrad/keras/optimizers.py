@@ -23,6 +23,7 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"
 #   var._sgd_momentum(grad, m, lr, momentum, nesterov)
 #   var._adam(grad, m, v, vhat_or_None, lr_t, beta_1, beta_2, epsilon)
 #   var._rmsprop(grad, v, mom_or_None, lr, rho, momentum, epsilon)
+#   var._adamax(grad, m, u, lr_t, beta_1, beta_2, epsilon)
 # Each updates the variable and its slots in place in one pass, with the formulas below.
 _HAS_FUSED_SGD_MOMENTUM = hasattr(_core.Variable, "_sgd_momentum")
 _HAS_FUSED_ADAM = hasattr(_core.Variable, "_adam")
@@ -403,10 +404,8 @@ class Adamax(Optimizer):
         t = self.iterations + 1
         m = self._slot(variable, "m")
         u = self._slot(variable, "u")
-        m._axpy(1.0 - self.beta_1, _core.subtract(gradient, m))
-        u.assign(_core.maximum(_core.multiply(u, self.beta_2), _core.abs(gradient)))
         scale = learning_rate / (1.0 - self.beta_1 ** t)
-        variable._axpy(-scale, _core.divide(m, _core.add(u, self.epsilon)))
+        variable._adamax(gradient, m, u, scale, self.beta_1, self.beta_2, self.epsilon)  # one C++ pass
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
