@@ -52,6 +52,12 @@ class Case:
 
 # -- objects some cases share the setup of ----------------------------------------------------------
 
+def _two_output_model():
+    inp = K.Input(shape=(3,))
+    h = K.layers.Dense(4)(inp)
+    return K.Model(inp, [K.layers.Dense(1, name="reg")(h), K.layers.Dense(2, name="cls")(h)])
+
+
 def _recorded(persistent=False):
     """A tape that recorded y = x * x for x = [1, 2] (y is unused by nothing else)."""
     x = T(2)
@@ -754,6 +760,25 @@ CASES = [
          tf.debugging.assert_type, T(2), tf.int32),
     Case("to_categorical_range", ValueError, r"to_categorical: class ids must be in \[0, 3\), got values from 0 to 3",
          K.utils.to_categorical, np.array([0, 3]), 3),
+    # session 18: index checks inside the copy / sum, fused optimizer, forward mode, per-output metrics
+    Case("gather_scalar_rows_bad_index_late", InvalidArgumentError, r"gather: indices\[998\] = 5 is not in \[0, 5\)",
+         tf.gather, T(5), tf.constant(np.r_[np.zeros(998, np.int64), 5, 9])),
+    Case("gather_int32_negative", InvalidArgumentError, r"gather: indices\[1\] = -1 is not in \[0, 4\)",
+         tf.gather, T(4, dtype=f64), tf.constant(np.array([0, -1], np.int32))),
+    Case("segment_sum_unsorted_late", InvalidArgumentError, r"segment_sum: segment ids are not increasing: segment_ids\[3\] = 2 > segment_ids\[4\] = 1",
+         tf.math.segment_sum, T(5, 2), np.array([0, 0, 1, 2, 1])),
+    Case("unsorted_segment_max_out_of_range", InvalidArgumentError, r"unsorted_segment_max: segment_ids\[2\] = 4 is out of range \[0, 3\)",
+         lambda d, i: tf.math.unsorted_segment_max(d, i, 3), T(3), np.array([0, 1, 4])),
+    Case("adamax_grad_shape", ValueError, r"Adamax.apply_gradients: cannot assign a value of shape \(3,\) to Variable 'v' of shape \(2,\)",
+         lambda opt, v: opt.apply_gradients([(T(3), v)]), K.optimizers.Adamax(0.1), V(2)),
+    Case("forward_accumulator_tangent_shape", ValueError, r"ForwardAccumulator: tangents\[0\] has shape \(3,\), its primal has shape \(2,\)",
+         tf.autodiff.ForwardAccumulator, T(2), np.ones(3)),
+    Case("forward_accumulator_int_primal", TypeError, r"ForwardAccumulator: primals\[0\] must be float32 or float64",
+         tf.autodiff.ForwardAccumulator, tf.constant(np.array([1, 2], np.int32)), np.ones(2)),
+    Case("compile_metrics_unknown_output", ValueError, r"`metrics` names \['nope'\], which are not outputs of the model",
+         lambda m: m.compile(optimizer="sgd", loss="mse", metrics={"nope": ["mae"]}), _two_output_model()),
+    Case("compile_metric_shared_by_outputs", ValueError, r"the metric 'mean_absolute_error' would be shared by the 2 outputs",
+         lambda m: m.compile(optimizer="sgd", loss="mse", metrics=[K.metrics.MeanAbsoluteError()]), _two_output_model()),
 ]
 
 N_CASES = len(CASES)
