@@ -12,12 +12,31 @@ Batching does not stack single elements when nothing changes them: a dataset mad
 ``cache``, ``shard`` (the "indexed" path) carries the row indices of its source arrays, and
 ``batch`` copies each batch out of them with one numpy indexing per component (one slice when
 the rows are consecutive). After ``map``, ``filter``, ``zip``... elements are stacked.
+
+Strings: tapegrad has no string tensors, so a string component (from ``list_files``,
+``TextLineDataset``, or Python / numpy strings given to ``from_tensor_slices``, ``from_tensors``
+or returned by ``map``) is kept as numpy values with TF's numpy forms: a scalar is a Python
+``bytes`` (str is encoded as UTF-8, as ``tf.string``), a batch is a numpy object array of bytes.
+Iteration and ``as_numpy_iterator`` both yield them so, ``element_spec`` says
+``TensorSpec(shape=(), dtype=tf.string)``, and ``batch``, ``padded_batch`` (padding ``b''``),
+``unbatch``, ``shuffle``, ``zip``, ``unique``... carry them like any other component.
+
+Datasets can be components: ``window`` yields (structures of) Datasets, as TF, and a
+``map`` function may return Datasets; their ``element_spec`` entry is a ``DatasetSpec``.
 """
 
+import bisect as _bisect
 import builtins as _builtins
+import collections as _collections
+import fnmatch as _fnmatch
+import gzip as _gzip
+import io as _io
 import itertools as _itertools
+import json as _json
 import numbers as _numbers
+import os as _os
 import types as _types
+import zlib as _zlib
 
 import numpy as _np
 
@@ -26,8 +45,8 @@ from . import random as _random
 from .dtypes import as_dtype as _as_dtype, int64 as _int64, bool as _bool
 from .errors import InvalidArgumentError
 
-__all__ = ["Dataset", "TensorSpec", "AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY",
-           "experimental"]
+__all__ = ["Dataset", "TensorSpec", "DatasetSpec", "TextLineDataset", "AUTOTUNE",
+           "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "experimental"]
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -36,22 +55,53 @@ _INF, _UNK = INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
 _CHUNK = 4096  # indices per chunk of an index stream
 
 
+class _PseudoDType:
+    """Stands for ``tf.string`` (tapegrad has no string tensors: string components are Python
+    bytes, or numpy object arrays of bytes) or ``tf.variant`` (a Dataset component) where
+    specs name a dtype."""
+
+    __slots__ = ("name",)
+    as_numpy_dtype = object
+    is_floating = is_integer = is_bool = False
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"tf.{self.name}"
+
+    def __reduce__(self):
+        return "_STRING" if self.name == "string" else "_VARIANT"
+
+
+_STRING = _PseudoDType("string")
+_VARIANT = _PseudoDType("variant")
+
+
 class TensorSpec:
     """The shape and dtype of one component of a dataset's elements, as ``tf.TensorSpec``
-    (``None`` for a dimension whose size is not fixed, such as the last batch's)."""
+    (``None`` for a dimension whose size is not fixed, such as the last batch's). ``dtype``
+    may be ``"string"`` for string components."""
 
     __slots__ = ("shape", "dtype", "name")
 
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = None if shape is None else tuple(None if d is None else int(d) for d in shape)
-        self.dtype = _as_dtype(dtype)
+        self.dtype = _STRING if (dtype is _STRING or (isinstance(dtype, str) and dtype == "string")) \
+            else _as_dtype(dtype)
         self.name = name
 
     def is_compatible_with(self, other):
         """True when ``other`` (a TensorSpec or a tensor) could be described by this spec."""
-        shape = tuple(other.shape)
-        if self.dtype != other.dtype:
+        if isinstance(other, TensorSpec):
+            shape, dtype = other.shape, other.dtype
+        else:
+            shape, dtype = _shape(other), _dtype(other)
+        if self.dtype != dtype:
             return False
+        if shape is None:
+            return True
+        shape = tuple(shape)
         if self.shape is None:
             return True
         return len(shape) == len(self.shape) and all(a is None or b is None or a == b
@@ -68,12 +118,55 @@ class TensorSpec:
         return f"TensorSpec(shape={self.shape}, dtype=tf.{self.dtype.name}, name={self.name!r})"
 
 
+class DatasetSpec:
+    """The type of a component that is itself a Dataset (each window of ``Dataset.window``),
+    as ``tf.data.DatasetSpec``: ``element_spec`` is that dataset's element spec."""
+
+    __slots__ = ("element_spec", "dataset_shape")
+
+    def __init__(self, element_spec, dataset_shape=()):
+        self.element_spec = element_spec
+        self.dataset_shape = tuple(dataset_shape)
+
+    @property
+    def dtype(self):
+        """``tf.variant``, as TF names a dataset-valued component's dtype."""
+        return _VARIANT
+
+    @property
+    def shape(self):
+        """The dataset component's shape, ``()``."""
+        return self.dataset_shape
+
+    def is_compatible_with(self, other):
+        """True when ``other`` (a DatasetSpec or a Dataset) has the same element structure and
+        dtypes."""
+        spec = other.element_spec
+        if self.element_spec is None or spec is None:
+            return True
+        a, b = _flatten(self.element_spec), _flatten(spec)
+        return _same_structure(self.element_spec, spec) and len(a) == len(b) and \
+            all(x.dtype == y.dtype for x, y in zip(a, b))
+
+    def __eq__(self, other):
+        return (isinstance(other, DatasetSpec) and self.element_spec == other.element_spec
+                and self.dataset_shape == other.dataset_shape)
+
+    def __hash__(self):
+        return hash((repr(self.element_spec), self.dataset_shape))
+
+    def __repr__(self):
+        return f"DatasetSpec({self.element_spec!r}, TensorShape({list(self.dataset_shape)}))"
+
+
 # -- structures: tuples, namedtuples and dicts nest; lists and everything else are values -----
 def _is_struct(s):
     return isinstance(s, (tuple, dict))
 
 
 def _flatten(s):
+    if not isinstance(s, (tuple, dict)):
+        return [s]
     out = []
 
     def walk(x):
@@ -90,6 +183,8 @@ def _flatten(s):
 
 
 def _pack(s, flat):
+    if not isinstance(s, (tuple, dict)):
+        return next(iter(flat))
     it = iter(flat)
 
     def build(x):
@@ -113,29 +208,170 @@ def _same_structure(a, b):
     return True
 
 
-def _to_tensor(x, op):
-    """One component as a Tensor: tensors pass, anything else converts as tf.constant does."""
+# -- string components: Python bytes (scalars) or numpy object arrays of bytes -------------------
+def _as_bytes(v, op):
+    if isinstance(v, str):
+        return v.encode("utf-8")
+    if isinstance(v, bytes):
+        return bytes(v)
+    raise TypeError(f"{op}: cannot mix strings and {type(v).__name__} values in one component")
+
+
+def _walk_list(x, op):
+    """(shape, leaves) of a nested list; ValueError when the nesting is ragged."""
+    if not isinstance(x, list):
+        return (), [x]
+    subs = [_walk_list(v, op) for v in x]
+    if not subs:
+        return (0,), []
+    shape = subs[0][0]
+    if any(sh != shape for sh, _ in subs):
+        raise ValueError(f"{op}: cannot convert a ragged nested list of strings to one component "
+                         f"(sub-lists of different lengths)")
+    return (len(x),) + shape, [v for _, leaves in subs for v in leaves]
+
+
+def _string_array(shape, leaves, op):
+    flat = [_as_bytes(v, op) for v in leaves]
+    if not shape:
+        return flat[0]
+    out = _np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(shape)
+
+
+def _string_value(x, op):
+    """``x`` as a string component (bytes, or an object array of bytes), or None when ``x``
+    holds no strings. Lists mixing strings and numbers are a TypeError."""
+    if isinstance(x, (str, bytes)):
+        return _as_bytes(x, op)
+    if isinstance(x, _np.ndarray):
+        if x.dtype.kind in "SU" or (x.dtype.kind == "O" and x.size
+                                     and all(isinstance(v, (str, bytes)) for v in x.flat)):
+            return _string_array(x.shape, x.reshape(-1).tolist(), op)
+        return None
+    if isinstance(x, list):
+        first = x
+        while isinstance(first, list) and first:
+            first = first[0]
+        if not isinstance(first, (str, bytes)):
+            return None
+        shape, leaves = _walk_list(x, op)
+        if not all(isinstance(v, (str, bytes)) for v in leaves):
+            bad = next(v for v in leaves if not isinstance(v, (str, bytes)))
+            raise TypeError(f"{op}: cannot convert a list that mixes strings and "
+                            f"{type(bad).__name__} values: {x!r:.80}")
+        return _string_array(shape, leaves, op)
+    return None
+
+
+def _is_string(c):
+    return isinstance(c, bytes) or (isinstance(c, _np.ndarray) and c.dtype == object)
+
+
+def _shape(c):
+    """A component's shape as a tuple (tensor, string value or numpy array)."""
+    if isinstance(c, bytes):
+        return ()
+    return tuple(c.shape)
+
+
+def _dtype(c):
+    return _STRING if _is_string(c) else c.dtype
+
+
+def _value(c):
+    """A component's value as a numpy array (0-d object array for a bytes scalar)."""
+    if isinstance(c, bytes):
+        out = _np.empty((), dtype=object)
+        out[()] = c
+        return out
+    if isinstance(c, _np.ndarray):
+        return c
+    return c.numpy()
+
+
+def _make(value, dtype):
+    """A component of ``dtype`` from a numpy value (strings stay numpy / bytes)."""
+    if dtype is _STRING:
+        if isinstance(value, _np.ndarray):
+            return value.item() if value.ndim == 0 else value
+        return value
+    return _core._constant(value, dtype)
+
+
+def _to_tensor(x, op, allow_dataset=False):
+    """One component as a Tensor: tensors pass, strings become string values, anything else
+    converts as tf.constant does. Datasets pass where ``allow_dataset``."""
     if isinstance(x, _core.Tensor):
         return x
     if isinstance(x, _core.Variable):
         return x.read_value()
     if isinstance(x, Dataset):
-        raise TypeError(f"{op}: a Dataset cannot be a component of an element")
+        if allow_dataset:
+            return x
+        raise TypeError(f"{op}: a Dataset cannot be a component here")
+    s = _string_value(x, op)
+    if s is not None:
+        return s
     return _core._constant(x, None, op)
 
 
 def _normalize(value, op, top=True):
     """A value returned by a user function as an element: a top-level list becomes a tuple
-    (as TF's map does), components become tensors."""
+    (as TF's map does), components become tensors (or string values, or Datasets)."""
+    if isinstance(value, _core.Tensor):
+        return value
     if top and isinstance(value, list):
         value = tuple(value)
-    return _pack(value, [_to_tensor(v, op) for v in _flatten(value)])
+    return _pack(value, [_to_tensor(v, op, allow_dataset=True) for v in _flatten(value)])
 
 
 def _call(fn, element):
     # TF's rule: a tuple element is unpacked into positional arguments; anything else
     # (a tensor, a dict, a namedtuple) is passed as one argument.
     return fn(*element) if type(element) is tuple else fn(element)
+
+
+def _flatten_up_to(structure, values, op):
+    """``values`` flattened to the depth of ``structure`` (for shapes, whose tuples are
+    values, not structure)."""
+    out = []
+
+    def walk(st, v):
+        if isinstance(st, dict):
+            if not isinstance(v, dict) or sorted(v) != sorted(st):
+                raise ValueError(f"{op}: {values!r:.80} does not match the structure {structure!r:.80}")
+            for k in sorted(st):
+                walk(st[k], v[k])
+        elif isinstance(st, tuple):
+            if not isinstance(v, (tuple, list)) or len(v) != len(st):
+                raise ValueError(f"{op}: {values!r:.80} does not match the structure {structure!r:.80}")
+            for a, b in zip(st, v):
+                walk(a, b)
+        else:
+            out.append(v)
+    walk(structure, values)
+    return out
+
+
+def _shape_arg(shape):
+    """A shape given as None (unknown rank), an int, or a sequence of ints / None / -1."""
+    if shape is None:
+        return None
+    if isinstance(shape, _numbers.Integral):
+        return (int(shape),)
+    dims = getattr(shape, "as_list", None)
+    seq = dims() if callable(dims) else shape
+    return tuple(None if d is None or int(d) == -1 else int(d) for d in seq)
+
+
+def _cast_component(t, dtype, op):
+    """``t`` (a component) converted to ``dtype`` as from_generator's declared types ask."""
+    if dtype is _STRING or _is_string(t):
+        raise TypeError(f"{op}: the generator yielded a {_dtype(t).name} value where a "
+                        f"{dtype.name} value was expected")
+    return _core._constant(_np.asarray(t.numpy()).astype(dtype.as_numpy_dtype), dtype)
 
 
 def _int_arg(value, op, what):
@@ -160,7 +396,12 @@ def _shape_text(shape):
 
 
 def _spec_of(tensor, lead=()):
-    return TensorSpec(tuple(lead) + tuple(tensor.shape), tensor.dtype)
+    if isinstance(tensor, Dataset):
+        try:
+            return DatasetSpec(tensor.element_spec)
+        except ValueError:  # an empty dataset whose structure is unknown
+            return DatasetSpec(None)
+    return TensorSpec(tuple(lead) + _shape(tensor), _dtype(tensor))
 
 
 # -- sources of the indexed path -----------------------------------------------------------------
@@ -174,7 +415,17 @@ class _Arrays:
         return [a[rows] for a in self.arrays]
 
     def element(self, i):
-        return _pack(self.structure, [_core._constant(v, d) for v, d in zip(self.fetch(i), self.dtypes)])
+        return _pack(self.structure, [_make(v, d) for v, d in zip(self.fetch(i), self.dtypes)])
+
+    def rows(self, chunk):
+        """The elements at the rows ``chunk`` (an int64 array), one by one."""
+        if self.structure is None and self.dtypes[0] is not _STRING:
+            d = self.dtypes[0]
+            for v in self.arrays[0][chunk]:  # one gather per chunk, then a tensor per row
+                yield _core._constant(v, d)
+            return
+        for i in chunk.tolist():
+            yield self.element(i)
 
     def batch(self, rows):
         """One batch: the rows ``rows`` (an int64 array) of every component, one copy each."""
@@ -186,12 +437,21 @@ class _Arrays:
                     and a.ndim >= 1 and d.name == "float32":
                 out.append(_core._take_rows(a, rows))  # one copy, no numpy temporary
             else:
-                out.append(_core._constant(a[rows], d))
+                out.append(_make(a[rows], d))
         return _pack(self.structure, out)
 
+    def component(self, c):
+        """The source of component ``c`` alone (for per-component windows)."""
+        return _Arrays(None, [self.arrays[c]], [self.dtypes[c]], self.n)
+
     def spec(self, lead=()):
-        return _pack(self.structure, [TensorSpec(tuple(lead) + a.shape[1:], d)
-                                      for a, d in zip(self.arrays, self.dtypes)])
+        if not lead and getattr(self, "_spec0", None) is not None:
+            return self._spec0
+        out = _pack(self.structure, [TensorSpec(tuple(lead) + a.shape[1:], d)
+                                     for a, d in zip(self.arrays, self.dtypes)])
+        if not lead:
+            self._spec0 = out
+        return out
 
 
 class _RangeSource(_Arrays):
@@ -210,11 +470,19 @@ class _RangeSource(_Arrays):
     def element(self, i):
         return _core._constant(self._values(i), self.dtypes[0])
 
+    def rows(self, chunk):
+        d = self.dtypes[0]
+        for v in self._values(chunk):
+            yield _core._constant(v, d)
+
     def batch(self, rows):
         return _core._constant(self._values(rows), self.dtypes[0])
 
     def spec(self, lead=()):
         return TensorSpec(tuple(lead), self.dtypes[0])
+
+    def component(self, c):
+        return self
 
 
 def _chunks(values):
@@ -278,6 +546,23 @@ def _shuffle_entropy(seed, op):
 def _stack(elements, op, structure=None):
     """Elements (same structure) stacked along a new first axis, component by component."""
     first = elements[0]
+    if isinstance(first, _core.Tensor) and all(isinstance(t, _core.Tensor) for t in elements):
+        # one tensor per element: no structure to walk
+        dt = first.dtype
+        arrs = [t.numpy() for t in elements]
+        for k, t in enumerate(elements):
+            if t.dtype is not dt:  # dtypes are singletons
+                raise TypeError(f"{op}: component 0 is {dt.name} in element 0 and "
+                                f"{t.dtype.name} in element {k}")
+        try:
+            return _core._constant(_np.stack(arrs), dt)
+        except ValueError:
+            shape0 = arrs[0].shape
+            k = next(k for k, a in enumerate(arrs) if a.shape != shape0)
+            raise InvalidArgumentError(
+                f"{op}: Cannot batch tensors with different shapes in component 0. First "
+                f"element had shape {_shape_text(shape0)} and element {k} had shape "
+                f"{_shape_text(arrs[k].shape)}.") from None
     flats = [_flatten(e) for e in elements]
     for k, e in enumerate(elements[1:], 1):
         if not _same_structure(first, e) or len(flats[k]) != len(flats[0]):
@@ -285,18 +570,29 @@ def _stack(elements, op, structure=None):
     out = []
     for c in range(len(flats[0])):
         ts = [f[c] for f in flats]
-        shape0, dt = tuple(ts[0].shape), ts[0].dtype
+        if any(isinstance(t, Dataset) for t in ts):
+            raise TypeError(f"{op}: cannot batch elements whose components are Datasets "
+                            f"(component {c}); use flat_map or interleave")
+        shape0, dt = _shape(ts[0]), _dtype(ts[0])
         for k, t in enumerate(ts[1:], 1):
-            if tuple(t.shape) != shape0:
+            if _shape(t) != shape0:
                 raise InvalidArgumentError(
                     f"{op}: Cannot batch tensors with different shapes in component {c}. First "
                     f"element had shape {_shape_text(shape0)} and element {k} had shape "
-                    f"{_shape_text(t.shape)}.")
-            if t.dtype != dt:
+                    f"{_shape_text(_shape(t))}.")
+            if _dtype(t) != dt:
                 raise TypeError(f"{op}: component {c} is {dt.name} in element 0 and "
-                                f"{t.dtype.name} in element {k}")
-        out.append(_core._constant(_np.stack([t.numpy() for t in ts]), dt))
+                                f"{_dtype(t).name} in element {k}")
+        out.append(_make(_np.stack([_value(t) for t in ts]), dt))
     return _pack(first, out)
+
+
+def _no_dataset_components(spec, op):
+    if spec is None or isinstance(spec, TensorSpec):
+        return
+    if any(isinstance(s, DatasetSpec) for s in _flatten(spec)):
+        raise TypeError(f"{op}: cannot batch elements whose components are Datasets; use "
+                        f"flat_map or interleave")
 
 
 def _batch_card(n, size, drop):
@@ -337,6 +633,12 @@ class _NumpyIterator:
 
 
 def _numpy(t):
+    if isinstance(t, (bytes, _np.ndarray)):
+        return t
+    if isinstance(t, Dataset):
+        raise TypeError("Dataset.as_numpy_iterator() is not supported for datasets that produce "
+                        "values of type Dataset (for example Dataset.window's); iterate the "
+                        "dataset, or flat_map the windows first")
     a = t.numpy()
     return a[()] if a.ndim == 0 else a
 
@@ -356,14 +658,14 @@ class Dataset:
         self._card = int(cardinality)
         self._source = source
         self._indices = indices
-        self._spec = spec
+        self._spec = spec  # a static spec (from the source or the transformation), or None
+        self._spec_cache = None  # the spec found from the first element (element_spec)
 
     @classmethod
     def _indexed(cls, source, indices, card):
         def elements():
             for chunk in indices():
-                for i in chunk.tolist():
-                    yield source.element(i)
+                yield from source.rows(chunk)
         return cls(elements, card, source, indices, source.spec())
 
     # -- constructors ------------------------------------------------------------------------
@@ -380,17 +682,17 @@ class Dataset:
         if not flat:
             raise ValueError(f"{op}: tensors must contain at least one tensor, got {tensors!r:.80}")
         for t in flat:
-            if t.ndim == 0:
+            if not _shape(t):
                 raise ValueError(f"{op}: Unbatching a tensor is only supported for rank >= 1; "
                                  f"got a scalar component {t!r:.80}")
-        n = flat[0].shape[0]
+        n = _shape(flat[0])[0]
         for t in flat[1:]:
-            if t.shape[0] != n:
+            if _shape(t)[0] != n:
                 raise InvalidArgumentError(
                     f"{op}: all components must have the same size in their first dimension, "
-                    f"got shapes {', '.join(_shape_text(u.shape) for u in flat)}")
+                    f"got shapes {', '.join(_shape_text(_shape(u)) for u in flat)}")
         source = _Arrays(tensors if _is_struct(tensors) else None,
-                         [t.numpy() for t in flat], [t.dtype for t in flat], n)
+                         [_value(t) for t in flat], [_dtype(t) for t in flat], n)
         return Dataset._indexed(source, lambda: _chunks_range(0, n), n)
 
     @staticmethod
@@ -448,10 +750,15 @@ class Dataset:
                     raise TypeError(f"{op}: the generator yielded {value!r:.80}, which does not "
                                     f"match the {len(dts)} components of the declared structure")
                 ts = [_to_tensor(v, op) for v in flat]
-                ts = [t if t.dtype == d else _core._constant(_np.asarray(t.numpy()).astype(d.as_numpy_dtype), d)
-                      for t, d in zip(ts, dts)]
+                ts = [t if _dtype(t) == d else _cast_component(t, d, op) for t, d in zip(ts, dts)]
                 yield _pack(value, ts) if _is_struct(value) else ts[0]
         spec = output_signature if output_signature is not None else None
+        if spec is None and output_types is not None and output_shapes is not None:
+            # TF's legacy pair: the shapes' None dimensions stay None in element_spec
+            types_ = output_types
+            flat_shapes = _flatten_up_to(types_, output_shapes, op)
+            specs = [TensorSpec(_shape_arg(sh), d) for sh, d in zip(flat_shapes, dts)]
+            spec = _pack(types_, specs) if _is_struct(types_) else specs[0]
         return Dataset(elements, _UNK, spec=spec)
 
     @staticmethod
@@ -518,14 +825,17 @@ class Dataset:
     @property
     def element_spec(self):
         """The structure of ``TensorSpec`` describing each element (for datasets whose
-        elements come from a user function, found by computing the first element)."""
-        if self._spec is None:
+        elements come from a user function, found by computing the first element, so every
+        dimension is fixed there where TF's traced function could leave some ``None``)."""
+        if self._spec is not None:
+            return self._spec
+        if self._spec_cache is None:
             first = next(iter(self._elements()), None)
             if first is None:
                 raise ValueError("element_spec: the dataset is empty and its elements come from "
                                  "a function, so their structure is unknown")
-            self._spec = _pack(first, [_spec_of(t) for t in _flatten(first)])
-        return self._spec
+            self._spec_cache = _pack(first, [_spec_of(t) for t in _flatten(first)])
+        return self._spec_cache
 
     def __repr__(self):
         if self._spec is not None:
@@ -557,6 +867,7 @@ class Dataset:
             raise InvalidArgumentError(f"{op}: batch_size must be greater than zero, got {size}")
         drop = _builtins.bool(drop_remainder)
         card = _batch_card(self._card, size, drop)
+        _no_dataset_components(self._spec, op)
         spec = None
         if self._spec is not None:
             spec = _pack(self._spec, [TensorSpec(((size if drop else None),) + s.shape, s.dtype)
@@ -591,6 +902,7 @@ class Dataset:
         if size <= 0:
             raise InvalidArgumentError(f"{op}: batch_size must be greater than zero, got {size}")
         drop = _builtins.bool(drop_remainder)
+        _no_dataset_components(self._spec, op)
         parent = self._elements
 
         def targets(structure, n):
@@ -620,8 +932,10 @@ class Dataset:
             n = len(flats[0])
             out = []
             for c, (want, pv) in enumerate(zip(targets(first, n), values(first, n))):
-                arrs = [f[c].numpy() for f in flats]
-                dt = flats[0][c].dtype
+                arrs = [_value(f[c]) for f in flats]
+                dt = _dtype(flats[0][c])
+                if any(_dtype(f[c]) != dt for f in flats):
+                    raise TypeError(f"{op}: component {c} has different dtypes across the batch")
                 rank = arrs[0].ndim
                 if any(a.ndim != rank for a in arrs):
                     raise InvalidArgumentError(f"{op}: component {c} has different ranks across "
@@ -641,10 +955,12 @@ class Dataset:
                                 f"{op}: Attempted to pad to a smaller size than the input element: "
                                 f"component {c} has size {b} in dimension {d}, padded shape {shape}")
                 pad_value = pv.numpy() if isinstance(pv, (_core.Tensor, _core.Variable)) else pv
+                if dt is _STRING:
+                    pad_value = b"" if padding_values is None else _as_bytes(pad_value, op)
                 block = _np.full([len(arrs)] + shape, pad_value, dtype=dt.as_numpy_dtype)
                 for i, a in enumerate(arrs):
                     block[(i,) + tuple(_builtins.slice(0, s) for s in a.shape)] = a
-                out.append(_core._constant(block, dt))
+                out.append(_make(block, dt))
             return _pack(first, out)
 
         def elements():
@@ -662,6 +978,7 @@ class Dataset:
         """Each element split along its first axis into elements (the inverse of ``batch``),
         as TF; every component must have the same first dimension."""
         op = "Dataset.unbatch"
+        _no_dataset_components(self._spec, op)
         spec = None
         if self._spec is not None:
             flat = _flatten(self._spec)
@@ -673,16 +990,17 @@ class Dataset:
         def elements():
             for e in parent():
                 flat = _flatten(e)
-                if any(t.ndim == 0 for t in flat):
+                if any(not _shape(t) for t in flat):
                     raise ValueError(f"{op}: Cannot unbatch an input with scalar components.")
-                n = flat[0].shape[0]
-                if any(t.shape[0] != n for t in flat):
+                n = _shape(flat[0])[0]
+                if any(_shape(t)[0] != n for t in flat):
                     raise InvalidArgumentError(
                         f"{op}: Input element must have the same batch size in each component, "
-                        f"got shapes {', '.join(_shape_text(t.shape) for t in flat)}")
-                arrs = [t.numpy() for t in flat]
+                        f"got shapes {', '.join(_shape_text(_shape(t)) for t in flat)}")
+                arrs = [_value(t) for t in flat]
+                dts = [_dtype(t) for t in flat]
                 for i in _builtins.range(n):
-                    yield _pack(e, [_core._constant(a[i], t.dtype) for a, t in zip(arrs, flat)])
+                    yield _pack(e, [_make(a[i], d) for a, d in zip(arrs, dts)])
         return Dataset(elements, _INF if self._card == _INF else _UNK, spec=spec)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
@@ -954,7 +1272,8 @@ class Dataset:
         first, second = self._elements, dataset._elements
         spec = a
         if a is not None and b is not None:  # a dimension that differs becomes None
-            spec = _pack(a, [TensorSpec(None if x.shape is None or y.shape is None or len(x.shape) != len(y.shape)
+            spec = _pack(a, [x if isinstance(x, DatasetSpec) else
+                             TensorSpec(None if x.shape is None or y.shape is None or len(x.shape) != len(y.shape)
                                         else tuple(p if p == q else None for p, q in zip(x.shape, y.shape)),
                                         x.dtype) for x, y in zip(_flatten(a), _flatten(b))])
         return Dataset(lambda: _itertools.chain(first(), second()), card, spec=spec)
@@ -967,6 +1286,673 @@ class Dataset:
             raise TypeError("Dataset.apply: `transformation_func` must return a Dataset, got "
                             f"{type(out).__name__}")
         return out
+
+    # -- more transformations (interleave, window, scan, grouping...) -------------------------
+    def interleave(self, map_func, cycle_length=None, block_length=1, num_parallel_calls=None,
+                   deterministic=None, name=None):
+        """The datasets ``map_func(element)`` returns, interleaved as TF's interleave:
+        ``cycle_length`` input elements are open at once, ``block_length`` consecutive
+        elements are taken from each in turn, and a finished one is replaced by the next
+        input element in its slot. ``list(Dataset.range(1, 6).interleave(lambda x:
+        Dataset.from_tensors(x).repeat(6), cycle_length=2, block_length=4)
+        .as_numpy_iterator())`` is ``[1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 3, 3, 3, 3, 4, 4,
+        4, 4, 3, 3, 4, 4, 5, 5, 5, 5, 5, 5]``. ``cycle_length`` None or ``AUTOTUNE`` is the
+        number of CPUs, as TF. ``num_parallel_calls`` and ``deterministic`` are accepted and
+        the elements are made one at a time in the deterministic order. Cardinality unknown."""
+        op = "Dataset.interleave"
+        _check_fn(map_func, op, "map_func")
+        cycle = _cycle_arg(cycle_length, op)
+        block = _int_arg(block_length, op, "block_length")
+        if block <= 0:
+            raise InvalidArgumentError(f"{op}: block_length must be greater than zero, got {block}")
+        if num_parallel_calls is not None:
+            npc = _int_arg(num_parallel_calls, op, "num_parallel_calls")
+            if npc <= 0 and npc != AUTOTUNE:
+                raise InvalidArgumentError(f"{op}: num_parallel_calls must be greater than zero "
+                                           f"or AUTOTUNE, got {npc}")
+        parent = self._elements
+
+        def elements():
+            inputs = parent()
+            slots = [None] * cycle
+            index = block_index = num_open = 0
+            end_of_input = False
+            while not end_of_input or num_open > 0:
+                current = slots[index]
+                if current is not None:
+                    x = next(current, _END)
+                    if x is not _END:
+                        block_index += 1
+                        if block_index == block:
+                            block_index, index = 0, (index + 1) % cycle
+                        yield x
+                        continue
+                    slots[index] = None
+                    num_open -= 1
+                    block_index, index = 0, (index + 1) % cycle
+                elif not end_of_input:
+                    e = next(inputs, _END)
+                    if e is _END:
+                        end_of_input = True
+                    else:
+                        slots[index] = _returned_dataset(_call(map_func, e), op, "map_func")._elements()
+                        num_open += 1
+                else:
+                    block_index, index = 0, (index + 1) % cycle
+        return Dataset(elements, _UNK)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+        """Windows of ``size`` elements: each element of the result is a Dataset (or, for
+        structured elements, the same structure with one Dataset per component), as TF. A
+        window starts every ``shift`` input elements (default ``size``) and takes every
+        ``stride``-th element; the last windows are shorter unless ``drop_remainder``.
+        ``[list(w.as_numpy_iterator()) for w in Dataset.range(7).window(3, 2, 1, True)]`` is
+        ``[[0, 1, 2], [2, 3, 4], [4, 5, 6]]``; ``ds.window(n).flat_map(lambda w: w.batch(n))``
+        batches. Windows of sliced arrays or ranges keep row indices, so batching a window
+        copies its rows once."""
+        op = "Dataset.window"
+        size = _int_arg(size, op, "size")
+        shift = size if shift is None else _int_arg(shift, op, "shift")
+        stride = _int_arg(stride, op, "stride")
+        for what, v in (("size", size), ("shift", shift), ("stride", stride)):
+            if v <= 0:
+                raise InvalidArgumentError(f"{op}: Window {what} must be greater than zero, but "
+                                           f"got {v}.")
+        drop = _builtins.bool(drop_remainder)
+        target = (size - 1) * stride + 1
+        n = self._card
+        if n < 0:
+            card = n
+        elif drop:
+            card = 0 if n < target else (n - target) // shift + 1
+        else:
+            card = n // shift + (1 if n % shift else 0)
+        spec = self._spec
+        out_spec = None if spec is None else _pack(spec, [DatasetSpec(s) for s in _flatten(spec)])
+        if self._source is not None:
+            source, indices = self._source, self._indices
+            structure = source.structure
+            subs = ([source.component(c) for c in _builtins.range(len(source.dtypes))]
+                    if structure is not None else [source])
+
+            def one(src, rows):
+                return Dataset._indexed(src, lambda: iter((rows,)), rows.size)
+
+            def windows():
+                it = indices()
+                buf = _np.empty(0, _np.int64)
+                skip, done = 0, False
+                while True:
+                    while not done and buf.size < target:
+                        c = next(it, None)
+                        if c is None:
+                            done = True
+                            break
+                        if skip:
+                            k = min(skip, c.size)
+                            c, skip = c[k:], skip - k
+                        buf = _np.concatenate((buf, c)) if buf.size else c
+                    if not buf.size or (drop and buf.size < target):
+                        return
+                    rows = buf[:target:stride]
+                    if shift >= buf.size:
+                        skip, buf = shift - buf.size, buf[:0]
+                    else:
+                        buf = buf[shift:]
+                    if structure is None:
+                        yield one(source, rows)
+                    else:
+                        yield _pack(structure, [one(sub, rows) for sub in subs])
+            return Dataset(windows, card, spec=out_spec)
+        parent = self._elements
+        flat_specs = None if spec is None else _flatten(spec)
+
+        def make(win):
+            first = win[0]
+            if not _is_struct(first):
+                return _list_dataset(win, spec)
+            comps = list(zip(*[_flatten(e) for e in win]))
+            return _pack(first, [_list_dataset(list(c), None if flat_specs is None else flat_specs[i])
+                                 for i, c in enumerate(comps)])
+
+        def elements():
+            it = parent()
+            buf, done = [], False
+            while True:
+                while not done and len(buf) < target:
+                    e = next(it, _END)
+                    if e is _END:
+                        done = True
+                    else:
+                        buf.append(e)
+                if not buf or (drop and len(buf) < target):
+                    return
+                win = buf[::stride]
+                if shift >= len(buf):
+                    for _ in _builtins.range(shift - len(buf)):  # TF discards these now
+                        if done or next(it, _END) is _END:
+                            done = True
+                            break
+                    buf = []
+                else:
+                    buf = buf[shift:]
+                yield make(win)
+        return Dataset(elements, card, spec=out_spec)
+
+    def scan(self, initial_state, scan_func, name=None):
+        """A running state over the elements, as TF: ``scan_func(state, element)`` returns
+        ``(new_state, output)``; the outputs are the elements. The new state must keep the
+        initial state's structure and dtypes (shapes may change).
+        ``list(Dataset.range(10).scan(tf.constant(0, tf.int64), lambda s, i: (s + i, s + i))
+        .as_numpy_iterator())`` is ``[0, 1, 3, 6, 10, 15, 21, 28, 36, 45]``."""
+        op = "Dataset.scan"
+        _check_fn(scan_func, op, "scan_func")
+        state0 = _normalize(initial_state, op, top=False)
+        flat0 = _flatten(state0)
+        parent = self._elements
+
+        def elements():
+            state = state0
+            for e in parent():
+                r = scan_func(state, e)
+                if not (isinstance(r, (tuple, list)) and len(r) == 2):
+                    raise TypeError(f"{op}: Invalid `scan_func`. `scan_func` should return a pair "
+                                    f"consisting of new state and the output value but it "
+                                    f"returned {r!r:.80}")
+                new = _normalize(r[0], op, top=False)
+                flat = _flatten(new)
+                if not _same_structure(state0, new) or len(flat) != len(flat0) or \
+                        any(_dtype(a) != _dtype(b) for a, b in zip(flat0, flat)):
+                    raise TypeError(
+                        f"{op}: Invalid `scan_func`. The element types for the new state must "
+                        f"match the initial state. Expected {_types_text(state0)}, got "
+                        f"{_types_text(new)}.")
+                state = new
+                yield _normalize(r[1], op)
+        return Dataset(elements, self._card)
+
+    def take_while(self, predicate, name=None):
+        """The elements up to (not including) the first for which ``predicate`` (called as
+        ``map``'s function) returns False, as TF: ``list(Dataset.range(10).take_while(lambda x:
+        x < 5).as_numpy_iterator())`` is ``[0, 1, 2, 3, 4]``. ``predicate`` must return a
+        scalar bool (a ValueError otherwise, as TF). Cardinality unknown."""
+        op = "Dataset.take_while"
+        _check_fn(predicate, op, "predicate")
+        parent = self._elements
+
+        def elements():
+            for e in parent():
+                if not _predicate_value(_call(predicate, e), op):
+                    return
+                yield e
+        return Dataset(elements, _INF if self._card == _INF else _UNK, spec=self._spec)
+
+    def unique(self, name=None):
+        """The elements without repeats, each kept where it first appears, as TF:
+        ``sorted(Dataset.from_tensor_slices([1, 37, 2, 37, 2, 1]).unique()
+        .as_numpy_iterator())`` is ``[1, 2, 37]``. TF takes int32, int64 and string
+        components; float and bool components are taken too, since Python ints become
+        float32 in tapegrad (compared by value, -0.0 equal to 0.0). Cardinality unknown."""
+        op = "Dataset.unique"
+        if self._spec is not None:
+            for s in _flatten(self._spec):
+                if isinstance(s, DatasetSpec):
+                    raise TypeError(f"{op}: `tf.data.Dataset.unique` does not support Dataset "
+                                    f"components -- only tensors and strings are supported.")
+        parent = self._elements
+
+        def key(e):
+            parts = []
+            for c in _flatten(e):
+                if isinstance(c, Dataset):
+                    raise TypeError(f"{op}: `tf.data.Dataset.unique` does not support Dataset "
+                                    f"components -- only tensors and strings are supported.")
+                if isinstance(c, bytes):
+                    parts.append(c)
+                    continue
+                a = _value(c)
+                if a.dtype == object:
+                    parts.append((a.shape, tuple(a.reshape(-1).tolist())))
+                    continue
+                if a.dtype.kind == "f":
+                    a = a + a.dtype.type(0)  # -0.0 -> 0.0
+                parts.append((a.dtype.str, a.shape, a.tobytes()))
+            return tuple(parts)
+
+        def elements():
+            seen = set()
+            for e in parent():
+                k = key(e)
+                if k not in seen:
+                    seen.add(k)
+                    yield e
+        return Dataset(elements, _INF if self._card == _INF else _UNK, spec=self._spec)
+
+    def get_single_element(self, name=None):
+        """The dataset's only element (a tensor or a structure of them), as TF; an
+        InvalidArgumentError when it has none or more than one."""
+        op = "Dataset.get_single_element"
+        if self._card == _INF:
+            raise InvalidArgumentError(f"{op}: Dataset had more than one element (it is infinite).")
+        it = self._elements()
+        first = next(it, _END)
+        if first is _END:
+            raise InvalidArgumentError(f"{op}: Dataset was empty.")
+        if next(it, _END) is not _END:
+            raise InvalidArgumentError(f"{op}: Dataset had more than one element.")
+        return first
+
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None,
+                        name=None):
+        """Elements grouped by ``key_func(element)`` (a scalar int64) into windows of
+        ``window_size`` (or ``window_size_func(key)``) elements; each full window, as a
+        Dataset, goes to ``reduce_func(key, window)``, which returns a Dataset whose elements
+        are the output. At the end the partial windows are reduced in increasing key order,
+        as TF. ``Dataset.range(10).group_by_window(lambda x: x % 2, lambda k, d: d.batch(5),
+        window_size=5)`` gives ``[0 2 4 6 8]`` and ``[1 3 5 7 9]``."""
+        op = "Dataset.group_by_window"
+        if (window_size is not None and window_size_func) or \
+                not (window_size is not None or window_size_func):
+            raise ValueError(f"{op}: Either the `window_size` argument or the `window_size_func` "
+                             f"argument must be specified.")
+        _check_fn(key_func, op, "key_func")
+        _check_fn(reduce_func, op, "reduce_func")
+        if window_size is not None:
+            size = _int_arg(window_size, op, "window_size")
+            if size <= 0:
+                raise InvalidArgumentError(f"{op}: Window size must be greater than zero, but got "
+                                           f"{size}.")
+
+            def window_size_func(key):
+                return size
+        else:
+            _check_fn(window_size_func, op, "window_size_func")
+        parent, spec = self._elements, self._spec
+
+        def flush(key, group):
+            d = _returned_dataset(reduce_func(_int64_scalar(key), _list_dataset(group, spec)),
+                                  op, "reduce_func")
+            yield from d._elements()
+
+        def elements():
+            groups, sizes = {}, {}
+            for e in parent():
+                k = _int64_result(_call(key_func, e), op, "key_func")
+                if k not in sizes:
+                    w = _int64_result(window_size_func(_int64_scalar(k)), op, "window_size_func")
+                    if w <= 0:
+                        raise InvalidArgumentError(f"{op}: Window size must be greater than zero, "
+                                                   f"but got {w}.")
+                    sizes[k] = w
+                group = groups.setdefault(k, [])
+                group.append(e)
+                if len(group) == sizes[k]:
+                    del groups[k]
+                    yield from flush(k, group)
+            for k in sorted(groups):
+                yield from flush(k, groups.pop(k))
+        return Dataset(elements, _INF if self._card == _INF else _UNK)
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
+                                  bucket_batch_sizes, padded_shapes=None, padding_values=None,
+                                  pad_to_bucket_boundary=False, no_padding=False,
+                                  drop_remainder=False, name=None):
+        """Elements grouped by length into buckets ``[0, b0), [b0, b1), ..., [b_last, inf)``
+        and padded-batched per bucket (``bucket_batch_sizes[i]`` per batch), as TF (it is
+        ``group_by_window`` with ``padded_batch``). Dimensions that are ``None`` in the
+        padded shapes (``padded_shapes``, else the static ``element_spec``) are padded to the
+        longest in the batch, or to the bucket's boundary minus 1 with
+        ``pad_to_bucket_boundary``; ``no_padding`` batches without padding. When the element
+        spec is not static (after ``map``), every dimension of rank-1 components counts as
+        ``None``; give ``padded_shapes`` for higher ranks."""
+        op = "Dataset.bucket_by_sequence_length"
+        _check_fn(element_length_func, op, "element_length_func")
+        bounds = [_int_arg(b, op, "bucket_boundaries") for b in _int_list(bucket_boundaries, op, "bucket_boundaries")]
+        sizes = [_int_arg(b, op, "bucket_batch_sizes") for b in _int_list(bucket_batch_sizes, op, "bucket_batch_sizes")]
+        if len(sizes) != len(bounds) + 1:
+            raise ValueError(f"{op}: `len(bucket_batch_sizes)` must equal `len(bucket_boundaries) + "
+                             f"1` but `len(bucket_batch_sizes)={len(sizes)}` and "
+                             f"`len(bucket_boundaries)={len(bounds)}`.")
+        if any(b >= c for b, c in zip(bounds, bounds[1:])):
+            raise ValueError(f"{op}: bucket_boundaries must be increasing, got {bounds}")
+        if any(b <= 0 for b in sizes):
+            raise InvalidArgumentError(f"{op}: bucket_batch_sizes must be greater than zero, got "
+                                       f"{sizes}")
+        drop = _builtins.bool(drop_remainder)
+        static = self._spec
+
+        def bucket_id(*args):
+            length = _call(element_length_func, args[0] if len(args) == 1 else args)
+            length = _int_value(length, op, "element_length_func")
+            return _np.int64(_bisect.bisect_right(bounds, length))
+
+        def batching(key, grouped):
+            b = int(key)
+            if no_padding:
+                return grouped.batch(sizes[b], drop_remainder=drop)
+            filler = None
+            if pad_to_bucket_boundary:
+                if b >= len(bounds):
+                    raise InvalidArgumentError(
+                        f"{op}: When pad_to_bucket_boundary=True, elements must have length < "
+                        f"max(bucket_boundaries).")
+                filler = bounds[b] - 1
+            shapes = _bucket_shapes(padded_shapes, static, grouped, filler, op)
+            return grouped.padded_batch(sizes[b], shapes, padding_values, drop_remainder=drop)
+
+        def key_func(*args):
+            return bucket_id(*args)
+
+        def window_size_func(key):
+            return _np.int64(sizes[int(key)])
+        return self.group_by_window(key_func, batching, window_size_func=window_size_func)
+
+    def rejection_resample(self, class_func, target_dist, initial_dist=None, seed=None,
+                           name=None):
+        """``(class, element)`` pairs whose classes (``class_func(element)``, a scalar int)
+        follow ``target_dist``, by TF's method: with ``r = target / initial`` and ``m =
+        min(r)``, each output is an input element taken as it is with probability ``m``, else
+        the next element of a second pass that keeps class ``i`` with probability ``(r_i - m) /
+        (max(r) - m)``; the mixture has the target distribution. ``initial_dist`` None
+        estimates the input distribution as the elements pass (per 32 elements, counts
+        smoothed by 10 per class, as TF). Seeded as ``shuffle``; the draws are not TF's."""
+        op = "Dataset.rejection_resample"
+        _check_fn(class_func, op, "class_func")
+        target = _dist_arg(target_dist, op, "target_dist")
+        k = target.size
+        entropy = _shuffle_entropy(seed, op)
+        counter = _itertools.count()
+        init = None
+        if initial_dist is not None:
+            init = _dist_arg(initial_dist, op, "initial_dist")
+            if init.size != k:
+                raise ValueError(f"{op}: initial_dist has {init.size} classes and target_dist "
+                                 f"{k}; they must have the same length")
+        parent = self._elements
+
+        def classify(e):
+            r = _call(class_func, e)
+            c = _int_value(r, op, "class_func")
+            if not 0 <= c < k:
+                raise InvalidArgumentError(f"{op}: class_func returned {c}, outside [0, {k}) "
+                                           f"(the classes of target_dist)")
+            return _to_tensor(r, op), c
+
+        def estimates():
+            if init is not None:
+                while True:
+                    yield init
+            counts = _np.full(k, 10.0)
+            it = parent()
+            while True:
+                classes = [classify(e)[1] for e in _itertools.islice(it, 32)]
+                if not classes:
+                    return
+                counts += _np.bincount(classes, minlength=k)
+                d = counts / counts.sum()
+                for _ in _builtins.range(32):
+                    yield d
+
+        def original():
+            for e in parent():
+                yield (classify(e)[0], e)
+
+        def filtered(g):
+            for e, d in zip(parent(), estimates()):
+                value, c = classify(e)
+                if g.random() < _acceptance(d, target)[0][c]:
+                    yield (value, e)
+        if init is not None:
+            p_static = _acceptance(init, target)[1]
+            if p_static >= 1.0:
+                return Dataset(original, self._card)
+
+        def elements():
+            g = _np.random.default_rng(entropy + [next(counter)])
+            streams = (original(), filtered(g))
+            for d in estimates():
+                x = next(streams[0 if g.random() < _acceptance(d, target)[1] else 1], _END)
+                if x is _END:
+                    return
+                yield x
+        return Dataset(elements, _INF if self._card == _INF else _UNK)
+
+    # -- more constructors ---------------------------------------------------------------------
+    @staticmethod
+    def counter(start=0, step=1, dtype=_int64, name=None):
+        """``start, start + step, start + 2 * step, ...`` forever (int64 by default), as TF:
+        ``list(Dataset.counter(start=2, step=5).take(5).as_numpy_iterator())`` is
+        ``[2, 7, 12, 17, 22]``. Batches of it are computed, never stacked."""
+        op = "Dataset.counter"
+        dt = _as_dtype(dtype)
+        if dt.is_bool:
+            raise TypeError(f"{op}: dtype must be a number type, got bool")
+        vals = []
+        for what, v in (("start", start), ("step", step)):
+            if isinstance(v, (_core.Tensor, _core.Variable)):
+                v = v.numpy()
+            if dt.is_integer:
+                vals.append(_int_arg(v, op, what))
+            else:
+                if not isinstance(v, (_numbers.Real, _np.ndarray, _np.generic)) or isinstance(v, _builtins.bool):
+                    raise TypeError(f"{op}: {what} must be a number, got {v!r:.80}")
+                vals.append(float(v))
+        source = _RangeSource(vals[0], vals[1], _INF, dt)
+        return Dataset._indexed(source, _chunks_forever, _INF)
+
+    @staticmethod
+    def random(seed=None, rerandomize_each_iteration=None, name=None):
+        """An infinite dataset of uniformly distributed int64 values in ``[0, 2**32)`` (TF's
+        range), as TF: with a ``seed`` (or the global seed) the same sequence every run; each
+        iteration repeats the sequence unless ``rerandomize_each_iteration``. The values are
+        numpy's, not TF's."""
+        op = "Dataset.random"
+        entropy = _shuffle_entropy(seed, op)
+        counter = _itertools.count()
+        again = _builtins.bool(rerandomize_each_iteration)
+
+        def elements():
+            g = _np.random.default_rng(entropy + [next(counter) if again else 0])
+            while True:
+                for v in g.integers(0, 2 ** 32, _CHUNK, dtype=_np.int64):
+                    yield _core._constant(v, _int64)
+        return Dataset(elements, _INF, spec=TensorSpec((), _int64))
+
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
+                             rerandomize_each_iteration=None):
+        """Elements drawn at random from ``datasets``: each step picks dataset ``i`` with
+        probability ``weights[i] / sum(weights)`` (uniform without weights; ``weights`` may
+        also be a Dataset of such lists, one per step) and takes its next element, as TF.
+        Datasets with weight 0 are dropped; an exhausted dataset ends the result with
+        ``stop_on_empty_dataset``, else it is skipped. Seeded as ``shuffle`` (the same
+        choices every iteration unless ``rerandomize_each_iteration``); the draws are not
+        TF's."""
+        op = "Dataset.sample_from_datasets"
+        datasets = _dataset_list(datasets, op)
+        spec = _common_spec(datasets, op)
+        stop = _builtins.bool(stop_on_empty_dataset)
+        entropy = _shuffle_entropy(seed, op)
+        counter = _itertools.count()
+        again = _builtins.bool(rerandomize_each_iteration)
+        dynamic = isinstance(weights, Dataset)
+        if not dynamic:
+            if weights is None:
+                w = _np.ones(len(datasets))
+            else:
+                w = _weights_arg(weights, len(datasets), op)
+                keep = [i for i in _builtins.range(len(datasets)) if w[i] > 0]
+                if not keep:
+                    return datasets[0].take(0)
+                datasets, w = [datasets[i] for i in keep], w[keep]
+            if len(datasets) == 1:
+                return datasets[0]
+            cdf = _np.cumsum(w / w.sum())
+        k = len(datasets)
+        card = _INF if any(d._card == _INF for d in datasets) else _UNK
+
+        def picks(g):
+            if not dynamic:
+                while True:
+                    yield from _np.minimum(_np.searchsorted(cdf, g.random(_CHUNK), side="right"),
+                                           k - 1).tolist()
+            for p in weights._elements():
+                p = _weights_arg(p, k, op)
+                c = _np.cumsum(p)
+                yield min(int(_np.searchsorted(c, g.random() * c[-1], side="right")), k - 1)
+
+        def elements():
+            g = _np.random.default_rng(entropy + [next(counter) if again else 0])
+            yield from _directed(picks(g), datasets, stop, op)
+        return Dataset(elements, card, spec=spec)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+        """Elements of ``datasets`` in the order ``choice_dataset`` (scalar int64 indices)
+        picks them, as TF: with ``datasets`` three repeated strings and ``choice_dataset =
+        Dataset.range(3).repeat(3)`` the result is ``[b'foo', b'bar', b'baz'] * 3``. An
+        exhausted dataset ends the result (``stop_on_empty_dataset``, the default) or is
+        skipped; an index out of range is an InvalidArgumentError."""
+        op = "Dataset.choose_from_datasets"
+        datasets = _dataset_list(datasets, op)
+        if not isinstance(choice_dataset, Dataset):
+            raise TypeError(f"{op}: Invalid `choice_dataset`. `choice_dataset` should be a "
+                            f"`tf.data.Dataset` but is {type(choice_dataset)}.")
+        cspec = choice_dataset._spec
+        if cspec is not None and not (isinstance(cspec, TensorSpec) and cspec.dtype == _int64
+                                      and cspec.shape == ()):
+            raise TypeError(f"{op}: Invalid `choice_dataset`. Elements of `choice_dataset` must "
+                            f"be scalar `tf.int64` tensors but are {cspec}.")
+        spec = _common_spec(datasets, op)
+        stop = _builtins.bool(stop_on_empty_dataset)
+        k = len(datasets)
+        card = _INF if any(d._card == _INF for d in datasets) else _UNK
+
+        def picks():
+            for c in choice_dataset._elements():
+                if not (isinstance(c, (_core.Tensor, _core.Variable)) and c.dtype == _int64
+                        and not _shape(c)):
+                    raise TypeError(f"{op}: Invalid `choice_dataset`. Elements of "
+                                    f"`choice_dataset` must be scalar `tf.int64` tensors but "
+                                    f"are {_spec_of(c) if not isinstance(c, tuple) else c!r:.80}.")
+                i = int(c.numpy())
+                if not 0 <= i < k:
+                    raise InvalidArgumentError(f"{op}: Selector index out of range: {i} >= {k}")
+                yield i
+        return Dataset(lambda: _directed(picks(), datasets, stop, op), card, spec=spec)
+
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None):
+        """The paths matching ``file_pattern`` (a glob pattern, or a list of them; ``*``,
+        ``?``, ``[...]``, hidden files included) as string elements (bytes), sorted and then
+        shuffled (unless ``shuffle=False``) with a buffer holding them all, as TF. No match is
+        an InvalidArgumentError."""
+        op = "Dataset.list_files"
+        patterns = _string_list(file_pattern, op, "file_pattern")
+        found = []
+        for p in patterns:
+            found.extend(_glob_all(_os.fsdecode(p)))
+        if not found:
+            raise InvalidArgumentError(f"{op}: No files matched pattern: "
+                                       f"{', '.join(_os.fsdecode(p) for p in patterns)}")
+        names = _np.empty(len(found), dtype=object)
+        names[:] = sorted(_os.fsencode(f) for f in found)
+        source = _Arrays(None, [names], [_STRING], len(found))
+        ds = Dataset._indexed(source, lambda: _chunks_range(0, len(found)), len(found))
+        if shuffle is None or shuffle:
+            ds = ds.shuffle(max(len(found), 1), seed=seed)
+        return ds
+
+    # -- save / load (tapegrad's own format) --------------------------------------------------
+    def save(self, path, compression=None, shard_func=None, checkpoint_args=None):
+        """Writes the elements to the directory ``path`` in tapegrad's format (not TF's
+        snapshot format): ``spec.json`` (the element structure and specs) and
+        ``elements.npz`` (per component, one stacked array when every element has the same
+        shape, else one array per element; strings as UTF-8 bytes with offsets).
+        ``compression="GZIP"`` compresses the npz (zip deflate). ``Dataset.load(path)``
+        reads it back. An infinite dataset is an InvalidArgumentError."""
+        op = "Dataset.save"
+        if shard_func is not None or checkpoint_args is not None:
+            raise NotImplementedError(f"{op}: shard_func and checkpoint_args are not supported "
+                                      f"in tapegrad")
+        if compression not in (None, "", "GZIP"):
+            raise ValueError(f"{op}: compression must be None or 'GZIP', got {compression!r}")
+        if self._card == _INF:
+            raise InvalidArgumentError(f"{op}: the dataset is infinite, it cannot be saved")
+        elements = list(self._elements())
+        spec = self._spec if self._spec is not None else (
+            _pack(elements[0], [_spec_of(t) for t in _flatten(elements[0])]) if elements else None)
+        if spec is None:
+            raise ValueError(f"{op}: the dataset is empty and its element structure is unknown")
+        flat_spec = _flatten(spec)
+        if any(isinstance(s, DatasetSpec) for s in flat_spec):
+            raise TypeError(f"{op}: datasets whose elements contain Datasets cannot be saved")
+        arrays = {}
+        for c, s in enumerate(flat_spec):
+            comps = [_flatten(e)[c] for e in elements]
+            shapes = {_shape(t) for t in comps}
+            if s.dtype is _STRING:
+                vals = [_value(t) for t in comps]
+                flat = [b for v in vals for b in v.reshape(-1).tolist()]
+                arrays[f"c{c}_bytes"] = _np.frombuffer(b"".join(flat), dtype=_np.uint8)
+                arrays[f"c{c}_lengths"] = _np.array([len(b) for b in flat], dtype=_np.int64)
+                arrays[f"c{c}_shapes"] = _shapes_array(vals)
+            elif len(shapes) <= 1:
+                arrays[f"c{c}"] = (_np.stack([_value(t) for t in comps]) if comps
+                                   else _np.zeros((0,) + tuple(d or 0 for d in (s.shape or ())),
+                                                  s.dtype.as_numpy_dtype))
+            else:
+                vals = [_value(t) for t in comps]
+                arrays[f"c{c}_flat"] = _np.concatenate([v.reshape(-1) for v in vals])
+                arrays[f"c{c}_shapes"] = _shapes_array(vals)
+        _os.makedirs(_os.fspath(path), exist_ok=True)
+        meta = {"format": "tapegrad.data.save/1", "count": len(elements),
+                "structure": _encode_structure(spec)}
+        with open(_os.path.join(_os.fspath(path), "spec.json"), "w", encoding="utf-8") as f:
+            _json.dump(meta, f)
+        (_np.savez_compressed if compression == "GZIP" else _np.savez)(
+            _os.path.join(_os.fspath(path), "elements.npz"), **arrays)
+
+    @staticmethod
+    def load(path, element_spec=None, compression=None, reader_func=None):
+        """The dataset ``Dataset.save`` wrote to ``path`` (tapegrad's format, not TF's), with
+        its element structure (namedtuples come back as namedtuples of the same name and
+        fields) and specs; ``element_spec``, when given, must match."""
+        op = "Dataset.load"
+        if reader_func is not None:
+            raise NotImplementedError(f"{op}: reader_func is not supported in tapegrad")
+        base = _os.fspath(path)
+        try:
+            with open(_os.path.join(base, "spec.json"), encoding="utf-8") as f:
+                meta = _json.load(f)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{op}: no dataset saved at {base!r} (spec.json is missing)") from None
+        if meta.get("format") != "tapegrad.data.save/1":
+            raise ValueError(f"{op}: {base!r} does not hold a dataset saved by tapegrad")
+        spec = _decode_structure(meta["structure"])
+        if element_spec is not None:
+            fa, fb = _flatten(spec), _flatten(element_spec)
+            if not _same_structure(spec, element_spec) or len(fa) != len(fb) or \
+                    any(a.dtype != b.dtype for a, b in zip(fa, fb)):
+                raise ValueError(f"{op}: element_spec {element_spec!r} does not match the saved "
+                                 f"{spec!r}")
+        n = meta["count"]
+        with _np.load(_os.path.join(base, "elements.npz")) as z:
+            data = {k: z[k] for k in z.files}
+        columns = []
+        for c, s in enumerate(_flatten(spec)):
+            if s.dtype is _STRING:
+                blob, lengths = data[f"c{c}_bytes"].tobytes(), data[f"c{c}_lengths"]
+                ends = _np.cumsum(lengths)
+                flat = [blob[e - ln:e] for e, ln in zip(ends.tolist(), lengths.tolist())]
+                columns.append(_unflatten_values(flat, data[f"c{c}_shapes"], True))
+            elif f"c{c}" in data:
+                columns.append([_make(a, s.dtype) for a in data[f"c{c}"]])
+            else:
+                columns.append([_make(v, s.dtype) for v in
+                                _unflatten_values(data[f"c{c}_flat"], data[f"c{c}_shapes"], False)])
+        elements = [_pack(spec, [col[i] for col in columns]) for i in _builtins.range(n)]
+        return Dataset(lambda: iter(elements), n, spec=spec)
 
 
 def _chunks_range(start, stop):
@@ -981,6 +1967,490 @@ def _cardinality(dataset):
     return dataset.cardinality()
 
 
+# -- helpers of the transformations above ------------------------------------------------------
+_END = object()
+
+
+def _chunks_forever():
+    start = 0
+    while True:
+        yield _np.arange(start, start + _CHUNK, dtype=_np.int64)
+        start += _CHUNK
+
+
+def _default_cycle_length():
+    try:
+        return max(1, len(_os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, _os.cpu_count() or 1)
+
+
+def _cycle_arg(cycle_length, op):
+    if cycle_length is None:
+        return _default_cycle_length()
+    c = _int_arg(cycle_length, op, "cycle_length")
+    if c == AUTOTUNE:
+        return _default_cycle_length()
+    if c <= 0:
+        raise InvalidArgumentError(f"{op}: cycle_length must be greater than zero, got {c}")
+    return c
+
+
+def _returned_dataset(d, op, what):
+    if not isinstance(d, Dataset):
+        raise TypeError(f"{op}: Invalid `{what}`. `{what}` must return a `tf.data.Dataset` "
+                        f"object, got {d!r:.60} of type {type(d).__name__}")
+    return d
+
+
+def _list_dataset(items, spec=None):
+    """A dataset of the elements in the list ``items`` (windows and groups)."""
+    return Dataset(lambda: iter(items), len(items), spec=spec)
+
+
+def _types_text(structure):
+    return repr(_pack(structure, [_dtype(c).name if not isinstance(c, Dataset) else "dataset"
+                                  for c in _flatten(structure)]))
+
+
+def _describe(r):
+    if isinstance(r, (_core.Tensor, _core.Variable)):
+        return f"a {r.dtype.name} tensor of shape {_shape_text(r.shape)}"
+    return f"{r!r:.60} of type {type(r).__name__}"
+
+
+def _predicate_value(r, op):
+    """take_while's predicate result as a bool (ValueError otherwise, as TF)."""
+    if isinstance(r, (_builtins.bool, _np.bool_)):
+        return _builtins.bool(r)
+    if isinstance(r, (_core.Tensor, _core.Variable)) and r.dtype == _bool and r.ndim == 0:
+        return _builtins.bool(r.numpy())
+    raise ValueError(f"{op}: Invalid `predicate`. `predicate` must return a `tf.bool` scalar "
+                     f"tensor, but it returned {_describe(r)}.")
+
+
+def _int64_scalar(v):
+    return _core._constant(_np.int64(v), _int64)
+
+
+def _int64_result(r, op, what):
+    """A user function's result that must be a scalar int64 (TF's key / window size rule;
+    Python and numpy integers are taken too)."""
+    if isinstance(r, (_core.Tensor, _core.Variable)):
+        if r.dtype == _int64 and r.ndim == 0:
+            return int(r.numpy())
+    elif isinstance(r, (_numbers.Integral, _np.integer)) and not isinstance(r, (_builtins.bool, _np.bool_)):
+        return int(r)
+    raise ValueError(f"{op}: Invalid `{what}`. `{what}` must return a single `tf.int64` scalar "
+                     f"tensor but it returned {_describe(r)}.")
+
+
+def _int_value(r, op, what):
+    """A user function's result that must be a scalar integer (any integer dtype)."""
+    if isinstance(r, (_core.Tensor, _core.Variable)):
+        if r.dtype.is_integer and r.ndim == 0:
+            return int(r.numpy())
+    elif isinstance(r, (_numbers.Integral, _np.integer)) and not isinstance(r, (_builtins.bool, _np.bool_)):
+        return int(r)
+    raise ValueError(f"{op}: `{what}` must return a scalar integer, got {_describe(r)}")
+
+
+def _int_list(values, op, what):
+    if isinstance(values, (_core.Tensor, _core.Variable)):
+        values = values.numpy()
+    if isinstance(values, _np.ndarray):
+        values = values.tolist()
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"{op}: {what} must be a list of integers, got {values!r:.80}")
+    return list(values)
+
+
+def _bucket_shapes(padded_shapes, static, grouped, filler, op):
+    """bucket_by_sequence_length's padded shapes: ``padded_shapes`` or the static element
+    spec's shapes, with None dimensions set to ``filler`` (None: the batch's longest)."""
+    if padded_shapes is not None:
+        structure = static if static is not None else grouped.element_spec
+        if _is_struct(structure):
+            shapes = [_shape_arg(s) for s in _flatten_up_to(structure, padded_shapes, op)]
+        else:
+            shapes = [_shape_arg(padded_shapes)]
+    elif static is not None:
+        structure = static
+        shapes = [s.shape for s in _flatten(static)]
+    else:
+        structure = grouped.element_spec
+        shapes = []
+        for s in _flatten(structure):
+            if s.shape is not None and len(s.shape) > 1 and filler is not None:
+                raise ValueError(f"{op}: with pad_to_bucket_boundary=True and an element_spec that "
+                                 f"is not static (after map), give padded_shapes for components "
+                                 f"of rank > 1 (got shape {_shape_text(s.shape)})")
+            shapes.append(None if s.shape is None else (None,) * len(s.shape))
+    if any(sh is None for sh in shapes):
+        raise ValueError(f"{op}: components of unknown rank need padded_shapes")
+    out = [[filler if d is None else d for d in sh] for sh in shapes]
+    return _pack(structure, out) if _is_struct(structure) else out[0]
+
+
+def _dist_arg(dist, op, what):
+    if isinstance(dist, (_core.Tensor, _core.Variable)):
+        dist = dist.numpy()
+    try:
+        d = _np.asarray(dist, dtype=_np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: {what} must be a list of probabilities, got {dist!r:.80}") from None
+    if d.ndim != 1 or d.size == 0:
+        raise ValueError(f"{op}: {what} must be a non-empty 1-D list of probabilities, got shape "
+                         f"{_shape_text(d.shape)}")
+    if not _np.all(_np.isfinite(d)) or _np.any(d < 0) or d.sum() <= 0:
+        raise InvalidArgumentError(f"{op}: {what} must be non-negative with a positive sum, got "
+                                   f"{d.tolist()}")
+    return d
+
+
+def _acceptance(initial, target):
+    """TF's acceptance probabilities with mixing: (per-class acceptance, probability of taking
+    an element unfiltered)."""
+    ratio = target / (initial + _np.finfo(_np.float64).tiny)
+    hi, lo = ratio.max(), ratio.min()
+    with _np.errstate(invalid="ignore", divide="ignore"):
+        accept = (ratio - lo) / (hi - lo)
+    return accept, lo
+
+
+def _dataset_list(datasets, op):
+    if isinstance(datasets, Dataset) or not isinstance(datasets, (list, tuple)):
+        raise TypeError(f"{op}: Invalid `datasets`. `datasets` should be a list of "
+                        f"`tf.data.Dataset`, got {type(datasets).__name__}")
+    datasets = list(datasets)
+    if not datasets:
+        raise ValueError(f"{op}: Invalid `datasets`. `datasets` should not be empty.")
+    for i, d in enumerate(datasets):
+        if not isinstance(d, Dataset):
+            raise TypeError(f"{op}: Invalid `datasets`. datasets[{i}] is a {type(d).__name__}, "
+                            f"not a `tf.data.Dataset`")
+    return datasets
+
+
+def _common_spec(datasets, op):
+    """The element spec the datasets share (dimensions that differ become None); a
+    TypeError when their static specs differ in structure or dtype."""
+    specs = [d._spec for d in datasets]
+    if any(s is None for s in specs):
+        return None
+    spec = specs[0]
+    for i, s in enumerate(specs[1:], 1):
+        fa, fb = _flatten(spec), _flatten(s)
+        if not _same_structure(spec, s) or len(fa) != len(fb) or \
+                any(x.dtype != y.dtype for x, y in zip(fa, fb)):
+            raise TypeError(f"{op}: Invalid `datasets`. `datasets` must have compatible element "
+                            f"specs.\n Dataset 0 element_spec={specs[0]!r}.\nDataset {i} "
+                            f"element_spec={s!r}.")
+        spec = _pack(spec, [x if isinstance(x, DatasetSpec) else TensorSpec(
+            None if x.shape is None or y.shape is None or len(x.shape) != len(y.shape)
+            else tuple(p if p == q else None for p, q in zip(x.shape, y.shape)), x.dtype)
+            for x, y in zip(fa, fb)])
+    return spec
+
+
+def _weights_arg(weights, k, op):
+    if isinstance(weights, (_core.Tensor, _core.Variable)):
+        if not weights.dtype.is_floating:
+            raise TypeError(f"{op}: Invalid `weights`. `weights` type must be `tf.float32` or "
+                            f"`tf.float64` but is {weights.dtype.name}.")
+        w = weights.numpy().astype(_np.float64)
+    elif isinstance(weights, tuple):  # one step of a weights dataset with tuple elements
+        w = _np.array([float(_value(v)) if not isinstance(v, _numbers.Real) else float(v) for v in weights])
+    else:
+        arr = _np.asarray(weights)
+        if isinstance(weights, _np.ndarray) and arr.dtype.kind != "f":
+            raise TypeError(f"{op}: Invalid `weights`. `weights` type must be floating-point but "
+                            f"is {arr.dtype}.")
+        if arr.dtype.kind not in "fiu" or arr.dtype.kind == "b":
+            raise TypeError(f"{op}: Invalid `weights`. `weights` must be numbers, got "
+                            f"{weights!r:.80}")
+        w = arr.astype(_np.float64)
+    if w.ndim != 1 or w.size != k:
+        raise ValueError(f"{op}: Invalid `weights`. `weights` should have the same length as "
+                         f"`datasets` but got `len(weights)={w.size if w.ndim else w.ndim}` vs. "
+                         f"`len(datasets)={k}`.")
+    if not _np.all(_np.isfinite(w)) or _np.any(w < 0):
+        raise InvalidArgumentError(f"{op}: Invalid `weights`. weights must be finite and "
+                                   f"non-negative, got {w.tolist()}")
+    return w
+
+
+def _directed(picks, datasets, stop, op):
+    """TF's directed interleave: for each pick, the next element of that dataset; an exhausted
+    one ends everything (``stop``) or is dropped, and the end comes when all are."""
+    its = [d._elements() for d in datasets]
+    active = len(its)
+    for i in picks:
+        it = its[i]
+        if it is None:
+            continue
+        x = next(it, _END)
+        if x is not _END:
+            yield x
+            continue
+        if stop:
+            return
+        its[i] = None
+        active -= 1
+        if active == 0:
+            return
+
+
+def _string_list(value, op, what):
+    """A string or list of strings (str, bytes, PathLike, numpy strings) as a list of bytes."""
+    if isinstance(value, _os.PathLike):
+        value = _os.fspath(value)
+    if isinstance(value, (list, tuple)):
+        value = [_os.fspath(v) if isinstance(v, _os.PathLike) else v for v in value]
+    s = _string_value(value, op) if not isinstance(value, tuple) else _string_value(list(value), op)
+    if s is None:
+        raise TypeError(f"{op}: The `{what}` argument must contain `tf.string` elements, got "
+                        f"{value!r:.80} of type {type(value).__name__}")
+    if isinstance(s, bytes):
+        return [s]
+    if s.ndim != 1:
+        raise ValueError(f"{op}: The `{what}` argument must contain `tf.string` elements of "
+                         f"shape [] or [n], got shape {_shape_text(s.shape)}")
+    return s.tolist()
+
+
+def _has_magic(s):
+    return any(c in s for c in "*?[")
+
+
+def _glob_all(pattern):
+    """The paths matching a glob pattern (``*``, ``?``, ``[...]`` in any component), hidden
+    files included, as TF's file matching (Python's glob skips them before 3.11)."""
+    if not _has_magic(pattern):
+        return [pattern] if _os.path.lexists(pattern) else []
+    dirname, base = _os.path.split(pattern)
+    if dirname and _has_magic(dirname):
+        dirs = [d for d in _glob_all(dirname) if _os.path.isdir(d)]
+    else:
+        dirs = [dirname]
+    out = []
+    for d in dirs:
+        try:
+            names = _os.listdir(d or _os.curdir)
+        except OSError:
+            continue
+        if not base:
+            out.append(d + _os.sep)
+            continue
+        out.extend(_os.path.join(d, n) for n in _fnmatch.filter(names, base))
+    return out
+
+
+def _shapes_array(values):
+    out = []
+    for v in values:
+        out.append(v.ndim)
+        out.extend(v.shape)
+    return _np.array(out, dtype=_np.int64)
+
+
+def _unflatten_values(flat, shapes, strings):
+    out, pos, i = [], 0, 0
+    shapes = shapes.tolist()
+    while i < len(shapes):
+        nd = shapes[i]
+        shape = tuple(shapes[i + 1:i + 1 + nd])
+        i += 1 + nd
+        size = int(_np.prod(shape)) if shape else 1
+        part = flat[pos:pos + size]
+        pos += size
+        if strings:
+            out.append(_string_array(shape, list(part), "Dataset.load"))
+        else:
+            out.append(_np.asarray(part).reshape(shape))
+    return out
+
+
+def _encode_structure(spec):
+    if isinstance(spec, dict):
+        return {"dict": [[k, _encode_structure(v)] for k, v in spec.items()]}
+    if isinstance(spec, tuple):
+        if hasattr(spec, "_fields"):
+            return {"namedtuple": type(spec).__name__, "fields": list(spec._fields),
+                    "items": [_encode_structure(v) for v in spec]}
+        return {"tuple": [_encode_structure(v) for v in spec]}
+    return {"spec": None if spec.shape is None else list(spec.shape), "dtype": spec.dtype.name}
+
+
+def _decode_structure(d):
+    if "dict" in d:
+        return {k: _decode_structure(v) for k, v in d["dict"]}
+    if "namedtuple" in d:
+        cls = _collections.namedtuple(d["namedtuple"], d["fields"])
+        return cls(*[_decode_structure(v) for v in d["items"]])
+    if "tuple" in d:
+        return tuple(_decode_structure(v) for v in d["tuple"])
+    return TensorSpec(d["spec"], d["dtype"])
+
+
+_COMPRESSIONS = {None: "", "": "", "GZIP": "GZIP", "ZLIB": "ZLIB"}
+
+
+def _read_lines(path, compression, op):
+    """The lines of one file as bytes, without the line end (``\\n`` and a ``\\r`` before it,
+    as TF's reader)."""
+    name = _os.fsdecode(path)
+    try:
+        if compression == "GZIP":
+            f = _gzip.open(name, "rb")
+        elif compression == "ZLIB":
+            with open(name, "rb") as raw:
+                f = _io.BytesIO(_zlib.decompress(raw.read()))
+        else:
+            f = open(name, "rb")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{op}: {name}; No such file or directory") from None
+    with f:
+        for line in f:
+            if line.endswith(b"\n"):
+                line = line[:-1]
+                if line.endswith(b"\r"):
+                    line = line[:-1]
+            else:  # the last line, without a newline
+                if line.endswith(b"\r"):
+                    line = line[:-1]
+                if not line:
+                    return
+            yield line
+
+
+class TextLineDataset(Dataset):
+    """The lines of one or more text files, as ``tf.data.TextLineDataset``: each element is
+    one line as ``bytes`` (tapegrad has no string tensors), without its ``\\n`` / ``\\r\\n``.
+    ``filenames`` is a path, a list of paths, or a Dataset of them (e.g. from
+    ``Dataset.list_files``); the files are read one after another, or ``num_parallel_reads``
+    at a time interleaved line by line (TF's order; read sequentially here).
+    ``compression_type`` is None / ``""``, ``"GZIP"`` or ``"ZLIB"``. A missing file is a
+    FileNotFoundError when iterating."""
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        op = "TextLineDataset"
+        if compression_type not in _COMPRESSIONS:
+            raise InvalidArgumentError(f"{op}: Unsupported compression_type: {compression_type!r}; "
+                                       f"expected None, '', 'GZIP' or 'ZLIB'.")
+        compression = _COMPRESSIONS[compression_type]
+        if isinstance(filenames, Dataset):
+            spec = filenames._spec
+            if spec is not None and not (isinstance(spec, TensorSpec) and spec.dtype is _STRING
+                                         and spec.shape == ()):
+                raise TypeError(f"{op}: `filenames` must be a `tf.data.Dataset` of scalar "
+                                f"`tf.string` elements, got element_spec {spec!r}")
+            files = filenames
+        else:
+            listed = _string_list(filenames, op, "filenames")
+            names = _np.empty(len(listed), dtype=object)
+            names[:] = listed
+            files = Dataset._indexed(_Arrays(None, [names], [_STRING], len(listed)),
+                                     lambda: _chunks_range(0, len(listed)), len(listed))
+        spec = TensorSpec((), _STRING)
+
+        def read(fname):
+            if not isinstance(fname, bytes):
+                raise TypeError(f"{op}: a file name must be a scalar string, got {_describe(fname)}")
+            return Dataset(lambda: _read_lines(fname, compression, op), _UNK, spec=spec)
+        if num_parallel_reads is None:
+            inner = files.flat_map(read)
+        else:
+            inner = files.interleave(read, cycle_length=num_parallel_reads, block_length=1)
+        super().__init__(inner._elements, _UNK, spec=spec)
+
+
+# -- tf.data.experimental: the transformations as functions for Dataset.apply ----------------
+def _assert_cardinality(expected_cardinality):
+    """``tf.data.experimental.assert_cardinality(n)``: for ``Dataset.apply``; the dataset
+    with cardinality ``n``, and an InvalidArgumentError while iterating if it has another
+    number of elements (as TF)."""
+    op = "assert_cardinality"
+    n = _int_arg(expected_cardinality, op, "expected_cardinality")
+
+    def apply(dataset):
+        parent = dataset._elements
+
+        def elements():
+            count = 0
+            for e in parent():
+                count += 1
+                if n >= 0 and count > n:
+                    raise InvalidArgumentError(
+                        f"{op}: Input dataset was expected to contain {n} "
+                        f"element{'s' if n != 1 else ''} but contained at least {count} elements.")
+                yield e
+            if n == _INF:
+                raise InvalidArgumentError(f"{op}: Input dataset was expected to contain an "
+                                           f"infinite number of elements but contained only "
+                                           f"{count} elements.")
+            if n >= 0 and count < n:
+                raise InvalidArgumentError(
+                    f"{op}: Input dataset was expected to contain {n} elements but contained "
+                    f"only {count} element{'s' if count != 1 else ''}.")
+        return Dataset(elements, n, spec=dataset._spec)
+    return apply
+
+
+def _method(name, doc):
+    def factory(*args, **kwargs):
+        return lambda dataset: getattr(dataset, name)(*args, **kwargs)
+    factory.__name__ = name
+    factory.__doc__ = doc
+    return factory
+
+
+def _shuffle_and_repeat(buffer_size, count=None, seed=None):
+    """``tf.data.experimental.shuffle_and_repeat``: for ``Dataset.apply``,
+    ``shuffle(buffer_size, seed).repeat(count)`` (a new order each epoch)."""
+    return lambda dataset: dataset.shuffle(buffer_size, seed=seed).repeat(count)
+
+
+def _parallel_interleave(map_func, cycle_length, block_length=1, sloppy=False,
+                         buffer_output_elements=None, prefetch_input_elements=None):
+    """``tf.data.experimental.parallel_interleave``: for ``Dataset.apply``, ``interleave``
+    with the same order (``sloppy`` and the buffers are accepted; the order is always the
+    deterministic one)."""
+    return lambda dataset: dataset.interleave(map_func, cycle_length, block_length)
+
+
+def _get_single_element(dataset):
+    """``tf.data.experimental.get_single_element(dataset)``: ``dataset.get_single_element()``."""
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"get_single_element: expected a Dataset, got {type(dataset).__name__}")
+    return dataset.get_single_element()
+
+
+def _save(dataset, path, compression=None, shard_func=None, checkpoint_args=None):
+    """``tf.data.experimental.save``: ``dataset.save(path, ...)`` (tapegrad's format)."""
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"save: expected a Dataset, got {type(dataset).__name__}")
+    return dataset.save(path, compression, shard_func, checkpoint_args)
+
+
 experimental = _types.SimpleNamespace(
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
-    UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality)
+    UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality,
+    Counter=Dataset.counter, assert_cardinality=_assert_cardinality,
+    sample_from_datasets=Dataset.sample_from_datasets,
+    choose_from_datasets=Dataset.choose_from_datasets,
+    get_single_element=_get_single_element,
+    save=_save, load=Dataset.load,
+    shuffle_and_repeat=_shuffle_and_repeat, parallel_interleave=_parallel_interleave,
+    bucket_by_sequence_length=_method(
+        "bucket_by_sequence_length", "For ``Dataset.apply``: ``Dataset.bucket_by_sequence_length``."),
+    group_by_window=_method("group_by_window", "For ``Dataset.apply``: ``Dataset.group_by_window``."),
+    scan=_method("scan", "For ``Dataset.apply``: ``Dataset.scan``."),
+    take_while=_method("take_while", "For ``Dataset.apply``: ``Dataset.take_while``."),
+    unique=_method("unique", "For ``Dataset.apply``: ``Dataset.unique``."),
+    unbatch=_method("unbatch", "For ``Dataset.apply``: ``Dataset.unbatch``."),
+    enumerate_dataset=_method("enumerate", "For ``Dataset.apply``: ``Dataset.enumerate``."),
+    rejection_resample=_method("rejection_resample",
+                               "For ``Dataset.apply``: ``Dataset.rejection_resample``."),
+)
