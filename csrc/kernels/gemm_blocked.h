@@ -930,14 +930,27 @@ struct GemmDriver {
       for (i64 p = 0; p < k; ++p)
         for (i64 j = 0; j < n; ++j)
           bp[p * n + j] = pr.tb ? pr.B[(n0 + j) * pr.ldb + p] : pr.B[p * pr.ldb + n0 + j];
+      // K in chunks of about 256 KiB of A, each summed into C by every column group and row
+      // block while it is in L2: over all of K at once, A streamed from memory once per
+      // group of 4 columns and 64 rows (conv3d's filter gradient, 65536 x 216 x 16 float32:
+      // 13 ms, 35 GFLOP/s). Bias and ReLU go with the last chunk.
       const T* A = pr.A + m0;
-      for (i64 j0 = 0; j0 < n; j0 += 4) {
-        const i64 nc = min64(4, n - j0);
-        const T* b = bias ? bias + j0 : nullptr;
-        if (nc == 4) axpy_block<4, 4>(A, pr.lda, bp + j0, n, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
-        else if (nc == 3) axpy_block<3, 3>(A, pr.lda, bp + j0, n, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
-        else if (nc == 2) axpy_block<4, 2>(A, pr.lda, bp + j0, n, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
-        else axpy_block<4, 1>(A, pr.lda, bp + j0, n, k, C + j0, pr.ldc, m1 - m0, pr.accumulate, b, relu);
+      const i64 rows = m1 - m0;
+      const i64 kb = max64(64, (i64(256) << 10) / (max64(rows, 1) * i64(sizeof(T))));
+      for (i64 pb = 0; pb < k; pb += kb) {
+        const i64 kk = min64(kb, k - pb);
+        const bool acc = pb > 0 || pr.accumulate, last = pb + kk == k;
+        const T* a = A + pb * pr.lda;
+        const T* bpp = bp + pb * n;
+        for (i64 j0 = 0; j0 < n; j0 += 4) {
+          const i64 nc = min64(4, n - j0);
+          const T* b = bias && last ? bias + j0 : nullptr;
+          const bool r = relu && last;
+          if (nc == 4) axpy_block<4, 4>(a, pr.lda, bpp + j0, n, kk, C + j0, pr.ldc, rows, acc, b, r);
+          else if (nc == 3) axpy_block<3, 3>(a, pr.lda, bpp + j0, n, kk, C + j0, pr.ldc, rows, acc, b, r);
+          else if (nc == 2) axpy_block<4, 2>(a, pr.lda, bpp + j0, n, kk, C + j0, pr.ldc, rows, acc, b, r);
+          else axpy_block<4, 1>(a, pr.lda, bpp + j0, n, kk, C + j0, pr.ldc, rows, acc, b, r);
+        }
       }
       finish_act(pr, m0, m1 - m0, n0, n);
       return true;

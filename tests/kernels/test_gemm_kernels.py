@@ -184,6 +184,18 @@ def test_gemm_narrow_n(isa, dtype, n, threads):
     assert np.isnan(out[4]).all() and not np.isnan(np.delete(out, 4, axis=0)).any()
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("n", [2, 5, 16])
+def test_gemm_narrow_transposed_a_long_k_runs_in_chunks(isa, dtype, n, threads):
+    # Aᵀ·B with a narrow B (a weight gradient over many rows: conv3d's filter gradient) sums
+    # K in chunks of ~256 KiB of A; accumulate, bias and the activations apply once, after
+    # the last chunk. Row counts around the 64-row blocks, k past one, two and many chunks.
+    rng = np.random.default_rng(100 + n)
+    for m, k in [(70, 2000), (300, 1000), (13, 6000), (64, 1025)]:
+        for tb in (False, True):
+            _check_epilogues(isa, dtype, rng, m, k, n, True, tb, "tanh")
+
+
 _GUARD_PAGE = textwrap.dedent(r"""
     import ctypes, itertools, mmap, sys
     import numpy as np
