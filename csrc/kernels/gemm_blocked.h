@@ -626,6 +626,7 @@ struct GemmDriver {
     const T* bias;
     Act act;
     bool accumulate;
+    i64 m;  // op(A)'s rows in the whole product (a thread runs a rectangle of it)
   };
 
   static void finish_act(const Problem& pr, i64 i0, i64 mc, i64 j0, i64 nc) {
@@ -935,8 +936,10 @@ struct GemmDriver {
       // group of 4 columns and 64 rows (conv3d's filter gradient, 65536 x 216 x 16 float32:
       // 13 ms, 35 GFLOP/s). Bias and ReLU go with the last chunk.
       const T* A = pr.A + m0;
+      // The chunk length comes from the whole product's rows, not this thread's share of
+      // them, so the sums run in the same order whatever the number of threads.
       const i64 rows = m1 - m0;
-      const i64 kb = max64(64, (i64(256) << 10) / (max64(rows, 1) * i64(sizeof(T))));
+      const i64 kb = max64(64, (i64(256) << 10) / (max64(pr.m, 1) * i64(sizeof(T))));
       for (i64 pb = 0; pb < k; pb += kb) {
         const i64 kk = min64(kb, k - pb);
         const bool acc = pb > 0 || pr.accumulate, last = pb + kk == k;
@@ -1264,7 +1267,7 @@ struct GemmDriver {
     if (g.m <= 0 || g.n <= 0 || g.batch <= 0) return;
     auto item = [&g](i64 bt) {
       return Problem{g.a + bt * g.stride_a, g.lda, g.trans_a, g.b + bt * g.stride_b, g.ldb,
-                     g.trans_b, g.c + bt * g.stride_c, g.ldc, g.k, g.bias, g.act, g.accumulate};
+                     g.trans_b, g.c + bt * g.stride_c, g.ldc, g.k, g.bias, g.act, g.accumulate, g.m};
     };
     if (g.k <= 0) {
       for (i64 bt = 0; bt < g.batch; ++bt) run_empty_k(item(bt), g.m, g.n);

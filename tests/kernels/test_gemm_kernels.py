@@ -194,6 +194,15 @@ def test_gemm_narrow_transposed_a_long_k_runs_in_chunks(isa, dtype, n, threads):
     for m, k in [(70, 2000), (300, 1000), (13, 6000), (64, 1025)]:
         for tb in (False, True):
             _check_epilogues(isa, dtype, rng, m, k, n, True, tb, "tanh")
+    # the chunks follow the whole product's rows: 1 and 2 threads sum in the same order
+    a = rng.standard_normal((3000, 300)).astype(dtype)
+    b = rng.standard_normal((3000, n)).astype(dtype)
+    outs = []
+    for th in (1, 2):
+        _core.set_num_threads(th)
+        outs.append(MOD[dtype].gemm(isa, a, b, True, False))
+    _core.set_num_threads(threads)
+    np.testing.assert_array_equal(outs[0], outs[1])
 
 
 _GUARD_PAGE = textwrap.dedent(r"""
