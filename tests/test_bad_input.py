@@ -21,10 +21,11 @@ import numpy as np
 import pytest
 
 import tapegrad as tf
-from tapegrad.errors import InvalidArgumentError
+from tapegrad.errors import InvalidArgumentError, OutOfRangeError
 
 K = tf.keras
 f32, f64 = np.float32, np.float64
+i32 = np.int32
 
 
 def T(*shape, dtype=f32):
@@ -51,6 +52,22 @@ class Case:
 
 
 # -- objects some cases share the setup of ----------------------------------------------------------
+
+def _ta_write_past_end(v):
+    return tf.TensorArray(tf.float32, size=2).write(2, v)
+
+
+def _compiled_model():
+    m = K.Sequential([K.Input(shape=(2,)), K.layers.Dense(1)])
+    m.compile(optimizer="sgd", loss="mse")
+    return m
+
+
+def _built_conv3d():
+    layer = K.layers.Conv3D(2, 1)
+    layer(T(1, 2, 2, 2, 3))
+    return layer
+
 
 def _two_output_model():
     inp = K.Input(shape=(3,))
@@ -779,6 +796,145 @@ CASES = [
          lambda m: m.compile(optimizer="sgd", loss="mse", metrics={"nope": ["mae"]}), _two_output_model()),
     Case("compile_metric_shared_by_outputs", ValueError, r"the metric 'mean_absolute_error' would be shared by the 2 outputs",
          lambda m: m.compile(optimizer="sgd", loss="mse", metrics=[K.metrics.MeanAbsoluteError()]), _two_output_model()),
+    # -- tf top-level / math / linalg additions (helper, session 18) ------------------------------
+    Case("truncatediv_int_zero", InvalidArgumentError, r"truncatediv: Integer division by zero",
+         tf.truncatediv, np.array([7, -7], i32), np.array([2, 0], i32)),
+    Case("truncatemod_dtypes", TypeError, r"truncatemod: x and y must have one dtype, got int32 and float32",
+         tf.truncatemod, np.array([7], i32), T(1)),
+    Case("strided_slice_shrink_range", InvalidArgumentError,
+         r"strided_slice: slice index 3 of dimension 1 out of bounds \(size 3, input shape \[2, 3\]\)",
+         lambda x: tf.strided_slice(x, [0, 3], [1, 4], shrink_axis_mask=2), T(2, 3)),
+    Case("strided_slice_zero_stride", InvalidArgumentError, r"strided_slice: strides\[0\] must be non-zero",
+         lambda x: tf.strided_slice(x, [0], [2], [0]), V(2, 3)),
+    Case("reverse_sequence_too_long", InvalidArgumentError,
+         r"reverse_sequence: seq_lengths\[0\] = 4 > input.dims\(1\) = 3",
+         lambda x: tf.reverse_sequence(x, [4, 1], seq_axis=1), T(2, 3)),
+    Case("space_to_batch_nd_divisible", InvalidArgumentError,
+         r"space_to_batch_nd: padded_shape\[1\]=3 is not divisible by block_shape\[1\]=2 \(input shape \[1, 2, 3, 1\]",
+         lambda x: tf.space_to_batch_nd(x, [2, 2], [[0, 0], [0, 0]]), T(1, 2, 3, 1)),
+    Case("batch_to_space_batch", InvalidArgumentError,
+         r"batch_to_space: Input batch dimension \(3\) is not divisible by product of block sizes \(4\)",
+         lambda x: tf.batch_to_space(x, [2, 2], [[0, 0], [0, 0]]), T(3, 1, 1, 1)),
+    Case("unravel_index_bounds", InvalidArgumentError,
+         r"unravel_index: index 9 is out of bounds for array in dims \[3, 3\] \(size 9\)",
+         tf.unravel_index, np.array([1, 9], i32), np.array([3, 3], i32)),
+    Case("invert_permutation_duplicate", InvalidArgumentError, r"invert_permutation: 1 is duplicated in the input",
+         tf.math.invert_permutation, np.array([0, 1, 1], i32)),
+    Case("switch_case_float_index", TypeError,
+         r"switch_case: 'branch_index' must be an integer Tensor, got float32",
+         lambda i: tf.switch_case(i, [lambda: 1.0]), T()),
+    Case("case_none_true", InvalidArgumentError, r"case: Input error: None of conditions evaluated as True",
+         lambda p: tf.case([(p, lambda: 1.0)]), tf.constant(False)),
+    Case("tensor_array_write_past_end", OutOfRangeError,
+         r"TensorArray.write: Tried to write to index 2 but array is not resizeable and size is: 2",
+         _ta_write_past_end, T()),
+    Case("saturate_cast_bool", TypeError, r"saturate_cast: cannot saturate to or from bool \(got float32 to bool\)",
+         lambda x: tf.saturate_cast(x, tf.bool), T(2)),
+    Case("name_scope_not_str", ValueError, r"name_scope: name for name_scope must be a string, got 3",
+         tf.name_scope, 3),
+    Case("device_bad_spec", ValueError,
+         r"device: Unknown attribute 'foo' is encountered while parsing the device spec '/foo:0'",
+         tf.device, "/foo:0"),
+    Case("linalg_lu_not_square", InvalidArgumentError, r"lu: input must be square matrices.*\[2, 3\]",
+         tf.linalg.lu, T(2, 3)),
+    Case("linalg_lu_solve_rows", ValueError,
+         r"lu_solve: `lower_upper.shape\[-1\]` must equal `rhs.shape\[-2\]`, got shapes \[2, 2\] and \[3, 1\]",
+         lambda lu, rhs: tf.linalg.lu_solve(lu, [0, 1], rhs), T(2, 2), T(3, 1)),
+    Case("linalg_tridiagonal_singular", InvalidArgumentError, r"tridiagonal_solve: The matrix is not invertible",
+         tf.linalg.tridiagonal_solve, tf.zeros([3, 4]), T(4, 1)),
+    Case("linalg_tridiagonal_batch", ValueError,
+         r"tridiagonal_solve: Batch shapes \[2\] and \[3\] are incompatible",
+         tf.linalg.tridiagonal_solve, T(2, 3, 4), T(3, 4, 1)),
+    Case("linalg_expm_int", TypeError, r"expm: expected float32 or float64 operands, got int32",
+         tf.linalg.expm, np.eye(2, dtype=i32)),
+    Case("linalg_cross_last_dim", InvalidArgumentError,
+         r"cross: the last dimension of a must be 3, got shape \[2, 2\]",
+         tf.linalg.cross, T(2, 2), T(2, 3)),
+    Case("linalg_set_diag_shape", InvalidArgumentError,
+         r"set_diag: diagonal must have shape \[2, 3\] for input of shape \[2, 3, 4\] and k=0, got \[3\]",
+         tf.linalg.set_diag, T(2, 3, 4), T(3)),
+    # -- tf.math special functions (helper, session 18) ---------------------------------------------
+    Case("special_lgamma_int", TypeError, r"lgamma: x must be a float32 or float64 tensor, got an int32",
+         tf.math.lgamma, tf.constant(np.array([1, 2], np.int32))),
+    Case("special_digamma_np_int", TypeError, r"digamma: x must be a float32 or float64 tensor, got a numpy int64 array",
+         tf.math.digamma, np.array([1, 2], np.int64)),
+    Case("special_erfinv_bool", TypeError, r"erfinv: x must be a float32 or float64 tensor, got a bool", tf.math.erfinv, True),
+    Case("special_ndtri_str", TypeError, r"ndtri: x", tf.math.ndtri, "a"),
+    Case("special_igamma_dtypes", TypeError, r"igamma: a, x must have one dtype, got float32 and float64",
+         tf.math.igamma, T(), T(dtype=f64)),
+    Case("special_igammac_shapes", InvalidArgumentError, r"igammac: Incompatible shapes for a, x: \[3\] vs. \[4\]",
+         tf.math.igammac, np.ones(3), np.ones(4)),
+    Case("special_zeta_shapes", InvalidArgumentError, r"zeta: Incompatible shapes for x, q: \[2\] vs. \[3\]",
+         tf.math.zeta, np.ones(2), np.ones(3)),
+    Case("special_betainc_shapes", InvalidArgumentError, r"betainc: Shapes of a and x are inconsistent: \[2\] vs. \[2, 1\]",
+         tf.math.betainc, np.ones(2), 1.0, np.full((2, 1), 0.5)),
+    Case("special_betainc_int_b", TypeError, r"betainc: b must be a float32 or float64 tensor, got an int64 tensor",
+         tf.math.betainc, 1.0, tf.constant(np.array([1, 2], np.int64)), 0.5),
+    Case("special_lbeta_scalar", InvalidArgumentError, r"lbeta: x must have rank at least 1", tf.math.lbeta, 1.0),
+    Case("special_polygamma_bool", TypeError, r"polygamma: a must be a float32 or float64 tensor, got a bool array",
+         tf.math.polygamma, np.array([True]), 1.0),
+    Case("special_bessel_j0_ragged", ValueError, r"bessel_j0: x", tf.math.special.bessel_j0, [[1.0], [1.0, 2.0]]),
+    Case("special_spence_none", TypeError, r"spence: x: expected numbers", tf.math.special.spence, None),
+    # -- keras saving ---------------------------------------------------------------------------------
+    Case("save_h5", ValueError, r"save_model: tapegrad cannot write the legacy HDF5 format \(it has no h5py dependency\)",
+         lambda m: m.save("/nonexistent_dir/m.h5"), _compiled_model()),
+    Case("save_extension", ValueError, r"Invalid filepath extension for saving\..*model\.export\(\).*Received: filepath=m\.tf",
+         lambda m: m.save("m.tf"), _compiled_model()),
+    Case("load_missing", ValueError, r"File not found: filepath=/nonexistent/m\.keras",
+         lambda: K.models.load_model("/nonexistent/m.keras")),
+    Case("load_h5", ValueError, r"load_model: tapegrad cannot read the legacy HDF5 format",
+         lambda: K.models.load_model("weights.h5")),
+    Case("load_dir", ValueError, r"File format not supported: filepath=/tmp\. tapegrad's load_model reads `\.keras` files",
+         lambda: K.models.load_model("/tmp")),
+    Case("deserialize_unknown", TypeError, r"Could not locate class 'NoSuchLayer'\. Make sure custom classes and functions are decorated with `@keras\.saving\.register_keras_serializable\(\)`",
+         lambda: K.saving.deserialize_keras_object({"module": "my_pkg.layers", "class_name": "NoSuchLayer", "config": {}, "registered_name": "NoSuchLayer"})),
+    Case("serialize_object", TypeError, r"Cannot serialize object <object object at .*> of type object\. To be serializable, a class must implement the `get_config\(\)` method",
+         lambda: K.saving.serialize_keras_object(object())),
+    Case("from_config_extra", TypeError, r"Error when deserializing class 'Dense' using config=\{'units': 2, 'colour': 'red'\}.*unexpected keyword arguments \['colour'\]",
+         lambda: K.layers.Dense.from_config({"units": 2, "colour": "red"})),
+    Case("model_from_json_bad", ValueError, r"model_from_json: the string is not valid JSON: Expecting value",
+         lambda: K.models.model_from_json("not json")),
+    Case("model_from_json_type", TypeError, r"model_from_json: expected a JSON string \(model\.to_json\(\)\), got int",
+         lambda: K.models.model_from_json(3)),
+    Case("register_no_get_config", ValueError, r"Cannot register a class that does not have a get_config\(\) method",
+         lambda: K.saving.register_keras_serializable()(type("NoConfig", (), {}))),
+    Case("checkpoint_extension", ValueError, r"ModelCheckpoint: the filepath provided must end in `\.keras`.*Received: filepath=w\.h5",
+         lambda: K.callbacks.ModelCheckpoint("w.h5")),
+    Case("clone_not_model", TypeError, r"clone_model: expected a keras Model, got Dense",
+         lambda: K.models.clone_model(K.layers.Dense(2))),
+    Case("scope_not_dict", TypeError, r"custom_object_scope: expected dicts of name -> object, got \[1\] of type list",
+         lambda: K.saving.custom_object_scope([1])),
+    # -- 3-D convolutions and pooling, tf.nn's other convolution entry points, Keras' 3-D layers ----
+    Case("conv3d_rank", InvalidArgumentError, r"conv3d: input must be \[batch, depth, height, width, channels\] \(rank 5\), got shape \[4, 4, 4, 2\]",
+         lambda x, f: tf.nn.conv3d(x, f, 1, "SAME"), T(4, 4, 4, 2), T(3, 3, 3, 2, 1)),
+    Case("conv3d_channels", InvalidArgumentError, r"conv3d: input depth 2 must equal the filters' in_channels 3 \(input \[1, 4, 4, 4, 2\], filters \[3, 3, 3, 3, 1\]\)",
+         lambda x, f: tf.nn.conv3d(x, f, 1, "SAME"), T(1, 4, 4, 4, 2), T(3, 3, 3, 3, 1)),
+    Case("conv3d_padding", InvalidArgumentError, r"conv3d: padding must be 'SAME', 'VALID' or a list of pairs, got 'FULL'",
+         lambda x, f: tf.nn.conv3d(x, f, 1, "FULL"), T(1, 4, 4, 4, 2), T(3, 3, 3, 2, 1)),
+    Case("conv3d_negative_stride", InvalidArgumentError, r"conv3d: strides must be positive, got \[1, -2, 1\]",
+         lambda x, f: tf.nn.conv3d(x, f, [1, -2, 1], "SAME"), T(1, 4, 4, 4, 2), T(3, 3, 3, 2, 1)),
+    Case("conv3d_ncdhw", InvalidArgumentError, r"conv3d: data_format 'NCDHW' is not supported",
+         lambda x, f: tf.nn.conv3d(x, f, 1, "SAME", data_format="NCDHW"), T(1, 2, 4, 4, 4), T(3, 3, 3, 2, 1)),
+    Case("conv3d_transpose_shape", InvalidArgumentError, r"conv3d_transpose: a conv3d of output_shape \[1, 9, 9, 9, 2\] with these filters, strides and padding has spatial shape \[5, 5, 5\], but input has \[3, 3, 3\]",
+         lambda x, f: tf.nn.conv3d_transpose(x, f, [1, 9, 9, 9, 2], 2, "SAME"), T(1, 3, 3, 3, 1), T(3, 3, 3, 2, 1)),
+    Case("max_pool3d_explicit_padding", InvalidArgumentError, r"max_pool3d: padding must be 'SAME' or 'VALID'",
+         lambda x: tf.nn.max_pool3d(x, 2, 2, [[0, 0], [1, 1], [1, 1], [1, 1], [0, 0]]), T(1, 4, 4, 4, 2)),
+    Case("avg_pool3d_int", TypeError, r"avg_pool3d: input must be a float32 or float64 tensor, got an int32 tensor",
+         lambda x: tf.nn.avg_pool3d(x, 2, 2, "SAME"), T(1, 4, 4, 4, 2, dtype=np.int32)),
+    Case("convolution_strides_and_dilations", ValueError, r"convolution: strides > 1 are not supported together with dilations > 1, got strides \[2, 2, 2\] and dilations \[2, 2, 2\]",
+         lambda x, f: tf.nn.convolution(x, f, strides=2, dilations=2), T(1, 6, 6, 6, 2), T(2, 2, 2, 2, 1)),
+    Case("pool_type", ValueError, r"pool: pooling_type must be 'MAX' or 'AVG', got 'MIN'",
+         lambda x: tf.nn.pool(x, [2, 2], "MIN"), T(1, 4, 4, 2)),
+    Case("conv_transpose_rank", ValueError, r"conv_transpose: output_shape must have 3, 4 or 5 entries \(1-D, 2-D or 3-D\), got \[1, 2\]",
+         lambda x, f: tf.nn.conv_transpose(x, f, [1, 2], 1), T(1, 4, 2), T(3, 2, 2)),
+    Case("max_pool_with_argmax_dtype", TypeError, r"max_pool_with_argmax: output_dtype must be int32 or int64, got 'float32'",
+         lambda x: tf.nn.max_pool_with_argmax(x, 2, 2, "SAME", output_dtype="float32"), T(1, 4, 4, 1)),
+    Case("lrn_rank", InvalidArgumentError, r"local_response_normalization: input must be 4-D \[batch, height, width, channels\], got shape \[4, 4\]",
+         lambda x: tf.nn.local_response_normalization(x), T(4, 4)),
+    Case("keras_conv3d_channels", ValueError, r"Input 0 of layer .* is incompatible with the layer: expected shape \(batch, depth, height, width, 3\), but received input with shape \(1, 2, 2, 2, 4\)",
+         lambda layer, x: layer(x), _built_conv3d(), T(1, 2, 2, 2, 4)),
+    Case("keras_conv3d_groups", ValueError, r"Conv3D 'conv3d\w*': the number of filters must be evenly divisible by the number of groups. Received: groups=2, filters=5",
+         lambda: K.layers.Conv3D(5, 3, groups=2)),
     # tf.data's interleave, window, scan, grouping, sampling and file readers (helper, session 18)
     Case("data_interleave_cycle", InvalidArgumentError, r"Dataset.interleave: cycle_length must be greater than zero, got 0",
          lambda: tf.data.Dataset.range(3).interleave(lambda x: tf.data.Dataset.range(x), cycle_length=0)),

@@ -259,7 +259,9 @@ def _format(self, spec):
 
 
 def _getitem(self, key):
-    """Basic indexing: ints, slices with step 1, Ellipsis and None (newaxis)."""
+    """Basic indexing: ints, slices (any step, negative too), Ellipsis and None (newaxis).
+    A slice of step 1 is a view-like ``slice``; another step takes the slice's bounding box,
+    then one ``gather`` along that axis (so both are differentiable)."""
     t = self.read_value() if isinstance(self, Variable) else self
     if not isinstance(key, tuple):
         key = (key,)
@@ -268,6 +270,7 @@ def _getitem(self, key):
         used = sum(1 for k in key if k is not None and k is not Ellipsis)
         key = key[:i] + (builtins_slice(None),) * (t.ndim - used) + key[i + 1:]
     begin, size_, out_shape = [], [], []
+    strided = []  # (output axis, positions in the box) for slices of step != 1
     dim = 0
     for k in key:
         if k is None:
@@ -279,7 +282,15 @@ def _getitem(self, key):
         if isinstance(k, builtins_slice):
             start, stop, step = k.indices(n)
             if step != 1:
-                raise ValueError("tapegrad indexing supports slices with step 1 only")
+                picked = _builtins.range(start, stop, step)
+                lo = min(picked) if len(picked) else 0
+                length = (max(picked) + 1 - lo) if len(picked) else 0
+                begin.append(lo)
+                size_.append(length)
+                strided.append((len(out_shape), [i - lo for i in picked]))
+                out_shape.append(length)
+                dim += 1
+                continue
             length = max(0, stop - start)
             begin.append(start if length else 0)
             size_.append(length)
@@ -300,7 +311,10 @@ def _getitem(self, key):
         begin.append(0)
         size_.append(t.shape[d])
         out_shape.append(t.shape[d])
-    return reshape(slice(t, begin, size_), out_shape)
+    out = reshape(slice(t, begin, size_), out_shape)
+    for axis, positions in strided:
+        out = gather(out, _np.asarray(positions, _np.int64), axis=axis)
+    return out
 
 
 import operator as _operator  # noqa: E402
@@ -375,6 +389,23 @@ from ._segment_ops import unique, searchsorted, histogram_fixed_width  # noqa: E
 from ._misc_ops import tensor_scatter_nd_sub, tensor_scatter_nd_max, tensor_scatter_nd_min, \
     dynamic_partition, dynamic_stitch, space_to_depth, depth_to_space, ensure_shape, identity_n, \
     shape_n, broadcast_static_shape, broadcast_dynamic_shape, print  # noqa: E402,F401,A004
+from ._compat_ops import name_scope, device, control_dependencies, executing_eagerly, init_scope, \
+    no_op, group, get_static_value, timestamp, get_logger, realdiv, truncatediv, \
+    truncatemod, saturate_cast, parallel_stack, switch_case, case, unravel_index, \
+    unique_with_counts, reverse_sequence, strided_slice, space_to_batch_nd, space_to_batch, \
+    batch_to_space, recompute_grad, grad_pass_through, TensorArray, random_normal_initializer, \
+    random_uniform_initializer, zeros_initializer, ones_initializer, \
+    constant_initializer  # noqa: E402,F401,A004
+from .math import sinh, cosh, asinh, acosh, atanh, scalar_mul  # noqa: E402,F401
+
+
+def __getattr__(name):
+    # tf.tuple, served here rather than bound as a global: a global named `tuple` would shadow
+    # the builtin for the code of this module (TensorShape, constant, indexing use it).
+    if name == "tuple":
+        from ._compat_ops import tuple_
+        return tuple_
+    raise AttributeError(f"module 'tapegrad' has no attribute {name!r}")
 
 __all__ = [
     "Tensor", "Variable", "Module", "GradientTape", "UnconnectedGradients", "custom_gradient",
@@ -399,4 +430,13 @@ __all__ = [
     "tensor_scatter_nd_max", "tensor_scatter_nd_min", "dynamic_partition", "dynamic_stitch",
     "space_to_depth", "depth_to_space", "ensure_shape", "identity_n", "shape_n",
     "broadcast_static_shape", "broadcast_dynamic_shape", "print",
+]
+__all__ += [
+    "name_scope", "device", "control_dependencies", "executing_eagerly", "init_scope", "no_op",
+    "group", "tuple", "get_static_value", "timestamp", "get_logger", "sinh", "cosh", "asinh",
+    "acosh", "atanh", "scalar_mul", "realdiv", "truncatediv", "truncatemod", "saturate_cast",
+    "parallel_stack", "switch_case", "case", "unravel_index", "unique_with_counts",
+    "reverse_sequence", "strided_slice", "space_to_batch_nd", "space_to_batch", "batch_to_space",
+    "recompute_grad", "grad_pass_through", "TensorArray", "random_normal_initializer",
+    "random_uniform_initializer", "zeros_initializer", "ones_initializer", "constant_initializer",
 ]

@@ -625,6 +625,16 @@ def tensor_scatter_nd_update(tensor, indices, updates, name=None):
     return _core.where(_core._constant(np.ascontiguousarray(mask), None), scattered, t)
 
 
+def _global_norm(tensors):
+    """``sqrt(sum of every element squared)`` over the float tensors of one dtype in
+    ``tensors`` (``tf.linalg.global_norm``'s value; ``clip_by_global_norm`` uses it too)."""
+    sq = [_core.reduce_sum(_core.square(t)) for t in tensors]
+    total = sq[0]
+    for s in sq[1:]:
+        total = _core.add(total, s)
+    return _core.sqrt(total)
+
+
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     """``(t * clip_norm / max(global_norm, clip_norm) for t in t_list, global_norm)``, as
     ``tf.clip_by_global_norm``: ``global_norm = sqrt(sum of every element squared)`` over the
@@ -641,11 +651,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
         if not t.dtype.is_floating or t.dtype != dt:
             raise TypeError(f"clip_by_global_norm: every tensor must be {dt.name} (a float dtype), got {t.dtype.name}")
     if use_norm is None:
-        sq = [_core.reduce_sum(_core.square(t)) for t in present]
-        total = sq[0]
-        for s in sq[1:]:
-            total = _core.add(total, s)
-        use_norm = _core.sqrt(total)
+        use_norm = _global_norm(present)
     else:
         use_norm = _core.cast(_tensor(use_norm, "clip_by_global_norm", "use_norm"), dt)
     c = _core.cast(_tensor(clip_norm, "clip_by_global_norm", "clip_norm"), dt)

@@ -1,6 +1,6 @@
 """Convolutions and pooling over NHWC images, as tf.nn's: conv1d, conv2d, conv2d_transpose,
 depthwise_conv2d, separable_conv2d, max_pool1d/2d, avg_pool1d/2d, max_pool, avg_pool, and
-tf.image.extract_patches.
+tf.image.extract_patches (the 3-D ones and tf.nn's other entry points are in _conv3d.py).
 
 Each is two recorded ops around the GEMM (Note [Patches] in csrc/ops/patches.h): ``im2col``
 lays every window of the input out as a row, a matmul with the filter reshaped to
@@ -238,21 +238,27 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     op = "max_pool2d"
     _check_format(data_format, op, ("NHWC",))
     x = _images(_float_tensor(input, op, "input"), op)
-    from ._custom_gradient import custom_gradient
     win, _ = _pool_windows(op, x, ksize, strides, padding, -math.inf)
+    return _first_max(win, 3)
+
+
+def _first_max(win, axis):
+    """reduce_max of ``win`` over ``axis`` (its window axis, the last but one), the gradient
+    to the first maximum of each window, as TF's 1-D and 2-D max pooling."""
+    from ._custom_gradient import custom_gradient
 
     @custom_gradient
     def pool(w):
         def grad(dy):
             # The window's first maximum (row-major) takes its gradient: a constant mask, so
             # this rule is linear in dy and differentiates again.
-            depth = w.shape[3]
-            first = _core.argmax(w, 3, output_type="int32")
-            which = _core.equal(_core.expand_dims(first, 3),
+            depth = w.shape[axis]
+            first = _core.argmax(w, axis, output_type="int32")
+            which = _core.equal(_core.expand_dims(first, axis),
                                 _core._constant(np.arange(depth, dtype=np.int32).reshape(depth, 1), None))
             zero = _core._constant(np.zeros((), dtype=w.dtype.as_numpy_dtype), w.dtype)
-            return _core.where(which, _core.expand_dims(dy, 3), zero)
-        return _core.reduce_max(w, [3]), grad
+            return _core.where(which, _core.expand_dims(dy, axis), zero)
+        return _core.reduce_max(w, [axis]), grad
     return pool(win)
 
 
@@ -295,17 +301,21 @@ def _pool_nd(pool1d, pool2d, op, input, ksize, strides, padding, data_format):  
         return pool1d(x, ksize, strides, padding, data_format or "NWC")
     if x.ndim == 4:
         return pool2d(x, ksize, strides, padding, data_format or "NHWC")
-    raise InvalidArgumentError(f"{op}: input must have rank 3 or 4 (1-D or 2-D pooling), got shape "
-                               f"{list(x.shape)}")
+    if x.ndim == 5:
+        from ._conv3d import avg_pool3d, max_pool3d
+        pool3d = max_pool3d if op == "max_pool" else avg_pool3d
+        return pool3d(x, ksize, strides, padding, data_format or "NDHWC")
+    raise InvalidArgumentError(f"{op}: input must have rank 3 or 4 (1-D or 2-D pooling) or 5 (3-D "
+                               f"pooling), got shape {list(x.shape)}")
 
 
 def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
-    """max_pool1d or max_pool2d by the rank of ``input``, as ``tf.nn.max_pool``."""
+    """max_pool1d, max_pool2d or max_pool3d by the rank of ``input``, as ``tf.nn.max_pool``."""
     return _pool_nd(max_pool1d, max_pool2d, "max_pool", input, ksize, strides, padding, data_format)
 
 
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
-    """avg_pool1d or avg_pool2d by the rank of ``input``, as ``tf.nn.avg_pool``."""
+    """avg_pool1d, avg_pool2d or avg_pool3d by the rank of ``input``, as ``tf.nn.avg_pool``."""
     return _pool_nd(avg_pool1d, avg_pool2d, "avg_pool", input, ksize, strides, padding, data_format)
 
 

@@ -2,4 +2,9 @@
 
 from ._core import InvalidArgumentError
 
-__all__ = ["InvalidArgumentError"]
+__all__ = ["InvalidArgumentError", "OutOfRangeError"]
+
+
+class OutOfRangeError(IndexError):
+    """TF's ``tf.errors.OutOfRangeError``: an index past the end of a sequence (a
+    ``TensorArray`` read or write out of range). Also an IndexError."""

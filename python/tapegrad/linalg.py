@@ -8,7 +8,11 @@ labels allow. ``inv``, ``det``, ``slogdet``, ``logdet``, ``cholesky``, ``cholesk
 ``solve`` and ``triangular_solve``, and the decompositions ``eigh``, ``eigvalsh``, ``svd`` and
 ``qr``, take their values from numpy.linalg (LAPACK) and their gradients, TF's rules, from
 recorded ops; ``pinv`` (from ``svd``) and ``lstsq`` (normal equations, from ``cholesky``) are
-compositions of them. Not implemented among TF's decompositions: ``lu`` and the general
+compositions of them. ``lu`` (a numpy LU with partial pivoting, TF's gradient), ``lu_solve``,
+``lu_matrix_inverse``, ``lu_reconstruct``, ``tridiagonal_solve`` (numpy elimination, TF's
+gradient), ``tridiagonal_matmul``, ``expm`` (TF's Padé scaling and squaring), ``set_diag``,
+``tensor_diag``, ``tensor_diag_part``, ``cross``, ``matrix_rank``, ``normalize`` and
+``global_norm`` are at the end. Not implemented among TF's decompositions: the general
 (complex-valued) ``eig`` / ``eigvals``.
 """
 
@@ -1110,3 +1114,804 @@ def _lstsq_robust(a, b):
 
 
 __all__ += ["eigh", "eigvalsh", "svd", "qr", "pinv", "lstsq"]
+
+
+# ---------------------------------------------------------------------------------------------
+# TF 2's other tf.linalg functions: global_norm, normalize, set_diag, tensor_diag,
+# tensor_diag_part, cross, matrix_rank; lu (numpy's partial-pivoting LU, TF's packed format,
+# with a custom gradient written with recorded ops) and the functions of its factors (lu_solve,
+# lu_matrix_inverse, lu_reconstruct: compositions of triangular_solve, matmul and gathers);
+# tridiagonal_solve (Gaussian elimination with partial pivoting in numpy, TF's gradient) and
+# tridiagonal_matmul; expm (TF's scaling and squaring with Padé approximants, recorded ops).
+
+def global_norm(t_list, name=None):
+    """``sqrt(sum of every element squared)`` over all the tensors of ``t_list`` (None entries
+    skipped), as ``tf.linalg.global_norm``; ``tf.clip_by_global_norm`` computes the same norm.
+    The tensors must be float and of one dtype. Differentiable (NaN at an all-zero list, as
+    TF's)."""
+    import collections.abc
+    from ._array_ops import _global_norm
+    op = "global_norm"
+    if isinstance(t_list, (_core.Tensor, _core.Variable, str, bytes)) or \
+            not isinstance(t_list, collections.abc.Sequence):
+        raise TypeError(f"{op}: `t_list` should be a sequence of tensors. Received "
+                        f"{type(t_list).__name__}.")
+    present = [_tensor(t, op, f"t_list[{i}]") for i, t in enumerate(t_list) if t is not None]
+    if not present:
+        raise ValueError(f"{op}: t_list has no tensors (it is empty or only None)")
+    _require_float(present, op)
+    for t in present[1:]:
+        if t.dtype != present[0].dtype:
+            raise TypeError(f"{op}: the tensors must have one dtype, got {present[0].dtype.name} and "
+                            f"{t.dtype.name}")
+    return _global_norm(present)
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002 (TF's name)
+    """``(tensor / norm, norm)`` with ``norm = tf.norm(tensor, ord, axis, keepdims=True)``, as
+    ``tf.linalg.normalize`` (the orders and axes of ``norm``). Differentiable."""
+    t = _tensor(tensor, "normalize", "tensor")
+    _require_float([t], "normalize")
+    n = norm(t, ord=ord, axis=axis, keepdims=True)
+    return _core.divide(t, n), n
+
+
+def _diag_index(k, op):
+    if isinstance(k, (list, tuple)) and len(k) == 2 and all(isinstance(v, numbers.Integral) for v in k):
+        if k[0] != k[1]:
+            raise NotImplementedError(f"{op}: only a single diagonal k is implemented, got the band {list(k)}")
+        k = k[0]
+    if isinstance(k, _core.Tensor) and k.ndim == 0 and k.dtype.is_integer:
+        k = int(k.numpy())
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool):
+        raise TypeError(f"{op}: k must be an integer, got {k!r:.40}")
+    return int(k)
+
+
+def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002
+    """``input`` (``[..., M, N]``) with its k-th diagonal replaced by ``diagonal``
+    (``[..., L]``, L the diagonal's length; k > 0 above the main diagonal, k < 0 below), as
+    ``tf.linalg.set_diag``; a diagonal of another shape is an InvalidArgumentError. Only a
+    single diagonal (an int k) is implemented, not a band. A gather and a where:
+    differentiable in both."""
+    op = "set_diag"
+    x = _at_least_matrix(input, op, "input")
+    d = _tensor(diagonal, op, "diagonal")
+    if d.dtype != x.dtype:
+        raise TypeError(f"{op}: diagonal must have input's dtype {x.dtype.name}, got {d.dtype.name}")
+    k = _diag_index(k, op)
+    m, n = x.shape[-2], x.shape[-1]
+    if m and n and not -m < k < n:
+        raise InvalidArgumentError(f"{op}: diagonal index k={k} is out of bounds for matrices of "
+                                   f"shape [{m}, {n}] (it must be in ({-m}, {n}))")
+    length = max(min(m + min(k, 0), n - max(k, 0)), 0)
+    want = list(x.shape[:-2]) + [length]
+    if list(d.shape) != want:
+        raise InvalidArgumentError(f"{op}: diagonal must have shape {want} for input of shape "
+                                   f"{list(x.shape)} and k={k}, got {list(d.shape)}")
+    if length == 0:
+        return _core.identity(x)
+    i, j = np.indices((m, n))
+    mask = j - i == k
+    idx = np.where(mask, np.minimum(i, j), 0).reshape(-1).astype(np.int64)
+    full = _core.reshape(_core.gather(d, _core._constant(idx, None), axis=-1), list(x.shape))
+    return _core.where(_core._constant(mask, None), full, x)
+
+
+def tensor_diag(diagonal, name=None):
+    """The tensor of rank 2k with ``diagonal`` (rank k >= 1) on its diagonal,
+    ``output[i1..ik, i1..ik] = diagonal[i1..ik]`` and 0 elsewhere, as ``tf.linalg.tensor_diag``
+    (``tf.linalg.diag`` of the flattened values, reshaped). Differentiable."""
+    op = "tensor_diag"
+    d = _tensor(diagonal, op, "diagonal")
+    if d.ndim < 1:
+        raise InvalidArgumentError(f"{op}: Input must be at least rank 1, got shape {list(d.shape)}")
+    if d.dtype.name == "bool":
+        raise TypeError(f"{op}: diagonal must be a float or integer tensor, got bool")
+    n = int(np.prod(d.shape, dtype=np.int64))
+    if n * n > 2 ** 31 - 1:
+        raise InvalidArgumentError(f"{op}: the result would have {n * n} elements (diagonal shape "
+                                   f"{list(d.shape)}), more than {2 ** 31 - 1}")
+    return _core.reshape(diag(_core.reshape(d, [n])), list(d.shape) * 2)
+
+
+def tensor_diag_part(input, name=None):  # noqa: A002
+    """The diagonal ``output[i1..ik] = input[i1..ik, i1..ik]`` of a tensor of rank 2k whose
+    shape is ``[D1..Dk, D1..Dk]``, as ``tf.linalg.tensor_diag_part``; another rank or shape is
+    an InvalidArgumentError. A gather: differentiable."""
+    op = "tensor_diag_part"
+    x = _tensor(input, op, "input")
+    r = x.ndim
+    if r == 0 or r % 2:
+        raise InvalidArgumentError(f"{op}: the rank of the tensor should be even and positive, got "
+                                   f"shape {list(x.shape)}")
+    k = r // 2
+    if list(x.shape[:k]) != list(x.shape[k:]):
+        raise InvalidArgumentError(f"{op}: Invalid shape {list(x.shape)}: the first {k} dimensions "
+                                   f"must equal the last {k}")
+    n = int(np.prod(x.shape[:k], dtype=np.int64))
+    flat = _core.reshape(x, [n * n])
+    out = _core.gather(flat, _core._constant(np.arange(n, dtype=np.int64) * (n + 1), None), axis=0)
+    return _core.reshape(out, list(x.shape[:k]))
+
+
+def cross(a, b, name=None):
+    """The cross product of 3-vectors along the last dimension (size 3 in both), as
+    ``tf.linalg.cross``; the leading dimensions broadcast (TF's needs equal shapes). Float or
+    integer tensors of one dtype. Gathers, products and a difference: differentiable."""
+    op = "cross"
+    x, y = _tensor(a, op, "a"), _tensor(b, op, "b")
+    for t, what in ((x, "a"), (y, "b")):
+        if t.dtype.name == "bool":
+            raise TypeError(f"{op}: {what} must be a float or integer tensor, got bool")
+        if t.ndim < 1 or t.shape[-1] != 3:
+            raise InvalidArgumentError(f"{op}: the last dimension of {what} must be 3, got shape "
+                                       f"{list(t.shape)}")
+    if x.dtype != y.dtype:
+        raise TypeError(f"{op}: a and b must have one dtype, got {x.dtype.name} and {y.dtype.name}")
+    try:
+        np.broadcast_shapes(tuple(x.shape), tuple(y.shape))
+    except ValueError:
+        raise InvalidArgumentError(f"{op}: the leading dimensions of a {list(x.shape)} and b "
+                                   f"{list(y.shape)} do not broadcast") from None
+    yzx = _core._constant(np.array([1, 2, 0], np.int64), None)
+    zxy = _core._constant(np.array([2, 0, 1], np.int64), None)
+    x1, x2 = _core.gather(x, yzx, axis=-1), _core.gather(x, zxy, axis=-1)
+    y1, y2 = _core.gather(y, yzx, axis=-1), _core.gather(y, zxy, axis=-1)
+    return _core.subtract(_core.multiply(x1, y2), _core.multiply(x2, y1))
+
+
+def matrix_rank(a, tol=None, validate_args=False, name=None):
+    """The number of singular values of each matrix in ``[..., M, N]`` above ``tol``, an int32
+    tensor ``[...]``, as ``tf.linalg.matrix_rank``; ``tol`` defaults to TF's ``eps * max(M,
+    N) * max(singular value)`` (no factor 10, unlike ``pinv``'s rcond). Singular values from
+    numpy's SVD. No gradient."""
+    op = "matrix_rank"
+    x = _tensor(a, op, "a")
+    if not x.dtype.is_floating:
+        raise TypeError(f"{op}: Input `a` must have `float`-like `dtype` (saw {x.dtype.name}).")
+    if x.ndim < 2:
+        raise ValueError(f"{op}: Input `a` must have at least 2 dimensions (saw: {x.ndim}, shape "
+                         f"{list(x.shape)}).")
+    m, n = x.shape[-2], x.shape[-1]
+    npdt = x.dtype.as_numpy_dtype
+    if min(m, n) == 0:
+        return _core._constant(np.zeros(x.shape[:-2], np.int32), None)
+    (s,) = _svd_values(x.numpy(), False, False)
+    if tol is None:
+        cut = np.finfo(npdt).eps * max(m, n) * s.max(axis=-1, keepdims=True)
+    else:
+        t = tol.numpy() if isinstance(tol, _core.Tensor) else tol
+        try:
+            cut = np.asarray(t, dtype=npdt)
+        except (TypeError, ValueError):
+            raise TypeError(f"{op}: tol must be a number or an array of numbers, got {tol!r:.40}") from None
+    try:
+        rank = np.sum(s > cut, axis=-1).astype(np.int32)
+    except ValueError:
+        raise InvalidArgumentError(f"{op}: tol of shape {list(np.shape(cut))} does not broadcast "
+                                   f"against the singular values {list(s.shape)}") from None
+    return _core._constant(np.array(rank, dtype=np.int32), None)
+
+
+# -- LU --------------------------------------------------------------------------------------
+
+import collections as _collections  # noqa: E402
+
+Lu = _collections.namedtuple("Lu", ["lu", "p"])
+
+
+def _unit_lower_solve(lower, rhs):
+    """Solves with unit lower-triangular matrices (their strict lower triangles given)."""
+    h = lower.shape[-1]
+    return _blocked_triangular(np.tril(lower, -1) + np.eye(h, dtype=lower.dtype), rhs, True)
+
+
+def _lu_panel(a, perm, c0, c1):
+    """Factors columns c0..c1 of the batch ``a`` (rows c0..n) in place, LAPACK's recursive
+    way: the left half, then U12 by a unit-lower solve, the Schur update of the right half as
+    one matrix product, then the right half; panels of 16 columns or fewer column by column.
+    Row interchanges swap whole rows (and ``perm``); the pivot is the first entry of largest
+    magnitude in its column (LAPACK's idamax, Eigen's), a zero column is skipped."""
+    w = c1 - c0
+    if w <= 16:
+        batch = np.arange(a.shape[0])
+        n = a.shape[1]
+        for k in builtins_range(c0, c1):
+            p = np.argmax(np.abs(a[:, k:, k]), axis=1) + k
+            swap = p != k
+            if swap.any():
+                bs, ps = batch[swap], p[swap]
+                rows = a[bs, k, :].copy()
+                a[bs, k, :] = a[bs, ps, :]
+                a[bs, ps, :] = rows
+                idx = perm[bs, k].copy()
+                perm[bs, k] = perm[bs, ps]
+                perm[bs, ps] = idx
+            if k + 1 < n:
+                piv = a[:, k, k]
+                a[:, k + 1:, k] /= np.where(piv != 0, piv, 1)[:, None]
+                if k + 1 < c1:
+                    a[:, k + 1:, k + 1:c1] -= a[:, k + 1:, k:k + 1] * a[:, k:k + 1, k + 1:c1]
+        return
+    h = w // 2
+    m = c0 + h
+    _lu_panel(a, perm, c0, m)
+    a[:, c0:m, m:c1] = _unit_lower_solve(a[:, c0:m, c0:m], a[:, c0:m, m:c1])
+    a[:, m:, m:c1] -= a[:, m:, c0:m] @ a[:, c0:m, m:c1]
+    _lu_panel(a, perm, m, c1)
+
+
+builtins_range = range
+
+
+def _lu_values(mats):
+    """(lu, perm) of each square matrix in ``mats`` [..., n, n]: ``lu`` packs the unit lower
+    factor L (below the diagonal) and U (on and above it), ``perm`` the rows: ``L @ U ==
+    mats[..., perm, :]``."""
+    shape = mats.shape
+    n = shape[-1]
+    if mats.size == 0:
+        return np.array(mats, copy=True), np.zeros(shape[:-1], np.int64) + np.arange(n, dtype=np.int64)
+    work = np.array(mats.reshape((-1, n, n)), order="C", copy=True)
+    perm = np.array(np.broadcast_to(np.arange(n, dtype=np.int64), (work.shape[0], n)))
+    if n and work.shape[0]:
+        with np.errstate(all="ignore"):
+            _lu_panel(work, perm, 0, n)
+    return work.reshape(shape), perm.reshape(shape[:-1])
+
+
+def _rows_of(x, perm):
+    """``x[..., perm, :]`` per matrix (perm: numpy ints [..., n] with x's leading shape): one
+    gather on the flattened rows."""
+    n, k = x.shape[-2], x.shape[-1]
+    lead = list(x.shape[:-2])
+    nb = int(np.prod(lead, dtype=np.int64))
+    idx = perm.reshape(nb, n) + (np.arange(nb, dtype=np.int64) * n)[:, None]
+    rows = _core.reshape(x, [nb * n, k])
+    out = _core.gather(rows, _core._constant(np.ascontiguousarray(idx.reshape(-1), np.int64), None), axis=0)
+    return _core.reshape(out, lead + [n, k])
+
+
+def _strict_lower(n, dtype):
+    return _core._constant(np.tril(np.ones((n, n), bool), -1), None)
+
+
+def _unit_lower(lu):
+    """L of a packed LU: its strict lower triangle with ones on the diagonal."""
+    n = lu.shape[-1]
+    return _core.where(_strict_lower(n, lu.dtype), lu, _const(np.eye(n), lu.dtype))
+
+
+def lu(input, output_idx_type=None, name=None):  # noqa: A002
+    """The LU decomposition with partial pivoting of each square matrix in ``[..., M, M]``, as
+    ``tf.linalg.lu``: a ``(lu, p)`` named tuple where ``lu`` packs the unit lower-triangular L
+    (below the diagonal; its ones not stored) and U (on and above it), and ``p`` (int32, or
+    ``output_idx_type`` int64) the row permutation: ``L @ U = input[..., p, :]``, so
+    ``lu_reconstruct(lu, p)`` gives ``input`` back. The pivot of each column is its first
+    entry of largest magnitude, as LAPACK's and Eigen's (TF's kernel); a singular matrix is
+    factored without error (zeros on U's diagonal), as TF's. Values from numpy (a recursive
+    blocked LU); gradient TF's (``lu`` is differentiable in TF): with ``G`` the gradient of
+    ``lu``, ``L⁻ᵀ (tril(Lᵀ G, -1) + triu(G Uᵀ)) U⁻ᵀ`` with its rows put back in ``input``'s
+    order, from recorded triangular solves and products, so of every order."""
+    op = "lu"
+    x = _square(input, op, "input")
+    from .dtypes import as_dtype, int32, int64
+    it = int32 if output_idx_type is None else as_dtype(output_idx_type)
+    if it not in (int32, int64):
+        raise TypeError(f"{op}: output_idx_type must be int32 or int64, got {it.name}")
+    lu_v, perm = _lu_values(x.numpy())
+    value = (_core._constant(lu_v, x.dtype), perm)
+    return Lu(_lu(x, value), _core._constant(np.ascontiguousarray(perm.astype(it.as_numpy_dtype)), it))
+
+
+def _lu(x, value):
+    lu_c, perm = value
+
+    @_custom
+    def f(a):
+        def grad(g):
+            return _lu_grad(_lu(a, value), perm, g)
+        return lu_c, grad
+    return f(x)
+
+
+def _lu_grad(lu_t, perm, g):
+    """TF's LU gradient (square case): with L, U the factors and G split into its strict
+    lower part G_L and upper part G_U, ``L⁻ᵀ (tril(Lᵀ G_L, -1) + triu(G_U Uᵀ)) U⁻ᵀ``, rows in
+    the input's order."""
+    n = lu_t.shape[-1]
+    strict = _strict_lower(n, lu_t.dtype)
+    zero = _const(0.0, lu_t.dtype)
+    lower = _unit_lower(lu_t)
+    upper = band_part(lu_t, 0, -1)
+    g_low = _core.where(strict, g, zero)
+    g_up = band_part(g, 0, -1)
+    middle = _core.add(_core.where(strict, matmul(lower, g_low, transpose_a=True), zero),
+                       band_part(matmul(g_up, upper, transpose_b=True), 0, -1))
+    left = triangular_solve(lower, middle, lower=True, adjoint=True)        # L⁻ᵀ middle
+    grad_perm = _swap_last(triangular_solve(upper, _swap_last(left), lower=False))  # (.) U⁻ᵀ
+    return _rows_of(grad_perm, np.argsort(perm, axis=-1, kind="stable"))
+
+
+def _lu_args(lower_upper, perm, op):
+    lu_t = _at_least_matrix(lower_upper, op, "lower_upper")
+    _require_float([lu_t], op)
+    if lu_t.shape[-1] != lu_t.shape[-2]:
+        raise ValueError(f"{op}: `lower_upper` must be square, got shape {list(lu_t.shape)}")
+    if isinstance(perm, _core.Variable):
+        perm = perm.read_value()
+    p = np.asarray(perm.numpy() if isinstance(perm, _core.Tensor) else perm)
+    if p.dtype.kind not in "iu":
+        raise TypeError(f"{op}: perm must be an int32 or int64 tensor, got {p.dtype}")
+    if p.ndim != lu_t.ndim - 1:
+        raise ValueError(f"{op}: `rank(lower_upper)` must equal `rank(perm) + 1`, got shapes "
+                         f"{list(lu_t.shape)} and {list(p.shape)}")
+    n = lu_t.shape[-1]
+    if p.shape[-1] != n:
+        raise ValueError(f"{op}: perm must have {n} entries per matrix (lower_upper shape "
+                         f"{list(lu_t.shape)}), got shape {list(p.shape)}")
+    if p.size and (p.min() < 0 or p.max() >= n):
+        raise InvalidArgumentError(f"{op}: perm has values out of [0, {n}): {int(p.min())}..{int(p.max())}")
+    return lu_t, p.astype(np.int64)
+
+
+def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None):
+    """X with ``A @ X = rhs`` for ``A``'s LU factors ``(lower_upper, perm)`` from ``lu``, as
+    ``tf.linalg.lu_solve``: ``rhs`` ``[..., M, K]`` (a matrix; leading dimensions of
+    ``rhs`` and ``perm`` broadcast), its rows permuted by ``perm``, then two triangular solves
+    (as TF's: the invertibility of A is not checked). Differentiable in ``lower_upper`` and
+    ``rhs``, of every order."""
+    op = "lu_solve"
+    lu_t, p = _lu_args(lower_upper, perm, op)
+    r = _tensor(rhs, op, "rhs")
+    if r.ndim < 2:
+        raise ValueError(f"{op}: Input `rhs` must have at least 2 dimensions, got shape "
+                         f"{list(r.shape)}")
+    _require_float([r], op)
+    if r.dtype != lu_t.dtype:
+        raise TypeError(f"{op}: lower_upper and rhs must have one dtype, got {lu_t.dtype.name} and "
+                        f"{r.dtype.name}")
+    n = lu_t.shape[-1]
+    if r.shape[-2] != n:
+        raise ValueError(f"{op}: `lower_upper.shape[-1]` must equal `rhs.shape[-2]`, got shapes "
+                         f"{list(lu_t.shape)} and {list(r.shape)}")
+    try:
+        batch = list(np.broadcast_shapes(tuple(r.shape[:-2]), p.shape[:-1]))
+    except ValueError:
+        raise InvalidArgumentError(f"{op}: the leading dimensions of perm {list(p.shape)} and rhs "
+                                   f"{list(r.shape)} do not broadcast") from None
+    if list(r.shape[:-2]) != batch:
+        r = _core.broadcast_to(r, batch + list(r.shape[-2:]))
+    permuted = _rows_of(r, np.broadcast_to(p, tuple(batch) + (n,)))
+    y = triangular_solve(_unit_lower(lu_t), permuted, lower=True)
+    return triangular_solve(lu_t, y, lower=False)
+
+
+def lu_matrix_inverse(lower_upper, perm, validate_args=False, name=None):
+    """The inverse of each matrix from its LU factors ``(lower_upper, perm)``, as
+    ``tf.linalg.lu_matrix_inverse``: ``lu_solve`` with the identity. Differentiable."""
+    lu_t, p = _lu_args(lower_upper, perm, "lu_matrix_inverse")
+    n = lu_t.shape[-1]
+    eye_b = _const(np.broadcast_to(np.eye(n), tuple(lu_t.shape)), lu_t.dtype)
+    return lu_solve(lu_t, p, eye_b)
+
+
+def lu_reconstruct(lower_upper, perm, validate_args=False, name=None):
+    """The matrix ``A`` whose LU factors are ``(lower_upper, perm)``, as
+    ``tf.linalg.lu_reconstruct``: ``L @ U`` with its rows put back by the inverse of ``perm``
+    (``perm`` has ``lower_upper``'s leading dimensions). Differentiable in ``lower_upper``."""
+    op = "lu_reconstruct"
+    lu_t, p = _lu_args(lower_upper, perm, op)
+    if tuple(p.shape[:-1]) != tuple(lu_t.shape[:-2]):
+        raise ValueError(f"{op}: perm's leading dimensions {list(p.shape[:-1])} must be "
+                         f"lower_upper's {list(lu_t.shape[:-2])}")
+    x = matmul(_unit_lower(lu_t), band_part(lu_t, 0, -1))
+    return _rows_of(x, np.argsort(p, axis=-1, kind="stable"))
+
+
+# -- tridiagonal systems ----------------------------------------------------------------------
+
+def _compact(diagonals, fmt, op):
+    """The diagonals in compact format ``[..., 3, M]`` (superdiagonal, diagonal, subdiagonal;
+    the superdiagonal's last and the subdiagonal's first entries unused)."""
+    if fmt == "compact":
+        d = _tensor(diagonals, op, "diagonals")
+        if d.ndim < 2:
+            raise ValueError(f"{op}: Expected diagonals to have rank at least 2, got shape "
+                             f"{list(d.shape)}")
+        if d.shape[-2] != 3:
+            raise ValueError(f"{op}: Expected 3 diagonals got {d.shape[-2]} (shape {list(d.shape)})")
+        return d
+    if fmt == "sequence":
+        if not isinstance(diagonals, (list, tuple)) or len(diagonals) != 3:
+            raise ValueError(f"{op}: Expected diagonals to be a sequence of length 3.")
+        sup, mid, sub = (_tensor(t, op, w) for t, w in zip(diagonals, ("superdiag", "maindiag", "subdiag")))
+        if mid.ndim < 1:
+            raise ValueError(f"{op}: the diagonals must have rank >= 1, got shape {list(mid.shape)}")
+        m = mid.shape[-1]
+        for t in (sup, sub):
+            if t.ndim != mid.ndim or list(t.shape[:-1]) != list(mid.shape[:-1]) or t.dtype != mid.dtype:
+                raise ValueError(f"{op}: Tensors representing the three diagonals must have the same "
+                                 f"shape, except for the last dimension, and one dtype, got "
+                                 f"{list(sub.shape)}, {list(mid.shape)}, {list(sup.shape)}")
+        padded = []
+        for t, what, before in ((sup, "superdiagonal", False), (sub, "subdiagonal", True)):
+            k = t.shape[-1]
+            if k == m:
+                padded.append(t)
+            elif k == m - 1:
+                z = [0] * t.ndim
+                one = z[:-1] + [1]
+                padded.append(_core._pad(t, one if before else z, z if before else one))
+            else:
+                raise ValueError(f"{op}: Expected {what} to be have length {m} or {m - 1}, got {k}.")
+        return _core.stack([padded[0], mid, padded[1]], -2)
+    if fmt == "matrix":
+        a = _at_least_matrix(diagonals, op, "diagonals")
+        m = a.shape[-1]
+        if a.shape[-2] != m:
+            raise ValueError(f"{op}: Expected last two dimensions of diagonals to be same, got "
+                             f"{a.shape[-2]} and {m}")
+        i = np.arange(m)
+        zero_slot = m * m
+        idx = np.stack([np.where(i < m - 1, i * m + i + 1, zero_slot), i * m + i,
+                        np.where(i > 0, i * m + i - 1, zero_slot)]).reshape(-1)
+        lead = list(a.shape[:-2])
+        flat = _core.concat([_core.reshape(a, lead + [m * m]), _core._fill(lead + [1], 0.0, a.dtype)], -1)
+        return _core.reshape(_core.gather(flat, _core._constant(idx.astype(np.int64), None), axis=-1),
+                             lead + [3, m])
+    raise ValueError(f"{op}: Unrecognized diagonals_format: {fmt!r}")
+
+
+_NOT_INVERTIBLE = "The matrix is not invertible."
+_THOMAS_FAILED = ("The matrix is either not invertible, or requires pivoting. Try setting "
+                  "partial_pivoting = True.")
+
+
+def _tridiagonal_values(diags, rhs, pivoting):
+    """Gaussian elimination on each tridiagonal system (the CPU algorithm of TF's kernel:
+    rows i and i+1 swap when the subdiagonal entry is larger in magnitude than the pivot),
+    vectorised over the batch and the right-hand sides; then back substitution with U's
+    three diagonals."""
+    lead = diags.shape[:-2]
+    m = diags.shape[-1]
+    k = rhs.shape[-1]
+    d = diags.reshape((-1, 3, m))
+    r = rhs.reshape((-1, m, k))
+    nb = d.shape[0]
+    dt = diags.dtype
+    if m == 0 or nb == 0:
+        return np.zeros(rhs.shape, dt)
+    if nb * k <= 4:
+        # Few systems: plain Python floats (a numpy call per step costs ~10x a float operation)
+        out = np.empty((nb, m, k), dt)
+        for b in builtins_range(nb):
+            out[b] = _tridiagonal_one(d[b].tolist(), r[b].tolist(), pivoting)
+        return out.reshape(lead + (m, k))
+    # step-major copies: each step reads contiguous rows of the batch
+    sup, dia, sub = (np.ascontiguousarray(d[:, j, :].T) for j in (0, 1, 2))   # [m, nb]
+    rr = np.ascontiguousarray(r.transpose(1, 0, 2))                          # [m, nb, k]
+    u0 = np.empty((m, nb), dt)
+    u1 = np.zeros((m, nb), dt)
+    u2 = np.zeros((m, nb), dt)
+    xb = np.empty((m, nb, k), dt)
+    c0 = dia[0].copy()
+    c1 = sup[0].copy() if m > 1 else np.zeros(nb, dt)
+    cb = rr[0].copy()
+    zero = np.zeros(nb, dt)
+    fail = _NOT_INVERTIBLE if pivoting else _THOMAS_FAILED
+    for i in builtins_range(m - 1):
+        low, nd, nbv = sub[i + 1], dia[i + 1], rr[i + 1]
+        ns = sup[i + 1] if i + 2 < m else zero
+        swap = np.abs(c0) < np.abs(low) if pivoting else None
+        if swap is not None and swap.any():
+            p0 = np.where(swap, low, c0)
+            p1 = np.where(swap, nd, c1)
+            p2 = np.where(swap, ns, zero)
+            pb = np.where(swap[:, None], nbv, cb)
+            o0 = np.where(swap, c0, low)
+            o1 = np.where(swap, c1, nd)
+            o2 = np.where(swap, zero, ns)
+            ob = np.where(swap[:, None], cb, nbv)
+        else:  # no row of the batch swaps (TF's test: |pivot| >= |subdiagonal|)
+            p0, p1, p2, pb, o0, o1, o2, ob = c0, c1, zero, cb, low, nd, ns, nbv
+        if not p0.all():
+            raise InvalidArgumentError(f"tridiagonal_solve: {fail}")
+        f = o0 / p0
+        u0[i], u1[i], u2[i] = p0, p1, p2
+        xb[i] = pb
+        c0 = o1 - f * p1
+        c1 = o2 - f * p2
+        cb = ob - f[:, None] * pb
+    if not c0.all():
+        msg = "The matrix is not invertible: it is a scalar with value zero." if m == 1 else fail
+        raise InvalidArgumentError(f"tridiagonal_solve: {msg}")
+    u0[m - 1] = c0
+    xb[m - 1] = cb
+    x = np.empty((m, nb, k), dt)
+    x[m - 1] = xb[m - 1] / u0[m - 1, :, None]
+    if m > 1:
+        x[m - 2] = (xb[m - 2] - u1[m - 2, :, None] * x[m - 1]) / u0[m - 2, :, None]
+    for i in builtins_range(m - 3, -1, -1):
+        x[i] = (xb[i] - u1[i, :, None] * x[i + 1] - u2[i, :, None] * x[i + 2]) / u0[i, :, None]
+    x = x.transpose(1, 0, 2)
+    return x.reshape(lead + (m, k))
+
+
+def _tridiagonal_one(d, r, pivoting):
+    """``_tridiagonal_values`` for one system in Python floats: ``d`` the three diagonals
+    (lists), ``r`` the rows of the right-hand sides (lists); the same elimination."""
+    sup, dia, sub = d
+    m = len(dia)
+    u0, u1, u2, xb = [0.0] * m, [0.0] * m, [0.0] * m, [None] * m
+    c0, c1, cb = dia[0], (sup[0] if m > 1 else 0.0), list(r[0])
+    fail = _NOT_INVERTIBLE if pivoting else _THOMAS_FAILED
+    for i in builtins_range(m - 1):
+        low, nd, nbv = sub[i + 1], dia[i + 1], r[i + 1]
+        ns = sup[i + 1] if i + 2 < m else 0.0
+        if pivoting and abs(c0) < abs(low):
+            p0, p1, p2, pb, o0, o1, o2, ob = low, nd, ns, nbv, c0, c1, 0.0, cb
+        else:
+            p0, p1, p2, pb, o0, o1, o2, ob = c0, c1, 0.0, cb, low, nd, ns, nbv
+        if p0 == 0:
+            raise InvalidArgumentError(f"tridiagonal_solve: {fail}")
+        f = o0 / p0
+        u0[i], u1[i], u2[i], xb[i] = p0, p1, p2, pb
+        c0, c1 = o1 - f * p1, o2 - f * p2
+        cb = [ov - f * pv for ov, pv in zip(ob, pb)]
+    if c0 == 0:
+        msg = "The matrix is not invertible: it is a scalar with value zero." if m == 1 else fail
+        raise InvalidArgumentError(f"tridiagonal_solve: {msg}")
+    u0[m - 1], xb[m - 1] = c0, cb
+    x = [None] * m
+    x[m - 1] = [v / c0 for v in cb]
+    if m > 1:
+        x[m - 2] = [(v - u1[m - 2] * w) / u0[m - 2] for v, w in zip(xb[m - 2], x[m - 1])]
+    for i in builtins_range(m - 3, -1, -1):
+        a1, a2, piv = u1[i], u2[i], u0[i]
+        x[i] = [(v - a1 * w1 - a2 * w2) / piv for v, w1, w2 in zip(xb[i], x[i + 1], x[i + 2])]
+    return x
+
+
+def _tridiagonal_transpose(d):
+    """The compact diagonals of each matrix's transpose (TF's _TransposeTridiagonalMatrix)."""
+    lead = list(d.shape[:-2])
+    m = d.shape[-1]
+    z = [0] * len(lead)
+    sup = _core._pad(_core.slice(d, z + [2, 1], lead + [1, max(m - 1, 0)]), z + [0, 0], z + [0, 1])
+    sub = _core._pad(_core.slice(d, z + [0, 0], lead + [1, max(m - 1, 0)]), z + [0, 1], z + [0, 0])
+    return _core.concat([sup, _core.slice(d, z + [1, 0], lead + [1, m]), sub], -2)
+
+
+def _shift_rows(x, up):
+    """x[..., i + 1, :] (``up``) or x[..., i - 1, :] at row i, zero past the ends."""
+    lead = list(x.shape[:-2])
+    m, k = x.shape[-2], x.shape[-1]
+    z = [0] * len(lead)
+    part = _core.slice(x, z + [1 if up else 0, 0], lead + [max(m - 1, 0), k])
+    return _core._pad(part, z + [0 if up else 1, 0], z + [1 if up else 0, 0])
+
+
+def _three_diagonals_of_product(g, x):
+    """The compact diagonals of ``g @ xᵀ`` (TF's _MatmulExtractingThreeDiagonals): O(M K)."""
+    sup = _core.reduce_sum(_core.multiply(g, _shift_rows(x, True)), [-1])
+    mid = _core.reduce_sum(_core.multiply(g, x), [-1])
+    sub = _core.reduce_sum(_core.multiply(g, _shift_rows(x, False)), [-1])
+    return _core.stack([sup, mid, sub], -2)
+
+
+def _tridiagonal(diags, rhs, pivoting, value=None):
+    @_custom
+    def f(d, r):
+        x = value if value is not None else _numpy_value(
+            "tridiagonal_solve", lambda dv, rv: _tridiagonal_values(dv, rv, pivoting), d.dtype, d, r)
+
+        def grad(dx):
+            xr = _tridiagonal(d, r, pivoting, x)
+            gr = _tridiagonal(_tridiagonal_transpose(d), dx, pivoting)
+            return _core.negative(_three_diagonals_of_product(gr, xr)), gr
+        return x, grad
+    return f(diags, rhs)
+
+
+def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=False,
+                      conjugate_rhs=False, name=None, partial_pivoting=True,
+                      perturb_singular=False):
+    """X with ``A @ X = rhs`` for tridiagonal matrices A, as ``tf.linalg.tridiagonal_solve``:
+    ``diagonals`` in ``'compact'`` format ``[..., 3, M]`` (superdiagonal, diagonal,
+    subdiagonal; ``diagonals[..., 0, M-1]`` and ``[..., 2, 0]`` unused), ``'sequence'`` (a
+    list of the three, the off-diagonals of length M or M-1) or ``'matrix'`` (``[..., M, M]``,
+    entries off the three diagonals ignored); ``rhs`` ``[..., M, K]`` or ``[..., M]`` (a
+    vector), ``[..., K, M]`` with ``transpose_rhs``; the leading dimensions must be equal
+    (a ValueError otherwise, as TF's). Gaussian elimination with partial pivoting (without,
+    ``partial_pivoting=False``) in numpy, O(M K) per system; a singular matrix is an
+    InvalidArgumentError, as TF's CPU kernel. ``perturb_singular`` is not implemented.
+    Gradient TF's (a solve with the transposed matrix, and the three diagonals of ``-gb xᵀ``),
+    of every order."""
+    op = "tridiagonal_solve"
+    if perturb_singular and not partial_pivoting:
+        raise ValueError(f"{op}: partial_pivoting must be True if perturb_singular is.")
+    if perturb_singular:
+        raise NotImplementedError(f"{op}: perturb_singular=True is not implemented")
+    d = _compact(diagonals, diagonals_format, op)
+    r = _tensor(rhs, op, "rhs")
+    _require_float([d, r], op)
+    if r.dtype != d.dtype:
+        raise TypeError(f"{op}: diagonals and rhs must have one dtype, got {d.dtype.name} and "
+                        f"{r.dtype.name}")
+    nd = d.ndim
+    if r.ndim not in (nd - 1, nd):
+        raise ValueError(f"{op}: Expected the rank of rhs to be {nd - 1} or {nd}, got {r.ndim} "
+                         f"(diagonals shape {list(d.shape)}, rhs shape {list(r.shape)})")
+    vector = r.ndim == nd - 1
+    if vector:
+        r = _core.expand_dims(r, -1)
+    elif transpose_rhs:
+        r = _swap_last(r)
+    if list(d.shape[:-2]) != list(r.shape[:-2]):
+        raise ValueError(f"{op}: Batch shapes {list(d.shape[:-2])} and {list(r.shape[:-2])} are "
+                         f"incompatible")
+    if d.shape[-1] != r.shape[-2]:
+        raise ValueError(f"{op}: Expected number of left-hand sided and right-hand sides to be "
+                         f"equal, got {d.shape[-1]} and {r.shape[-2]}")
+    x = _tridiagonal(d, r, bool(partial_pivoting))
+    return _core.squeeze(x, [-1]) if vector else x
+
+
+def tridiagonal_matmul(diagonals, rhs, diagonals_format="compact", name=None):
+    """The product of tridiagonal matrices and ``rhs`` ``[..., M, N]``, as
+    ``tf.linalg.tridiagonal_matmul``: ``diagonals`` in ``'compact'`` (``[..., 3, M]``),
+    ``'sequence'`` or ``'matrix'`` format, as ``tridiagonal_solve``'s (the unused entries do
+    not reach the result, even when inf or NaN); the leading dimensions must be equal. Row i
+    is ``sub_i x_{i-1} + diag_i x_i + super_i x_{i+1}``: slices, products and pads,
+    differentiable in both."""
+    op = "tridiagonal_matmul"
+    d = _compact(diagonals, diagonals_format, op)
+    x = _tensor(rhs, op, "rhs")
+    _require_float([d, x], op)
+    if x.dtype != d.dtype:
+        raise TypeError(f"{op}: diagonals and rhs must have one dtype, got {d.dtype.name} and "
+                        f"{x.dtype.name}")
+    if x.ndim != d.ndim or list(x.shape[:-2]) != list(d.shape[:-2]) or x.shape[-2] != d.shape[-1]:
+        raise ValueError(f"{op}: rhs must have shape [..., M, N] with the diagonals' leading "
+                         f"dimensions and M = {d.shape[-1]}; got diagonals {list(d.shape)} and rhs "
+                         f"{list(x.shape)}")
+    lead = list(d.shape[:-2])
+    m = d.shape[-1]
+    z = [0] * len(lead)
+
+    def row(i, start, size):
+        return _core.reshape(_core.slice(d, z + [i, start], lead + [1, size]), lead + [size, 1])
+
+    out = _core.multiply(row(1, 0, m), x)
+    if m > 1:
+        k = x.shape[-1]
+        above = _core.multiply(row(0, 0, m - 1), _core.slice(x, z + [1, 0], lead + [m - 1, k]))
+        below = _core.multiply(row(2, 1, m - 1), _core.slice(x, z + [0, 0], lead + [m - 1, k]))
+        out = _core.add(out, _core._pad(above, z + [0, 0], z + [1, 0]))
+        out = _core.add(out, _core._pad(below, z + [1, 0], z + [0, 0]))
+    return out
+
+
+# -- expm ---------------------------------------------------------------------------------
+
+_PADE = {
+    3: [120.0, 60.0, 12.0],
+    5: [30240.0, 15120.0, 3360.0, 420.0, 30.0],
+    7: [17297280.0, 8648640.0, 1995840.0, 277200.0, 25200.0, 1512.0, 56.0],
+    9: [17643225600.0, 8821612800.0, 2075673600.0, 302702400.0, 30270240.0, 2162160.0,
+        110880.0, 3960.0, 90.0],
+    13: [64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+         129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
+         40840800.0, 960960.0, 16380.0, 182.0],
+}
+# TF's (Higham's) thresholds on the 1-norm for the degrees, and the norm the top degree's
+# argument is scaled below.
+_EXPM_F32 = ((0.4258730016922831, 1.880152677804762), (3, 5, 7), 3.925724783138660)
+_EXPM_F64 = ((0.01495585217958292, 0.2539398330063230, 0.9504178996162932, 2.097847961257068),
+             (3, 5, 7, 9, 13), 5.371920351148152)
+
+
+def _pade(a, degree):
+    """(U, V) of the Padé approximant of the given degree (TF's / Eigen's formulas)."""
+    b = _PADE[degree]
+    n = a.shape[-1]
+    ident = _const(np.eye(n), a.dtype)
+
+    def c(v):
+        return _const(v, a.dtype)
+
+    def scaled(pairs):
+        out = None
+        for coef, mat in pairs:
+            term = _core.multiply(c(coef), mat)
+            out = term if out is None else _core.add(out, term)
+        return out
+
+    a2 = matmul(a, a)
+    if degree == 3:
+        return matmul(a, _core.add(a2, scaled([(b[1], ident)]))), scaled([(b[2], a2), (b[0], ident)])
+    a4 = matmul(a2, a2)
+    if degree == 5:
+        u = matmul(a, _core.add(a4, scaled([(b[3], a2), (b[1], ident)])))
+        return u, scaled([(b[4], a4), (b[2], a2), (b[0], ident)])
+    a6 = matmul(a4, a2)
+    if degree == 7:
+        u = matmul(a, _core.add(a6, scaled([(b[5], a4), (b[3], a2), (b[1], ident)])))
+        return u, scaled([(b[6], a6), (b[4], a4), (b[2], a2), (b[0], ident)])
+    if degree == 9:
+        a8 = matmul(a6, a2)
+        u = matmul(a, _core.add(a8, scaled([(b[7], a6), (b[5], a4), (b[3], a2), (b[1], ident)])))
+        return u, scaled([(b[8], a8), (b[6], a6), (b[4], a4), (b[2], a2), (b[0], ident)])
+    inner = matmul(a6, _core.add(a6, scaled([(b[11], a4), (b[9], a2)])))
+    u = matmul(a, _core.add(inner, scaled([(b[7], a6), (b[5], a4), (b[3], a2), (b[1], ident)])))
+    v = _core.add(matmul(a6, scaled([(b[12], a6), (b[10], a4), (b[8], a2)])),
+                  scaled([(b[6], a6), (b[4], a4), (b[2], a2), (b[0], ident)]))
+    return u, v
+
+
+def _expm_group(a, degree, squarings):
+    """exp of the matrices ``a`` [b, m, m] by the Padé approximant of ``degree``, each
+    scaled by 2^-s and squared s times (``squarings``: numpy ints, one per matrix)."""
+    top = int(squarings.max())
+    if top:
+        if squarings.min() == top:
+            a = _core.multiply(a, _const(2.0 ** -top, a.dtype))
+        else:
+            a = _core.multiply(a, _const((2.0 ** -squarings.astype(np.float64))[:, None, None], a.dtype))
+    u, v = _pade(a, degree)
+    r = solve(_core.subtract(v, u), _core.add(u, v))
+    for k in builtins_range(top):
+        if squarings.min() > k:
+            r = matmul(r, r)
+        else:  # some matrices are done: they keep r (TF's where; no gradient to the square)
+            r = _core.where(_core._constant((squarings > k)[:, None, None], None), matmul(r, r), r)
+    return r
+
+
+def expm(input, name=None):  # noqa: A002
+    """The matrix exponential of each square matrix in ``[..., M, M]``, as
+    ``tf.linalg.expm``: TF's scaling and squaring with Padé approximants (Higham 2005): by the
+    1-norm, degree 3, 5, 7, 9 or 13 in float64 (3, 5 or 7 in float32), the top degree's
+    argument scaled by 2^-s below TF's threshold, then squared s times. Each matrix gets only
+    its own degree and squarings (TF computes every degree for the whole batch and selects).
+    A non-finite entry anywhere in the batch makes every result NaN, as TF's. Recorded
+    products, sums and a ``solve``: differentiable, of every order."""
+    op = "expm"
+    x = _square(input, op, "input")
+    m = x.shape[-1]
+    lead = list(x.shape[:-2])
+    nb = int(np.prod(lead, dtype=np.int64))
+    if m == 0 or nb == 0:
+        return _core.identity(x)
+    flat = _core.reshape(x, [nb, m, m])
+    npdt = x.dtype.as_numpy_dtype
+    l1 = np.abs(flat.numpy()).sum(axis=1).max(axis=1)
+    if not np.all(np.isfinite(l1)):
+        return _core._fill(list(x.shape), float("nan"), x.dtype)
+    conds, degrees, maxnorm = _EXPM_F32 if x.dtype == float32 else _EXPM_F64
+    with np.errstate(divide="ignore"):
+        s = np.maximum(np.floor(np.log(l1 / npdt(maxnorm)) / np.log(npdt(2.0))), 0).astype(np.int64)
+    level = np.searchsorted(np.asarray(conds), l1, side="right")  # l1 < conds[i] picks degree i
+    s = np.where(level == len(conds), s, 0)  # below the top degree's range s is 0 anyway
+    groups = {}
+    for i, lv in enumerate(level.tolist()):
+        groups.setdefault(degrees[lv], []).append(i)
+    if len(groups) == 1:
+        (degree,) = groups
+        out = _expm_group(flat, degree, s)
+    else:  # one group per degree (at most 5), each matrix with its own squarings
+        pieces, order = [], []
+        for degree, idx in sorted(groups.items()):
+            sub = _core.gather(flat, _core._constant(np.asarray(idx, np.int64), None), axis=0)
+            pieces.append(_expm_group(sub, degree, s[idx]))
+            order += idx
+        inverse = np.argsort(np.asarray(order, np.int64), kind="stable")
+        out = _core.gather(_core.concat(pieces, 0), _core._constant(inverse.astype(np.int64), None), axis=0)
+    return _core.reshape(out, list(x.shape))
+
+
+__all__ += ["global_norm", "normalize", "set_diag", "tensor_diag", "tensor_diag_part", "cross",
+            "matrix_rank", "lu", "lu_solve", "lu_matrix_inverse", "lu_reconstruct",
+            "tridiagonal_solve", "tridiagonal_matmul", "expm"]

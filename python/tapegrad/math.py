@@ -497,3 +497,19 @@ __all__ = [
     "segment_prod", "unsorted_segment_mean", "unsorted_segment_max", "unsorted_segment_min",
     "unsorted_segment_prod", "bincount", "in_top_k", "confusion_matrix", "cumulative_logsumexp",
 ]
+
+# Special functions (tapegrad/_special.py); tf.math.special is a namespace module of its own.
+from ._special import lgamma, digamma, polygamma, zeta, erfinv, erfcinv, ndtri, lbeta, betainc, \
+    igamma, igammac, bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, special  # noqa: E402,F401
+
+__all__ += ["lgamma", "digamma", "polygamma", "zeta", "erfinv", "erfcinv", "ndtri", "lbeta",
+            "betainc", "igamma", "igammac", "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e",
+            "special"]
+
+# tf.math names from _compat_ops (imported last: it uses this module's helpers).
+from ._compat_ops import invert_permutation, is_non_decreasing, is_strictly_increasing, rint, \
+    accumulate_n, zero_fraction, unsorted_segment_sqrt_n, xlog1py, polyval, nextafter  # noqa: E402,F401
+
+__all__ += ["invert_permutation", "is_non_decreasing", "is_strictly_increasing", "rint",
+            "accumulate_n", "zero_fraction", "unsorted_segment_sqrt_n", "xlog1py", "polyval",
+            "nextafter"]

@@ -6,6 +6,9 @@ from . import _core
 from ._array_ops import top_k  # noqa: F401 (tf.nn.top_k)
 from ._conv import conv1d, conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d, max_pool, \
     max_pool1d, max_pool2d, avg_pool, avg_pool1d, avg_pool2d  # noqa: F401 (tf.nn names)
+from ._conv3d import conv3d, conv3d_transpose, max_pool3d, avg_pool3d, conv1d_transpose, \
+    conv_transpose, convolution, pool, max_pool_with_argmax, dilation2d, erosion2d, atrous_conv2d, \
+    atrous_conv2d_transpose  # noqa: F401 (tf.nn names)
 from ._convert import as_tensor, one_hot_labels
 from ._misc_ops import space_to_depth, depth_to_space  # noqa: F401 (tf.nn names)
 from ._segment_ops import in_top_k  # noqa: F401 (tf.nn.in_top_k)
@@ -364,6 +367,79 @@ def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
     return mean, variance
 
 
+def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
+    """``(mean, variance)`` of ``x`` over ``axes`` with each entry counted ``frequency_weights``
+    times (broadcast against x), as ``tf.nn.weighted_moments``: ``mean = sum(w x) / sum(w)``,
+    ``variance = sum(w (x - mean)**2) / sum(w)``, 0 where the weights sum to 0 (TF's
+    ``div_no_nan``). Differentiable in x and the weights."""
+    from .math import divide_no_nan, squared_difference
+    op = "weighted_moments"
+    t = _features(x, op)
+    w = as_tensor(frequency_weights, t.dtype, f"{op}: frequency_weights")
+    axes = list(axes) if isinstance(axes, (list, tuple)) else [axes]
+    weighted_sum = _core.reduce_sum(_core.multiply(w, t), axes, True)
+    total = _core.reduce_sum(_core.add(w, _core.multiply(t, 0.0)), axes, True)  # w broadcast to x
+    mean = divide_no_nan(weighted_sum, total)
+    var = divide_no_nan(_core.reduce_sum(_core.multiply(w, squared_difference(t, mean)), axes, True), total)
+    if not keepdims:
+        mean, var = _core.squeeze(mean, axes), _core.squeeze(var, axes)
+    return mean, var
+
+
+def sufficient_statistics(x, axes, shift=None, keepdims=False, name=None):
+    """``(count, mean_ss, variance_ss, shift)``, as ``tf.nn.sufficient_statistics``: the number
+    of entries reduced (a scalar of x's dtype), ``sum(x - shift)`` and ``sum((x - shift)**2)``
+    over ``axes`` (``x`` and ``x**2`` without a shift), and the shift. ``normalize_moments``
+    turns them into a mean and a variance."""
+    from .math import squared_difference
+    op = "sufficient_statistics"
+    t = _features(x, op)
+    axes = list(axes) if isinstance(axes, (list, tuple)) else [axes]
+    count = 1
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or not -t.ndim <= int(a) < t.ndim:
+            raise InvalidArgumentError(f"{op}: axis {a!r} is out of range for x of shape {list(t.shape)}")
+        count *= t.shape[int(a)]
+    counts = _core._constant(np.asarray(count, dtype=t.dtype.as_numpy_dtype), t.dtype)
+    if shift is not None:
+        shift = as_tensor(shift, t.dtype, f"{op}: shift")
+        m, v = _core.subtract(t, shift), squared_difference(t, shift)
+    else:
+        m, v = t, _core.square(t)
+    return counts, _core.reduce_sum(m, axes, keepdims), _core.reduce_sum(v, axes, keepdims), shift
+
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, name=None):  # noqa: A002
+    """Local response normalization across channels, as ``tf.nn.local_response_normalization``
+    (``tf.nn.lrn``): ``input / (bias + alpha * sqr_sum) ** beta`` with ``sqr_sum[b, y, x, d]``
+    the sum of ``input[b, y, x, d - depth_radius : d + depth_radius + 1] ** 2``. ``input`` is
+    4-D; the window sums are one GEMM with a band matrix of ones (as TF's CPU kernel), so the
+    gradient (TF's LRNGrad) and its derivatives are those of recorded ops."""
+    from .math import _float
+    op = "local_response_normalization"
+    t = _float(input, op, "input", True)
+    if t.ndim != 4:
+        raise InvalidArgumentError(f"{op}: input must be 4-D [batch, height, width, channels], got "
+                                   f"shape {list(t.shape)}")
+    if isinstance(depth_radius, bool) or not isinstance(depth_radius, (int, np.integer)):
+        raise TypeError(f"{op}: depth_radius must be an int, got {depth_radius!r}")
+    if not 0 <= depth_radius < 2 ** 31 - 1:
+        raise InvalidArgumentError(f"{op}: depth_radius must be in [0, 2**31 - 1), got {depth_radius}")
+    try:
+        bias, alpha, beta = float(bias), float(alpha), float(beta)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: bias, alpha and beta must be floats, got {bias!r}, {alpha!r}, {beta!r}") from None
+    c = t.shape[3]
+    idx = np.arange(c)
+    band = (np.abs(idx[:, None] - idx[None, :]) <= depth_radius).astype(t.dtype.as_numpy_dtype)
+    sqr_sum = _core.matmul(_core.reshape(_core.square(t), [-1, c]), _core._constant(band, t.dtype))
+    scale = _core.add(_core.multiply(_core.reshape(sqr_sum, list(t.shape)), alpha), bias)
+    return _core.multiply(t, _core.pow(scale, -beta))
+
+
+lrn = local_response_normalization
+
+
 __all__ = ["top_k", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "relu_grad", "leaky_relu", "softplus", "softsign",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
            "sigmoid_cross_entropy_with_logits", "l2_loss", "bias_add", "relu6", "elu", "selu", "silu",
@@ -373,3 +449,9 @@ __all__ = ["top_k", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear
            "embedding_lookup", "batch_normalization", "weighted_cross_entropy_with_logits",
            "log_poisson_loss", "compute_average_loss", "scale_regularization_loss", "crelu",
            "normalize_moments", "space_to_depth", "depth_to_space", "in_top_k"]
+__all__ += ["conv3d", "conv3d_transpose", "max_pool3d", "avg_pool3d", "conv1d_transpose",
+            "conv_transpose", "convolution", "pool", "max_pool_with_argmax", "dilation2d", "erosion2d",
+            "atrous_conv2d", "atrous_conv2d_transpose", "local_response_normalization", "lrn",
+            "weighted_moments", "sufficient_statistics"]
+from ._compat_ops import zero_fraction, space_to_batch  # noqa: E402,F401 (tf.nn names)
+__all__ += ["zero_fraction", "space_to_batch"]

@@ -150,3 +150,29 @@ def test_tile_and_split_shapes_and_errors():
             (lambda: tf.split(tf.constant(1.0), 1), r"rank >= 1")]:
         with pytest.raises(tf.errors.InvalidArgumentError, match=match):
             call()
+
+
+def test_getitem_with_steps_matches_numpy_and_differentiates():
+    # slices of any step (negative too), mixed with ints, ..., None, as numpy's basic indexing
+    rng = np.random.default_rng(12)
+    a = rng.standard_normal((5, 6, 7))
+    x = tf.constant(a)
+    keys = [np.s_[::2], np.s_[::-1], np.s_[1::3, ::-2], np.s_[..., ::2], np.s_[4:0:-2, 2, None, 5:1:-1],
+            np.s_[::7], np.s_[3:3:-1], np.s_[-1::-4, :, 1::2], np.s_[None, ::2, ..., -2::-3], np.s_[:, 10::-2]]
+    for key in keys:
+        np.testing.assert_array_equal(x[key].numpy(), a[key], err_msg=str(key))
+        with tf.GradientTape() as outer:
+            outer.watch(x)
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = tf.reduce_sum(x[key] ** 2)
+            g = tape.gradient(y, x)
+            gs = tf.reduce_sum(g * g)
+        want = np.zeros_like(a)
+        want[key] = 2 * a[key]  # basic indexing never repeats an element
+        np.testing.assert_allclose(g.numpy(), want, rtol=1e-12)
+        want2 = np.zeros_like(a)
+        want2[key] = 8 * a[key]
+        np.testing.assert_allclose(outer.gradient(gs, x).numpy(), want2, rtol=1e-12)
+    v = tf.Variable(a)
+    np.testing.assert_array_equal(v[::-2, 1].numpy(), a[::-2, 1])

@@ -30,7 +30,8 @@ CALL_TIMEOUT = 60  # seconds: a single call taking longer counts as a hang
 # -- what to call ---------------------------------------------------------------------------------
 MODULES = [tf, tf.math, tf.nn, tf.random, tf.config, tf.utils, tf.keras, tf.keras.activations,
            tf.keras.losses, tf.keras.initializers, tf.keras.layers, tf.keras.optimizers,
-           tf.keras.models, tf.keras.callbacks, tf.debugging, tf.linalg, tf.image, tf.autodiff]
+           tf.keras.models, tf.keras.callbacks, tf.debugging, tf.linalg, tf.image, tf.autodiff,
+           tf.math.special, tf.keras.saving]
 
 
 def public_callables():

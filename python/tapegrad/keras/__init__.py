@@ -13,8 +13,10 @@ from . import activations, callbacks, initializers, layers, losses  # noqa: F401
 from . import metrics, optimizers, regularizers, utils  # noqa: F401
 from . import utils as backend  # noqa: F401 (clear_session, epsilon, floatx)
 from . import models  # noqa: F401
+from . import saving  # noqa: F401 (model.save / load_model, serialize_keras_object)
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
 __all__ = ["activations", "callbacks", "initializers", "layers", "losses", "metrics",
-           "optimizers", "regularizers", "utils", "backend", "models", "Model", "Sequential", "Input"]
+           "optimizers", "regularizers", "utils", "backend", "models", "Model", "Sequential", "Input",
+           "saving"]

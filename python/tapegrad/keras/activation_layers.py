@@ -117,7 +117,8 @@ class PReLU(Layer):
     def get_config(self):
         """The constructor arguments, as a dict."""
         cfg = super().get_config()
-        cfg.update(shared_axes=self.shared_axes)
+        cfg.update(shared_axes=self.shared_axes,
+                   alpha_initializer=_initializers.serialize(self.alpha_initializer))
         return cfg
 
 

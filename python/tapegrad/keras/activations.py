@@ -8,7 +8,7 @@ from .. import _core
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "elu", "selu", "gelu",
            "silu", "swish", "softplus", "softsign", "exponential", "hard_sigmoid", "hard_silu",
-           "hard_swish", "leaky_relu", "relu6", "mish", "get", "serialize"]
+           "hard_swish", "leaky_relu", "relu6", "mish", "get", "serialize", "deserialize"]
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -144,25 +144,46 @@ _FUSED = {relu: "relu", sigmoid: "sigmoid", tanh: "tanh", linear: None}
 
 
 def get(identifier):
-    """The activation function for ``identifier``: None or a name gives ours, a callable itself.
+    """The activation function for ``identifier``: None or a name gives ours (a custom name
+    is looked up in ``custom_objects`` / the registry), a config dict (``serialize``'s) its
+    function, a callable itself.
 
     Raises ``ValueError`` for an unknown name (Keras' wording).
     """
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        try:
-            return _BY_NAME[identifier]
-        except KeyError:
-            raise ValueError(f"Could not interpret activation function identifier: {identifier!r}") from None
+        fn = _BY_NAME.get(identifier)
+        if fn is None:
+            from . import saving
+            fn = saving.get_registered_object(identifier)
+        if fn is None:
+            raise ValueError(f"Could not interpret activation function identifier: {identifier!r}")
+        return fn
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret activation function identifier: {identifier!r}")
 
 
 def serialize(activation):
-    """The name of a built-in activation (the callable's ``__name__`` otherwise)."""
+    """The name of a built-in activation (Keras' form); any other callable as
+    ``keras.saving.serialize_keras_object`` describes it (a function by module and name)."""
     for name, fn in _BY_NAME.items():
         if fn is activation:
             return name
-    return getattr(activation, "__name__", repr(activation))
+    from . import saving
+    return saving.serialize_keras_object(activation)
+
+
+def deserialize(config, custom_objects=None):
+    """The activation ``serialize`` described: a built-in name, or a function / object config
+    (custom ones from ``custom_objects`` / the registry)."""
+    from . import saving
+    if isinstance(config, str) and config in _BY_NAME:
+        return _BY_NAME[config]
+    fn = saving.deserialize_keras_object(config, custom_objects, module_objects=_BY_NAME)
+    if not callable(fn):
+        raise ValueError(f"Could not interpret activation function identifier: {config!r}")
+    return fn

@@ -91,6 +91,7 @@ class MultiHeadAttention(Layer):
         self._output_dim = None if output_shape is None else int(tuple(output_shape)[0])
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self._owner = owner
+        self._attention_axes = attention_axes
         self._projections = None
 
     def build(self, input_shape):
@@ -217,9 +218,14 @@ class MultiHeadAttention(Layer):
     def get_config(self):
         """The constructor arguments, as a dict."""
         cfg = super().get_config()
+        from . import initializers
         cfg.update(num_heads=self.num_heads, key_dim=self.key_dim, value_dim=self.value_dim,
                    dropout=self.dropout, use_bias=self.use_bias,
-                   output_shape=None if self._output_dim is None else (self._output_dim,))
+                   output_shape=None if self._output_dim is None else (self._output_dim,),
+                   attention_axes=self._attention_axes, seed=self.seed,
+                   kernel_initializer=initializers.serialize(
+                       initializers.get(self.kernel_initializer)),
+                   bias_initializer=initializers.serialize(initializers.get(self.bias_initializer)))
         return cfg
 
 
@@ -302,5 +308,6 @@ class Attention(Layer):
     def get_config(self):
         """The constructor arguments, as a dict."""
         cfg = super().get_config()
-        cfg.update(use_scale=self.use_scale, score_mode=self.score_mode, dropout=self.dropout)
+        cfg.update(use_scale=self.use_scale, score_mode=self.score_mode, dropout=self.dropout,
+                   seed=self.seed)
         return cfg

@@ -293,21 +293,26 @@ class ReduceLROnPlateau(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Saves the model's weights (``save_weights``, a numpy .npz archive) after each epoch, or
-    only when ``monitor`` improves with ``save_best_only``, as Keras'. ``filepath`` may hold
-    ``{epoch}`` and the logs' names (``"w-{epoch:02d}-{val_loss:.2f}.npz"``). tapegrad saves
-    weights, not whole models: ``save_weights_only`` must be True."""
+    """Saves the model after each epoch, or only when ``monitor`` improves with
+    ``save_best_only``, as Keras'. ``filepath`` may hold ``{epoch}`` and the logs' names
+    (``"m-{epoch:02d}-{val_loss:.2f}.keras"``). By default (``save_weights_only=False``) the
+    whole model goes to a ``.keras`` file (``model.save``: architecture, weights, compile
+    arguments and optimizer state; ``keras.models.load_model`` reads it), and the path must
+    end in ``.keras``, as Keras 3 requires; with ``save_weights_only=True`` the weights alone
+    go to a numpy ``.npz`` archive (``save_weights``; Keras writes ``.weights.h5``)."""
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch"):
         super().__init__()
-        if not save_weights_only:
-            raise NotImplementedError("ModelCheckpoint: tapegrad saves weights, not whole models; pass "
-                                      "save_weights_only=True (load them with model.load_weights)")
+        self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
+        if not save_weights_only and not self.filepath.endswith(".keras"):
+            raise ValueError("ModelCheckpoint: the filepath provided must end in `.keras` (Keras "
+                             "model format); pass save_weights_only=True to save the weights "
+                             f"alone (a numpy .npz archive). Received: filepath={self.filepath}")
         if save_freq != "epoch":
             raise NotImplementedError("ModelCheckpoint: only save_freq='epoch' is implemented")
-        self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
         self.save_best_only = bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
         self.mode, self.sign = _direction(monitor, mode, "ModelCheckpoint")
         self.best = _np.inf
 
@@ -322,9 +327,13 @@ class ModelCheckpoint(Callback):
                 return
             self.best = self.sign * value
         path = self.filepath.format(epoch=epoch + 1, **logs)
-        self.model.save_weights(path)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path, overwrite=True)
         if self.verbose:
-            print(f"\nEpoch {epoch + 1}: saving model weights to {path}")
+            what = "model weights" if self.save_weights_only else "model"
+            print(f"\nEpoch {epoch + 1}: saving {what} to {path}")
 
 
 class CSVLogger(Callback):

@@ -60,47 +60,75 @@ class KerasTensor:
                         "numpy array. Call the model on data instead.")
 
     # -- operators become Lambda layers ------------------------------------------------------
-    def _op(self, fn, name, *others):
+    # Each is a Lambda of a named function (tensor_op / get_item) with its options in
+    # `arguments`, so a functional model that uses them can be saved and loaded.
+    def _op(self, op, name, *others, reflected=False):
         from .merging import Lambda
         if not others:
-            return Lambda(fn, name=_op_name(name))(self)
-        return Lambda(lambda xs: fn(*xs), name=_op_name(name))([self, *others])
+            return Lambda(tensor_op, arguments={"op": op}, name=_op_name(name))(self)
+        args = {"op": op, "reflected": True} if reflected else {"op": op}
+        return Lambda(tensor_op, arguments=args, name=_op_name(name))([self, *others])
 
     def __add__(self, o):
-        return self._op(_core.add, "add", o)
+        return self._op("add", "add", o)
 
     def __radd__(self, o):
-        return self._op(lambda a, b: _core.add(b, a), "add", o)
+        return self._op("add", "add", o, reflected=True)
 
     def __sub__(self, o):
-        return self._op(_core.subtract, "subtract", o)
+        return self._op("subtract", "subtract", o)
 
     def __rsub__(self, o):
-        return self._op(lambda a, b: _core.subtract(b, a), "subtract", o)
+        return self._op("subtract", "subtract", o, reflected=True)
 
     def __mul__(self, o):
-        return self._op(_core.multiply, "multiply", o)
+        return self._op("multiply", "multiply", o)
 
     def __rmul__(self, o):
-        return self._op(lambda a, b: _core.multiply(b, a), "multiply", o)
+        return self._op("multiply", "multiply", o, reflected=True)
 
     def __truediv__(self, o):
-        return self._op(_core.divide, "divide", o)
+        return self._op("divide", "divide", o)
 
     def __rtruediv__(self, o):
-        return self._op(lambda a, b: _core.divide(b, a), "divide", o)
+        return self._op("divide", "divide", o, reflected=True)
 
     def __pow__(self, o):
-        return self._op(_core.pow, "pow", o)
+        return self._op("pow", "pow", o)
 
     def __matmul__(self, o):
-        return self._op(_core.matmul, "matmul", o)
+        return self._op("matmul", "matmul", o)
 
     def __neg__(self):
-        return self._op(_core.negative, "negative")
+        return self._op("negative", "negative")
 
     def __getitem__(self, key):
-        return self._op(lambda a: a[key], "get_item")
+        from .merging import Lambda
+        return Lambda(get_item, arguments={"key": key}, name=_op_name("get_item"))(self)
+
+
+_TENSOR_OPS = {"add": _core.add, "subtract": _core.subtract, "multiply": _core.multiply,
+               "divide": _core.divide, "pow": _core.pow, "matmul": _core.matmul}
+
+
+def tensor_op(inputs, op, reflected=False):
+    """What an operator on KerasTensors computes (the function of its Lambda layer):
+    ``op`` ('add', 'subtract', 'multiply', 'divide', 'pow', 'matmul') of ``inputs = [a, b]``
+    (of ``[b, a]`` when ``reflected``: ``2 - x``), or 'negative' of one tensor."""
+    if op == "negative":
+        return _core.negative(inputs)
+    try:
+        fn = _TENSOR_OPS[op]
+    except KeyError:
+        raise ValueError(f"tensor_op: unknown op {op!r}; expected one of "
+                         f"{sorted(_TENSOR_OPS)} or 'negative'") from None
+    a, b = inputs
+    return fn(b, a) if reflected else fn(a, b)
+
+
+def get_item(inputs, key):
+    """``inputs[key]``: the function of the Lambda layer ``keras_tensor[key]`` makes."""
+    return inputs[key]
 
 
 def _op_name(base):

@@ -12,7 +12,8 @@ from ..dtypes import as_dtype, float32
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform",
-    "LecunNormal", "LecunUniform", "VarianceScaling", "Orthogonal", "get",
+    "LecunNormal", "LecunUniform", "VarianceScaling", "Orthogonal", "get", "serialize",
+    "deserialize",
 ]
 
 
@@ -40,6 +41,11 @@ class Initializer:
     def get_config(self):
         """The constructor arguments, as a dict."""
         return {}
+
+    @classmethod
+    def from_config(cls, config):
+        """An initializer from ``get_config``'s dict."""
+        return cls(**config)
 
 
 class Constant(Initializer):
@@ -261,7 +267,9 @@ _BY_NAME = {
 
 
 def get(identifier):
-    """An initialiser from a name ('glorot_uniform', 'zeros', ...), an instance or a callable."""
+    """An initialiser from a name ('glorot_uniform', 'zeros', 'GlorotUniform', ...), a config
+    dict (``serialize``'s), an instance or a callable; names and configs of custom
+    initializers are found in ``custom_objects`` / the registry (keras.saving)."""
     if identifier is None:
         return None
     if isinstance(identifier, str):
@@ -269,9 +277,37 @@ def get(identifier):
         if key not in _BY_NAME:
             # Keras also accepts the class names ('GlorotUniform').
             key = "".join("_" + c.lower() if c.isupper() else c for c in identifier).lstrip("_")
-        if key not in _BY_NAME:
-            raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
-        return _BY_NAME[key]()
+        if key in _BY_NAME:
+            return _BY_NAME[key]()
+        from . import saving
+        found = saving.get_registered_object(identifier)
+        if found is not None:
+            return found() if isinstance(found, type) else found
+        raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+
+
+def serialize(initializer):
+    """``{'module', 'class_name', 'config', 'registered_name'}`` for an initializer (a
+    function by module and name), as ``keras.initializers.serialize``; None for None."""
+    if initializer is None:
+        return None
+    from . import saving
+    return saving.serialize_keras_object(initializer)
+
+
+def deserialize(config, custom_objects=None):
+    """The initializer ``serialize`` described (its class among Keras' initializers, or a
+    custom one in ``custom_objects`` / the registry)."""
+    from . import saving
+    table = {c.__name__: c for c in _BY_NAME.values()}
+    obj = saving.deserialize_keras_object(config, custom_objects, module_objects=table)
+    if isinstance(obj, type):
+        obj = obj()
+    if not callable(obj):
+        raise ValueError(f"Could not interpret initializer identifier: {config!r}")
+    return obj

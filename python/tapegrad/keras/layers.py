@@ -4,6 +4,8 @@ A layer owns Variables and is built on its first call from the input's shape, as
 Calling a layer under a ``GradientTape`` records its ops like any other tapegrad code.
 """
 
+import threading
+
 import numpy as _np
 
 from .. import _core
@@ -22,6 +24,15 @@ __all__ = ["Layer", "Dense", "Activation", "Flatten", "InputLayer", "Input", "Co
            "LSTM", "GRU"]
 
 _name_counts = {}
+
+
+class _Loading(threading.local):
+    """Set by keras.saving.load_model while it rebuilds a model: add_weight then makes zeros
+    instead of drawing initial values that the loaded weights overwrite."""
+    active = False
+
+
+_loading = _Loading()
 
 
 def _unique_name(prefix):
@@ -76,6 +87,29 @@ def _is_structure(x):
     return False
 
 
+def _serialize_regularizer(reg):
+    if reg is None:
+        return None
+    from . import regularizers as _regularizers
+    return _regularizers.serialize(reg)
+
+
+def _plain_args(args, kwargs):
+    """True when every argument is a number, string, bool, None or DType, or a list / tuple /
+    dict of them (what Keras 3's automatic config records)."""
+    from ..dtypes import DType
+
+    def plain(v):
+        if v is None or isinstance(v, (bool, int, float, str, DType)):
+            return True
+        if isinstance(v, (list, tuple)):
+            return all(plain(x) for x in v)
+        if isinstance(v, dict):
+            return all(isinstance(k, str) and plain(x) for k, x in v.items())
+        return False
+    return plain(args) and plain(kwargs)
+
+
 def _batchless(shape):
     """A build shape with its batch dimension left unknown (each one, for several inputs)."""
     if shape is None:
@@ -97,6 +131,13 @@ class Layer(Module):
     ``inputs`` may be one tensor or a list / tuple / dict of them (then ``build`` gets the
     same structure of shapes); further arguments of ``call`` pass through unchanged.
     """
+
+    def __new__(cls, *args, **kwargs):
+        # Keras 3's automatic config: a subclass without get_config that was built from plain
+        # values (numbers, strings, None, lists / dicts of them) serializes those arguments.
+        self = super().__new__(cls)
+        self.__dict__["_auto_config"] = (args, kwargs) if _plain_args(args, kwargs) else None
+        return self
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
                  activity_regularizer=None, **kwargs):
@@ -130,8 +171,11 @@ class Layer(Module):
         """Create a Variable named ``<layer>/<name>`` from ``initializer`` and track it;
         ``regularizer(variable)`` is then added to ``losses`` at every call."""
         dtype = as_dtype(dtype) if dtype is not None else self.dtype
-        init = _initializers.get(initializer)
-        value = init(tuple(shape), dtype=dtype)
+        if _loading.active:  # keras.saving.load_model: the file's values replace these
+            value = _core._fill(tuple(shape), 0.0, dtype)
+        else:
+            init = _initializers.get(initializer)
+            value = init(tuple(shape), dtype=dtype)
         var = _core.Variable(value, trainable=trainable, name=f"{self.name}/{name}", dtype=dtype)
         self._weights.append(var)
         if regularizer is not None:
@@ -348,8 +392,47 @@ class Layer(Module):
         return cls._call_takes("training")
 
     def get_config(self):
-        """The constructor arguments, as a dict."""
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+        """The constructor arguments, as a dict (Keras 3's): ``name``, ``trainable``,
+        ``dtype`` (and ``activity_regularizer`` when set); each layer adds its own. A subclass
+        that does not override it gets the arguments it was constructed with, when those
+        were plain values (numbers, strings, None, lists and dicts of them), as Keras 3;
+        otherwise it raises NotImplementedError: override ``get_config``."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+        activity = self.__dict__.get("activity_regularizer")
+        if activity is not None:
+            from . import regularizers as _regularizers
+            config["activity_regularizer"] = _regularizers.serialize(activity)
+        cls = type(self)
+        if cls.get_config is not Layer.get_config or cls.__module__.startswith("tapegrad."):
+            return config  # the subclass's get_config adds its arguments
+        from . import saving
+        return saving._auto_config(self, config, "Layer")
+
+    @classmethod
+    def from_config(cls, config):
+        """A new layer from ``get_config``'s dict: ``cls(**config)`` (layers holding other
+        layers deserialize them first), as Keras'. The weights are not part of the config."""
+        if not isinstance(config, dict):
+            raise TypeError(f"{cls.__name__}.from_config: expected a dict, got "
+                            f"{type(config).__name__}")
+        try:
+            return cls(**config)
+        except TypeError as e:
+            raise TypeError(f"Error when deserializing class '{cls.__name__}' using config="
+                            f"{config}.\n\nException encountered: {e}") from e
+
+    def get_build_config(self):
+        """``{'input_shape': ...}`` once the layer is built (what ``build_from_config`` needs
+        to create its weights before they are loaded), else None."""
+        if self.built and self.input_shape is not None:
+            return {"input_shape": self.input_shape}
+        return None
+
+    def build_from_config(self, config):
+        """Build the layer for ``get_build_config``'s input shape."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self._maybe_build(shape)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -421,7 +504,11 @@ class Dense(Layer):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(units=self.units, activation=_activations.serialize(self.activation),
-                   use_bias=self.use_bias)
+                   use_bias=self.use_bias,
+                   kernel_initializer=_initializers.serialize(self.kernel_initializer),
+                   bias_initializer=_initializers.serialize(self.bias_initializer),
+                   kernel_regularizer=_serialize_regularizer(self.kernel_regularizer),
+                   bias_regularizer=_serialize_regularizer(self.bias_regularizer))
         return cfg
 
 
@@ -435,6 +522,12 @@ class Activation(Layer):
     def call(self, inputs):
         """``activation(inputs)``."""
         return self.activation(inputs)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(activation=_activations.serialize(self.activation))
+        return cfg
 
 
 class Flatten(Layer):
@@ -543,8 +636,12 @@ class _Conv(Layer):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
-                   padding=self.padding, activation=_activations.serialize(self.activation),
-                   use_bias=self.use_bias)
+                   padding=self.padding, data_format="channels_last",
+                   activation=_activations.serialize(self.activation), use_bias=self.use_bias,
+                   kernel_initializer=_initializers.serialize(self.kernel_initializer),
+                   bias_initializer=_initializers.serialize(self.bias_initializer),
+                   kernel_regularizer=_serialize_regularizer(self.kernel_regularizer),
+                   bias_regularizer=_serialize_regularizer(self.bias_regularizer))
         if hasattr(self, "dilation_rate"):
             cfg["dilation_rate"] = self.dilation_rate
         return cfg
@@ -703,6 +800,12 @@ class Conv1DTranspose(_Conv):
                                 self.strides, self.padding.upper())
         return self._finish(_core.reshape(y, [n, out_t, self.filters]))
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config: 1-D sizes)."""
+        cfg = super().get_config()
+        cfg.update(kernel_size=self.kernel_size[1:], strides=self.strides[1:])
+        return cfg
+
 
 class DepthwiseConv2D(_Conv):
     """Each input channel convolved with its own ``depth_multiplier`` filters, as Keras':
@@ -744,6 +847,7 @@ class DepthwiseConv2D(_Conv):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.pop("filters")
+        cfg["depthwise_initializer"] = cfg.pop("kernel_initializer")
         cfg["depth_multiplier"] = self.depth_multiplier
         return cfg
 
@@ -784,6 +888,8 @@ class SeparableConv2D(Conv2D):
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
+        cfg["pointwise_initializer"] = cfg.pop("kernel_initializer")
+        cfg["depthwise_initializer"] = _initializers.serialize(self.depthwise_initializer)
         cfg["depth_multiplier"] = self.depth_multiplier
         return cfg
 
@@ -814,7 +920,8 @@ class _Pooling(Layer):
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
-        cfg.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding)
+        cfg.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
+                   data_format="channels_last")
         return cfg
 
 
@@ -882,6 +989,12 @@ class _GlobalPooling(Layer):
     def call(self, inputs):
         """The reduction over the spatial axes."""
         return getattr(_core, self._reduce)(inputs, self._axes, keepdims=self.keepdims)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(data_format="channels_last", keepdims=self.keepdims)
+        return cfg
 
 
 class _GlobalPooling1D(_GlobalPooling):
@@ -966,6 +1079,12 @@ class ZeroPadding2D(Layer):
         (t, b), (l, r) = self.padding
         return _core._pad(inputs, [0, t, l, 0], [0, b, r, 0])
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(padding=self.padding, data_format="channels_last")
+        return cfg
+
 
 class UpSampling2D(Layer):
     """Repeats each row ``size[0]`` times and each column ``size[1]`` times, as Keras'
@@ -998,6 +1117,12 @@ class UpSampling2D(Layer):
         x = _core.reshape(inputs, [n, h, 1, w, 1, c])
         x = _core.broadcast_to(x, [n, h, a, w, b, c])
         return _core.reshape(x, [n, h * a, w * b, c])
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(size=self.size, data_format="channels_last", interpolation="nearest")
+        return cfg
 
 
 class _GlobalPooling2D(_GlobalPooling):
@@ -1128,6 +1253,9 @@ class BatchNormalization(Layer):
         cfg = super().get_config()
         cfg.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
                    scale=self.scale)
+        for key, init in zip(("beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                              "moving_variance_initializer"), self._inits):
+            cfg[key] = _initializers.serialize(_initializers.get(init))
         return cfg
 
 
@@ -1181,7 +1309,9 @@ class LayerNormalization(Layer):
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
-        cfg.update(axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale)
+        cfg.update(axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
+                   beta_initializer=_initializers.serialize(_initializers.get(self._inits[0])),
+                   gamma_initializer=_initializers.serialize(_initializers.get(self._inits[1])))
         return cfg
 
 
@@ -1241,7 +1371,8 @@ class Embedding(Layer):
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
-        cfg.update(input_dim=self.input_dim, output_dim=self.output_dim, mask_zero=self.mask_zero)
+        cfg.update(input_dim=self.input_dim, output_dim=self.output_dim, mask_zero=self.mask_zero,
+                   embeddings_initializer=_initializers.serialize(self.embeddings_initializer))
         return cfg
 
 
@@ -1272,6 +1403,12 @@ class Reshape(Layer):
         """One reshape op."""
         return _core.reshape(inputs, [inputs.shape[0]] + list(self.target_shape))
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(target_shape=self.target_shape)
+        return cfg
+
 
 class InputLayer(Layer):
     """The input of a model: ``shape`` without the batch dimension (or ``batch_shape`` with
@@ -1296,6 +1433,15 @@ class InputLayer(Layer):
         self.built = True
         self.output = _functional.KerasTensor(self.input_shape, self.dtype, name=self.name,
                                               layer=self)
+
+    def get_config(self):
+        """``batch_shape`` (the batch size first, None when free), ``dtype`` and ``name``, as
+        Keras 3's InputLayer."""
+        return {"batch_shape": self.input_shape, "dtype": self.dtype.name, "name": self.name}
+
+    def get_build_config(self):
+        """None: an InputLayer is built by its constructor."""
+        return None
 
 
 Input = _functional.Input
@@ -1379,3 +1525,15 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalAvgPool1D, GlobalAvgPool2D = (
 __all__ += ["Conv1DTranspose", "Convolution1D", "Convolution2D", "Convolution1DTranspose",
             "Convolution2DTranspose", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D",
             "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D"]
+
+from .conv3d import (Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D,  # noqa: E402
+                     GlobalMaxPooling3D, GlobalAveragePooling3D, UpSampling3D, ZeroPadding3D,
+                     Cropping3D, DepthwiseConv1D, SeparableConv1D, Convolution3D,
+                     Convolution3DTranspose, MaxPool3D, AvgPool3D, GlobalMaxPool3D, GlobalAvgPool3D,
+                     SeparableConvolution1D)
+
+SeparableConvolution2D = SeparableConv2D
+__all__ += ["Conv3D", "Conv3DTranspose", "MaxPooling3D", "AveragePooling3D", "GlobalMaxPooling3D",
+            "GlobalAveragePooling3D", "UpSampling3D", "ZeroPadding3D", "Cropping3D", "DepthwiseConv1D",
+            "SeparableConv1D", "Convolution3D", "Convolution3DTranspose", "MaxPool3D", "AvgPool3D",
+            "GlobalMaxPool3D", "GlobalAvgPool3D", "SeparableConvolution1D", "SeparableConvolution2D"]

@@ -31,7 +31,8 @@ __all__ = [
     "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "log_cosh",
     "kl_divergence", "poisson", "hinge", "squared_hinge", "categorical_hinge",
     "cosine_similarity", "mean_squared_logarithmic_error", "mean_absolute_percentage_error",
-    "binary_focal_crossentropy", "mse", "mae", "msle", "mape", "kld", "get",
+    "binary_focal_crossentropy", "mse", "mae", "msle", "mape", "kld", "get", "serialize",
+    "deserialize",
 ]
 
 EPSILON = 1e-7  # keras.backend.epsilon(): how far probabilities are kept from 0 and 1
@@ -364,6 +365,15 @@ class Loss:
         """The constructor arguments, as a dict."""
         return {"name": self.name, "reduction": self.reduction}
 
+    @classmethod
+    def from_config(cls, config):
+        """A loss from ``get_config``'s dict (a wrapped function's config deserialized)."""
+        config = dict(config)
+        if isinstance(config.get("fn"), dict):
+            from . import saving
+            config["fn"] = saving._nested(config["fn"])
+        return cls(**config)
+
 
 def _apply_mask(sample_weight, mask, dtype, reduction):
     """Keras' apply_mask: the padding mask of the predictions (the model's output mask, 1 for
@@ -435,6 +445,13 @@ class BinaryCrossentropy(Loss):
         """Per-sample binary cross-entropy."""
         return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing, self.axis)
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(from_logits=self.from_logits, label_smoothing=self.label_smoothing,
+                   axis=self.axis)
+        return cfg
+
 
 class CategoricalCrossentropy(Loss):
     """Cross-entropy for one-hot targets; ``from_logits=True`` for raw scores."""
@@ -449,6 +466,13 @@ class CategoricalCrossentropy(Loss):
         return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing,
                                         self.axis)
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(from_logits=self.from_logits, label_smoothing=self.label_smoothing,
+                   axis=self.axis)
+        return cfg
+
 
 class SparseCategoricalCrossentropy(Loss):
     """Cross-entropy for integer class labels; ``from_logits=True`` for raw scores."""
@@ -461,6 +485,12 @@ class SparseCategoricalCrossentropy(Loss):
     def call(self, y_true, y_pred):
         """Per-sample sparse categorical cross-entropy."""
         return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(from_logits=self.from_logits)
+        return cfg
 
 
 class LossFunctionWrapper(Loss):
@@ -477,8 +507,12 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
-        """The constructor arguments, as a dict (the function's keyword arguments included)."""
+        """The constructor arguments, as a dict (the function's keyword arguments included;
+        a LossFunctionWrapper itself also gives its function as ``fn``)."""
         cfg = super().get_config()
+        if type(self) is LossFunctionWrapper:
+            from . import saving
+            cfg["fn"] = saving.serialize_keras_object(self.fn)
         cfg.update(self._fn_kwargs)
         return cfg
 
@@ -589,13 +623,39 @@ _BY_NAME = {
 
 def get(identifier):
     """A loss from a name ('mse', 'binary_crossentropy', 'MeanSquaredError', 'huber', 'kld',
-    'msle', 'mape', 'Huber', ...: a new instance of the class), an instance or a callable
-    ``f(y_true, y_pred)``."""
+    'msle', 'mape', 'Huber', ...: a new instance of the class; a custom name from
+    ``custom_objects`` / the registry), a config dict (``serialize``'s), an instance or a
+    callable ``f(y_true, y_pred)``."""
     if isinstance(identifier, str):
         key = identifier if identifier in _BY_NAME else _snake(identifier)
-        if key not in _BY_NAME:
-            raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
-        return _BY_NAME[key]()
+        if key in _BY_NAME:
+            return _BY_NAME[key]()
+        from . import saving
+        found = saving.get_registered_object(identifier)
+        if found is not None:
+            return found() if isinstance(found, type) else found
+        raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+
+
+def serialize(loss):
+    """``{'module', 'class_name', 'config', 'registered_name'}`` for a Loss (a function by
+    module and name), as ``keras.losses.serialize``."""
+    from . import saving
+    return saving.serialize_keras_object(loss)
+
+
+def deserialize(config, custom_objects=None):
+    """The loss ``serialize`` described (custom ones from ``custom_objects`` / the
+    registry)."""
+    from . import saving
+    table = {c.__name__: c for c in _BY_NAME.values()}
+    table["LossFunctionWrapper"] = LossFunctionWrapper
+    loss = saving.deserialize_keras_object(config, custom_objects, module_objects=table)
+    if not callable(loss):
+        raise ValueError(f"Could not interpret loss identifier: {config!r}")
+    return loss

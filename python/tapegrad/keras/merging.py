@@ -259,6 +259,30 @@ class Lambda(Layer):
         """``function(inputs, **arguments)``."""
         return self.function(inputs, **self.arguments)
 
+    def get_config(self):
+        """The constructor arguments, as a dict: ``function`` (and a callable
+        ``output_shape``) as serialized functions: a named function by module and name (a
+        custom one must be registered or given in ``custom_objects`` to load), a ``lambda`` as
+        its bytecode (loading it needs ``safe_mode=False``), as Keras 3's Lambda."""
+        from . import saving
+        cfg = super().get_config()
+        shape = self._output_shape
+        cfg.update(function=saving.serialize_keras_object(self.function),
+                   output_shape=saving.serialize_keras_object(shape) if callable(shape) else shape,
+                   arguments=dict(self.arguments))
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        """A Lambda from ``get_config``'s dict (its function deserialized: a ``lambda``'s
+        bytecode only outside safe mode)."""
+        from . import saving
+        config = dict(config)
+        config["function"] = saving._function_or_none(config.get("function"), "Lambda")
+        if isinstance(config.get("output_shape"), dict):
+            config["output_shape"] = saving._function_or_none(config["output_shape"], "Lambda")
+        return super().from_config(config)
+
 
 class TimeDistributed(Layer):
     """Applies ``layer`` to every timestep of (batch, timesteps, ...) inputs: the two leading
@@ -291,6 +315,21 @@ class TimeDistributed(Layer):
         flat = _core.reshape(inputs, [n * t] + list(inputs.shape[2:]))
         y = self.layer(flat, training=training)
         return _core.reshape(y, [n, t] + list(y.shape[1:]))
+
+    def get_config(self):
+        """The constructor arguments, as a dict: ``layer`` as its serialized config."""
+        from . import saving
+        cfg = super().get_config()
+        cfg["layer"] = saving.serialize_keras_object(self.layer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        """A TimeDistributed from ``get_config``'s dict (its layer deserialized)."""
+        from . import saving
+        config = dict(config)
+        config["layer"] = saving._nested(config["layer"])
+        return super().from_config(config)
 
 
 class Bidirectional(Layer):
@@ -376,8 +415,22 @@ class Bidirectional(Layer):
         return out
 
     def get_config(self):
-        """The constructor arguments, as a dict."""
+        """The constructor arguments, as a dict: ``layer`` (the forward layer) and
+        ``backward_layer`` as serialized configs, as Keras 3's."""
+        from . import saving
         cfg = super().get_config()
-        cfg.update(merge_mode=self.merge_mode)
+        cfg.update(merge_mode=self.merge_mode,
+                   layer=saving.serialize_keras_object(self.forward_layer),
+                   backward_layer=saving.serialize_keras_object(self.backward_layer))
         return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        """A Bidirectional from ``get_config``'s dict (both directions deserialized)."""
+        from . import saving
+        config = dict(config)
+        config["layer"] = saving._nested(config["layer"])
+        if config.get("backward_layer") is not None:
+            config["backward_layer"] = saving._nested(config["backward_layer"])
+        return super().from_config(config)
 

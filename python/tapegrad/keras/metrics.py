@@ -36,7 +36,7 @@ __all__ = [
     "Metric", "Mean", "MeanMetricWrapper", "MeanSquaredError", "MeanAbsoluteError",
     "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-    "mean_squared_error", "mean_absolute_error", "mse", "mae", "get",
+    "mean_squared_error", "mean_absolute_error", "mse", "mae", "get", "serialize", "deserialize",
     "RootMeanSquaredError", "Sum", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
     "CosineSimilarity", "LogCoshError", "KLDivergence", "Poisson", "Hinge", "SquaredHinge",
     "CategoricalHinge", "BinaryCrossentropy", "CategoricalCrossentropy",
@@ -288,6 +288,15 @@ class Metric:
         """The constructor arguments, as a dict."""
         return {"name": self.name, "dtype": self.dtype.name}
 
+    @classmethod
+    def from_config(cls, config):
+        """A metric from ``get_config``'s dict (a wrapped function's config deserialized)."""
+        config = dict(config)
+        if isinstance(config.get("fn"), dict):
+            from . import saving
+            config["fn"] = saving._nested(config["fn"])
+        return cls(**config)
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
 
@@ -361,8 +370,12 @@ class MeanMetricWrapper(Mean):
         super().update_state(values, sample_weight)
 
     def get_config(self):
-        """The constructor arguments, as a dict (the function's keyword arguments included)."""
+        """The constructor arguments, as a dict (the function's keyword arguments included;
+        a MeanMetricWrapper itself also gives its function as ``fn``)."""
         cfg = super().get_config()
+        if type(self) is MeanMetricWrapper:
+            from . import saving
+            cfg["fn"] = saving.serialize_keras_object(self._fn)
         cfg.update(self._fn_kwargs)
         return cfg
 
@@ -913,12 +926,39 @@ def get(identifier):
         cls = _CLASSES.get(identifier) or _SNAKE_CLASSES.get(identifier)
         if cls is not None:
             return cls()
+        from . import saving
+        found = saving.get_registered_object(identifier)
+        if found is not None:
+            return found() if isinstance(found, type) else found
         raise ValueError(f"Unknown metric function: {identifier!r}. Known names: "
                          f"{', '.join(sorted(_FUNCTIONS))}, and the classes "
                          f"{', '.join(sorted(_CLASSES))}.")
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+
+
+def serialize(metric):
+    """``{'module', 'class_name', 'config', 'registered_name'}`` for a Metric (its
+    configuration, not its state; a function by module and name), as
+    ``keras.metrics.serialize``."""
+    from . import saving
+    return saving.serialize_keras_object(metric)
+
+
+def deserialize(config, custom_objects=None):
+    """A new metric (or metric function) from ``serialize``'s dict (custom ones from
+    ``custom_objects`` / the registry)."""
+    from . import saving
+    table = dict(_CLASSES)
+    table["MeanMetricWrapper"] = MeanMetricWrapper
+    table.update(_FUNCTIONS)
+    metric = saving.deserialize_keras_object(config, custom_objects, module_objects=table)
+    if not callable(metric):
+        raise ValueError(f"Could not interpret metric identifier: {config!r}")
+    return metric
 
 
 class _AutoAccuracy(MeanMetricWrapper):

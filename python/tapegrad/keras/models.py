@@ -24,7 +24,7 @@ from . import functional as _functional
 from ..data import Dataset as _Dataset
 from ..module import _attribute_children, _leaves
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "load_model", "save_model", "clone_model", "model_from_json"]
 
 
 def _as_array(x, name):
@@ -471,6 +471,79 @@ class Model(_layers.Layer):
             values = [data[k] for k in keys]
         _layers._assign_all(self.weights, values, f"Model {self.name!r}")
 
+    # -- saving and serialization (keras.saving) -----------------------------------------------
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Save the whole model (architecture, weights, compile arguments and optimizer state)
+        to a ``.keras`` file, as Keras 3's ``model.save``; ``keras.models.load_model`` reads
+        it. The format is described in ``tapegrad.keras.saving``."""
+        from . import saving
+        saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def get_config(self):
+        """The model's config, as Keras 3's: a Sequential's layers (each serialized) and build
+        input shape; a functional model's layers with their calls (``inbound_nodes``) and its
+        ``input_layers`` / ``output_layers``; a subclassed model's ``name`` and ``trainable``
+        (its get_config adds its constructor arguments; without one, the arguments it was
+        built with when they are plain values, else NotImplementedError)."""
+        from . import saving
+        return saving._model_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A new model (new weights) from ``get_config``'s dict: a Sequential or functional
+        model is rebuilt layer by layer, a subclassed one is ``cls(**config)``."""
+        from . import saving
+        return saving._model_from_config(cls, config, custom_objects)
+
+    def to_json(self, **kwargs):
+        """The model's serialized config (``keras.saving.serialize_keras_object``) as a JSON
+        string (``kwargs`` go to ``json.dumps``); ``keras.models.model_from_json`` reads it."""
+        import json
+        from . import saving
+        return json.dumps(saving.serialize_keras_object(self), **kwargs)
+
+    def get_compile_config(self):
+        """The arguments ``compile`` was given, serialized (the optimizer as it is now: its
+        class and hyperparameters), or None when the model is not compiled."""
+        if not getattr(self, "compiled", False) or "_compile_config" not in self.__dict__:
+            return None
+        from . import saving
+        given = self._compile_config
+        optimizer = self.optimizer
+        try:
+            return {"optimizer": saving.serialize_keras_object(optimizer),
+                    "loss": saving.serialize_keras_object(given["loss"]),
+                    "metrics": saving.serialize_keras_object(given["metrics"]),
+                    "loss_weights": saving.serialize_keras_object(given["loss_weights"]),
+                    "weighted_metrics": saving.serialize_keras_object(given["weighted_metrics"])}
+        except (TypeError, NotImplementedError) as e:
+            raise type(e)(f"Model {self.name!r}: its compile arguments cannot be serialized "
+                          f"({e}); use named (registered) functions and serializable objects "
+                          "in compile, or save the weights alone") from None
+
+    def compile_from_config(self, config):
+        """``compile`` with the arguments ``get_compile_config`` gave (deserialized)."""
+        from . import saving
+        self.compile(**saving._nested(config))
+
+    def get_build_config(self):
+        """``{'input_shape': ...}`` of a built subclassed model (loading calls it on zeros of
+        that shape to create its weights); None for Sequential and functional models, whose
+        configs rebuild them."""
+        if self._graph is not None or isinstance(self, Sequential):
+            return None
+        return _layers.Layer.get_build_config(self)
+
+    def build_from_config(self, config):
+        """Create the weights of a subclassed model by calling it once on zeros (batch 1) of
+        the saved input shape."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            from . import saving
+            from ..math import _no_tape
+            with _no_tape():
+                self(saving._zeros_for(shape), training=False)
+
     def summary(self, line_length=65, print_fn=None):
         """Print a table of layers, output shapes and parameter counts (Keras' layout)."""
         if not self.built and not all(getattr(l, "built", True) for l in self.layers):
@@ -559,6 +632,9 @@ class Model(_layers.Layer):
                 metric_list.append((metric, weighted))
         self._metric_list = metric_list
         self.compiled = True
+        # What get_compile_config serializes (model.save, to_json).
+        self._compile_config = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+                                "weighted_metrics": weighted_metrics}
 
     @property
     def metrics(self):
@@ -1105,3 +1181,6 @@ class Sequential(Model):
     def call(self, inputs, training=None):
         """The layers in order on ``inputs`` (what calling the model does)."""
         return Sequential.__call__(self, inputs, training=training)
+
+
+from .saving import load_model, save_model, clone_model, model_from_json  # noqa: E402,F401

@@ -64,7 +64,8 @@ class GroupNormalization(Layer):
         """The constructor arguments, as a dict."""
         cfg = super().get_config()
         cfg.update(groups=self.groups, axis=self.axis, epsilon=self.epsilon, center=self.center,
-                   scale=self.scale)
+                   scale=self.scale, beta_initializer=_initializers.serialize(self._inits[0]),
+                   gamma_initializer=_initializers.serialize(self._inits[1]))
         return cfg
 
 

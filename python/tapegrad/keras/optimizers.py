@@ -17,7 +17,7 @@ from .. import _core
 from . import schedules  # noqa: F401 (keras.optimizers.schedules)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-           "Nadam", "Ftrl", "Lion", "get"]
+           "Nadam", "Ftrl", "Lion", "get", "serialize", "deserialize"]
 
 # One-pass C++ update kernels, used when the core provides them (requested in issue 5):
 #   var._sgd_momentum(grad, m, lr, momentum, nesterov)
@@ -168,10 +168,25 @@ class Optimizer:
         return self.apply_gradients(zip(grads, var_list))
 
     def get_config(self):
-        """The constructor arguments, as a dict."""
-        return {"name": self.name, "learning_rate": self.learning_rate,
+        """The constructor arguments, as a dict (Keras': a learning-rate schedule or function
+        as its serialized config)."""
+        lr = self.learning_rate
+        if callable(lr):
+            from . import saving
+            lr = saving.serialize_keras_object(lr)
+        return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """An optimizer from ``get_config``'s dict (its learning-rate schedule deserialized)."""
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            from . import saving
+            with saving.CustomObjectScope(custom_objects, dict(schedules._CLASSES)):
+                config["learning_rate"] = saving._nested(config["learning_rate"])
+        return cls(**config)
 
 
 class SGD(Optimizer):
@@ -555,9 +570,30 @@ _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagr
 
 def get(identifier):
     """An optimizer from a name ('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta',
-    'adamax', 'nadam', 'ftrl', 'lion'; any case) or an instance."""
+    'adamax', 'nadam', 'ftrl', 'lion'; any case), a config dict (``serialize``'s) or an
+    instance."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return deserialize(identifier)
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+
+
+def serialize(optimizer):
+    """``{'module', 'class_name', 'config', 'registered_name'}`` for an optimizer (its
+    hyperparameters; the state is not part of it), as ``keras.optimizers.serialize``."""
+    from . import saving
+    return saving.serialize_keras_object(optimizer)
+
+
+def deserialize(config, custom_objects=None):
+    """A new optimizer from ``serialize``'s dict (custom classes from ``custom_objects`` /
+    the registry)."""
+    from . import saving
+    table = {c.__name__: c for c in _BY_NAME.values()}
+    opt = saving.deserialize_keras_object(config, custom_objects, module_objects=table)
+    if not isinstance(opt, Optimizer):
+        raise ValueError(f"Could not interpret optimizer identifier: {config!r}")
+    return opt

@@ -141,6 +141,8 @@ class Normalization(Layer):
         """The constructor arguments, as a dict."""
         cfg = super().get_config()
         cfg.update(axis=self.axis, invert=self.invert)
+        if self._given is not None:  # Keras gives mean and variance when they were arguments
+            cfg.update(mean=self._given[0].tolist(), variance=self._given[1].tolist())
         return cfg
 
 
@@ -160,6 +162,12 @@ class GaussianNoise(Layer):
         from .. import random
         noise = random.normal(tuple(inputs.shape), 0.0, self.stddev, inputs.dtype, self.seed)
         return _core.add(inputs, noise)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(stddev=self.stddev, seed=self.seed)
+        return cfg
 
 
 class GaussianDropout(Layer):
@@ -181,6 +189,12 @@ class GaussianDropout(Layer):
         std = math.sqrt(self.rate / (1.0 - self.rate))
         return _core.multiply(inputs, random.normal(tuple(inputs.shape), 1.0, std, inputs.dtype,
                                                     self.seed))
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(rate=self.rate, seed=self.seed)
+        return cfg
 
 
 class SpatialDropout1D(Dropout):
@@ -229,6 +243,13 @@ class Resizing(Layer):
             x = image.crop_to_bounding_box(x, (h - ch) // 2, (w - cw) // 2, ch, cw)
         return image.resize(x, [self.height, self.width], method=self.interpolation)
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(height=self.height, width=self.width, interpolation=self.interpolation,
+                   crop_to_aspect_ratio=self.crop_to_aspect_ratio)
+        return cfg
+
 
 class CenterCrop(Layer):
     """The central (``height``, ``width``) window of each image (resized up first when the
@@ -251,6 +272,12 @@ class CenterCrop(Layer):
                             dtype=self.dtype)(inputs)
         return image.crop_to_bounding_box(inputs, (h - self.height) // 2,
                                           (w - self.width) // 2, self.height, self.width)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(height=self.height, width=self.width)
+        return cfg
 
 
 class RandomFlip(Layer):
@@ -277,6 +304,12 @@ class RandomFlip(Layer):
         if self.mode != "horizontal":
             x = image.random_flip_up_down(x, self.seed)
         return x
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(mode=self.mode, seed=self.seed)
+        return cfg
 
 
 def _int_array(inputs, owner, what="token ids"):
@@ -349,6 +382,12 @@ class CategoryEncoding(Layer):
         """(batch, num_tokens)."""
         return (input_shape[0], self.num_tokens)
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(num_tokens=self.num_tokens, output_mode=self.output_mode, sparse=False)
+        return cfg
+
 
 class Discretization(Layer):
     """Bucket ids of the inputs: the number of ``bin_boundaries`` at or below each value, as
@@ -362,9 +401,15 @@ class Discretization(Layer):
         if output_mode != "int":
             raise NotImplementedError(f"{owner}: only output_mode='int' is supported, got "
                                       f"{output_mode!r}")
-        if (bin_boundaries is None) == (num_bins is None):
-            raise ValueError(f"{owner}: give exactly one of `bin_boundaries` and `num_bins`")
-        self.num_bins = num_bins
+        if bin_boundaries is None and num_bins is None:
+            raise ValueError(f"{owner}: give exactly one of `bin_boundaries` and `num_bins` "
+                             "(or both, with len(bin_boundaries) == num_bins - 1)")
+        if bin_boundaries is not None and num_bins is not None and \
+                len(bin_boundaries) != num_bins - 1:
+            raise ValueError(f"{owner}: both `num_bins` and `bin_boundaries` were given, but "
+                             f"`len(bin_boundaries)` ({len(bin_boundaries)}) is not `num_bins - 1` "
+                             f"({num_bins - 1})")
+        self.num_bins, self.epsilon = num_bins, epsilon
         self.bin_boundaries = None if bin_boundaries is None else \
             [float(b) for b in bin_boundaries]
         if self.bin_boundaries is not None and any(
@@ -388,3 +433,11 @@ class Discretization(Layer):
             raise ValueError(f"{self._owner}: call adapt(data) first, or give `bin_boundaries`")
         arr = _np.asarray(inputs.numpy() if hasattr(inputs, "numpy") else inputs, _np.float64)
         return _core._constant(_np.digitize(arr, self.bin_boundaries).astype(_np.int64), None)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config: the boundaries adapt found
+        included)."""
+        cfg = super().get_config()
+        cfg.update(bin_boundaries=None if self.bin_boundaries is None else list(self.bin_boundaries),
+                   num_bins=self.num_bins, epsilon=self.epsilon, output_mode="int")
+        return cfg

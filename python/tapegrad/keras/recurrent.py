@@ -154,7 +154,10 @@ class _RNN(Layer):
         cfg.update(units=self.units, activation=_activations.serialize(self.activation),
                    recurrent_activation=_activations.serialize(self.recurrent_activation),
                    use_bias=self.use_bias, return_sequences=self.return_sequences,
-                   return_state=self.return_state, go_backwards=self.go_backwards)
+                   return_state=self.return_state, go_backwards=self.go_backwards,
+                   kernel_initializer=_initializers.serialize(self.kernel_initializer),
+                   recurrent_initializer=_initializers.serialize(self.recurrent_initializer),
+                   bias_initializer=_initializers.serialize(self.bias_initializer))
         return cfg
 
 
@@ -377,6 +380,22 @@ class StackedRNNCells(Layer):
         """Layer.__call__ (the states are the second argument)."""
         return Layer.__call__(self, inputs, states, training=training, **kwargs)
 
+    def get_config(self):
+        """The constructor arguments, as a dict: ``cells`` as their serialized configs."""
+        from . import saving
+        cfg = super().get_config()
+        cfg["cells"] = [saving.serialize_keras_object(c) for c in self.cells]
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        """StackedRNNCells from ``get_config``'s dict (its cells deserialized)."""
+        from . import saving
+        config = dict(config)
+        config["cells"] = [c if isinstance(c, Layer) else saving._nested(c)
+                           for c in config["cells"]]
+        return cls(**config)
+
 
 class RNN(Layer):
     """Runs ``cell`` over the timesteps of (batch, timesteps, features) inputs, as Keras'
@@ -467,3 +486,24 @@ class RNN(Layer):
         if self.return_state:
             return [y] + states
         return y
+
+    def get_config(self):
+        """The constructor arguments, as a dict: ``cell`` as its serialized config."""
+        from . import saving
+        cfg = super().get_config()
+        cfg.update(cell=saving.serialize_keras_object(self.cell),
+                   return_sequences=self.return_sequences, return_state=self.return_state,
+                   go_backwards=self.go_backwards)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        """An RNN from ``get_config``'s dict (its cell deserialized)."""
+        from . import saving
+        config = dict(config)
+        if isinstance(config.get("cell"), dict):
+            config["cell"] = saving._nested(config["cell"])
+        elif isinstance(config.get("cell"), list):
+            config["cell"] = [c if isinstance(c, Layer) else saving._nested(c)
+                              for c in config["cell"]]
+        return cls(**config)

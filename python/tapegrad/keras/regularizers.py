@@ -10,7 +10,8 @@ import numbers
 
 from .. import _core
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get", "serialize"]
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get", "serialize",
+           "deserialize"]
 
 
 def _factor(value, arg, owner):
@@ -89,22 +90,38 @@ _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
 
 def get(identifier):
     """A regularizer from None, a name ('l1', 'l2', 'l1_l2'), a config dict
-    ``{'class_name': ..., 'config': {...}}``, an instance or any callable."""
+    ``{'class_name': ..., 'config': {...}}`` (``serialize``'s; custom classes from
+    ``custom_objects`` / the registry), an instance or any callable."""
     if identifier is None or isinstance(identifier, Regularizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
     if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = {c.__name__: c for c in (L1, L2, L1L2)}.get(identifier["class_name"])
-        if cls is not None:
-            return cls.from_config(identifier.get("config", {}))
+        try:
+            return deserialize(identifier)
+        except TypeError:
+            raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}") from None
+    if isinstance(identifier, str):
+        from . import saving
+        found = saving.get_registered_object(identifier)
+        if found is not None:
+            return found() if isinstance(found, type) else found
     if callable(identifier) and not isinstance(identifier, (str, dict)):
         return identifier
     raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
 
 
 def serialize(regularizer):
-    """``{'class_name': ..., 'config': ...}`` for a regularizer instance (None for None)."""
+    """``{'module', 'class_name', 'config', 'registered_name'}`` for a regularizer (a function
+    by module and name), as ``keras.regularizers.serialize``; None for None."""
     if regularizer is None:
         return None
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    from . import saving
+    return saving.serialize_keras_object(regularizer)
+
+
+def deserialize(config, custom_objects=None):
+    """The regularizer ``serialize`` described."""
+    from . import saving
+    table = {c.__name__: c for c in (Regularizer, L1, L2, L1L2)}
+    return saving.deserialize_keras_object(config, custom_objects, module_objects=table)

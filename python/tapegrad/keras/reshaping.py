@@ -35,6 +35,12 @@ class ZeroPadding1D(Layer):
         a, b = self.padding
         return _core._pad(inputs, [0, a, 0], [0, b, 0])
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(padding=self.padding)
+        return cfg
+
 
 class UpSampling1D(Layer):
     """Repeats each step ``size`` times."""
@@ -61,6 +67,12 @@ class UpSampling1D(Layer):
         n, t, c = inputs.shape
         x = _core.broadcast_to(_core.reshape(inputs, [n, t, 1, c]), [n, t, self.size, c])
         return _core.reshape(x, [n, t * self.size, c])
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(size=self.size)
+        return cfg
 
 
 class Cropping1D(Layer):
@@ -89,6 +101,12 @@ class Cropping1D(Layer):
         a, b = self.cropping
         n, t, c = inputs.shape
         return _core.slice(inputs, [0, a, 0], [n, t - a - b, c])
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(cropping=self.cropping)
+        return cfg
 
 
 class Cropping2D(Layer):
@@ -125,6 +143,12 @@ class Cropping2D(Layer):
         n, h, w, c = inputs.shape
         return _core.slice(inputs, [0, t, l, 0], [n, h - t - b, w - l - r, c])
 
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(cropping=self.cropping, data_format="channels_last")
+        return cfg
+
 
 class RepeatVector(Layer):
     """(batch, features) -> (batch, n, features): the input repeated ``n`` times."""
@@ -151,6 +175,12 @@ class RepeatVector(Layer):
         """A broadcast over a new axis 1 (its gradient sums the copies)."""
         n, f = inputs.shape
         return _core.broadcast_to(_core.reshape(inputs, [n, 1, f]), [n, self.n, f])
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(n=self.n)
+        return cfg
 
 
 class Permute(Layer):

@@ -25,6 +25,9 @@ class LearningRateSchedule:
 
     def get_config(self):
         """The constructor arguments, as a dict."""
+        if "_config" not in self.__dict__:
+            raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must "
+                                      "override `get_config()` in order to be serializable.")
         return dict(self._config)
 
     @classmethod
@@ -178,14 +181,22 @@ _CLASSES = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay, Po
 
 
 def serialize(schedule):
-    """``{'class_name': ..., 'config': ...}`` for a schedule."""
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    """``{'module', 'class_name', 'config', 'registered_name'}`` for a schedule, as
+    ``keras.optimizers.schedules.serialize``."""
+    from . import saving
+    return saving.serialize_keras_object(schedule)
 
 
-def deserialize(config):
-    """The schedule ``serialize`` described."""
+def deserialize(config, custom_objects=None):
+    """The schedule ``serialize`` described (custom schedules from ``custom_objects`` / the
+    registry)."""
+    from . import saving
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Could not interpret learning rate schedule: {config!r}")
     try:
-        cls = _CLASSES[config["class_name"]]
-    except (KeyError, TypeError):
-        raise ValueError(f"Could not interpret learning rate schedule: {config!r}") from None
-    return cls.from_config(config.get("config", {}))
+        schedule = saving.deserialize_keras_object(config, custom_objects, module_objects=_CLASSES)
+    except TypeError as e:
+        raise ValueError(f"Could not interpret learning rate schedule: {config!r} ({e})") from None
+    if not isinstance(schedule, LearningRateSchedule):
+        raise ValueError(f"Could not interpret learning rate schedule: {config!r}")
+    return schedule

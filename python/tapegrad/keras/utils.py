@@ -6,7 +6,9 @@ import numpy as _np
 from . import layers as _layers
 
 __all__ = ["to_categorical", "normalize", "set_random_seed", "clear_session", "epsilon",
-           "floatx", "set_floatx"]
+           "floatx", "set_floatx", "get_custom_objects", "custom_object_scope", "CustomObjectScope",
+           "register_keras_serializable", "get_registered_name", "get_registered_object",
+           "serialize_keras_object", "deserialize_keras_object"]
 
 
 def to_categorical(x, num_classes=None):
@@ -70,3 +72,9 @@ def set_floatx(value):
     if value != "float32":
         raise NotImplementedError(f"set_floatx: only 'float32' is supported, got {value!r}; "
                                   "pass dtype='float64' to the layers instead")
+
+
+# keras.utils' names for the serialization helpers of keras.saving.
+from .saving import (get_custom_objects, custom_object_scope, CustomObjectScope,  # noqa: E402
+                     register_keras_serializable, get_registered_name, get_registered_object,
+                     serialize_keras_object, deserialize_keras_object)
