@@ -850,15 +850,21 @@ def _svd_values(mats, full_matrices, compute_uv):
             return (np.linalg.svd(m, compute_uv=False),)
         u, s, vh = np.linalg.svd(m, full_matrices=full_matrices)
         return s, u, np.swapaxes(vh, -1, -2)
-    try:
-        return one(mats)
-    except np.linalg.LinAlgError:
-        pass
+    # LAPACK's gesdd (OpenBLAS 0.3.31) never returns on a matrix holding an inf when it
+    # computes u and v, so non-finite matrices skip it: their results are all NaN.
+    finite = np.isfinite(mats).all(axis=(-2, -1))
+    if finite.all():
+        try:
+            return one(mats)
+        except np.linalg.LinAlgError:
+            pass
     lead = mats.shape[:-2]
     flat = mats.reshape((-1,) + mats.shape[-2:])
     parts = []
-    for m in flat:
+    for m, ok in zip(flat, finite.reshape(-1)):
         try:
+            if not ok:
+                raise np.linalg.LinAlgError
             parts.append(one(m))
         except np.linalg.LinAlgError:
             parts.append(tuple(np.full_like(p, np.nan) for p in one(np.zeros_like(m))))
@@ -1099,7 +1105,10 @@ def _lstsq_robust(a, b):
     def values(av, bv):
         out = np.empty(av.shape[:-2] + (av.shape[-1], bv.shape[-1]), dtype=np.result_type(av, bv))
         for idx in np.ndindex(*av.shape[:-2]):
-            out[idx] = np.linalg.lstsq(av[idx], bv[idx], rcond=None)[0]
+            if np.isfinite(av[idx]).all() and np.isfinite(bv[idx]).all():
+                out[idx] = np.linalg.lstsq(av[idx], bv[idx], rcond=None)[0]
+            else:  # LAPACK's gelsd rejects an inf (it prints to stderr): NaN, as TF's kernel
+                out[idx] = np.nan
         return (out,)
 
     @_custom
