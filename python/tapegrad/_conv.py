@@ -108,21 +108,23 @@ def _geometry(op, h, w, ksize, strides, dilations, padding):
 
 def _images(x, op, rank=4):
     if x.ndim != rank:
-        what = "[batch, height, width, channels]" if rank == 4 else "[batch, width, channels]"
+        what = {5: "[batch, depth, height, width, channels]", 4: "[batch, height, width, channels]",
+                3: "[batch, width, channels]"}[rank]
         raise InvalidArgumentError(f"{op}: input must be {what} (rank {rank}), got shape {list(x.shape)}")
     return x
 
 
-def _images_and_filters(op, input, filters, data_format, channels):  # noqa: A002
+def _images_and_filters(op, input, filters, data_format, channels, spatial=2):  # noqa: A002
     """conv2d's and conv2d_transpose's operands: NHWC images and [kh, kw, <channels>] filters
-    of one float dtype."""
-    _check_format(data_format, op, ("NHWC",))
-    x = _images(_float_tensor(input, op, "input"), op)
+    of one float dtype; with ``spatial=3`` conv3d's: NDHWC volumes, [kd, kh, kw, <channels>]."""
+    _check_format(data_format, op, ("NHWC",) if spatial == 2 else ("NDHWC",))
+    x = _images(_float_tensor(input, op, "input"), op, spatial + 2)
     f = _float_tensor(filters, op, "filters")
     if x.dtype != f.dtype:
         raise TypeError(f"{op}: input and filters must have one dtype, got {x.dtype.name} and {f.dtype.name}")
-    if f.ndim != 4:
-        raise InvalidArgumentError(f"{op}: filters must be [height, width, {channels}], got shape "
+    if f.ndim != spatial + 2:
+        dims = "height, width" if spatial == 2 else "depth, height, width"
+        raise InvalidArgumentError(f"{op}: filters must be [{dims}, {channels}], got shape "
                                    f"{list(f.shape)}")
     return x, f
 

@@ -52,9 +52,9 @@ import numbers
 import numpy as np
 
 from . import _core
-from ._conv import (_check_format, _dim, _first_max, _float_tensor, _geometry, _images, _padding,
-                    _spatial, avg_pool1d, avg_pool2d, conv1d, conv2d, conv2d_transpose, max_pool1d,
-                    max_pool2d)
+from ._conv import (_check_format, _dim, _first_max, _float_tensor, _geometry, _images,
+                    _images_and_filters, _padding, _spatial, avg_pool1d, avg_pool2d, conv1d,
+                    conv2d, conv2d_transpose, max_pool1d, max_pool2d)
 from .errors import InvalidArgumentError
 from .math import _no_tape
 
@@ -65,27 +65,6 @@ __all__ = ["conv3d", "conv3d_transpose", "max_pool3d", "avg_pool3d", "conv1d_tra
 _CHANNELS_LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 _LAYOUTS = {1: "[batch, width, channels]", 2: "[batch, height, width, channels]",
             3: "[batch, depth, height, width, channels]"}
-
-
-def _volumes(x, op):
-    if x.ndim != 5:
-        raise InvalidArgumentError(f"{op}: input must be [batch, depth, height, width, channels] "
-                                   f"(rank 5), got shape {list(x.shape)}")
-    return x
-
-
-def _volumes_and_filters(op, input, filters, data_format, channels):  # noqa: A002
-    """conv3d's and conv3d_transpose's operands: NDHWC volumes and [kd, kh, kw, <channels>]
-    filters of one float dtype."""
-    _check_format(data_format, op, ("NDHWC",))
-    x = _volumes(_float_tensor(input, op, "input"), op)
-    f = _float_tensor(filters, op, "filters")
-    if x.dtype != f.dtype:
-        raise TypeError(f"{op}: input and filters must have one dtype, got {x.dtype.name} and {f.dtype.name}")
-    if f.ndim != 5:
-        raise InvalidArgumentError(f"{op}: filters must be [depth, height, width, {channels}], got "
-                                   f"shape {list(f.shape)}")
-    return x, f
 
 
 def _gemm(a, b, transpose_b=False):
@@ -164,7 +143,7 @@ def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None
     OW, O]``: the depth windows folded into channels, the 2-D ``im2col``, one GEMM (Note
     [Depth folded into channels]). Only NDHWC, as TF's CPU kernel."""
     op = "conv3d"
-    x, f = _volumes_and_filters(op, input, filters, data_format, "in_channels, out_channels")
+    x, f = _images_and_filters(op, input, filters, data_format, "in_channels, out_channels", 3)
     n, d, h, w, c = x.shape
     kd, kh, kw, fc, o = f.shape
     if fc != c:
@@ -192,7 +171,7 @@ def conv3d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     shape whose conv3d by these filters, strides and padding has ``input``'s shape. One GEMM,
     ``col2im`` over (H, W), then over depth."""
     op = "conv3d_transpose"
-    x, f = _volumes_and_filters(op, input, filters, data_format, "output_channels, in_channels")
+    x, f = _images_and_filters(op, input, filters, data_format, "output_channels, in_channels", 3)
     out = _output_shape(output_shape, op, 5, "[N, D, H, W, C]")
     n, id_, ih, iw, ic = x.shape
     kd, kh, kw, o, fi = f.shape
@@ -267,7 +246,7 @@ def _max_near_ties(win, axis):
 
 def _pool3d_args(op, input, ksize, strides, padding, data_format):  # noqa: A002
     _check_format(data_format, op, ("NDHWC",))
-    x = _volumes(_float_tensor(input, op, "input"), op)
+    x = _images(_float_tensor(input, op, "input"), op, 5)
     k = _spatial(ksize, op, "ksize", 3)
     s = _spatial(strides, op, "strides", 3)
     pad = _padding(padding, op, 3)

@@ -293,16 +293,22 @@ def _zeta_main(x, q):
     b = np.power(a, -x)
     tail = a * b / (x - 1.0) + 0.5 * b
     fac = x * b / a                               # x (x+1) ... (x+2j-2) a^(-x-2j+1), j = 1
-    live = b != 0
-    em = np.zeros_like(q)
+    return s + tail + _euler_maclaurin(x, a, fac, b != 0, s + tail)
+
+
+def _euler_maclaurin(x, a, fac, live, base):
+    """The Euler-Maclaurin correction of the zeta sums: the terms _EM[j] * fac_j (fac_1 =
+    ``fac``, each next one times (x + 2j - 1)(x + 2j) / a²), added where ``live`` until a term
+    falls below half an ulp of ``base`` plus the correction so far (at most 12 terms)."""
+    em = np.zeros_like(base)
     for j in range(1, 13):
         t = _EM[j - 1] * fac
-        live &= np.abs(t) >= _EPS * 0.5 * np.abs(s + tail + em)
+        live = live & (np.abs(t) >= _EPS * 0.5 * np.abs(base + em))
         em = np.where(live, em + t, em)
         if not live.any():
             break
         fac = fac * (x + 2 * j - 1) * (x + 2 * j) / (a * a)
-    return s + tail + em
+    return em
 
 
 def _zeta_scaled(x, q):
@@ -314,16 +320,7 @@ def _zeta_scaled(x, q):
     b = np.power(a / q, -x)
     tail = a * b / (x - 1.0) + 0.5 * b
     fac = x * b / a
-    live = b != 0
-    em = np.zeros_like(q)
-    for j in range(1, 13):
-        t = _EM[j - 1] * fac
-        live &= np.abs(t) >= _EPS * 0.5 * np.abs(s + tail + em)
-        em = np.where(live, em + t, em)
-        if not live.any():
-            break
-        fac = fac * (x + 2 * j - 1) * (x + 2 * j) / (a * a)
-    return s + tail + em
+    return s + tail + _euler_maclaurin(x, a, fac, b != 0, s + tail)
 
 
 _COT_POLYS = {}

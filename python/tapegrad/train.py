@@ -140,14 +140,7 @@ class Checkpoint:
         it."""
         path = os.fspath(file_prefix)
         entries, _, _ = self._entries()
-        arrays = {}
-        for key, obj in entries.items():
-            if isinstance(obj, _core.Variable):
-                arrays[key] = obj.numpy()
-            elif key.endswith("/iterations"):
-                arrays[key] = _np.int64(int(obj.iterations))
-            else:
-                arrays[key] = _np.float64(getattr(obj, key.rsplit("/", 1)[1]))
+        arrays = _entry_arrays(entries)
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)
@@ -205,6 +198,20 @@ class Checkpoint:
         if save_path is None:
             return _Status(set(), set())
         return self.read(save_path)
+
+
+def _entry_arrays(entries):
+    """The arrays saved for checkpoint entries: a Variable's value, an optimizer's step count
+    ('<...>/iterations', int64), or another optimizer scalar (its attribute, float64)."""
+    arrays = {}
+    for key, obj in entries.items():
+        if isinstance(obj, _core.Variable):
+            arrays[key] = obj.numpy()
+        elif key.endswith("/iterations"):
+            arrays[key] = _np.int64(int(obj.iterations))
+        else:
+            arrays[key] = _np.float64(getattr(obj, key.rsplit("/", 1)[1]))
+    return arrays
 
 
 def _state_file(directory):

@@ -368,11 +368,8 @@ class Loss:
     @classmethod
     def from_config(cls, config):
         """A loss from ``get_config``'s dict (a wrapped function's config deserialized)."""
-        config = dict(config)
-        if isinstance(config.get("fn"), dict):
-            from . import saving
-            config["fn"] = saving._nested(config["fn"])
-        return cls(**config)
+        from . import saving
+        return saving._with_fn(cls, config)
 
 
 def _apply_mask(sample_weight, mask, dtype, reduction):

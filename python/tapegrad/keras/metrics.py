@@ -291,11 +291,8 @@ class Metric:
     @classmethod
     def from_config(cls, config):
         """A metric from ``get_config``'s dict (a wrapped function's config deserialized)."""
-        config = dict(config)
-        if isinstance(config.get("fn"), dict):
-            from . import saving
-            config["fn"] = saving._nested(config["fn"])
-        return cls(**config)
+        from . import saving
+        return saving._with_fn(cls, config)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"

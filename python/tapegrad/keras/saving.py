@@ -551,6 +551,15 @@ def _nested(config):
     return config
 
 
+def _with_fn(cls, config):
+    """``cls(**config)`` with a wrapped function's config (``fn``, a dict) deserialized: the
+    ``from_config`` of Loss and Metric, whose wrappers keep the function in ``fn``."""
+    config = dict(config)
+    if isinstance(config.get("fn"), dict):
+        config["fn"] = _nested(config["fn"])
+    return cls(**config)
+
+
 def _function_or_none(value, what):
     """A function from a config value: a function config dict (deserialized in the current
     scope and safe mode), a callable, or None."""
@@ -889,18 +898,9 @@ def _variable_paths(model):
 
 
 def _optimizer_arrays(optimizer, paths):
-    from ..train import _optimizer_entries
-    arrays = {}
+    from ..train import _entry_arrays, _optimizer_entries
     var_paths = {id(v): p for p, v in paths.items()}
-    from .. import _core
-    for key, obj in _optimizer_entries("optimizer", optimizer, var_paths).items():
-        if isinstance(obj, _core.Variable):
-            arrays[key] = obj.numpy()
-        elif key.endswith("/iterations"):
-            arrays[key] = _np.int64(int(obj.iterations))
-        else:
-            arrays[key] = _np.float64(getattr(obj, key.rsplit("/", 1)[1]))
-    return arrays
+    return _entry_arrays(_optimizer_entries("optimizer", optimizer, var_paths))
 
 
 def _restore_optimizer(optimizer, saved, paths, where):
