@@ -4,8 +4,8 @@ tf.math.special namespace (Bessel J/Y/K, dawsn, expint, fresnel_cos/sin, spence)
 
 Forward values are checked against special_values.json: mpmath at 50-80 digits at points
 chosen in every branch of the implementation, in the tails and next to zeros and poles
-(regenerate with ``python tests/ops/test_special.py --regenerate``; mpmath is needed only for
-that, and for the extra random-point tests, which skip without it). Then identities (with
+(regenerate with ``python tests/ops/test_special.py --regenerate``; mpmath, a test dependency, is
+needed for that and for the extra random-point tests). Then identities (with
 hypothesis), TF's edge values, the standard gradient / second-order checks against finite
 differences, broadcasting, dtypes and bad input."""
 
@@ -263,7 +263,7 @@ def test_float32_is_the_float64_value_rounded(fn):
 
 
 def test_random_points_against_mpmath():
-    mp = pytest.importorskip("mpmath")
+    import mpmath as mp  # a test dependency (pyproject's [test] extra)
     mp.mp.dps = 40
     rng = np.random.default_rng(7)
     x = np.concatenate([rng.uniform(0, 12, 60), 10 ** rng.uniform(-8, 8, 20)])
