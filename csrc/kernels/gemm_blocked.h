@@ -75,16 +75,16 @@ constexpr const char* kIsaName = TG_GEMM_STR(TG_SIMD_NS);
 // L1 while the A slivers stream from the L2-resident A block. AlongRows: a row of tiles
 // shares one A sliver (MR x KC), kept in L1 while the B slivers stream from the L2-resident
 // B panel; the A block is then read once per block, so it can come from L3 (Note [GEMM A
-// slice reuse]). On a Zen 5 core with 12 x 32 float32 tiles (B sliver 32 KiB of a 48 KiB
-// L1D) AlongRows reached 92-94 % of the FMA ceiling at 2048^3 against 88-90 %, and float64
+// slice reuse]). On a Zen 5 core with 12 x 32 float32 tiles (at KC 256 a B sliver is 32 KiB
+// of a 48 KiB L1D) AlongRows reached 92-94 % of the FMA ceiling at 2048^3 against 88-90 %, and float64
 // 1024^3 / 2048^3 rose from 1.08 / 1.03 to 1.18 / 1.10 of numpy (bench/RESULTS.md, session
 // 12); with AVX2's 6 x 16 tiles (a B sliver per 1150 cycles instead of 3070) it lost 3-5 %.
 // Direct (unpacked) A keeps DownColumns: its rows at a power-of-two stride share L1 sets.
 enum class TileOrder { DownColumns, AlongRows };
 
 // Note [GEMM C prefetch]
-// A tile's C is read only after its K loop (~3000 cycles for 12 x 32 float32 at KC 256), and
-// in a large GEMM it comes from L3: each K slice rereads all of C. Fetched into L1 when the
+// A tile's C is read only after its K loop (~3000 cycles for 12 x 32 float32 at KC 256, twice
+// that at 512), and in a large GEMM it comes from L3: each K slice rereads all of C. Fetched into L1 when the
 // tile starts, its lines were evicted before use by the B sliver streaming through L1 (12
 // rows at a power-of-two ldc also share two L1 sets). Packed tiles therefore prefetch every
 // line of their rows halfway through the K loop, early enough for L3 and late enough to stay

@@ -1,7 +1,8 @@
 """Every compiled GEMM kernel (scalar, avx2, avx512 where the CPU runs them) against a float64
 numpy reference: awkward sizes around the vector width and the micro-tile (MR x NR is 6 x 16
-float32 / 6 x 8 float64 on AVX2, 12 x 32 / 12 x 16 on AVX-512), the cache blocks (KC 384 AVX2 / 256 AVX-512,
-MC 144/72, NC 2048/1024), all four transpose combinations, accumulate, bias + activations,
+float32 / 6 x 8 float64 on AVX2, 12 x 32 / 12 x 16 on AVX-512), the cache blocks (float32 / float64:
+KC 384 / 384, MC 144 / 72, NC 2048 / 1024 on AVX2; KC 512 / 256, MC 288 / 144, NC 256 / 256 on
+AVX-512), all four transpose combinations, accumulate, bias + activations,
 batched with broadcast (stride 0), NaN/inf propagation, on 1 and 2 threads."""
 import itertools
 import subprocess
@@ -78,6 +79,8 @@ SHAPES = [
     # past MC, NC and KC at once with edges everywhere: AVX-512 packs each K slice of A once
     # and runs the tiles along rows (Notes [GEMM A slice reuse], [GEMM tile order])
     (301, 519, 545),
+    # three K slices of A, each reused by three NC blocks, and a ragged last MC block
+    (310, 1100, 700),
 ]
 
 
