@@ -25,7 +25,8 @@
 // with no shuffles, made the tiles slower than the pack saved (2048^3 -3 to -6 %), and a
 // 16-column 512-bit transpose of the first 8 rows gained nothing over the 8 x 8 one.
 // Packing is skipped where it does not pay: B is read in place when it is not transposed and
-// few MR-slivers of A would reuse the packed copy (small M); A is read in place when few
+// few MR-slivers of A would reuse the packed copy (small M) or the whole problem is small
+// (up to 192^3 multiply-adds on AVX-512, see kSmallWork); A is read in place when few
 // NR-slivers of B would reuse it (small N, e.g. 10 output columns; fewer when A is stored
 // transposed, whose in-place reads are strided) or the whole problem is small. Vector shapes
 // leave the tiles altogether: a row vector times B is an axpy sweep over B's rows, x @ Wᵀ and
@@ -187,7 +188,14 @@ struct GemmDriver {
   // of B: beyond 4 slivers packing it wins (Aᵀ·B, 512x64x100: 59 -> 70, 512x512x200: 65 -> 75,
   // 784x256x128: 72 -> 83 GFLOP/s; at 64 columns and fewer reading it in place stays faster).
   static constexpr i64 kDirectATransNmax = 4 * NR;
-  static constexpr i64 kSmallWork = 48 * 48 * 48;  // both in place below this many m*n*k
+  // Both operands are read in place up to this many m*n*k: packing B (and a transposed A)
+  // costs more than it saves while the whole problem sits in L1/L2. Raised from 48^3 in
+  // session 19 (ours alone, alternating processes, 1 thread, AVX-512): float32 64^3 3.05 ->
+  // 2.85 µs, 96^3 8.03 -> 7.59, 64x784x128 53.6 -> 49.2; float64 64^3 5.29 -> 5.08, 96^3
+  // 15.3 -> 14.6 (Aᵀ·B 16.4 -> 14.6), 144^3 Aᵀ·B 49.9 -> 45.6 µs; the one loss float32 144^3
+  // Aᵀ·Bᵀ 26.1 -> 27.1. On AVX2 (narrower tiles) float64 256x100x256 lost 7-10 % at 192^3,
+  // so there it stops at 128^3 (64^3 ... 144^3 gained 2-9 %).
+  static constexpr i64 kSmallWork = W * i64(sizeof(T)) == 64 ? 192 * 192 * 192 : 128 * 128 * 128;
   static constexpr double kParallelWork = 96.0 * 96 * 96;
   // Operands and result of this many bytes outgrow one core's L2: a GEMM of few flops per
   // element is then bound by streaming them, and two threads pay from here even far below
