@@ -103,7 +103,10 @@ def time_pair(f, g, flops, budget=0.6, clock=time.perf_counter, settle=0.0, warm
     t0 = clock(); f(); t1 = clock()
     per = max(t1 - t0, 1e-7)
     inner = max(1, int((5e-3 if settle else 1e-3) / per))
-    rounds = int(min(200, max(6, budget / (2 * per * inner))))  # >= 6: a 2048³ call takes 0.2 s
+    # >= 10 rounds: a 2048³ float32 call takes ~65 ms, and with a best of 6 a neighbour's busy
+    # seconds showed (session 19: one thread at 0.95-1.00 of numpy in three report runs, the same
+    # build at 0.98-1.05 in six separate ones).
+    rounds = int(min(200, max(10, budget / (2 * per * inner))))
     if settle:
         rounds = min(max(rounds, 5), 12)
         time.sleep(settle)
