@@ -196,6 +196,36 @@ def test_operators_and_reflected_forms():
         np.testing.assert_allclose(got.numpy(), want)
 
 
+def test_operators_defer_to_a_foreign_operands_reflected_method():
+    # As TF's binary_op_wrapper: an operand that does not convert but whose type has the
+    # reflected method gets it (tensor + RaggedTensor, user classes); others keep the error.
+    seen = []
+
+    class Foreign:
+        def __radd__(self, other):
+            seen.append(("radd", other))
+            return "radd"
+
+        def __rmatmul__(self, other):
+            return "rmatmul"
+
+        def __rpow__(self, other):
+            return "rpow"
+
+    a, f = tf.constant([1.0, 2.0]), Foreign()
+    assert a + f == "radd" and seen[0][0] == "radd" and seen[0][1] is a
+    assert tf.Variable([1.0]) + f == "radd"
+    assert a @ f == "rmatmul" and a ** f == "rpow"
+    with pytest.raises(ValueError, match="subtract: attempt to convert"):  # no __rsub__
+        a - f
+    with pytest.raises(ValueError, match="add: attempt to convert a value .* unsupported type"):
+        a + object()
+    with pytest.raises(ValueError, match="non-rectangular"):
+        a + [[1.0, 2.0], [3.0]]  # a list keeps the conversion's message
+    with pytest.raises(TypeError, match="float32 .* float64"):
+        a + tf.constant(np.ones(2))  # tensors never defer
+
+
 def test_numpy_arrays_on_either_side():
     a = tf.constant([1.0, 2.0])
     r = np.array([10.0, 20.0]) + a  # numpy defers to our __radd__

@@ -183,14 +183,40 @@ constexpr char kAdd[] = "add", kSubtract[] = "subtract", kMultiply[] = "multiply
                kDivide[] = "divide", kMatmul[] = "matmul", kPow[] = "pow",
                kFloordiv[] = "floordiv", kFloormod[] = "floormod";
 
+// The reflected method each operator falls back to (deferred_to).
+constexpr char kRadd[] = "__radd__", kRsub[] = "__rsub__", kRmul[] = "__rmul__",
+               kRtruediv[] = "__rtruediv__", kRmatmul[] = "__rmatmul__", kRpow[] = "__rpow__",
+               kRfloordiv[] = "__rfloordiv__", kRmod[] = "__rmod__";
+
+// `tensor <op> other` where `other` did not convert to a tensor: Python should try other's
+// reflected method (`reflected`), as TF's binary_op_wrapper does, when other is an object of
+// its own (a tapegrad.RaggedTensor, a user class) that defines it. Numbers, lists, tuples,
+// strings and arrays keep the conversion's error, which says what was wrong with them (str's
+// __rmul__ would repeat the string a tensor's number of times, or fail less clearly).
+bool defers_to(PyObject* a, PyObject* b, const char* reflected) {
+  if (!(is_tensor(a) || is_variable(a)) || is_tensor(b) || is_variable(b)) return false;
+  if (PyNumber_Check(b) || PyList_Check(b) || PyTuple_Check(b) || PyUnicode_Check(b) || PyBytes_Check(b) ||
+      PyObject_HasAttrString(b, "__array__"))
+    return false;
+  return PyObject_HasAttrString(reinterpret_cast<PyObject*>(Py_TYPE(b)), reflected) != 0;
+}
+
 // Note [Number slots]: Python's `a * b` on a pybind11 class goes slot_nb_multiply → attribute
 // lookup of __mul__ → bound method → pybind11's overload dispatcher. Setting the C slots
 // directly makes an operator one C call; the __mul__ methods stay for introspection.
-template <Tensor (*Op)(const Tensor&, const Tensor&), const char* Name>
+template <Tensor (*Op)(const Tensor&, const Tensor&), const char* Name, const char* Reflected>
 PyObject* nb_binary(PyObject* a, PyObject* b) {
   try {
     Tensor ta, tb;
-    to_tensor_pair(a, b, Name, ta, tb);
+    try {
+      to_tensor_pair(a, b, Name, ta, tb);
+    } catch (const ValueError&) {  // (TypeError is not a ValueError: caught below)
+      if (defers_to(a, b, Reflected)) Py_RETURN_NOTIMPLEMENTED;
+      throw;
+    } catch (const TypeError&) {
+      if (defers_to(a, b, Reflected)) Py_RETURN_NOTIMPLEMENTED;
+      throw;
+    }
     return wrap(Op(ta, tb)).release().ptr();
   } catch (py::error_already_set& e) {
     e.restore();
@@ -207,7 +233,7 @@ PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
     PyErr_SetString(PyExc_TypeError, "pow() with a modulus is not supported for tensors");
     return nullptr;
   }
-  return nb_binary<ops::pow, kPow>(a, b);
+  return nb_binary<ops::pow, kPow, kRpow>(a, b);
 }
 
 PyObject* nb_negative(PyObject* a) {
@@ -243,13 +269,13 @@ void tensor_dealloc(PyObject* self) {
 void install_number_slots(py::handle cls) {
   auto* tp = reinterpret_cast<PyTypeObject*>(cls.ptr());
   PyNumberMethods* nb = tp->tp_as_number;
-  nb->nb_add = nb_binary<ops::add, kAdd>;
-  nb->nb_subtract = nb_binary<ops::subtract, kSubtract>;
-  nb->nb_multiply = nb_binary<ops::multiply, kMultiply>;
-  nb->nb_true_divide = nb_binary<ops::divide, kDivide>;
-  nb->nb_floor_divide = nb_binary<ops::floordiv, kFloordiv>;
-  nb->nb_remainder = nb_binary<ops::floormod, kFloormod>;
-  nb->nb_matrix_multiply = nb_binary<matmul2, kMatmul>;
+  nb->nb_add = nb_binary<ops::add, kAdd, kRadd>;
+  nb->nb_subtract = nb_binary<ops::subtract, kSubtract, kRsub>;
+  nb->nb_multiply = nb_binary<ops::multiply, kMultiply, kRmul>;
+  nb->nb_true_divide = nb_binary<ops::divide, kDivide, kRtruediv>;
+  nb->nb_floor_divide = nb_binary<ops::floordiv, kFloordiv, kRfloordiv>;
+  nb->nb_remainder = nb_binary<ops::floormod, kFloormod, kRmod>;
+  nb->nb_matrix_multiply = nb_binary<matmul2, kMatmul, kRmatmul>;
   nb->nb_power = nb_power;
   nb->nb_negative = nb_negative;
   PyType_Modified(tp);
