@@ -23,9 +23,9 @@ PUBLIC_MODULES = [
     "tapegrad.keras.layers", "tapegrad.keras.losses", "tapegrad.keras.optimizers", "tapegrad.keras.metrics",
     "tapegrad.keras.activations", "tapegrad.keras.initializers", "tapegrad.keras.models",
     "tapegrad.keras.callbacks", "tapegrad.keras.regularizers", "tapegrad.keras.utils", "tapegrad.keras.schedules", "tapegrad.module",
-    "tapegrad.keras.saving",
+    "tapegrad.keras.saving", "tapegrad.keras.constraints",
     "tapegrad.data", "tapegrad.nest", "tapegrad.control_flow", "tapegrad.train",
-    "tapegrad.debugging", "tapegrad.autodiff", "tapegrad.math.special",
+    "tapegrad.debugging", "tapegrad.autodiff", "tapegrad.math.special", "tapegrad.sparse", "tapegrad.ragged",
 ]
 
 

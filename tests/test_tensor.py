@@ -224,6 +224,9 @@ def test_operators_defer_to_a_foreign_operands_reflected_method():
         a + [[1.0, 2.0], [3.0]]  # a list keeps the conversion's message
     with pytest.raises(TypeError, match="float32 .* float64"):
         a + tf.constant(np.ones(2))  # tensors never defer
+    rt = tf.ragged.constant([[1.0, 2.0], [3.0]])
+    assert (tf.constant(1.0) + rt).to_list() == [[2.0, 3.0], [4.0]]
+    assert (tf.constant(2.0) * rt).to_list() == [[2.0, 4.0], [6.0]]
 
 
 def test_numpy_arrays_on_either_side():

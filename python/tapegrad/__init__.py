@@ -370,6 +370,7 @@ Tensor.__str__ = _tensor_str
 Variable.__repr__ = _variable_repr
 Variable.__str__ = _variable_repr
 del _cls
+from . import _variables  # noqa: E402,F401  (tf.Variable(..., constraint=fn), Variable.constraint)
 
 from . import math, nn, config  # noqa: E402,F401
 from . import random  # noqa: E402,F401
@@ -397,6 +398,13 @@ from ._compat_ops import name_scope, device, control_dependencies, executing_eag
     random_uniform_initializer, zeros_initializer, ones_initializer, \
     constant_initializer  # noqa: E402,F401,A004
 from .math import sinh, cosh, asinh, acosh, atanh, scalar_mul  # noqa: E402,F401
+from . import sparse  # noqa: E402,F401
+from .sparse import SparseTensor  # noqa: E402,F401
+from . import ragged  # noqa: E402,F401
+from .ragged import RaggedTensor, _dispatch_concat as concat  # noqa: E402,F401,F811
+# tf.reduce_* and tf.concat accept RaggedTensors (TF's ragged dispatch): tapegrad.math's wrappers
+from .math import reduce_sum, reduce_mean, reduce_max, reduce_min, reduce_any, \
+    reduce_all  # noqa: E402,F401,F811
 
 
 def __getattr__(name):
@@ -440,3 +448,5 @@ __all__ += [
     "recompute_grad", "grad_pass_through", "TensorArray", "random_normal_initializer",
     "random_uniform_initializer", "zeros_initializer", "ones_initializer", "constant_initializer",
 ]
+__all__ += ["sparse", "SparseTensor"]
+__all__ += ["ragged", "RaggedTensor"]

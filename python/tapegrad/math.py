@@ -10,15 +10,39 @@ from ._segment_ops import segment_sum, segment_mean, segment_max, segment_min, s
     bincount, in_top_k, confusion_matrix, cumulative_logsumexp  # noqa: F401 (tf.math names)
 from ._core import (  # noqa: F401
     add, subtract, multiply, divide, negative, pow, square, sqrt, exp, log, tanh, sigmoid,
-    maximum, minimum, abs, sign, reduce_sum, reduce_mean, reduce_max, reduce_min, log1p,
+    maximum, minimum, abs, sign, log1p,
     equal, not_equal, less, less_equal, greater, greater_equal,
-    logical_and, logical_or, logical_xor, logical_not, reduce_any, reduce_all,
+    logical_and, logical_or, logical_xor, logical_not,
     argmax, argmin, unsorted_segment_sum, floordiv, floormod, erf, erfc, cumsum, cumprod,
     sin, cos, tan, atan, softmax, log_softmax,
 )
 
 truediv = divide
 mod = floormod
+
+
+# -- reductions: the C++ ops, or tapegrad.ragged's for a RaggedTensor (TF's ragged dispatch) --------
+
+def _reduction(kind, core_fn, what):
+    def fn(input_tensor, axis=None, keepdims=False, name=None):
+        if type(input_tensor) is not _core.Tensor and getattr(type(input_tensor), "_tapegrad_ragged", False):
+            from .ragged import _reduce
+            return _reduce(kind, input_tensor, axis, keepdims)
+        return core_fn(input_tensor, axis, keepdims, name)
+    fn.__name__ = fn.__qualname__ = core_fn.__name__
+    fn.__doc__ = (f"{what} over ``axis`` (None: all; an int or a list; negative counts from the end), "
+                  f"as ``tf.{core_fn.__name__}``; ``keepdims`` keeps the reduced dimensions with size 1. "
+                  "A ``tapegrad.RaggedTensor`` reduces over any axis, its ragged ones too (TF's ragged "
+                  "dispatch; see ``tapegrad.ragged``).")
+    return fn
+
+
+reduce_sum = _reduction("sum", _core.reduce_sum, "Sum")
+reduce_mean = _reduction("mean", _core.reduce_mean, "Mean")
+reduce_max = _reduction("max", _core.reduce_max, "Maximum")
+reduce_min = _reduction("min", _core.reduce_min, "Minimum")
+reduce_any = _reduction("any", _core.reduce_any, "Logical OR of a bool tensor")
+reduce_all = _reduction("all", _core.reduce_all, "Logical AND of a bool tensor")
 
 
 def softplus(features, name=None):
@@ -146,6 +170,9 @@ def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
     import numpy as np
     from ._custom_gradient import custom_gradient
     from .errors import InvalidArgumentError
+    if getattr(type(input_tensor), "_tapegrad_ragged", False):
+        from .ragged import _reduce
+        return _reduce("prod", input_tensor, axis, keepdims)
     x = _value(input_tensor, "reduce_prod", "input_tensor")
     if x.dtype.name == "bool":
         raise TypeError("reduce_prod: expected a float or integer tensor, got a bool tensor")

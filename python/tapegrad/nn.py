@@ -455,3 +455,5 @@ __all__ += ["conv3d", "conv3d_transpose", "max_pool3d", "avg_pool3d", "conv1d_tr
             "weighted_moments", "sufficient_statistics"]
 from ._compat_ops import zero_fraction, space_to_batch  # noqa: E402,F401 (tf.nn names)
 __all__ += ["zero_fraction", "space_to_batch"]
+from .sparse import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402,F401
+__all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]

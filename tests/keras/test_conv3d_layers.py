@@ -253,8 +253,10 @@ def test_bad_arguments():
         L.Conv3D(2, 3, padding="causal")
     with pytest.raises(ValueError, match="MaxPooling3D .*only data_format='channels_last' is supported"):
         L.MaxPooling3D(data_format="channels_first")
-    with pytest.raises(NotImplementedError, match="Conv3D .*`kernel_constraint` is not supported"):
-        L.Conv3D(2, 3, kernel_constraint=lambda w: w)
+    with pytest.raises(ValueError, match="Unknown constraint: 'no_such_constraint'"):
+        L.Conv3D(2, 3, kernel_constraint="no_such_constraint")
+    with pytest.raises(ValueError, match="Could not interpret constraint function identifier: 5"):
+        L.Conv3D(2, 3, kernel_constraint=5)
     with pytest.raises(ValueError, match="the number of filters must be evenly divisible by the number of groups"):
         L.Conv3D(5, 3, groups=2)
     with pytest.raises(ValueError, match=r"input channels must be evenly divisible by the number of groups. Received groups=2, but the input has 3 channels"):

@@ -5,6 +5,7 @@ the hinges, the cross-entropies), the top-k accuracies, Precision, Recall and AU
 Against numpy versions of Keras' formulas (AUC: Keras' bucketed algorithm), Keras' documented
 example values, several batches, reset_state, sample_weight, compile + fit, and bad input."""
 
+import json
 import re
 
 import numpy as np
@@ -448,6 +449,218 @@ def test_auc_given_thresholds_from_logits_and_2d_inputs():
     assert cfg["curve"] == "PR" and cfg["summation_method"] == "majoring"
 
 
+# -- AUC: multi_label, num_labels, label_weights ---------------------------------------------------
+def _ref_counts(t, p, thresholds, w=None):
+    """Keras' confusion counts by their definition (prediction > threshold), in float64: arrays
+    of shape (T,) + p.shape[1:] (per label for (batch, labels) inputs)."""
+    t = (np.asarray(t) != 0).astype(np.float64)
+    p = np.asarray(p, np.float32)
+    if w is None:
+        w = np.ones(t.shape)
+    else:  # one weight per sample (or per entry)
+        w = np.asarray(w, np.float64)
+        w = np.broadcast_to(w.reshape(w.shape + (1,) * (t.ndim - w.ndim)), t.shape)
+    thr = np.asarray(thresholds, np.float32).reshape((-1,) + (1,) * p.ndim)
+    above = (p[None] > thr).astype(np.float64)
+    tp = (above * (t * w)[None]).sum(axis=1)
+    fp = (above * ((1 - t) * w)[None]).sum(axis=1)
+    return tp, fp, (t * w).sum(axis=0) - tp, ((1 - t) * w).sum(axis=0) - fp
+
+
+def _no_nan(a, b):
+    return 0.0 if b == 0 else a / b
+
+
+def _ref_auc(tp, fp, fn, tn, curve="ROC", method="interpolation"):
+    """Keras' AUC.result for one label, threshold by threshold (plain loops)."""
+    n = len(tp)
+    area = 0.0
+    if curve == "PR" and method == "interpolation":
+        for i in range(n - 1):
+            dtp = tp[i] - tp[i + 1]
+            p0, p1 = tp[i] + fp[i], tp[i + 1] + fp[i + 1]
+            slope = _no_nan(dtp, max(p0 - p1, 0.0))
+            intercept = tp[i + 1] - slope * p1
+            ratio = _no_nan(p0, max(p1, 0.0)) if (p0 > 0 and p1 > 0) else 1.0
+            area += _no_nan(slope * (dtp + intercept * np.log(ratio)), max(tp[i + 1] + fn[i + 1], 0.0))
+        return area
+    rec = [_no_nan(tp[i], tp[i] + fn[i]) for i in range(n)]
+    if curve == "ROC":
+        x, y = [_no_nan(fp[i], fp[i] + tn[i]) for i in range(n)], rec
+    else:
+        x, y = rec, [_no_nan(tp[i], tp[i] + fp[i]) for i in range(n)]
+    for i in range(n - 1):
+        h = {"interpolation": (y[i] + y[i + 1]) / 2, "minoring": min(y[i], y[i + 1]),
+             "majoring": max(y[i], y[i + 1])}[method]
+        area += (x[i] - x[i + 1]) * h
+    return area
+
+
+def _ref_multi_auc(counts, curve, method, label_weights=None):
+    per = np.array([_ref_auc(*(c[:, j] for c in counts), curve, method)
+                    for j in range(counts[0].shape[1])])
+    if label_weights is None:
+        return per.mean(), per
+    lw = np.asarray(label_weights, np.float64)
+    return _no_nan((per * lw).sum(), lw.sum()), per
+
+
+def _multi_batches(labels=4, sizes=(30, 17)):
+    out = []
+    for k in sizes:
+        t = (rng.random((k, labels)) > 0.6).astype(np.float32)
+        t[:, 0] = 0  # a label without positives: its recall terms are all divide_no_nan zeros
+        t[0, 0] = 1 if k == sizes[0] else 0
+        out.append((t, rng.random((k, labels)).astype(np.float32), rng.random(k).astype(np.float32)))
+    return out
+
+
+@pytest.mark.parametrize("curve", ["ROC", "PR"])
+@pytest.mark.parametrize("method", ["interpolation", "minoring", "majoring"])
+@pytest.mark.parametrize("thresholds", [None, [0.8, 0.1, 0.45, 0.3]], ids=["even", "given"])
+@pytest.mark.parametrize("label_weights", [None, [0.5, 2.0, 0.0, 1.0]], ids=["mean", "weighted"])
+def test_auc_multi_label_against_numpy(curve, method, thresholds, label_weights):
+    m = M.AUC(num_thresholds=33, curve=curve, summation_method=method, thresholds=thresholds,
+              multi_label=True, label_weights=label_weights)
+    assert m.variables == [] and float(m.result()) == 0.0  # built at the first update
+    counts = [0, 0, 0, 0]
+    for i, (t, p, w) in enumerate(_multi_batches()):
+        sw = w if i == 1 else None
+        m.update_state(t, p, sample_weight=sw)
+        counts = [a + b for a, b in zip(counts, _ref_counts(t, p, m.thresholds, sw))]
+    assert tuple(m.true_positives.shape) == (m.num_thresholds, 4)
+    for var, want in zip((m.true_positives, m.false_positives, m.false_negatives, m.true_negatives), counts):
+        np.testing.assert_allclose(var.numpy(), want, rtol=1e-5, atol=1e-5)
+    want, per_label = _ref_multi_auc(counts, curve, method, label_weights)
+    np.testing.assert_allclose(_value(m), want, rtol=1e-5, atol=1e-6)
+    assert len(set(np.round(per_label, 6))) > 1  # the labels' areas differ: the average matters
+
+
+def test_auc_multi_label_is_the_mean_of_per_label_aucs():
+    t = (rng.random((60, 3)) > 0.5).astype(np.float32)
+    p = np.clip(t * 0.3 + rng.random((60, 3)) * 0.7, 0, 1).astype(np.float32)
+    w = rng.random(60).astype(np.float32)
+    for kw in (dict(), dict(curve="PR"), dict(curve="PR", summation_method="majoring"),
+               dict(thresholds=[0.2, 0.5, 0.7])):
+        per = [_run(M.AUC(**kw), t[:, j], p[:, j], sample_weight=w) for j in range(3)]
+        got = _run(M.AUC(multi_label=True, **kw), t, p, sample_weight=w)
+        np.testing.assert_allclose(got, np.mean(per), rtol=1e-5)
+        lw = [3.0, 1.0, 0.5]
+        got = _run(M.AUC(multi_label=True, num_labels=3, label_weights=lw, **kw), t, p, sample_weight=w)
+        np.testing.assert_allclose(got, np.dot(per, lw) / sum(lw), rtol=1e-5)
+    # all label weights zero: divide_no_nan gives 0
+    assert _run(M.AUC(multi_label=True, label_weights=[0, 0, 0]), t, p) == 0.0
+
+
+@pytest.mark.parametrize("curve", ["ROC", "PR"])
+@pytest.mark.parametrize("thresholds", [None, [0.25, 0.6, 0.9]], ids=["even", "given"])
+def test_auc_label_weights_without_multi_label(curve, thresholds):
+    """Keras: one set of counts, each (sample, label) entry weighted by sample_weight * the
+    label's weight."""
+    lw = np.array([1.0, 0.0, 2.5], np.float32)
+    t = (rng.random((40, 3)) > 0.5).astype(np.float32)
+    p = rng.random((40, 3)).astype(np.float32)
+    w = rng.random(40).astype(np.float32)
+    for sw in (None, w):
+        m = M.AUC(num_thresholds=21, curve=curve, thresholds=thresholds, label_weights=lw)
+        m.update_state(t, p, sample_weight=sw)
+        weights = np.broadcast_to(lw[None, :] * (1.0 if sw is None else sw[:, None]), t.shape)
+        counts = _ref_counts(t.reshape(-1), p.reshape(-1), m.thresholds, weights.reshape(-1))
+        assert tuple(m.true_positives.shape) == (m.num_thresholds,)
+        np.testing.assert_allclose(m.true_positives.numpy(), counts[0], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(m.true_negatives.numpy(), counts[3], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(_value(m), _ref_auc(*counts, curve), rtol=1e-5, atol=1e-6)
+        # the same as flattening the inputs with per-entry sample weights
+        plain = M.AUC(num_thresholds=21, curve=curve, thresholds=thresholds)
+        np.testing.assert_allclose(_value(m), _run(plain, t.reshape(-1), p.reshape(-1),
+                                                   sample_weight=weights.reshape(-1)), rtol=1e-5)
+
+
+def test_auc_multi_label_state_config_and_logits():
+    t = (rng.random((20, 2)) > 0.5).astype(np.float32)
+    z = rng.standard_normal((20, 2)).astype(np.float32)
+    m = M.AUC(multi_label=True, num_labels=2, from_logits=True, label_weights=[1, 3])
+    assert tuple(m.true_positives.shape) == (200, 2)  # num_labels: built at once
+    m.update_state(t, z)
+    counts = _ref_counts(t, _sig(z.astype(np.float64)).astype(np.float32), m.thresholds)
+    np.testing.assert_allclose(_value(m), _ref_multi_auc(counts, "ROC", "interpolation", [1, 3])[0],
+                               rtol=1e-5)
+    cfg = m.get_config()
+    assert cfg["multi_label"] is True and cfg["num_labels"] == 2 and cfg["label_weights"] == [1.0, 3.0]
+    again = M.AUC.from_config(cfg)
+    assert again.get_config() == cfg
+    np.testing.assert_allclose(_run(again, t, z), _value(m), rtol=1e-6)
+    back = M.deserialize(json.loads(json.dumps(M.serialize(m))))
+    assert isinstance(back, M.AUC) and back.get_config() == cfg
+    m.reset_state()
+    assert all(np.all(v.numpy() == 0) for v in m.variables) and _value(m) == 0.0
+    lazy = M.AUC(multi_label=True)
+    assert lazy.get_config()["num_labels"] is None
+    lazy.update_state(t, _sig(z))
+    assert tuple(lazy.false_negatives.shape) == (200, 2) and len(lazy.variables) == 4
+    lazy.update_state(t[:5], _sig(z[:5]))  # later batches reuse the Variables
+    assert len(lazy.variables) == 4
+
+
+def test_compile_fit_evaluate_with_multi_label_auc():
+    r = np.random.default_rng(3)
+    x = r.standard_normal((80, 4)).astype(np.float32)
+    y = (x[:, :3] + 0.5 * r.standard_normal((80, 3)) > 0).astype(np.float32)
+    tf.random.set_seed(0)
+    model = keras.Sequential([keras.layers.Dense(3, activation="sigmoid")])
+    model.build((None, 4))
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="binary_crossentropy",
+                  metrics=[M.AUC(multi_label=True, name="ml_auc"),
+                           M.AUC(multi_label=True, num_labels=3, label_weights=[1, 0, 2], curve="PR",
+                                 name="wpr_auc")])
+    h = model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    p = model.predict(x, verbose=0)
+    th = M.AUC().thresholds
+    counts = _ref_counts(y, p, th)
+    want = _ref_multi_auc(counts, "ROC", "interpolation")[0]
+    want_pr = _ref_multi_auc(counts, "PR", "interpolation", [1, 0, 2])[0]
+    np.testing.assert_allclose(h.history["ml_auc"], [want], rtol=2e-5)
+    np.testing.assert_allclose(h.history["wpr_auc"], [want_pr], rtol=2e-5)
+    res = model.evaluate(x, y, batch_size=32, verbose=0, return_dict=True)
+    np.testing.assert_allclose([res["ml_auc"], res["wpr_auc"]], [want, want_pr], rtol=2e-5)
+
+
+def test_auc_multi_label_bad_input():
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=re.escape("auc: All values of `label_weights` must be non-negative. Received: [1.0, -0.5]")):
+        M.AUC(label_weights=[1.0, -0.5])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be non-negative"):
+        M.AUC(multi_label=True, label_weights=[1.0, float("nan")])
+    with pytest.raises(ValueError, match="`label_weights` must be a non-empty 1-D list of numbers"):
+        M.AUC(multi_label=True, label_weights=[[1.0, 2.0]])
+    with pytest.raises(ValueError, match="`label_weights` must be a non-empty 1-D list of numbers"):
+        M.AUC(label_weights=["a"])
+    with pytest.raises(ValueError, match="`num_labels` must be a positive integer, got 0"):
+        M.AUC(multi_label=True, num_labels=0)
+    with pytest.raises(ValueError, match="Number of labels is not consistent: num_labels=3 but 2 label_weights"):
+        M.AUC(multi_label=True, num_labels=3, label_weights=[1, 2])
+    m = M.AUC(multi_label=True)
+    with pytest.raises(ValueError, match=re.escape("auc: `y_true` must have rank 2 when `multi_label=True`. Found rank 1")):
+        m.update_state([0, 1, 1], [0.2, 0.6, 0.7])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=re.escape("auc: y_true of shape (2, 3) and y_pred of shape (2, 2) are incompatible")):
+        m.update_state(np.zeros((2, 3)), np.zeros((2, 2), np.float32))
+    assert m.variables == []  # nothing built by the bad calls
+    m.update_state(np.eye(2), np.full((2, 2), 0.4, np.float32))
+    before = [v.numpy().copy() for v in m.variables]
+    with pytest.raises(ValueError, match=re.escape("auc: Number of labels is not consistent: expected y_true "
+                                                   "and y_pred of shape (batch, 2), got (2, 3)")):
+        m.update_state(np.zeros((2, 3)), np.zeros((2, 3), np.float32))
+    for v, b in zip(m.variables, before):
+        np.testing.assert_array_equal(v.numpy(), b)
+    w = M.AUC(label_weights=[1, 2, 3])
+    with pytest.raises(ValueError, match=re.escape("expected y_true and y_pred of shape (batch, 3), got (4, 2)")):
+        w.update_state(np.zeros((4, 2)), np.zeros((4, 2), np.float32))
+    with pytest.raises(ValueError, match=re.escape("expected y_true and y_pred of shape (batch, 3), got (4,)")):
+        w.update_state(np.zeros(4), np.zeros(4, np.float32))
+    assert np.all(w.true_positives.numpy() == 0)
+
+
 # -- names, compile and fit -----------------------------------------------------------------------
 def test_get_names():
     assert M.get("mape") is M.mape is keras.losses.mean_absolute_percentage_error
@@ -553,8 +766,8 @@ def test_bad_constructor_arguments():
         M.AUC(summation_method="trapezoid")
     with pytest.raises(ValueError, match=re.escape("auc: Argument `num_thresholds` must be an integer > 1. Received: num_thresholds=1")):
         M.AUC(num_thresholds=1)
-    with pytest.raises(NotImplementedError, match="multi_label"):
-        M.AUC(multi_label=True)
+    with pytest.raises(ValueError, match="`num_labels` is needed only when `multi_label` is True"):
+        M.AUC(num_labels=3)
     with pytest.raises(ValueError, match="When class_id is provided, y_pred must be a 2D array"):
         M.Precision(class_id=1).update_state([0, 1], [0.3, 0.6])
 

@@ -31,7 +31,7 @@ CALL_TIMEOUT = 60  # seconds: a single call taking longer counts as a hang
 MODULES = [tf, tf.math, tf.nn, tf.random, tf.config, tf.utils, tf.keras, tf.keras.activations,
            tf.keras.losses, tf.keras.initializers, tf.keras.layers, tf.keras.optimizers,
            tf.keras.models, tf.keras.callbacks, tf.debugging, tf.linalg, tf.image, tf.autodiff,
-           tf.math.special, tf.keras.saving]
+           tf.math.special, tf.keras.saving, tf.keras.constraints, tf.sparse, tf.ragged]
 
 
 def public_callables():

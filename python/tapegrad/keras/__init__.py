@@ -11,6 +11,7 @@ defaults and formulas are Keras'.
 
 from . import activations, callbacks, initializers, layers, losses  # noqa: F401
 from . import metrics, optimizers, regularizers, utils  # noqa: F401
+from . import constraints  # noqa: F401
 from . import utils as backend  # noqa: F401 (clear_session, epsilon, floatx)
 from . import models  # noqa: F401
 from . import saving  # noqa: F401 (model.save / load_model, serialize_keras_object)
@@ -19,4 +20,4 @@ from .models import Model, Sequential  # noqa: F401
 
 __all__ = ["activations", "callbacks", "initializers", "layers", "losses", "metrics",
            "optimizers", "regularizers", "utils", "backend", "models", "Model", "Sequential", "Input",
-           "saving"]
+           "saving", "constraints"]

@@ -6,7 +6,7 @@ Each is the matching ``keras.activations`` function as a layer; PReLU learns its
 from .. import _core
 from . import activations as _activations
 from . import initializers as _initializers
-from .layers import Layer
+from .layers import Layer, _serialize_constraint
 
 __all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"]
 
@@ -84,9 +84,10 @@ class PReLU(Layer):
     """Leaky ReLU with learned slopes ``alpha`` (one per input feature, shared along
     ``shared_axes``): ``relu(x) - alpha * relu(-x)``."""
 
-    def __init__(self, alpha_initializer="zeros", shared_axes=None, **kwargs):
+    def __init__(self, alpha_initializer="zeros", shared_axes=None, alpha_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.alpha_initializer = _initializers.get(alpha_initializer)
+        self._set_constraints(alpha_constraint=alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         elif isinstance(shared_axes, int):
@@ -106,7 +107,8 @@ class PReLU(Layer):
         if any(d is None for d in shape):
             raise ValueError(f"PReLU {self.name!r}: the non-shared dimensions must be known, got "
                              f"{tuple(input_shape)}")
-        self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer)
+        self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer,
+                                     constraint=self.alpha_constraint)
         self.built = True
 
     def call(self, inputs):
@@ -118,7 +120,8 @@ class PReLU(Layer):
         """The constructor arguments, as a dict."""
         cfg = super().get_config()
         cfg.update(shared_axes=self.shared_axes,
-                   alpha_initializer=_initializers.serialize(self.alpha_initializer))
+                   alpha_initializer=_initializers.serialize(self.alpha_initializer),
+                   alpha_constraint=_serialize_constraint(self.alpha_constraint))
         return cfg
 
 

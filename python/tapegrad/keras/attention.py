@@ -10,7 +10,7 @@ import math
 import numpy as _np
 
 from .. import _core
-from .layers import Layer, _as_input
+from .layers import Layer, _as_input, _serialize_constraint
 
 __all__ = ["MultiHeadAttention", "Attention"]
 
@@ -66,9 +66,11 @@ class MultiHeadAttention(Layer):
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", seed=None, **kwargs):
+                 bias_initializer="zeros", seed=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
         super().__init__(**kwargs)
         owner = f"MultiHeadAttention {self.name!r}"
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         for arg, v in (("num_heads", num_heads), ("key_dim", key_dim)):
             if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
                 raise ValueError(f"{owner}: `{arg}` must be a positive integer, got {v!r}")
@@ -117,18 +119,19 @@ class MultiHeadAttention(Layer):
         out = self._output_dim or fq
 
         def proj(name, fin, per_head):
-            k = self.add_weight(f"{name}/kernel", (fin, h, per_head), self.kernel_initializer)
-            b = self.add_weight(f"{name}/bias", (h, per_head), self.bias_initializer) \
-                if self.use_bias else None
+            k = self.add_weight(f"{name}/kernel", (fin, h, per_head), self.kernel_initializer,
+                                constraint=self.kernel_constraint)
+            b = self.add_weight(f"{name}/bias", (h, per_head), self.bias_initializer,
+                                constraint=self.bias_constraint) if self.use_bias else None
             return k, b
 
         q = proj("query", fq, self.key_dim)
         k = proj("key", fk, self.key_dim)
         v = proj("value", fv, self.value_dim)
         ok = self.add_weight("attention_output/kernel", (h, self.value_dim, out),
-                             self.kernel_initializer)
-        ob = self.add_weight("attention_output/bias", (out,), self.bias_initializer) \
-            if self.use_bias else None
+                             self.kernel_initializer, constraint=self.kernel_constraint)
+        ob = self.add_weight("attention_output/bias", (out,), self.bias_initializer,
+                             constraint=self.bias_constraint) if self.use_bias else None
         self._projections = (q, k, v, (ok, ob))
         self._features = (fq, fk, fv)
 
@@ -225,7 +228,9 @@ class MultiHeadAttention(Layer):
                    attention_axes=self._attention_axes, seed=self.seed,
                    kernel_initializer=initializers.serialize(
                        initializers.get(self.kernel_initializer)),
-                   bias_initializer=initializers.serialize(initializers.get(self.bias_initializer)))
+                   bias_initializer=initializers.serialize(initializers.get(self.bias_initializer)),
+                   kernel_constraint=_serialize_constraint(self.kernel_constraint),
+                   bias_constraint=_serialize_constraint(self.bias_constraint))
         return cfg
 
 

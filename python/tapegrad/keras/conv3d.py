@@ -5,9 +5,9 @@ SeparableConv1D), on tapegrad.nn's ops (Note [Depth folded into channels] in _co
 exported by keras.layers with Keras' other names (Convolution3D, MaxPool3D, ...).
 
 Keras 3's constructor arguments and defaults; ``data_format`` 'channels_last' only (tapegrad's
-convolutions, as TF's CPU kernels, run channels last); weight constraints are not supported
-(tapegrad's optimizers apply none), so ``*_constraint`` must be None. ``get_config`` returns
-every constructor argument.
+convolutions, as TF's CPU kernels, run channels last); the ``*_constraint`` arguments
+(keras.constraints) go to the weights, which the optimizers project after each update.
+``get_config`` returns every constructor argument.
 """
 
 import numbers
@@ -16,7 +16,7 @@ from .. import _core
 from . import activations as _activations
 from . import initializers as _initializers
 from . import regularizers as _regularizers
-from .layers import Layer, _conv_out, _edge_pairs, _keras_padding
+from .layers import Layer, _conv_out, _edge_pairs, _keras_padding, _serialize_constraint
 
 __all__ = ["Conv3D", "Conv3DTranspose", "MaxPooling3D", "AveragePooling3D", "GlobalMaxPooling3D",
            "GlobalAveragePooling3D", "UpSampling3D", "ZeroPadding3D", "Cropping3D", "DepthwiseConv1D",
@@ -49,13 +49,6 @@ def _channels_last(data_format, owner):
         raise ValueError(f"{owner}: only data_format='channels_last' is supported (tapegrad's "
                          f"convolutions run channels last, as TF's CPU kernels), got {data_format!r}")
     return "channels_last"
-
-
-def _no_constraints(owner, **constraints):
-    for what, value in constraints.items():
-        if value is not None:
-            raise NotImplementedError(f"{owner}: `{what}` is not supported (tapegrad's optimizers apply "
-                                      f"no weight constraints), got {value!r}")
 
 
 def _positive_int(value, what, owner):
@@ -95,14 +88,13 @@ class _ConvBase(Layer):
         self.use_bias = bool(use_bias)
         self.bias_initializer = _initializers.get(bias_initializer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
-        _no_constraints(owner, bias_constraint=bias_constraint)
-        self.bias_constraint = None
+        self._set_constraints(bias_constraint=bias_constraint)
         self.bias = None
 
     def _add_bias(self, units):
         if self.use_bias:
             self.bias = self.add_weight("bias", (units,), self.bias_initializer,
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def _check_input(self, inputs, channels):
         if inputs.ndim != self._rank + 2 or inputs.shape[-1] != channels:
@@ -128,7 +120,7 @@ class _ConvBase(Layer):
                    bias_initializer=_initializers.serialize(self.bias_initializer),
                    bias_regularizer=_regularizers.serialize(self.bias_regularizer),
                    activity_regularizer=_regularizers.serialize(self.__dict__.get("activity_regularizer")),
-                   bias_constraint=None)
+                   bias_constraint=_serialize_constraint(self.bias_constraint))
         return cfg
 
 
@@ -143,13 +135,12 @@ class _KernelConv(_ConvBase):
         self.filters = _positive_int(filters, "filters", self._owner)
         self.kernel_initializer = _initializers.get(kernel_initializer)
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        _no_constraints(self._owner, kernel_constraint=kernel_constraint)
-        self.kernel_constraint = None
+        self._set_constraints(kernel_constraint=kernel_constraint)
         self.kernel = None
 
     def _make_weights(self, kernel_shape):
         self.kernel = self.add_weight("kernel", tuple(kernel_shape), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         self._add_bias(self.filters)
         self.built = True
 
@@ -157,7 +148,8 @@ class _KernelConv(_ConvBase):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(filters=self.filters, kernel_initializer=_initializers.serialize(self.kernel_initializer),
-                   kernel_regularizer=_regularizers.serialize(self.kernel_regularizer), kernel_constraint=None)
+                   kernel_regularizer=_regularizers.serialize(self.kernel_regularizer),
+                   kernel_constraint=_serialize_constraint(self.kernel_constraint))
         return cfg
 
 
@@ -291,14 +283,14 @@ class _Depthwise1D(_ConvBase):
         self.depth_multiplier = _positive_int(depth_multiplier, "depth_multiplier", self._owner)
         self.depthwise_initializer = _initializers.get(depthwise_initializer)
         self.depthwise_regularizer = _regularizers.get(depthwise_regularizer)
-        _no_constraints(self._owner, depthwise_constraint=depthwise_constraint)
-        self.depthwise_constraint = None
+        self._set_constraints(depthwise_constraint=depthwise_constraint)
         self.depthwise_kernel = None
 
     def _make_depthwise(self, channels):
         shape = self.kernel_size + (channels, self.depth_multiplier)
         self.depthwise_kernel = self.add_weight("depthwise_kernel", shape, self.depthwise_initializer,
-                                                regularizer=self.depthwise_regularizer)
+                                                regularizer=self.depthwise_regularizer,
+                                                constraint=self.depthwise_constraint)
 
     def _windows(self):
         """nn.depthwise_conv2d's strides, padding and dilations for (batch, 1, steps, channels)."""
@@ -310,7 +302,7 @@ class _Depthwise1D(_ConvBase):
         cfg.update(depth_multiplier=self.depth_multiplier,
                    depthwise_initializer=_initializers.serialize(self.depthwise_initializer),
                    depthwise_regularizer=_regularizers.serialize(self.depthwise_regularizer),
-                   depthwise_constraint=None)
+                   depthwise_constraint=_serialize_constraint(self.depthwise_constraint))
         return cfg
 
 
@@ -370,8 +362,7 @@ class SeparableConv1D(_Depthwise1D):
         self.filters = _positive_int(filters, "filters", self._owner)
         self.pointwise_initializer = _initializers.get(pointwise_initializer)
         self.pointwise_regularizer = _regularizers.get(pointwise_regularizer)
-        _no_constraints(self._owner, pointwise_constraint=pointwise_constraint)
-        self.pointwise_constraint = None
+        self._set_constraints(pointwise_constraint=pointwise_constraint)
         self.pointwise_kernel = None
 
     def build(self, input_shape):
@@ -379,7 +370,8 @@ class SeparableConv1D(_Depthwise1D):
         c = _known_channels(input_shape, 1, self._owner)
         self._make_depthwise(c)
         self.pointwise_kernel = self.add_weight("pointwise_kernel", (1, c * self.depth_multiplier, self.filters),
-                                                self.pointwise_initializer, regularizer=self.pointwise_regularizer)
+                                                self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+                                                constraint=self.pointwise_constraint)
         self._add_bias(self.filters)
         self.built = True
 
@@ -401,7 +393,7 @@ class SeparableConv1D(_Depthwise1D):
         cfg = super().get_config()
         cfg.update(filters=self.filters, pointwise_initializer=_initializers.serialize(self.pointwise_initializer),
                    pointwise_regularizer=_regularizers.serialize(self.pointwise_regularizer),
-                   pointwise_constraint=None)
+                   pointwise_constraint=_serialize_constraint(self.pointwise_constraint))
         return cfg
 
 

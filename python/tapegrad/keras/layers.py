@@ -12,6 +12,7 @@ from .. import _core
 from ..dtypes import as_dtype, float32
 from ..module import Module, _attribute_children, _leaves
 from . import activations as _activations
+from . import constraints as _constraints
 from . import initializers as _initializers
 from . import functional as _functional
 from .losses import _snake  # Keras' to_snake_case: Dense -> dense, MaxPooling2D -> max_pooling2d
@@ -94,6 +95,10 @@ def _serialize_regularizer(reg):
     return _regularizers.serialize(reg)
 
 
+def _serialize_constraint(constraint):
+    return None if constraint is None else _constraints.serialize(constraint)
+
+
 def _plain_args(args, kwargs):
     """True when every argument is a number, string, bool, None or DType, or a list / tuple /
     dict of them (what Keras 3's automatic config records)."""
@@ -167,16 +172,20 @@ class Layer(Module):
 
     # -- weights ---------------------------------------------------------------------------
     def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None,
-                   regularizer=None):
+                   regularizer=None, constraint=None):
         """Create a Variable named ``<layer>/<name>`` from ``initializer`` and track it;
-        ``regularizer(variable)`` is then added to ``losses`` at every call."""
+        ``regularizer(variable)`` is then added to ``losses`` at every call. ``constraint``
+        (a name, config, ``keras.constraints`` object or callable) becomes the Variable's
+        ``constraint``, which the optimizers apply after each update, as Keras."""
         dtype = as_dtype(dtype) if dtype is not None else self.dtype
+        constraint = _constraints.get(constraint)
         if _loading.active:  # keras.saving.load_model: the file's values replace these
             value = _core._fill(tuple(shape), 0.0, dtype)
         else:
             init = _initializers.get(initializer)
             value = init(tuple(shape), dtype=dtype)
-        var = _core.Variable(value, trainable=trainable, name=f"{self.name}/{name}", dtype=dtype)
+        var = _core.Variable(value, trainable=trainable, name=f"{self.name}/{name}", dtype=dtype,
+                             constraint=constraint)
         self._weights.append(var)
         if regularizer is not None:
             from . import regularizers as _regularizers
@@ -189,6 +198,12 @@ class Layer(Module):
         from . import regularizers as _regularizers
         self.kernel_regularizer = _regularizers.get(kernel_regularizer)
         self.bias_regularizer = _regularizers.get(bias_regularizer)
+
+    def _set_constraints(self, **constraints):
+        """Sets each ``<what>_constraint`` attribute from None, a name, a config dict, a
+        ``keras.constraints`` object or a callable (``keras.constraints.get``)."""
+        for attr, value in constraints.items():
+            setattr(self, attr, _constraints.get(value))
 
     def _own_and_sublayers(self, seen):
         """The layer's own Variables (add_weight's, then Variables in its attributes) and its
@@ -448,9 +463,11 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self._regularizers(kernel_regularizer, bias_regularizer)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         try:
             units = int(units) if not isinstance(units, bool) else units
         except (TypeError, ValueError):
@@ -473,10 +490,12 @@ class Dense(Layer):
             raise ValueError(f"Dense {self.name!r}: the last dimension of the inputs must be known, got shape {input_shape}")
         in_dim = int(input_shape[-1])
         self.kernel = self.add_weight("kernel", (in_dim, self.units), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -508,7 +527,9 @@ class Dense(Layer):
                    kernel_initializer=_initializers.serialize(self.kernel_initializer),
                    bias_initializer=_initializers.serialize(self.bias_initializer),
                    kernel_regularizer=_serialize_regularizer(self.kernel_regularizer),
-                   bias_regularizer=_serialize_regularizer(self.bias_regularizer))
+                   bias_regularizer=_serialize_regularizer(self.bias_regularizer),
+                   kernel_constraint=_serialize_constraint(self.kernel_constraint),
+                   bias_constraint=_serialize_constraint(self.bias_constraint))
         return cfg
 
 
@@ -590,9 +611,11 @@ class _Conv(Layer):
     the bias-and-activation tail and the config."""
 
     def __init__(self, filters, activation, use_bias, kernel_initializer, bias_initializer,
-                 data_format, kernel_regularizer=None, bias_regularizer=None, **kwargs):
+                 data_format, kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self._regularizers(kernel_regularizer, bias_regularizer)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._owner = f"{type(self).__name__} {self.name!r}"
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"{self._owner}: `filters` must be a positive integer, got {filters!r}")
@@ -616,10 +639,12 @@ class _Conv(Layer):
 
     def _make_weights(self, kernel_shape, name="kernel"):
         self.kernel = self.add_weight(name, tuple(kernel_shape), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
         self.built = True
 
     def _check_input(self, inputs, rank, channels, what):
@@ -641,7 +666,9 @@ class _Conv(Layer):
                    kernel_initializer=_initializers.serialize(self.kernel_initializer),
                    bias_initializer=_initializers.serialize(self.bias_initializer),
                    kernel_regularizer=_serialize_regularizer(self.kernel_regularizer),
-                   bias_regularizer=_serialize_regularizer(self.bias_regularizer))
+                   bias_regularizer=_serialize_regularizer(self.bias_regularizer),
+                   kernel_constraint=_serialize_constraint(self.kernel_constraint),
+                   bias_constraint=_serialize_constraint(self.bias_constraint))
         if hasattr(self, "dilation_rate"):
             cfg["dilation_rate"] = self.dilation_rate
         return cfg
@@ -814,11 +841,14 @@ class DepthwiseConv2D(_Conv):
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
-                 depthwise_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_constraint=None, **kwargs):
         if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) or depth_multiplier <= 0:
             raise ValueError(f"DepthwiseConv2D: `depth_multiplier` must be a positive integer, got {depth_multiplier!r}")
         # filters is known once the input's channels are (build); 1 stands in for the check
-        super().__init__(1, activation, use_bias, depthwise_initializer, bias_initializer, data_format, **kwargs)
+        super().__init__(1, activation, use_bias, depthwise_initializer, bias_initializer, data_format,
+                         kernel_constraint=depthwise_constraint, **kwargs)
+        self.depthwise_constraint = self.kernel_constraint
         self.depth_multiplier = depth_multiplier
         self._window(kernel_size, strides, padding, dilation_rate)
 
@@ -848,6 +878,7 @@ class DepthwiseConv2D(_Conv):
         cfg = super().get_config()
         cfg.pop("filters")
         cfg["depthwise_initializer"] = cfg.pop("kernel_initializer")
+        cfg["depthwise_constraint"] = cfg.pop("kernel_constraint")
         cfg["depth_multiplier"] = self.depth_multiplier
         return cfg
 
@@ -860,9 +891,13 @@ class SeparableConv2D(Conv2D):
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
+                 bias_initializer="zeros", depthwise_constraint=None, pointwise_constraint=None,
+                 **kwargs):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation,
-                         use_bias, pointwise_initializer, bias_initializer, **kwargs)
+                         use_bias, pointwise_initializer, bias_initializer,
+                         kernel_constraint=pointwise_constraint, **kwargs)
+        self.pointwise_constraint = self.kernel_constraint
+        self._set_constraints(depthwise_constraint=depthwise_constraint)
         if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, int) or depth_multiplier <= 0:
             raise ValueError(f"{self._owner}: `depth_multiplier` must be a positive integer, got {depth_multiplier!r}")
         self.depth_multiplier = depth_multiplier
@@ -874,7 +909,8 @@ class SeparableConv2D(Conv2D):
         _images_shape(input_shape, self._owner)
         c = int(input_shape[-1])
         self.depthwise_kernel = self.add_weight("depthwise_kernel", self.kernel_size + (c, self.depth_multiplier),
-                                                self.depthwise_initializer)
+                                                self.depthwise_initializer,
+                                                constraint=self.depthwise_constraint)
         self._make_weights((1, 1, c * self.depth_multiplier, self.filters), "pointwise_kernel")
         self.pointwise_kernel = self.kernel
 
@@ -889,6 +925,8 @@ class SeparableConv2D(Conv2D):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg["pointwise_initializer"] = cfg.pop("kernel_initializer")
+        cfg["pointwise_constraint"] = cfg.pop("kernel_constraint")
+        cfg["depthwise_constraint"] = _serialize_constraint(self.depthwise_constraint)
         cfg["depthwise_initializer"] = _initializers.serialize(self.depthwise_initializer)
         cfg["depth_multiplier"] = self.depth_multiplier
         return cfg
@@ -1190,10 +1228,12 @@ class BatchNormalization(Layer):
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
-                 moving_mean_initializer="zeros", moving_variance_initializer="ones", **kwargs):
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise ValueError(f"BatchNormalization: `axis` must be an int, got {axis!r}")
+        self._set_constraints(beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         self.axis = axis
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
@@ -1213,9 +1253,9 @@ class BatchNormalization(Layer):
         n = (int(input_shape[axis]),)
         beta_i, gamma_i, mean_i, var_i = self._inits
         if self.scale:
-            self.gamma = self.add_weight("gamma", n, gamma_i)
+            self.gamma = self.add_weight("gamma", n, gamma_i, constraint=self.gamma_constraint)
         if self.center:
-            self.beta = self.add_weight("beta", n, beta_i)
+            self.beta = self.add_weight("beta", n, beta_i, constraint=self.beta_constraint)
         self.moving_mean = self.add_weight("moving_mean", n, mean_i, trainable=False)
         self.moving_variance = self.add_weight("moving_variance", n, var_i, trainable=False)
         self.built = True
@@ -1252,7 +1292,8 @@ class BatchNormalization(Layer):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
-                   scale=self.scale)
+                   scale=self.scale, beta_constraint=_serialize_constraint(self.beta_constraint),
+                   gamma_constraint=_serialize_constraint(self.gamma_constraint))
         for key, init in zip(("beta_initializer", "gamma_initializer", "moving_mean_initializer",
                               "moving_variance_initializer"), self._inits):
             cfg[key] = _initializers.serialize(_initializers.get(init))
@@ -1265,9 +1306,10 @@ class LayerNormalization(Layer):
     (biased) variance; gamma and beta have the shape of those axes."""
 
     def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True, beta_initializer="zeros",
-                 gamma_initializer="ones", **kwargs):
+                 gamma_initializer="ones", beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.axis = [axis] if isinstance(axis, int) else list(axis)
+        self._set_constraints(beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
@@ -1284,9 +1326,9 @@ class LayerNormalization(Layer):
         self._axes = axes
         shape = tuple(int(input_shape[a]) for a in axes)
         if self.scale:
-            self.gamma = self.add_weight("gamma", shape, self._inits[1])
+            self.gamma = self.add_weight("gamma", shape, self._inits[1], constraint=self.gamma_constraint)
         if self.center:
-            self.beta = self.add_weight("beta", shape, self._inits[0])
+            self.beta = self.add_weight("beta", shape, self._inits[0], constraint=self.beta_constraint)
         self.built = True
 
     def call(self, inputs):
@@ -1311,7 +1353,9 @@ class LayerNormalization(Layer):
         cfg = super().get_config()
         cfg.update(axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
                    beta_initializer=_initializers.serialize(_initializers.get(self._inits[0])),
-                   gamma_initializer=_initializers.serialize(_initializers.get(self._inits[1])))
+                   gamma_initializer=_initializers.serialize(_initializers.get(self._inits[1])),
+                   beta_constraint=_serialize_constraint(self.beta_constraint),
+                   gamma_constraint=_serialize_constraint(self.gamma_constraint))
         return cfg
 
 
@@ -1323,8 +1367,9 @@ class Embedding(Layer):
     dense (the rows not picked get zeros)."""
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
-                 **kwargs):
+                 embeddings_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(embeddings_constraint=embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self._makes_mask = self.mask_zero
         for what, v in (("input_dim", input_dim), ("output_dim", output_dim)):
@@ -1338,7 +1383,8 @@ class Embedding(Layer):
     def build(self, input_shape):
         """Create ``embeddings`` (input_dim, output_dim)."""
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
-                                          self.embeddings_initializer)
+                                          self.embeddings_initializer,
+                                          constraint=self.embeddings_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -1372,7 +1418,8 @@ class Embedding(Layer):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
         cfg.update(input_dim=self.input_dim, output_dim=self.output_dim, mask_zero=self.mask_zero,
-                   embeddings_initializer=_initializers.serialize(self.embeddings_initializer))
+                   embeddings_initializer=_initializers.serialize(self.embeddings_initializer),
+                   embeddings_constraint=_serialize_constraint(self.embeddings_constraint))
         return cfg
 
 

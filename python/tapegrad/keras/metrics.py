@@ -621,13 +621,16 @@ def _filter_top_k(x, k):
 
 
 def _update_confusion(name, variables, y_true, y_pred, thresholds, evenly, top_k=None,
-                      class_id=None, sample_weight=None):
-    """Keras' update_confusion_matrix_variables (multi_label=False): add to the Variables of
-    ``variables`` ('tp', 'fp', 'tn', 'fn', one entry per threshold) the weighted counts of
-    predictions above (positive) or at/below (negative) each threshold against the labels
-    (nonzero: positive), over every element of y_true / y_pred. With ``evenly`` (thresholds
-    i / (n - 1), maybe with epsilon ends) it is Keras' bucketed O(T + N) algorithm, else a
-    comparison against every threshold."""
+                      class_id=None, sample_weight=None, multi_label=False, label_weights=None):
+    """Keras' update_confusion_matrix_variables: add to the Variables of ``variables`` ('tp',
+    'fp', 'tn', 'fn', one entry per threshold) the weighted counts of predictions above
+    (positive) or at/below (negative) each threshold against the labels (nonzero: positive),
+    over every element of y_true / y_pred. With ``multi_label`` the inputs are (batch,
+    labels) and each label gets its own column of counts (Variables (thresholds, labels));
+    ``label_weights`` (labels,) (only without ``multi_label``) multiplies the weights of each
+    label's column, as Keras. With ``evenly`` (thresholds i / (n - 1), maybe with epsilon
+    ends) it is Keras' bucketed O(T + N) algorithm, else a comparison against every
+    threshold."""
     y_pred = _as_tensor(y_pred, None, f"{name}: y_pred")
     y_true = _as_labels(y_true, f"{name}: y_true")
     y_pred, y_true = _core.cast(y_pred, _float32), _core.cast(y_true, _float32)
@@ -649,15 +652,23 @@ def _update_confusion(name, variables, y_true, y_pred, thresholds, evenly, top_k
                              f"with shape (num_samples, num_classes), found shape: "
                              f"{tuple(y_pred.shape)}")
         y_true, y_pred = _last_slice(y_true, class_id), _last_slice(y_pred, class_id)
+    shape = tuple(y_pred.shape)
     if w is not None:
         try:
-            w = _core.reshape(_core.broadcast_to(w, tuple(y_pred.shape)), [-1])
+            w = _core.broadcast_to(w, shape)
         except _InvalidArgumentError:
             raise _InvalidArgumentError(
                 f"{name}: sample_weight of shape {_losses._shape_of(sample_weight)} does not "
-                f"match y_pred of shape {tuple(y_pred.shape)}") from None
-    labels = _core.reshape(_core.cast(_core.not_equal(y_true, 0.0), _float32), [-1])
-    preds = _core.reshape(y_pred, [-1])
+                f"match y_pred of shape {shape}") from None
+    if label_weights is not None:  # (labels,): a weight per column of (batch, labels)
+        lw = _core.broadcast_to(label_weights, shape)
+        w = lw if w is None else _core.multiply(w, lw)
+    labels = _core.cast(_core.not_equal(y_true, 0.0), _float32)
+    preds = y_pred
+    if not multi_label:
+        labels, preds = _core.reshape(labels, [-1]), _core.reshape(preds, [-1])
+        if w is not None:
+            w = _core.reshape(w, [-1])
     neg = _core.subtract(1.0, labels)
     pos, neg = (labels, neg) if w is None else (_core.multiply(labels, w), _core.multiply(neg, w))
     n = len(thresholds)
@@ -667,18 +678,33 @@ def _update_confusion(name, variables, y_true, y_pred, thresholds, evenly, top_k
         if thresholds[0] < 0.0 or thresholds[-1] > 1.0:
             bucket = _core.maximum(bucket, 0.0)  # every prediction is above the -eps threshold
         bucket = _core.cast(bucket, _int32)
-        tp = _core.cumsum(_core.unsorted_segment_sum(pos, bucket, n), 0, False, True)
-        fp = _core.cumsum(_core.unsorted_segment_sum(neg, bucket, n), 0, False, True)
+        if multi_label:
+            # Label j's buckets are the segments j * n .. j * n + n - 1 of one segment sum.
+            n_labels = shape[1]
+            offsets = _core._constant(_np.arange(n_labels, dtype=_np.int32) * n, _int32)
+            ids = _core.reshape(_core.add(bucket, offsets), [-1])
+
+            def per_label(v):
+                sums = _core.reshape(_core.unsorted_segment_sum(_core.reshape(v, [-1]), ids,
+                                                                n * n_labels), [n_labels, n])
+                return _core.transpose(_core.cumsum(sums, 1, False, True))  # (n, labels)
+            tp, fp = per_label(pos), per_label(neg)
+        else:
+            tp = _core.cumsum(_core.unsorted_segment_sum(pos, bucket, n), 0, False, True)
+            fp = _core.cumsum(_core.unsorted_segment_sum(neg, bucket, n), 0, False, True)
     else:
-        thr = _core._constant(_np.asarray(thresholds, _np.float32).reshape(n, 1), _float32)
-        above = _core.cast(_core.greater(_core.reshape(preds, [1, -1]), thr), _float32)  # (T, N)
+        thr = _np.asarray(thresholds, _np.float32).reshape((n,) + (1,) * preds.ndim)
+        thr = _core._constant(thr, _float32)
+        # (T, N) or, multi-label, (T, N, L): prediction above threshold
+        above = _core.cast(_core.greater(_core.expand_dims(preds, 0), thr), _float32)
         tp = _core.reduce_sum(_core.multiply(above, pos), 1)
         fp = _core.reduce_sum(_core.multiply(above, neg), 1)
     counts = {"tp": tp, "fp": fp}
+    totals_axis = 0 if multi_label else None
     if "fn" in variables:
-        counts["fn"] = _core.subtract(_core.reduce_sum(pos, None), tp)
+        counts["fn"] = _core.subtract(_core.reduce_sum(pos, totals_axis), tp)
     if "tn" in variables:
-        counts["tn"] = _core.subtract(_core.reduce_sum(neg, None), fp)
+        counts["tn"] = _core.subtract(_core.reduce_sum(neg, totals_axis), fp)
     for key, var in variables.items():
         var.assign_add(counts[key], read_value=False)
 
@@ -758,15 +784,19 @@ class AUC(Metric):
     1 + 1e-7 at the ends; or ``thresholds`` given), then a Riemann sum over them
     (``summation_method`` 'interpolation' (trapezoids; for PR, Davis & Goadrich's
     interpolation), 'minoring' or 'majoring'). ``from_logits`` applies a sigmoid first.
-    Single-label only: ``multi_label`` and ``label_weights`` are not supported."""
+
+    ``multi_label=True``: inputs are (batch, labels), each label has its own confusion counts
+    (Variables (num_thresholds, labels), created at the first update unless ``num_labels`` is
+    given) and its own area; the result is their mean, or with ``label_weights`` their
+    weighted mean ``sum(w * auc) / sum(w)`` (0 when the weights sum to 0). Without
+    ``multi_label``, ``label_weights`` (one per column of (batch, labels) inputs) weights each
+    label's predictions in the one set of counts, as Keras does. ``label_weights`` must be
+    non-negative."""
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
                  label_weights=None, from_logits=False):
         super().__init__(name=name, dtype=dtype)
-        if multi_label or label_weights is not None or num_labels is not None:
-            raise NotImplementedError(f"{self.name}: multi_label, num_labels and label_weights "
-                                      "are not supported")
         curves = {"roc": "ROC", "pr": "PR"}
         if str(curve).lower() not in curves:
             raise ValueError(f'{self.name}: Invalid AUCCurve value: "{curve}". Expected values '
@@ -778,7 +808,34 @@ class AUC(Metric):
                              '"majoring", "minoring"]')
         self.curve = curves[str(curve).lower()]
         self.summation_method = str(summation_method).lower()
-        self.multi_label, self.label_weights, self._from_logits = False, None, bool(from_logits)
+        self.multi_label, self._from_logits = bool(multi_label), bool(from_logits)
+        if num_labels is not None:
+            if not self.multi_label:
+                raise ValueError(f"{self.name}: `num_labels` is needed only when `multi_label` "
+                                 f"is True. Received: num_labels={num_labels!r}")
+            if isinstance(num_labels, bool) or not isinstance(num_labels, (int, _np.integer)) \
+                    or num_labels <= 0:
+                raise ValueError(f"{self.name}: `num_labels` must be a positive integer, got "
+                                 f"{num_labels!r}")
+            num_labels = int(num_labels)
+        self.num_labels = num_labels
+        self._label_weights_list = None
+        self.label_weights = None
+        if label_weights is not None:
+            lw = _np.asarray(label_weights.numpy() if hasattr(label_weights, "numpy")
+                             else label_weights)
+            if lw.ndim != 1 or lw.dtype.kind not in "biuf" or lw.size == 0:
+                raise ValueError(f"{self.name}: `label_weights` must be a non-empty 1-D list of "
+                                 f"numbers (one per label), got {label_weights!r}")
+            lw = lw.astype(_np.float32)
+            if not _np.all(lw >= 0):  # NaN fails too
+                raise _InvalidArgumentError(f"{self.name}: All values of `label_weights` must "
+                                            f"be non-negative. Received: {lw.tolist()}")
+            if num_labels is not None and lw.size != num_labels:
+                raise ValueError(f"{self.name}: Number of labels is not consistent: "
+                                 f"num_labels={num_labels} but {lw.size} label_weights")
+            self._label_weights_list = lw.tolist()
+            self.label_weights = _core._constant(lw, _float32)
         if thresholds is not None:
             inner = sorted(_parse_thresholds(thresholds, 0.5, self.name))
             self.num_thresholds = len(inner) + 2
@@ -793,30 +850,83 @@ class AUC(Metric):
             self._evenly = True
         eps = _losses.EPSILON
         self._thresholds = [0.0 - eps] + inner + [1.0 + eps]
+        self._num_labels = None
+        self._built = False
+        if not self.multi_label:
+            self._build(None)
+        elif num_labels is not None:
+            self._build(num_labels)
+
+    def _build(self, num_labels):
+        """The confusion-count Variables: (num_thresholds,), or (num_thresholds, num_labels)
+        with multi_label."""
         n = self.num_thresholds
-        self.true_positives = self.add_variable((n,), name="true_positives")
-        self.false_positives = self.add_variable((n,), name="false_positives")
-        self.true_negatives = self.add_variable((n,), name="true_negatives")
-        self.false_negatives = self.add_variable((n,), name="false_negatives")
+        shape = (n,) if num_labels is None else (n, num_labels)
+        self._num_labels = num_labels
+        self.true_positives = self.add_variable(shape, name="true_positives")
+        self.false_positives = self.add_variable(shape, name="false_positives")
+        self.true_negatives = self.add_variable(shape, name="true_negatives")
+        self.false_negatives = self.add_variable(shape, name="false_negatives")
+        self._built = True
 
     @property
     def thresholds(self):
         """The thresholds, the two epsilon ends included."""
         return list(self._thresholds)
 
+    def _check_labels(self, y_true, y_pred):
+        """Keras' shape checks for multi_label / label_weights: (batch, labels) inputs with
+        one label count throughout (the Variables', label_weights'); builds the multi-label
+        Variables on first use. Raises before anything changes."""
+        y_true, y_pred = _same_rank(y_true, y_pred)
+        if self.multi_label and y_pred.ndim != 2:
+            raise ValueError(f"{self.name}: `y_true` must have rank 2 when `multi_label=True`. "
+                             f"Found rank {y_pred.ndim}. Full shape received for `y_pred`: "
+                             f"{tuple(y_pred.shape)}")
+        if tuple(y_true.shape) != tuple(y_pred.shape):
+            raise _InvalidArgumentError(
+                f"{self.name}: y_true of shape {tuple(y_true.shape)} and y_pred of shape "
+                f"{tuple(y_pred.shape)} are incompatible (they must have one shape)")
+        expected = self._num_labels if self._num_labels is not None else (
+            len(self._label_weights_list) if self._label_weights_list is not None else None)
+        found = y_true.shape[1] if y_true.ndim == 2 else None
+        if found is None or (expected is not None and found != expected):
+            want = "(batch, labels)" if expected is None else f"(batch, {expected})"
+            raise ValueError(f"{self.name}: Number of labels is not consistent: expected y_true "
+                             f"and y_pred of shape {want}, got {tuple(y_true.shape)}")
+        if self.multi_label and not self._built:
+            self._build(found)
+
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Add this batch's confusion counts at every threshold (optionally weighted)."""
+        y_pred = _as_tensor(y_pred, None, f"{self.name}: y_pred")
         if self._from_logits:
-            y_pred = _core.sigmoid(_as_tensor(y_pred, None, f"{self.name}: y_pred"))
+            y_pred = _core.sigmoid(y_pred)
+        if self.multi_label or self.label_weights is not None:
+            y_true = _as_labels(y_true, f"{self.name}: y_true")
+            self._check_labels(y_true, y_pred)
         _update_confusion(self.name, {"tp": self.true_positives, "fp": self.false_positives,
                                       "tn": self.true_negatives, "fn": self.false_negatives},
                           y_true, y_pred, self._thresholds, self._evenly,
-                          sample_weight=sample_weight)
+                          sample_weight=sample_weight, multi_label=self.multi_label,
+                          label_weights=None if self.multi_label else self.label_weights)
 
     def _pairs(self, t):
-        """(t[:-1], t[1:]) of a per-threshold tensor."""
-        n = self.num_thresholds
-        return _core.slice(t, [0], [n - 1]), _core.slice(t, [1], [n - 1])
+        """(t[:-1], t[1:]) of a per-threshold tensor (along its first axis)."""
+        n, rest = self.num_thresholds, [-1] * (t.ndim - 1)
+        zeros = [0] * (t.ndim - 1)
+        return _core.slice(t, [0] + zeros, [n - 1] + rest), _core.slice(t, [1] + zeros, [n - 1] + rest)
+
+    def _total(self, terms):
+        """The area from the per-threshold terms: their sum, or with multi_label each label's
+        sum, averaged over the labels (weighted by label_weights), as Keras."""
+        if not self.multi_label:
+            return _core.reduce_sum(terms, None)
+        by_label = _core.reduce_sum(terms, 0)
+        if self.label_weights is None:
+            return _core.reduce_mean(by_label, None)
+        return _no_nan_ratio(_core.reduce_sum(_core.multiply(by_label, self.label_weights), None),
+                             _core.reduce_sum(self.label_weights, None))
 
     def _interpolate_pr_auc(self):
         """Davis & Goadrich's interpolated PR-AUC, as Keras' interpolate_pr_auc."""
@@ -835,10 +945,12 @@ class AUC(Metric):
             _core.multiply(prec_slope, _core.add(dtp, _core.multiply(intercept,
                                                                      _core.log(safe_p_ratio)))),
             _core.maximum(_core.add(tp1, fn1), 0.0))
-        return _core.reduce_sum(increment, None)
+        return self._total(increment)
 
     def result(self):
-        """The area as a float32 scalar tensor."""
+        """The area as a float32 scalar tensor (0 before a multi-label metric has seen data)."""
+        if not self._built:
+            return _core._fill((), 0.0, _float32)
         if self.curve == "PR" and self.summation_method == "interpolation":
             return self._interpolate_pr_auc()
         tp = self.true_positives.read_value()
@@ -858,14 +970,17 @@ class AUC(Metric):
         else:
             heights = _core.maximum(y0, y1)
         x0, x1 = self._pairs(x)
-        return _core.reduce_sum(_core.multiply(_core.subtract(x0, x1), heights), None)
+        return self._total(_core.multiply(_core.subtract(x0, x1), heights))
 
     def get_config(self):
         """The constructor arguments, as a dict."""
         cfg = super().get_config()
         cfg.update(num_thresholds=self.num_thresholds, curve=self.curve,
                    summation_method=self.summation_method, from_logits=self._from_logits,
-                   thresholds=self._thresholds[1:-1] if not self._evenly else None)
+                   thresholds=self._thresholds[1:-1] if not self._evenly else None,
+                   multi_label=self.multi_label, num_labels=self.num_labels,
+                   label_weights=None if self._label_weights_list is None
+                   else list(self._label_weights_list))
         return cfg
 
 

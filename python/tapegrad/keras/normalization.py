@@ -3,7 +3,7 @@ LayerNormalization are in layers.py). Recorded ops: differentiable to any order.
 
 from .. import _core
 from . import initializers as _initializers
-from .layers import Layer
+from .layers import Layer, _serialize_constraint
 
 __all__ = ["GroupNormalization", "UnitNormalization"]
 
@@ -14,8 +14,10 @@ class GroupNormalization(Layer):
     GroupNormalization: mean and variance over every axis but the batch and the group."""
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
-                 beta_initializer="zeros", gamma_initializer="ones", **kwargs):
+                 beta_initializer="zeros", gamma_initializer="ones", beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         if axis != -1:
             raise NotImplementedError(f"GroupNormalization {self.name!r}: only axis=-1 "
                                       f"(channels last) is supported, got {axis!r}")
@@ -38,9 +40,9 @@ class GroupNormalization(Layer):
                              f"({self.groups}) must divide the channels ({c}); input shape "
                              f"{tuple(input_shape)}")
         if self.scale:
-            self.gamma = self.add_weight("gamma", (c,), self._inits[1])
+            self.gamma = self.add_weight("gamma", (c,), self._inits[1], constraint=self.gamma_constraint)
         if self.center:
-            self.beta = self.add_weight("beta", (c,), self._inits[0])
+            self.beta = self.add_weight("beta", (c,), self._inits[0], constraint=self.beta_constraint)
         self.built = True
 
     def call(self, inputs):
@@ -65,7 +67,9 @@ class GroupNormalization(Layer):
         cfg = super().get_config()
         cfg.update(groups=self.groups, axis=self.axis, epsilon=self.epsilon, center=self.center,
                    scale=self.scale, beta_initializer=_initializers.serialize(self._inits[0]),
-                   gamma_initializer=_initializers.serialize(self._inits[1]))
+                   gamma_initializer=_initializers.serialize(self._inits[1]),
+                   beta_constraint=_serialize_constraint(self.beta_constraint),
+                   gamma_constraint=_serialize_constraint(self.gamma_constraint))
         return cfg
 
 

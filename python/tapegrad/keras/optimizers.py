@@ -5,7 +5,9 @@ Adadelta, Adamax, Nadam, Ftrl and Lion. ``apply_gradients(zip(grads, vars))`` up
 Variable in place. Plain SGD is one fused C++ pass per variable (``Variable._axpy``: value +=
 alpha * grad, copy-on-write safe), and so are SGD with momentum, Adam and uncentered RMSprop
 (``Variable._sgd_momentum``, ``_adam``, ``_rmsprop``); the other rules are a few tapegrad ops on
-their slot Variables. Nothing here goes through numpy.
+their slot Variables. Nothing here goes through numpy. After every update a variable with a
+``constraint`` (``tf.Variable(..., constraint=fn)``, a layer's ``kernel_constraint``) is
+projected, ``var.assign(var.constraint(var))``, as Keras does.
 """
 
 import math as _math
@@ -13,7 +15,7 @@ import warnings as _warnings
 
 import numpy as _np
 
-from .. import _core
+from .. import _core, _variables
 from . import schedules  # noqa: F401 (keras.optimizers.schedules)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
@@ -131,7 +133,8 @@ class Optimizer:
         """Update each variable in place from its gradient; returns the new ``iterations``.
 
         ``None`` gradients are skipped with a warning; if every gradient is ``None`` this
-        raises ``ValueError("No gradients provided for any variable...")``.
+        raises ``ValueError("No gradients provided for any variable...")``. A variable with a
+        ``constraint`` is then projected, ``var.assign(var.constraint(var))``, as Keras does.
         """
         pairs = self._check(self._filter(grads_and_vars))
         if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
@@ -141,8 +144,23 @@ class Optimizer:
             for _, v in pairs:
                 v._axpy(-lr * self.weight_decay, v.read_value())
         self._apply(pairs, lr)
+        if _variables.constraints_in_use():
+            self._apply_constraints(pairs)
         self.iterations = _Step(self.iterations + 1)
         return self.iterations
+
+    @staticmethod
+    def _apply_constraints(pairs):
+        """Keras: after the update, ``var.assign(var.constraint(var))`` for every updated
+        variable that has a constraint (``tf.Variable(..., constraint=fn)``, a layer's
+        ``kernel_constraint``, ...), whichever update rule (fused or not) ran. Not recorded
+        on any active tape."""
+        from ..math import _no_tape
+        with _no_tape():
+            for _, v in pairs:
+                c = v.constraint
+                if c is not None:
+                    v.assign(c(v))
 
     def _apply(self, pairs, lr):
         for g, v in pairs:

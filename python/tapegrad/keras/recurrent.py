@@ -13,7 +13,7 @@ from .. import _core
 from .._array_ops import split as _split_op
 from . import activations as _activations
 from . import initializers as _initializers
-from .layers import Layer
+from .layers import Layer, _serialize_constraint
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
            "RNN"]
@@ -25,10 +25,14 @@ class _RNN(Layer):
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", return_sequences=False, return_state=False,
-                 go_backwards=False, **kwargs):
+                 go_backwards=False, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
             raise ValueError(f"{type(self).__name__}: `units` must be a positive integer, got {units!r}")
+        self._set_constraints(kernel_constraint=kernel_constraint,
+                              recurrent_constraint=recurrent_constraint,
+                              bias_constraint=bias_constraint)
         self.units = units
         self.activation = _activations.get(activation)
         self.recurrent_activation = _activations.get(recurrent_activation)
@@ -51,10 +55,13 @@ class _RNN(Layer):
             raise ValueError(f"{type(self).__name__} {self.name!r}: expects inputs of shape (batch, "
                              f"timesteps, features), got {tuple(input_shape)}")
         g = self._gates * self.units
-        self.kernel = self.add_weight("kernel", (int(input_shape[-1]), g), self.kernel_initializer)
-        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, g), self.recurrent_initializer)
+        self.kernel = self.add_weight("kernel", (int(input_shape[-1]), g), self.kernel_initializer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, g), self.recurrent_initializer,
+                                                constraint=self.recurrent_constraint)
         if self.use_bias:
-            self.bias = self.add_weight("bias", self._bias_shape(), self._bias_init())
+            self.bias = self.add_weight("bias", self._bias_shape(), self._bias_init(),
+                                        constraint=self.bias_constraint)
         self.built = True
 
     def _bias_init(self):
@@ -157,7 +164,10 @@ class _RNN(Layer):
                    return_state=self.return_state, go_backwards=self.go_backwards,
                    kernel_initializer=_initializers.serialize(self.kernel_initializer),
                    recurrent_initializer=_initializers.serialize(self.recurrent_initializer),
-                   bias_initializer=_initializers.serialize(self.bias_initializer))
+                   bias_initializer=_initializers.serialize(self.bias_initializer),
+                   kernel_constraint=_serialize_constraint(self.kernel_constraint),
+                   recurrent_constraint=_serialize_constraint(self.recurrent_constraint),
+                   bias_constraint=_serialize_constraint(self.bias_constraint))
         return cfg
 
 

@@ -433,9 +433,9 @@ def _short(config, limit=600):
 def _builtin(name):
     """A tapegrad Keras class or function by name, for configs without a module."""
     from . import activations, initializers, layers, losses, metrics, models, optimizers
-    from . import regularizers, schedules
-    for mod in (layers, models, initializers, regularizers, optimizers, schedules, losses,
-                metrics, activations):
+    from . import constraints, regularizers, schedules
+    for mod in (layers, models, initializers, regularizers, constraints, optimizers, schedules,
+                losses, metrics, activations):
         found = vars(mod).get(name)
         if found is not None and (inspect.isclass(found) or callable(found)):
             return found
