@@ -1,7 +1,7 @@
 """Every compiled GEMM kernel (scalar, avx2, avx512 where the CPU runs them) against a float64
 numpy reference: awkward sizes around the vector width and the micro-tile (MR x NR is 6 x 16
 float32 / 6 x 8 float64 on AVX2, 12 x 32 / 12 x 16 on AVX-512), the cache blocks (float32 / float64:
-KC 384 / 384, MC 144 / 72, NC 2048 / 1024 on AVX2; KC 512 / 256, MC 288 / 144, NC 256 / 256 on
+KC 384 / 384, MC 144 / 72, NC 1024 / 512 on AVX2; KC 512 / 256, MC 288 / 144, NC 256 / 256 on
 AVX-512), all four transpose combinations, accumulate, bias + activations,
 batched with broadcast (stride 0), NaN/inf propagation, on 1 and 2 threads."""
 import itertools
@@ -81,6 +81,8 @@ SHAPES = [
     (301, 519, 545),
     # three K slices of A, each reused by three NC blocks, and a ragged last MC block
     (310, 1100, 700),
+    # past AVX2's float32 MC, KC and NC (144, 384, 1024) at once, every edge ragged
+    (150, 400, 1050),
 ]
 
 

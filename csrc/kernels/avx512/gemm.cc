@@ -14,7 +14,7 @@ namespace tapegrad::kernels::avx512 {
 // of processes (session 19): 512^3 1.042 -> 1.053, 1024^3 1.053 -> 1.065, 2048^3 1.041 ->
 // 1.061, 256x784x512 1.043 -> 1.051, 512x513x511 1.039 -> 1.055; 2 threads unchanged.
 // KC 384 / NC 320 was in between. KC 384 with NC 512 (a 768 KiB panel) was no faster
-// (session 12); NC 2048, as on AVX2, spilled the panel to L3: 2048^3 float32 244 -> 216-221
+// (session 12); NC 2048 (AVX2 had it until session 20) spilled the panel to L3: 2048^3 float32 244 -> 216-221
 // GFLOP/s. float64 keeps KC 256: a 512-deep sliver of 12 doubles would fill L1 by itself.
 void register_gemm(KernelTable& t) {
   constexpr TileOrder O = TileOrder::AlongRows;  // Note [GEMM tile order]
