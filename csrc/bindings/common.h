@@ -75,6 +75,15 @@ inline py::object wrap_or_none(const Tensor& t) { return t ? wrap(t) : py::none(
 // watching), Python numbers and array-likes are converted, taking `hint`'s dtype when given
 // (a Python scalar takes the other operand's dtype, as in TF). `op` names the caller in errors.
 Tensor to_tensor(py::handle h, const DType* hint, const char* op);
+// Note [Foreign reductions]
+// tf.reduce_sum and its siblings also take a tapegrad.RaggedTensor, as TF's ragged dispatch
+// does. The check lives here, not in a Python wrapper (which cost every reduction 30-55 ns):
+// a Tensor argument never reaches it, anything else costs one type-dict lookup of
+// `_tapegrad_ragged`, and such a type is handed to the Python function that
+// tapegrad.ragged registers at import (`_set_foreign_reduce`). Returns a null object when
+// `x` is not of such a type (the caller then converts it as usual).
+py::object foreign_reduce(const char* kind, py::handle x, py::handle axis, bool keepdims);
+void set_foreign_reduce(py::handle fn);
 // Both operands of a binary op: a Tensor/Variable operand decides the other's dtype.
 void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tensor& tb);
 // The numpy view of a tensor's buffer (read-only unless `writable`) kept alive by `owner`.

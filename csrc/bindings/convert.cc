@@ -149,6 +149,24 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
 
 }  // namespace
 
+namespace {
+PyObject* g_foreign_reduce = nullptr;  // a strong reference, kept to the end of the process
+}  // namespace
+
+void set_foreign_reduce(py::handle fn) {
+  if (!PyCallable_Check(fn.ptr())) throw py::type_error("_set_foreign_reduce: expected a callable");
+  Py_XDECREF(g_foreign_reduce);
+  g_foreign_reduce = fn.inc_ref().ptr();
+}
+
+py::object foreign_reduce(const char* kind, py::handle x, py::handle axis, bool keepdims) {
+  if (!g_foreign_reduce || is_tensor(x)) return py::object();
+  static PyObject* flag = PyUnicode_InternFromString("_tapegrad_ragged");
+  PyObject* v = _PyType_Lookup(Py_TYPE(x.ptr()), flag);  // borrowed; sets no error
+  if (!v || !PyObject_IsTrue(v)) return py::object();
+  return py::reinterpret_borrow<py::object>(g_foreign_reduce)(kind, x, axis, keepdims);
+}
+
 Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   PyObject* p = h.ptr();
   if (is_tensor(h)) return Tensor(tensor_ptr(h));

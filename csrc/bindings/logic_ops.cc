@@ -60,13 +60,17 @@ void bind_logic_ops(py::module_& m) {
     return wrap(ops::logical_not(to_tensor(x, nullptr, "logical_not")));
   }, py::arg("x"), py::arg("name") = py::none(), "Elementwise NOT of a bool tensor, as tf.math.logical_not.");
   m.def("reduce_any", [](py::handle x, py::handle axis, bool keepdims, py::handle) {
+    if (py::object r = foreign_reduce("any", x, axis, keepdims)) return r;
     return wrap(ops::reduce_logical(false, to_tensor(x, nullptr, "reduce_any"), axes_of(axis, "reduce_any"), keepdims));
   }, py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false,
-     py::arg("name") = py::none(), "Logical OR of a bool tensor over axis (None: all), as tf.reduce_any.");
+     py::arg("name") = py::none(), "Logical OR of a bool tensor over axis (None: all), as tf.reduce_any; a tapegrad.RaggedTensor "
+     "reduces over any axis (TF's ragged dispatch).");
   m.def("reduce_all", [](py::handle x, py::handle axis, bool keepdims, py::handle) {
+    if (py::object r = foreign_reduce("all", x, axis, keepdims)) return r;
     return wrap(ops::reduce_logical(true, to_tensor(x, nullptr, "reduce_all"), axes_of(axis, "reduce_all"), keepdims));
   }, py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false,
-     py::arg("name") = py::none(), "Logical AND of a bool tensor over axis (None: all), as tf.reduce_all.");
+     py::arg("name") = py::none(), "Logical AND of a bool tensor over axis (None: all), as tf.reduce_all; a tapegrad.RaggedTensor "
+     "reduces over any axis (TF's ragged dispatch).");
 #define TG_BIND_ARG(name, is_min, what)                                                    \
   m.def(#name, [](py::handle x, py::handle axis, py::handle output_type, py::handle) {    \
     i64 a = axis.is_none() ? 0 : parse_int(axis, #name, "axis");                          \

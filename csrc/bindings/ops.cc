@@ -160,18 +160,23 @@ void bind_ops(py::module_& m) {
   }, py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("activation") = py::none(),
      "activation(x @ kernel + bias) as one op (one GEMM with a fused epilogue); activation is "
      "None, 'relu', 'sigmoid', 'tanh' or 'linear'.");
-#define TG_BIND_REDUCE(name, what)                                                        \
+#define TG_BIND_REDUCE(name, kind, what)                                                  \
   m.def(#name, [](py::handle x, py::handle axis, bool keepdims, py::handle) {             \
+    if (py::object r = foreign_reduce(kind, x, axis, keepdims)) return r;                  \
     return wrap(ops::name(to_tensor(x, nullptr, #name), parse_axes(axis, #name), keepdims)); \
   }, py::arg("input_tensor"), py::arg("axis") = py::none(), py::arg("keepdims") = false,  \
      py::arg("name") = py::none(),                                                         \
      what " over axis (None: all; an int or a list; negative counts from the end), as tf."  \
-     #name "; keepdims keeps the reduced dimensions with size 1.");
-  TG_BIND_REDUCE(reduce_sum, "Sum")
-  TG_BIND_REDUCE(reduce_mean, "Mean")
-  TG_BIND_REDUCE(reduce_max, "Maximum")
-  TG_BIND_REDUCE(reduce_min, "Minimum")
+     #name "; keepdims keeps the reduced dimensions with size 1. A tapegrad.RaggedTensor "  \
+     "reduces over any axis, its ragged ones too (TF's ragged dispatch; see tapegrad.ragged).");
+  TG_BIND_REDUCE(reduce_sum, "sum", "Sum")
+  TG_BIND_REDUCE(reduce_mean, "mean", "Mean")
+  TG_BIND_REDUCE(reduce_max, "max", "Maximum")
+  TG_BIND_REDUCE(reduce_min, "min", "Minimum")
 #undef TG_BIND_REDUCE
+  m.def("_set_foreign_reduce", [](py::handle fn) { set_foreign_reduce(fn); }, py::arg("fn"),
+        "Registers fn(kind, x, axis, keepdims), called by the reductions for a RaggedTensor "
+        "(Note [Foreign reductions]); tapegrad.ragged calls it at import.");
   m.def("broadcast_to", [](py::handle x, py::handle shape, py::handle) {
     return wrap(ops::broadcast_to(to_tensor(x, nullptr, "broadcast_to"), parse_shape(shape, "broadcast_to")));
   }, py::arg("input"), py::arg("shape"), py::arg("name") = py::none(),

@@ -23,26 +23,14 @@ mod = floormod
 
 # -- reductions: the C++ ops, or tapegrad.ragged's for a RaggedTensor (TF's ragged dispatch) --------
 
-def _reduction(kind, core_fn, what):
-    def fn(input_tensor, axis=None, keepdims=False, name=None):
-        if type(input_tensor) is not _core.Tensor and getattr(type(input_tensor), "_tapegrad_ragged", False):
-            from .ragged import _reduce
-            return _reduce(kind, input_tensor, axis, keepdims)
-        return core_fn(input_tensor, axis, keepdims, name)
-    fn.__name__ = fn.__qualname__ = core_fn.__name__
-    fn.__doc__ = (f"{what} over ``axis`` (None: all; an int or a list; negative counts from the end), "
-                  f"as ``tf.{core_fn.__name__}``; ``keepdims`` keeps the reduced dimensions with size 1. "
-                  "A ``tapegrad.RaggedTensor`` reduces over any axis, its ragged ones too (TF's ragged "
-                  "dispatch; see ``tapegrad.ragged``).")
-    return fn
-
-
-reduce_sum = _reduction("sum", _core.reduce_sum, "Sum")
-reduce_mean = _reduction("mean", _core.reduce_mean, "Mean")
-reduce_max = _reduction("max", _core.reduce_max, "Maximum")
-reduce_min = _reduction("min", _core.reduce_min, "Minimum")
-reduce_any = _reduction("any", _core.reduce_any, "Logical OR of a bool tensor")
-reduce_all = _reduction("all", _core.reduce_all, "Logical AND of a bool tensor")
+# The reductions are the C++ ones: they hand a RaggedTensor to tapegrad.ragged themselves
+# (Note [Foreign reductions] in csrc/bindings/common.h), so no Python runs for a Tensor.
+reduce_sum = _core.reduce_sum
+reduce_mean = _core.reduce_mean
+reduce_max = _core.reduce_max
+reduce_min = _core.reduce_min
+reduce_any = _core.reduce_any
+reduce_all = _core.reduce_all
 
 
 def softplus(features, name=None):

@@ -1402,6 +1402,11 @@ def _reduce_mean(rt, axis, keepdims, rank, op):
     return _core.divide(total, count)
 
 
+
+# tf.reduce_sum and the other C++ reductions hand a RaggedTensor to _reduce (Note [Foreign
+# reductions] in csrc/bindings/common.h).
+_core._set_foreign_reduce(_reduce)
+
 # -- concat / stack -----------------------------------------------------------------------------
 
 def _rank_of(x):

@@ -257,6 +257,25 @@ def test_getitem_doc_examples():
     assert [r.numpy().tolist() for r in tf.ragged.constant([[1, 2], [3]], dtype=I32)] == [[1, 2], [3]]
 
 
+def test_reductions_dispatch_from_cxx():
+    # The C++ reductions hand a RaggedTensor to tapegrad.ragged (Note [Foreign reductions]);
+    # other types go through the usual conversion and its errors.
+    rt = tf.ragged.constant([[1.0, 2.0], [3.0]])
+    for fn in (tf.reduce_sum, tf.reduce_mean, tf.reduce_max, tf.reduce_min, tf.math.reduce_sum):
+        assert fn(rt, 1, False).shape == (2,), fn.__name__
+    assert tf.reduce_sum(rt, axis=[0, 1], keepdims=True).numpy().tolist() == [[6.0]]
+
+    class NotRagged:
+        _tapegrad_ragged = False
+
+        def __array__(self, dtype=None, copy=None):
+            return np.array([1.0, 2.0], dtype=dtype or np.float32)
+
+    assert float(tf.reduce_sum(NotRagged())) == 3.0
+    with pytest.raises(TypeError, match="_set_foreign_reduce"):
+        tf._core._set_foreign_reduce(42)
+
+
 def test_reduce_doc_examples():
     rt = tf.ragged.constant([[3, 1, 4], [1, 5], [9], [2, 6]], dtype=I32)
     for fn, axis, want in [(tf.reduce_sum, 0, [15, 12, 4]), (tf.reduce_sum, 1, [8, 6, 9, 8]),
