@@ -84,18 +84,26 @@ Tensor segment_reduce(const Tensor& data, const Tensor& ids, i64 num_segments, S
         T* dst = out.data<T>();
         const T init = identity<T>(kind);
         for (i64 i = 0; i < num_segments * inner; ++i) dst[i] = init;
-        std::vector<char> touched(empty_zero ? static_cast<size_t>(num_segments) : 0);
-        char* tp = empty_zero ? touched.data() : nullptr;
+        // An empty segment gets 0 (the sorted ops), else TF's numeric_limits<T>::lowest() /
+        // max(): for floats -FLT_MAX / FLT_MAX, not the +-inf the pass starts from (a
+        // segment of -inf alone still gives -inf).
+        constexpr bool kInf = std::numeric_limits<T>::has_infinity;
+        const bool fill_empty = empty_zero || (kInf && kind != SegmentReduce::Prod);
+        const T empty = empty_zero ? T(0)
+                        : kind == SegmentReduce::Max ? std::numeric_limits<T>::lowest()
+                                                     : std::numeric_limits<T>::max();
+        std::vector<char> touched(fill_empty ? static_cast<size_t>(num_segments) : 0);
+        char* tp = fill_empty ? touched.data() : nullptr;
         if (kind == SegmentReduce::Max)
           reduce_rows<SegmentReduce::Max>(src, id, m, inner, num_segments, dst, tp, op);
         else if (kind == SegmentReduce::Min)
           reduce_rows<SegmentReduce::Min>(src, id, m, inner, num_segments, dst, tp, op);
         else
           reduce_rows<SegmentReduce::Prod>(src, id, m, inner, num_segments, dst, tp, op);
-        if (empty_zero)
+        if (fill_empty)
           for (i64 s = 0; s < num_segments; ++s)
             if (!touched[static_cast<size_t>(s)])
-              for (i64 i = 0; i < inner; ++i) dst[s * inner + i] = T(0);
+              for (i64 i = 0; i < inner; ++i) dst[s * inner + i] = empty;
       }
     });
   });

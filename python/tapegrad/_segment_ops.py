@@ -256,7 +256,8 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
 
 def unsorted_segment_max(data, segment_ids, num_segments, name=None):
     """The maximum in each segment, as ``tf.math.unsorted_segment_max``; an empty segment gives
-    the dtype's lowest value (-inf for floats), as TF. The gradient goes to the entries equal to
+    TF's ``numeric_limits<T>::lowest()`` (-3.4028235e+38 for float32; a segment of -inf alone
+    gives -inf). The gradient goes to the entries equal to
     their segment's maximum, split equally among ties (TF's rule)."""
     x, flat, inner, n = _segment_args(data, segment_ids, "unsorted_segment_max", num_segments)
     return _minmax(x, flat, inner, n, True, False)
@@ -264,7 +265,7 @@ def unsorted_segment_max(data, segment_ids, num_segments, name=None):
 
 def unsorted_segment_min(data, segment_ids, num_segments, name=None):
     """The minimum in each segment, as ``tf.math.unsorted_segment_min``; an empty segment gives
-    the dtype's highest value (inf for floats). Gradient as ``unsorted_segment_max``'s."""
+    the dtype's highest value (3.4028235e+38 for float32), as TF. Gradient as ``unsorted_segment_max``'s."""
     x, flat, inner, n = _segment_args(data, segment_ids, "unsorted_segment_min", num_segments)
     return _minmax(x, flat, inner, n, False, False)
 

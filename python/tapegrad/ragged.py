@@ -1286,11 +1286,9 @@ def _rows_minmax(kind, rt):
     n, lengths = rt._nrows, rt._lengths()
     nonempty = lengths > 0
     ufunc = np.maximum if kind == "max" else np.minimum
-    if npdt.kind == "f":
-        fill = -np.inf if kind == "max" else np.inf
-    else:
-        info = np.iinfo(npdt)
-        fill = info.min if kind == "max" else info.max
+    # TF's numeric_limits<T>::lowest() / max(): -3.4028235e+38 for float32, not -inf.
+    info = np.finfo(npdt) if npdt.kind == "f" else np.iinfo(npdt)
+    fill = info.min if kind == "max" else info.max
     out = np.full((n,) + v.shape[1:], fill, dtype=npdt)
     starts = rt._splits[:-1][nonempty]
     if starts.size:

@@ -299,8 +299,9 @@ def test_reduce_doc_examples():
     # empty rows: 0, the dtype's lowest / highest, 1, NaN (as TF's unsorted segment ops and 0/0)
     e = tf.ragged.constant([[2.0], []])
     assert tf.reduce_sum(e, axis=1).numpy().tolist() == [2.0, 0.0]
-    assert tf.reduce_max(e, axis=1).numpy().tolist() == [2.0, -np.inf]
-    assert tf.reduce_min(e, axis=1).numpy().tolist() == [2.0, np.inf]
+    big = float(np.finfo(np.float32).max)  # TF's numeric_limits<float>::lowest() / max()
+    assert tf.reduce_max(e, axis=1).numpy().tolist() == [2.0, -big]
+    assert tf.reduce_min(e, axis=1).numpy().tolist() == [2.0, big]
     assert tf.math.reduce_prod(e, axis=1).numpy().tolist() == [2.0, 1.0]
     assert np.isnan(tf.reduce_mean(e, axis=1).numpy()[1])
     ei = tf.ragged.constant([[2], []], dtype=tf.int64)
@@ -515,8 +516,9 @@ def test_reductions_hypothesis(lengths, inner):
     v, s = _make(lengths, inner, seed=len(lengths))
     rt = R.from_row_splits(v, s)
     rows = _rows(v, s)
-    for fn, npfn, empty in [(tf.reduce_sum, np.sum, 0.0), (tf.reduce_max, np.max, -np.inf),
-                            (tf.reduce_min, np.min, np.inf), (tf.reduce_mean, np.mean, np.nan),
+    big = np.finfo(v.dtype).max  # an empty row: TF's numeric_limits<T>::lowest() / max()
+    for fn, npfn, empty in [(tf.reduce_sum, np.sum, 0.0), (tf.reduce_max, np.max, -big),
+                            (tf.reduce_min, np.min, big), (tf.reduce_mean, np.mean, np.nan),
                             (tf.math.reduce_prod, np.prod, 1.0)]:
         want = np.array([npfn(r, axis=0) if len(r) else np.full(inner, empty) for r in rows]).reshape(
             (len(rows),) + inner)

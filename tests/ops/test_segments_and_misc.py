@@ -190,9 +190,17 @@ def test_empty_segments_fill_values_as_tf():
     np.testing.assert_array_equal(tf.math.segment_min(x, [0, 2]).numpy().ravel(), [1, 0, 2])
     np.testing.assert_array_equal(tf.math.segment_prod(x, [0, 2]).numpy().ravel(), [1, 1, 2])
     np.testing.assert_array_equal(tf.math.segment_mean(x, [0, 2]).numpy().ravel(), [1, 0, 2])
+    # numeric_limits<T>::lowest() / max() as TF documents: -DBL_MAX / DBL_MAX for float64,
+    # -FLT_MAX / FLT_MAX for float32, not -inf / inf; a segment of -inf alone is still -inf
+    big = np.finfo(np.float64).max
     np.testing.assert_array_equal(tf.math.unsorted_segment_max(x, [0, 2], 4).numpy().ravel(),
-                                  [1, -np.inf, 2, -np.inf])
-    np.testing.assert_array_equal(tf.math.unsorted_segment_min(x, [0, 2], 3).numpy().ravel(), [1, np.inf, 2])
+                                  [1, -big, 2, -big])
+    np.testing.assert_array_equal(tf.math.unsorted_segment_min(x, [0, 2], 3).numpy().ravel(), [1, big, 2])
+    f = np.array([-np.inf, np.inf], np.float32)
+    np.testing.assert_array_equal(tf.math.unsorted_segment_max(f, [0, 1], 3).numpy(),
+                                  [-np.inf, np.inf, np.finfo(np.float32).min])
+    np.testing.assert_array_equal(tf.math.unsorted_segment_min(f, [0, 1], 3).numpy(),
+                                  [-np.inf, np.inf, np.finfo(np.float32).max])
     i = np.array([3, 1], np.int32)
     assert tf.math.unsorted_segment_max(i, [1, 1], 2).numpy()[0] == np.iinfo(np.int32).min
     assert tf.math.unsorted_segment_min(i, [1, 1], 2).numpy()[0] == np.iinfo(np.int32).max
@@ -223,10 +231,11 @@ def test_unsorted_segment_large_matches_numpy():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((20000, 3)).astype(np.float32)
     ids = rng.integers(-1, 50, 20000)
-    for fn, ufunc, init in ((tf.math.unsorted_segment_max, np.maximum, -np.inf),
-                            (tf.math.unsorted_segment_min, np.minimum, np.inf)):
+    for fn, ufunc, init, empty in ((tf.math.unsorted_segment_max, np.maximum, -np.inf, np.finfo(np.float32).min),
+                                   (tf.math.unsorted_segment_min, np.minimum, np.inf, np.finfo(np.float32).max)):
         want = np.full((50, 3), init, np.float32)
         ufunc.at(want, ids[ids >= 0], x[ids >= 0])
+        want[np.bincount(ids[ids >= 0], minlength=50) == 0] = empty
         np.testing.assert_array_equal(fn(x, ids, 50).numpy(), want)
     want = np.zeros((50, 3))
     np.add.at(want, ids[ids >= 0], x[ids >= 0].astype(np.float64))
@@ -584,6 +593,10 @@ def _np_segment(values, ids, n, ufunc, empty):
         ident = -big if ufunc is np.maximum else big
         if values.dtype.kind != "f" and ufunc is np.maximum:
             ident = np.iinfo(values.dtype).min
+    if empty is None and values.dtype.kind == "f" and ufunc in (np.maximum, np.minimum):
+        # TF's empty unsorted segment: numeric_limits<T>::lowest() / max(), not -inf / inf
+        info = np.finfo(values.dtype)
+        empty = info.min if ufunc is np.maximum else info.max
     out = np.full((n,) + values.shape[1:], ident, values.dtype)
     keep = ids >= 0
     with np.errstate(all="ignore"):
