@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
 import tapegrad as tf  # noqa: E402
-from test_bench_elementwise import BYTES_PER_ELEMENT, OPS, SIZES, _shape2d  # noqa: E402
+from test_bench_elementwise import BYTES_PER_ELEMENT, OPS, SIZES, operands  # noqa: E402
 
 
 def _best(fn, args, iters, rounds):
@@ -48,9 +48,7 @@ def main():
         cells = []
         for size in sizes:
             n = SIZES[size]
-            shape = _shape2d(n) if op == "reduce_sum_axis0" else (n,)
-            x = rng.standard_normal(shape, dtype=np.float32)
-            y = rng.standard_normal(shape, dtype=np.float32) * np.float32(1e-3)
+            x, y = operands(op, n, rng)  # the benchmark's: 2-D for the ops along an axis
             ours_args = ((tf.Variable(x) if op == "assign_sub" else tf.constant(x)), tf.constant(y))
             np_args = (x.copy(), y)
             # A round runs enough calls to last ~2 ms on the faster side (so every round

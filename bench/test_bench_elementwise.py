@@ -77,18 +77,24 @@ def _rounds(n):
     return int(min(2000, max(5, 2e8 / (n * 4) / 8)))
 
 
-@pytest.mark.parametrize("impl", ["numpy", "tapegrad"])
-@pytest.mark.parametrize("case", CASES, ids=[f"{o}-{s}-{t}T" for o, s, t in CASES])
-def test_elementwise(benchmark, case, impl):
-    op, size, threads = case
-    n = SIZES[size]
-    rng = np.random.default_rng(0)
+def operands(op, n, rng):
+    """The float32 operands x, y of `op` at n elements (also used by elementwise_report.py):
+    [rows, cols] for the reductions and scans along an axis, else n-vectors."""
     shape = _shape2d(n) if op in ("reduce_sum_axis0", "cumsum_axis0", "cumsum_rows", "cumprod_axis0",
                                   "reduce_prod_axis0") else (n,)
     x = rng.standard_normal(shape, dtype=np.float32)
     y = rng.standard_normal(shape, dtype=np.float32) * np.float32(1e-3)
     if op in ("cumprod_axis0", "reduce_prod_axis0"):
         x = 1 + x * np.float32(1e-3)  # products that stay normal (no subnormal slow paths)
+    return x, y
+
+
+@pytest.mark.parametrize("impl", ["numpy", "tapegrad"])
+@pytest.mark.parametrize("case", CASES, ids=[f"{o}-{s}-{t}T" for o, s, t in CASES])
+def test_elementwise(benchmark, case, impl):
+    op, size, threads = case
+    n = SIZES[size]
+    x, y = operands(op, n, np.random.default_rng(0))
     ref_fn, ours_fn, check = OPS[op]
     old = tf.get_num_threads()
     tf.set_num_threads(threads)
