@@ -163,7 +163,10 @@ py::object foreign_reduce(const char* kind, py::handle x, py::handle axis, bool 
   if (!g_foreign_reduce || is_tensor(x)) return py::object();
   static PyObject* flag = PyUnicode_InternFromString("_tapegrad_ragged");
   PyObject* v = _PyType_Lookup(Py_TYPE(x.ptr()), flag);  // borrowed; sets no error
-  if (!v || !PyObject_IsTrue(v)) return py::object();
+  if (!v) return py::object();
+  const int on = PyObject_IsTrue(v);
+  if (on < 0) throw py::error_already_set();
+  if (!on) return py::object();
   return py::reinterpret_borrow<py::object>(g_foreign_reduce)(kind, x, axis, keepdims);
 }
 
