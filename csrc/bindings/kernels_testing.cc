@@ -70,7 +70,8 @@ template <class T> void bind_typed(py::module_& m) {
     if (outer * r * inner != x.size()) throw std::invalid_argument("reduce: outer*r*inner != size");
     Arr<T> out(outer * inner);
     auto f = ks<T>(isa).reduce[int(op == "sum" ? k::Reduce::Sum : op == "max" ? k::Reduce::Max
-                                 : op == "min" ? k::Reduce::Min : throw std::invalid_argument("reduce: op " + op))];
+                                 : op == "min" ? k::Reduce::Min
+                                 : op == "prod" ? k::Reduce::Prod : throw std::invalid_argument("reduce: op " + op))];
     { py::gil_scoped_release rel; f(x.data(), outer, r, inner, out.mutable_data()); }
     return out;
   });

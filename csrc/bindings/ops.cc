@@ -173,6 +173,7 @@ void bind_ops(py::module_& m) {
   TG_BIND_REDUCE(reduce_mean, "mean", "Mean")
   TG_BIND_REDUCE(reduce_max, "max", "Maximum")
   TG_BIND_REDUCE(reduce_min, "min", "Minimum")
+  TG_BIND_REDUCE(reduce_prod, "prod", "Product (1 if empty; integers wrap on overflow, as TF)")
 #undef TG_BIND_REDUCE
   m.def("_set_foreign_reduce", [](py::handle fn) { set_foreign_reduce(fn); }, py::arg("fn"),
         "Registers fn(kind, x, axis, keepdims), called by the reductions for a RaggedTensor "

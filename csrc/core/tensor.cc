@@ -128,6 +128,10 @@ void require_floating(DType d, const char* op) {
                   " tensor (cast it with tapegrad.cast(x, tapegrad.float32))");
 }
 
+void require_numeric(DType d, const char* op) {
+  if (d == DType::Bool) throw TypeError(op_prefix(op) + "expected a float or integer tensor, got a bool tensor");
+}
+
 Tensor Tensor::alias(const Shape& shape) const {
   return Tensor(new TensorImpl(dtype(), shape, impl_->storage_ref(), raw()));
 }

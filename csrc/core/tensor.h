@@ -50,6 +50,8 @@ inline bool is_floating(DType d) { return d == DType::Float32 || d == DType::Flo
 inline bool is_integer(DType d) { return d == DType::Int32 || d == DType::Int64; }
 // TypeError "<op>: expected a float32 or float64 tensor, got a <dtype> tensor" unless floating.
 void require_floating(DType d, const char* op);
+// A TypeError naming op for a bool tensor (ops taking any float or integer dtype).
+void require_numeric(DType d, const char* op);
 
 // Overflow-checked arithmetic on non-negative sizes (portable: MSVC has no __builtin_*_overflow).
 // Return true, leaving *out alone, when the result does not fit in an i64.

@@ -33,7 +33,7 @@ enum class Binary : int {
 // MaskGe(g, a, b) = a >= b ? g : 0,   MaskGt(g, a, b) = a > b ? g : 0.
 enum class Ternary : int { MaskGe, MaskGt, kCount };
 
-enum class Reduce : int { Sum, Max, Min, kCount };
+enum class Reduce : int { Sum, Max, Min, Prod, kCount };
 
 // Activation applied in a GEMM epilogue (nn.linear).
 enum class Act : int { None, Relu, Sigmoid, Tanh };

@@ -1,4 +1,4 @@
-// SIMD reductions over [outer, r, inner] (sum, max) and the nn.linear act_grad (gout and the
+// SIMD reductions over [outer, r, inner] (sum, max, min, product) and the nn.linear act_grad (gout and the
 // column-sum dbias in one pass), written once on simd_vec.h and instantiated per ISA folder.
 //
 // Include with TG_SIMD_NS defined (see simd_vec.h); the TU defines struct Isa (F32, F64) and
@@ -87,6 +87,30 @@ template <class V, bool kMin = false> typename V::reg row_max_vec(const typename
   return nan_max<V, kMin>(nan_max<V, kMin>(a0, a1), nan_max<V, kMin>(a2, a3));
 }
 
+// The product of a row in T, from 4 vector accumulators (the order differs from a running
+// product by rounding only: each factor is one correctly rounded multiply either way).
+template <class V> typename V::T row_prod(const typename V::T* x, i64 n) {
+  using reg = typename V::reg;
+  using T = typename V::T;
+  constexpr int W = V::W;
+  const reg one = V::set1(T(1));
+  reg a0 = one, a1 = one, a2 = one, a3 = one;
+  i64 i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    a0 = V::mul(a0, V::load(x + i));
+    a1 = V::mul(a1, V::load(x + i + W));
+    a2 = V::mul(a2, V::load(x + i + 2 * W));
+    a3 = V::mul(a3, V::load(x + i + 3 * W));
+  }
+  for (; i + W <= n; i += W) a0 = V::mul(a0, V::load(x + i));
+  if (i < n) a0 = V::mul(a0, V::load_tail_or(x + i, V::tail(n - i), one));
+  alignas(64) T lane[W];
+  V::store(lane, V::mul(V::mul(a0, a1), V::mul(a2, a3)));
+  T p = lane[0];
+  for (int l = 1; l < W; ++l) p *= lane[l];
+  return p;
+}
+
 struct SumOp {
   template <class V> static typename V::reg combine(typename V::reg a, typename V::reg b) { return V::add(a, b); }
   template <class V> static typename V::T row(const typename V::T* x, i64 n) { return row_sum<V>(x, n); }
@@ -106,6 +130,13 @@ template <bool kMin> struct ExtremeOp {
 };
 using MaxOp = ExtremeOp<false>;
 using MinOp = ExtremeOp<true>;
+struct ProdOp {
+  template <class V> static typename V::reg combine(typename V::reg a, typename V::reg b) { return V::mul(a, b); }
+  template <class V> static typename V::T row(const typename V::T* x, i64 n) { return row_prod<V>(x, n); }
+  template <class T> static T merge(T a, T b) { return a * b; }
+  template <class T> static constexpr T identity() { return T(1); }
+  static constexpr bool kKahan = false;
+};
 
 // ---- column tiles: res[0:cw] = reduce over rows [r0, r1) of src(row, c0 .. c0+cw) ---------
 
@@ -421,6 +452,8 @@ template <class I> void fill_reduce(KernelTable& t) {
   t.f64.reduce[int(Reduce::Max)] = reduce<I, double, MaxOp>;
   t.f32.reduce[int(Reduce::Min)] = reduce<I, float, MinOp>;
   t.f64.reduce[int(Reduce::Min)] = reduce<I, double, MinOp>;
+  t.f32.reduce[int(Reduce::Prod)] = reduce<I, float, ProdOp>;
+  t.f64.reduce[int(Reduce::Prod)] = reduce<I, double, ProdOp>;
   t.f32.act_grad = act_grad<I, float>;
   t.f64.act_grad = act_grad<I, double>;
 }

@@ -11,8 +11,7 @@ Tensor arg_extreme(bool is_min, const Tensor& x, i64 axis, DType out_dtype) {
   if (out_dtype != DType::Int32 && out_dtype != DType::Int64)
     throw TypeError(std::string(op) + ": output_type must be int32 or int64, got " +
                     dtype_name(out_dtype));
-  if (x.dtype() == DType::Bool)
-    throw TypeError(std::string(op) + ": expected a float or integer tensor, got a bool tensor");
+  require_numeric(x.dtype(), op);
   const int nd = x.ndim();
   const i64 a = single_axis(x, axis, op);
   const Shape& s = x.shape();

@@ -117,8 +117,7 @@ void sort_lines(const T* x, i64 n, i64 inner, i64 k, bool descending, bool flat,
 }  // namespace
 
 Tensor argsort(const Tensor& x, i64 axis, bool descending, i64 k, const char* op, bool flat) {
-  if (x.dtype() == DType::Bool)
-    throw TypeError(std::string(op) + ": expected a float or integer tensor, got a bool tensor");
+  require_numeric(x.dtype(), op);
   const int nd = x.ndim();
   const i64 a = single_axis(x, axis, op);
   const Shape& s = x.shape();

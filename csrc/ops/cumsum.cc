@@ -16,8 +16,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 const OpDef op_cumsum{"cumsum", vjp};
 
 Tensor scan(const Tensor& x, i64 axis, bool exclusive, bool reverse, bool prod, const char* op) {
-  if (x.dtype() == DType::Bool)
-    throw TypeError(std::string(op) + ": expected a float or integer tensor, got a bool tensor");
+  require_numeric(x.dtype(), op);
   const int nd = x.ndim();
   const i64 a = single_axis(x, axis, op);
   const Shape& s = x.shape();

@@ -243,6 +243,7 @@ namespace detail {
 
 Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes,
                    const char* op) {
+  require_numeric(x.dtype(), op);
   if (is_integer(x.dtype())) return int_reduce(k, x, axes, op);
   require_floating(x.dtype(), op);
   Tensor cur = x;
@@ -268,9 +269,10 @@ Tensor reduce_impl(kernels::Reduce k, const Tensor& x, const std::vector<i64>& a
         using T = decltype(t);
         T* po = out.data<T>();
         if (r == 0) {
-          // The identity, as TF: 0 for a sum, -inf for a max, +inf for a min.
+          // The identity, as TF: 0 for a sum, 1 for a product, -inf for a max, +inf for a min.
           const T inf = std::numeric_limits<T>::infinity();
-          T v = k == kernels::Reduce::Sum ? T(0) : k == kernels::Reduce::Max ? -inf : inf;
+          T v = k == kernels::Reduce::Sum ? T(0) : k == kernels::Reduce::Prod ? T(1)
+                : k == kernels::Reduce::Max ? -inf : inf;
           for (i64 q = 0; q < out.numel(); ++q) po[q] = v;
         } else {
           kernels::set<T>().reduce[int(k)](cur.data<T>(), outer, r, inner, po);

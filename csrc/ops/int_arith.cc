@@ -86,11 +86,16 @@ Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& ax
   dispatch_int(x.dtype(), [&](auto z) {
     using T = decltype(z);
     using L = std::numeric_limits<T>;
-    const kernels::Binary fold = k == kernels::Reduce::Sum   ? kernels::Binary::Add
-                                 : k == kernels::Reduce::Max ? kernels::Binary::Max
-                                                             : kernels::Binary::Min;
-    // The identity, as TF: 0 for a sum, the lowest value for a max, the highest for a min.
-    const T init = k == kernels::Reduce::Sum ? T(0) : k == kernels::Reduce::Max ? L::lowest() : L::max();
+    const kernels::Binary fold = k == kernels::Reduce::Sum    ? kernels::Binary::Add
+                                 : k == kernels::Reduce::Prod ? kernels::Binary::Mul
+                                 : k == kernels::Reduce::Max  ? kernels::Binary::Max
+                                                              : kernels::Binary::Min;
+    // The identity, as TF: 0 for a sum, 1 for a product (both wrap on overflow), the lowest
+    // value for a max, the highest for a min.
+    const T init = k == kernels::Reduce::Sum    ? T(0)
+                   : k == kernels::Reduce::Prod ? T(1)
+                   : k == kernels::Reduce::Max  ? L::lowest()
+                                                : L::max();
     T* o = out.data<T>();
     std::fill(o, o + out.numel(), init);
     const T* p = x.data<T>();

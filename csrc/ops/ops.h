@@ -58,6 +58,7 @@ Tensor reduce_sum(const Tensor& x, const Axes& axes, bool keepdims);
 Tensor reduce_mean(const Tensor& x, const Axes& axes, bool keepdims);
 Tensor reduce_max(const Tensor& x, const Axes& axes, bool keepdims);
 Tensor reduce_min(const Tensor& x, const Axes& axes, bool keepdims);
+Tensor reduce_prod(const Tensor& x, const Axes& axes, bool keepdims);
 Tensor cumsum(const Tensor& x, i64 axis, bool exclusive, bool reverse);
 Tensor cumprod(const Tensor& x, i64 axis, bool exclusive, bool reverse);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);

@@ -29,6 +29,7 @@ reduce_sum = _core.reduce_sum
 reduce_mean = _core.reduce_mean
 reduce_max = _core.reduce_max
 reduce_min = _core.reduce_min
+reduce_prod = _core.reduce_prod
 reduce_any = _core.reduce_any
 reduce_all = _core.reduce_all
 
@@ -148,62 +149,6 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
     """``sqrt(reduce_variance(x))``, as ``tf.math.reduce_std`` (its gradient where the variance
     is 0 is NaN/inf, as TF's)."""
     return sqrt(reduce_variance(_float(input_tensor, "reduce_std", "input_tensor"), axis, keepdims))
-
-
-def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
-    """The product over ``axis`` (None: all), as ``tf.math.reduce_prod``; float, int32 and int64
-    tensors (integers wrap on overflow, as TF). An empty product is 1. Its gradient is TF's:
-    each element's gradient is the product of the others, from exclusive running products in
-    both directions, so it stays finite where elements are 0 (no division)."""
-    import numpy as np
-    from ._custom_gradient import custom_gradient
-    from .errors import InvalidArgumentError
-    if getattr(type(input_tensor), "_tapegrad_ragged", False):
-        from .ragged import _reduce
-        return _reduce("prod", input_tensor, axis, keepdims)
-    x = _value(input_tensor, "reduce_prod", "input_tensor")
-    if x.dtype.name == "bool":
-        raise TypeError("reduce_prod: expected a float or integer tensor, got a bool tensor")
-    nd = x.ndim
-    if axis is None:
-        axes = list(range(nd))
-    else:
-        raw = axis.numpy() if isinstance(axis, _core.Tensor) else axis
-        axes = [int(a) for a in np.atleast_1d(np.asarray(raw))]
-        for a in axes:
-            if not -max(nd, 1) <= a < max(nd, 1):
-                raise InvalidArgumentError(f"reduce_prod: axis {a} is out of range for a tensor of rank {nd}")
-    reduced = sorted({a % nd for a in axes}) if nd else []
-    if not _core._recording():
-        # No tape: the product is all there is to compute (numpy's multiply.reduce, in the
-        # same order as the running product below).
-        out = np.prod(x.numpy(), axis=tuple(reduced), keepdims=bool(keepdims), dtype=x.dtype.as_numpy_dtype)
-        return _core._constant(np.asarray(out), x.dtype)
-    other = [d for d in range(nd) if d not in reduced]
-    shape = list(x.shape)
-    rows = int(np.prod([shape[d] for d in reduced], dtype=np.int64))
-    cols = int(np.prod([shape[d] for d in other], dtype=np.int64))
-    out_shape = [1 if d in reduced else shape[d] for d in range(nd)] if keepdims else [shape[d] for d in other]
-    perm = reduced + other
-    xt = _core.transpose(x, perm) if perm != list(range(nd)) else x
-    flat = _core.reshape(xt, [rows, cols])
-
-    def product(m):
-        if rows == 0:
-            return _core._fill([cols], 1.0, m.dtype)
-        return _core.reshape(_core.slice(cumprod(m, 0), [rows - 1, 0], [1, cols]), [cols])
-
-    if not x.dtype.is_floating:
-        return _core.reshape(product(flat), out_shape)
-
-    @custom_gradient
-    def _prod(m):
-        def grad(dy):
-            others = multiply(cumprod(m, 0, exclusive=True), cumprod(m, 0, exclusive=True, reverse=True))
-            return multiply(_core.reshape(dy, [1, cols]), others)
-        return product(m), grad
-
-    return _core.reshape(_prod(flat), out_shape)
 
 
 def add_n(inputs, name=None):

@@ -1231,13 +1231,10 @@ del _name, _fn, _rev
 # -- reductions (tapegrad.reduce_* dispatch here) -----------------------------------------------
 
 _REDUCE_DENSE = {"sum": "reduce_sum", "max": "reduce_max", "min": "reduce_min",
-                 "any": "reduce_any", "all": "reduce_all"}
+                 "prod": "reduce_prod", "any": "reduce_any", "all": "reduce_all"}
 
 
 def _dense_reduce(kind, x, axis, keepdims):
-    if kind == "prod":
-        from .math import reduce_prod
-        return reduce_prod(x, axis, keepdims)
     return getattr(_core, _REDUCE_DENSE[kind])(x, axis, keepdims)
 
 

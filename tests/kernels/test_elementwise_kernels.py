@@ -527,6 +527,40 @@ def test_reduce_max_min(isa, dtype, shape, threads, op, ref):
         np.testing.assert_array_equal(got, np.full(o * i, v, dtype))
 
 
+@pytest.mark.parametrize("shape", SHAPES, ids=["x".join(map(str, s)) for s in SHAPES])
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_reduce_prod(isa, dtype, shape, threads):
+    o, r, i = shape
+    # Factors exp(N(0, 9 / r)): a product of any length stays near e^(+-9), and leaving out or
+    # doubling any one factor moves it by ~3 / sqrt(r), far past the rounding tolerance.
+    rng = np.random.default_rng(r * 17 + i)
+    x = np.exp(rng.standard_normal(o * r * i) * 3 / np.sqrt(r)).astype(dtype)
+    got = MOD[dtype].reduce(isa, "prod", x, o, r, i).reshape(o, i).astype(np.float64)
+    exact = np.prod(x.reshape(shape).astype(np.longdouble), axis=1)
+    # r correctly rounded multiplies: a random walk of r half-ulp errors, bounded generously.
+    eps = np.finfo(dtype).eps
+    err = np.abs((got - exact) / exact).astype(np.float64)
+    assert np.all(err <= 8 * np.sqrt(r) * eps + 2 * eps), err.max()
+    again = MOD[dtype].reduce(isa, "prod", x, o, r, i).reshape(o, i)
+    _assert_bits_equal(again, got.astype(dtype))  # deterministic for a given thread count
+
+
+@pytest.mark.parametrize("shape", [(1, 9, 1), (1, 1000003, 1), (3, 33, 1), (1, 37, 17), (2, 5000, 3)])
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_reduce_prod_zero_nan_inf(isa, dtype, shape, threads):
+    o, r, i = shape
+    x3 = np.ones(shape, dtype)
+    x3[0, r // 2, 0] = 0.0          # a zero: that column's product is 0
+    x3[-1, r - 1, -1] = np.nan      # a NaN (in the tail lanes when r is not a vector multiple)
+    if i > 1:
+        x3[0, 0, 1] = np.inf        # inf times ones: inf; inf times zero: NaN
+        x3[0, r - 1, 1] = 0.0 if r > 1 else np.inf
+    got = MOD[dtype].reduce(isa, "prod", x3.ravel(), o, r, i).reshape(o, i)
+    with np.errstate(invalid="ignore"):
+        want = np.prod(x3, axis=1)
+    np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize("shape", [(1, 9, 1), (1, 1000003, 1), (3, 33, 1), (1, 37, 17), (2, 5000, 3)])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 def test_reduce_nan_inf_propagate(isa, dtype, shape, threads):

@@ -54,7 +54,7 @@ def _prod_case(id, shape, **kw):
 
 
 def _rp_case(id, shape, axis=None, keepdims=False):
-    return Case(f"reduce_prod_{id}", ("cumprod", "custom_gradient"),
+    return Case(f"reduce_prod_{id}", "reduce_prod",
                 lambda x: tf.reduce_prod(x, axis, keepdims),
                 lambda x: np.prod(x, axis=tuple(axis) if isinstance(axis, list) else axis, keepdims=keepdims),
                 nonzero(shape))
@@ -70,7 +70,11 @@ CASES += [
     _rp_case("axis1", (3, 4), axis=1),
     _rp_case("axes_0_2_keepdims", (2, 3, 4), axis=[0, 2], keepdims=True),
     _rp_case("negative_axis", (3, 4), axis=-2),
-    Case("reduce_prod_squared", ("cumprod", "custom_gradient", "square"),
+    _rp_case("middle_axis", (2, 5, 3), axis=1),
+    _rp_case("axes_1_2_of_4d", (2, 3, 2, 2), axis=[1, 2]),
+    _rp_case("no_axes", (2, 3), axis=[]),
+    _rp_case("scalar", ()),
+    Case("reduce_prod_squared", ("reduce_prod", "square"),
          lambda x: tf.square(tf.reduce_prod(x, 0)), lambda x: np.prod(x, 0) ** 2, nonzero((3, 2))),
 ]
 

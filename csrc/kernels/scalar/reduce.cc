@@ -37,6 +37,16 @@ template <class T, bool kMin> void reduce_extreme(const T* x, i64 outer, i64 r, 
     }
 }
 
+// The product in T, in order (as TF's CPU kernels multiply in T).
+template <class T> void reduce_prod(const T* x, i64 outer, i64 r, i64 inner, T* out) {
+  for (i64 o = 0; o < outer; ++o)
+    for (i64 i = 0; i < inner; ++i) {
+      T p = T(1);
+      for (i64 j = 0; j < r; ++j) p *= x[(o * r + j) * inner + i];
+      out[o * inner + i] = p;
+    }
+}
+
 // The running sum (product) in T along j, in order (Note [Scans]): the reference the SIMD
 // scans match.
 template <bool kProd, class T>
@@ -59,6 +69,8 @@ void register_reduce(KernelTable& t) {
   t.f64.reduce[int(Reduce::Sum)] = reduce_sum<double>;
   t.f64.reduce[int(Reduce::Max)] = reduce_extreme<double, false>;
   t.f64.reduce[int(Reduce::Min)] = reduce_extreme<double, true>;
+  t.f32.reduce[int(Reduce::Prod)] = reduce_prod<float>;
+  t.f64.reduce[int(Reduce::Prod)] = reduce_prod<double>;
 }
 
 }  // namespace tapegrad::kernels::scalar
