@@ -91,6 +91,22 @@ def _as_int(k):
     return _operator.index(k)
 
 
+_AXIS_RANGE = "{what} {a} is out of range for a RaggedTensor of rank {rank}"
+
+
+def _check_axis(a, rank, op, what="axis", kind="an int", shown=None, message=_AXIS_RANGE):
+    """``a`` (an int, or an int scalar tensor) as an axis in ``[0, rank)``: a TypeError
+    "``{op}: {what} must be {kind}, got {shown!r:.40}``" (``shown`` defaults to ``a``) when it
+    is not an int, an InvalidArgumentError "``{op}: ``" + ``message`` (formatted with
+    ``what``, ``a``, ``rank``) unless ``-rank <= a < rank``."""
+    if not _is_int(a):
+        raise TypeError(f"{op}: {what} must be {kind}, got {a if shown is None else shown!r:.40}")
+    a = _as_int(a)
+    if not -rank <= a < rank:
+        raise InvalidArgumentError(f"{op}: " + message.format(what=what, a=a, rank=rank))
+    return a % rank
+
+
 def _partition(x, op, what):
     """A row-partition argument as a fresh 1-D int64 numpy array and its tapegrad dtype
     (int32 or int64, as TF: a Python list is int64). Float partitions are a ValueError, as
@@ -141,27 +157,30 @@ def _check_size(total, op, what="the result"):
 
 
 def _check_sorted(a, op, what):
-    if a.size > 1:
-        d = np.diff(a)
-        if d.min() < 0:
-            i = int(np.argmax(d < 0))
-            raise InvalidArgumentError(
-                f"{op}: {what} must be sorted in ascending order, got {what}[{i}] = {int(a[i])} > "
-                f"{what}[{i + 1}] = {int(a[i + 1])} (the arguments do not form a valid RaggedTensor)")
+    """The differences ``a[1:] - a[:-1]`` (for splits: the row lengths), checked >= 0."""
+    d = a[1:] - a[:-1]
+    if d.size and d.min() < 0:
+        i = int(np.argmax(d < 0))
+        raise InvalidArgumentError(
+            f"{op}: {what} must be sorted in ascending order, got {what}[{i}] = {int(a[i])} > "
+            f"{what}[{i + 1}] = {int(a[i + 1])} (the arguments do not form a valid RaggedTensor)")
+    return d
 
 
 def _check_splits(splits, nvals, op, what="row_splits", values_shape=None):
+    """Checks a row partition; returns its row lengths."""
     if splits.size == 0:
         raise ValueError(f"{op}: {what} may not be empty (it has nrows + 1 entries)")
     if splits[0] != 0:
         raise InvalidArgumentError(f"{op}: {what}[0] must be 0, got {int(splits[0])} (the "
                                    "arguments do not form a valid RaggedTensor)")
-    _check_sorted(splits, op, what)
+    lengths = _check_sorted(splits, op, what)
     if splits[-1] != nvals:
         shape = "" if values_shape is None else f" (values shape {values_shape})"
         raise InvalidArgumentError(f"{op}: {what}[-1] = {int(splits[-1])} must equal the number "
                                    f"of values {nvals}{shape} (the arguments do not form a valid "
                                    "RaggedTensor)")
+    return lengths
 
 
 def _as_values(x, op, what="values"):
@@ -322,8 +341,10 @@ class RaggedTensor:
         op = "RaggedTensor.from_row_splits"
         values = _as_values(values, op)
         splits, dt = _partition(row_splits, op, "row_splits")
-        _check_splits(splits, _nrows_of(values), op, values_shape=values.shape)
-        return cls._make(values, splits, _sdtype_for(values, dt, op))
+        lengths = _check_splits(splits, _nrows_of(values), op, values_shape=values.shape)
+        out = cls._make(values, splits, _sdtype_for(values, dt, op))
+        out._cache["lengths"] = lengths  # computed by the check: not again by _lengths()
+        return out
 
     @classmethod
     def from_row_lengths(cls, values, row_lengths, name=None, validate=True):
@@ -590,7 +611,8 @@ class RaggedTensor:
     def _lengths(self):
         c = self._cache
         if "lengths" not in c:
-            c["lengths"] = np.diff(self._splits)
+            s = self._splits
+            c["lengths"] = s[1:] - s[:-1]
         return c["lengths"]
 
     def _small(self):
@@ -624,14 +646,7 @@ class RaggedTensor:
         """The length of every row, as ``tf.RaggedTensor.row_lengths``: ``axis=1`` a vector
         (one per row); a deeper axis a RaggedTensor of the lengths of the rows there;
         ``axis=0`` the number of rows."""
-        rank = self.shape.rank
-        if not _is_int(axis):
-            raise TypeError(f"row_lengths: axis must be an int, got {axis!r:.40}")
-        a = _as_int(axis)
-        if not -rank <= a < rank:
-            raise InvalidArgumentError(f"row_lengths: axis {a} is out of range for a RaggedTensor "
-                                       f"of rank {rank}")
-        a %= rank
+        a = _check_axis(axis, self.shape.rank, "row_lengths")
         if a == 0:
             return self.nrows()
         if a == 1:
@@ -727,15 +742,9 @@ class RaggedTensor:
         the outermost dimension away gives a Tensor when nothing ragged is left)."""
         op = "RaggedTensor.merge_dims"
         rank = self.shape.rank
-        axes = []
-        for what, a in (("outer_axis", outer_axis), ("inner_axis", inner_axis)):
-            if not _is_int(a):
-                raise TypeError(f"{op}: {what} must be an int, got {a!r:.40}")
-            a = _as_int(a)
-            if not -rank <= a < rank:
-                raise InvalidArgumentError(f"{op}: {what}={a} out of bounds: expected {-rank} <= "
-                                           f"{what} < {rank}")
-            axes.append(a % rank)
+        message = f"{{what}}={{a}} out of bounds: expected {-rank} <= {{what}} < {{rank}}"
+        axes = [_check_axis(a, rank, op, what, message=message)
+                for what, a in (("outer_axis", outer_axis), ("inner_axis", inner_axis))]
         if axes[0] > axes[1]:
             raise ValueError(f"{op}: expected outer_axis ({axes[0]}) to be less than or equal to "
                              f"inner_axis ({axes[1]})")
@@ -805,7 +814,10 @@ class RaggedTensor:
         op = "RaggedTensor.__getitem__"
         if not isinstance(key, tuple):
             key = (key,)
-        rank = self.shape.rank
+        v, rank = self._values, 2
+        while isinstance(v, RaggedTensor):
+            v, rank = v._values, rank + 1
+        rank += v.ndim - 1  # self.shape.rank, without making the TensorShape
         if any(k is None for k in key):
             raise ValueError(f"{op}: tf.newaxis is not supported in RaggedTensor indexing")
         n_ell = sum(1 for k in key if k is Ellipsis)
@@ -1046,9 +1058,11 @@ def _getitem_outer(rt, key, op):
     k0, rest = key[0], key[1:]
     n = rt._nrows
     if isinstance(k0, _slice):
-        start, stop, step = _slice_args(k0, op)
-        rows = np.arange(*_slice(start, stop, step).indices(n), dtype=np.int64)
-        out = _gather_rows(rt, rows)
+        start, stop, step = _slice(*_slice_args(k0, op)).indices(n)
+        if step == 1 and start == 0 and stop == n:
+            out = rt  # every row (rt[:, ...]): nothing to copy, and rt's cached encodings kept
+        else:
+            out = _gather_rows(rt, np.arange(start, stop, step, dtype=np.int64))
         return _getitem_inner(out, rest, op) if rest else out
     if not _is_int(k0):
         raise TypeError(f"{op}: RaggedTensor indices must be integers, slices or '...', got "
@@ -1088,34 +1102,51 @@ def _getitem_inner(rt, key, op):
 
 def _slice_each_row(rt, start, stop, step):
     """``row[start:stop:step]`` of every row, with Python's slice rules per row length,
-    vectorized: one gather of the values."""
+    vectorized on the row lengths (per value only one repeat and one arange of the kept
+    positions): one gather of the values (a slice when they are one run)."""
     lengths = rt._lengths()
     step = 1 if step is None else step
+    # b, e: every row's first index and end (exclusive), clipped as slice.indices(len(row))
+    # clips them; b the scalar 0 when it is 0 in every row (then the span e is >= 0, and the
+    # counts need no clipping)
+    from_0 = step > 0 and not start
     if step > 0:
-        lower, upper = np.zeros_like(lengths), lengths
+        b = 0 if from_0 else _row_bound(start, lengths, 0, lengths)
+        e = lengths if stop is None else _row_bound(stop, lengths, 0, lengths)
+        span = e if from_0 else e - b
     else:
-        lower, upper = np.full_like(lengths, -1), lengths - 1
-
-    def bound(v, default):
-        if v is None:
-            return default
-        return np.where(v < 0, np.maximum(v + lengths, lower), np.minimum(v, upper))
-
-    if step > 0:
-        b, e = bound(start, lower), bound(stop, upper)
-        counts = np.maximum(0, (e - b + step - 1) // step)
-    else:
-        b, e = bound(start, upper), bound(stop, lower)
-        counts = np.maximum(0, (b - e - step - 1) // (-step))
-    counts = counts.astype(np.int64)
-    total = int(counts.sum()) if counts.size else 0
+        b = lengths - 1 if start is None else _row_bound(start, lengths, -1, lengths - 1)
+        span = b + 1 if stop is None else b - _row_bound(stop, lengths, -1, lengths - 1)
+    if step not in (1, -1):
+        span = (span + (abs(step) - 1)) // abs(step)
+    counts = span if from_0 else np.maximum(span, 0)
+    splits = np.zeros(counts.size + 1, np.int64)
+    np.add.accumulate(counts, out=splits[1:])
+    total = int(splits[-1])
     if total:
-        offsets = np.cumsum(counts) - counts
-        k = np.arange(total, dtype=np.int64) - np.repeat(offsets, counts)
-        idx = np.repeat(rt._splits[:-1] + b, counts) + k * step
+        # the k-th kept value, j-th of row i's slice (k = splits[i] + j), is at
+        # row_splits[i] + b[i] + j * step: a repeat of the per-row part, plus k * step
+        dt = np.int32 if int(rt._splits[-1]) + total * abs(step) < 2 ** 31 else np.int64
+        base = np.subtract(rt._splits[:-1], splits[:-1] if step == 1 else splits[:-1] * step,
+                           dtype=dt, casting="unsafe")  # no overflow: see dt
+        if not from_0:
+            base += b
+        idx = base.repeat(counts)
+        k = np.arange(total, dtype=dt)
+        if step != 1:
+            k *= step
+        idx += k
     else:
         idx = np.zeros(0, np.int64)
-    return RaggedTensor._make(_gather_rows(rt._values, idx), _splits_from_lengths(counts), rt._sdtype)
+    out = RaggedTensor._make(_gather_rows(rt._values, idx), splits, rt._sdtype)
+    out._cache["lengths"] = counts
+    return out
+
+
+def _row_bound(v, lengths, lower, upper):
+    """The int index ``v`` in every row, clipped as ``slice.indices``: from the row's end when
+    negative (at least ``lower``), else at most ``upper``."""
+    return np.maximum(lengths + v, lower) if v < 0 else np.minimum(upper, v)
 
 
 # -- elementwise operators -----------------------------------------------------------------------
@@ -1343,16 +1374,8 @@ def _axes(axis, rank, op):
     if isinstance(axis, (_core.Tensor, _core.Variable)):
         axis = axis.numpy().tolist()
     vals = list(axis) if isinstance(axis, (list, tuple, np.ndarray)) else [axis]
-    out = []
-    for a in vals:
-        if not _is_int(a):
-            raise TypeError(f"{op}: axis must be an int or a list of ints, got {axis!r:.40}")
-        a = _as_int(a)
-        if not -rank <= a < rank:
-            raise InvalidArgumentError(f"{op}: axis {a} is out of range for a RaggedTensor of rank "
-                                       f"{rank}")
-        out.append(a % rank)
-    return sorted(set(out))
+    return sorted({_check_axis(a, rank, op, kind="an int or a list of ints", shown=axis)
+                   for a in vals})
 
 
 def _reduce(kind, rt, axis=None, keepdims=False):
@@ -1450,12 +1473,8 @@ def _stack_concat(values, axis, stack, op):
         raise TypeError(f"{op}: all inputs must have the same dtype, got "
                         f"{sorted(d.name for d in dts)}")
     out_rank = rank + 1 if stack else rank
-    if not _is_int(axis):
-        raise TypeError(f"{op}: axis must be an int, got {axis!r:.40}")
-    a = _as_int(axis)
-    if not -out_rank <= a < out_rank:
-        raise InvalidArgumentError(f"{op}: axis {a} is out of range for inputs of rank {rank}")
-    a %= out_rank
+    a = _check_axis(axis, out_rank, op,
+                    message=f"{{what}} {{a}} is out of range for inputs of rank {rank}")
     ragged = [x for x in items if isinstance(x, RaggedTensor)]
     sdts = {x._sdtype for x in ragged}
     if len(sdts) > 1:

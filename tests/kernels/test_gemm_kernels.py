@@ -95,7 +95,10 @@ def test_gemm_all_transposes(isa, dtype, shape):
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("shape", [(200, 300, 150), (7, 500, 300), (400, 64, 9), (1, 512, 512),
                                    (129, 130, 131), (700, 600, 1), (64, 784, 512),
-                                   (784, 1, 512), (700, 300, 1100)], ids=lambda s: "x".join(map(str, s)))
+                                   (784, 1, 512), (700, 300, 1100),
+                                   # cut in two with 3 K slices x 2 (float64: 3) NC blocks
+                                   # each, ragged edges
+                                   (600, 800, 1100)], ids=lambda s: "x".join(map(str, s)))
 def test_gemm_threads(isa, dtype, shape, threads):
     _check_all_transposes(isa, dtype, shape, seed=42 + shape[0])
 

@@ -18,6 +18,7 @@ R = tf.RaggedTensor
 S = [0, 3, 3, 5, 9, 9]        # 5 rows: lengths 3, 0, 2, 4, 0 (empty rows inside and at the end)
 S_FULL = [0, 3, 4, 6, 9]      # 4 rows, none empty (mean / max / min without NaN or inf)
 NESTED = ([0, 2, 2, 5], [0, 3, 3, 4, 6, 9])   # ragged rank 2 over 9 values
+S_LONG = [0, 5, 5, 7, 12, 13, 13]   # 6 rows: lengths 5, 0, 2, 5, 1, 0 (rows longer than 3)
 
 
 # -- numpy references on Python row lists ----------------------------------------------------------
@@ -110,6 +111,18 @@ CASES = [
     Case("ragged_getitem_column_reverse_step", "gather",
          lambda v: R.from_row_splits(v, S)[:, -1::-2].flat_values,
          lambda v: _slice_rows(v, S, np.s_[-1::-2]), normal((9,))),
+    Case("ragged_getitem_head", "gather",
+         lambda v: R.from_row_splits(v, S_LONG)[:, :3].flat_values,
+         lambda v: _slice_rows(v, S_LONG, np.s_[:3]), normal((13, 2))),
+    Case("ragged_getitem_column_step_negative_bounds", "gather",
+         lambda v: R.from_row_splits(v, S_LONG)[:, -5:-1:2].flat_values,
+         lambda v: _slice_rows(v, S_LONG, np.s_[-5:-1:2]), normal((13,))),
+    Case("ragged_getitem_column_past_row_ends", "gather",
+         lambda v: R.from_row_splits(v, S_LONG)[:, 2:9].flat_values,
+         lambda v: _slice_rows(v, S_LONG, np.s_[2:9]), normal((13,))),
+    Case("ragged_getitem_nested_column_slice", "slice",  # the kept values are one run
+         lambda v: R.from_nested_row_splits(v, NESTED)[:, 1:].flat_values, lambda v: v[4:9],
+         normal((9,))),
     Case("ragged_getitem_uniform_inner", "slice",
          lambda v: R.from_row_splits(v, S)[:, :, 1].flat_values, lambda v: v[:, 1], normal((9, 3))),
     Case("ragged_elementwise", ("multiply", "add", "divide"),
@@ -551,6 +564,64 @@ def test_getitem_hypothesis(lengths, start, stop, step, row):
             rt[row]
 
 
+def test_getitem_column_slices_against_lists():
+    # every row length 0-12 against Python's slice rules: negative starts and stops, steps of
+    # either sign, bounds past the ends of the rows, empty rows first, inside and last
+    lengths = [0, 1, 12, 3, 0, 7, 2, 5, 0]
+    v, s = _make(lengths, ())
+    rt = R.from_row_splits(v, s)
+    lists = rt.to_list()
+    bounds = [None, -13, -6, -1, 0, 1, 3, 5, 13]
+    for step in [None, 1, 2, 3, -1, -2, -3]:
+        for start in bounds:
+            for stop in bounds:
+                key = slice(start, stop, step)
+                got = rt[:, key]
+                want = [r[key] for r in lists]
+                assert got.to_list() == want, key
+                np.testing.assert_array_equal(got.row_lengths().numpy(), [len(r) for r in want])
+                np.testing.assert_array_equal(got.row_splits.numpy(),
+                                              np.cumsum([0] + [len(r) for r in want]))
+    assert rt[:, :].to_list() == lists and rt[:, ::1].to_list() == lists and rt[:].to_list() == lists
+    assert rt[1:-1, -2:].to_list() == [r[-2:] for r in lists[1:-1]]
+    assert rt[::-2, 1::2].to_list() == [r[1::2] for r in lists[::-2]]
+    # bounds given as numpy ints and int scalar tensors
+    assert rt[:, np.int64(1):tf.constant(4, dtype=tf.int32)].to_list() == [r[1:4] for r in lists]
+    # no rows, and only empty rows
+    for ls in ([], [0, 0, 0]):
+        e = R.from_row_lengths(np.zeros(0), ls)
+        assert e[:, :3].to_list() == [[] for _ in ls] and e[:, ::-1].row_splits.numpy().tolist() == [0] * (len(ls) + 1)
+
+
+def test_getitem_column_slices_keep_dtypes_and_inner_dims():
+    lengths = [4, 0, 2, 6]
+    v, s = _make(lengths, (2,), dtype=np.float32)
+    rt = R.from_row_splits(v, np.array(s, np.int32))
+    lists = rt.to_list()
+    for key in [np.s_[:3], np.s_[-3:], np.s_[1::2], np.s_[::-3], np.s_[5:1:-1]]:
+        got = rt[:, key]
+        assert got.to_list() == [r[key] for r in lists], key
+        assert got.dtype == tf.float32 and got.row_splits.dtype == tf.int32 and got.shape.as_list() == [4, None, 2]
+    assert rt[:, :3, 1].to_list() == [[x[1] for x in r[:3]] for r in lists]
+    nested = R.from_nested_row_lengths(np.arange(12.0), [[2, 0, 3], [4, 0, 1, 3, 4]])
+    nl = nested.to_list()
+    assert nested[:, 1:].to_list() == [r[1:] for r in nl]
+    assert nested[:, ::-1, :2].to_list() == [[x[:2] for x in r[::-1]] for r in nl]
+
+
+def test_gradient_through_head_slice():
+    # rt[:, :3] (the benchmark's slice): the gradient flows back through one recorded gather
+    v = tf.Variable(np.arange(1.0, 14.0))
+    w = np.arange(1.0, 10.0)  # one weight per kept value (lengths 5, 0, 2, 5, 1, 0 -> 3, 0, 2, 3, 1, 0)
+    with tf.GradientTape() as tape:
+        head = R.from_row_splits(v, S_LONG)[:, :3]
+        loss = tf.reduce_sum(head.flat_values * tf.constant(w))
+    want = np.zeros(13)
+    want[[0, 1, 2, 5, 6, 7, 8, 9, 12]] = w
+    np.testing.assert_array_equal(tape.gradient(loss, v).numpy(), want)
+    assert head.to_list() == [[1, 2, 3], [], [6, 7], [8, 9, 10], [13], []]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(lengths_st, min_size=0, max_size=4), inner_st)
 def test_nested_hypothesis(outer_lists, inner):
@@ -690,6 +761,42 @@ V3 = np.array([1.0, 2.0, 3.0], np.float32)
 def test_bad_input(call, exc, fragment):
     with pytest.raises(exc, match=fragment):
         call()
+
+
+@pytest.mark.parametrize("call, exc, message", [
+    (lambda rt: rt.row_lengths(axis=1.0), TypeError, "row_lengths: axis must be an int, got 1.0"),
+    (lambda rt: rt.row_lengths(axis=True), TypeError, "row_lengths: axis must be an int, got True"),
+    (lambda rt: rt.row_lengths(axis=-3), InvalidArgumentError,
+     "row_lengths: axis -3 is out of range for a RaggedTensor of rank 2"),
+    (lambda rt: rt.merge_dims(0.5, 1), TypeError, "RaggedTensor.merge_dims: outer_axis must be an int, got 0.5"),
+    (lambda rt: rt.merge_dims(0, "a"), TypeError, "RaggedTensor.merge_dims: inner_axis must be an int, got 'a'"),
+    (lambda rt: rt.merge_dims(0, 3), InvalidArgumentError,
+     "RaggedTensor.merge_dims: inner_axis=3 out of bounds: expected -2 <= inner_axis < 2"),
+    (lambda rt: rt.merge_dims(-3, 1), InvalidArgumentError,
+     "RaggedTensor.merge_dims: outer_axis=-3 out of bounds: expected -2 <= outer_axis < 2"),
+    (lambda rt: tf.reduce_sum(rt, axis=[0, "b"]), TypeError,
+     "reduce_sum: axis must be an int or a list of ints, got [0, 'b']"),
+    (lambda rt: tf.reduce_sum(rt, axis=1.5), TypeError, "reduce_sum: axis must be an int or a list of ints, got 1.5"),
+    (lambda rt: tf.reduce_max(rt, axis=[1, -3]), InvalidArgumentError,
+     "reduce_max: axis -3 is out of range for a RaggedTensor of rank 2"),
+    (lambda rt: tf.ragged.stack([rt, rt], "q"), TypeError, "ragged.stack: axis must be an int, got 'q'"),
+    (lambda rt: tf.ragged.stack([rt, rt], 3), InvalidArgumentError,
+     "ragged.stack: axis 3 is out of range for inputs of rank 2"),
+    (lambda rt: tf.concat([rt, rt], -3), InvalidArgumentError, "concat: axis -3 is out of range for inputs of rank 2"),
+])
+def test_bad_axis_messages(call, exc, message):
+    # the exact texts of the shared axis check (_check_axis) at each of its callers
+    with pytest.raises(exc) as info:
+        call(R.from_row_splits(V3, [0, 1, 3]))
+    assert str(info.value) == message
+
+
+def test_good_axes():
+    rt = R.from_nested_row_splits(np.arange(9.0), NESTED)
+    assert rt.row_lengths(axis=-1).to_list() == rt.row_lengths(axis=2).to_list() == [[3, 0], [], [1, 2, 3]]
+    assert rt.merge_dims(-3, -2).to_list() == rt.merge_dims(0, 1).to_list()
+    np.testing.assert_array_equal(tf.reduce_sum(rt, axis=[-1, 0, 0, np.int64(1)]).numpy(), 36.0)
+    assert tf.ragged.stack([rt, rt], -4).to_list() == [rt.to_list(), rt.to_list()]
 
 
 def test_bad_indexing_and_methods():
