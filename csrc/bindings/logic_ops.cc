@@ -150,6 +150,12 @@ void bind_logic_ops(py::module_& m) {
   }, py::arg("data"), py::arg("segment_ids"), py::arg("num_segments"), py::arg("name") = py::none(),
      "Sums of data's slices grouped by segment_ids (whose shape is a prefix of data's), as "
      "tf.math.unsorted_segment_sum; a negative id drops its slice. Differentiable in data.");
+  m.def("_row_splits_sum", [](py::handle data, py::handle splits) {
+    return wrap(ops::row_splits_sum(to_tensor(data, nullptr, "row_splits_sum"), index_tensor(splits, "row_splits_sum")));
+  }, py::arg("data"), py::arg("row_splits"),
+     "The sums of data's rows [row_splits[i], row_splits[i + 1]) along axis 0 (0 for an empty "
+     "one): tf.reduce_sum(rt, axis=1) of a RaggedTensor of ragged rank 1, without segment ids. "
+     "Differentiable in data.");
   m.def("_sorted_segment_count", [](py::handle ids, const std::string& op) {
     return ops::sorted_segment_count(index_tensor(ids, op.c_str()), op.c_str());
   }, py::arg("segment_ids"), py::arg("op"),

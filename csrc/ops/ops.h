@@ -80,6 +80,8 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);  // x where 
 Tensor gather(const Tensor& params, const Tensor& indices, i64 axis, bool drop_negatives = false);
 // Rows of data summed into num_segments segments by segment_ids (TF's; negative ids dropped).
 Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, i64 num_segments);
+// The sums of data's rows [splits[i], splits[i + 1]) (a ragged tensor's rows; row_splits_sum.cc).
+Tensor row_splits_sum(const Tensor& data, const Tensor& splits);
 // Sorted segment ids (tf.math.segment_*): ids must be 1-D, non-negative and non-decreasing
 // (InvalidArgument naming `op` and the first offending position); returns max(id) + 1.
 i64 sorted_segment_count(const Tensor& segment_ids, const char* op);

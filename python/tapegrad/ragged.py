@@ -1360,9 +1360,11 @@ def _reduce_one(kind, x, axis, keepdims, op):
         n = int(lengths.max()) if lengths.size else 0
         out = _segment(kind, x._values, x._positions(), n, op)
     elif axis == 1:
-        if kind in ("max", "min") and not isinstance(x._values, RaggedTensor) \
-                and x._values.dtype != _dtypes.bool:
+        dense_rows = not isinstance(x._values, RaggedTensor) and x._values.dtype != _dtypes.bool
+        if kind in ("max", "min") and dense_rows:
             out = _rows_minmax(kind, x)
+        elif kind == "sum" and dense_rows:
+            out = _core._row_splits_sum(x._values, x._splits)  # contiguous rows: no row ids
         else:
             out = _segment(kind, x._values, x._rowids(), x._nrows, op)
     else:

@@ -71,15 +71,18 @@ CASES = [
          lambda v: R.from_nested_row_splits(v, NESTED).to_tensor(),
          lambda v: np.stack([_pad(rows, 3, 3) if rows else np.zeros((3, 3)) for rows in _nested_rows(v, NESTED)]),
          normal((9,))),
-    Case("ragged_reduce_sum_axis1", "unsorted_segment_sum",
+    Case("ragged_reduce_sum_axis1", "row_splits_sum",
          lambda v: tf.reduce_sum(R.from_row_splits(v, S), axis=1),
          lambda v: _reduce_rows(v, S, np.sum, 0.0), normal((9, 2))),
+    Case("ragged_reduce_sum_axis1_long_rows", "row_splits_sum",
+         lambda v: tf.reduce_sum(R.from_row_splits(v, [0, 40, 40, 57, 100]), axis=1),
+         lambda v: _reduce_rows(v, [0, 40, 40, 57, 100], np.sum, 0.0), normal((100, 3))),
     Case("ragged_reduce_sum_axis0", "unsorted_segment_sum",
          lambda v: tf.reduce_sum(R.from_row_splits(v, S), axis=0),
          lambda v: _reduce_cols(v, S, np.sum), normal((9,))),
-    Case("ragged_reduce_sum_axes01", "unsorted_segment_sum",
+    Case("ragged_reduce_sum_axes01", ("row_splits_sum", "reduce_sum"),
          lambda v: tf.reduce_sum(R.from_row_splits(v, S), axis=[0, 1]), lambda v: v.sum(0), normal((9, 3))),
-    Case("ragged_reduce_mean_axis1", ("unsorted_segment_sum", "divide"),
+    Case("ragged_reduce_mean_axis1", ("row_splits_sum", "divide"),
          lambda v: tf.reduce_mean(R.from_row_splits(v, S_FULL), axis=1, keepdims=True),
          lambda v: _reduce_rows(v, S_FULL, np.mean, 0.0)[:, None], normal((9,))),
     Case("ragged_reduce_mean_axis0", ("unsorted_segment_sum", "divide"),
@@ -844,3 +847,59 @@ def test_bad_indexing_and_methods():
     with pytest.raises(TypeError, match="reduce_any: expected a bool"):
         tf.reduce_any(rt, axis=1)
     np.testing.assert_array_equal(V3, [1, 2, 3])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+def test_row_splits_sum_against_rows(dtype, threads):
+    # Long and empty rows, an inner dimension, enough values for the rows to go to threads.
+    rng = np.random.default_rng(5)
+    lengths = rng.integers(0, 300, 700)
+    lengths[::7] = 0
+    splits = np.concatenate([[0], np.cumsum(lengths)])
+    v = (rng.standard_normal((int(splits[-1]), 3)) * 100).astype(dtype)
+    old = tf.get_num_threads()
+    tf.set_num_threads(threads)
+    try:
+        got = tf.reduce_sum(R.from_row_splits(v, splits), axis=1).numpy()
+        got32 = tf._core._row_splits_sum(v, splits.astype(np.int32)).numpy()
+    finally:
+        tf.set_num_threads(old)
+    want = np.array([r.astype(np.float64).sum(0) for r in np.split(v, splits[1:-1])])
+    if np.issubdtype(dtype, np.integer):
+        np.testing.assert_array_equal(got, want.astype(dtype))
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-13, atol=1e-3)
+    np.testing.assert_array_equal(got32, got)
+    assert got.dtype == dtype and got.shape == (700, 3)
+
+
+def test_row_splits_sum_integers_wrap_and_edges():
+    big = np.iinfo(np.int32).max
+    got = tf._core._row_splits_sum(np.array([big, 1, 5], np.int32), [0, 2, 3]).numpy()
+    np.testing.assert_array_equal(got, np.array([np.iinfo(np.int32).min, 5], np.int32))  # wraps, as TF
+    # no values: empty rows give zeros; no rows at all: an empty result
+    np.testing.assert_array_equal(tf._core._row_splits_sum(np.zeros((0, 2), np.float32), [0, 0, 0]).numpy(),
+                                  np.zeros((2, 2), np.float32))
+    assert tf._core._row_splits_sum(np.zeros((0, 2), np.float32), [0]).shape == (0, 2)
+
+
+@pytest.mark.parametrize("splits,msg", [
+    ([1, 3], r"row_splits\[0\] must be 0, got 1"),
+    ([0, 3, 2, 4], r"row_splits must be sorted in ascending order, got row_splits\[1\] = 3 > row_splits\[2\] = 2"),
+    ([0, 2, 3], r"row_splits\[-1\] = 3 must equal the number of values 4"),
+])
+def test_row_splits_sum_rejects_bad_splits(splits, msg):
+    with pytest.raises(InvalidArgumentError, match="row_splits_sum: " + msg):
+        tf._core._row_splits_sum(np.ones(4, np.float32), np.array(splits, np.int64))
+
+
+def test_row_splits_sum_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="row_splits_sum: expected a float or integer tensor, got a bool"):
+        tf._core._row_splits_sum(np.ones(2, bool), [0, 2])
+    with pytest.raises(TypeError, match="row_splits_sum"):
+        tf._core._row_splits_sum(np.ones(2, np.float32), np.array([0.0, 2.0]))
+    with pytest.raises(InvalidArgumentError, match="row_splits_sum: data must have rank >= 1"):
+        tf._core._row_splits_sum(np.float32(1), [0, 1])
+    with pytest.raises(InvalidArgumentError, match="row_splits_sum: row_splits must be a non-empty vector"):
+        tf._core._row_splits_sum(np.ones(2, np.float32), np.zeros((0,), np.int64))
