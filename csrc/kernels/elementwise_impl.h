@@ -30,7 +30,7 @@ inline constexpr i64 kHeavyThreshold = 16 * 1024;
 // prefetches cost: add over 1M float32 in L3 went 108-113 -> 119-124 GB/s without them
 // (numpy ratio 0.89-0.96 -> 0.99-1.02; bench/elementwise_report.py, session 12), and a plain
 // C++ loop ran 93 µs bare against 96-104 µs with 0.5-4 KiB prefetch distances (T0 or T1).
-// Column sums still prefetch (Note [Column-sum prefetch]): strided rows are not a stream.
+// Column sums prefetch only DRAM-sized tiles of short rows (Note [Column-sum prefetch]).
 
 template <class I, class T>
 using VecFor = std::conditional_t<std::is_same_v<T, float>, typename I::F32, typename I::F64>;

@@ -26,6 +26,7 @@ namespace tapegrad::kernels::TG_SIMD_NS {
 
 inline constexpr i64 kReduceThreshold = 256 * 1024;  // elements before threads pay
 inline constexpr i64 kRowBlock = 32;                  // rows per naive block (Note [Blocked sums])
+inline constexpr i64 kRowGroup = 8;                   // rows combined in registers (Note [Column-sum prefetch])
 inline constexpr i64 kMaxPieces = 16;
 inline constexpr i64 kDeepPrefetchBytes = i64(16) << 20;  // Note [Column-sum prefetch]
 
@@ -144,7 +145,7 @@ struct ProdOp {
 template <class V> constexpr i64 tile_cols() { return 2048 / i64(sizeof(typename V::T)); }
 
 template <class V, class Op, class Src>
-void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res, bool alone) {
+void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res) {
   using T = typename V::T;
   using reg = typename V::reg;
   constexpr int W = V::W;
@@ -162,32 +163,37 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res, bool
   T* cmp = base + 2 * stride;
   const i64 nv = cw / W, rem = cw - nv * W, nvec = nv + (rem ? 1 : 0);
   const auto tm = V::tail(rem ? rem : 1);
-  // Rows [row, row + k), k <= 4, into blk: the k rows are combined in registers first, so blk
-  // is read and written once per 4 rows (a column sum is L1-bound otherwise).
-  const i64 ahead_rows = alone && (r1 - r0) * cw * i64(sizeof(T)) >= kDeepPrefetchBytes ? 8 : 4;
+  // Rows [row, row + k), k <= kRowGroup, into blk: the k rows are combined in registers
+  // first (a tree for a whole group), so blk is read and written once per group.
+  // Note [Column-sum prefetch]: the rows of a group are kRowGroup interleaved streams, each
+  // only a row long. Groups of 8 rows with no software prefetch were the fastest on a Zen 3
+  // core (interleaved in one process against 4-row groups prefetching the next 4 rows, or
+  // 8 when one thread ran a tile past kDeepPrefetchBytes; float32 sums over axis 0, session
+  // 21): 1 thread 256x512 / 1024^2 / 256x4096 / 64x16384 1.8-2.0x, 4096x256 1.67x, 4096^2
+  // 1.35x, 1024x16384 1.72x, 16384x1024 1.13x; 2 threads 1.05-1.85x (bench/RESULTS.md).
+  // The prefetches were most of the loss in cache (up to 70 % slower than without them).
+  // Only DRAM-sized tiles of short rows (<= 2 KiB; 65536x256, where the prefetcher restarts
+  // every 1 KiB) still fetch the next group: without it they were 17-19 % slower. There
+  // 1 thread stayed 8 % behind the old 4-row groups, the one case that did.
+  const bool ahead_ok = (r1 - r0) * cw * i64(sizeof(T)) >= kDeepPrefetchBytes &&
+                        cw * i64(sizeof(T)) <= 2048;
   auto rows_into = [&](i64 row, i64 k, bool first) {
     auto one = [&](i64 v, auto ld) {
+      auto c = [](reg a, reg b) { return Op::template combine<V>(a, b); };
       reg x;
-      if (k == 4) {
-        x = Op::template combine<V>(Op::template combine<V>(ld(row), ld(row + 1)),
-                                    Op::template combine<V>(ld(row + 2), ld(row + 3)));
+      if (k == 8) {
+        x = c(c(c(ld(row), ld(row + 1)), c(ld(row + 2), ld(row + 3))),
+              c(c(ld(row + 4), ld(row + 5)), c(ld(row + 6), ld(row + 7))));
       } else {
         x = ld(row);
-        for (i64 j = 1; j < k; ++j) x = Op::template combine<V>(x, ld(row + j));
+        for (i64 j = 1; j < k; ++j) x = c(x, ld(row + j));
       }
-      V::store(blk + v * W, first ? x : Op::template combine<V>(V::load(blk + v * W), x));
+      V::store(blk + v * W, first ? x : c(V::load(blk + v * W), x));
     };
-    // Note [Column-sum prefetch]: the k rows are k interleaved streams, each only a row
-    // long; the hardware prefetcher restarts on every one, so a column sum of short rows
-    // from DRAM ran at 24 GB/s (16384 x 1024 float32) where numpy's row-by-row sum reaches 36.
-    // The next 4 rows are fetched while these are summed; the next 8 when one thread streams
-    // a tile larger than the L3 share of a core (more misses in flight: 16384 x 1024 float32
-    // went from 34-36 to 37-44 GB/s). In-cache tiles lost up to 20% to the extra prefetches,
-    // and two threads streaming at once lost 10-30% (the memory system is then saturated).
-    const bool ahead = k == 4 && row + 4 + ahead_rows <= r1;
+    const bool ahead = ahead_ok && k == kRowGroup && row + 2 * kRowGroup <= r1;
     for (i64 v = 0; v < nv; ++v) {
       if (ahead && (v * W * i64(sizeof(T))) % 64 == 0)
-        for (i64 j = 4; j < 4 + ahead_rows; ++j) src.prefetch(row + j, c0 + v * W);
+        for (i64 j = kRowGroup; j < 2 * kRowGroup; ++j) src.prefetch(row + j, c0 + v * W);
       one(v, [&](i64 r) { return src.load(r, c0 + v * W); });
     }
     if (rem) one(nv, [&](i64 r) { return src.load_tail(r, c0 + nv * W, tm); });
@@ -195,7 +201,7 @@ void col_tile(Src& src, i64 r0, i64 r1, i64 c0, i64 cw, typename V::T* res, bool
   bool have = false;
   for (i64 rb = r0; rb < r1; rb += kRowBlock) {
     const i64 re = imin(rb + kRowBlock, r1);
-    for (i64 row = rb; row < re; row += 4) rows_into(row, imin<i64>(4, re - row), row == rb);
+    for (i64 row = rb; row < re; row += kRowGroup) rows_into(row, imin(kRowGroup, re - row), row == rb);
     for (i64 v = 0; v < nvec; ++v) {
       reg b = V::load(blk + v * W);
       if constexpr (Op::kKahan) {
@@ -245,7 +251,7 @@ void col_reduce(i64 outer, i64 r, i64 inner, MakeSrc make_src, typename V::T* re
       i64 c0 = imin(inner, nvec * ch / chunks * W), c1 = imin(inner, nvec * (ch + 1) / chunks * W);
       if (c0 >= c1) continue;
       auto src = make_src(o);
-      col_tile<V, Op>(src, 0, r, c0, c1 - c0, res + o * inner + c0, !par);
+      col_tile<V, Op>(src, 0, r, c0, c1 - c0, res + o * inner + c0);
     }
   };
   if (!par) return do_items(0, items);
@@ -256,7 +262,7 @@ void col_reduce(i64 outer, i64 r, i64 inner, MakeSrc make_src, typename V::T* re
   parallel_for(pieces, pieces, [&](i64 b, i64 e) {
     for (i64 p = b; p < e; ++p) {
       auto src = make_src(0);
-      col_tile<V, Op>(src, r * p / pieces, r * (p + 1) / pieces, 0, inner, part[p], false);
+      col_tile<V, Op>(src, r * p / pieces, r * (p + 1) / pieces, 0, inner, part[p]);
     }
   });
   for (i64 i = 0; i < inner; ++i) {
