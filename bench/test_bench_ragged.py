@@ -67,7 +67,8 @@ def np_mean(values, splits, lengths):
 
 
 def np_max(values, splits, lengths):
-    return _reduceat(np.maximum, values, splits, lengths, -np.inf)
+    # an empty row holds the dtype's lowest value, as TF (not -inf)
+    return _reduceat(np.maximum, values, splits, lengths, np.finfo(values.dtype).min)
 
 
 def np_head(values, splits, lengths, k=3):
