@@ -156,6 +156,15 @@ void bind_logic_ops(py::module_& m) {
      "The sums of data's rows [row_splits[i], row_splits[i + 1]) along axis 0 (0 for an empty "
      "one): tf.reduce_sum(rt, axis=1) of a RaggedTensor of ragged rank 1, without segment ids. "
      "Differentiable in data.");
+  m.def("_row_splits_reduce", [](py::handle data, py::handle splits, const std::string& kind, const std::string& op) {
+    const kernels::Reduce k = kind == "sum" ? kernels::Reduce::Sum : kind == "prod" ? kernels::Reduce::Prod
+                              : kind == "max" ? kernels::Reduce::Max : kind == "min" ? kernels::Reduce::Min
+                              : throw InvalidArgument("_row_splits_reduce: kind must be sum, prod, max or min, got " + kind);
+    return wrap(ops::row_splits_reduce(k, to_tensor(data, nullptr, op.c_str()), index_tensor(splits, op.c_str()),
+                                        op.c_str()));
+  }, py::arg("data"), py::arg("row_splits"), py::arg("kind"), py::arg("op"),
+     "The values (not recorded) of the sum / prod / max / min of data's rows [row_splits[i], "
+     "row_splits[i + 1]); an empty row holds 0 / 1 / the dtype's lowest / highest value, as TF.");
   m.def("_sorted_segment_count", [](py::handle ids, const std::string& op) {
     return ops::sorted_segment_count(index_tensor(ids, op.c_str()), op.c_str());
   }, py::arg("segment_ids"), py::arg("op"),

@@ -82,6 +82,9 @@ Tensor gather(const Tensor& params, const Tensor& indices, i64 axis, bool drop_n
 Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, i64 num_segments);
 // The sums of data's rows [splits[i], splits[i + 1]) (a ragged tensor's rows; row_splits_sum.cc).
 Tensor row_splits_sum(const Tensor& data, const Tensor& splits);
+// The same pass for a sum, product, max or min, not recorded (tapegrad.ragged gives max / min
+// their gradients); an empty row holds 0 / 1 / the lowest / the highest value. Errors name op.
+Tensor row_splits_reduce(kernels::Reduce kind, const Tensor& data, const Tensor& splits, const char* op);
 // Sorted segment ids (tf.math.segment_*): ids must be 1-D, non-negative and non-decreasing
 // (InvalidArgument naming `op` and the first offending position); returns max(id) + 1.
 i64 sorted_segment_count(const Tensor& segment_ids, const char* op);

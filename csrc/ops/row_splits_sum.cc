@@ -4,8 +4,11 @@
 // (8 bytes of ids per 4 of float32 values): each row is one contiguous run, summed by the
 // reduction kernel (Note [Blocked sums]); rows go to threads in contiguous chunks.
 //   ddata = gather(grad, row ids)   (every value gets its row's gradient)
+// row_splits_reduce is the same pass for a product, max or min too (not recorded:
+// tapegrad.ragged gives the ragged max / min their TF gradients).
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 
@@ -35,19 +38,19 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 }  // namespace
 const OpDef op_row_splits_sum{"row_splits_sum", vjp};
 
-Tensor row_splits_sum(const Tensor& data, const Tensor& splits) {
-  require_numeric(data.dtype(), kOp);
-  detail::require_indices(splits, kOp, "row_splits");
+Tensor row_splits_reduce(kernels::Reduce kind, const Tensor& data, const Tensor& splits, const char* op) {
+  require_numeric(data.dtype(), op);
+  detail::require_indices(splits, op, "row_splits");
   if (data.ndim() < 1)
-    throw InvalidArgument(std::string(kOp) + ": data must have rank >= 1, got a scalar");
+    throw InvalidArgument(std::string(op) + ": data must have rank >= 1, got a scalar");
   if (splits.ndim() != 1 || splits.numel() < 1)
-    throw InvalidArgument(std::string(kOp) + ": row_splits must be a non-empty vector, got shape " +
+    throw InvalidArgument(std::string(op) + ": row_splits must be a non-empty vector, got shape " +
                           splits.shape().str());
   const i64 nvals = data.shape()[0], rows = splits.numel() - 1;
   // A valid partition: starts at 0, never decreases, ends at the number of values.
   detail::with_indices(splits, [&](const auto* s) {
     auto bad = [&](const std::string& why) {
-      throw InvalidArgument(std::string(kOp) + ": " + why + " (the arguments do not form a valid RaggedTensor)");
+      throw InvalidArgument(std::string(op) + ": " + why + " (the arguments do not form a valid RaggedTensor)");
     };
     if (s[0] != 0) bad("row_splits[0] must be 0, got " + std::to_string(s[0]));
     for (i64 i = 0; i < rows; ++i)
@@ -61,45 +64,64 @@ Tensor row_splits_sum(const Tensor& data, const Tensor& splits) {
   Shape os = data.shape();
   os.d[0] = rows;
   const i64 inner = nvals ? data.numel() / nvals : os.numel() / std::max<i64>(rows, 1);
-  Tensor out = Tensor::empty(data.dtype(), os, kOp);
-  if (out.numel() > 0) {
-    GilRelease nogil(data.numel() >= kGilReleaseElems);
-    detail::with_indices(splits, [&](const auto* s) {
-      dispatch_all(data.dtype(), [&](auto z) {
-        using T = decltype(z);
-        if constexpr (!std::is_same_v<T, bool>) {
-          const T* src = data.data<T>();
-          T* dst = out.data<T>();
-          auto sum_rows = [&](i64 b, i64 e) {
-            for (i64 i = b; i < e; ++i) {
-              const i64 r0 = s[i], len = s[i + 1] - r0;
-              T* o = dst + i * inner;
-              if (len == 0) {
-                for (i64 c = 0; c < inner; ++c) o[c] = T(0);
-              } else if constexpr (std::is_floating_point_v<T>) {
-                kernels::set<T>().reduce[int(kernels::Reduce::Sum)](src + r0 * inner, 1, len, inner, o);
-              } else {  // integers wrap, as TF's (summed unsigned: no signed overflow)
-                using U = std::make_unsigned_t<T>;
-                for (i64 c = 0; c < inner; ++c) {
-                  U acc = 0;
-                  for (i64 j = 0; j < len; ++j) acc += static_cast<U>(src[(r0 + j) * inner + c]);
-                  o[c] = static_cast<T>(acc);
+  Tensor out = Tensor::empty(data.dtype(), os, op);
+  if (out.numel() == 0) return out;
+  GilRelease nogil(data.numel() >= kGilReleaseElems);
+  detail::with_indices(splits, [&](const auto* s) {
+    dispatch_all(data.dtype(), [&](auto z) {
+      using T = decltype(z);
+      if constexpr (!std::is_same_v<T, bool>) {
+        using L = std::numeric_limits<T>;
+        // An empty row, as TF: 0 for a sum, 1 for a product, the lowest / highest value (not
+        // -inf / inf) for a max / min.
+        const T empty = kind == kernels::Reduce::Sum    ? T(0)
+                        : kind == kernels::Reduce::Prod ? T(1)
+                        : kind == kernels::Reduce::Max  ? L::lowest()
+                                                        : L::max();
+        const T* src = data.data<T>();
+        T* dst = out.data<T>();
+        auto reduce_rows = [&](i64 b, i64 e) {
+          for (i64 i = b; i < e; ++i) {
+            const i64 r0 = s[i], len = s[i + 1] - r0;
+            T* o = dst + i * inner;
+            if (len == 0) {
+              for (i64 c = 0; c < inner; ++c) o[c] = empty;
+            } else if constexpr (std::is_floating_point_v<T>) {
+              kernels::set<T>().reduce[int(kind)](src + r0 * inner, 1, len, inner, o);
+            } else {  // sums and products wrap, as TF's (computed unsigned: no signed overflow)
+              using U = std::make_unsigned_t<T>;
+              for (i64 c = 0; c < inner; ++c) {
+                T acc = src[r0 * inner + c];
+                for (i64 j = 1; j < len; ++j) {
+                  const T x = src[(r0 + j) * inner + c];
+                  switch (kind) {
+                    case kernels::Reduce::Sum: acc = static_cast<T>(static_cast<U>(acc) + static_cast<U>(x)); break;
+                    case kernels::Reduce::Prod: acc = static_cast<T>(static_cast<U>(acc) * static_cast<U>(x)); break;
+                    case kernels::Reduce::Max: acc = x > acc ? x : acc; break;
+                    default: acc = x < acc ? x : acc; break;
+                  }
                 }
+                o[c] = acc;
               }
             }
-          };
-          const int threads = num_threads();
-          if (threads > 1 && rows >= 2 && data.numel() >= (i64(1) << 16))
-            parallel_for(rows, threads, sum_rows);
-          else
-            sum_rows(0, rows);
-        }
-      });
+          }
+        };
+        const int threads = num_threads();
+        if (threads > 1 && rows >= 2 && data.numel() >= (i64(1) << 16))
+          parallel_for(rows, threads, reduce_rows);
+        else
+          reduce_rows(0, rows);
+      }
     });
-  }
+  });
+  return out;
+}
+
+Tensor row_splits_sum(const Tensor& data, const Tensor& splits) {
+  Tensor out = row_splits_reduce(kernels::Reduce::Sum, data, splits, kOp);
   if (is_floating(data.dtype()) && should_record({data})) {
     Attrs at;
-    at.ints.push_back(nvals);
+    at.ints.push_back(data.shape()[0]);
     record1(op_row_splits_sum, {data}, out, {splits}, std::move(at));
   }
   return out;

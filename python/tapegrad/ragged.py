@@ -1304,26 +1304,20 @@ def _segment(kind, data, ids, n, op):
 
 def _rows_minmax(kind, rt):
     """The max/min of every row of a ragged-rank-1 RaggedTensor (rows are contiguous runs of
-    the values): numpy's ``reduceat`` for the value (an empty row gives the dtype's lowest /
-    highest, NaN wins, as ``unsorted_segment_max/min``), TF's gradient with recorded ops: to
-    the entries equal to their row's result, split equally among ties."""
+    the values): one C++ pass over the row splits for the value (an empty row gives the
+    dtype's lowest / highest, TF's numeric_limits, not -inf / inf; NaN wins, as
+    ``unsorted_segment_max/min``), TF's gradient with recorded ops: to the entries equal to
+    their row's result, split equally among ties."""
     from ._custom_gradient import custom_gradient
     data = rt._values
-    v = data.numpy()
+    result = _core._row_splits_reduce(data, rt._splits, kind, f"reduce_{kind}")
+    if not data.dtype.is_floating or not _core._recording():
+        return result
+    v, out = data.numpy(), result.numpy()
     npdt = v.dtype
     n, lengths = rt._nrows, rt._lengths()
     nonempty = lengths > 0
-    ufunc = np.maximum if kind == "max" else np.minimum
-    # TF's numeric_limits<T>::lowest() / max(): -3.4028235e+38 for float32, not -inf.
-    info = np.finfo(npdt) if npdt.kind == "f" else np.iinfo(npdt)
-    fill = info.min if kind == "max" else info.max
-    out = np.full((n,) + v.shape[1:], fill, dtype=npdt)
     starts = rt._splits[:-1][nonempty]
-    if starts.size:
-        out[nonempty] = ufunc.reduceat(v, starts, axis=0)
-    result = _core._constant(out, data.dtype)
-    if not data.dtype.is_floating or not _core._recording():
-        return result
     rowids = rt._rowids()
     selected = v == out[rowids]
     ties = np.zeros(out.shape, dtype=np.int64)

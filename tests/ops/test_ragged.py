@@ -903,3 +903,44 @@ def test_row_splits_sum_rejects_bad_arguments():
         tf._core._row_splits_sum(np.float32(1), [0, 1])
     with pytest.raises(InvalidArgumentError, match="row_splits_sum: row_splits must be a non-empty vector"):
         tf._core._row_splits_sum(np.ones(2, np.float32), np.zeros((0,), np.int64))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("kind", ["sum", "prod", "max", "min"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+def test_row_splits_reduce_every_kind_against_rows(kind, dtype, threads):
+    rng = np.random.default_rng(11)
+    lengths = rng.integers(0, 120, 900)
+    lengths[::5] = 0
+    splits = np.concatenate([[0], np.cumsum(lengths)])
+    if np.issubdtype(dtype, np.integer):
+        v = rng.integers(-50, 50, (int(splits[-1]), 2)).astype(dtype)
+    else:  # factors near 1 keep long products finite
+        v = (1 + rng.standard_normal((int(splits[-1]), 2)) * 0.05).astype(dtype)
+    old = tf.get_num_threads()
+    tf.set_num_threads(threads)
+    try:
+        got = tf._core._row_splits_reduce(v, splits, kind, "op_x").numpy()
+    finally:
+        tf.set_num_threads(old)
+    info = np.finfo(dtype) if np.issubdtype(dtype, np.floating) else np.iinfo(dtype)
+    empty = {"sum": 0, "prod": 1, "max": info.min, "min": info.max}[kind]  # TF's, not -inf/inf
+    fn = {"sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min}[kind]
+    with np.errstate(over="ignore"):
+        want = np.array([fn(r, axis=0, dtype=dtype) if kind in ("sum", "prod") else fn(r, axis=0)
+                         if len(r) else np.full(2, empty, dtype) for r in np.split(v, splits[1:-1])])
+    assert got.dtype == dtype and got.shape == (900, 2)
+    if np.issubdtype(dtype, np.integer) or kind in ("max", "min"):
+        np.testing.assert_array_equal(got, want)
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_row_splits_reduce_nan_wins_and_errors_name_the_op():
+    v = np.array([1.0, np.nan, 3.0, -np.inf, 2.0], np.float32)
+    np.testing.assert_array_equal(tf._core._row_splits_reduce(v, [0, 3, 5], "max", "x").numpy(), [np.nan, 2.0])
+    np.testing.assert_array_equal(tf._core._row_splits_reduce(v, [0, 3, 5], "min", "x").numpy(), [np.nan, -np.inf])
+    with pytest.raises(InvalidArgumentError, match=r"reduce_max: row_splits\[-1\] = 4 must equal"):
+        tf._core._row_splits_reduce(v, [0, 4], "max", "reduce_max")
+    with pytest.raises(InvalidArgumentError, match="kind must be sum, prod, max or min, got mean"):
+        tf._core._row_splits_reduce(v, [0, 5], "mean", "x")
