@@ -10,7 +10,8 @@ weights on the same batch:
 - tapegrad: the Keras path a user writes: ``Sequential([Dense(512, 'relu'), Dense(10)])``,
   ``losses.MeanSquaredError``, ``GradientTape.gradient``, ``optimizers.SGD.apply_gradients``.
 - tapegrad (raw tape): ``nn.linear`` twice, ``reduce_mean(square(p - y))``, ``Variable._axpy``.
-- PyTorch eager and TensorFlow eager GradientTape, only when installed.
+- PyTorch eager and TensorFlow eager GradientTape, only when installed (TF only when one
+  ``--threads`` value is given: its thread pools are sized once per process).
 
 Timing alternates the contenders round by round (so machine noise hits all of them alike),
 pausing between rounds on 2 threads so one library's spinning workers don't slow the next, and
@@ -40,6 +41,8 @@ def set_threads(n):
     """Limit tapegrad's pool and numpy's BLAS to ``n`` threads; returns the threadpoolctl
     context to restore (or None without threadpoolctl)."""
     tf.set_num_threads(n)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(n)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
@@ -142,7 +145,10 @@ class RawTapeStep:
         self.x, self.y = tf.constant(x), tf.constant(y)
 
 
-def _optional_steps():
+def _optional_steps(threads):
+    """PyTorch and TF eager contenders, when installed. TF sizes its thread pools once per
+    process, before its first op: it is sized to ``threads`` when that is one count, and left
+    out when the report runs several (run ``--threads 1`` and ``--threads 2`` separately)."""
     steps = []
     try:
         import torch
@@ -162,7 +168,7 @@ def _optional_steps():
                 with torch.no_grad():
                     for q, g in zip(self.ps, grads):
                         q.sub_(LR * g)
-                return loss
+                return loss.detach()
 
             def weights(self):
                 return [q.detach().numpy().copy() for q in self.ps]
@@ -171,7 +177,12 @@ def _optional_steps():
     except ImportError:
         pass
     try:
+        if len(threads) != 1:
+            raise ImportError("TF eager runs only with one --threads value")
         import tensorflow as realtf
+
+        realtf.config.threading.set_intra_op_parallelism_threads(threads[0])
+        realtf.config.threading.set_inter_op_parallelism_threads(threads[0])
 
         class TFStep:
             name = "TF eager GradientTape"
@@ -269,7 +280,7 @@ def main(argv=None):
     ap.add_argument("--settle", type=float, default=0.2,
                     help="seconds of idle between rounds on >1 thread (default 0.2)")
     args = ap.parse_args(argv)
-    contenders = CONTENDERS + _optional_steps()
+    contenders = CONTENDERS + _optional_steps(args.threads)
     for c in contenders[1:]:
         for b in args.batches:
             check(c, b)

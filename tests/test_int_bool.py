@@ -536,13 +536,16 @@ def test_where_one_argument_numeric_condition_is_nonzero():
     _check(tf.where(tf.constant(i)), np.argwhere(i).astype(np.int64))
 
 
-def test_int_variable_updates_name_the_op_and_leave_the_value():
+def test_int_variable_updates_as_tf_and_bool_refused():
     v = tf.Variable(np.array([1, 2], np.int32))
-    with pytest.raises(TypeError, match=r"assign_add: expected a float32 or float64 tensor, got an int32"):
-        v.assign_add(np.array([1, 1], np.int32))
-    with pytest.raises(TypeError, match=r"assign_sub: expected a float32 or float64 tensor"):
-        v.assign_sub(np.array([1, 1], np.int32))
-    np.testing.assert_array_equal(v.numpy(), [1, 2])
+    v.assign_add(np.array([1, 1], np.int32))  # step counters: TF adds (and wraps) in int32/int64
+    v.assign_sub(np.array([3, 0], np.int32))
+    np.testing.assert_array_equal(v.numpy(), [-1, 3])
+    b = tf.Variable(np.array([True, False]))
+    with pytest.raises(TypeError, match=r"assign_add: expected a float32 or float64 tensor, got a bool"):
+        b.assign_add(np.array([True, True]))
+    np.testing.assert_array_equal(b.numpy(), [True, False])
+    v = tf.Variable(np.array([1, 2], np.int32))
     v.assign(np.array([5, 6], np.int32))  # a plain assign is a copy: any dtype
     np.testing.assert_array_equal(v.numpy(), [5, 6])
 

@@ -173,7 +173,9 @@ void bind_ops(py::module_& m) {
   TG_BIND_REDUCE(reduce_mean, "mean", "Mean")
   TG_BIND_REDUCE(reduce_max, "max", "Maximum")
   TG_BIND_REDUCE(reduce_min, "min", "Minimum")
-  TG_BIND_REDUCE(reduce_prod, "prod", "Product (1 if empty; integers wrap on overflow, as TF)")
+  TG_BIND_REDUCE(reduce_prod, "prod",
+                 "Product (1 if empty; integers wrap on overflow, as TF; the gradient is TF's, the "
+                 "product of the other elements, finite where x is 0)")
 #undef TG_BIND_REDUCE
   m.def("_set_foreign_reduce", [](py::handle fn) { set_foreign_reduce(fn); }, py::arg("fn"),
         "Registers fn(kind, x, axis, keepdims), called by the reductions for a RaggedTensor "

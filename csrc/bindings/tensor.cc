@@ -1,4 +1,7 @@
 // tapegrad.Tensor and tapegrad.Variable: attributes, numpy protocol, Python operators.
+#include <initializer_list>
+#include <utility>
+
 #include "bindings/common.h"
 #include "core/optimizer_updates.h"
 #include "ops/ops.h"
@@ -312,6 +315,25 @@ Variable(initial_value, trainable=True, name=None, dtype=None). Reads as a tenso
 assign / assign_add / assign_sub update it in place (shape and dtype checked). Trainable
 variables read under a GradientTape are watched automatically.)doc");
   add_protocol(var);
+  // `v += x` and the like: TF's RuntimeError, not a silent rebinding of the name to a new
+  // tensor while the variable keeps its value.
+  for (const auto& [slot, msg] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"__iadd__", "`variable += value` with `tf.Variable`s is not supported. Use "
+                        "`variable.assign_add(value)` to modify the variable, or `out = variable "
+                        "+ value` if you need to get a new output Tensor."},
+           {"__isub__", "`variable -= value` with `tf.Variable`s is not supported. Use "
+                        "`variable.assign_sub(value)` to modify the variable, or `out = variable "
+                        "- value` if you need to get a new output Tensor."},
+           {"__imul__", "`var *= value` with `tf.Variable`s is not supported. Use `var.assign(var "
+                        "* value)` to modify the variable, or `out = var * value` if you need to "
+                        "get a new output Tensor."},
+           {"__itruediv__", "`var /= value` with `tf.Variable`s is not supported. Use "
+                            "`var.assign(var / value)` to modify the variable, or `out = var / "
+                            "value` if you need to get a new output Tensor."}}) {
+    const std::string text = msg;
+    var.def(slot, [text](py::handle, py::handle) -> py::object { throw std::runtime_error(text); },
+            py::is_operator());
+  }
   var.def(py::init([](py::object init, bool trainable, py::object name, py::object dtype) {
         if (init.is_none())
           throw ValueError("Variable: initial_value must be specified (got None)");

@@ -1,7 +1,9 @@
 // Variable updates: assign/assign_add/assign_sub/axpy (Note [Variable copy-on-write]).
 #include "core/variable.h"
 
+#include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "core/gil.h"
 #include "kernels/kernels.h"
@@ -47,7 +49,30 @@ void VariableImpl::axpy(double alpha, const Tensor& v, const char* op) {
   });
 }
 
-void VariableImpl::assign_add(const Tensor& v) { axpy(1.0, v, "assign_add"); }
-void VariableImpl::assign_sub(const Tensor& v) { axpy(-1.0, v, "assign_sub"); }
+// int32 / int64 variables (step counters): += or -= that wraps on overflow, as TF's.
+void VariableImpl::int_add(bool subtract, const Tensor& v, const char* op) {
+  check_compatible(v, op);
+  Tensor dst = writable_value(true);
+  auto run = [&](auto t) {
+    using T = decltype(t);
+    using U = std::make_unsigned_t<T>;
+    const T* src = v.data<T>();
+    T* out = dst.data<T>();
+    const i64 n = dst.numel();
+    for (i64 i = 0; i < n; ++i)
+      out[i] = static_cast<T>(subtract ? U(out[i]) - U(src[i]) : U(out[i]) + U(src[i]));
+  };
+  if (dtype() == DType::Int32) run(std::int32_t{});
+  else run(std::int64_t{});
+}
+
+void VariableImpl::assign_add(const Tensor& v) {
+  if (is_integer(dtype())) return int_add(false, v, "assign_add");
+  axpy(1.0, v, "assign_add");
+}
+void VariableImpl::assign_sub(const Tensor& v) {
+  if (is_integer(dtype())) return int_add(true, v, "assign_sub");
+  axpy(-1.0, v, "assign_sub");
+}
 
 }  // namespace tapegrad

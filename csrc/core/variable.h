@@ -40,6 +40,7 @@ class VariableImpl {
   void assign_sub(const Tensor& v);
   // value += alpha * v (one pass): what an optimizer step uses.
   void axpy(double alpha, const Tensor& v, const char* op);
+  void int_add(bool subtract, const Tensor& v, const char* op);
 
   // For in-place updaters (core/optimizer_updates.cc): raises like assign* does on a dtype or
   // shape mismatch, and returns a buffer of the value that may be written (copy-on-write).

@@ -1,7 +1,8 @@
 // y = the running product of x along `axis` (exclusive: without the element itself; reverse:
 // from the end), as tf.math.cumprod.
-//   dx = cumsum(y * grad, axis, exclusive, !reverse) / x   (TF's rule: inf or NaN where x is 0,
-//   as TF; reduce_prod's gradient avoids the division, see math.reduce_prod)
+//   dx = div_no_nan(cumsum(y * grad, axis, exclusive, !reverse), x)   (TF 2's rule: 0 where x
+//   is 0, which is not the derivative there but keeps NaN out; it also makes the second
+//   derivative of reduce_prod, built from exclusive cumprods, finite at zeros, as TF's)
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops {
@@ -10,7 +11,9 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
   const Tensor& x = e.saved[0];
   const Tensor& y = e.saved[1];
   const bool exclusive = e.attrs.ints[1] != 0, reverse = e.attrs.ints[2] != 0;
-  gin[0] = divide(cumsum(multiply(y, g[0]), e.attrs.ints[0], exclusive, !reverse), x);
+  const Tensor num = cumsum(multiply(y, g[0]), e.attrs.ints[0], exclusive, !reverse);
+  const Tensor zero = compare(Compare::Equal, x, zeros_like(x), "cumprod");
+  gin[0] = where(zero, zeros_like(x), divide(num, where(zero, ones_like(x), x)));
 }
 }  // namespace
 const OpDef op_cumprod{"cumprod", vjp};

@@ -1,4 +1,5 @@
-// c = a / b.   da = sum_to(grad / b, a)   db = sum_to(-grad * a / b², b)
+// c = a / b.   da = sum_to(grad / b, a)   db = sum_to(grad * ((-a / b) / b), b)
+// (TF's order: b * b would underflow for |b| < ~4e-23 in float32 and give inf / NaN.)
 // (int32 / int32 and int64 / int64: float64, as TF's truediv; integers have no gradient.)
 #include "ops/elementwise.h"
 
@@ -8,7 +9,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool* needs) {
   const Tensor &a = e.saved[0], &b = e.saved[1];
   if (needs[0]) gin[0] = detail::unbroadcast(divide(g[0], b), a.shape());
   if (needs[1])
-    gin[1] = detail::unbroadcast(negative(divide(multiply(g[0], a), square(b))), b.shape());
+    gin[1] = detail::unbroadcast(multiply(g[0], divide(negative(divide(a, b)), b)), b.shape());
 }
 }  // namespace
 const OpDef op_divide{"divide", vjp};

@@ -1,11 +1,13 @@
 // y = g where x > 0 else 0   (ReLU's backward, one masked pass).
-//   dg = relu_grad(grad, x)   dx = 0 (piecewise constant in x)
+//   dg = relu_grad(grad, x)   dx = 0 (piecewise constant in x: zeros, not None, as TF's
+//   ReluGrad gradient, so relu's second derivative is zeros)
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops {
 namespace {
 void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool* needs) {
   if (needs[0]) gin[0] = detail::unbroadcast(relu_grad(g[0], e.saved[0]), e.attrs.shape_a);
+  if (needs[1]) gin[1] = zeros_like(e.saved[0]);
 }
 }  // namespace
 const OpDef op_relu_grad{"relu_grad", vjp};

@@ -286,9 +286,21 @@ def reciprocal_no_nan(x, name=None):
 
 
 def softsign(features, name=None):
-    """``x / (1 + |x|)``, as ``tf.math.softsign`` / ``tf.nn.softsign``."""
+    """``x / (1 + |x|)``, as ``tf.math.softsign`` / ``tf.nn.softsign``. Gradient
+    ``1 / (1 + |x|)^2`` (TF's; not the quotient rule, which cancels for large |x|), of every
+    order."""
+    from ._custom_gradient import custom_gradient
     t = _float(features, "softsign", "features")
-    return divide(t, add(_core._constant(1.0, t.dtype), abs(t)))
+
+    def one_plus_abs(v):
+        return add(_core._constant(1.0, v.dtype), abs(v))
+
+    @custom_gradient
+    def _softsign(v):
+        with _no_tape():
+            y = divide(v, one_plus_abs(v))
+        return y, lambda dy: divide(dy, square(one_plus_abs(v)))  # recorded: any order
+    return _softsign(t)
 
 
 def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
@@ -332,16 +344,33 @@ def _big(t):
     return greater(abs(t), _core._constant(2.0 ** 28, t.dtype))
 
 
+def _exp_half_squared(a):
+    """e^a / 2 for a >= 0 as (e^(a/2))^2 / 2: finite up to where e^a / 2 itself overflows
+    (float32 a <= 89.4, float64 a <= 710.4), where exp(a) alone overflows past 88.7 / 709.8."""
+    e = exp(multiply(a, 0.5))
+    return multiply(e, multiply(e, 0.5))
+
+
+def _exp_limit(v):
+    """|v| past which exp(v) overflows: 88 (float32), 709 (float64)."""
+    return _core._constant(88.0 if v.dtype.name == "float32" else 709.0, v.dtype)
+
+
 def _sinh_value(v):
     small = less(abs(v), 1.0)
     u = expm1(_core.where(small, v, _core._constant(0.0, v.dtype)))  # e^v - 1, no cancellation
     near = multiply(0.5, add(u, divide(u, add(u, 1.0))))               # (e^v - e^-v) / 2
     far = multiply(0.5, subtract(exp(v), exp(negative(v))))
+    a = abs(v)
+    huge = greater(a, _exp_limit(v))  # e^-|v| is negligible there
+    far = _core.where(huge, multiply(sign(v), _exp_half_squared(a)), far)
     return _core.where(small, near, far)
 
 
 def _cosh_value(v):
-    return multiply(0.5, add(exp(v), exp(negative(v))))
+    a = abs(v)
+    return _core.where(greater(a, _exp_limit(v)), _exp_half_squared(a),
+                       multiply(0.5, add(exp(v), exp(negative(v)))))
 
 
 def _asinh_value(v):
@@ -354,16 +383,25 @@ def _asinh_value(v):
     return _core.where(less(v, 0.0), negative(r), _core.where(equal(v, 0.0), v, r))  # keeps -0
 
 
+def _nan_below_one(v, y):
+    """y, and NaN where v < 1 (acosh's domain; NaN v stays NaN)."""
+    return _core.where(less(v, 1.0), _core._constant(float("nan"), v.dtype), y)
+
+
 def _acosh_value(v):
     big = _big(v)
     t = subtract(_core.where(big, _core._constant(2.0, v.dtype), v), 1.0)  # x - 1, exact near 1
     near = log1p(add(t, sqrt(multiply(t, add(t, 2.0)))))
-    far = add(log(_core.where(big, v, _one(v))), 0.6931471805599453)
-    return _core.where(big, far, near)
+    far = add(log(_core.where(big, abs(v), _one(v))), 0.6931471805599453)
+    return _nan_below_one(v, _core.where(big, far, near))
 
 
 def _atanh_value(v):
-    return multiply(0.5, log1p(divide(multiply(2.0, v), subtract(1.0, v))))
+    # On |x| with x's sign put back: near -1, log1p(2x / (1 - x)) takes an argument near -1,
+    # where its rounding error turns into a large relative error.
+    a = abs(v)
+    r = multiply(0.5, log1p(divide(multiply(2.0, a), subtract(1.0, a))))
+    return _core.where(less(v, 0.0), negative(r), _core.where(equal(v, 0.0), v, r))  # keeps -0
 
 
 sinh = _hyperbolic("sinh", _sinh_value, lambda v: cosh(v))
@@ -377,13 +415,14 @@ asinh.__doc__ = """The inverse of sinh, as ``tf.math.asinh``: ``log1p(|x| + x^2 
     x^2)))`` with x's sign (accurate near 0; ``log(2|x|)`` past 2^28). Gradient
     ``1 / sqrt(1 + x^2)``, of every order."""
 acosh = _hyperbolic("acosh", _acosh_value,
-                    lambda v: divide(1.0, sqrt(multiply(subtract(v, 1.0), add(v, 1.0)))))
+                    lambda v: _nan_below_one(v, divide(1.0, sqrt(multiply(subtract(v, 1.0), add(v, 1.0))))))
 acosh.__doc__ = """The inverse of cosh on x >= 1 (NaN below), as ``tf.math.acosh``: ``log1p(t +
     sqrt(t (t + 2)))`` for ``t = x - 1`` (accurate near 1; ``log(2x)`` past 2^28). Gradient
-    ``1 / sqrt(x^2 - 1)``, of every order."""
+    ``1 / sqrt(x^2 - 1)``, of every order (NaN below 1, as TF's)."""
 atanh = _hyperbolic("atanh", _atanh_value, lambda v: divide(1.0, subtract(1.0, square(v))))
 atanh.__doc__ = """The inverse of tanh on (-1, 1) (+-inf at +-1, NaN past), as ``tf.math.atanh``:
-    ``log1p(2x / (1 - x)) / 2``. Gradient ``1 / (1 - x^2)``, of every order."""
+    ``log1p(2|x| / (1 - |x|)) / 2`` with x's sign (accurate near -1 and 1). Gradient
+    ``1 / (1 - x^2)``, of every order."""
 
 
 
@@ -432,6 +471,11 @@ def atan2(y, x, name=None):
     a, b = _float(y, "atan2", "y"), _float(x, "atan2", "x")
     if a.dtype != b.dtype:
         raise TypeError(f"atan2: y and x must have one dtype, got {a.dtype.name} and {b.dtype.name}")
+    try:
+        np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    except ValueError:
+        from .errors import InvalidArgumentError
+        raise InvalidArgumentError(f"Incompatible shapes for atan2: {tuple(a.shape)} vs. {tuple(b.shape)}") from None
 
     @custom_gradient
     def _atan2(u, v):

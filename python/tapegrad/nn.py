@@ -45,15 +45,16 @@ def softplus(features, name=None):
 
 
 def leaky_relu(features, alpha=0.2, name=None):
-    """``features`` where positive, ``alpha * features`` elsewhere, as ``tf.nn.leaky_relu``.
+    """``features`` where positive, ``alpha * features`` elsewhere, as ``tf.nn.leaky_relu``
+    (NaN stays NaN).
 
-    The gradient is 1 where ``features > 0`` and ``alpha`` elsewhere (at 0 too, as TF's);
-    written with the recorded masks of ``relu_grad``'s family, so it has derivatives of
-    every order.
+    The gradient is 1 where ``features > 0`` and ``alpha`` elsewhere (at 0 and NaN too, as
+    TF's); the positive branch goes through ``relu_grad``, so the second derivative is zeros
+    (not None), as TF's, and every order exists.
     """
     x = as_tensor(features, None, "leaky_relu: features")
     alpha = float(alpha)
-    return _core.add(_core.mask_gt(x, x, 0.0), _core.mask_ge(_core.multiply(x, alpha), 0.0, x))
+    return _core.where(_core.greater(x, 0.0), relu_grad(x, x), _core.multiply(x, alpha))
 
 
 def _features(features, op):
@@ -62,23 +63,23 @@ def _features(features, op):
 
 
 def relu6(features, name=None):
-    """``min(max(features, 0), 6)``, as ``tf.nn.relu6``: gradient 1 strictly between 0 and 6,
-    0 elsewhere (at 0 and 6 too, as TF's), of every order."""
+    """``min(max(features, 0), 6)``, as ``tf.nn.relu6`` (NaN stays NaN, inf gives 6): gradient
+    1 strictly between 0 and 6, 0 elsewhere (at 0, 6 and NaN too, as TF's); the second
+    derivative is zeros, as TF's."""
     x = _features(features, "relu6")
-    inside = _core.mask_gt(_core.mask_gt(x, x, 0.0), 6.0, x)  # x where 0 < x < 6
-    six = _core.where(_core.greater_equal(x, 6.0), _core._constant(6.0, x.dtype),
-                      _core._constant(0.0, x.dtype))  # 6 where x >= 6: a constant of x
-    return _core.add(inside, six)
+    return _core.where(_core.greater_equal(x, 6.0), _core._constant(6.0, x.dtype), relu(x))
 
 
 def elu(features, alpha=1.0, name=None):
-    """``features`` where positive, ``alpha * (exp(features) - 1)`` elsewhere, as ``tf.nn.elu``
-    (``alpha`` as Keras's ELU; TF's tf.nn.elu has alpha 1). Computed with ``expm1``; gradient 1
-    and ``alpha * exp(features)``."""
+    """``features`` where not negative (NaN stays NaN), ``alpha * (exp(features) - 1)`` where
+    negative, as ``tf.nn.elu`` (``alpha`` as Keras's ELU; TF's tf.nn.elu has alpha 1). Computed
+    with ``expm1`` on the negative part only, so a large input can't overflow into a NaN
+    gradient; gradient 1 where ``features >= 0`` (0 included, as TF's) and ``alpha *
+    exp(features)`` below, of every order."""
     from .math import expm1
     x = _features(features, "elu")
-    neg = _core.multiply(expm1(x), float(alpha))
-    return _core.add(_core.mask_gt(x, x, 0.0), _core.mask_ge(neg, 0.0, x))
+    neg_part = relu_grad(x, _core.negative(x))  # x where x < 0, else 0 (NaN too)
+    return _core.where(_core.less(x, 0.0), _core.multiply(expm1(neg_part), float(alpha)), x)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717

@@ -92,15 +92,36 @@ def test_reduce_prod_gradient_at_zeros_is_the_product_of_the_others():
     np.testing.assert_array_equal(g.numpy(), [[0.0, 24.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
 
 
-def test_cumprod_gradient_at_zero_is_not_finite_as_tf():
-    # TF's cumprod gradient divides by x (cumsum(y * g, reverse) / x): inf or NaN at a zero.
-    x = tf.constant(np.array([2.0, 0.0, 3.0]))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cumprod_gradient_at_zero_is_zero_as_tf(dtype):
+    # TF 2's cumprod gradient is div_no_nan(cumsum(y * g, reverse), x): 0 where x is 0 (TF
+    # 2.21 gives [1, 0, 0] here; the derivative there would be 8), the others exact.
+    x = tf.constant(np.array([2.0, 0.0, 3.0], dtype))
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = tf.math.cumprod(x)
-    g = tape.gradient(y, x).numpy()
-    assert np.isfinite(g[[0, 2]]).all() and not np.isfinite(g[1])
-    np.testing.assert_array_equal(g[[0, 2]], [1.0, 0.0])
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(), [1.0, 0.0, 0.0])
+    x = tf.constant(np.array([[2.0, 0.0], [0.0, 0.0], [3.0, 4.0]], dtype))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.math.cumprod(x, axis=0, exclusive=True, reverse=True)
+    g = tape.gradient(y, x, output_gradients=tf.constant(np.full((3, 2), 2.0, dtype))).numpy()
+    assert np.isfinite(g).all()
+    # y = [x1 x2, x2, 1] per column: column 0 is [0, 3, 1] -> dx = [0, 0 (x1 is 0), 2 * (x1 + 1)]
+    np.testing.assert_array_equal(g[:, 0], [0.0, 0.0, 2.0])
+
+
+def test_reduce_prod_second_order_is_finite_at_zeros_as_tf():
+    # TF 2.21's Hessian of reduce_prod([1, 3, 0]) (its cumprod gradient is div_no_nan).
+    x = tf.constant(np.array([1.0, 3.0, 0.0]))
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.reduce_prod(x)
+        g = inner.gradient(y, x)
+    np.testing.assert_array_equal(g.numpy(), [0.0, 0.0, 3.0])
+    np.testing.assert_array_equal(outer.jacobian(g, x).numpy(), [[0, 0, 0], [0, 0, 0], [3, 1, 0]])
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64])

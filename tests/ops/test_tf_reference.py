@@ -1,0 +1,192 @@
+"""Edge values and gradients where a differential run against TensorFlow 2.21 (session 22)
+found tapegrad diverging. The expected numbers are TF 2.21's outputs for the same calls (and,
+where the math has a closed form, that value too)."""
+import numpy as np
+import pytest
+
+import tapegrad as tf
+from tapegrad.errors import InvalidArgumentError
+
+
+def grad(f, x, order=1):
+    """The `order`-th derivative of sum(f(x)) at x (nested tapes), as a numpy array or None."""
+    x = tf.constant(x)
+    tapes = [tf.GradientTape() for _ in range(order)]
+    for t in tapes:
+        t.__enter__()
+        t.watch(x)
+    y = tf.reduce_sum(f(x))
+    for t in reversed(tapes):
+        t.__exit__(None, None, None)
+        y = t.gradient(y, x)
+        if y is None:
+            return None
+        if t is not tapes[0]:
+            y = tf.reduce_sum(y)
+    return y.numpy()
+
+
+# -- hyperbolic functions --------------------------------------------------------------------
+
+def test_atanh_is_accurate_near_minus_one():
+    x = np.float32([-0.999999, -0.9999, -0.999, 0.999999, -0.5])
+    got = tf.math.atanh(x).numpy()
+    want = np.arctanh(x.astype(np.float64))
+    np.testing.assert_allclose(got, want, rtol=2e-6)  # was 0.4 % off at -0.999999
+    assert np.signbit(tf.math.atanh(tf.constant(-0.0)).numpy())
+    np.testing.assert_array_equal(tf.math.atanh(np.float32([1, -1])).numpy(), [np.inf, -np.inf])
+    assert np.isnan(tf.math.atanh(np.float32([np.nan, 2.0, -2.0])).numpy()).all()
+
+
+@pytest.mark.parametrize("dtype, x", [(np.float32, 89.0), (np.float32, 89.4), (np.float64, 710.0)])
+def test_sinh_cosh_stay_finite_up_to_their_overflow(dtype, x):
+    want = np.sinh(np.longdouble(dtype(x)))  # of the input as rounded to dtype
+    for v in (x, -x):
+        np.testing.assert_allclose(tf.math.sinh(np.array(v, dtype)).numpy(), np.sign(v) * want, rtol=4 * np.finfo(dtype).eps)
+        np.testing.assert_allclose(tf.math.cosh(np.array(v, dtype)).numpy(), want, rtol=4 * np.finfo(dtype).eps)
+    # the gradients are cosh and sinh: finite too
+    np.testing.assert_allclose(grad(tf.math.sinh, np.array([x], dtype)), [want], rtol=4 * np.finfo(dtype).eps)
+    past = np.array(90.0 if dtype == np.float32 else 711.0, dtype)
+    assert tf.math.sinh(past).numpy() == np.inf and tf.math.cosh(-past).numpy() == np.inf
+
+
+def test_acosh_is_nan_below_one_value_and_gradient():
+    x = np.float32([-2.5, -1.0, -np.inf, -1e6, 0.5])
+    assert np.isnan(tf.math.acosh(x).numpy()).all()
+    assert np.isnan(grad(tf.math.acosh, x)).all()  # TF: NaN (was 0.44, -inf, 0 for the first three)
+    np.testing.assert_allclose(grad(tf.math.acosh, np.float32([2.0])), [1 / np.sqrt(3)], rtol=1e-6)
+    assert grad(tf.math.acosh, np.float32([1.0]))[0] == np.inf
+
+
+# -- gradients TF gives as zeros, not None ----------------------------------------------------
+
+def test_sign_gradient_is_zeros():
+    np.testing.assert_array_equal(grad(lambda x: tf.sign(x) * 3.0, np.float32([1, -2, 0])), [0, 0, 0])
+
+
+@pytest.mark.parametrize("f", [tf.abs, tf.nn.relu, tf.nn.relu6, lambda x: tf.nn.leaky_relu(x, 0.2)],
+                         ids=["abs", "relu", "relu6", "leaky_relu"])
+def test_second_derivative_of_piecewise_linear_is_zeros(f):
+    x = np.float32([0.3, -0.7, 2.0, 7.0])
+    np.testing.assert_array_equal(grad(f, x, order=2), np.zeros(4, np.float32))
+
+
+def test_relu_network_hessian_vector_product_is_zeros():
+    W = tf.constant([[1.0, -1.0], [0.5, 2.0]])
+    x = tf.constant([[0.3, -0.7]])
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            out = tf.reduce_sum(tf.nn.relu(x @ W))
+        gx = inner.gradient(out, x)
+    np.testing.assert_array_equal(outer.gradient(gx, x).numpy(), [[0.0, 0.0]])
+
+
+# -- other gradients ---------------------------------------------------------------------------
+
+def test_divide_gradient_wrt_tiny_denominator():
+    # TF computes (-x / y) / y: y * y would underflow to 0 for |y| < ~4e-23 in float32.
+    for x, y, want in [(1e-30, 1e-30, -1e30), (0.0, 1e-30, -0.0)]:
+        a, b = tf.constant(np.float32(x)), tf.constant(np.float32(y))
+        with tf.GradientTape() as tape:
+            tape.watch(b)
+            q = a / b
+        np.testing.assert_allclose(tape.gradient(q, b).numpy(), want, rtol=1e-6)
+
+
+def test_softsign_gradient_for_large_inputs():
+    x = np.float32([1e6, -1e6, np.inf, 0.5])
+    np.testing.assert_allclose(grad(tf.nn.softsign, x), 1 / (1 + np.abs(x.astype(np.float64))) ** 2, rtol=1e-6)
+    np.testing.assert_allclose(grad(tf.math.softsign, np.float64([1e20])), [1e-40], rtol=1e-12)
+    # second order: -2 sign(x) / (1 + |x|)^3
+    np.testing.assert_allclose(grad(tf.nn.softsign, np.float32([0.5, -3.0]), order=2),
+                               [-2 / 1.5 ** 3, 2 / 4.0 ** 3], rtol=1e-6)
+
+
+def test_atan2_incompatible_shapes_is_invalid_argument():
+    with pytest.raises(InvalidArgumentError, match=r"atan2: \(1, 3\) vs. \(2,\)"):
+        tf.math.atan2(tf.constant([[1.0, 2.0, 3.0]]), tf.constant([1.0, 2.0]))
+
+
+# -- activations: NaN, infinities, the branch at 0, large inputs; TF 2.21's outputs --------------
+
+_X = np.float32([0.3, -0.7, 0.0, 7.0, np.nan, np.inf, -np.inf])
+_nan, _inf = np.nan, np.inf
+_S, _SA = 1.050701, 1.7580993
+_TF_ACTIVATIONS = {  # name: (value, gradient, second derivative) of sum(f(x)) at _X, from TF 2.21
+    "leaky_relu": (lambda x: tf.nn.leaky_relu(x, 0.2),
+                   [0.3, -0.14, 0, 7, _nan, _inf, -_inf], [1, 0.2, 0.2, 1, 0.2, 1, 0.2], [0] * 7),
+    "leaky_relu_0": (lambda x: tf.nn.leaky_relu(x, 0.0),
+                     [0.3, 0, 0, 7, _nan, _inf, _nan], [1, 0, 0, 1, 0, 1, 0], [0] * 7),
+    "relu6": (tf.nn.relu6, [0.3, 0, 0, 6, _nan, 6, 0], [1, 0, 0, 0, 0, 0, 0], [0] * 7),
+    "elu": (tf.nn.elu, [0.3, -0.5034147, 0, 7, _nan, _inf, -1], [1, 0.4965853, 1, 1, 1, 1, 0],
+            [0, 0.4965853, 0, 0, 0, 0, 0]),
+    "selu": (tf.nn.selu, [0.3152103, -0.88505304, 0, 7.354907, _nan, _inf, -_SA],
+             [_S, 0.8730463, _S, _S, _S, _S, 0], [0, 0.8730463, 0, 0, 0, 0, 0]),
+    "relu": (tf.nn.relu, [0.3, 0, 0, 7, _nan, _inf, 0], [1, 0, 0, 1, 0, 1, 0], [0] * 7),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_TF_ACTIVATIONS))
+def test_activation_values_and_two_derivatives_as_tf(name):
+    f, value, d1, d2 = _TF_ACTIVATIONS[name]
+    np.testing.assert_allclose(f(tf.constant(_X)).numpy(), np.float32(value), rtol=1e-6)
+    np.testing.assert_allclose(grad(f, _X), np.float32(d1), rtol=1e-6)
+    np.testing.assert_allclose(grad(f, _X, order=2), np.float32(d2), rtol=1e-6)
+
+
+@pytest.mark.parametrize("f", [tf.nn.elu, tf.nn.selu, tf.keras.activations.elu, tf.keras.activations.selu])
+@pytest.mark.parametrize("dtype, big", [(np.float32, 100.0), (np.float64, 1000.0)])
+def test_elu_gradient_of_a_large_input_is_finite(f, dtype, big):
+    g = grad(f, np.array([big, -big], dtype))
+    assert np.isfinite(g).all() and g[0] > 0 and 0 <= g[1] < 1e-40  # exp(-100): subnormal (TF flushes to 0)
+
+
+def test_sqrt_gradient_is_zero_where_the_incoming_gradient_is_zero():
+    # the "safe sqrt" idiom: TF's SqrtGrad gives 0 where dy is 0, so no 0 * inf = NaN at x = 0
+    f = lambda x: tf.where(x > 0, tf.sqrt(x), 0.0)  # noqa: E731
+    np.testing.assert_array_equal(grad(f, np.float32([0.0, -1.0, 4.0])), [0.0, 0.0, 0.25])
+    np.testing.assert_allclose(grad(tf.sqrt, np.float64([4.0, 0.25]), order=2), [-1 / 32, -2.0])  # -x^-1.5 / 4
+    assert grad(tf.sqrt, np.float32([0.0]))[0] == np.inf  # a nonzero dy at 0 is still inf
+
+
+# -- Variables ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["int32", "int64"])
+def test_integer_variable_assign_add_and_sub_as_tf(dtype):
+    step = tf.Variable(0, dtype=dtype)
+    step.assign_add(1)
+    step.assign_add(tf.constant(1, dtype=dtype))
+    assert step.numpy() == 2 and step.dtype.name == dtype
+    step.assign_sub(3)
+    assert step.numpy() == -1
+    big = np.iinfo(dtype).max
+    v = tf.Variable(np.array([big, 5], dtype))
+    v.assign_add(np.array([1, -6], dtype))  # wraps, as TF
+    np.testing.assert_array_equal(v.numpy(), [np.iinfo(dtype).min, -1])
+    with pytest.raises(TypeError, match="assign_add"):
+        v.assign_add(np.array([1.5, 2.0]))
+    with pytest.raises(ValueError, match="shape"):
+        v.assign_sub(np.array([1, 2, 3], dtype))
+    np.testing.assert_array_equal(v.numpy(), [np.iinfo(dtype).min, -1])  # untouched by the errors
+
+
+def test_integer_variable_update_does_not_write_through_a_held_value():
+    v = tf.Variable(np.array([1, 2], np.int32))
+    held = v.value()
+    v.assign_add(np.array([10, 10], np.int32))
+    np.testing.assert_array_equal(held.numpy(), [1, 2])  # copy-on-write
+    np.testing.assert_array_equal(v.numpy(), [11, 12])
+
+
+@pytest.mark.parametrize("op, hint", [("+=", "assign_add"), ("-=", "assign_sub"),
+                                      ("*=", r"var.assign\(var \* value\)"), ("/=", r"var.assign\(var / value\)")])
+def test_inplace_operator_on_a_variable_is_tf_runtime_error(op, hint):
+    v = tf.Variable(4.0)
+    with pytest.raises(RuntimeError, match=hint):
+        exec(f"v {op} 2.0", {}, {"v": v})
+    assert v.numpy() == 4.0
+    t = tf.constant(4.0)
+    t += 2.0  # a tensor is immutable: += makes a new tensor, as TF
+    assert t.numpy() == 6.0
