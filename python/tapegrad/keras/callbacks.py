@@ -208,7 +208,7 @@ def _optimizer_lr(model, who):
     opt = getattr(model, "optimizer", None)
     if opt is None or not hasattr(opt, "learning_rate"):
         raise ValueError(f"{who}: the model has no optimizer with a learning_rate (compile it first)")
-    if callable(opt.learning_rate):
+    if callable(getattr(opt, "_learning_rate", None)):
         raise ValueError(f"{who}: the optimizer's learning_rate is a schedule; give it a float")
     return opt
 

@@ -1250,6 +1250,7 @@ class BatchNormalization(Layer):
             raise ValueError(f"BatchNormalization {self.name!r}: axis {self.axis} is not a known dimension "
                              f"of inputs of shape {tuple(input_shape)}")
         self._axis = axis
+        self._built_shape = tuple(input_shape)  # also when build() is called by hand
         n = (int(input_shape[axis]),)
         beta_i, gamma_i, mean_i, var_i = self._inits
         if self.scale:
@@ -1261,15 +1262,17 @@ class BatchNormalization(Layer):
         self.built = True
 
     def call(self, inputs, training=None):
-        """Normalize with the batch's moments (training) or the moving ones."""
+        """Normalize with the batch's moments (training) or the moving ones. A frozen layer
+        (``trainable=False``) always runs in inference mode, as Keras 3's: the moving
+        statistics normalize and stay as they are (fine-tuning)."""
         from .. import nn
         rank = inputs.ndim
-        if rank != len(self.input_shape) or inputs.shape[self._axis] != self.moving_mean.shape[0]:
+        if rank != len(self._built_shape) or inputs.shape[self._axis] != self.moving_mean.shape[0]:
             raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
-                             f"shape {self.input_shape}, but received input with shape {tuple(inputs.shape)}")
+                             f"shape {self._built_shape}, but received input with shape {tuple(inputs.shape)}")
         shape = [1] * rank
         shape[self._axis] = inputs.shape[self._axis]
-        if training:
+        if training and self.trainable:
             axes = [d for d in range(rank) if d != self._axis]
             mean, var = nn.moments(inputs, axes)
             m = self.momentum
@@ -1324,6 +1327,7 @@ class LayerNormalization(Layer):
             raise ValueError(f"LayerNormalization {self.name!r}: axis {self.axis} must name known, distinct, "
                              f"non-batch dimensions of inputs of shape {tuple(input_shape)}")
         self._axes = axes
+        self._rank = rank  # also when build() is called by hand
         shape = tuple(int(input_shape[a]) for a in axes)
         if self.scale:
             self.gamma = self.add_weight("gamma", shape, self._inits[1], constraint=self.gamma_constraint)
@@ -1336,9 +1340,9 @@ class LayerNormalization(Layer):
         from .. import nn
         from ..math import rsqrt
         rank = inputs.ndim
-        if rank != len(self.input_shape):
+        if rank != self._rank:
             raise ValueError(f"Input 0 of layer {self.name!r} is incompatible with the layer: expected "
-                             f"rank {len(self.input_shape)}, but received input with shape {tuple(inputs.shape)}")
+                             f"rank {self._rank}, but received input with shape {tuple(inputs.shape)}")
         mean, var = nn.moments(inputs, self._axes, keepdims=True)
         y = _core.multiply(_core.subtract(inputs, mean), rsqrt(_core.add(var, self.epsilon)))
         shape = [inputs.shape[d] if d in self._axes else 1 for d in range(rank)]
@@ -1395,7 +1399,9 @@ class Embedding(Layer):
         """With ``mask_zero``: True where the index is not 0 (index 0 is padding)."""
         if not self.mask_zero:
             return None
-        return _core.not_equal(inputs, 0)
+        from .._convert import as_tensor
+        ids = as_tensor(inputs, None, f"{self.name}.compute_mask: inputs")  # numpy ints keep their dtype
+        return _core.not_equal(ids, _core._constant(0, ids.dtype))
 
     def __call__(self, inputs, training=None, mask=None):
         """Indices keep (or become) an integer dtype, not the layer's float dtype."""

@@ -8,6 +8,7 @@ with it), never per op.
 """
 
 import sys
+import warnings as _warnings
 
 import numpy as _np
 
@@ -905,6 +906,8 @@ class Model(_layers.Layer):
         self._build_on(xs)
 
         tvars = self.trainable_variables
+        if not tvars:
+            _warnings.warn("The model does not have any trainable weights.", UserWarning, stacklevel=2)
         loss_sources = self._loss_sources()
         loss_fn, opt = self.loss, self.optimizer
         metric_list = self._metric_list

@@ -40,10 +40,40 @@ class _Step(int):
         return _np.int64(self)
 
 
+class _LearningRate(float):
+    """``optimizer.learning_rate``: the current rate as a float that also answers what Keras
+    3's learning-rate variable does: ``assign`` (sets the optimizer's rate), ``numpy()``,
+    ``dtype``. With a schedule it is the schedule's value at the current step."""
+
+    def __new__(cls, value, opt):
+        self = super().__new__(cls, value)
+        self._opt = opt
+        return self
+
+    def assign(self, value):
+        """Set the optimizer's learning rate (not allowed while it follows a schedule)."""
+        if callable(self._opt._learning_rate):
+            raise TypeError("This optimizer's learning_rate is a schedule or a callable: it cannot "
+                            "be assigned (set `optimizer.learning_rate = value` to replace it)")
+        self._opt.learning_rate = value
+        return self._opt.learning_rate
+
+    def numpy(self):
+        """The rate as a numpy float32 (Keras 3 keeps it in a float32 variable)."""
+        return _np.float32(self)
+
+    @property
+    def dtype(self):
+        from ..dtypes import float32
+        return float32
+
+
 class Optimizer:
     """Base class: applies gradients to Variables, counts steps in ``iterations``.
 
-    ``learning_rate`` is a float or a callable ``schedule(step) -> float``. ``clipnorm``,
+    ``learning_rate`` is a float, a ``LearningRateSchedule`` (called with the step) or a
+    callable taking no arguments (Keras 3). Reading ``optimizer.learning_rate`` gives the
+    current rate (a float with ``assign``/``numpy``); setting it replaces the rate. ``clipnorm``,
     ``clipvalue`` and ``global_clipnorm`` clip gradients first (Keras' meanings).
     Subclasses implement ``update_step(grad, variable, learning_rate)``.
     """
@@ -81,9 +111,28 @@ class Optimizer:
         """All the optimizer's state Variables (momentum, moments, ...)."""
         return [s for _, slots in self._slots.values() for s in slots.values()]
 
+    @property
+    def learning_rate(self):
+        """The current learning rate: a float with Keras 3's ``assign`` and ``numpy()``; with
+        a schedule, its value at the current step. Setting it replaces the rate."""
+        return _LearningRate(self._current_lr(), self)
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(value, (int, float, _np.floating, _np.integer)):
+            value = float(value)
+        elif not callable(value):
+            value = float(value.numpy())  # a tensor or a Variable: its value now
+        self._learning_rate = value
+
     def _current_lr(self):
-        lr = self.learning_rate
-        return float(lr(self.iterations)) if callable(lr) else float(lr)
+        """Keras 3: a LearningRateSchedule is called with the step count, any other callable
+        with no arguments (``SGD(lambda: 0.5)``)."""
+        from .schedules import LearningRateSchedule
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            return float(lr(self.iterations))
+        return float(lr()) if callable(lr) else float(lr)
 
     # -- applying ------------------------------------------------------------------------------
     def _filter(self, grads_and_vars):
@@ -133,9 +182,13 @@ class Optimizer:
         """Update each variable in place from its gradient; returns the new ``iterations``.
 
         ``None`` gradients are skipped with a warning; if every gradient is ``None`` this
-        raises ``ValueError("No gradients provided for any variable...")``. A variable with a
+        raises ``ValueError("No gradients provided for any variable...")``; an empty list
+        does nothing (Keras 3). A variable with a
         ``constraint`` is then projected, ``var.assign(var.constraint(var))``, as Keras does.
         """
+        grads_and_vars = list(grads_and_vars)
+        if not grads_and_vars:  # no variables at all (a frozen model): a no-op, as Keras 3
+            return self.iterations
         pairs = self._check(self._filter(grads_and_vars))
         if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
             pairs = self._clip(pairs)
@@ -188,7 +241,7 @@ class Optimizer:
     def get_config(self):
         """The constructor arguments, as a dict (Keras': a learning-rate schedule or function
         as its serialized config)."""
-        lr = self.learning_rate
+        lr = self._learning_rate
         if callable(lr):
             from . import saving
             lr = saving.serialize_keras_object(lr)
