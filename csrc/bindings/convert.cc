@@ -26,8 +26,13 @@ PyRegistry& registry() {
 py::object shape_tuple(const Shape& s) {
   py::tuple t(s.ndim);
   for (int i = 0; i < s.ndim; ++i) t[i] = py::int_(s.d[i]);
-  if (registry().shape_cls) return registry().shape_cls(t);
-  return std::move(t);
+  if (!registry().shape_cls) return std::move(t);
+  // tuple.__new__(TensorShape, t): the ints are known good, so TensorShape.__new__'s checks
+  // (and its Python frame, ~200 ns of every x.shape) are skipped.
+  py::tuple args = py::make_tuple(t);
+  PyObject* r = PyTuple_Type.tp_new(reinterpret_cast<PyTypeObject*>(registry().shape_cls.ptr()), args.ptr(), nullptr);
+  if (!r) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
 }
 
 py::dtype numpy_dtype(DType d) {

@@ -230,10 +230,22 @@ void bind_ops(py::module_& m) {
                             ops::PatchGeom::from_list(parse_int_list(geom, "col2im", "geometry"), "col2im"),
                             channels));
   }, py::arg("p"), py::arg("geometry"), py::arg("channels"));
-  m.def("expand_dims", [](py::handle x, i64 axis, py::handle) {
-    return wrap(ops::expand_dims(to_tensor(x, nullptr, "expand_dims"), axis));
+  m.def("expand_dims", [](py::handle x, py::handle axis, py::handle) {
+    // An int, a 0-d int tensor, or a one-element list (which TF accepts too).
+    i64 a;
+    if (PyList_Check(axis.ptr()) || PyTuple_Check(axis.ptr())) {
+      std::vector<i64> v = parse_int_list(axis, "expand_dims", "axis");
+      if (v.size() != 1)
+        throw InvalidArgument("expand_dims: axis must be a single integer, got " +
+                              std::to_string(v.size()) + " values");
+      a = v[0];
+    } else {
+      a = parse_int(axis, "expand_dims", "axis");
+    }
+    return wrap(ops::expand_dims(to_tensor(x, nullptr, "expand_dims"), a));
   }, py::arg("input"), py::arg("axis"), py::arg("name") = py::none(),
-     "input with a new dimension of size 1 at axis, as tf.expand_dims.");
+     "input with a new dimension of size 1 at axis (an int or a one-element list), as "
+     "tf.expand_dims.");
   m.def("squeeze", [](py::handle x, py::handle axis, py::handle) {
     std::vector<i64> ax = axis.is_none() ? std::vector<i64>{} : parse_int_list(axis, "squeeze", "axis");
     return wrap(ops::squeeze(to_tensor(x, nullptr, "squeeze"), ax));

@@ -144,7 +144,9 @@ void add_protocol(Cls& cls) {
   cls.def("__invert__", [](py::handle self) {
     return wrap(ops::logical_not(to_tensor(self, nullptr, "logical_not")));
   });
-  cls.attr("__array_ufunc__") = py::none();  // numpy defers to our reflected operators
+  // As TF's tensors: no __array_ufunc__, and a priority above ndarray's, so `array * tensor`
+  // defers to our reflected operator (a Tensor) while a ufunc called on a tensor
+  // (np.sqrt(t)) takes its __array__ and gives a numpy array.
   cls.attr("__array_priority__") = 100;
 
 #define TG_BINOP(pyname, rname, fn)                                                    \
@@ -303,8 +305,12 @@ return new tensors and are recorded by active GradientTapes.)doc");
     if (!is_tensor(self))
       throw TypeError("Tensor.numpy: expected a tapegrad.Tensor, got " +
                       std::string(py::str(py::type::handle_of(self).attr("__name__"))));
-    return numpy_view(Tensor(tensor_ptr(self)), self, false);
-  }, "The value as a read-only numpy array sharing this tensor's memory (no copy).");
+    Tensor t(tensor_ptr(self));
+    py::array view = numpy_view(t, self, false);
+    if (t.ndim() == 0) return py::object(view[py::tuple()]);  // a numpy scalar, as TF's (hashable)
+    return py::object(std::move(view));
+  }, "The value as a read-only numpy array sharing this tensor's memory (no copy); a 0-d "
+     "tensor gives a numpy scalar (np.float32(1.5)), as TF's.");
   tensor.def("_num_watches", [](const TensorImpl& t) { return t.num_watches(); });
   tensor.def("_storage_id", [](const TensorImpl& t) { return reinterpret_cast<std::uintptr_t>(t.storage()); });
 
@@ -357,10 +363,11 @@ variables read under a GradientTape are watched automatically.)doc");
                              "The variable's name with TF's ':0' suffix.")
       .def_property_readonly("trainable", &VariableImpl::trainable,
                              "Whether GradientTapes watch this variable when it is read.")
-      .def("numpy", [](const VariableImpl& v) {
+      .def("numpy", [](const VariableImpl& v) -> py::object {
         py::array view = numpy_view(v.value(), py::none(), false);
+        if (v.value().ndim() == 0) return py::object(view[py::tuple()]);  // a numpy scalar, as TF's
         return view.attr("copy")();
-      }, "A copy of the current value as a numpy array.")
+      }, "A copy of the current value as a numpy array (a numpy scalar for a 0-d variable).")
       .def("value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
       .def("read_value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
       .def("assign", [](py::handle self, py::handle value, py::object, py::object, bool) {

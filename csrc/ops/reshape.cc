@@ -45,11 +45,30 @@ Tensor reshape(const Tensor& x, const std::vector<i64>& dims) {
     s.push_back(v);
   }
   if (infer >= 0) {
-    i64 known = s.checked_numel("reshape");  // with 1 at the inferred dimension
-    if (known == 0 || x.numel() % known != 0)
+    // TF's rule: the -1 is the input's element count over the product of the other sizes,
+    // zeros left out of both when the requested shape has a 0 (so [0, 4, 3] -> [0, -1] gives
+    // [0, 12], an empty batch keeps its feature size).
+    bool sizes_have_zero = false;
+    Shape nonzero;
+    for (int i = 0; i < s.ndim; ++i) {
+      if (s.d[i] == 0) sizes_have_zero = true;
+      else nonzero.push_back(s.d[i]);
+    }
+    const i64 known = nonzero.checked_numel("reshape");  // with 1 at the inferred dimension
+    i64 elems = x.numel();
+    bool input_has_zero = false;
+    if (sizes_have_zero) {
+      Shape in_nonzero;
+      for (int i = 0; i < x.ndim(); ++i) {
+        if (x.shape().d[i] == 0) input_has_zero = true;
+        else in_nonzero.push_back(x.shape().d[i]);
+      }
+      elems = in_nonzero.checked_numel("reshape");
+    }
+    if (!input_has_zero && elems % known != 0)
       throw InvalidArgument("Input to reshape is a tensor with " + std::to_string(x.numel()) +
                             " values, but the requested shape cannot hold them: " + s.str());
-    s.d[infer] = x.numel() / known;
+    s.d[infer] = elems / known;
   }
   return reshape(x, s);
 }

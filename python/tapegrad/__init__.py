@@ -46,9 +46,21 @@ __version__ = "0.1.0"
 
 
 class TensorShape(tuple):
-    """A tensor's shape: a tuple (compares equal to one) with TF's TensorShape helpers."""
+    """A tensor's shape: a tuple (compares equal to one, and to a list, as TF's) with TF's
+    TensorShape helpers. Slicing and ``+`` give TensorShapes. Dimensions are ints (None for
+    an unknown one, in shapes a user builds: ``TensorShape([None, 3])``)."""
 
     __slots__ = ()
+
+    def __new__(cls, dims=()):
+        if type(dims) is tuple:  # what tensor.shape passes: ints already (the hot path)
+            return tuple.__new__(cls, dims)
+        if dims is None:
+            raise TypeError("TensorShape(None): shapes of unknown rank are not supported "
+                            "(tapegrad is eager: every tensor's rank is known)")
+        if isinstance(dims, (int, _np.integer)) and not isinstance(dims, (_builtins.bool, _np.bool_)):
+            dims = (dims,)
+        return super().__new__(cls, (None if d is None else int(d) for d in dims))
 
     @property
     def rank(self):
@@ -60,22 +72,90 @@ class TensorShape(tuple):
         """Number of dimensions (TF's older name for ``rank``)."""
         return len(self)
 
+    @property
+    def dims(self):
+        """The dimensions as a list (TF 2: ints or None)."""
+        return list(self)
+
     def as_list(self):
         """The dimensions as a list of ints."""
         return list(self)
 
     def num_elements(self):
-        """Number of elements: the product of the dimensions (1 for a scalar)."""
+        """Number of elements: the product of the dimensions (1 for a scalar; None if a
+        dimension is unknown)."""
         n = 1
         for d in self:
+            if d is None:
+                return None
             n *= d
         return n
+
+    def is_fully_defined(self):
+        """True when no dimension is unknown."""
+        return all(d is not None for d in self)
+
+    def is_compatible_with(self, other):
+        """True when the ranks agree and each pair of known dimensions is equal."""
+        other = TensorShape(other)
+        return len(self) == len(other) and all(a is None or b is None or a == b for a, b in zip(self, other))
+
+    def assert_is_compatible_with(self, other):
+        """Raises ValueError unless ``is_compatible_with(other)``."""
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Shapes {self} and {TensorShape(other)} are incompatible")
+
+    def merge_with(self, other):
+        """The shape with the known dimensions of both; ValueError if they are incompatible."""
+        other = TensorShape(other)
+        self.assert_is_compatible_with(other)
+        return TensorShape(b if a is None else a for a, b in zip(self, other))
+
+    def concatenate(self, other):
+        """The dimensions of this shape followed by those of ``other``."""
+        return TensorShape(tuple(self) + tuple(TensorShape(other)))
+
+    def assert_has_rank(self, rank):
+        """Raises ValueError unless the shape has rank ``rank``."""
+        if len(self) != rank:
+            raise ValueError(f"Shape {self} must have rank {rank}")
+
+    def with_rank(self, rank):
+        """This shape, if it has rank ``rank`` (else ValueError)."""
+        self.assert_has_rank(rank)
+        return self
+
+    def assert_same_rank(self, other):
+        """Raises ValueError unless ``other`` has this shape's rank."""
+        if len(self) != len(TensorShape(other)):
+            raise ValueError(f"Shapes {self} and {TensorShape(other)} must have the same rank")
+
+    def __getitem__(self, key):
+        got = tuple.__getitem__(self, key)
+        return TensorShape(got) if isinstance(key, _builtins.slice) else got
+
+    def __add__(self, other):
+        return self.concatenate(other)
+
+    def __radd__(self, other):
+        return TensorShape(other).concatenate(self)
+
+    def __eq__(self, other):
+        if isinstance(other, list):
+            other = tuple(other)
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = tuple.__hash__
 
     def __repr__(self):
         return f"TensorShape({list(self)})"
 
     def __str__(self):
-        return tuple.__repr__(tuple(self))
+        return "(" + ", ".join("None" if d is None else str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
 
 
 _core._register((float32, float64, int32, int64, bool), TensorShape)
@@ -120,14 +200,22 @@ def convert_to_tensor(value: _Any, dtype: _Optional[DTypeLike] = None,
 
 
 def fill(dims: ShapeLike, value: _Any, name: _Optional[str] = None) -> Tensor:
-    """A tensor of shape ``dims`` filled with ``value`` (float32 unless value is a float64)."""
+    """A tensor of shape ``dims`` filled with the scalar ``value``: float32 for a Python
+    number, the value's dtype for a numpy scalar (int64 exactly), a bool or a 0-d tensor. A
+    tensor value is broadcast, so the fill is differentiable in it (the gradient sums), as
+    TF's."""
+    if isinstance(value, (Tensor, Variable)) or isinstance(value, (_builtins.bool, _np.bool_, _np.integer)) \
+            or (isinstance(value, _np.ndarray) and value.ndim == 0 and value.dtype.kind in "biu"):
+        t = value.read_value() if isinstance(value, Variable) else (
+            value if isinstance(value, Tensor) else _core._constant(_np.asarray(value), None))
+        if t.ndim != 0:
+            from .errors import InvalidArgumentError
+            raise InvalidArgumentError(f"fill: value must be a scalar, got a tensor of shape {list(t.shape)}")
+        return broadcast_to(t, dims)
     if isinstance(value, _np.ndarray) and value.ndim == 0:
         value = value[()]
     dtype = float64 if isinstance(value, (_np.float64,)) else float32
-    if isinstance(value, (Tensor, Variable)):
-        dtype = value.dtype
-        value = float(value)
-    if isinstance(value, (_builtins.bool, _np.bool_)) or not isinstance(value, (int, float, _np.integer, _np.floating)):
+    if not isinstance(value, (int, float, _np.floating)):
         raise TypeError(f"fill: value must be a real number, got {value!r} of type "
                         f"{type(value).__name__!r}")
     return _core._fill(dims, float(value), dtype)
@@ -169,16 +257,57 @@ def one_hot_seed(shape, index, dtype):
     return _core._constant(a, dtype)
 
 
-def pad(tensor: TensorLike, paddings: _Any, mode: str = "CONSTANT", constant_values: float = 0,
+def pad(tensor: TensorLike, paddings: _Any, mode: str = "CONSTANT", constant_values: _Any = 0,
         name: _Optional[str] = None) -> Tensor:
-    """Pad with zeros: ``paddings`` is [[before, after], ...] per dimension."""
-    if str(mode).upper() != "CONSTANT" or constant_values != 0:
-        raise NotImplementedError("pad: only mode='CONSTANT' with constant_values=0 is supported")
-    p = _np.asarray(paddings, dtype=_np.int64)
+    """Pad ``tensor``, as ``tf.pad``: ``paddings`` is [[before, after], ...] per dimension.
+
+    ``mode`` 'CONSTANT' fills with ``constant_values`` (a number or a 0-d tensor, which is
+    differentiable too); 'REFLECT' mirrors without repeating the edge (padding < the
+    dimension), 'SYMMETRIC' mirrors repeating it (padding <= the dimension): a gather, so
+    the gradient adds up the mirrored copies. Any order of gradient.
+    """
+    from .errors import InvalidArgumentError
+    m = str(mode).upper()
+    if m not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError(f"pad: mode must be one of 'CONSTANT', 'REFLECT', 'SYMMETRIC' "
+                         f"(any case), got {mode!r}")
+    p = _np.asarray(paddings.numpy() if isinstance(paddings, Tensor) else paddings)
+    if p.dtype.kind not in "iu" and not (p.dtype.kind == "f" and (p == _np.floor(p)).all()):
+        raise TypeError(f"pad: paddings must be integers, got {paddings!r:.80}")
+    p = p.astype(_np.int64)
     t = convert_to_tensor(tensor)
     if p.shape != (t.ndim, 2):
-        raise ValueError(f"pad: paddings must have shape ({t.ndim}, 2), got {p.shape}")
-    return _core._pad(t, p[:, 0].tolist(), p[:, 1].tolist())
+        raise InvalidArgumentError(f"pad: paddings must have shape ({t.ndim}, 2), got {p.shape}")
+    for axis, pair in enumerate(p.tolist()):
+        if min(pair) < 0:
+            raise InvalidArgumentError(f"pad: paddings must be non-negative, got {pair} for dimension "
+                                       f"{axis} of shape {tuple(t.shape)}")
+    if m == "CONSTANT":
+        out = _core._pad(t, p[:, 0].tolist(), p[:, 1].tolist())
+        if isinstance(constant_values, (Tensor, Variable)) or constant_values != 0:
+            c = convert_to_tensor(constant_values)
+            if c.ndim != 0:
+                raise InvalidArgumentError(f"pad: constant_values must be a scalar, got shape {list(c.shape)}")
+            if c.dtype != t.dtype:
+                c = _core.cast(c, t.dtype)
+            inside = _core._pad(ones(list(t.shape), float32), p[:, 0].tolist(), p[:, 1].tolist())
+            out = _core.where(_core.not_equal(inside, 0), out, c)
+        return out
+    edge = 0 if m == "REFLECT" else 1  # SYMMETRIC repeats the edge element
+    out = t
+    for axis, (before, after) in enumerate(p.tolist()):
+        if not before and not after:
+            continue
+        n = t.shape[axis]
+        if max(before, after) > n - 1 + edge:
+            raise InvalidArgumentError(
+                f"pad: {m} paddings must be {'less than' if not edge else 'at most'} the dimension "
+                f"size: [{before}, {after}] for dimension {axis} of size {n}")
+        j = _np.arange(-before, n + after)
+        j = _np.where(j < 0, -j - edge, j)
+        j = _np.where(j >= n, 2 * n - 2 + edge - j, j)
+        out = gather(out, constant(j.astype(_np.int64)), axis=axis)
+    return out
 
 
 def _dims_of(input, op):
@@ -244,7 +373,7 @@ def _variable_repr(self):
 
 
 def _array(self, dtype=None, copy=None):
-    a = self.numpy()
+    a = _np.asarray(self.numpy())  # numpy() of a 0-d tensor is a numpy scalar
     if dtype is not None and _np.dtype(dtype) != a.dtype:
         return a.astype(dtype)
     if copy:

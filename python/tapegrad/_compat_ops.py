@@ -281,9 +281,10 @@ tuple_.__name__ = tuple_.__qualname__ = "tuple"
 
 
 def get_static_value(tensor, partial=False):
-    """The value of ``tensor`` as a numpy array, as ``tf.get_static_value``: every eager tensor
-    has one; a Variable's value is not constant, so it gives None (as TF's); anything that is
-    not a tensor (a number, a list, a numpy array) is returned unchanged."""
+    """The value of ``tensor`` as a numpy array (a numpy scalar for a 0-d tensor), as
+    ``tf.get_static_value``: every eager tensor has one; a Variable's value is not constant,
+    so it gives None (as TF's); anything that is not a tensor (a number, a list, a numpy
+    array) is returned unchanged."""
     if isinstance(tensor, _core.Tensor):
         return tensor.numpy()
     if isinstance(tensor, _core.Variable):

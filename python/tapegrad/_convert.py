@@ -25,7 +25,10 @@ def as_tensor(x, dtype=None, what="loss"):
                         f"(numpy dtype {arr.dtype})")
     if dtype is None:
         # float32, as tf.constant: Python numbers and lists too (np.asarray makes them
-        # float64); a numpy float64 array or scalar keeps float64.
+        # float64); a numpy float64 array or scalar keeps float64; bools stay bool (a list of
+        # Python bools too, as tf.constant([True, False])).
+        if arr.dtype == _np.bool_:
+            return _core._constant(arr, None)
         if arr.dtype != _np.float64 or not isinstance(x, (_np.ndarray, _np.generic)):
             arr = arr.astype(_np.float32)
         return _core._constant(arr, None)

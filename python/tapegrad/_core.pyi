@@ -24,8 +24,7 @@ class InvalidArgumentError(ValueError):
 class _TensorProtocol:
     # What Tensor and Variable share (csrc/bindings/tensor.cc add_protocol, plus the pieces
     # tapegrad/__init__.py adds in Python: __array__, __getitem__, __iter__, __format__).
-    __array_ufunc__: None  # numpy defers to the reflected operators
-    __array_priority__: int
+    __array_priority__: int  # above ndarray's: array <op> tensor defers to the tensor (as TF)
     @property
     def shape(self) -> TensorShape: ...
     @property

@@ -271,7 +271,7 @@ def test_init_scope_records_on_no_tape():
 
 def test_get_static_value_timestamp_get_logger():
     np.testing.assert_array_equal(tf.get_static_value(tf.constant([1.0, 2.0])), [1.0, 2.0])
-    assert isinstance(tf.get_static_value(tf.constant(np.int32(4))), np.ndarray)
+    assert type(tf.get_static_value(tf.constant(np.int32(4)))) is np.int32  # a numpy scalar, as TF 2.21
     assert tf.get_static_value(tf.Variable(1.0)) is None
     assert tf.get_static_value([1, 2]) == [1, 2]
     before = time.time()

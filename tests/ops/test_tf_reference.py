@@ -190,3 +190,132 @@ def test_inplace_operator_on_a_variable_is_tf_runtime_error(op, hint):
     t = tf.constant(4.0)
     t += 2.0  # a tensor is immutable: += makes a new tensor, as TF
     assert t.numpy() == 6.0
+
+
+# -- Tensor API ----------------------------------------------------------------------------------
+
+def test_numpy_of_a_scalar_is_a_numpy_scalar_as_tf():
+    import collections
+    v = tf.reduce_mean(tf.constant([1.0, 2.0])).numpy()
+    assert type(v) is np.float32 and v == 1.5
+    counts = collections.Counter()
+    for label in tf.constant(np.array([3, 1, 3], np.int64)):
+        counts[label.numpy()] += 1  # hashable, as TF's
+    assert counts == {3: 2, 1: 1}
+    assert type(tf.Variable(2.0).numpy()) is np.float32
+    a = tf.constant(np.float64(2.5))
+    assert np.asarray(a).shape == () and np.asarray(a).dtype == np.float64  # __array__ still an array
+    assert f"{a:.1f}" == "2.5" and float(a) == 2.5
+    assert tf.constant([1.0]).numpy().shape == (1,)  # rank >= 1: arrays, as before
+
+
+def test_tensor_shape_compares_with_lists_and_slices_to_shapes():
+    s = tf.zeros([2, 3, 4]).shape
+    assert s == [2, 3, 4] and s == (2, 3, 4) and not s != [2, 3, 4] and s != [2, 3]
+    assert type(s[1:]) is tf.TensorShape and s[1:].as_list() == [3, 4] and s[0] == 2 and s[-1] == 4
+    assert (s + [5]).as_list() == [2, 3, 4, 5] and ([1] + s).as_list() == [1, 2, 3, 4]
+    assert s.concatenate(tf.TensorShape([7])) == [2, 3, 4, 7]
+    assert hash(s) == hash((2, 3, 4)) and {s: 1}[(2, 3, 4)] == 1
+    assert s.is_fully_defined() and s.dims == [2, 3, 4] and s.num_elements() == 24
+    u = tf.TensorShape([None, 3])
+    assert u.is_compatible_with([5, 3]) and not u.is_compatible_with([5, 4]) and not u.is_compatible_with([3])
+    assert u.merge_with([5, None]) == [5, 3] and u.num_elements() is None and not u.is_fully_defined()
+    assert s.with_rank(3) is s
+    with pytest.raises(ValueError, match="rank 2"):
+        s.assert_has_rank(2)
+    with pytest.raises(ValueError, match="incompatible"):
+        u.merge_with([5, 4])
+    assert str(s) == "(2, 3, 4)" and repr(s) == "TensorShape([2, 3, 4])" and str(u) == "(None, 3)"
+
+
+def test_expand_dims_takes_a_one_element_axis_list():
+    assert tf.expand_dims(tf.zeros([2, 3]), [0]).shape == [1, 2, 3]
+    assert tf.expand_dims(tf.zeros([2, 3]), tf.constant(-1)).shape == [2, 3, 1]
+    with pytest.raises(InvalidArgumentError, match="single integer"):
+        tf.expand_dims(tf.zeros([2]), [0, 1])
+
+
+def test_reshape_of_an_empty_batch_infers_the_feature_size_as_tf():
+    assert tf.reshape(tf.zeros([0, 4, 3]), [0, -1]).shape == [0, 12]
+    assert tf.reshape(tf.zeros([0, 4, 3]), [-1, 12]).shape == [0, 12]
+    assert tf.keras.layers.Flatten()(tf.zeros([0, 4, 3])).shape == [0, 12]
+    assert tf.reshape(tf.zeros([6]), [-1, 3]).shape == [2, 3]
+    assert tf.reshape(tf.zeros([0, 3]), [-1, 0]).shape == [3, 0]  # TF 2.21: (3, 0)
+    assert tf.reshape(tf.zeros([0, 3]), [-1, 2]).shape == [0, 2]
+    with pytest.raises(InvalidArgumentError, match="6 values"):
+        tf.reshape(tf.zeros([6]), [-1, 4])
+    with pytest.raises(InvalidArgumentError, match="6 elements"):
+        tf.reshape(tf.zeros([6]), [-1, 0])
+
+
+def test_fill_keeps_the_value_dtype_and_is_differentiable_in_a_tensor():
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(tf.fill([2, 3], x))
+    assert tape.gradient(y, x).numpy() == 6.0  # TF: 6 (was None)
+    big = tf.fill([2], np.int64(2 ** 40 + 1))
+    assert big.dtype == tf.int64 and (big.numpy() == 2 ** 40 + 1).all()
+    assert tf.fill([2], True).dtype == tf.bool and tf.fill([2], 3).dtype == tf.float32
+    assert tf.fill([1], tf.constant(np.float64(1.5))).dtype == tf.float64
+    with pytest.raises(InvalidArgumentError, match="fill: value must be a scalar"):
+        tf.fill([2], tf.constant([1.0, 2.0]))
+
+
+def test_python_bool_lists_stay_bool_in_array_ops():
+    x = tf.constant([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(tf.boolean_mask(x, [True, False, True]).numpy(), [1.0, 3.0])
+    for out in (tf.reverse([True, False], [0]), tf.tile([True, False], [2]), tf.roll([True, False], 1, 0)):
+        assert out.dtype == tf.bool
+
+
+@pytest.mark.parametrize("mode", ["CONSTANT", "REFLECT", "SYMMETRIC", "reflect"])
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (3, 4, 2), (1, 5)])
+def test_pad_modes_against_numpy_with_gradients(mode, shape):
+    rng = np.random.default_rng(len(shape))
+    x = rng.standard_normal(shape).astype(np.float32)
+    np_mode = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetric"}[mode.upper()]
+    for trial in range(4):
+        lim = [s - 1 if mode.upper() == "REFLECT" else s for s in shape]
+        p = [[int(rng.integers(0, m + 1)), int(rng.integers(0, m + 1))] for m in lim]
+        kw = {"constant_values": -1.5} if np_mode == "constant" else {}
+        want = np.pad(x, p, mode=np_mode, **kw)
+        xt = tf.constant(x)
+        w = rng.standard_normal(want.shape).astype(np.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            y = tf.pad(xt, p, mode=mode, **kw)
+            loss = tf.reduce_sum(y * w)
+        np.testing.assert_array_equal(y.numpy(), want)
+        # d loss / d x[i] = the sum of w over the positions that hold a copy of x[i]
+        idx = np.pad(np.arange(x.size).reshape(shape), p, mode=np_mode, **({"constant_values": -1} if kw else {}))
+        expect = np.zeros(x.size)
+        np.add.at(expect, idx[idx >= 0], w[idx >= 0])
+        np.testing.assert_allclose(tape.gradient(loss, xt).numpy().ravel(), expect, rtol=1e-5, atol=1e-6)
+
+
+def test_pad_constant_values_tensor_is_differentiable_and_errors():
+    c = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(c)
+        y = tf.reduce_sum(tf.pad(tf.ones([2, 2]), [[1, 0], [0, 1]], constant_values=c))
+    assert y.numpy() == 4 + 5 * 2.0 and tape.gradient(y, c).numpy() == 5.0
+    with pytest.raises(ValueError, match="mode must be one of"):
+        tf.pad(tf.ones([3]), [[1, 1]], mode="WRAP")
+    with pytest.raises(InvalidArgumentError, match="REFLECT paddings must be less than"):
+        tf.pad(tf.ones([3]), [[3, 0]], mode="REFLECT")
+    with pytest.raises(InvalidArgumentError, match="SYMMETRIC paddings must be at most"):
+        tf.pad(tf.ones([3]), [[0, 4]], mode="SYMMETRIC")
+    assert tf.pad(tf.ones([3]), [[0, 3]], mode="SYMMETRIC").shape == [6]
+
+
+def test_numpy_ufuncs_on_tensors_give_arrays_and_array_operators_give_tensors():
+    t = tf.constant([1.0, 4.0])
+    a = np.array([2.0, 3.0], np.float32)
+    r = np.sqrt(t)  # TF: a ufunc takes the tensor's __array__
+    assert type(r) is np.ndarray and r.tolist() == [1.0, 2.0]
+    assert type(np.add(tf.Variable([1.0]), 1.0)) is np.ndarray
+    for out in (a * t, a + t, t - a, a < t, np.float32(2) * t, a ** t, np.ones((1, 2), np.float32) @ tf.constant([[1.0], [2.0]])):
+        assert isinstance(out, tf.Tensor)  # array <op> tensor defers to the tensor, as TF
+    np.testing.assert_array_equal((a * t).numpy(), [2.0, 12.0])
+    assert np.mean(t) == 2.5 and float(np.sum(tf.Variable([1.0, 2.0]))) == 3.0
