@@ -12,8 +12,9 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
   const Tensor& y = e.saved[1];
   const bool exclusive = e.attrs.ints[1] != 0, reverse = e.attrs.ints[2] != 0;
   const Tensor num = cumsum(multiply(y, g[0]), e.attrs.ints[0], exclusive, !reverse);
-  const Tensor zero = compare(Compare::Equal, x, zeros_like(x), "cumprod");
-  gin[0] = where(zero, zeros_like(x), divide(num, where(zero, ones_like(x), x)));
+  const Tensor z = Tensor::scalar(x.dtype(), 0.0), one = Tensor::scalar(x.dtype(), 1.0);
+  const Tensor zero = compare(Compare::Equal, x, z, "cumprod");
+  gin[0] = where(zero, z, divide(num, where(zero, one, x)));
 }
 }  // namespace
 const OpDef op_cumprod{"cumprod", vjp};

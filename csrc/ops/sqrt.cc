@@ -8,7 +8,7 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
   const Tensor& y = e.saved[0];
   const Tensor d = divide(multiply(g[0], Tensor::scalar(y.dtype(), 0.5)), y);
   const Tensor zero = Tensor::scalar(y.dtype(), 0.0);
-  gin[0] = where(compare(Compare::Equal, g[0], zero, "sqrt"), zeros_like(d), d);
+  gin[0] = where(compare(Compare::Equal, g[0], zero, "sqrt"), zero, d);
 }
 }  // namespace
 const OpDef op_sqrt{"sqrt", vjp};

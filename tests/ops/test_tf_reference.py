@@ -319,3 +319,29 @@ def test_numpy_ufuncs_on_tensors_give_arrays_and_array_operators_give_tensors():
         assert isinstance(out, tf.Tensor)  # array <op> tensor defers to the tensor, as TF
     np.testing.assert_array_equal((a * t).numpy(), [2.0, 12.0])
     assert np.mean(t) == 2.5 and float(np.sum(tf.Variable([1.0, 2.0]))) == 3.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64, np.bool_])
+def test_where_selects_exactly_for_every_broadcast_combination(dtype):
+    # the select kernel works on bits: -0, NaN, the extremes must come through unchanged
+    rng = np.random.default_rng(7)
+    n = 1037
+    cond = rng.random(n) < 0.5
+    if dtype == np.bool_:
+        x, y = rng.random(n) < 0.5, rng.random(n) < 0.5
+    elif np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        x = rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+        y = rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+    else:
+        x = rng.standard_normal(n).astype(dtype)
+        y = rng.standard_normal(n).astype(dtype)
+        x[:4] = [-0.0, np.nan, np.inf, -np.inf]
+        y[4:8] = [-0.0, np.nan, np.inf, -np.inf]
+    for c in (cond, cond[:1]):
+        for a in (x, x[:1]):
+            for b in (y, y[:1]):
+                got = tf.where(tf.constant(c), tf.constant(a), tf.constant(b)).numpy()
+                want = np.where(c, a, b)
+                assert got.dtype == want.dtype
+                np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
