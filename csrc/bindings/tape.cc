@@ -116,8 +116,8 @@ void bind_tape(py::module_& m) {
               throw TypeError("gradient: output_gradients[" + std::to_string(i) + "] has dtype " +
                               dtype_name(seed.dtype()) + " but its target has dtype " +
                               dtype_name(x.dtype()));
-            if (seed.shape() != x.shape())
-              throw ValueError("gradient: output_gradients[" + std::to_string(i) + "] has shape " +
+            if (seed.shape() != x.shape())  // TF: InvalidArgumentError (also a ValueError here)
+              throw InvalidArgument("gradient: output_gradients[" + std::to_string(i) + "] has shape " +
                                seed.shape().str() + " but its target has shape " + x.shape().str());
           }
           tg.push_back(x);

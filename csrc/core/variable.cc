@@ -14,9 +14,9 @@ void VariableImpl::check_compatible(const Tensor& v, const char* op) const {
   if (v.dtype() != dtype())
     throw TypeError(std::string(op) + ": cannot assign a " + dtype_name(v.dtype()) +
                     " value to Variable '" + name_ + "' of dtype " + dtype_name(dtype()));
-  if (v.shape() != shape())
-    throw ValueError(std::string(op) + ": cannot assign a value of shape " + v.shape().str() +
-                     " to Variable '" + name_ + "' of shape " + shape().str());
+  if (v.shape() != shape())  // TF: InvalidArgumentError (ours is also a ValueError)
+    throw InvalidArgument(std::string(op) + ": cannot assign a value of shape " + v.shape().str() +
+                          " to Variable '" + name_ + "' of shape " + shape().str());
 }
 
 Tensor VariableImpl::writable_value(bool copy_contents) {

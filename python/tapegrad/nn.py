@@ -52,7 +52,7 @@ def leaky_relu(features, alpha=0.2, name=None):
     TF's); the positive branch goes through ``relu_grad``, so the second derivative is zeros
     (not None), as TF's, and every order exists.
     """
-    x = as_tensor(features, None, "leaky_relu: features")
+    x = _features(features, "leaky_relu")
     alpha = float(alpha)
     return _core.where(_core.greater(x, 0.0), relu_grad(x, x), _core.multiply(x, alpha))
 

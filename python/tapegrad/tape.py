@@ -37,6 +37,25 @@ def _parse_unconnected(value):
 _TENSOR_TYPES = (_core.Tensor, _core.Variable)
 
 
+def _add_identity_terms(targets, seeds, sources, grads):
+    """A target that is itself a source adds its seed to that source's gradient (d x / d x =
+    1, as TF's ``tape.gradient([y, v], v)``). The tape already counts it for a watched tensor;
+    it never sees it for a Variable target (the Variable's value, not a recorded read) or for
+    an unwatched tensor (whose gradient is otherwise None)."""
+    for j, s in enumerate(sources):
+        if isinstance(s, _core.Tensor) and grads[j] is not None:
+            continue  # a watched tensor: the identity is in already
+        if not s.dtype.is_floating:
+            continue
+        for t, seed in zip(targets, seeds):
+            if t is not s:
+                continue
+            add = _core._fill(tuple(s.shape), 1.0, s.dtype) if seed is None else \
+                (seed if isinstance(seed, _core.Tensor) else _core._constant(seed, s.dtype))
+            grads[j] = add if grads[j] is None else _core.add(grads[j], add)
+    return grads
+
+
 def _is_tensor_like(x):
     return isinstance(x, _TENSOR_TYPES)
 
@@ -188,6 +207,7 @@ class GradientTape:
                     "targets; pass one per target (None for the default ones)."
                 )
         grads = self._tape.gradient(flat_targets, seeds, flat_sources)
+        grads = _add_identity_terms(flat_targets, seeds, flat_sources, list(grads))
         self._finish()
         if unconnected is UnconnectedGradients.ZERO:
             from . import zeros_like

@@ -345,3 +345,30 @@ def test_where_selects_exactly_for_every_broadcast_combination(dtype):
                 want = np.where(c, a, b)
                 assert got.dtype == want.dtype
                 np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+def test_a_target_that_is_its_own_source_adds_its_seed_as_tf():
+    v = tf.Variable(1.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = 2.0 * v
+    assert tape.gradient([y, v], v).numpy() == 3.0  # was 2: the Variable target's own 1 lost
+    assert tape.gradient(v, v).numpy() == 1.0
+    assert tape.gradient(v, v, output_gradients=tf.constant(5.0)).numpy() == 5.0
+    w = tf.Variable(3.0)
+    assert tape.gradient(w, v) is None
+    g = tape.gradient([v, y], [v, w])
+    assert g[0].numpy() == 3.0 and g[1] is None
+    u = tf.constant([1.0, 2.0])  # not watched: TF still gives d u / d u
+    with tf.GradientTape(persistent=True) as tape:
+        z = 2.0 * u
+    np.testing.assert_array_equal(tape.gradient(u, u).numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(tape.gradient([u, u, z], u).numpy(), [2.0, 2.0])
+    x = tf.constant(1.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = 2.0 * x
+    assert tape.gradient([y, x], x).numpy() == 3.0  # a watched tensor: counted once
+    n = tf.Variable(1, dtype="int32")
+    with tf.GradientTape() as tape:
+        pass
+    assert tape.gradient(n, n) is None  # integers have no gradient
