@@ -373,6 +373,12 @@ def _cosh_value(v):
                        multiply(0.5, add(exp(v), exp(negative(v)))))
 
 
+def _with_sign_of(v, r):
+    """An odd function's value from r = f(|v|): -r where v < 0, v itself at +-0 (keeps -0),
+    r elsewhere (NaN stays NaN)."""
+    return _core.where(less(v, 0.0), negative(r), _core.where(equal(v, 0.0), v, r))
+
+
 def _asinh_value(v):
     a = abs(v)
     big = _big(v)
@@ -380,7 +386,7 @@ def _asinh_value(v):
     near = log1p(add(safe, divide(square(safe), add(_one(v), sqrt(add(_one(v), square(safe)))))))
     far = add(log(_core.where(big, a, _one(v))), 0.6931471805599453)
     r = _core.where(big, far, near)
-    return _core.where(less(v, 0.0), negative(r), _core.where(equal(v, 0.0), v, r))  # keeps -0
+    return _with_sign_of(v, r)
 
 
 def _nan_below_one(v, y):
@@ -401,7 +407,7 @@ def _atanh_value(v):
     # where its rounding error turns into a large relative error.
     a = abs(v)
     r = multiply(0.5, log1p(divide(multiply(2.0, a), subtract(1.0, a))))
-    return _core.where(less(v, 0.0), negative(r), _core.where(equal(v, 0.0), v, r))  # keeps -0
+    return _with_sign_of(v, r)
 
 
 sinh = _hyperbolic("sinh", _sinh_value, lambda v: cosh(v))
