@@ -116,8 +116,9 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
       }
     }
   } else if (kind == 'b') {
+    // TF: a bool becomes 0 or 1 of a numeric dtype that is asked for (`x * np_mask`), but
+    // no number becomes a bool.
     target = dtype ? *dtype : DType::Bool;
-    if (target != DType::Bool) refuse(target);
   } else if (kind == 'O') {
     unsupported(h, op);
   } else {
@@ -202,9 +203,7 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
     return t;
   }
   if (py_bool) {
-    if (hint && *hint != DType::Bool)
-      throw TypeError(std::string(op) + ": cannot convert " + std::string(py::repr(h)) +
-                      " to " + a_dtype(*hint) + " tensor");
+    if (hint && *hint != DType::Bool) return Tensor::scalar(*hint, p == Py_True ? 1.0 : 0.0);  // TF: x + True
     Tensor t = Tensor::empty(DType::Bool, Shape(), op);
     *t.data<bool>() = p == Py_True;
     return t;

@@ -14,6 +14,17 @@ Tensor index_tensor(py::handle h, const char* op) {
   return to_tensor(h, &i32, op);
 }
 
+// A pair of bitwise operands: as to_tensor_pair, but Python ints alone are int32 (TF's
+// tf.bitwise.bitwise_xor([1, 2], [3, 3]) is int32).
+void to_tensor_pair_int(py::handle x, py::handle y, const char* op, Tensor& a, Tensor& b) {
+  if (is_tensor(x) || is_variable(x) || is_tensor(y) || is_variable(y)) {
+    to_tensor_pair(x, y, op, a, b);
+    return;
+  }
+  a = index_tensor(x, op);
+  b = index_tensor(y, op);
+}
+
 ops::Axes axes_of(py::handle axis, const char* op) {
   if (axis.is_none()) return std::nullopt;
   return parse_int_list(axis, op, "axis");
@@ -48,6 +59,24 @@ void bind_logic_ops(py::module_& m) {
   TG_BIND_LOGIC(logical_or, Or, "OR")
   TG_BIND_LOGIC(logical_xor, Xor, "exclusive OR")
 #undef TG_BIND_LOGIC
+#define TG_BIND_BITWISE(name, kind, what)                                                  \
+  m.def(#name, [](py::handle x, py::handle y, py::handle) {                               \
+    Tensor a, b;                                                                          \
+    to_tensor_pair_int(x, y, #name, a, b);                                                \
+    return wrap(ops::bitwise(ops::Bitwise::kind, a, b, #name));                           \
+  }, py::arg("x"), py::arg("y"), py::arg("name") = py::none(),                            \
+     what " of two int32/int64 tensors of one dtype (numpy broadcasting), as tf.bitwise." #name \
+     "; Python ints are int32 here, as TF converts them. No gradient.");
+  TG_BIND_BITWISE(bitwise_and, And, "Elementwise bitwise AND")
+  TG_BIND_BITWISE(bitwise_or, Or, "Elementwise bitwise OR")
+  TG_BIND_BITWISE(bitwise_xor, Xor, "Elementwise bitwise exclusive OR")
+  TG_BIND_BITWISE(left_shift, LeftShift, "x << y (the shift clamped to [0, bits - 1], wrapping)")
+  TG_BIND_BITWISE(right_shift, RightShift, "x >> y (arithmetic; the shift clamped to [0, bits - 1])")
+#undef TG_BIND_BITWISE
+  m.def("invert", [](py::handle x, py::handle) {
+    return wrap(ops::bitwise_invert(index_tensor(x, "invert")));
+  }, py::arg("x"), py::arg("name") = py::none(),
+     "Elementwise bitwise NOT (~x) of an int32/int64 tensor, as tf.bitwise.invert. No gradient.");
   m.def("floordiv", [](py::handle x, py::handle y, py::handle) {
     Tensor a, b;
     to_tensor_pair(x, y, "floordiv", a, b);

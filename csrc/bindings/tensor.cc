@@ -126,23 +126,30 @@ void add_protocol(Cls& cls) {
   TG_CMP("__gt__", Greater, greater)
   TG_CMP("__ge__", GreaterEqual, greater_equal)
 #undef TG_CMP
-#define TG_LOGIC(pyname, rname, kind, fn)                                                 \
+  // & | ^ ~ are logical on bool tensors and bitwise on integer ones, as TF's operators.
+#define TG_LOGIC(pyname, rname, kind, fn, bfn)                                            \
   cls.def(pyname, [](py::handle self, py::handle other) {                                 \
-    Tensor a, b;                                                                          \
-    to_tensor_pair(self, other, #fn, a, b);                                               \
-    return wrap(ops::logical(ops::Logic::kind, a, b, #fn));                               \
+    Tensor a = to_tensor(self, nullptr, #fn);                                             \
+    const DType d = a.dtype();                                                            \
+    if (d == DType::Bool)                                                                 \
+      return wrap(ops::logical(ops::Logic::kind, a, to_tensor(other, &d, #fn), #fn));    \
+    return wrap(ops::bitwise(ops::Bitwise::kind, a, to_tensor(other, &d, #bfn), #bfn));  \
   }, py::is_operator());                                                                  \
   cls.def(rname, [](py::handle self, py::handle other) {                                  \
-    Tensor a, b;                                                                          \
-    to_tensor_pair(other, self, #fn, a, b);                                               \
-    return wrap(ops::logical(ops::Logic::kind, a, b, #fn));                               \
+    Tensor b = to_tensor(self, nullptr, #fn);                                             \
+    const DType d = b.dtype();                                                            \
+    if (d == DType::Bool)                                                                 \
+      return wrap(ops::logical(ops::Logic::kind, to_tensor(other, &d, #fn), b, #fn));    \
+    return wrap(ops::bitwise(ops::Bitwise::kind, to_tensor(other, &d, #bfn), b, #bfn));  \
   }, py::is_operator());
-  TG_LOGIC("__and__", "__rand__", And, logical_and)
-  TG_LOGIC("__or__", "__ror__", Or, logical_or)
-  TG_LOGIC("__xor__", "__rxor__", Xor, logical_xor)
+  TG_LOGIC("__and__", "__rand__", And, logical_and, bitwise_and)
+  TG_LOGIC("__or__", "__ror__", Or, logical_or, bitwise_or)
+  TG_LOGIC("__xor__", "__rxor__", Xor, logical_xor, bitwise_xor)
 #undef TG_LOGIC
   cls.def("__invert__", [](py::handle self) {
-    return wrap(ops::logical_not(to_tensor(self, nullptr, "logical_not")));
+    Tensor x = to_tensor(self, nullptr, "logical_not");
+    if (x.dtype() == DType::Bool) return wrap(ops::logical_not(x));
+    return wrap(ops::bitwise_invert(x));
   });
   // As TF's tensors: no __array_ufunc__, and a priority above ndarray's, so `array * tensor`
   // defers to our reflected operator (a Tensor) while a ufunc called on a tensor

@@ -234,4 +234,11 @@ decltype(auto) dispatch_all(DType dt, F&& f) {
   }
 }
 
+// Calls f(T{}) with T = std::int32_t for Int32, else std::int64_t (callers check is_integer).
+template <class F>
+decltype(auto) dispatch_int(DType dt, F&& f) {
+  if (dt == DType::Int32) return f(std::int32_t{});
+  return f(std::int64_t{});
+}
+
 }  // namespace tapegrad

@@ -26,12 +26,6 @@ T apply(kernels::Binary k, T x, T y) {
   }
 }
 
-template <class F>
-decltype(auto) dispatch_int(DType d, F&& f) {
-  if (d == DType::Int32) return f(std::int32_t{});
-  return f(std::int64_t{});
-}
-
 }  // namespace
 
 bool int_binary_supported(kernels::Binary k) {

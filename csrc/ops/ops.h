@@ -99,7 +99,7 @@ Tensor segment_reduce(const Tensor& data, const Tensor& segment_ids, i64 num_seg
                       SegmentReduce kind, bool empty_zero, const char* op);
 
 // Ops without a gradient (Note [Dtypes]): no ops.def row, since nothing is recorded. Each
-// is one file too: compare.cc (comparisons and logic), argmax.cc, argsort.cc, one_hot.cc,
+// is one file too: compare.cc (comparisons and logic), bitwise.cc, argmax.cc, argsort.cc, one_hot.cc,
 // floordiv.cc.
 // floor(a / b) (float) or Python's a // b (int; division by zero is an InvalidArgument).
 Tensor floordiv(const Tensor& a, const Tensor& b);
@@ -109,6 +109,11 @@ enum class Logic { And, Or, Xor };
 Tensor compare(Compare c, const Tensor& a, const Tensor& b, const char* op);
 Tensor logical(Logic l, const Tensor& a, const Tensor& b, const char* op);  // bool operands
 Tensor logical_not(const Tensor& x);
+// tf.bitwise (bitwise.cc): int32/int64 operands of one dtype, numpy broadcasting; shift
+// amounts clamped to [0, bits - 1] as TF's kernels.
+enum class Bitwise { And, Or, Xor, LeftShift, RightShift };
+Tensor bitwise(Bitwise k, const Tensor& a, const Tensor& b, const char* op);
+Tensor bitwise_invert(const Tensor& x);
 // reduce_any / reduce_all of a bool tensor.
 Tensor reduce_logical(bool all, const Tensor& x, const Axes& axes, bool keepdims);
 // Index of the largest (smallest) element along `axis`, the first one on ties; NaN counts as

@@ -501,7 +501,7 @@ Variable.__str__ = _variable_repr
 del _cls
 from . import _variables  # noqa: E402,F401  (tf.Variable(..., constraint=fn), Variable.constraint)
 
-from . import math, nn, config  # noqa: E402,F401
+from . import math, nn, config, bitwise  # noqa: E402,F401
 from . import random  # noqa: E402,F401
 from . import keras  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
@@ -559,7 +559,7 @@ __all__ = [
     "clip_by_value", "clip_by_norm", "function",
     "stop_gradient", "cast", "size", "rank", "shape",
     "math", "nn", "config", "errors", "set_num_threads", "get_num_threads",
-    "random", "keras", "utils", "linalg", "einsum", "tensordot", "sort", "argsort",
+    "random", "keras", "utils", "bitwise", "linalg", "einsum", "tensordot", "sort", "argsort",
     "data", "nest", "train", "TensorSpec", "cond", "while_loop", "map_fn", "scan", "foldl", "foldr",
     "vectorized_map", "py_function", "numpy_function",
     "debugging", "assert_equal", "assert_greater", "assert_less", "assert_rank",

@@ -843,7 +843,7 @@ class RaggedTensor:
         return self._with_flat(_core.abs(self.flat_values))
 
     def __invert__(self):
-        return self._with_flat(_core.logical_not(self.flat_values))
+        return self._with_flat(~self.flat_values)
 
     def __pos__(self):
         return self
@@ -1216,6 +1216,9 @@ def _make_binop(name, fn_name, reverse=False, module="_core"):
     def method(self, other):
         if module == "_core":
             fn = getattr(_core, fn_name)
+        elif module == "operator":  # & | ^: the Tensor operators (logical on bool, bitwise on int)
+            fn = {"logical_and": _operator.and_, "logical_or": _operator.or_,
+                  "logical_xor": _operator.xor}[fn_name]
         else:
             from . import math as _math
             fn = getattr(_math, fn_name)
@@ -1233,10 +1236,13 @@ for _name, _fn, _rev in [
         ("__pow__", "pow", False), ("__rpow__", "pow", True),
         ("__lt__", "less", False), ("__le__", "less_equal", False),
         ("__gt__", "greater", False), ("__ge__", "greater_equal", False),
+        ]:
+    setattr(RaggedTensor, _name, _make_binop(_name, _fn, _rev))
+for _name, _fn, _rev in [
         ("__and__", "logical_and", False), ("__rand__", "logical_and", True),
         ("__or__", "logical_or", False), ("__ror__", "logical_or", True),
         ("__xor__", "logical_xor", False), ("__rxor__", "logical_xor", True)]:
-    setattr(RaggedTensor, _name, _make_binop(_name, _fn, _rev))
+    setattr(RaggedTensor, _name, _make_binop(_name, _fn, _rev, "operator"))
 RaggedTensor.__mod__ = _make_binop("__mod__", "floormod", False, "math")
 RaggedTensor.__rmod__ = _make_binop("__rmod__", "floormod", True, "math")
 
