@@ -20,6 +20,8 @@ Tensor abs(const Tensor& x);
 Tensor sign(const Tensor& x);      // gradient is zero (None)
 Tensor square(const Tensor& x);
 Tensor sqrt(const Tensor& x);
+Tensor rsqrt(const Tensor& x);       // 1 / sqrt(x)
+Tensor reciprocal(const Tensor& x);  // 1 / x
 Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor log1p(const Tensor& x);

@@ -126,15 +126,15 @@ def squared_difference(x, y, name=None):
 
 
 def reciprocal(x, name=None):
-    """``1 / x``, as ``tf.math.reciprocal``."""
-    t = _float(x, "reciprocal")
-    return divide(_core._constant(1.0, t.dtype), t)
+    """``1 / x``, as ``tf.math.reciprocal``; its gradient is 0 where the incoming one is 0
+    (TF's ReciprocalGrad), so an untaken ``where`` branch adds no NaN at x = 0."""
+    return _core.reciprocal(_float(x, "reciprocal"))
 
 
 def rsqrt(x, name=None):
-    """``1 / sqrt(x)``, as ``tf.math.rsqrt``."""
-    t = _float(x, "rsqrt")
-    return divide(_core._constant(1.0, t.dtype), sqrt(t))
+    """``1 / sqrt(x)``, as ``tf.math.rsqrt``; its gradient is 0 where the incoming one is 0
+    (TF's RsqrtGrad), so an untaken ``where`` branch adds no NaN at x <= 0."""
+    return _core.rsqrt(_float(x, "rsqrt"))
 
 
 def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):

@@ -151,6 +151,21 @@ def test_sqrt_gradient_is_zero_where_the_incoming_gradient_is_zero():
     assert grad(tf.sqrt, np.float32([0.0]))[0] == np.inf  # a nonzero dy at 0 is still inf
 
 
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rsqrt_and_reciprocal_gradients_are_zero_where_the_incoming_gradient_is_zero(dtype):
+    # TF 2.21's RsqrtGrad / ReciprocalGrad, first and second order (TF's NaNs included)
+    f = lambda x: tf.where(x > 0, tf.math.rsqrt(x), 0.0)  # noqa: E731
+    x = dtype([-1.0, 0.0, 4.0])
+    np.testing.assert_array_equal(grad(f, x), [0.0, 0.0, -0.0625])
+    np.testing.assert_array_equal(grad(f, x, order=2), [np.nan, np.nan, 0.0234375])
+    f = lambda x: tf.where(x != 0, tf.math.reciprocal(x), 0.0)  # noqa: E731
+    x = dtype([-2.0, 0.0, 4.0])
+    np.testing.assert_array_equal(grad(f, x), [-0.25, 0.0, -0.0625])
+    np.testing.assert_array_equal(grad(f, x, order=2), [-0.25, np.nan, 0.03125])
+    np.testing.assert_array_equal(grad(tf.math.rsqrt, dtype([0.25, 4.0]), order=2), [24.0, 0.0234375])
+    np.testing.assert_array_equal(grad(tf.math.reciprocal, dtype([-2.0, 0.5]), order=2), [-0.25, 16.0])
+
 # -- Variables ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", ["int32", "int64"])
