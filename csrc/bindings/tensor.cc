@@ -377,27 +377,33 @@ variables read under a GradientTape are watched automatically.)doc");
       }, "A copy of the current value as a numpy array (a numpy scalar for a 0-d variable).")
       .def("value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
       .def("read_value", [](VariableImpl& v) { return wrap(v.read()); }, "The current value as a Tensor.")
-      .def("assign", [](py::handle self, py::handle value, py::object, py::object, bool) {
+      .def("assign", [](py::handle self, py::handle value, py::object, py::object, bool read_value) {
         VariableImpl* v = self_variable(self);
         DType d = v->dtype();
         v->assign(to_tensor(value, &d, "assign"));
-        return py::reinterpret_borrow<py::object>(self);
+        return read_value ? py::reinterpret_borrow<py::object>(self) : py::none();
       }, py::arg("value"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
-         py::arg("read_value") = true, "Set the value in place; returns the variable.")
-      .def("assign_add", [](py::handle self, py::handle value, py::object, py::object, bool) {
+         py::arg("read_value") = true, "Set the value in place; returns the variable (None with read_value=False, as TF).")
+      .def("assign_add", [](py::handle self, py::handle value, py::object, py::object, bool read_value) {
         VariableImpl* v = self_variable(self);
         DType d = v->dtype();
         v->assign_add(to_tensor(value, &d, "assign_add"));
-        return py::reinterpret_borrow<py::object>(self);
+        return read_value ? py::reinterpret_borrow<py::object>(self) : py::none();
       }, py::arg("delta"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
-         py::arg("read_value") = true, "Add to the value in place (one pass); returns the variable.")
-      .def("assign_sub", [](py::handle self, py::handle value, py::object, py::object, bool) {
+         py::arg("read_value") = true, "Add to the value in place (one pass); returns the variable (None with read_value=False).")
+      .def("assign_sub", [](py::handle self, py::handle value, py::object, py::object, bool read_value) {
         VariableImpl* v = self_variable(self);
         DType d = v->dtype();
         v->assign_sub(to_tensor(value, &d, "assign_sub"));
-        return py::reinterpret_borrow<py::object>(self);
+        return read_value ? py::reinterpret_borrow<py::object>(self) : py::none();
       }, py::arg("delta"), py::arg("use_locking") = py::none(), py::arg("name") = py::none(),
-         py::arg("read_value") = true, "Subtract from the value in place (one pass); returns the variable.")
+         py::arg("read_value") = true, "Subtract from the value in place (one pass); returns the variable (None with read_value=False).")
+      .def("_writable_numpy", [](VariableImpl& v) {
+        Tensor t = v.writable_value(true);  // copy-on-write: tapes and readers keep the old value
+        py::object owner = wrap(t);
+        return numpy_view(t, owner, true);
+      }, "A writable numpy view of the value, for in-place updates of part of it (sliced assign "
+         "and scatter_*, tapegrad/_variables.py). Drop it right after writing.")
       .def("_checked", [](VariableImpl& v, py::handle g, const std::string& op) {
         DType d = v.dtype();
         Tensor t = to_tensor(g, &d, op.c_str());

@@ -391,7 +391,9 @@ def _getitem(self, key):
     """Basic indexing: ints, slices (any step, negative too), Ellipsis and None (newaxis).
     A slice of step 1 is a view-like ``slice``; another step takes the slice's bounding box,
     then one ``gather`` along that axis (so both are differentiable)."""
-    t = self.read_value() if isinstance(self, Variable) else self
+    if isinstance(self, Variable):  # the slice can be assigned to: v[0, 1:].assign(x), as TF
+        return _variables.remember_slice(self, key, _getitem(self.read_value(), key))
+    t = self
     if not isinstance(key, tuple):
         key = (key,)
     if any(k is Ellipsis for k in key):
@@ -450,12 +452,6 @@ import operator as _operator  # noqa: E402
 
 builtins_slice = _builtins.slice
 
-def _no_pickle(self, *protocol):
-    # Without this, protocols 0 and 1 (pickle.dumps(x, 0), x.__reduce__()) reach copyreg's
-    # fallback, which calls the pybind11 base type's constructor: the process aborts.
-    raise TypeError(f"cannot pickle {type(self).__name__!r} object (pickle x.numpy() instead)")
-
-
 class Reference:
     """A hashable reference to a tensor or variable, as TF's ``x.ref()``: tensors compare
     elementwise and are unhashable (as in TF 2), so dicts and sets key them by reference.
@@ -488,8 +484,6 @@ def _ref(self):
 for _cls in (Tensor, Variable):
     _cls.ref = _ref
     _cls.experimental_ref = _ref
-    _cls.__reduce__ = _no_pickle
-    _cls.__reduce_ex__ = _no_pickle
     _cls.__array__ = _array
     _cls.__format__ = _format
     _cls.__getitem__ = _getitem
@@ -500,6 +494,7 @@ Variable.__repr__ = _variable_repr
 Variable.__str__ = _variable_repr
 del _cls
 from . import _variables  # noqa: E402,F401  (tf.Variable(..., constraint=fn), Variable.constraint)
+from ._variables import IndexedSlices  # noqa: E402,F401
 
 from . import math, nn, config, bitwise  # noqa: E402,F401
 from . import random  # noqa: E402,F401
@@ -545,7 +540,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'tapegrad' has no attribute {name!r}")
 
 __all__ = [
-    "Tensor", "Variable", "Module", "GradientTape", "UnconnectedGradients", "custom_gradient",
+    "Tensor", "Variable", "IndexedSlices", "Module", "GradientTape", "UnconnectedGradients", "custom_gradient",
     "DType", "float32", "float64", "int32", "int64", "bool", "as_dtype", "TensorShape",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_not", "reduce_any", "reduce_all",
