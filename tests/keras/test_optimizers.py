@@ -276,7 +276,9 @@ def test_more_optimizers_against_numpy(name, cls, hp, dtype):
         assert v.dtype == tf.as_dtype(dtype)
         np.testing.assert_allclose(v.numpy(), w, **tol)
     assert int(opt.iterations) == 4
-    assert all(s.dtype == tf.as_dtype(dtype) for s in opt.variables)
+    # Keras 3's variables: the int64 step count, the float32 learning rate, then the slots
+    assert [v.dtype for v in opt.variables[:2]] == [tf.int64, tf.float32]
+    assert all(s.dtype == tf.as_dtype(dtype) for s in opt.variables[2:])
 
 
 def test_nadam_documented_example():

@@ -185,6 +185,14 @@ RECIPES = {
     "GroupNormalization": (lambda: L.GroupNormalization(groups=2, epsilon=0.01,
                                                         beta_initializer="ones"), lambda: _f32(2, 3, 4)),
     "UnitNormalization": (lambda: L.UnitNormalization(axis=[1, 2]), lambda: _f32(2, 3, 4)),
+    "RMSNormalization": (lambda: L.RMSNormalization(axis=[2, 1], epsilon=1e-3), lambda: _f32(2, 3, 4)),
+    "AdditiveAttention": (lambda: L.AdditiveAttention(dropout=0.1, seed=2),
+                          lambda: [_f32(2, 3, 4), _f32(2, 5, 4, seed=1)]),
+    "EinsumDense": (lambda: L.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de",
+                                          activation="tanh", kernel_regularizer="l2"),
+                    lambda: _f32(2, 3, 4)),
+    "SpatialDropout3D": (lambda: L.SpatialDropout3D(0.3, data_format="channels_first", seed=2),
+                         lambda: _f32(2, 3, 2, 2, 2)),
     "Sequential": (_seq, lambda: _f32(2, 4)),
     "Model": (_functional, lambda: {"a": _f32(2, 4), "b": _f32(2, 4, seed=1)}),
     # keras/conv3d.py
@@ -488,15 +496,23 @@ def test_loss_round_trip(make):
     assert float(again(y, p)) == float(loss(y, p))
 
 
+# The arguments of the classes that have required ones (as Keras: no defaults there).
+REQUIRED_ARGS = {
+    "IoU": dict(num_classes=3, target_class_ids=[0, 2]), "MeanIoU": dict(num_classes=3),
+    "OneHotIoU": dict(num_classes=3, target_class_ids=[1]), "OneHotMeanIoU": dict(num_classes=3),
+    "PrecisionAtRecall": dict(recall=0.5), "RecallAtPrecision": dict(precision=0.5),
+    "SensitivityAtSpecificity": dict(specificity=0.5), "SpecificityAtSensitivity": dict(sensitivity=0.5),
+}
+
+
 def test_loss_and_metric_classes_all_round_trip():
     checked = 0
-    for module, base, make_args in ((keras.losses, keras.losses.Loss, {}),
-                                    (keras.metrics, keras.metrics.Metric, {})):
+    for module, base in ((keras.losses, keras.losses.Loss), (keras.metrics, keras.metrics.Metric)):
         for name, cls in _public_classes(module, base):
             if cls in (keras.losses.Loss, keras.metrics.Metric, keras.losses.LossFunctionWrapper,
                        keras.metrics.MeanMetricWrapper):
                 continue
-            obj = cls(**make_args)
+            obj = cls(**REQUIRED_ARGS.get(name, {}))
             again = module.deserialize(json.loads(json.dumps(module.serialize(obj))))
             assert type(again) is cls and again.get_config() == obj.get_config(), name
             checked += 1

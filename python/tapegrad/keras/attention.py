@@ -1,4 +1,5 @@
-"""Keras' attention layers: MultiHeadAttention and Attention (dot-product / additive scores).
+"""Keras' attention layers: MultiHeadAttention, Attention (dot-product / additive scores) and
+AdditiveAttention (Bahdanau-style, a learned scale per feature).
 
 Both are built from recorded ops (einsum lowers to batched GEMMs; softmax is one op), so
 their gradients of every order come from the tape. Masks follow Keras: a position whose mask
@@ -12,7 +13,7 @@ import numpy as _np
 from .. import _core
 from .layers import Layer, _as_input, _serialize_constraint
 
-__all__ = ["MultiHeadAttention", "Attention"]
+__all__ = ["MultiHeadAttention", "Attention", "AdditiveAttention"]
 
 _LARGE_NEGATIVE = 1e9  # Keras' masked-score offset for float32 and float64
 
@@ -267,27 +268,34 @@ class Attention(Layer):
         """(batch, query steps, value dim)."""
         return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
 
+    def _calculate_scores(self, query, key):
+        """(batch, Tq, Tv) scores: ``query @ keyᵀ`` (times ``scale``), or for 'concat'
+        ``concat_score_weight * sum(tanh(scale * (query + key)))``."""
+        if self.score_mode == "dot":
+            scores = _core.matmul(query, key, False, True)
+            if self.scale is not None:
+                scores = _core.multiply(scores, self.scale)
+            return scores
+        total = _core.add(_core.expand_dims(query, -2), _core.expand_dims(key, -3))
+        if self.scale is not None:
+            total = _core.multiply(total, self.scale)
+        return _core.multiply(_core.reduce_sum(_core.tanh(total), [-1]), self.concat_score_weight)
+
     def call(self, inputs, mask=None, training=None, return_attention_scores=False,
              use_causal_mask=False):
         """The attended values, and with ``return_attention_scores`` the probabilities."""
+        owner = f"{type(self).__name__} {self.name!r}"
+        if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
+            raise ValueError(f"{owner}: inputs must be a list [query, value] or [query, value, "
+                             f"key], got {type(inputs).__name__}")
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
-        owner = f"Attention {self.name!r}"
         if query.ndim != 3 or value.ndim != 3 or key.ndim != 3 or \
                 key.shape[:2] != value.shape[:2] or query.shape[0] != key.shape[0] or \
                 query.shape[-1] != key.shape[-1]:
             raise ValueError(f"{owner}: incompatible shapes query {tuple(query.shape)}, value "
                              f"{tuple(value.shape)}, key {tuple(key.shape)}")
-        if self.score_mode == "dot":
-            scores = _core.matmul(query, key, False, True)
-            if self.scale is not None:
-                scores = _core.multiply(scores, self.scale)
-        else:
-            total = _core.add(_core.expand_dims(query, -2), _core.expand_dims(key, -3))
-            if self.scale is not None:
-                total = _core.multiply(total, self.scale)
-            scores = _core.multiply(_core.reduce_sum(_core.tanh(total), [-1]),
-                                    self.concat_score_weight)
+        scores = self._calculate_scores(query, key)
         tq, tk = query.shape[1], key.shape[1]
         q_mask = v_mask = None
         if mask is not None:
@@ -315,4 +323,42 @@ class Attention(Layer):
         cfg = super().get_config()
         cfg.update(use_scale=self.use_scale, score_mode=self.score_mode, dropout=self.dropout,
                    seed=self.seed)
+        return cfg
+
+
+class AdditiveAttention(Attention):
+    """Additive (Bahdanau-style) attention, as ``keras.layers.AdditiveAttention``:
+    ``inputs = [query, value]`` or ``[query, value, key]`` (batch, steps, dim); scores
+    ``sum(scale * tanh(query + key), -1)`` with a learned ``scale`` of shape (dim,)
+    (glorot_uniform at first; without ``use_scale`` the plain sum), then the masked softmax
+    over the keys and the weighted sum of values, as Attention (``mask=[query_mask,
+    value_mask]``, ``use_causal_mask``, ``return_attention_scores``, ``dropout``)."""
+
+    def __init__(self, use_scale=True, dropout=0.0, **kwargs):
+        super().__init__(use_scale=use_scale, dropout=dropout, **kwargs)
+
+    def build(self, input_shape):
+        """``scale`` of the query's feature size (with ``use_scale``)."""
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) not in (2, 3) or \
+                not isinstance(input_shape[0], (list, tuple)):
+            raise ValueError(f"AdditiveAttention {self.name!r}: inputs must be a list [query, "
+                             f"value] or [query, value, key], got shape {input_shape!r}")
+        dim = input_shape[0][-1]
+        if dim is None:
+            raise ValueError(f"AdditiveAttention {self.name!r}: the query's last dimension must "
+                             f"be known, got shape {tuple(input_shape[0])}")
+        self.scale = self.add_weight("scale", (dim,), "glorot_uniform") if self.use_scale else None
+        self.built = True
+
+    def _calculate_scores(self, query, key):
+        """(batch, Tq, Tv) scores ``sum(scale * tanh(query + key), -1)``."""
+        t = _core.tanh(_core.add(_core.expand_dims(query, -2), _core.expand_dims(key, -3)))
+        if self.scale is not None:
+            t = _core.multiply(t, self.scale)
+        return _core.reduce_sum(t, [-1])
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Attention's without ``score_mode``)."""
+        cfg = super().get_config()
+        del cfg["score_mode"]
         return cfg

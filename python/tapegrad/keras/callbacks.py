@@ -10,6 +10,14 @@ __all__ = ["Callback", "History", "EarlyStopping", "ProgbarLogger", "LearningRat
            "ReduceLROnPlateau", "ModelCheckpoint", "CSVLogger", "TerminateOnNaN", "LambdaCallback"]
 
 
+
+def format_log_value(v):
+    """A logged value as the progress line shows it: ``0.1234``, or an array (F1Score with
+    ``average=None``, thresholds lists) as ``[0.1 0.2]`` with 4 decimals."""
+    if isinstance(v, _np.ndarray) and v.ndim > 0:
+        return _np.array2string(v, precision=4, separator=" ")
+    return f"{v:.4f}"
+
 class Callback:
     """Base class of ``fit`` hooks; override the ``on_*`` methods you need.
 
@@ -178,7 +186,7 @@ class ProgbarLogger(Callback):
             if k == "comm_time":  # fit(distributed=True): seconds per step in the allreduce
                 parts.append(f"- comm: {v * 1e3:.3f}ms/step")
             else:
-                parts.append(f"- {k}: {v:.4f}")
+                parts.append(f"- {k}: {format_log_value(v)}")
         return " ".join(parts)
 
     def on_train_batch_end(self, batch, logs=None):

@@ -99,6 +99,16 @@ def _serialize_constraint(constraint):
     return None if constraint is None else _constraints.serialize(constraint)
 
 
+def _kernel_bias_config(layer):
+    """The kernel/bias initializer, regularizer and constraint entries of a get_config."""
+    return dict(kernel_initializer=_initializers.serialize(layer.kernel_initializer),
+                bias_initializer=_initializers.serialize(layer.bias_initializer),
+                kernel_regularizer=_serialize_regularizer(layer.kernel_regularizer),
+                bias_regularizer=_serialize_regularizer(layer.bias_regularizer),
+                kernel_constraint=_serialize_constraint(layer.kernel_constraint),
+                bias_constraint=_serialize_constraint(layer.bias_constraint))
+
+
 def _plain_args(args, kwargs):
     """True when every argument is a number, string, bool, None or DType, or a list / tuple /
     dict of them (what Keras 3's automatic config records)."""
@@ -524,12 +534,7 @@ class Dense(Layer):
         cfg = super().get_config()
         cfg.update(units=self.units, activation=_activations.serialize(self.activation),
                    use_bias=self.use_bias,
-                   kernel_initializer=_initializers.serialize(self.kernel_initializer),
-                   bias_initializer=_initializers.serialize(self.bias_initializer),
-                   kernel_regularizer=_serialize_regularizer(self.kernel_regularizer),
-                   bias_regularizer=_serialize_regularizer(self.bias_regularizer),
-                   kernel_constraint=_serialize_constraint(self.kernel_constraint),
-                   bias_constraint=_serialize_constraint(self.bias_constraint))
+                   **_kernel_bias_config(self))
         return cfg
 
 
@@ -663,12 +668,7 @@ class _Conv(Layer):
         cfg.update(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
                    padding=self.padding, data_format="channels_last",
                    activation=_activations.serialize(self.activation), use_bias=self.use_bias,
-                   kernel_initializer=_initializers.serialize(self.kernel_initializer),
-                   bias_initializer=_initializers.serialize(self.bias_initializer),
-                   kernel_regularizer=_serialize_regularizer(self.kernel_regularizer),
-                   bias_regularizer=_serialize_regularizer(self.bias_regularizer),
-                   kernel_constraint=_serialize_constraint(self.kernel_constraint),
-                   bias_constraint=_serialize_constraint(self.bias_constraint))
+                   **_kernel_bias_config(self))
         if hasattr(self, "dilation_rate"):
             cfg["dilation_rate"] = self.dilation_rate
         return cfg
@@ -1508,25 +1508,28 @@ from .merging import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concat
 
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
             "Lambda", "TimeDistributed", "Bidirectional"]
-from .attention import MultiHeadAttention, Attention  # noqa: E402
+from .attention import MultiHeadAttention, Attention, AdditiveAttention  # noqa: E402
 
-__all__ += ["MultiHeadAttention", "Attention"]
+__all__ += ["MultiHeadAttention", "Attention", "AdditiveAttention"]
 from .activation_layers import ReLU, LeakyReLU, PReLU, ELU, Softmax  # noqa: E402
 
 __all__ += ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax"]
 from .reshaping import ZeroPadding1D, UpSampling1D, Cropping1D, Cropping2D, RepeatVector, Permute  # noqa: E402
 from .preprocessing import (Rescaling, Normalization, GaussianNoise, GaussianDropout,  # noqa: E402
-                            SpatialDropout1D, SpatialDropout2D, Identity, Resizing, CenterCrop,
-                            RandomFlip, CategoryEncoding, Discretization)
+                            SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, Identity,
+                            Resizing, CenterCrop, RandomFlip, CategoryEncoding, Discretization)
 
 __all__ += ["ZeroPadding1D", "UpSampling1D", "Cropping1D", "Cropping2D", "RepeatVector", "Permute",
             "Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
-            "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip",
-            "CategoryEncoding", "Discretization"]
+            "SpatialDropout2D", "SpatialDropout3D", "Identity", "Resizing", "CenterCrop",
+            "RandomFlip", "CategoryEncoding", "Discretization"]
 
-from .normalization import GroupNormalization, UnitNormalization  # noqa: E402
+from .normalization import GroupNormalization, UnitNormalization, RMSNormalization  # noqa: E402
 
-__all__ += ["GroupNormalization", "UnitNormalization"]
+__all__ += ["GroupNormalization", "UnitNormalization", "RMSNormalization"]
+from .einsum_dense import EinsumDense  # noqa: E402
+
+__all__ += ["EinsumDense"]
 
 
 class Masking(Layer):

@@ -17,18 +17,25 @@ no numpy round trip. ``Sequential.compile(metrics=[...])`` takes names ('accurac
 ...), instances and functions ``f(y_true, y_pred) -> per-sample values``.
 
 Besides the means there are ``Sum``, ``RootMeanSquaredError`` (the root of a mean) and the
-confusion-matrix metrics ``Precision``, ``Recall`` and ``AUC``, whose state is float32
-Variables of weighted true/false positive/negative counts, one entry per threshold, updated
-as Keras' ``update_confusion_matrix_variables`` (AUC's evenly spaced thresholds by its
-bucketed O(T + N) algorithm).
+confusion-matrix metrics ``Precision``, ``Recall``, ``AUC``, the four counts
+(``TruePositives``, ...) and ``PrecisionAtRecall``, ``RecallAtPrecision``,
+``SensitivityAtSpecificity``, ``SpecificityAtSensitivity``, whose state is float32 Variables
+of weighted true/false positive/negative counts, one entry per threshold, updated as Keras'
+``update_confusion_matrix_variables`` (evenly spaced thresholds by its bucketed O(T + N)
+algorithm). ``FBetaScore`` / ``F1Score`` and ``R2Score`` keep per-class sums, created on the
+first batch; the IoUs (``IoU``, ``MeanIoU``, ``BinaryIoU``, ``OneHotIoU``,
+``OneHotMeanIoU``) a (num_classes, num_classes) confusion matrix, int64 by default as Keras.
 """
+
+import warnings
 
 import numpy as _np
 
 from .. import _core
 from .._convert import as_tensor as _as_tensor
 from .. import math as _math
-from ..dtypes import float32 as _float32, int32 as _int32, int64 as _int64
+from ..dtypes import float32 as _float32, float64 as _float64, int32 as _int32, \
+    int64 as _int64
 from ..errors import InvalidArgumentError as _InvalidArgumentError
 from . import losses as _losses
 
@@ -46,6 +53,9 @@ __all__ = [
     "mean_squared_logarithmic_error", "kl_divergence", "log_cosh", "poisson", "hinge",
     "squared_hinge", "categorical_hinge", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "mape", "msle", "kld",
+    "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "PrecisionAtRecall",
+    "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "FBetaScore",
+    "F1Score", "R2Score", "IoU", "MeanIoU", "BinaryIoU", "OneHotIoU", "OneHotMeanIoU",
 ]
 
 
@@ -714,12 +724,21 @@ def _no_nan_ratio(num, den):
     return _math.divide_no_nan(num, den)
 
 
+def _zeros_like(t):
+    return _core._fill(tuple(t.shape), 0.0, t.dtype)
+
+
+_LONG_NAMES = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives",
+               "fn": "false_negatives"}
+
+
 class _ThresholdMetric(Metric):
-    """Precision and Recall: confusion counts per threshold (``thresholds``, default 0.5, or
-    NEG_INF with ``top_k``), optionally over the ``top_k`` scores of each sample or the
-    class ``class_id`` only."""
+    """Precision, Recall and the four counts (TruePositives, ...): confusion counts per
+    threshold (``thresholds``, default 0.5, or NEG_INF with ``top_k``), optionally over the
+    ``top_k`` scores of each sample or the class ``class_id`` only."""
 
     _counts = ()
+    _state_name = None  # the Variable's name for a single count (default: its long name)
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -729,11 +748,11 @@ class _ThresholdMetric(Metric):
         self.thresholds = _parse_thresholds(thresholds, default, self.name)
         self._evenly = _evenly_distributed(self.thresholds)
         n = len(self.thresholds)
-        long_names = {"tp": "true_positives", "fp": "false_positives", "fn": "false_negatives"}
         self._vars = {}
         for key in self._counts:
-            var = self.add_variable((n,), name=long_names[key])
-            setattr(self, long_names[key], var)
+            attr = self._state_name or _LONG_NAMES[key]
+            var = self.add_variable((n,), name=attr)
+            setattr(self, attr, var)
             self._vars[key] = var
 
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -742,10 +761,13 @@ class _ThresholdMetric(Metric):
         _update_confusion(self.name, self._vars, y_true, y_pred, self.thresholds, self._evenly,
                           self.top_k, self.class_id, sample_weight)
 
+    def _per_threshold(self, t):
+        """A per-threshold tensor, a scalar for one threshold."""
+        return _core.reshape(t, []) if len(self.thresholds) == 1 else t
+
     def _ratio(self, other):
         tp = self.true_positives.read_value()
-        r = _no_nan_ratio(tp, _core.add(tp, other.read_value()))
-        return _core.reshape(r, []) if len(self.thresholds) == 1 else r
+        return self._per_threshold(_no_nan_ratio(tp, _core.add(tp, other.read_value())))
 
     def get_config(self):
         """The constructor arguments, as a dict."""
@@ -984,6 +1006,610 @@ class AUC(Metric):
         return cfg
 
 
+# -- the four counts: TruePositives, FalsePositives, TrueNegatives, FalseNegatives ---------------
+class _ConfusionCount(_ThresholdMetric):
+    """One weighted confusion count per threshold (Keras' _ConfusionMatrixConditionCount):
+    a float32 Variable ``accumulator`` of shape (len(thresholds),)."""
+
+    _state_name = "accumulator"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(thresholds=thresholds, name=name, dtype=dtype)
+
+    def result(self):
+        """The count as a float32 tensor (a scalar for one threshold)."""
+        return self._per_threshold(self.accumulator.read_value())
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = Metric.get_config(self)
+        cfg["thresholds"] = self.init_thresholds
+        return cfg
+
+
+class TruePositives(_ConfusionCount):
+    """The (weighted) number of positive labels (nonzero) predicted above the threshold
+    (``thresholds``: 0.5 by default; a list gives one count each), as Keras'
+    ``TruePositives``."""
+
+    _counts = ("tp",)
+
+
+class FalsePositives(_ConfusionCount):
+    """The (weighted) number of negative labels (0) predicted above the threshold, as Keras'
+    ``FalsePositives``."""
+
+    _counts = ("fp",)
+
+
+class TrueNegatives(_ConfusionCount):
+    """The (weighted) number of negative labels predicted at or below the threshold, as
+    Keras' ``TrueNegatives``."""
+
+    _counts = ("tn",)
+
+
+class FalseNegatives(_ConfusionCount):
+    """The (weighted) number of positive labels predicted at or below the threshold, as
+    Keras' ``FalseNegatives``."""
+
+    _counts = ("fn",)
+
+
+# -- PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity --
+class _SensitivitySpecificityBase(_ThresholdMetric):
+    """Confusion counts at ``num_thresholds`` evenly spaced thresholds in [0, 1] (0.5 alone
+    for one), optionally of column ``class_id`` only, then the best value of one rate among
+    the thresholds where another rate is at least ``value`` (Keras'
+    SensitivitySpecificityBase). ``_arg`` names the constraint's argument; ``_constrained`` /
+    ``_dependent`` name the two rates."""
+
+    _counts = ("tp", "fp", "tn", "fn")
+    _arg = _constrained = _dependent = None
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        if value < 0 or value > 1:
+            raise ValueError(f"{type(self).__name__}: Argument `{self._arg}` must be in the "
+                             f"range [0, 1]. Received: {self._arg}={value}")
+        if num_thresholds <= 0:
+            raise ValueError(f"{name or _losses._snake(type(self).__name__)}: Argument "
+                             f"`num_thresholds` must be an integer > 0. Received: "
+                             f"num_thresholds={num_thresholds}")
+        if num_thresholds == 1:
+            thresholds = [0.5]
+        else:
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            thresholds = [0.0] + inner + [1.0]
+        super().__init__(thresholds=thresholds, class_id=class_id, name=name, dtype=dtype)
+        self._evenly = num_thresholds > 1  # as Keras (also for 2: [0, 1])
+        self.value, self.num_thresholds = value, num_thresholds
+        setattr(self, self._arg, value)
+
+    def _rate(self, which):
+        """Per threshold: 'recall' (= sensitivity) TP / (TP + FN), 'precision'
+        TP / (TP + FP), 'specificity' TN / (TN + FP); 0 where the denominator is 0."""
+        num, other = {"recall": ("tp", "fn"), "precision": ("tp", "fp"),
+                      "specificity": ("tn", "fp")}[which]
+        n = self._vars[num].read_value()
+        return _no_nan_ratio(n, _core.add(n, self._vars[other].read_value()))
+
+    def result(self):
+        """The largest ``_dependent`` rate over the thresholds whose ``_constrained`` rate is
+        >= the value (0.0 when none is), a float32 scalar tensor."""
+        feasible = _core.greater_equal(self._rate(self._constrained), float(self.value))
+        dependent = self._rate(self._dependent)
+        best = _core.reduce_max(_core.where(feasible, dependent, _zeros_like(dependent)), None)
+        return _core.maximum(best, 0.0)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = Metric.get_config(self)
+        cfg.update({"class_id": self.class_id, "num_thresholds": self.num_thresholds,
+                    self._arg: self.value})
+        return cfg
+
+
+class SensitivityAtSpecificity(_SensitivitySpecificityBase):
+    """The best sensitivity (recall) at a threshold where specificity TN / (TN + FP) is >=
+    ``specificity``, as Keras' ``SensitivityAtSpecificity(specificity, num_thresholds=200,
+    class_id=None)``."""
+
+    _arg, _constrained, _dependent = "specificity", "specificity", "recall"
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
+
+
+class SpecificityAtSensitivity(_SensitivitySpecificityBase):
+    """The best specificity at a threshold where sensitivity TP / (TP + FN) is >=
+    ``sensitivity``, as Keras' ``SpecificityAtSensitivity``."""
+
+    _arg, _constrained, _dependent = "sensitivity", "recall", "specificity"
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
+
+
+class PrecisionAtRecall(_SensitivitySpecificityBase):
+    """The best precision at a threshold where recall is >= ``recall``, as Keras'
+    ``PrecisionAtRecall``."""
+
+    _arg, _constrained, _dependent = "recall", "recall", "precision"
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
+
+
+class RecallAtPrecision(_SensitivitySpecificityBase):
+    """The best recall at a threshold where precision is >= ``precision``, as Keras'
+    ``RecallAtPrecision``."""
+
+    _arg, _constrained, _dependent = "precision", "precision", "recall"
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
+
+
+# -- FBetaScore, F1Score, R2Score: per-class state built on the first batch ------------------
+def _accumulate(name, updates):
+    """``var.assign(var + delta)`` for each (var, delta), as Keras' metrics update: the delta
+    broadcasts against the Variable but the sum must keep its shape. Every sum is checked
+    before any Variable changes."""
+    sums = []
+    for var, delta in updates:
+        try:
+            new = _core.add(var.read_value(), delta)
+        except _InvalidArgumentError:
+            raise _InvalidArgumentError(
+                f"{name}: an update of shape {tuple(delta.shape)} does not broadcast to the "
+                f"state '{var.name}' of shape {tuple(var.shape)}") from None
+        if tuple(new.shape) != tuple(var.shape):
+            raise ValueError(f"{name}: an update of shape {tuple(delta.shape)} does not fit the "
+                             f"state '{var.name}' of shape {tuple(var.shape)}")
+        sums.append(new)
+    for (var, _), new in zip(updates, sums):
+        var.assign(new, read_value=False)
+
+
+class _PerClassMetric(Metric):
+    """A metric whose state Variables ``_per_class`` (attribute and Variable names) are
+    created by the first ``update_state``, one entry per column of its (batch_size,
+    output_dim) inputs, as Keras' FBetaScore and R2Score; before that they are missing
+    (AttributeError, as Keras)."""
+
+    _per_class = ()
+
+    def __getattr__(self, attr):
+        if attr in [a for a, _ in type(self)._per_class]:
+            raise AttributeError(f"{type(self).__name__} {self.__dict__.get('name')!r} has no "
+                                 f"'{attr}' before its first update_state (it takes the number "
+                                 f"of columns from the first batch)")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+
+    @property
+    def _built(self):
+        return self._per_class[0][0] in self.__dict__
+
+    def _build(self, y_true, y_pred, shape=None):
+        """Check the (batch_size, output_dim) shapes and create the Variables (of ``shape``,
+        by default (output_dim,))."""
+        if y_pred.ndim != 2 or y_true.ndim != 2:
+            keras_name = [c for c in type(self).__mro__ if c.__base__ is _PerClassMetric][0]
+            raise ValueError(f"{keras_name.__name__} expects 2D inputs with shape (batch_size, "
+                             f"output_dim). Received input shapes: "
+                             f"y_pred.shape={tuple(y_pred.shape)} and "
+                             f"y_true.shape={tuple(y_true.shape)}.")
+        shape = (y_pred.shape[-1],) if shape is None else shape
+        for attr, var_name in self._per_class:
+            setattr(self, attr, self.add_variable(shape, name=var_name))
+
+
+class FBetaScore(_PerClassMetric):
+    """The F-beta score ``(1 + b²) P R / (b² P + R)`` of precision P and recall R, as Keras'
+    ``FBetaScore(average=None, beta=1.0, threshold=None)``: inputs (batch, classes), a
+    prediction is positive above ``threshold`` (None: the largest nonzero score of each row);
+    ``average`` None gives one score per class, 'micro' one from the pooled counts, 'macro'
+    the mean of the classes', 'weighted' their mean weighted by the (weighted) number of
+    true labels. Every ratio adds 1e-7 to its denominator, as Keras. The state (float32 TP,
+    FP, FN and label totals, per class or pooled) is created by the first ``update_state``."""
+
+    _per_class = (("true_positives", "true_positives"), ("false_positives", "false_positives"),
+                  ("false_negatives", "false_negatives"),
+                  ("intermediate_weights", "intermediate_weights"))
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if average not in (None, "micro", "macro", "weighted"):
+            raise ValueError(f"{self.name}: Invalid `average` argument value. Expected one of: "
+                             f"{{None, 'micro', 'macro', 'weighted'}}. Received: "
+                             f"average={average}")
+        if not isinstance(beta, float):
+            raise ValueError(f"{self.name}: Invalid `beta` argument value. It should be a "
+                             f"Python float. Received: beta={beta} of type '{type(beta)}'")
+        if beta <= 0.0:
+            raise ValueError(f"{self.name}: Invalid `beta` argument value. It should be > 0. "
+                             f"Received: beta={beta}")
+        if threshold is not None:
+            if not isinstance(threshold, float):
+                raise ValueError(f"{self.name}: Invalid `threshold` argument value. It should "
+                                 f"be a Python float. Received: threshold={threshold} of type "
+                                 f"'{type(threshold)}'")
+            if threshold > 1.0 or threshold <= 0.0:
+                raise ValueError(f"{self.name}: Invalid `threshold` argument value. It should "
+                                 f"verify 0 < threshold <= 1. Received: threshold={threshold}")
+        self.average, self.beta, self.threshold = average, beta, threshold
+        self.axis = None if average == "micro" else 0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add this batch's (optionally per-sample weighted) TP, FP, FN and label totals."""
+        y_true = _as_tensor(y_true, _float32, f"{self.name}: y_true")
+        y_pred = _as_tensor(y_pred, _float32, f"{self.name}: y_pred")
+        if not self._built:
+            self._build(y_true, y_pred, () if self.average == "micro" else None)
+        if self.threshold is None:
+            top = _core.reduce_max(y_pred, -1, True)
+            decided = _core.logical_and(_core.greater_equal(y_pred, top),
+                                        _core.greater(_core.abs(y_pred), 1e-9))
+        else:
+            decided = _core.greater(y_pred, self.threshold)
+        y_pred = _core.cast(decided, _float32)
+        w = None
+        if sample_weight is not None:
+            w = _as_tensor(sample_weight, _float32, f"{self.name}: sample_weight")
+            if w.ndim != 1:
+                raise ValueError(f"{self.name}: sample_weight must have one weight per sample, "
+                                 f"shape (batch,); got shape {tuple(w.shape)} for y_pred of "
+                                 f"shape {tuple(y_pred.shape)}")
+            w = _core.expand_dims(w, 1)
+
+        def weighted_sum(v):
+            return _core.reduce_sum(v if w is None else _core.multiply(v, w), self.axis)
+
+        try:
+            not_true = _core.subtract(1.0, y_true)
+            deltas = [weighted_sum(_core.multiply(y_pred, y_true)),
+                      weighted_sum(_core.multiply(y_pred, not_true)),
+                      weighted_sum(_core.multiply(_core.subtract(1.0, y_pred), y_true)),
+                      weighted_sum(y_true)]
+        except _InvalidArgumentError:
+            weights = "" if w is None else f" and sample_weight of shape {tuple(w.shape[:1])}"
+            raise _InvalidArgumentError(
+                f"{self.name}: y_true of shape {tuple(y_true.shape)}, y_pred of shape "
+                f"{tuple(y_pred.shape)}{weights} are incompatible") from None
+        _accumulate(self.name, [(getattr(self, attr), delta)
+                                for (attr, _), delta in zip(self._per_class, deltas)])
+
+    def result(self):
+        """The score(s) as a float32 tensor: one per class with ``average=None``, else a
+        scalar."""
+        eps, b2 = _losses.EPSILON, self.beta ** 2
+        tp = self.true_positives.read_value()
+        precision = _core.divide(tp, _core.add(_core.add(tp, self.false_positives.read_value()),
+                                               eps))
+        recall = _core.divide(tp, _core.add(_core.add(tp, self.false_negatives.read_value()),
+                                            eps))
+        mul = _core.multiply(precision, recall)
+        add = _core.add(_core.multiply(precision, b2), recall)
+        score = _core.multiply(_core.divide(mul, _core.add(add, eps)), 1.0 + b2)
+        if self.average == "weighted":
+            iw = self.intermediate_weights.read_value()
+            weights = _core.divide(iw, _core.add(_core.reduce_sum(iw, None), eps))
+            return _core.reduce_sum(_core.multiply(score, weights), None)
+        if self.average is not None:
+            return _core.reduce_mean(score, None)
+        return score
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        cfg.update(average=self.average, beta=self.beta, threshold=self.threshold)
+        return cfg
+
+
+class F1Score(FBetaScore):
+    """The F1 score ``2 P R / (P + R)``: ``FBetaScore`` with ``beta=1.0``, as Keras'
+    ``F1Score(average=None, threshold=None)``."""
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        del cfg["beta"]
+        return cfg
+
+
+class R2Score(_PerClassMetric):
+    """The coefficient of determination ``1 - SS_res / SS_tot`` per output column of
+    (batch, outputs) inputs, as Keras' ``R2Score(class_aggregation='uniform_average',
+    num_regressors=0)``: ``class_aggregation`` None gives one score per column,
+    'uniform_average' their mean, 'variance_weighted_average' their mean weighted by
+    SS_tot. A column whose SS_tot is 0 scores 0 (NaN if SS_res is 0 too, as Keras).
+    ``num_regressors`` p > 0 gives the adjusted score ``1 - (1 - R²)(n - 1) / (n - p - 1)``
+    with n the number of elements seen (falling back, with a warning, to R² when
+    p >= n - 1). Sample weights are per sample (batch,) or per element. The per-column
+    state is created by the first ``update_state``."""
+
+    _per_class = (("squared_sum", "squared_sum"), ("sum", "sum"), ("total_mse", "residual"),
+                  ("count", "count"))
+
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score",
+                 dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        valid = (None, "uniform_average", "variance_weighted_average")
+        if class_aggregation not in valid:
+            raise ValueError(f"{self.name}: Invalid value for argument `class_aggregation`. "
+                             f"Expected one of {valid}. Received: "
+                             f"class_aggregation={class_aggregation}")
+        if num_regressors < 0:
+            raise ValueError(f"{self.name}: Invalid value for argument `num_regressors`. "
+                             f"Expected a value >= 0. Received: num_regressors={num_regressors}")
+        self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
+        self.num_samples = self.add_variable(name="num_samples")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add this batch's (optionally weighted) sums of y_true, y_true², squared errors
+        and weights per column."""
+        y_true = _as_tensor(y_true, _float32, f"{self.name}: y_true")
+        y_pred = _as_tensor(y_pred, _float32, f"{self.name}: y_pred")
+        y_true, y_pred = _same_rank(y_true, y_pred)
+        if not self._built:
+            self._build(y_true, y_pred)
+        w = _as_tensor(1.0 if sample_weight is None else sample_weight, _float32,
+                       f"{self.name}: sample_weight")
+        if w.ndim == 1:
+            w = _core.expand_dims(w, 1)
+        try:
+            w = _core.broadcast_to(w, tuple(y_true.shape))
+        except _InvalidArgumentError:
+            raise _InvalidArgumentError(
+                f"{self.name}: sample_weight of shape {_losses._shape_of(sample_weight)} does "
+                f"not broadcast to y_true of shape {tuple(y_true.shape)}") from None
+        try:
+            weighted = _core.multiply(y_true, w)
+            residual = _core.multiply(_core.square(_core.subtract(y_true, y_pred)), w)
+        except _InvalidArgumentError:
+            raise _InvalidArgumentError(
+                f"{self.name}: y_true of shape {tuple(y_true.shape)} and y_pred of shape "
+                f"{tuple(y_pred.shape)} are incompatible") from None
+        size = float(_np.prod(tuple(y_true.shape), dtype=_np.int64))
+        _accumulate(self.name, [
+            (self.sum, _core.reduce_sum(weighted, 0)),
+            (self.squared_sum, _core.reduce_sum(_core.multiply(y_true, weighted), 0)),
+            (self.total_mse, _core.reduce_sum(residual, 0)),
+            (self.count, _core.reduce_sum(w, 0)),
+            (self.num_samples, _core._fill((), size, _float32))])
+
+    def result(self):
+        """The (aggregated, maybe adjusted) score as a float32 tensor."""
+        s = self.sum.read_value()
+        mean = _core.divide(s, self.count.read_value())
+        total = _core.subtract(self.squared_sum.read_value(), _core.multiply(s, mean))
+        raw = _core.subtract(1.0, _core.divide(self.total_mse.read_value(), total))
+        raw = _core.where(_math.is_inf(raw), _zeros_like(raw), raw)
+        if self.class_aggregation == "uniform_average":
+            score = _core.reduce_mean(raw, None)
+        elif self.class_aggregation == "variance_weighted_average":
+            score = _core.divide(_core.reduce_sum(_core.multiply(total, raw), None),
+                                 _core.reduce_sum(total, None))
+        else:
+            score = raw
+        if self.num_regressors != 0:
+            n = self.num_samples.read_value()
+            if self.num_regressors > float(n) - 1:
+                warnings.warn("More independent predictors than datapoints in adjusted R2 "
+                              "score. Falling back to standard R2 score.", stacklevel=2)
+            elif self.num_regressors == float(n) - 1:
+                warnings.warn("Division by zero in Adjusted R2 score. Falling back to standard "
+                              "R2 score.", stacklevel=2)
+            else:
+                num = _core.multiply(_core.subtract(1.0, score), _core.subtract(n, 1.0))
+                den = _core.subtract(_core.subtract(n, float(self.num_regressors)), 1.0)
+                score = _core.subtract(1.0, _core.divide(num, den))
+        return score
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        cfg.update(class_aggregation=self.class_aggregation, num_regressors=self.num_regressors)
+        return cfg
+
+
+# -- IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU ------------------------------------------
+_IOU_DTYPES = {"int": _int64, "int64": _int64, "int32": _int32, "float": _float32,
+               "float32": _float32, "float64": _float64}
+
+
+class IoU(Metric):
+    """Intersection over union TP / (TP + FP + FN) of the classes ``target_class_ids``,
+    averaged over those that occurred, from a (num_classes, num_classes) confusion matrix
+    (rows: true class, columns: predicted), as Keras' ``IoU(num_classes, target_class_ids,
+    ignore_class=None, sparse_y_true=True, sparse_y_pred=True, axis=-1)``.
+
+    Labels and predictions are class ids (or, with ``sparse_y_* = False``, scores whose
+    argmax along ``axis`` is taken), flattened. As Keras, the matrix has the metric's dtype,
+    int64 by default, so labels, predictions and sample weights are first cast to it (float
+    weights are truncated: use integer weights, or ``dtype='float32'``); pairs with a class
+    outside [0, num_classes), or a true class ``ignore_class``, are left out. A class's IoU
+    adds 1e-7 to its denominator; one that never occurred (denominator 0) is left out of the
+    mean."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None,
+                 sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        super().__init__(name=name)
+        key = getattr(dtype, "name", dtype) or "int"
+        if key not in _IOU_DTYPES:
+            raise ValueError(f"{self.name}: dtype must be one of int64 (the default), int32, "
+                             f"float32 or float64, got dtype={dtype!r}")
+        self.dtype = _IOU_DTYPES[key]
+        self.num_classes, self.ignore_class = num_classes, ignore_class
+        self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
+        self.total_cm = self.add_variable((num_classes, num_classes),
+                                          name="total_confusion_matrix")
+        if max(target_class_ids) >= num_classes:
+            raise ValueError(f"{self.name}: Target class id {max(target_class_ids)} is out of "
+                             f"range, which is [0, {num_classes}).")
+        self.target_class_ids = list(target_class_ids)
+
+    def _ids(self, y, sparse, what):
+        """Class ids in the metric's dtype, flattened (argmax along ``axis`` first unless
+        sparse; floats truncated as tf.cast)."""
+        if not sparse:
+            y = _core.argmax(_as_tensor(y, None, f"{self.name}: {what}"), self.axis)
+        y = _core.cast(_as_labels(y, f"{self.name}: {what}"), self.dtype)
+        return _core.reshape(y, [-1]) if y.ndim > 1 else y
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Add this batch's (optionally weighted) pairs (true class, predicted class) to the
+        confusion matrix."""
+        given = (_losses._shape_of(y_true), _losses._shape_of(y_pred))
+        y_true = self._ids(y_true, self.sparse_y_true, "y_true")
+        y_pred = self._ids(y_pred, self.sparse_y_pred, "y_pred")
+        if tuple(y_true.shape) != tuple(y_pred.shape):
+            raise _InvalidArgumentError(
+                f"{self.name}: y_true of shape {given[0]} and y_pred of shape {given[1]} are "
+                f"incompatible (they must have as many class ids: {tuple(y_true.shape)} vs "
+                f"{tuple(y_pred.shape)} after flattening)")
+        n = y_true.shape[0] if y_true.ndim else 1
+        if sample_weight is None:
+            w = _core._fill(tuple(y_true.shape), 1, self.dtype)
+        else:
+            if (hasattr(sample_weight, "dtype") and "float" in str(sample_weight.dtype)
+                    and not self.dtype.is_floating):
+                warnings.warn("You are passing weight as `float`, but dtype is `int`. This may "
+                              "result in an incorrect weight due to type casting Consider "
+                              "using integer weights.")
+            w = self._ids(sample_weight, True, "sample_weight")
+            try:
+                w = _core.broadcast_to(w, tuple(y_true.shape))
+            except _InvalidArgumentError:
+                raise _InvalidArgumentError(
+                    f"{self.name}: sample_weight of shape {_losses._shape_of(sample_weight)} "
+                    f"does not match the {n} class ids of y_true of shape {given[0]}") from None
+        zero = _core._fill((), 0, self.dtype)
+        inside = _core.logical_and(
+            _core.logical_and(_core.greater_equal(y_true, zero),
+                              _core.less(y_true, _core._fill((), self.num_classes, self.dtype))),
+            _core.logical_and(_core.greater_equal(y_pred, zero),
+                              _core.less(y_pred, _core._fill((), self.num_classes, self.dtype))))
+        if self.ignore_class is not None:
+            inside = _core.logical_and(inside, _core.not_equal(
+                y_true, _core._fill((), self.ignore_class, self.dtype)))
+        y_true = _core.cast(_core.where(inside, y_true, zero), _int32)
+        y_pred = _core.cast(_core.where(inside, y_pred, zero), _int32)
+        w = _core.where(inside, w, zero)
+        k = self.num_classes
+        cell = _core.add(_core.multiply(y_true, k), y_pred)
+        cm = _core.reshape(_core.unsorted_segment_sum(w, cell, k * k), [k, k])
+        self.total_cm.assign(_core.add(self.total_cm.read_value(), cm), read_value=False)
+
+    def result(self):
+        """The mean IoU of the target classes that occurred, a float32 scalar tensor (0.0
+        when none did)."""
+        cm = self.total_cm.read_value()
+        k = self.num_classes
+        diag = _core.reshape(_core.gather(_core.reshape(cm, [-1]), _core._constant(
+            _np.arange(k, dtype=_np.int32) * (k + 1), _int32), 0), [k])
+        denominator = _core.subtract(_core.add(_core.reduce_sum(cm, 0), _core.reduce_sum(cm, 1)),
+                                     diag)
+        ids = _core._constant(_np.asarray([i % k for i in self.target_class_ids], _np.int32),
+                              _int32)
+        tp = _core.cast(_core.gather(diag, ids, 0), _float32)
+        denominator = _core.cast(_core.gather(denominator, ids, 0), _float32)
+        valid = _core.greater(denominator, 1e-9)
+        num_valid = _core.reduce_sum(_core.cast(valid, _float32), None)
+        iou = _core.divide(tp, _core.add(denominator, _losses.EPSILON))
+        iou = _core.where(valid, iou, _zeros_like(iou))
+        try:  # Keras sums along ``axis``, so an axis other than 0 / -1 fails here, as there
+            total = _core.reduce_sum(iou, self.axis)
+        except _InvalidArgumentError as e:
+            raise _InvalidArgumentError(f"{self.name}: result() sums the per-class IoUs along "
+                                        f"axis={self.axis}, as Keras: {e}") from None
+        return _core.divide(total, _core.add(num_valid, _losses.EPSILON))
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        cfg = super().get_config()
+        cfg.update(num_classes=self.num_classes, target_class_ids=self.target_class_ids,
+                   ignore_class=self.ignore_class, sparse_y_true=self.sparse_y_true,
+                   sparse_y_pred=self.sparse_y_pred, axis=self.axis)
+        return cfg
+
+
+class BinaryIoU(IoU):
+    """IoU of binary labels against ``y_pred >= threshold`` (class 1) or below (class 0), of
+    the classes ``target_class_ids`` ((0, 1): their mean), as Keras' ``BinaryIoU``. Labels
+    are cast to the metric's dtype (int64: 0.9 counts as 0)."""
+
+    def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
+        super().__init__(num_classes=2, target_class_ids=target_class_ids, name=name,
+                         dtype=dtype)
+        self.threshold = threshold
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Threshold the predictions, then add the pairs to the confusion matrix."""
+        y_true = _core.cast(_as_labels(y_true, f"{self.name}: y_true"), self.dtype)
+        y_pred = _as_tensor(y_pred, _float32, f"{self.name}: y_pred")
+        y_pred = _core.cast(_core.greater_equal(y_pred, float(self.threshold)), self.dtype)
+        super().update_state(y_true, y_pred, sample_weight)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        return {"target_class_ids": self.target_class_ids, "threshold": self.threshold,
+                "name": self.name, "dtype": self.dtype.name}
+
+
+class MeanIoU(IoU):
+    """The mean IoU over all ``num_classes`` classes (those that occurred), as Keras'
+    ``MeanIoU``."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
+                 sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        super().__init__(num_classes, list(range(num_classes)), name=name, dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=sparse_y_true,
+                         sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype.name,
+                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class OneHotIoU(IoU):
+    """IoU of one-hot labels (their argmax along ``axis``) against score predictions (their
+    argmax, or class ids with ``sparse_y_pred=True``), as Keras' ``OneHotIoU``."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None,
+                 sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes, target_class_ids, name=name, dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=False,
+                         sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        return {"num_classes": self.num_classes, "target_class_ids": self.target_class_ids,
+                "name": self.name, "dtype": self.dtype.name, "ignore_class": self.ignore_class,
+                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+
+
+class OneHotMeanIoU(MeanIoU):
+    """The mean IoU over all classes of one-hot labels against score predictions, as Keras'
+    ``OneHotMeanIoU``."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
+                 sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes, name=name, dtype=dtype, ignore_class=ignore_class,
+                         sparse_y_true=False, sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        """The constructor arguments, as a dict."""
+        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype.name,
+                "ignore_class": self.ignore_class, "sparse_y_pred": self.sparse_y_pred,
+                "axis": self.axis}
+
+
 # -- lookup -------------------------------------------------------------------------------------
 _FUNCTIONS = {
     "accuracy": accuracy, "acc": accuracy,
@@ -1013,12 +1639,19 @@ _CLASSES = {cls.__name__: cls for cls in (
     MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError, KLDivergence, Poisson, Hinge,
     SquaredHinge, CategoricalHinge, BinaryCrossentropy, CategoricalCrossentropy,
     SparseCategoricalCrossentropy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-    Precision, Recall, AUC)}
+    Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
+    PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity,
+    FBetaScore, F1Score, R2Score, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU)}
 # Keras 3 also takes the snake_case names of the classes; where a function has that name
 # (binary_accuracy, hinge, ...) the function wins here, as before.
+# (Keras' to_snake_case: 'FBetaScore' -> 'f_beta_score', 'MeanIoU' -> 'mean_io_u'.)
 _SNAKE_CLASSES = {"root_mean_squared_error": RootMeanSquaredError, "sum": Sum, "mean": Mean,
                   "cosine_similarity": CosineSimilarity, "log_cosh_error": LogCoshError,
                   "precision": Precision, "recall": Recall, "auc": AUC}
+_SNAKE_CLASSES.update((_losses._snake(cls.__name__), cls) for cls in (
+    TruePositives, FalsePositives, TrueNegatives, FalseNegatives, PrecisionAtRecall,
+    RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity, FBetaScore, F1Score,
+    R2Score, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU))
 
 
 def get(identifier):
@@ -1026,8 +1659,10 @@ def get(identifier):
     'acc', 'binary_accuracy', 'mse', 'mean_absolute_error', 'mape', 'kld', ...) gives the
     function, a class name ('BinaryAccuracy', 'AUC', ...) or the snake_case name of a class
     without such a function ('auc', 'precision', 'recall', 'root_mean_squared_error', ...)
-    a new instance; Metric instances and callables are returned
-    as they are, None gives None. Unknown names raise ValueError."""
+    a new instance ('f1_score', 'r2_score', 'true_positives', 'binary_io_u', ...; a class
+    with required arguments, as 'mean_io_u', raises TypeError, as Keras); Metric instances
+    and callables are returned as they are, None gives None. Unknown names raise
+    ValueError."""
     if identifier is None or isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Metric):
@@ -1099,7 +1734,8 @@ class _AutoAccuracy(MeanMetricWrapper):
 
 def _compile_metric(identifier):
     """The Metric instance ``compile(metrics=[identifier])`` tracks. Names keep the string
-    as their log name ('acc', 'mse'); functions are averaged under their ``__name__``."""
+    as their log name ('acc', 'mse'); a class's name gives an instance under its default
+    name; functions are averaged under their ``__name__``."""
     if isinstance(identifier, str) and identifier in ("accuracy", "acc"):
         return _AutoAccuracy(name=identifier)
     metric = get(identifier)

@@ -41,6 +41,13 @@ def _as_array(x, name):
     return _np.ascontiguousarray(arr, dtype=_np.float32)
 
 
+
+def _metric_value(m):
+    """A metric's result for the logs: a float, or a numpy array for a vector result (F1Score
+    with ``average=None``, Precision with a list of thresholds), as Keras' History holds."""
+    r = m.result()
+    return float(r) if not r.shape else r.numpy()
+
 def _as_data(x, name):
     """``_as_array`` for one input, or for each array of several (a list / tuple / dict of
     arrays for a model of several inputs, as Keras takes them)."""
@@ -199,7 +206,7 @@ def _validation_args(data, batch_size):
 
 def _as_loss(identifier):
     """A Loss from a name, a Loss or a per-sample function (compile's ``loss``)."""
-    loss = _losses.get(identifier)
+    loss = _losses._get_instance(identifier)
     return loss if isinstance(loss, _losses.Loss) else _FunctionLoss(loss)
 
 
@@ -263,8 +270,7 @@ class _MultiOutputLoss(_losses.Loss):
                                                 self._ordered(y_pred, "predictions"))):
             if loss is None:
                 continue
-            sw = _losses._apply_mask(sample_weight, masks[i], p.dtype, loss.reduction)
-            values[i] = value = loss(t, p, sw)
+            values[i] = value = loss._call_with_mask(t, p, sample_weight, masks[i])
             if w != 1.0:
                 value = _core.multiply(value, w)
             total = value if total is None else _core.add(total, value)
@@ -338,6 +344,11 @@ def _compile_metrics(owner, given, arg, names):
     return out
 
 
+class _NotCompiledError(RuntimeError, ValueError):
+    """A model used for training or evaluation before ``compile``: a RuntimeError (tapegrad's
+    error so far) that is also the ValueError Keras 3 raises."""
+
+
 class _FunctionLoss(_losses.Loss):
     """A per-sample loss function ``f(y_true, y_pred)`` reduced to its batch mean (Keras'
     LossFunctionWrapper)."""
@@ -393,8 +404,11 @@ class Model(_layers.Layer):
         _leaves(outputs, flat_out)
         self.outputs = flat_out
         self.built = True
-        self.input_shape = _functional._map(lambda t: t.shape, inputs)
-        self.output_shape = _functional._map(lambda t: t.shape, outputs)
+        # As Keras' Functional: the shapes of the flat inputs / outputs (a dict's by sorted
+        # key), one shape alone when there is one.
+        shapes_in, shapes_out = [t.shape for t in self.inputs], [t.shape for t in self.outputs]
+        self.input_shape = shapes_in[0] if len(shapes_in) == 1 else shapes_in
+        self.output_shape = shapes_out[0] if len(shapes_out) == 1 else shapes_out
 
     @property
     def layers(self):
@@ -420,7 +434,7 @@ class Model(_layers.Layer):
         """A functional model's output shape(s); None for a subclassed one (known after a
         call)."""
         if self._graph is not None:
-            return self.output_shape
+            return _functional._map(lambda t: t.shape, self._graph.outputs)
         return None
 
     def get_layer(self, name=None, index=None):
@@ -676,12 +690,12 @@ class Model(_layers.Layer):
                 sw = _losses._apply_mask(sw, mask, float32, "sum")
             m.update_state(t, p, sw)
             if logs is not None:
-                logs[m.name] = float(m.result())
+                logs[m.name] = _metric_value(m)
         return logs
 
     def _check_compiled(self, what):
         if self.optimizer is None or self.loss is None:
-            raise RuntimeError(
+            raise _NotCompiledError(
                 f"You must compile your model before {what}. Call `model.compile(optimizer, loss)`.")
 
     def train_step(self, x, y, sample_weight=None):
@@ -704,7 +718,7 @@ class Model(_layers.Layer):
             return loss_fn(y, pred, sample_weight)
         if isinstance(loss_fn, _MultiOutputLoss):
             return loss_fn(y, pred, sample_weight, masks=mask)
-        return loss_fn(y, pred, _losses._apply_mask(sample_weight, mask, pred.dtype, loss_fn.reduction))
+        return loss_fn._call_with_mask(y, pred, sample_weight, mask)
 
     def _output_losses(self, logs, totals, nb, count):
         """Add this batch's '<output>_loss' values (a model of several outputs) to ``totals``
@@ -748,15 +762,45 @@ class Model(_layers.Layer):
             return logs
         return list(logs.values()) if len(logs) > 1 else logs["loss"]
 
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The compiled loss (regularization losses included) and metrics of one batch, in
+        inference mode and without any update, as Keras' ``test_on_batch``: a float, or
+        ``[loss, <output>_loss..., metric, ...]`` (the order of ``metrics_names``) with
+        compiled metrics or several outputs; a dict with ``return_dict``. The metrics are
+        reset first, so their values are this batch's alone."""
+        self._check_compiled("testing")
+        if y is None:
+            raise ValueError(f"Model {self.name!r}.test_on_batch: `y` (the targets) is required "
+                             "to compute the compiled loss")
+        xb = _functional._map(lambda a: _core._constant(a, float32), _as_data(x, "x"))
+        yb = _functional._map(lambda a: _core._constant(a, float32), _as_data(y, "y"))
+        sw = None if sample_weight is None else _core._constant(
+            _as_array(sample_weight, "sample_weight"), float32)
+        if _num_rows(xb) != _num_rows(yb):
+            raise ValueError(f"Model {self.name!r}.test_on_batch: x has {_num_rows(xb)} samples "
+                             f"and y {_num_rows(yb)}; they must have the same number")
+        pred = self(xb, training=False)
+        loss = self._with_losses(self._compiled_loss(self.loss, yb, pred, sw))
+        logs = {"loss": float(loss)}
+        self._output_losses(logs, {}, 1, 1)
+        if self._metric_list:
+            self.reset_metrics()
+            self._update_metrics(yb, pred, sw, logs)
+        if return_dict:
+            return logs
+        return list(logs.values()) if len(logs) > 1 else logs["loss"]
+
     def _dense_targets(self, loss_fn, xs, ys):
         """Integer labels for SparseCategoricalCrossentropy become one-hot rows once per
         fit/evaluate (with the equivalent CategoricalCrossentropy), so no step converts labels."""
-        if type(loss_fn) is not _losses.SparseCategoricalCrossentropy or _num_rows(xs) == 0:
+        if (type(loss_fn) is not _losses.SparseCategoricalCrossentropy or _num_rows(xs) == 0
+                or loss_fn.ignore_class is not None or loss_fn.axis not in (-1, None)):
             return loss_fn, ys
         depth = int(self(_map_rows(xs, slice(0, 1))).shape[-1])
         onehot = _losses._one_hot(ys, depth, float32).numpy()
         dense = _losses.CategoricalCrossentropy(from_logits=loss_fn.from_logits,
-                                                reduction=loss_fn.reduction, name=loss_fn.name)
+                                                reduction=loss_fn.reduction, name=loss_fn.name,
+                                                dtype=loss_fn.dtype)
         return dense, onehot
 
     def _batches(self, arrays, batch_size, order=None, limit=None, shard=None):
@@ -835,6 +879,15 @@ class Model(_layers.Layer):
         and 'comm_time' (seconds per step spent in the gradient allreduce on this rank,
         waiting for the slowest rank included) is logged and shown as ``comm: ...``.
 
+        ``steps_per_epoch`` with arrays runs that many batches per epoch from one pass over
+        the data carried across epochs, as Keras 3 (TF 2.21): the next epoch continues where
+        the last stopped, so no rows are skipped. An epoch that reaches the end of the pass
+        stops there, short, with a warning (Keras' "ran out of data", training goes on), and
+        the next epoch starts a new pass (reshuffled with ``shuffle``). With 10 rows,
+        ``batch_size=4``, ``steps_per_epoch=2`` and 3 epochs the batches are rows [0-3, 4-7],
+        [8-9], [0-3, 4-7], exactly as TF. (With ``distributed=True`` each epoch starts again
+        at the first batch.)
+
         ``class_weight`` (a dict class index -> weight) weighs each training sample by its
         class (its label, or the argmax of a one-hot row; missing classes weigh 1), times
         ``sample_weight`` when both are given, as Keras; validation is not weighted.
@@ -889,8 +942,19 @@ class Model(_layers.Layer):
             steps //= nranks
             if me != 0:
                 verbose = 0
-        if steps_per_epoch is not None:
-            steps = min(steps, int(steps_per_epoch))
+        # steps_per_epoch on arrays (one process), as Keras: one pass over the data is carried
+        # across epochs: ``carry`` = [next batch of the pass, the pass's batches].
+        carry = spe = None
+        if steps_per_epoch is not None and not feed:
+            if (isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, (int, _np.integer))
+                    or steps_per_epoch < 1):
+                raise ValueError(f"fit: `steps_per_epoch` must be a positive integer (or None), "
+                                 f"got steps_per_epoch={steps_per_epoch!r}")
+            spe = int(steps_per_epoch)
+            if dist is None:
+                carry, steps = [0, None], spe
+            else:
+                steps = min(steps, spe)
         if feed:
             steps = feed.steps
 
@@ -923,8 +987,8 @@ class Model(_layers.Layer):
         shard = (me, nranks) if dist is not None else None
         if nranks > 1:
             dist.broadcast_variables(self.weights, root=0)
-        fixed = None if shuffle or feed else self._batches([xs, ys, sw, ys_metric], batch_size,
-                                                   limit=steps, shard=shard)
+        fixed = None if shuffle or feed or carry else self._batches(
+            [xs, ys, sw, ys_metric], batch_size, limit=steps, shard=shard)
         self.stop_training = False
         for cb in cbs:
             cb.on_train_begin()
@@ -935,6 +999,11 @@ class Model(_layers.Layer):
                 cb.on_epoch_begin(epoch)
             if feed:
                 batches = feed.epoch(loss_fn)
+            elif carry is not None:
+                if carry[0] == 0 and (carry[1] is None or shuffle):  # a new pass (new order)
+                    order = _random._permutation(n) if shuffle else None
+                    carry[1] = self._batches([xs, ys, sw, ys_metric], batch_size, order)
+                batches = carry[1][carry[0]:carry[0] + spe]
             elif fixed is None:
                 order = _random._permutation(n)
                 if nranks > 1:  # every rank draws (same generator use as one process); rank 0's wins
@@ -970,6 +1039,17 @@ class Model(_layers.Layer):
                 # several ranks every one must run the same steps, so it waits for the epoch end.
                 if self.stop_training and nranks == 1:
                     break
+            if carry is not None:
+                carry[0] += len(batches)
+                if len(batches) < spe and not self.stop_training:
+                    _warnings.warn(
+                        f"fit: the data ran out after {len(batches)} of the {spe} steps of epoch "
+                        f"{epoch + 1} ({n} samples make {len(carry[1])} batches of {batch_size}); "
+                        f"the next epoch starts a new pass over them, as Keras (give "
+                        f"steps_per_epoch x epochs batches to avoid short epochs)",
+                        UserWarning, stacklevel=2)
+                if carry[0] >= len(carry[1]):
+                    carry[0] = 0
             if nranks > 1:
                 comm_time = (dist.communication_stats()["seconds"] - comm0) / max(len(batches), 1)
                 logs = self._allreduce_logs(dist, total, count, out_totals)
@@ -1008,7 +1088,7 @@ class Model(_layers.Layer):
             v.assign(_np.asarray(sums[at:at + n]).reshape(tuple(v.shape)).astype(v.dtype.as_numpy_dtype))
             at += n
         for m, _ in self._metric_list:
-            logs[m.name] = float(m.result())
+            logs[m.name] = _metric_value(m)
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -1040,11 +1120,12 @@ class Model(_layers.Layer):
         logs = {"loss": total / max(count, 1)}
         logs.update(out_logs)
         for m, _ in metric_list:
-            logs[m.name] = float(m.result())
+            logs[m.name] = _metric_value(m)
         if verbose == "auto" or verbose:
             steps = feed.count if feed else -(-_num_rows(xs) // int(batch_size or 32))
             sys.stdout.write(f"{steps}/{steps} - "
-                             + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()) + "\n")
+                             + " - ".join(f"{k}: {_callbacks.format_log_value(v)}"
+                                          for k, v in logs.items()) + "\n")
         if return_dict:
             return logs
         return list(logs.values()) if len(logs) > 1 else logs["loss"]
@@ -1094,6 +1175,45 @@ class Sequential(Model):
     def layers(self):
         """The layers, in order (not the leading Input)."""
         return self._layer_list
+
+    @property
+    def input_shape(self):
+        """The input shape with its batch dimension, as Keras: ``(None, 4)`` for
+        ``Sequential([Input((4,)), ...])`` (the Input's ``batch_size`` when it has one), the
+        ``build`` shape, or ``(None,) + x.shape[1:]`` once built by a call. AttributeError
+        (as Keras) while it is not known yet."""
+        shape = self.__dict__.get("_input_shape")
+        if shape is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no defined input shape "
+                                 "yet.")
+        return tuple(shape)
+
+    @input_shape.setter
+    def input_shape(self, value):
+        # Layer.__init__ / _maybe_build assign it; a Sequential keeps its own (_input_shape,
+        # set by build), so only a known shape is taken, and only while none is.
+        if value is not None and self.__dict__.get("_input_shape") is None:
+            self.__dict__["_input_shape"] = tuple(value)
+
+    @property
+    def output_shape(self):
+        """The output shape for ``input_shape`` (batch dimension as in it), as Keras:
+        ``(None, 2)`` for ``Sequential([Input((4,)), Dense(2)])``."""
+        shape = self.input_shape
+        out = self.compute_output_shape(shape)
+        if out is None:  # a layer that cannot say (a Lambda, a plain callable): run it once
+            from ..math import _no_tape
+            from .saving import _zeros_for
+            saved = (self.__dict__.get("_losses"), self.__dict__.get("_output_mask"))
+            with _no_tape():
+                y = self(_zeros_for((None,) + tuple(shape[1:])), training=False)
+            self._losses, self._output_mask = saved
+            out = (None,) + tuple(y.shape[1:])
+        return (shape[0],) + tuple(out[1:])
+
+    @output_shape.setter
+    def output_shape(self, value):
+        pass  # derived from input_shape (Layer.__init__ / _maybe_build assign it)
 
     # -- structure -----------------------------------------------------------------------------
     def add(self, layer):

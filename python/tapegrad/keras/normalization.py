@@ -1,11 +1,11 @@
-"""Keras' GroupNormalization and UnitNormalization (exported by keras.layers; Batch- and
-LayerNormalization are in layers.py). Recorded ops: differentiable to any order."""
+"""Keras' GroupNormalization, UnitNormalization and RMSNormalization (exported by keras.layers;
+Batch- and LayerNormalization are in layers.py). Recorded ops: differentiable to any order."""
 
 from .. import _core
 from . import initializers as _initializers
 from .layers import Layer, _serialize_constraint
 
-__all__ = ["GroupNormalization", "UnitNormalization"]
+__all__ = ["GroupNormalization", "UnitNormalization", "RMSNormalization"]
 
 
 class GroupNormalization(Layer):
@@ -92,4 +92,85 @@ class UnitNormalization(Layer):
         """The constructor arguments, as a dict."""
         cfg = super().get_config()
         cfg.update(axis=self.axis)
+        return cfg
+
+
+class RMSNormalization(Layer):
+    """Root-mean-square normalization, as Keras 3's RMSNormalization:
+    ``x * rsqrt(mean(x², axis) + epsilon) * scale``, with a learned ``scale`` (ones at first)
+    over the normalized axes. ``axis`` is an int or a list of ints (-1 by default);
+    ``epsilon`` 1e-6. After ``build`` the layer's ``axis`` is a sorted list, as in Keras.
+    ``scale`` (shape: the normalized axes' sizes, in sorted ``axis`` order) is broadcast
+    along those axes wherever they are (Keras only lines it up with the last axes)."""
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        owner = f"RMSNormalization {self.name!r}"
+        axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+        if not axes or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+            raise TypeError(f"{owner}: `axis` must be an int or a list of ints, got {axis!r}")
+        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or epsilon < 0:
+            raise ValueError(f"{owner}: `epsilon` must be a float >= 0, got {epsilon!r}")
+        self.axis = axis
+        self.epsilon = epsilon
+        self.scale = None
+        self._scale_layout = None  # (perm or None, broadcast shape or None), set by build
+
+    def _axes(self, rank):
+        """The normalized axes for inputs of ``rank``, checked (ValueError naming the layer)."""
+        axes = list(self.axis) if isinstance(self.axis, (list, tuple)) else [self.axis]
+        for a in axes:
+            if not -rank <= a < rank:
+                raise ValueError(f"RMSNormalization {self.name!r}: axis {a} is out of bounds for "
+                                 f"inputs of rank {rank}. Received: axis={self.axis}")
+        if len({a % rank for a in axes}) != len(axes):
+            raise ValueError(f"RMSNormalization {self.name!r}: repeated axis in {self.axis}")
+        return axes
+
+    def build(self, input_shape):
+        """``scale`` of the normalized axes' dimensions (in sorted axis order)."""
+        rank = len(input_shape)
+        axes = self._axes(rank)
+        self.axis = sorted(axes) if isinstance(self.axis, (list, tuple)) else [self.axis]
+        shape = tuple(input_shape[a] for a in self.axis)
+        if any(d is None for d in shape):
+            raise ValueError(f"RMSNormalization {self.name!r}: the normalized axes {self.axis} "
+                             f"must have known dimensions, got input shape {tuple(input_shape)}")
+        self.scale = self.add_weight("scale", shape, "ones")
+        # How scale lines up with the inputs: already, when the axes are the last ones in
+        # order (the usual case); else transposed into axis order and given 1s elsewhere.
+        pos = [a % rank for a in self.axis]
+        if pos == list(range(rank - len(pos), rank)):
+            self._scale_layout = (None, None)
+        else:
+            order = sorted(range(len(pos)), key=lambda i: pos[i])
+            perm = order if order != list(range(len(pos))) else None
+            bshape = [input_shape[d] if d in pos else 1 for d in range(rank)]
+            self._scale_layout = (perm, bshape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """The input shape (the axes are checked against its rank)."""
+        self._axes(len(input_shape))
+        return tuple(input_shape)
+
+    def call(self, inputs):
+        """The normalized inputs times ``scale``."""
+        x = inputs
+        if x.ndim == 0:
+            x = _core.expand_dims(x, 0)
+        ms = _core.reduce_mean(_core.square(x), self.axis, True)
+        out = _core.divide(x, _core.sqrt(_core.add(ms, self.epsilon)))
+        scale = self.scale
+        perm, bshape = self._scale_layout or (None, None)
+        if perm is not None:
+            scale = _core.transpose(scale, perm)
+        if bshape is not None:
+            scale = _core.reshape(scale, bshape)
+        return _core.multiply(out, scale)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (``axis`` as given, a sorted list once built)."""
+        cfg = super().get_config()
+        cfg.update(axis=self.axis, epsilon=self.epsilon)
         return cfg

@@ -1,5 +1,5 @@
 """Keras' preprocessing and noise layers: Rescaling, Normalization (with ``adapt``), Resizing,
-CenterCrop, RandomFlip, GaussianNoise, GaussianDropout, SpatialDropout1D/2D and Identity
+CenterCrop, RandomFlip, GaussianNoise, GaussianDropout, SpatialDropout1D/2D/3D and Identity
 (exported by keras.layers)."""
 
 import math
@@ -11,7 +11,7 @@ from . import functional as _functional
 from .layers import Layer, Dropout
 
 __all__ = ["Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
-           "SpatialDropout2D", "Identity", "Resizing", "CenterCrop", "RandomFlip",
+           "SpatialDropout2D", "SpatialDropout3D", "Identity", "Resizing", "CenterCrop", "RandomFlip",
            "CategoryEncoding", "Discretization"]
 
 _EPSILON = 1e-7  # keras.backend.epsilon()
@@ -198,23 +198,67 @@ class GaussianDropout(Layer):
 
 
 class SpatialDropout1D(Dropout):
-    """Dropout of whole channels of (batch, steps, channels): one draw per sample and channel."""
+    """Dropout of whole channels of (batch, steps, channels): one draw per sample and channel,
+    as Keras 3's SpatialDropout1D (the identity outside training)."""
 
     _rank = 3
 
+    def __init__(self, rate, seed=None, **kwargs):
+        if kwargs.pop("noise_shape", None) is not None:  # None: a config saved before 3D
+            raise TypeError(f"{type(self).__name__}: `noise_shape` is fixed by the layer (whole "
+                            "channels are dropped); it is not an argument")
+        super().__init__(rate, seed=seed, **kwargs)
+
+    def _noise_shape(self, shape):
+        return (shape[0],) + (1,) * (self._rank - 2) + (shape[-1],)
+
     def call(self, inputs, training=None):
-        """Dropout with the noise shape (batch, 1, ..., channels)."""
+        """Dropout with one draw per sample and channel."""
         if inputs.ndim != self._rank:
             raise ValueError(f"{type(self).__name__} {self.name!r}: expects inputs of rank "
                              f"{self._rank}, got shape {tuple(inputs.shape)}")
-        self.noise_shape = (None,) + (1,) * (self._rank - 2) + (None,)
+        self.noise_shape = self._noise_shape(tuple(inputs.shape))
         return super().call(inputs, training=training)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras': rate and seed, no noise_shape)."""
+        cfg = super().get_config()
+        del cfg["noise_shape"]
+        return cfg
 
 
 class SpatialDropout2D(SpatialDropout1D):
-    """Dropout of whole channels of (batch, height, width, channels) images."""
+    """Dropout of whole channels of (batch, height, width, channels) images, or of
+    (batch, channels, height, width) with ``data_format='channels_first'``, as Keras 3's."""
 
     _rank = 4
+
+    def __init__(self, rate, data_format=None, seed=None, **kwargs):
+        super().__init__(rate, seed=seed, **kwargs)
+        data_format = "channels_last" if data_format is None else data_format
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError(f"{type(self).__name__} {self.name!r}: `data_format` must be "
+                             "'channels_last' or 'channels_first'. Received: "
+                             f"data_format={data_format!r}")
+        self.data_format = data_format
+
+    def _noise_shape(self, shape):
+        if self.data_format == "channels_first":
+            return (shape[0], shape[1]) + (1,) * (self._rank - 2)
+        return super()._noise_shape(shape)
+
+    def get_config(self):
+        """The constructor arguments, as a dict (Keras' get_config)."""
+        cfg = super().get_config()
+        cfg.update(data_format=self.data_format)
+        return cfg
+
+
+class SpatialDropout3D(SpatialDropout2D):
+    """Dropout of whole channels of (batch, dim1, dim2, dim3, channels) volumes (or channels
+    first), as Keras 3's SpatialDropout3D."""
+
+    _rank = 5
 
 
 class Resizing(Layer):

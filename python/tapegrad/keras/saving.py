@@ -917,9 +917,10 @@ def _restore_optimizer(optimizer, saved, paths, where):
             if var is None:
                 raise ValueError(f"{where}: the optimizer state names the variable "
                                  f"{var_path!r}, which the model does not have")
-            if tuple(value.shape) != tuple(var.shape):
-                raise ValueError(f"{where}: optimizer slot {key!r} has shape {value.shape}, its "
-                                 f"variable {tuple(var.shape)}")
+            want = tuple(optimizer._slot_shape(var, slot_name))  # Adafactor factors some
+            if tuple(value.shape) != want:
+                raise ValueError(f"{where}: optimizer slot {key!r} has shape {value.shape}, "
+                                 f"expected {want} for its variable of shape {tuple(var.shape)}")
             slots.append((var, slot_name, value))
     for var, slot_name, value in slots:
         optimizer._slot(var, slot_name).assign(value.astype(var.dtype.as_numpy_dtype))
