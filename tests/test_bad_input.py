@@ -490,7 +490,7 @@ CASES = [
          lambda t, x, y: t.gradient(None, x), _tape_p, _x_p, _y_p, after=_gradient_is_2x),
     Case("tape_source_str", ValueError, r"gradient: sources must be Tensors or Variables, got 's' of type 'str'",
          lambda t, x, y: t.gradient(y, "s"), _tape_p, _x_p, _y_p, after=_gradient_is_2x),
-    Case("tape_seed_shape", ValueError, r"gradient: output_gradients\[0\] has shape \(3,\) but its target has shape \(2,\)",
+    Case("tape_seed_shape", ValueError, r"gradient: output_gradients\[0\] has shape \(3,\), which does not broadcast to its target.s shape \(2,\)",
          lambda t, x, y, s: t.gradient(y, x, output_gradients=s), _tape_p, _x_p, _y_p, T(3),
          after=lambda t, x, y, s: _gradient_is_2x(t, x, y)),
     Case("tape_seed_dtype", TypeError, r"gradient: output_gradients\[0\] has dtype float64 but its target has dtype float32",

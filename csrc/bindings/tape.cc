@@ -116,9 +116,20 @@ void bind_tape(py::module_& m) {
               throw TypeError("gradient: output_gradients[" + std::to_string(i) + "] has dtype " +
                               dtype_name(seed.dtype()) + " but its target has dtype " +
                               dtype_name(x.dtype()));
-            if (seed.shape() != x.shape())  // TF: InvalidArgumentError (also a ValueError here)
-              throw InvalidArgument("gradient: output_gradients[" + std::to_string(i) + "] has shape " +
-                               seed.shape().str() + " but its target has shape " + x.shape().str());
+            if (seed.shape() != x.shape()) {
+              // TF multiplies the seed in, so one that broadcasts to the target's shape (a
+              // scalar) works; anything else is TF's InvalidArgumentError (a ValueError here).
+              bool fits = false;
+              try {
+                fits = ops::broadcast_shape(seed.shape(), x.shape(), "gradient") == x.shape();
+              } catch (const InvalidArgument&) {
+              }
+              if (!fits)
+                throw InvalidArgument("gradient: output_gradients[" + std::to_string(i) + "] has shape " +
+                                      seed.shape().str() + ", which does not broadcast to its target's shape " +
+                                      x.shape().str());
+              seed = ops::broadcast_to(seed, x.shape());  // recorded: a watched seed stays differentiable
+            }
           }
           tg.push_back(x);
           sd.push_back(seed);

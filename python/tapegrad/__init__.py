@@ -408,7 +408,7 @@ def _getitem(self, key):
             out_shape.append(1)
             continue
         if dim >= t.ndim:
-            raise IndexError(f"too many indices for a tensor of shape {t.shape}")
+            raise errors.IndexOutOfBoundsError(f"too many indices for a tensor of shape {t.shape}")
         n = t.shape[dim]
         if isinstance(k, builtins_slice):
             start, stop, step = k.indices(n)
@@ -434,7 +434,8 @@ def _getitem(self, key):
             except TypeError:
                 raise TypeError(f"tapegrad indices must be ints, slices, ... or None, got {k!r}") from None
             if i < -n or i >= n:
-                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+                raise errors.IndexOutOfBoundsError(
+                    f"index {k} is out of bounds for dimension {dim} with size {n}")
             begin.append(i % n)
             size_.append(1)
         dim += 1

@@ -277,8 +277,8 @@ class GradientTape:
             cols.append(g)
         self._finish()
         if inner == 0 or all(g is None for g in cols):
-            if unconnected is UnconnectedGradients.ZERO or inner == 0:
-                return zeros(tshape + sshape[1:], dtype=source.dtype)
-            return None
+            # zeros even for UnconnectedGradients.NONE: TF's batch_jacobian does this "to
+            # maintain compatibility with the previous behavior"
+            return zeros(tshape + sshape[1:], dtype=source.dtype)
         cols = [zeros(sshape, dtype=source.dtype) if g is None else g for g in cols]
         return reshape(stack(cols, axis=1), tshape + sshape[1:])

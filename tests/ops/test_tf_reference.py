@@ -387,3 +387,57 @@ def test_a_target_that_is_its_own_source_adds_its_seed_as_tf():
     with tf.GradientTape() as tape:
         pass
     assert tape.gradient(n, n) is None  # integers have no gradient
+
+
+# -- tape edge semantics ---------------------------------------------------------------------------
+
+def test_output_gradients_that_broadcast_to_the_target_as_tf():
+    # TF 2.21: y = x * x, x = [1, 2]; a seed of shape () or (1,) gives [4, 8]
+    x = tf.constant([1.0, 2.0])
+    for seed in (tf.constant(2.0), tf.constant([2.0]), 2.0):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = x * x
+        np.testing.assert_array_equal(t.gradient(y, x, output_gradients=seed).numpy(), [4.0, 8.0])
+    for bad in (tf.constant([[2.0], [3.0]]), tf.constant([2.0, 3.0, 4.0])):  # TF: InvalidArgumentError
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = x * x
+        with pytest.raises(tf.errors.InvalidArgumentError, match="does not broadcast to its target's shape"):
+            t.gradient(y, x, output_gradients=bad)
+
+
+def test_a_watched_broadcast_seed_stays_differentiable():
+    x = tf.constant([1.0, 2.0])
+    s = tf.constant(3.0)
+    with tf.GradientTape() as outer:
+        outer.watch(s)
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = x * x
+        g = t.gradient(y, x, output_gradients=s)  # 2 x s
+        z = tf.reduce_sum(g)
+    assert float(outer.gradient(z, s)) == 6.0
+
+
+def test_batch_jacobian_of_an_unconnected_source_is_zeros_as_tf():
+    # TF 2.21 returns zeros even with the default UnconnectedGradients.NONE ("compatibility")
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    u = tf.constant([[1.0], [2.0]])
+    with tf.GradientTape(persistent=True) as t:
+        t.watch([x, u])
+        y = x * x
+    j = t.batch_jacobian(y, u)
+    assert j.shape == (2, 2, 1) and not j.numpy().any()
+    np.testing.assert_array_equal(t.batch_jacobian(y, x).numpy(), [[[2, 0], [0, 4]], [[6, 0], [0, 8]]])
+
+
+def test_out_of_range_index_is_invalid_argument_and_index_error():
+    # TF 2.21: InvalidArgumentError "slice index 2 of dimension 0 out of bounds."
+    x = tf.constant(np.zeros((2, 3), np.float32))
+    for key in (2, (0, 3), (-3,), (0, 0, 0)):
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            x[key]
+        with pytest.raises(IndexError):
+            x[key]
+    assert [r.shape for r in x] == [(3,), (3,)]  # iteration still stops at the end
