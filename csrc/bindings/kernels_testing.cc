@@ -23,7 +23,8 @@ template <class T> const k::KernelSet<T>& ks(const std::string& isa) {
 
 k::Unary unary_id(const std::string& s) {
   static const char* names[] = {"neg", "abs", "sign", "square", "sqrt", "exp", "log", "tanh",
-                                "sigmoid", "relu", "log1p", "erf", "erfc", "sin", "cos", "tan", "atan"};
+                                "sigmoid", "relu", "log1p", "erf", "erfc", "sin", "cos", "tan", "atan",
+                                "expm1"};
   for (int i = 0; i < int(k::Unary::kCount); ++i) if (s == names[i]) return k::Unary(i);
   throw std::invalid_argument("unknown unary kernel " + s);
 }

@@ -20,7 +20,7 @@ using i64 = std::int64_t;
 
 enum class Unary : int {
   Neg, Abs, Sign, Square, Sqrt, Exp, Log, Tanh, Sigmoid, Relu, Log1p, Erf, Erfc, Sin, Cos, Tan, Atan,
-  kCount
+  Expm1, kCount
 };
 
 // Elementwise binary ops out = f(a, b). ReluGrad(g, x) = x > 0 ? g : 0.

@@ -25,6 +25,7 @@ Tensor reciprocal(const Tensor& x);  // 1 / x
 Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor log1p(const Tensor& x);
+Tensor expm1(const Tensor& x);
 Tensor erf(const Tensor& x);
 Tensor erfc(const Tensor& x);
 Tensor sin(const Tensor& x);

@@ -96,23 +96,9 @@ def _float(x, op, what="x", name_it=False):
 
 
 def expm1(x, name=None):
-    """``exp(x) - 1`` without its cancellation near 0, as ``tf.math.expm1``: ``u - 1`` for
-    ``u = exp(x)`` where |x| >= 0.5, Kahan's ``(u - 1) x / log(u)`` below (``x`` itself where
-    ``u`` rounds to 1). Gradient ``exp(x)``, of every order."""
-    from ._custom_gradient import custom_gradient
-    t = _float(x, "expm1")
-
-    @custom_gradient
-    def _expm1(v):
-        with _no_tape():
-            u = exp(v)
-            um1 = subtract(u, 1.0)
-            safe = _core.where(equal(u, 1.0), 2.0, u)  # log(1) = 0 in the rejected branch
-            y = _core.where(equal(u, 1.0), v, _core.where(equal(um1, -1.0), -1.0,
-                            divide(multiply(um1, v), log(safe))))
-            y = _core.where(less(abs(v), 0.5), y, um1)  # no cancellation left to avoid there
-        return y, lambda dy: multiply(dy, exp(v))
-    return _expm1(t)
+    """``exp(x) - 1`` without its cancellation near 0, as ``tf.math.expm1`` (one SIMD kernel,
+    Note [Expm1]). Gradient ``exp(x)``, of every order."""
+    return _core.expm1(_float(x, "expm1"))
 
 
 def log_sigmoid(x, name=None):

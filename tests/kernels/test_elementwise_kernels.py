@@ -176,7 +176,7 @@ def _edges(dtype):
     return np.concatenate([pts, -pts, *nb, -nb[0], -nb[1]])
 
 
-@pytest.mark.parametrize("op", ["exp", "log", "log1p", "tanh", "sigmoid"])
+@pytest.mark.parametrize("op", ["exp", "expm1", "log", "log1p", "tanh", "sigmoid"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 def test_transcendental_whole_range(isa, dtype, op):
     x = np.concatenate([_sweep(dtype, 1 << 18, seed=1), _edges(dtype),
@@ -205,7 +205,7 @@ def test_tanh_float32_intervals_dense(isa):
 
 
 @pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize("op", ["exp", "log", "log1p", "tanh", "sigmoid"])
+@pytest.mark.parametrize("op", ["exp", "expm1", "log", "log1p", "tanh", "sigmoid"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 def test_transcendental_sizes(isa, dtype, op, n, threads):
     x = _data(n, dtype, seed=n, scale=30.0)
@@ -224,6 +224,9 @@ def test_transcendental_specials():
             np.testing.assert_array_equal(l1p[:5], [0, -0.0, np.inf, np.nan, np.nan])
             assert np.signbit(l1p[1]) and l1p[5] == -np.inf
             assert np.isnan(m.unary(isa, "log1p", np.array([-1.5, -np.finfo(dtype).max], dtype))).all()
+            e1 = m.unary(isa, "expm1", x)
+            np.testing.assert_array_equal(e1[:5], [0, -0.0, np.inf, -1, np.nan])
+            assert np.signbit(e1[1]) and e1[5] == np.expm1(x[5])
             t = m.unary(isa, "tanh", x)
             np.testing.assert_array_equal(t[:5], [0, -0.0, 1, -1, np.nan])
             assert np.signbit(t[1])

@@ -24,6 +24,7 @@ template <class T> inline T apply(Unary op, T x) {
     case Unary::Exp: return std::exp(x);
     case Unary::Log: return std::log(x);
     case Unary::Log1p: return std::log1p(x);
+    case Unary::Expm1: return std::expm1(x);
     case Unary::Erf: return T(std::erf(double(x)));  // float: through double, rounded once
     case Unary::Erfc: return T(std::erfc(double(x)));
     case Unary::Sin: return T(std::sin(double(x)));
@@ -117,7 +118,7 @@ void act_grad(Act act, const T* g, const T* y, i64 rows, i64 cols, T* gout, T* d
 
 template <class T> void fill(KernelSet<T>& s) {
 #define TG_U(name) s.unary[int(Unary::name)] = unary<T, Unary::name>;
-  TG_U(Neg) TG_U(Abs) TG_U(Sign) TG_U(Square) TG_U(Sqrt) TG_U(Exp) TG_U(Log) TG_U(Log1p) TG_U(Erf) TG_U(Erfc) TG_U(Sin) TG_U(Cos) TG_U(Tan) TG_U(Atan) TG_U(Tanh)
+  TG_U(Neg) TG_U(Abs) TG_U(Sign) TG_U(Square) TG_U(Sqrt) TG_U(Exp) TG_U(Log) TG_U(Log1p) TG_U(Expm1) TG_U(Erf) TG_U(Erfc) TG_U(Sin) TG_U(Cos) TG_U(Tan) TG_U(Atan) TG_U(Tanh)
   TG_U(Sigmoid) TG_U(Relu)
 #undef TG_U
 #define TG_B(name) s.binary[int(Binary::name)] = binary<T, Binary::name>;
