@@ -1,5 +1,6 @@
-// argmax / argmin along one axis: the first index of the extreme, NaN winning (as numpy and
-// TF's CPU kernel). No gradient (an integer result).
+// argmax / argmin along one axis: the first index of the extreme, NaN skipped (0 when all are
+// NaN), as TF's CPU kernel (tf.argmax([nan, 1.]) is 1; numpy's argmax would say 0). No gradient
+// (an integer result).
 #include <cmath>
 
 #include "ops/elementwise.h"
@@ -40,8 +41,7 @@ Tensor arg_extreme(bool is_min, const Tensor& x, i64 axis, DType out_dtype) {
             const T v = q[k * inner];
             bool better;
             if constexpr (std::is_floating_point_v<T>) {
-              if (std::isnan(bv)) break;
-              better = std::isnan(v) || (is_min ? v < bv : v > bv);
+              better = (std::isnan(bv) && !std::isnan(v)) || (is_min ? v < bv : v > bv);
             } else {
               better = is_min ? v < bv : v > bv;
             }

@@ -119,8 +119,8 @@ Tensor bitwise(Bitwise k, const Tensor& a, const Tensor& b, const char* op);
 Tensor bitwise_invert(const Tensor& x);
 // reduce_any / reduce_all of a bool tensor.
 Tensor reduce_logical(bool all, const Tensor& x, const Axes& axes, bool keepdims);
-// Index of the largest (smallest) element along `axis`, the first one on ties; NaN counts as
-// the largest (smallest) as in numpy/TF. out is Int32 or Int64.
+// Index of the largest (smallest) element along `axis`, the first one on ties; NaN is skipped
+// (0 if all are NaN), as TF's kernel. out is Int32 or Int64.
 Tensor arg_extreme(bool is_min, const Tensor& x, i64 axis, DType out);
 // int32 indices of the first k (k < 0: all) elements along `axis` in ascending (descending)
 // order, ties in index order, NaN above every number (argsort.cc; tf.argsort, sort, top_k).
