@@ -439,7 +439,8 @@ def unique(x, out_idx=dtypes.int32, name=None):
     if it not in (dtypes.int32, dtypes.int64):
         raise TypeError(f"unique: out_idx must be int32 or int64, got {it.name}")
     v = t.numpy()
-    _, first, inv = np.unique(v, return_index=True, return_inverse=True)
+    # each NaN is its own value, as TF's hash-map kernel (NaN != NaN); numpy would merge them
+    _, first, inv = np.unique(v, return_index=True, return_inverse=True, equal_nan=False)
     order = np.argsort(first, kind="stable")  # sorted-unique position -> first-occurrence rank
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)

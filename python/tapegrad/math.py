@@ -141,6 +141,14 @@ def add_n(inputs, name=None):
     """The elementwise sum of a list of tensors of one shape and dtype, as ``tf.math.add_n``
     (no broadcasting: a differing shape is an InvalidArgumentError)."""
     from .errors import InvalidArgumentError
+    if isinstance(inputs, (_core.Tensor, _core.Variable)):
+        # TF iterates a tensor given as the list: the sum of its rows
+        t = _value(inputs, "add_n", "inputs")
+        if t.ndim == 0:
+            raise TypeError("add_n: inputs must be a list of tensors, got a scalar tensor")
+        if t.shape[0] == 0:
+            raise ValueError("add_n: inputs must be a non-empty list of tensors")
+        return _core.reduce_sum(t, 0)
     items = [_value(v, "add_n", "inputs") for v in (inputs if isinstance(inputs, (list, tuple)) else [inputs])]
     if not items:
         raise ValueError("add_n: inputs must be a non-empty list of tensors")

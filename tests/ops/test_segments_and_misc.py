@@ -131,7 +131,7 @@ CASES = [
     Case("embedding_lookup_shards", ("gather", "concat"),
          lambda a, b: tf.nn.embedding_lookup([a, b], [3, 0, 2]),
          lambda a, b: np.concatenate([a, b])[[3, 0, 2]], normal((2, 2), (2, 2))),
-    Case("batch_normalization", ("add", "multiply", "sqrt"),
+    Case("batch_normalization", ("add", "multiply", "rsqrt"),
          lambda x, m, v, o, s: tf.nn.batch_normalization(x, m, v, o, s, 1e-3),
          lambda x, m, v, o, s: s * (x - m) / np.sqrt(v + 1e-3) + o,
          lambda rng: [rng.standard_normal((4, 3)), rng.standard_normal(3), rng.uniform(0.5, 2, 3),

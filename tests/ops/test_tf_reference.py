@@ -441,3 +441,25 @@ def test_out_of_range_index_is_invalid_argument_and_index_error():
         with pytest.raises(IndexError):
             x[key]
     assert [r.shape for r in x] == [(3,), (3,)]  # iteration still stops at the end
+
+
+def test_unique_keeps_each_nan_as_tf():
+    # TF 2.21: y [nan nan 1 -0], idx [0 1 2 3 3 2]
+    r = tf.unique(tf.constant([np.nan, np.nan, 1.0, -0.0, 0.0, 1.0]))
+    np.testing.assert_array_equal(r.y.numpy(), [np.nan, np.nan, 1.0, -0.0])
+    assert r.idx.numpy().tolist() == [0, 1, 2, 3, 3, 2]
+    c = tf.unique_with_counts(tf.constant([np.nan, 2.0, np.nan]))
+    assert c.idx.numpy().tolist() == [0, 1, 2] and c.count.numpy().tolist() == [1, 1, 1]
+
+
+def test_add_n_of_a_tensor_sums_its_rows_as_tf():
+    # TF 2.21: add_n(tf.constant([1., 2.])) is 3.0 (TF iterates the tensor)
+    assert float(tf.add_n(tf.constant([1.0, 2.0]))) == 3.0
+    np.testing.assert_array_equal(tf.add_n(tf.constant([[1.0, 2.0], [3.0, 4.0]])).numpy(), [4.0, 6.0])
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = tf.reduce_sum(tf.add_n(x) * tf.constant([1.0, 10.0]))
+    np.testing.assert_array_equal(t.gradient(y, x).numpy(), [[1.0, 10.0], [1.0, 10.0]])
+    with pytest.raises(TypeError, match="add_n: inputs must be a list of tensors, got a scalar"):
+        tf.add_n(tf.constant(1.0))
