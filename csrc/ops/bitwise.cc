@@ -66,7 +66,8 @@ Tensor bitwise_invert(const Tensor& x) {
     using T = decltype(z);
     const T* p = x.data<T>();
     T* o = out.data<T>();
-    for (i64 i = 0; i < x.numel(); ++i) o[i] = ~p[i];
+    const i64 n = x.numel();  // hoisted: the stores could alias x's shape as far as gcc knows
+    for (i64 i = 0; i < n; ++i) o[i] = ~p[i];
   });
   return out;
 }
