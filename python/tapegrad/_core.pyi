@@ -88,6 +88,11 @@ class Tensor(_TensorProtocol):
     """An immutable n-dimensional array (float32, float64, int32, int64 or bool), as TF's
     EagerTensor."""
 
+    # Set in Python (tapegrad/_variables.py): only a slice of a Variable, v[...], has it
+    # (writes into the variable, as TF's sliced assignment); other tensors raise AttributeError.
+    @property
+    def assign(self) -> Callable[..., Variable]: ...
+
 class Variable(_TensorProtocol):
     """A mutable tensor for model parameters, as tf.Variable."""
 
@@ -121,6 +126,8 @@ class Variable(_TensorProtocol):
         self, delta: TensorLike, use_locking: Any = None, name: Optional[str] = None,
         read_value: bool = True,
     ) -> Variable: ...
+    # A writable numpy view of the value after copy-on-write (sliced assign, scatter_*).
+    def _writable_numpy(self) -> Any: ...
     def _checked(self, grad: TensorLike, op: str, /) -> Tensor: ...
     def _axpy(self, alpha: float, g: TensorLike, /) -> None: ...
     # One-pass optimizer updates of this variable and its slot variables (keras/optimizers.py).

@@ -153,7 +153,10 @@ def _tensor_assign(self):
     return assign
 
 
-_core.Tensor.assign = property(_tensor_assign)
+_core.Tensor.assign = property(_tensor_assign, doc=(
+    "For a slice of a Variable (v[0, 1:]): assign(value) writes value into that part of the "
+    "variable, as TF's sliced assignment, and returns the variable. Other tensors have none "
+    "(AttributeError), as in TF."))
 
 
 # -- scatter updates and sparse reads (tf.Variable.scatter_* / sparse_read / gather_nd) -----------
