@@ -29,7 +29,7 @@ k::Unary unary_id(const std::string& s) {
   throw std::invalid_argument("unknown unary kernel " + s);
 }
 k::Binary binary_id(const std::string& s) {
-  static const char* names[] = {"add", "sub", "mul", "div", "max", "min", "pow", "relu_grad"};
+  static const char* names[] = {"add", "sub", "mul", "div", "max", "min", "pow", "relu_grad", "leaky_relu"};
   for (int i = 0; i < int(k::Binary::kCount); ++i) if (s == names[i]) return k::Binary(i);
   throw std::invalid_argument("unknown binary kernel " + s);
 }

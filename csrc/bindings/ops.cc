@@ -130,6 +130,11 @@ void bind_ops(py::module_& m) {
     return l;
   }, "Every op of ops.def, in order.");
 
+  m.def("leaky_relu", [](py::handle x, double alpha) {
+    return wrap(ops::leaky_relu(to_tensor(x, nullptr, "leaky_relu"), alpha));
+  }, py::arg("features"), py::arg("alpha") = 0.2,
+     "features where positive, alpha * features elsewhere (one pass), as tf.nn.leaky_relu; "
+     "recorded, differentiable to any order (python/tapegrad/nn.py wraps it).");
   m.def("mask_ge", [](py::handle g, py::handle a, py::handle b) {
     Tensor tg = to_tensor(g, nullptr, "mask_ge");
     DType d = tg.dtype();

@@ -281,6 +281,11 @@ struct OpReluGrad {  // (g, x) -> x > 0 ? g : 0
     return V::keep(V::gt(x, V::zero()), g);
   }
 };
+struct OpLeakyRelu {  // (x, alpha) -> x > 0 ? x : alpha x (NaN stays NaN, -0 stays -0)
+  template <class V> static typename V::reg apply(typename V::reg x, typename V::reg alpha) {
+    return V::select(V::gt(x, V::zero()), V::mul(x, alpha), x);
+  }
+};
 
 template <class V, class Op, int SA, int SB, bool kStream>
 void binary_range(const typename V::T* a, const typename V::T* b, typename V::T* out, i64 n) {
@@ -491,6 +496,7 @@ template <class I, class T> void fill_elementwise_typed(KernelSet<T>& s) {
   s.binary[int(Binary::Max)] = binary<I, T, OpMax>;
   s.binary[int(Binary::Min)] = binary<I, T, OpMin>;
   s.binary[int(Binary::ReluGrad)] = binary<I, T, OpReluGrad>;
+  s.binary[int(Binary::LeakyRelu)] = binary<I, T, OpLeakyRelu>;
   s.ternary[int(Ternary::MaskGe)] = ternary<I, T, true>;
   s.ternary[int(Ternary::MaskGt)] = ternary<I, T, false>;
   s.axpy = axpy<I, T>;

@@ -24,8 +24,9 @@ enum class Unary : int {
 };
 
 // Elementwise binary ops out = f(a, b). ReluGrad(g, x) = x > 0 ? g : 0.
+// LeakyRelu(x, alpha) = x > 0 ? x : alpha * x (NaN stays NaN).
 enum class Binary : int {
-  Add, Sub, Mul, Div, Max, Min, Pow, ReluGrad,
+  Add, Sub, Mul, Div, Max, Min, Pow, ReluGrad, LeakyRelu,
   kCount
 };
 

@@ -49,6 +49,7 @@ Tensor floormod(const Tensor& a, const Tensor& b);  // a - floor(a / b) * b, the
 Tensor relu_grad(const Tensor& g, const Tensor& x);  // g where x > 0, else 0
 
 // OTHER rows
+Tensor leaky_relu(const Tensor& x, double alpha);  // x > 0 ? x : alpha x, one pass
 Tensor mask_ge(const Tensor& g, const Tensor& a, const Tensor& b);  // g where a >= b, else 0
 Tensor mask_gt(const Tensor& g, const Tensor& a, const Tensor& b);  // g where a > b, else 0
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,

@@ -53,8 +53,7 @@ def leaky_relu(features, alpha=0.2, name=None):
     (not None), as TF's, and every order exists.
     """
     x = _features(features, "leaky_relu")
-    alpha = float(alpha)
-    return _core.where(_core.greater(x, 0.0), relu_grad(x, x), _core.multiply(x, alpha))
+    return _core.leaky_relu(x, float(alpha))  # one pass; csrc/ops/leaky_relu.cc
 
 
 def _features(features, op):

@@ -392,6 +392,7 @@ def _np_binary(op, a, b):
             "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
             "max": np.maximum, "min": np.minimum,
             "relu_grad": lambda g, x: np.where(x > 0, g, np.zeros_like(g)),
+            "leaky_relu": lambda x, al: np.where(x > 0, x, x * al),
         }[op](a, b)
 
 
@@ -403,7 +404,7 @@ _BCAST_IDS = dict(zip(BCAST, ["same", "scalar_a", "scalar_b", "both_scalar"]))
 # and, at the 10^6+3 size, the ones whose code path the smaller sizes already cover.
 _BINARY_CASES = [
     (op, n, bc)
-    for op in ["add", "sub", "mul", "div", "max", "min", "relu_grad"]
+    for op in ["add", "sub", "mul", "div", "max", "min", "relu_grad", "leaky_relu"]
     for n in SIZES
     for bc in BCAST
     if not (n == 0 and bc != (1, 1)) and not (n == BIG and (bc == (0, 0) or op in ("sub", "div")))

@@ -49,6 +49,7 @@ template <class T> inline T apply(Binary op, T a, T b) {
     case Binary::Min: return (a != a || b != b) ? a + b : (a < b ? a : b);
     case Binary::Pow: return std::pow(a, b);
     case Binary::ReluGrad: return b > 0 ? a : T(0);
+    case Binary::LeakyRelu: return a > 0 ? a : a * b;
     default: return a;
   }
 }
@@ -122,7 +123,7 @@ template <class T> void fill(KernelSet<T>& s) {
   TG_U(Sigmoid) TG_U(Relu)
 #undef TG_U
 #define TG_B(name) s.binary[int(Binary::name)] = binary<T, Binary::name>;
-  TG_B(Add) TG_B(Sub) TG_B(Mul) TG_B(Div) TG_B(Max) TG_B(Min) TG_B(Pow) TG_B(ReluGrad)
+  TG_B(Add) TG_B(Sub) TG_B(Mul) TG_B(Div) TG_B(Max) TG_B(Min) TG_B(Pow) TG_B(ReluGrad) TG_B(LeakyRelu)
 #undef TG_B
   s.ternary[int(Ternary::MaskGe)] = ternary<T, Ternary::MaskGe>;
   s.ternary[int(Ternary::MaskGt)] = ternary<T, Ternary::MaskGt>;
