@@ -41,9 +41,10 @@ def test_poisson_and_gamma_statistics():
     assert tf.random.gamma([2, 3], 1.0).shape == (2, 3)
 
 
-def test_op_seeds_repeat_and_global_seed_matters():
+def test_op_seeds_repeat_after_set_seed_and_global_seed_matters():
     tf.random.set_seed(5)
     a = tf.random.categorical(tf.zeros([1, 10]), 20, seed=7).numpy()
+    tf.random.set_seed(5)
     b = tf.random.categorical(tf.zeros([1, 10]), 20, seed=7).numpy()
     np.testing.assert_array_equal(a, b)
     tf.random.set_seed(6)
@@ -90,8 +91,35 @@ def test_stateless_depend_on_the_seed_pair_only():
     (lambda: tf.random.stateless_normal([2], seed=[1, 2, 3]), ValueError, "random.stateless_normal: seed must be a pair"),
     (lambda: tf.random.stateless_normal([2], seed=[0.5, 2]), TypeError, "random.stateless_normal: seed must be int32"),
     (lambda: tf.random.stateless_uniform([2], seed=[1, 2], dtype=tf.int32), ValueError, "random.stateless_uniform: Must specify maxval"),
-    (lambda: tf.random.stateless_uniform([2], seed=[1, 2], minval=2.0, maxval=1.0), ValueError, "random.stateless_uniform: need minval < maxval"),
+    (lambda: tf.random.stateless_uniform([2], seed=[1, 2], minval=2, maxval=1, dtype=tf.int32), InvalidArgumentError, "random.stateless_uniform: Need minval < maxval"),
 ])
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_op_seed_sequences_advance_as_tf_stateful_ops():
+    # TF 2.21: set_seed(5); uniform([2], seed=1) twice gives two different draws, and the same
+    # pair again after set_seed(5)
+    tf.random.set_seed(5)
+    a = tf.random.uniform([2], seed=1).numpy()
+    b = tf.random.uniform([2], seed=1).numpy()
+    assert (a != b).all()
+    tf.random.set_seed(5)
+    np.testing.assert_array_equal(tf.random.uniform([2], seed=1).numpy(), a)
+    np.testing.assert_array_equal(tf.random.uniform([2], seed=1).numpy(), b)
+    # a seeded dropout draws a new mask on every step (a repeated mask would train one subnet)
+    x = tf.ones([1000])
+    assert (tf.nn.dropout(x, 0.5, seed=3).numpy() != tf.nn.dropout(x, 0.5, seed=3).numpy()).any()
+    layer = tf.keras.layers.Dropout(0.5, seed=3)
+    assert (layer(x, training=True).numpy() != layer(x, training=True).numpy()).any()
+    imgs = tf.reshape(tf.range(64.0), [16, 2, 2, 1])
+    flips = [tf.image.random_flip_left_right(imgs, seed=2).numpy() for _ in range(4)]
+    assert any((f != flips[0]).any() for f in flips[1:])
+
+
+def test_seeded_initializers_repeat_as_keras3():
+    for init in (tf.keras.initializers.GlorotUniform(seed=7), tf.keras.initializers.HeNormal(seed=7),
+                 tf.keras.initializers.RandomNormal(seed=7), tf.keras.initializers.RandomUniform(seed=7),
+                 tf.keras.initializers.TruncatedNormal(seed=7), tf.keras.initializers.Orthogonal(seed=7)):
+        np.testing.assert_array_equal(init((4, 3)).numpy(), init((4, 3)).numpy())

@@ -91,35 +91,162 @@ def _diagonal_of(x, lead, rows, cols):
     return _core.gather(flat, idx, axis=-1)
 
 
+_ALIGNS = ("RIGHT_LEFT", "LEFT_RIGHT", "LEFT_LEFT", "RIGHT_RIGHT")
+
+
+def _band(k, op):
+    """(lower, upper) diagonal indices from TF's ``k``: an int, or one or two ints (a list,
+    tuple, numpy array or integer tensor)."""
+    if isinstance(k, _core.Variable):
+        k = k.read_value()
+    v = k.numpy() if isinstance(k, _core.Tensor) else k
+    arr = np.asarray(v)
+    if isinstance(v, bool) or arr.dtype.kind not in "iu":
+        raise TypeError(f"{op}: k must be an integer or a pair of integers, got {k!r:.40}")
+    flat = arr.reshape(-1)
+    if arr.ndim > 1 or flat.size not in (1, 2):
+        raise InvalidArgumentError(f"{op}: diag_index must have only one or two elements, received "
+                                   f"{flat.size} elements.")
+    lo, hi = int(flat[0]), int(flat[-1])
+    if lo > hi:
+        raise InvalidArgumentError(f"{op}: lower_diag_index must not be larger than "
+                                   f"upper_diag_index: {lo} > {hi}")
+    return lo, hi
+
+
+def _align(align, op):
+    if align not in _ALIGNS:
+        raise InvalidArgumentError(f"{op}: Value for attr 'align' of {align!r} is not in the list of "
+                                   f"allowed values: {', '.join(_ALIGNS)}")
+    return align.startswith("LEFT"), align.endswith("LEFT")
+
+
+def _band_offset(d, m, n, max_len, left_super, left_sub):
+    """Where diagonal d starts in its row of the packed ``[num_diags, max_len]`` diagonals
+    (TF's ComputeOffset): 0 when left-aligned, else the padding before it."""
+    if (d >= 0 and left_super) or (d <= 0 and left_sub):
+        return 0
+    return max_len - min(m + min(0, d), n - max(0, d))
+
+
+def _check_band_bounds(lo, hi, m, n, op):
+    for what, d in (("lower", lo), ("upper", hi)):
+        if d != 0 and not -m < d < n:
+            raise InvalidArgumentError(f"{op}: {what}_diag_index is out of bound: {d}. It must be "
+                                       f"between {-m} and {n}")
+
+
+def _padding(value, dtype, op):
+    if isinstance(value, _core.Tensor):
+        value = value.numpy()
+    try:
+        return np.asarray(value, dtype=dtype.as_numpy_dtype).reshape(())
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: padding_value must be a number (a scalar), got {value!r:.40}") from None
+
+
+def _gather_padded(x, lead, idx, pad, dtype):
+    """x [lead..., K] gathered at ``idx`` (numpy ints; K means the padding value)."""
+    fill = _core._constant(np.full(tuple(lead) + (1,), pad, dtype=dtype.as_numpy_dtype), dtype)
+    flat = _core.concat([x, fill], -1)
+    return _core.gather(flat, _core._constant(np.ascontiguousarray(idx, np.int64), None), axis=-1)
+
+
 def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):  # noqa: A002
-    """The main diagonal of the last two dimensions, as ``tf.linalg.diag_part``: ``[..., M, N]``
-    gives ``[..., min(M, N)]``. Only ``k=0`` (the main diagonal) is implemented."""
-    x = _at_least_matrix(input, "diag_part", "input")
-    if not (isinstance(k, numbers.Integral) and k == 0):
-        raise NotImplementedError(f"diag_part: only the main diagonal (k=0) is implemented, got k={k!r}")
-    return _diagonal_flat(x, x.shape[-2], x.shape[-1])
+    """Diagonals of the last two dimensions, as ``tf.linalg.diag_part``: ``[..., M, N]`` gives
+    the k-th diagonal ``[..., L]`` (k > 0 above the main one, k < 0 below; L its length), or
+    with ``k = (lower, upper)`` the band ``[..., upper - lower + 1, max_len]``, from the
+    ``upper`` diagonal down, the shorter ones padded with ``padding_value`` on the side
+    ``align`` says (TF's 'RIGHT_LEFT' default: superdiagonals aligned right, subdiagonals
+    left). A gather: differentiable."""
+    op = "diag_part"
+    x = _at_least_matrix(input, op, "input")
+    lo, hi = _band(k, op)
+    left_super, left_sub = _align(align, op)
+    m, n = x.shape[-2], x.shape[-1]
+    if lo == hi == 0:
+        return _diagonal_flat(x, m, n)
+    _check_band_bounds(lo, hi, m, n, op)
+    pad = _padding(padding_value, x.dtype, op)
+    max_len = max(min(m + min(hi, 0), n - max(lo, 0)), 0)
+    rows = []
+    for d in range(hi, lo - 1, -1):
+        off = _band_offset(d, m, n, max_len, left_super, left_sub)
+        j = np.arange(max_len) - off
+        y, c = j + max(0, -d), j + max(0, d)
+        ok = (j >= 0) & (y < m) & (c < n)
+        rows.append(np.where(ok, y * n + c, m * n))
+    idx = np.concatenate(rows)
+    lead = list(x.shape[:-2])
+    out = _gather_padded(_core.reshape(x, lead + [m * n]), lead, idx, pad, x.dtype)
+    return _core.reshape(out, lead + ([max_len] if lo == hi else [hi - lo + 1, max_len]))
+
+
+def _dim(v, op, what):
+    if isinstance(v, _core.Tensor):
+        v = v.numpy()
+    if v is None:
+        return -1
+    if isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer)) and \
+            not (isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "iu"):
+        raise TypeError(f"{op}: {what} must be an integer, got {v!r:.40}")
+    return int(v)
 
 
 def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
          align="RIGHT_LEFT"):
-    """The square matrices whose main diagonal is ``diagonal`` (``[..., N]`` gives
-    ``[..., N, N]``), zero elsewhere, as ``tf.linalg.diag``. Only ``k=0`` and the default
-    ``num_rows``, ``num_cols`` and ``padding_value`` are implemented."""
-    d = _tensor(diagonal, "diag", "diagonal")
+    """Matrices with ``diagonal`` on their k-th diagonal and ``padding_value`` elsewhere, as
+    ``tf.linalg.diag``: ``[..., L]`` gives ``[..., M, N]``, square (``L + |k|``) unless
+    ``num_rows`` / ``num_cols`` say otherwise; with ``k = (lower, upper)``, ``diagonal`` is the
+    band ``[..., upper - lower + 1, L]`` (from the ``upper`` diagonal down, each shorter one
+    aligned as ``align`` says, TF's packing). Differentiable in ``diagonal``."""
+    op = "diag"
+    d = _tensor(diagonal, op, "diagonal")
     if d.ndim < 1:
         raise InvalidArgumentError(f"diag: diagonal must have rank >= 1, got shape {list(d.shape)}")
-    if not (isinstance(k, numbers.Integral) and k == 0) or num_rows not in (-1, None) or \
-            num_cols not in (-1, None) or padding_value != 0:
-        raise NotImplementedError("diag: only the main diagonal (k=0) of a square matrix with zero "
-                                  "padding is implemented")
-    # d_j followed by n zeros, for each j, read back n to a row: d_j lands at (j, j). (No
-    # product with an identity, which would turn an inf on the diagonal into NaNs beside it.)
-    n = d.shape[-1]
-    lead = list(d.shape[:-1])
-    padded = _core._pad(_core.expand_dims(d, -1), [0] * (d.ndim + 1), [0] * d.ndim + [n])
-    flat = _core.reshape(padded, lead + [n * (n + 1)])
-    head = _core.slice(flat, [0] * d.ndim, lead + [n * n])
-    return _core.reshape(head, lead + [n, n])
+    lo, hi = _band(k, op)
+    left_super, left_sub = _align(align, op)
+    rows_arg, cols_arg = _dim(num_rows, op, "num_rows"), _dim(num_cols, op, "num_cols")
+    pad = _padding(padding_value, d.dtype, op)
+    if lo == hi == 0 and rows_arg == -1 and cols_arg == -1 and pad == 0:
+        # d_j followed by n zeros, for each j, read back n to a row: d_j lands at (j, j). (No
+        # product with an identity, which would turn an inf on the diagonal into NaNs beside it.)
+        n = d.shape[-1]
+        lead = list(d.shape[:-1])
+        padded = _core._pad(_core.expand_dims(d, -1), [0] * (d.ndim + 1), [0] * d.ndim + [n])
+        flat = _core.reshape(padded, lead + [n * (n + 1)])
+        head = _core.slice(flat, [0] * d.ndim, lead + [n * n])
+        return _core.reshape(head, lead + [n, n])
+    num = hi - lo + 1
+    if lo != hi and (d.ndim < 2 or d.shape[-2] != num):
+        raise InvalidArgumentError(f"{op}: The number of diagonals provided in the input does not "
+                                   f"match the lower_diag_index and upper_diag_index range (k=({lo}, "
+                                   f"{hi}) needs {num}, diagonal has shape {list(d.shape)}).")
+    max_len = d.shape[-1]
+    min_rows, min_cols = max_len - min(hi, 0), max_len + max(lo, 0)
+    if rows_arg == -1 and cols_arg == -1:
+        m = n = max(min_rows, min_cols)
+    else:
+        m = min_rows if rows_arg == -1 else rows_arg
+        n = min_cols if cols_arg == -1 else cols_arg
+    if m < min_rows:
+        raise InvalidArgumentError(f"{op}: The number of rows is too small.")
+    if n < min_cols:
+        raise InvalidArgumentError(f"{op}: The number of columns is too small.")
+    if m != min_rows and n != min_cols:
+        raise InvalidArgumentError(f"{op}: The number of rows or columns is not consistent with the "
+                                   f"specified d_lower, d_upper, and diagonal.")
+    y, c = np.indices((m, n))
+    dd = c - y
+    idx = np.full((m, n), num * max_len, dtype=np.int64)
+    for dk in range(lo, hi + 1):
+        off = _band_offset(dk, m, n, max_len, left_super, left_sub)
+        at = dd == dk
+        pos = (y if dk >= 0 else c) + off
+        idx[at] = (hi - dk) * max_len + pos[at]
+    lead = list(d.shape[:-1] if lo == hi else d.shape[:-2])
+    out = _gather_padded(_core.reshape(d, lead + [num * max_len]), lead, idx.reshape(-1), pad, d.dtype)
+    return _core.reshape(out, lead + [m, n])
 
 
 def trace(x, name=None):
@@ -544,6 +671,7 @@ def slogdet(input, name=None):  # noqa: A002
     def _slogdet(a):
         with np.errstate(all="ignore"):
             sign, logabs = np.linalg.slogdet(a.numpy())
+        sign = np.where(np.isnan(logabs), np.nan, sign)  # a NaN in the matrix: both NaN, as TF's
         dt = a.dtype.as_numpy_dtype
         outs = (_core._constant(np.asarray(sign, dtype=dt), a.dtype),
                 _core._constant(np.asarray(logabs, dtype=dt), a.dtype))
@@ -579,17 +707,36 @@ def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
 def cholesky(input, name=None):  # noqa: A002
     """The lower-triangular Cholesky factor L (``x = L Lᵀ``) of each symmetric positive
     definite matrix in ``[..., M, M]``, as ``tf.linalg.cholesky``: only the lower triangle of
-    ``x`` is read; a matrix that is not positive definite raises InvalidArgumentError.
+    ``x`` is read. A matrix that is not positive definite gives NaN in its lower triangle
+    (zeros above), the other matrices of the batch their factors, as TF 2's CPU kernel (which
+    logs a warning and fills the lower triangle with NaN; it leaves the upper one unset).
     Gradient TF's (symmetric), of every order."""
     return _cholesky(_square(input, "cholesky"))
+
+
+def _cholesky_values(mats):
+    """numpy's Cholesky factors; a matrix LAPACK's potrf refuses (not positive definite)
+    gets NaN in its lower triangle and zeros above, as TF's kernel."""
+    try:
+        return np.linalg.cholesky(mats)
+    except np.linalg.LinAlgError:
+        pass
+    n = mats.shape[-1]
+    flat = mats.reshape((-1, n, n))
+    out = np.zeros_like(flat)
+    failed = np.tril(np.full((n, n), np.nan, dtype=mats.dtype))
+    for i, m in enumerate(flat):
+        try:
+            out[i] = np.linalg.cholesky(m)
+        except np.linalg.LinAlgError:
+            out[i] = failed
+    return out.reshape(mats.shape)
 
 
 def _cholesky(x, value=None):
     @_custom
     def f(a):
-        y = value if value is not None else _numpy_value(
-            "cholesky", np.linalg.cholesky, a.dtype, a,
-            fails="Cholesky decomposition was not successful. The input might not be valid.")
+        y = value if value is not None else _numpy_value("cholesky", _cholesky_values, a.dtype, a)
 
         def grad(dy):
             l = _cholesky(a, y)
@@ -688,15 +835,17 @@ def _triangular_values(m, r, lower):
     """Solves with the lower (upper) triangle of each m; a zero on its diagonal gives the
     infinities and NaNs of substitution, as TF's (which does not check), not an error."""
     tri = np.tril(m) if lower else np.triu(m)
-    try:
-        return _blocked_triangular(tri, r, lower)
-    except np.linalg.LinAlgError:
-        pass
+    if np.isfinite(tri).all():  # else substitution, so NaN and inf spread as in TF's
+        try:
+            return _blocked_triangular(tri, r, lower)
+        except np.linalg.LinAlgError:
+            pass
     x = np.zeros(np.broadcast_shapes(tri.shape[:-1], r.shape[:-1]) + r.shape[-1:], dtype=r.dtype)
     n = tri.shape[-1]
     rows = range(n) if lower else range(n - 1, -1, -1)
     for i in rows:
-        s = r[..., i, :] - np.einsum("...j,...jk->...k", tri[..., i, :], x)
+        done = slice(0, i) if lower else slice(i + 1, n)  # the rows already solved
+        s = r[..., i, :] - np.einsum("...j,...jk->...k", tri[..., i, done], x[..., done, :])
         x[..., i, :] = s / tri[..., i, i][..., None]
     return x
 
@@ -798,6 +947,14 @@ def _lower_symmetric(g):
 _EIG_FAILS = "Self-adjoint eigen decomposition was not successful. The input might not be valid."
 
 
+def _eigh_values(m, vectors=True):
+    """numpy's eigh (eigvalsh); a NaN in a matrix's lower triangle (the part read) fails,
+    as Eigen's solver in TF's kernel does (an inf gives NaNs, as there)."""
+    if np.isnan(np.tril(m)).any():
+        raise np.linalg.LinAlgError
+    return tuple(np.linalg.eigh(m)) if vectors else (np.linalg.eigvalsh(m),)
+
+
 def eigh(tensor, name=None):
     """``(e, v)``: the eigenvalues (ascending, ``[..., M]``) and eigenvectors (the columns of
     ``v``, ``[..., M, M]``) of each self-adjoint matrix in ``[..., M, M]``, as
@@ -812,7 +969,7 @@ def _eigh(x, value=None):
     @_custom
     def f(a):
         outs = value if value is not None else _numpy_values(
-            "eigh", lambda m: tuple(np.linalg.eigh(m)), a.dtype, a, fails=_EIG_FAILS)
+            "eigh", _eigh_values, a.dtype, a, fails=_EIG_FAILS)
 
         def grad(de, dv):
             e, v = _eigh(a, outs)
@@ -832,7 +989,7 @@ def eigvalsh(tensor, name=None):
 
     @_custom
     def f(a):
-        (e,) = _numpy_values("eigvalsh", lambda m: (np.linalg.eigvalsh(m),), a.dtype, a,
+        (e,) = _numpy_values("eigvalsh", lambda m: _eigh_values(m, False), a.dtype, a,
                              fails=_EIG_FAILS)
 
         def grad(de):
@@ -1034,7 +1191,7 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
     ``(AᵀA + λI)⁻¹ Aᵀ B`` for ``M >= N``, ``Aᵀ (AAᵀ + λI)⁻¹ B`` (the minimum-norm
     solution) for ``M < N``, built from ``cholesky`` and ``cholesky_solve`` so the gradients
     are theirs, of every order (none for ``l2_regularizer``); when the Gramian's Cholesky
-    factorisation fails (a rank-deficient matrix with λ = 0) it raises InvalidArgumentError.
+    factorisation fails (a rank-deficient matrix with λ = 0) the solution is NaN, as TF's.
     With ``fast=False``, numpy.linalg.lstsq's minimum-norm least-squares solution (exact for
     rank-deficient matrices), ``l2_regularizer`` ignored, as TF documents; its gradient raises
     ValueError, as TF's."""
@@ -1070,13 +1227,7 @@ def _lstsq_fast(a, b, l2, value=None):
         if value is not None:
             x, chol = value
         else:
-            try:
-                chol = cholesky(_gram(av, l2))
-            except InvalidArgumentError:
-                raise InvalidArgumentError(
-                    f"lstsq: the Cholesky decomposition of the Gramian of matrix (shape "
-                    f"{list(av.shape)}) was not successful: the matrix is not numerically full "
-                    f"rank; use l2_regularizer > 0 or fast=False") from None
+            chol = cholesky(_gram(av, l2))  # NaN for a rank-deficient matrix with λ = 0
             if tall:
                 x = cholesky_solve(chol, matmul(av, bv, transpose_a=True))
             else:
@@ -1146,8 +1297,8 @@ def global_norm(t_list, name=None):
         raise TypeError(f"{op}: `t_list` should be a sequence of tensors. Received "
                         f"{type(t_list).__name__}.")
     present = [_tensor(t, op, f"t_list[{i}]") for i, t in enumerate(t_list) if t is not None]
-    if not present:
-        raise ValueError(f"{op}: t_list has no tensors (it is empty or only None)")
+    if not present:  # an empty list (or only None): 0.0, as TF's
+        return _const(0.0, float32)
     _require_float(present, op)
     for t in present[1:]:
         if t.dtype != present[0].dtype:
@@ -1165,45 +1316,46 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002 (TF'
     return _core.divide(t, n), n
 
 
-def _diag_index(k, op):
-    if isinstance(k, (list, tuple)) and len(k) == 2 and all(isinstance(v, numbers.Integral) for v in k):
-        if k[0] != k[1]:
-            raise NotImplementedError(f"{op}: only a single diagonal k is implemented, got the band {list(k)}")
-        k = k[0]
-    if isinstance(k, _core.Tensor) and k.ndim == 0 and k.dtype.is_integer:
-        k = int(k.numpy())
-    if not isinstance(k, numbers.Integral) or isinstance(k, bool):
-        raise TypeError(f"{op}: k must be an integer, got {k!r:.40}")
-    return int(k)
-
-
 def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002
     """``input`` (``[..., M, N]``) with its k-th diagonal replaced by ``diagonal``
-    (``[..., L]``, L the diagonal's length; k > 0 above the main diagonal, k < 0 below), as
-    ``tf.linalg.set_diag``; a diagonal of another shape is an InvalidArgumentError. Only a
-    single diagonal (an int k) is implemented, not a band. A gather and a where:
+    (``[..., L]``, L the diagonal's length; k > 0 above the main diagonal, k < 0 below), or
+    with ``k = (lower, upper)`` the band replaced by ``diagonal`` ``[..., upper - lower + 1,
+    max_len]`` (packed as ``diag_part`` gives it, ``align`` TF's), as ``tf.linalg.set_diag``;
+    a diagonal of another shape is an InvalidArgumentError. A gather and a where:
     differentiable in both."""
     op = "set_diag"
     x = _at_least_matrix(input, op, "input")
     d = _tensor(diagonal, op, "diagonal")
     if d.dtype != x.dtype:
         raise TypeError(f"{op}: diagonal must have input's dtype {x.dtype.name}, got {d.dtype.name}")
-    k = _diag_index(k, op)
+    lo, hi = _band(k, op)
+    left_super, left_sub = _align(align, op)
     m, n = x.shape[-2], x.shape[-1]
-    if m and n and not -m < k < n:
-        raise InvalidArgumentError(f"{op}: diagonal index k={k} is out of bounds for matrices of "
-                                   f"shape [{m}, {n}] (it must be in ({-m}, {n}))")
-    length = max(min(m + min(k, 0), n - max(k, 0)), 0)
-    want = list(x.shape[:-2]) + [length]
+    if m and n:
+        for what, v in (("lower", lo), ("upper", hi)):
+            if not -m < v < n:
+                raise InvalidArgumentError(f"{op}: diagonal index k={v} is out of bounds for "
+                                           f"matrices of shape [{m}, {n}] (it must be in ({-m}, "
+                                           f"{n}); TF: {what}_diag_index is out of bound)")
+    max_len = max(min(m + min(hi, 0), n - max(lo, 0)), 0)
+    want = list(x.shape[:-2]) + ([max_len] if lo == hi else [hi - lo + 1, max_len])
     if list(d.shape) != want:
         raise InvalidArgumentError(f"{op}: diagonal must have shape {want} for input of shape "
-                                   f"{list(x.shape)} and k={k}, got {list(d.shape)}")
-    if length == 0:
+                                   f"{list(x.shape)} and k={lo if lo == hi else (lo, hi)}, got "
+                                   f"{list(d.shape)}")
+    if max_len == 0:
         return _core.identity(x)
-    i, j = np.indices((m, n))
-    mask = j - i == k
-    idx = np.where(mask, np.minimum(i, j), 0).reshape(-1).astype(np.int64)
-    full = _core.reshape(_core.gather(d, _core._constant(idx, None), axis=-1), list(x.shape))
+    y, c = np.indices((m, n))
+    dd = c - y
+    mask = (dd >= lo) & (dd <= hi)
+    idx = np.zeros((m, n), dtype=np.int64)
+    for dk in range(lo, hi + 1):
+        off = _band_offset(dk, m, n, max_len, left_super, left_sub)
+        at = dd == dk
+        idx[at] = (hi - dk) * max_len + ((y if dk >= 0 else c) + off)[at]
+    flat = _core.reshape(d, list(x.shape[:-2]) + [(hi - lo + 1) * max_len])
+    full = _core.reshape(_core.gather(flat, _core._constant(idx.reshape(-1), None), axis=-1),
+                         list(x.shape))
     return _core.where(_core._constant(mask, None), full, x)
 
 
@@ -1398,8 +1550,9 @@ def lu(input, output_idx_type=None, name=None):  # noqa: A002
     (below the diagonal; its ones not stored) and U (on and above it), and ``p`` (int32, or
     ``output_idx_type`` int64) the row permutation: ``L @ U = input[..., p, :]``, so
     ``lu_reconstruct(lu, p)`` gives ``input`` back. The pivot of each column is its first
-    entry of largest magnitude, as LAPACK's and Eigen's (TF's kernel); a singular matrix is
-    factored without error (zeros on U's diagonal), as TF's. Values from numpy (a recursive
+    entry of largest magnitude, as LAPACK's and Eigen's (TF's kernel); a matrix with an exact
+    zero (or NaN) pivot on U's diagonal raises InvalidArgumentError ("Input is not
+    invertible."), as TF's kernel checks. Values from numpy (a recursive
     blocked LU); gradient TF's (``lu`` is differentiable in TF): with ``G`` the gradient of
     ``lu``, ``L⁻ᵀ (tril(Lᵀ G, -1) + triu(G Uᵀ)) U⁻ᵀ`` with its rows put back in ``input``'s
     order, from recorded triangular solves and products, so of every order."""
@@ -1410,6 +1563,8 @@ def lu(input, output_idx_type=None, name=None):  # noqa: A002
     if it not in (int32, int64):
         raise TypeError(f"{op}: output_idx_type must be int32 or int64, got {it.name}")
     lu_v, perm = _lu_values(x.numpy())
+    if lu_v.size and not (np.abs(np.diagonal(lu_v, axis1=-2, axis2=-1)) > 0).all():
+        raise InvalidArgumentError(f"{op}: Input is not invertible.")
     value = (_core._constant(lu_v, x.dtype), perm)
     return Lu(_lu(x, value), _core._constant(np.ascontiguousarray(perm.astype(it.as_numpy_dtype)), it))
 
@@ -1573,16 +1728,12 @@ def _compact(diagonals, fmt, op):
     raise ValueError(f"{op}: Unrecognized diagonals_format: {fmt!r}")
 
 
-_NOT_INVERTIBLE = "The matrix is not invertible."
-_THOMAS_FAILED = ("The matrix is either not invertible, or requires pivoting. Try setting "
-                  "partial_pivoting = True.")
-
-
 def _tridiagonal_values(diags, rhs, pivoting):
     """Gaussian elimination on each tridiagonal system (the CPU algorithm of TF's kernel:
     rows i and i+1 swap when the subdiagonal entry is larger in magnitude than the pivot),
     vectorised over the batch and the right-hand sides; then back substitution with U's
-    three diagonals."""
+    three diagonals. A system that meets a zero pivot (a singular matrix, or one that needs
+    pivoting without ``pivoting``) is all NaN, as TF's CPU kernel (which logs a warning)."""
     lead = diags.shape[:-2]
     m = diags.shape[-1]
     k = rhs.shape[-1]
@@ -1609,7 +1760,7 @@ def _tridiagonal_values(diags, rhs, pivoting):
     c1 = sup[0].copy() if m > 1 else np.zeros(nb, dt)
     cb = rr[0].copy()
     zero = np.zeros(nb, dt)
-    fail = _NOT_INVERTIBLE if pivoting else _THOMAS_FAILED
+    bad = np.zeros(nb, bool)
     for i in builtins_range(m - 1):
         low, nd, nbv = sub[i + 1], dia[i + 1], rr[i + 1]
         ns = sup[i + 1] if i + 2 < m else zero
@@ -1626,7 +1777,8 @@ def _tridiagonal_values(diags, rhs, pivoting):
         else:  # no row of the batch swaps (TF's test: |pivot| >= |subdiagonal|)
             p0, p1, p2, pb, o0, o1, o2, ob = c0, c1, zero, cb, low, nd, ns, nbv
         if not p0.all():
-            raise InvalidArgumentError(f"tridiagonal_solve: {fail}")
+            bad |= p0 == 0
+            p0 = np.where(p0 == 0, 1, p0)  # the system is NaN in the end
         f = o0 / p0
         u0[i], u1[i], u2[i] = p0, p1, p2
         xb[i] = pb
@@ -1634,8 +1786,8 @@ def _tridiagonal_values(diags, rhs, pivoting):
         c1 = o2 - f * p2
         cb = ob - f[:, None] * pb
     if not c0.all():
-        msg = "The matrix is not invertible: it is a scalar with value zero." if m == 1 else fail
-        raise InvalidArgumentError(f"tridiagonal_solve: {msg}")
+        bad |= c0 == 0
+        c0 = np.where(c0 == 0, 1, c0)
     u0[m - 1] = c0
     xb[m - 1] = cb
     x = np.empty((m, nb, k), dt)
@@ -1645,17 +1797,19 @@ def _tridiagonal_values(diags, rhs, pivoting):
     for i in builtins_range(m - 3, -1, -1):
         x[i] = (xb[i] - u1[i, :, None] * x[i + 1] - u2[i, :, None] * x[i + 2]) / u0[i, :, None]
     x = x.transpose(1, 0, 2)
+    x[bad] = np.nan
     return x.reshape(lead + (m, k))
 
 
 def _tridiagonal_one(d, r, pivoting):
     """``_tridiagonal_values`` for one system in Python floats: ``d`` the three diagonals
-    (lists), ``r`` the rows of the right-hand sides (lists); the same elimination."""
+    (lists), ``r`` the rows of the right-hand sides (lists); the same elimination (NaN for a
+    zero pivot)."""
     sup, dia, sub = d
     m = len(dia)
     u0, u1, u2, xb = [0.0] * m, [0.0] * m, [0.0] * m, [None] * m
     c0, c1, cb = dia[0], (sup[0] if m > 1 else 0.0), list(r[0])
-    fail = _NOT_INVERTIBLE if pivoting else _THOMAS_FAILED
+    failed = [[math.nan] * len(r[0]) for _ in builtins_range(m)]
     for i in builtins_range(m - 1):
         low, nd, nbv = sub[i + 1], dia[i + 1], r[i + 1]
         ns = sup[i + 1] if i + 2 < m else 0.0
@@ -1664,14 +1818,13 @@ def _tridiagonal_one(d, r, pivoting):
         else:
             p0, p1, p2, pb, o0, o1, o2, ob = c0, c1, 0.0, cb, low, nd, ns, nbv
         if p0 == 0:
-            raise InvalidArgumentError(f"tridiagonal_solve: {fail}")
+            return failed
         f = o0 / p0
         u0[i], u1[i], u2[i], xb[i] = p0, p1, p2, pb
         c0, c1 = o1 - f * p1, o2 - f * p2
         cb = [ov - f * pv for ov, pv in zip(ob, pb)]
     if c0 == 0:
-        msg = "The matrix is not invertible: it is a scalar with value zero." if m == 1 else fail
-        raise InvalidArgumentError(f"tridiagonal_solve: {msg}")
+        return failed
     u0[m - 1], xb[m - 1] = c0, cb
     x = [None] * m
     x[m - 1] = [v / c0 for v in cb]
@@ -1734,8 +1887,9 @@ def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=
     entries off the three diagonals ignored); ``rhs`` ``[..., M, K]`` or ``[..., M]`` (a
     vector), ``[..., K, M]`` with ``transpose_rhs``; the leading dimensions must be equal
     (a ValueError otherwise, as TF's). Gaussian elimination with partial pivoting (without,
-    ``partial_pivoting=False``) in numpy, O(M K) per system; a singular matrix is an
-    InvalidArgumentError, as TF's CPU kernel. ``perturb_singular`` is not implemented.
+    ``partial_pivoting=False``) in numpy, O(M K) per system; a system with a zero pivot (a
+    singular matrix, or one that needs pivoting with ``partial_pivoting=False``) is all NaN, as
+    TF's CPU kernel (which logs a warning). ``perturb_singular`` is not implemented.
     Gradient TF's (a solve with the transposed matrix, and the three diagonals of ``-gb xᵀ``),
     of every order."""
     op = "tridiagonal_solve"

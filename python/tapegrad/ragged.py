@@ -29,7 +29,7 @@ import numpy as np
 
 from . import _core
 from . import dtypes as _dtypes
-from .errors import InvalidArgumentError
+from .errors import IndexOutOfBoundsError, InvalidArgumentError
 
 __all__ = ["RaggedTensor", "constant", "range", "stack", "boolean_mask", "map_flat_values",
            "row_splits_to_segment_ids", "segment_ids_to_row_splits"]
@@ -170,7 +170,7 @@ def _check_sorted(a, op, what):
 def _check_splits(splits, nvals, op, what="row_splits", values_shape=None):
     """Checks a row partition; returns its row lengths."""
     if splits.size == 0:
-        raise ValueError(f"{op}: {what} may not be empty (it has nrows + 1 entries)")
+        raise InvalidArgumentError(f"{op}: {what} may not be empty (it has nrows + 1 entries)")
     if splits[0] != 0:
         raise InvalidArgumentError(f"{op}: {what}[0] must be 0, got {int(splits[0])} (the "
                                    "arguments do not form a valid RaggedTensor)")
@@ -193,7 +193,7 @@ def _as_values(x, op, what="values"):
     if not isinstance(x, _core.Tensor):
         x = _core._constant(x, None, op)
     if x.ndim == 0:
-        raise ValueError(f"{op}: {what} must have rank >= 1, got a scalar")
+        raise InvalidArgumentError(f"{op}: {what} must have rank >= 1, got a scalar")
     return x
 
 
@@ -808,8 +808,11 @@ class RaggedTensor:
         """TF's ragged indexing: ``rt[i]`` a row (a Tensor, or a RaggedTensor for
         ragged_rank > 1; negative counts from the end), ``rt[a:b:c]`` rows, ``rt[i, j]`` into
         a row, ``rt[:, a:b]`` a slice of every row (short rows give what they have),
-        ``rt[..., k]`` / ``rt[:, :, k]`` on uniform inner dimensions. An integer index into a
-        ragged dimension other than through a row (``rt[:, j]``) is a ValueError, as TF's.
+        ``rt[..., k]`` / ``rt[:, :, k]`` on uniform inner dimensions, ``tf.newaxis`` (None)
+        anywhere (a new dimension of size 1; ragged, as tapegrad has no uniform-length
+        partitions, where it is not innermost). An integer index into a ragged dimension
+        other than through a row (``rt[:, j]``) is a ValueError, as TF's; an index out of
+        range an IndexOutOfBoundsError (TF's InvalidArgumentError, and an IndexError).
         Differentiable (slices and gathers of the flat values)."""
         op = "RaggedTensor.__getitem__"
         if not isinstance(key, tuple):
@@ -818,17 +821,18 @@ class RaggedTensor:
         while isinstance(v, RaggedTensor):
             v, rank = v._values, rank + 1
         rank += v.ndim - 1  # self.shape.rank, without making the TensorShape
-        if any(k is None for k in key):
-            raise ValueError(f"{op}: tf.newaxis is not supported in RaggedTensor indexing")
         n_ell = sum(1 for k in key if k is Ellipsis)
         if n_ell > 1:
             raise ValueError(f"{op}: an index can only have a single ellipsis ('...')")
+        n_new = sum(1 for k in key if k is None)
         if n_ell:
             i = key.index(Ellipsis)
-            key = key[:i] + (_slice(None),) * max(0, rank - (len(key) - 1)) + key[i + 1:]
-        if len(key) > rank:
-            raise IndexError(f"{op}: too many indices ({len(key)}) for a RaggedTensor of rank {rank} "
-                             f"(shape {self.shape})")
+            key = key[:i] + (_slice(None),) * max(0, rank - (len(key) - 1 - n_new)) + key[i + 1:]
+        if len(key) - n_new > rank:
+            raise IndexOutOfBoundsError(f"{op}: too many indices ({len(key) - n_new}) for a "
+                                        f"RaggedTensor of rank {rank} (shape {self.shape})")
+        if n_new:
+            return _getitem_newaxis(self, key, op)
         if not key:
             return self
         return _getitem_outer(self, key, op)
@@ -910,7 +914,8 @@ def _parse_shape(shape, rank, op):
     except TypeError:
         raise TypeError(f"{op}: shape must be a list of ints or None, got {shape!r:.60}") from None
     if len(dims) != rank:
-        raise ValueError(f"{op}: shape {dims} must have {rank} entries (the rank of the RaggedTensor)")
+        raise InvalidArgumentError(f"{op}: shape {dims} must have {rank} entries (the rank of the "
+                                   "RaggedTensor)")
     out = []
     for d in dims:
         if d is None:
@@ -960,8 +965,8 @@ def _to_tensor(rt, default_value, shape):
             default = _core._constant(arr.astype(flat.dtype.as_numpy_dtype), flat.dtype)
         if default.ndim > len(inner) or any(
                 a not in (1, b) for a, b in zip(default.shape[::-1], inner[::-1])):
-            raise ValueError(f"{op}: default_value of shape {list(default.shape)} does not broadcast "
-                             f"to the inner shape {inner}")
+            raise InvalidArgumentError(f"{op}: default_value of shape {list(default.shape)} does not "
+                                       f"broadcast to the inner shape {inner}")
     nvals = int(flat.shape[0])
     if target == bounding and nvals == cells:  # every row full: the values, row-major
         return _core.reshape(flat, target)
@@ -1069,13 +1074,32 @@ def _getitem_outer(rt, key, op):
                         f"{k0!r:.60}")
     i = _as_int(k0)
     if not -n <= i < n:
-        raise IndexError(f"{op}: row index {i} is out of bounds for a RaggedTensor with {n} rows")
+        raise IndexOutOfBoundsError(f"{op}: row index {i} is out of bounds for a RaggedTensor "
+                                    f"with {n} rows")
     row = rt._row(i % n)
     if not rest:
         return row
     if isinstance(row, RaggedTensor):
         return _getitem_outer(row, rest, op)
     return row[rest]
+
+
+def _getitem_newaxis(rt, key, op):
+    """``rt[key]`` where ``key`` holds ``None`` (tf.newaxis): the key without them, then a
+    dimension of size 1 inserted at each None's place in the result (ints drop a dimension,
+    slices keep one)."""
+    axes, d = [], 0
+    for k in key:
+        if k is None:
+            axes.append(d)
+            d += 1
+        elif not _is_int(k):
+            d += 1
+    rest = tuple(k for k in key if k is not None)
+    out = _getitem_outer(rt, rest, op) if rest else rt
+    for a in axes:
+        out = _expand(out, a)
+    return out
 
 
 def _getitem_inner(rt, key, op):
@@ -1170,7 +1194,27 @@ def _elementwise(fn, rt, other, reverse, op):
             nd = 0  # let fn name what is wrong with it
     if nd <= flat.ndim - 1:  # broadcasts along the uniform inner dimensions
         return rt._with_flat(fn(other, flat) if reverse else fn(flat, other))
+    extra = nd - (rt.ragged_rank + flat.ndim)
+    if extra > 0:  # more dimensions than rt: rt repeated along the dense operand's leading ones
+        rt = _tile_outer(rt, list(np.shape(other) if not isinstance(other, _core.Tensor)
+                                  else other.shape)[:extra])
+        flat = rt.flat_values
     return rt._with_flat(_broadcast_dense(fn, rt, flat, other, reverse, op))
+
+
+def _tile_outer(rt, lead):
+    """``rt`` broadcast to new leading dimensions ``lead`` (as TF's ragged broadcasting with a
+    dense operand of higher rank): ``prod(lead)`` copies of its rows (one recorded gather),
+    partitioned into uniform (here ragged) dimensions."""
+    copies = int(np.prod(lead, dtype=np.int64))
+    _check_size(copies * int(rt.flat_values.shape[0]), "broadcast")
+    n = rt._nrows
+    out = _gather_rows(rt, np.tile(np.arange(n, dtype=np.int64), copies))
+    for i in _range(len(lead) - 1, -1, -1):  # level i: prod(lead[:i + 1]) rows of lead[i + 1]
+        rows = int(np.prod(lead[:i + 1], dtype=np.int64))
+        size = n if i == len(lead) - 1 else lead[i + 1]
+        out = RaggedTensor._make(out, np.arange(rows + 1, dtype=np.int64) * size, rt._sdtype)
+    return out
 
 
 def _broadcast_dense(fn, rt, flat, other, reverse, op):
@@ -1181,9 +1225,6 @@ def _broadcast_dense(fn, rt, flat, other, reverse, op):
         other = np.asarray(other)  # a constant: gathered in numpy, converted by fn as usual
     r = rt.ragged_rank
     rank = r + flat.ndim
-    if other.ndim > rank:
-        raise InvalidArgumentError(f"{op}: a dense operand of shape {list(other.shape)} has more "
-                                   f"dimensions than the RaggedTensor of shape {rt.shape}")
     dims = [1] * (rank - other.ndim) + list(other.shape)
     outer, inner = dims[:r + 1], dims[r + 1:]
     levels = _level_list(rt)
@@ -1403,6 +1444,8 @@ def _reduce(kind, rt, axis=None, keepdims=False):
 def _reduce_mean(rt, axis, keepdims, rank, op):
     """TF's ragged mean: the sum over the count (int values give float64, as TF's ``/``)."""
     flat = rt.flat_values
+    if axis is not None:
+        _axes(axis, rank, op)  # a bad axis first, as TF
     if flat.dtype == _dtypes.bool:
         raise TypeError(f"{op}: expected a number tensor, got a bool RaggedTensor")
     total = _reduce("sum", rt, axis, keepdims)
@@ -1576,8 +1619,15 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
         raise TypeError(f"{op}: pylist must be a nested list, got a RaggedTensor")
     if isinstance(pylist, (_core.Tensor, _core.Variable)):
         pylist = pylist.numpy()
-    if _scalar_leaf(pylist):
-        raise ValueError(f"{op}: pylist must be a (nested) list, got the scalar {_short(pylist)}")
+    if _scalar_leaf(pylist):  # TF: a scalar tensor
+        if ragged_rank not in (None, 0):
+            raise ValueError(f"{op}: pylist is the scalar {_short(pylist)}, but ragged_rank="
+                             f"{ragged_rank!r:.20} needs lists")
+        try:
+            flat = _core._constant(pylist, dtype, op)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{op}: {e}") from None
+        return flat if dtype is None or flat.dtype == _dtypes.as_dtype(dtype) else _core.cast(flat, dtype)
     np_dtype = None
     level = [pylist]
     lengths = []  # lengths[d]: the lengths of the lists at depth d (lengths[0] = [len(pylist)])
@@ -1730,7 +1780,8 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None, row_splits_dtype
 def row_splits_to_segment_ids(splits, name=None, out_type=None):
     """The row index of every value from ``splits`` (``value_rowids``), as
     ``tf.ragged.row_splits_to_segment_ids``: ``splits`` must start at 0 and be sorted (else
-    an InvalidArgumentError). ``out_type`` defaults to the splits' dtype."""
+    an InvalidArgumentError). ``out_type`` defaults to the splits' dtype when they are a
+    tensor, else int64 (as TF)."""
     op = "ragged.row_splits_to_segment_ids"
     s, dt = _partition(splits, op, "splits")
     if s.size == 0:
@@ -1739,7 +1790,10 @@ def row_splits_to_segment_ids(splits, name=None, out_type=None):
         raise InvalidArgumentError(f"{op}: splits[0] must be 0, got {int(s[0])}")
     _check_sorted(s, op, "splits")
     _check_size(int(s[-1]), op)
-    out = _index_dtype(out_type, op, "out_type") if out_type is not None else dt
+    if out_type is not None:
+        out = _index_dtype(out_type, op, "out_type")
+    else:  # TF: the splits' dtype when they are a tensor, else int64
+        out = dt if isinstance(splits, (_core.Tensor, _core.Variable)) else _int64
     ids = np.repeat(np.arange(s.size - 1, dtype=np.int64), np.diff(s))
     return _core._constant(ids.astype(out.as_numpy_dtype), out)
 

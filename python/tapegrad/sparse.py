@@ -452,16 +452,19 @@ class SparseTensor:
 
     def __array__(self, dtype=None, copy=None):
         # Every conversion to a dense tensor or array goes through here (tf.convert_to_tensor,
-        # the dense ops, np.asarray): refused with a TypeError, as TF refuses it.
+        # the dense ops, np.asarray): refused with a TypeError (TF's is a ValueError).
         raise TypeError(f"Failed to convert a SparseTensor (dense_shape {list(self._shape)}, "
                         f"{len(self._idx)} stored {self.dtype.name} values) to a dense Tensor or "
                         f"array: use tf.sparse.to_dense(sp), or the tf.sparse ops")
 
-    def _binary(self, other, op, name):
+    def _binary(self, other, op, name, cast=None):
         other_t = _dense_operand(other, self.dtype, name, "y")
         pos = _broadcast_positions(self, other_t, name)
         g = _take(_core.reshape(other_t, [-1]), pos) if other_t.ndim else other_t
-        return _make(self._idx, op(self._values, g), self._shape, self._cache.get("order"))
+        v = self._values
+        if cast is not None:
+            v, g = _core.cast(v, cast), _core.cast(g, cast)
+        return _make(self._idx, op(v, g), self._shape, self._cache.get("order"))
 
     def __mul__(self, other):
         """``sp * dense``: the SparseTensor's entries times the dense tensor's at the same
@@ -471,14 +474,11 @@ class SparseTensor:
 
     def __truediv__(self, other):
         """``sp / dense``: the entries divided by the dense tensor's at the same positions (the
-        dense side broadcast to the sparse shape), as TF's ``sparse_dense_cwise_div``;
-        integer values divide truncating, as TF's kernel."""
-        def div(a, b):
-            if a.dtype.is_integer:
-                from ._compat_ops import truncatediv
-                return truncatediv(a, b)
-            return _core.divide(a, b)
-        return self._binary(other, div, "SparseTensor.__truediv__")
+        dense side broadcast to the sparse shape), as TF's ``sparse_dense_cwise_div``; integer
+        values (and the dense side) are cast to float64 first, as TF's ``/`` (truediv)."""
+        # TF's truediv: int32 / int64 values (and the dense side) divide as float64
+        return self._binary(other, _core.divide, "SparseTensor.__truediv__",
+                            dtypes.float64 if self.dtype.is_integer else None)
 
 
 def _broadcast_positions(sp, dense, op):
@@ -518,8 +518,8 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     ``indices`` and ``default_value`` (0 by default) elsewhere. With ``validate_indices`` the
     indices must be in canonical order without repeats (an InvalidArgumentError naming the
     first one out of order or repeated; ``tf.sparse.reorder`` fixes the order); out-of-range
-    indices are always an InvalidArgumentError. Without it, repeated indices add up (for bool
-    values the last wins). One ``unsorted_segment_sum`` of the values (a gather for bool):
+    indices are always an InvalidArgumentError. Without it, of repeated indices the last one
+    wins, as TF's kernel. One ``unsorted_segment_sum`` of the values (a gather for bool):
     differentiable in the values and in a tensor ``default_value``."""
     op = "to_dense"
     sp = _sp(sp_input, op)
@@ -547,8 +547,17 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
         fill = default if default is not None else _zero(dt)
         table = _core.concat([sp._values, _core.reshape(fill, [1])], 0)
         return _core.reshape(_take(table, src), list(sp._shape))
-    flat_t = _cached_tensor(sp, "flat_t", lambda: _itensor(pos))
-    out = _core.unsorted_segment_sum(sp._values, flat_t, total)
+    values = sp._values
+    if _order(sp, op) != "canonical":
+        # Repeated indices (validate_indices=False): the last one wins, as TF's SparseToDense
+        # (one gather of the last entry at each position, so its gradient goes to that entry).
+        uniq, first_rev = np.unique(pos[::-1], return_index=True)
+        if len(uniq) < len(pos):
+            values = _take(values, len(pos) - 1 - first_rev)
+            pos = uniq
+    flat_t = _cached_tensor(sp, "flat_t", lambda: _itensor(pos)) if values is sp._values else \
+        _itensor(pos)
+    out = _core.unsorted_segment_sum(values, flat_t, total)
     if default is not None and (isinstance(default_value, (_core.Tensor, _core.Variable)) or
                                 float(default.numpy()) != 0):
         hit = np.zeros(total, dtype=np.bool_)
@@ -1207,13 +1216,18 @@ def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binar
     SparseTensor's stored values), as a SparseTensor, as ``tf.sparse.bincount``: with
     ``axis=0`` (or None) over everything, dense shape ``[N]``; with ``axis=-1`` per row of a
     rank-2 input, dense shape ``[rows, N]``. ``N`` is ``maxlength`` when given (larger values
-    are skipped), else ``max(max(values) + 1, minlength)``. int64 counts; with ``weights``
-    (the shape of ``values``, or a SparseTensor with its indices) each occurrence adds its
-    weight (differentiable), and ``binary_output`` gives 1 per value present. Negative values
-    are an InvalidArgumentError."""
+    are skipped), else ``max(max(values) + 1, minlength)``. The counts have the values' dtype
+    (int32 or int64, as TF); with ``weights`` (the shape of ``values``, or a SparseTensor with
+    its indices) each occurrence adds its weight (differentiable), and ``binary_output`` gives
+    1 per value present (with ``weights`` a ValueError, as TF). Negative values are an
+    InvalidArgumentError."""
     op = "bincount"
+    if binary_output and weights is not None:
+        raise ValueError(f"{op}: arguments binary_output and weights are mutually exclusive, as "
+                         "TF's; specify only one")
     if axis not in (None, 0, -1) or isinstance(axis, bool):
         raise InvalidArgumentError(f"{op}: axis must be 0, -1 or None, got {axis!r:.40}")
+    vdt = values._values.dtype if isinstance(values, SparseTensor) else None
     if isinstance(values, SparseTensor):
         _check_bounds(values, op)
         ids = _whole_ids(values._values, op, "values")
@@ -1221,6 +1235,7 @@ def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binar
         rank, nrows = len(values._shape), (values._shape[0] if values._shape else 1)
     else:
         t = _value(values, op, "values")
+        vdt = t.dtype
         ids = _whole_ids(t, op, "values").reshape(-1)
         rank, nrows = t.ndim, (int(t.shape[0]) if t.ndim else 1)
         rows_of = np.repeat(np.arange(nrows), ids.size // nrows) if t.ndim and nrows else \
@@ -1269,13 +1284,14 @@ def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binar
     else:
         idx = uniq.reshape(-1, 1)
         shape = [n]
-    if binary_output:
-        dt = w.dtype if w is not None else dtypes.int64
-        vals = _core._constant(np.ones(len(uniq), dt.as_numpy_dtype), dt)
-    elif w is not None:
+    # The counts have the values' dtype (int32 or int64), as TF's (int64 for the whole-number
+    # floats tapegrad accepts); weighted counts the weights'.
+    cdt = vdt if vdt in (dtypes.int32, dtypes.int64) else dtypes.int64
+    if w is not None:
         vals = _seg_sum(_take(w, keep), inv, len(uniq))
     else:
-        vals = _core._constant(np.bincount(inv, minlength=len(uniq)).astype(np.int64), None)
+        counts = np.ones(len(uniq)) if binary_output else np.bincount(inv, minlength=len(uniq))
+        vals = _core._constant(counts.astype(cdt.as_numpy_dtype), cdt)
     return _make(idx, vals, shape, "canonical")
 
 

@@ -57,8 +57,9 @@ def test_documented_examples():
 @pytest.mark.parametrize("size", [(5, 7), (3, 2), (8, 8), (1, 1), (6, 3)])
 def test_resize_bilinear_and_nearest(size):
     x = RNG.standard_normal((2, 6, 5, 3))
-    got = tf.image.resize(x, size).numpy()
-    np.testing.assert_allclose(got, np_bilinear(x, *size), rtol=1e-12, atol=1e-12)
+    got = tf.image.resize(x, size)
+    assert got.dtype == tf.float32  # TF's ResizeBilinear computes and returns float32, float64 in too
+    np.testing.assert_allclose(got.numpy(), np_bilinear(x, *size), rtol=1e-5, atol=1e-6)
     near = tf.image.resize(x, size, method="nearest").numpy()
     ri = np.minimum(np.floor((np.arange(size[0]) + 0.5) * 6 / size[0]), 5).astype(int)
     ci = np.minimum(np.floor((np.arange(size[1]) + 0.5) * 5 / size[1]), 4).astype(int)
@@ -76,9 +77,11 @@ def test_resize_preserve_aspect_ratio():
 
 def test_gradients_reach_the_pixels():
     x = RNG.standard_normal((1, 4, 5, 2))
-    check_gradients(lambda t: tf.image.resize(t, [6, 3]), [x], second_order=True)
+    # resize and per_image_standardization compute in float32 (as TF's): coarser differences
+    f32 = dict(eps=1e-3, rtol=5e-3, atol=1e-3, second_eps=1e-3, second_rtol=5e-3, second_atol=1e-3)
+    check_gradients(lambda t: tf.image.resize(t, [6, 3]), [x], second_order=True, **f32)
     check_gradients(lambda t: tf.image.rot90(tf.image.flip_left_right(t), 1), [x])
-    check_gradients(tf.image.per_image_standardization, [x], second_order=True)
+    check_gradients(tf.image.per_image_standardization, [x], second_order=True, **f32)
     check_gradients(lambda t: tf.image.adjust_contrast(t, 1.7), [x])
     check_gradients(lambda t: tf.image.resize_with_crop_or_pad(t, 6, 3), [x])
     check_gradients(tf.image.rgb_to_grayscale, [RNG.standard_normal((1, 2, 3, 3))])
@@ -123,7 +126,7 @@ def test_random_ops_repeat_with_a_seed():
 @pytest.mark.parametrize("fn, match, exc", [
     (lambda: tf.image.resize(np.zeros((4, 4)), [2, 2]), r"image.resize: images must have rank 3", ValueError),
     (lambda: tf.image.resize(np.zeros((4, 4, 1)), [0, 2]), "size must be positive", ValueError),
-    (lambda: tf.image.resize(np.zeros((4, 4, 1)), [2, 2], method="bicubic"), "not supported", NotImplementedError),
+    (lambda: tf.image.resize(np.zeros((4, 4, 1)), [2, 2], method="cubic"), "not implemented", ValueError),
     (lambda: tf.image.crop_to_bounding_box(np.zeros((4, 4, 1)), 2, 0, 3, 2), "does not fit", tf.errors.InvalidArgumentError),
     (lambda: tf.image.central_crop(np.zeros((4, 4, 1)), 0.0), r"within \(0, 1\]", ValueError),
     (lambda: tf.image.rgb_to_grayscale(np.zeros((2, 2, 4))), "3 channels", ValueError),

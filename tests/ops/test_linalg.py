@@ -284,9 +284,9 @@ def test_linalg_shape_errors():
         tf.linalg.trace(np.ones(3))
     with pytest.raises(InvalidArgumentError, match="matrix_transpose: a must have rank >= 2"):
         tf.linalg.matrix_transpose(np.ones(3))
-    with pytest.raises(NotImplementedError, match="k=0"):
-        tf.linalg.diag_part(np.ones((3, 3)), k=1)
-    with pytest.raises(NotImplementedError, match="main diagonal"):
-        tf.linalg.diag(np.ones(3), k=1)
+    with pytest.raises(InvalidArgumentError, match="diag_part: lower_diag_index is out of bound: 3"):
+        tf.linalg.diag_part(np.ones((3, 3)), k=3)
+    with pytest.raises(InvalidArgumentError, match="diag: The number of rows is too small"):
+        tf.linalg.diag(np.ones(3), k=1, num_rows=2)
     with pytest.raises(InvalidArgumentError, match="diag: diagonal must have rank >= 1"):
         tf.linalg.diag(1.0)

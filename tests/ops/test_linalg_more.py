@@ -212,8 +212,7 @@ def test_global_norm_is_clip_by_global_norm_s_norm():
     assert float(used) == float(g)
     with pytest.raises(TypeError, match="global_norm: `t_list` should be a sequence of tensors"):
         tf.linalg.global_norm(tf.constant([1.0]))
-    with pytest.raises(ValueError, match="global_norm: t_list has no tensors"):
-        tf.linalg.global_norm([None])
+    assert float(tf.linalg.global_norm([None])) == 0.0 and float(tf.linalg.global_norm([])) == 0.0
     with pytest.raises(TypeError, match="global_norm: the tensors must have one dtype, got float32 and float64"):
         tf.linalg.global_norm([tf.constant([1.0]), tf.constant(np.array([1.0]))])
     with pytest.raises(TypeError, match="global_norm: expected float32 or float64 operands, got int32"):
@@ -251,8 +250,8 @@ def test_set_diag_bad_input():
         tf.linalg.set_diag(tf.zeros([2, 3, 4]), tf.zeros([3]))
     with pytest.raises(InvalidArgumentError, match=r"set_diag: diagonal index k=4 is out of bounds for matrices of shape \[3, 4\]"):
         tf.linalg.set_diag(tf.zeros([3, 4]), tf.zeros([0]), k=4)
-    with pytest.raises(NotImplementedError, match=r"set_diag: only a single diagonal k is implemented, got the band \[-1, 1\]"):
-        tf.linalg.set_diag(tf.zeros([3, 3]), tf.zeros([3, 3]), k=(-1, 1))
+    with pytest.raises(InvalidArgumentError, match=r"set_diag: diagonal must have shape \[3, 3\] .* got \[2, 3\]"):
+        tf.linalg.set_diag(tf.zeros([3, 3]), tf.zeros([2, 3]), k=(-1, 1))  # a band: 3 diagonals
     with pytest.raises(TypeError, match="set_diag: diagonal must have input's dtype float32, got float64"):
         tf.linalg.set_diag(tf.zeros([2, 2]), np.zeros(2))
 
@@ -325,10 +324,9 @@ def test_lu_tf_conventions():
     assert tf.linalg.lu(x, output_idx_type=tf.int64).p.dtype == tf.int64
     f32 = tf.linalg.lu(tf.constant(x, tf.float32))
     assert f32.lu.dtype == tf.float32
-    # singular: no error, a zero pivot left in U (TF's Eigen kernel does not check)
-    s = tf.linalg.lu(np.array([[0.0, 0.0], [0.0, 1.0]]))
-    np.testing.assert_array_equal(s.lu.numpy(), [[0.0, 0.0], [0.0, 1.0]])
-    assert s.p.numpy().tolist() == [0, 1]
+    # an exact zero pivot: TF's kernel checks min |U_ii| > 0
+    with pytest.raises(InvalidArgumentError, match="lu: Input is not invertible"):
+        tf.linalg.lu(np.array([[0.0, 0.0], [0.0, 1.0]]))
     ties = tf.linalg.lu(np.array([[1.0, 1.0], [-1.0, 2.0]]))  # |1| == |-1|: the first is kept
     assert ties.p.numpy().tolist() == [0, 1]
     empty = tf.linalg.lu(np.zeros((3, 0, 0)))
@@ -407,8 +405,8 @@ def test_tridiagonal_solve_needs_pivoting_and_ignores_the_unused_corners():
     r = np.array([[1.0], [2.0], [3.0]])
     np.testing.assert_allclose(tf.linalg.tridiagonal_solve(d, r).numpy(),
                                np.linalg.solve(dense_tridiagonal(d), r))
-    with pytest.raises(InvalidArgumentError, match="tridiagonal_solve: The matrix is either not invertible, or requires pivoting"):
-        tf.linalg.tridiagonal_solve(d, r, partial_pivoting=False)
+    # without pivoting the zero pivot gives NaN, as TF's kernel (a logged warning, no error)
+    assert np.isnan(tf.linalg.tridiagonal_solve(d, r, partial_pivoting=False).numpy()).all()
     corners = d.copy()
     corners[0, -1], corners[2, 0] = np.nan, np.inf
     np.testing.assert_array_equal(tf.linalg.tridiagonal_solve(corners, r).numpy(),
@@ -429,14 +427,13 @@ def test_tridiagonal_solve_tf_example_and_float32():
 
 @pytest.mark.parametrize("batch,k", [((), 1), ((5,), 2)])  # the scalar path and the vectorised one
 def test_tridiagonal_singular_matrices_are_refused(batch, k):
+    # TF's CPU kernel fills a singular system's solution with NaN (and logs a warning)
     d = np.zeros(batch + (3, 4))
     d[..., 1, :] = 1.0
     d[..., 1, 2] = 0.0  # a zero row and column in the middle... with no off-diagonals
-    with pytest.raises(InvalidArgumentError, match="tridiagonal_solve: The matrix is not invertible"):
-        tf.linalg.tridiagonal_solve(d, np.ones(batch + (4, k)))
+    assert np.isnan(tf.linalg.tridiagonal_solve(d, np.ones(batch + (4, k))).numpy()).all()
     one = np.zeros(batch + (3, 1))
-    with pytest.raises(InvalidArgumentError, match="it is a scalar with value zero"):
-        tf.linalg.tridiagonal_solve(one, np.ones(batch + (1, k)))
+    assert np.isnan(tf.linalg.tridiagonal_solve(one, np.ones(batch + (1, k))).numpy()).all()
 
 
 def test_tridiagonal_second_order_on_the_vectorised_path():

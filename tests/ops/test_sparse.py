@@ -605,9 +605,12 @@ def test_default_value_and_scalar_operands_take_the_values_dtype():
     assert (s * 2).dtype == tf.float64 and (s / 2).dtype == tf.float64
 
 
-def test_integer_division_truncates_as_tf():
+def test_integer_division_is_truediv_as_tf():
+    # TF 2.21's `/` on a SparseTensor casts int32/int64 to float64 (truediv): [-3.5, 3.5]
     s = tf.SparseTensor([[0], [1]], np.array([-7, 7], np.int32), [2])
-    np.testing.assert_array_equal((s / np.array([2], np.int32)).values.numpy(), [-3, 3])
+    out = (s / np.array([2], np.int32)).values
+    assert out.dtype == tf.float64
+    np.testing.assert_array_equal(out.numpy(), [-3.5, 3.5])
 
 
 # -- bad input ---------------------------------------------------------------------------------------

@@ -91,7 +91,8 @@ class RandomNormal(Initializer):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=float32):
-        return _random.normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
+        with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
+            return _random.normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
@@ -105,7 +106,8 @@ class RandomUniform(Initializer):
         self.minval, self.maxval, self.seed = minval, maxval, seed
 
     def __call__(self, shape, dtype=float32):
-        return _random.uniform(shape, self.minval, self.maxval, dtype=dtype, seed=self.seed)
+        with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
+            return _random.uniform(shape, self.minval, self.maxval, dtype=dtype, seed=self.seed)
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
@@ -119,7 +121,8 @@ class TruncatedNormal(Initializer):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape, dtype=float32):
-        return _random.truncated_normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
+        with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
+            return _random.truncated_normal(shape, self.mean, self.stddev, dtype=dtype, seed=self.seed)
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
@@ -150,12 +153,15 @@ class VarianceScaling(Initializer):
         scale = self.scale / max(1.0, n)
         if self.distribution == "uniform":
             limit = _math.sqrt(3.0 * scale)
-            return _random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
+            with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
+                return _random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
         if self.distribution == "untruncated_normal":
-            return _random.normal(shape, 0.0, _math.sqrt(scale), dtype=dtype, seed=self.seed)
+            with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
+                return _random.normal(shape, 0.0, _math.sqrt(scale), dtype=dtype, seed=self.seed)
         # stddev of a unit normal truncated at +-2 is 0.87962566103423978
         stddev = _math.sqrt(scale) / 0.87962566103423978
-        return _random.truncated_normal(shape, 0.0, stddev, dtype=dtype, seed=self.seed)
+        with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
+            return _random.truncated_normal(shape, 0.0, stddev, dtype=dtype, seed=self.seed)
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
@@ -245,7 +251,8 @@ class Orthogonal(Initializer):
             raise ValueError(f"Orthogonal: the shape must have rank >= 2, got {shape}")
         rows = int(np.prod(shape[:-1]))
         cols = shape[-1]
-        a = _random.normal((max(rows, cols), min(rows, cols)), dtype=float32, seed=self.seed).numpy()
+        with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
+            a = _random.normal((max(rows, cols), min(rows, cols)), dtype=float32, seed=self.seed).numpy()
         q, r = np.linalg.qr(a.astype(np.float64))
         q = q * np.sign(np.diag(r))
         if rows < cols:
