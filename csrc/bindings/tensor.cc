@@ -63,6 +63,36 @@ py::object equality(py::handle self, py::handle other, bool eq) {
                            eq ? "equal" : "not_equal"));
 }
 
+// `tensor <op> other` where `other` did not convert to a tensor: Python should try other's
+// reflected method (`reflected`), as TF's binary_op_wrapper does, when other is an object of
+// its own (a tapegrad.RaggedTensor, a user class) that defines it. Numbers, lists, tuples,
+// strings and arrays keep the conversion's error, which says what was wrong with them (str's
+// __rmul__ would repeat the string a tensor's number of times, or fail less clearly).
+bool defers_to(PyObject* a, PyObject* b, const char* reflected) {
+  if (!(is_tensor(a) || is_variable(a)) || is_tensor(b) || is_variable(b)) return false;
+  if (PyNumber_Check(b) || PyList_Check(b) || PyTuple_Check(b) || PyUnicode_Check(b) || PyBytes_Check(b) ||
+      PyObject_HasAttrString(b, "__array__"))
+    return false;
+  return PyObject_HasAttrString(reinterpret_cast<PyObject*>(Py_TYPE(b)), reflected) != 0;
+}
+
+// Converts `other` for `self <op> other` into b (self's dtype); false when other is a foreign
+// object that should get its reflected method instead (defers_to): the caller returns
+// NotImplemented. Other conversion errors propagate.
+bool other_operand(py::handle self, py::handle other, const DType& d, const char* op,
+                   const char* reflected, Tensor& b) {
+  try {
+    b = to_tensor(other, &d, op);
+    return true;
+  } catch (const ValueError&) {
+    if (defers_to(self.ptr(), other.ptr(), reflected)) return false;
+    throw;
+  } catch (const TypeError&) {
+    if (defers_to(self.ptr(), other.ptr(), reflected)) return false;
+    throw;
+  }
+}
+
 template <class Cls>
 void add_protocol(Cls& cls) {
   cls.def_property_readonly("shape", [](py::handle self) { return shape_tuple(value_of(self).shape()); },
@@ -115,25 +145,30 @@ void add_protocol(Cls& cls) {
     const char* var = is_variable(self) ? "variable" : "tensor";
     throw TypeError(std::string(what) + " is unhashable. Instead, use " + var + ".ref() as the key.");
   }, py::is_method(cls));
-#define TG_CMP(pyname, kind, fn)                                                          \
-  cls.def(pyname, [](py::handle self, py::handle other) {                                 \
-    Tensor a, b;                                                                          \
-    to_tensor_pair(self, other, #fn, a, b);                                               \
+  // A foreign right operand with the reflected method (a RaggedTensor) gets NotImplemented,
+  // so Python asks it: `tensor < ragged` is ragged's `>`, as TF.
+#define TG_CMP(pyname, kind, fn, reflected)                                               \
+  cls.def(pyname, [](py::handle self, py::handle other) -> py::object {                   \
+    Tensor a = to_tensor(self, nullptr, #fn), b;                                          \
+    if (!other_operand(self, other, a.dtype(), #fn, reflected, b))                        \
+      return py::reinterpret_borrow<py::object>(Py_NotImplemented);                       \
     return wrap(ops::compare(ops::Compare::kind, a, b, #fn));                             \
   }, py::is_operator());
-  TG_CMP("__lt__", Less, less)
-  TG_CMP("__le__", LessEqual, less_equal)
-  TG_CMP("__gt__", Greater, greater)
-  TG_CMP("__ge__", GreaterEqual, greater_equal)
+  TG_CMP("__lt__", Less, less, "__gt__")
+  TG_CMP("__le__", LessEqual, less_equal, "__ge__")
+  TG_CMP("__gt__", Greater, greater, "__lt__")
+  TG_CMP("__ge__", GreaterEqual, greater_equal, "__le__")
 #undef TG_CMP
   // & | ^ ~ are logical on bool tensors and bitwise on integer ones, as TF's operators.
 #define TG_LOGIC(pyname, rname, kind, fn, bfn)                                            \
-  cls.def(pyname, [](py::handle self, py::handle other) {                                 \
-    Tensor a = to_tensor(self, nullptr, #fn);                                             \
+  cls.def(pyname, [](py::handle self, py::handle other) -> py::object {                   \
+    Tensor a = to_tensor(self, nullptr, #fn), b;                                          \
     const DType d = a.dtype();                                                            \
-    if (d == DType::Bool)                                                                 \
-      return wrap(ops::logical(ops::Logic::kind, a, to_tensor(other, &d, #fn), #fn));    \
-    return wrap(ops::bitwise(ops::Bitwise::kind, a, to_tensor(other, &d, #bfn), #bfn));  \
+    const bool logic = d == DType::Bool;                                                  \
+    if (!other_operand(self, other, d, logic ? #fn : #bfn, rname, b))                     \
+      return py::reinterpret_borrow<py::object>(Py_NotImplemented);                       \
+    if (logic) return wrap(ops::logical(ops::Logic::kind, a, b, #fn));                    \
+    return wrap(ops::bitwise(ops::Bitwise::kind, a, b, #bfn));                            \
   }, py::is_operator());                                                                  \
   cls.def(rname, [](py::handle self, py::handle other) {                                  \
     Tensor b = to_tensor(self, nullptr, #fn);                                             \
@@ -200,18 +235,6 @@ constexpr char kRadd[] = "__radd__", kRsub[] = "__rsub__", kRmul[] = "__rmul__",
                kRtruediv[] = "__rtruediv__", kRmatmul[] = "__rmatmul__", kRpow[] = "__rpow__",
                kRfloordiv[] = "__rfloordiv__", kRmod[] = "__rmod__";
 
-// `tensor <op> other` where `other` did not convert to a tensor: Python should try other's
-// reflected method (`reflected`), as TF's binary_op_wrapper does, when other is an object of
-// its own (a tapegrad.RaggedTensor, a user class) that defines it. Numbers, lists, tuples,
-// strings and arrays keep the conversion's error, which says what was wrong with them (str's
-// __rmul__ would repeat the string a tensor's number of times, or fail less clearly).
-bool defers_to(PyObject* a, PyObject* b, const char* reflected) {
-  if (!(is_tensor(a) || is_variable(a)) || is_tensor(b) || is_variable(b)) return false;
-  if (PyNumber_Check(b) || PyList_Check(b) || PyTuple_Check(b) || PyUnicode_Check(b) || PyBytes_Check(b) ||
-      PyObject_HasAttrString(b, "__array__"))
-    return false;
-  return PyObject_HasAttrString(reinterpret_cast<PyObject*>(Py_TYPE(b)), reflected) != 0;
-}
 
 // Note [Number slots]: Python's `a * b` on a pybind11 class goes slot_nb_multiply → attribute
 // lookup of __mul__ → bound method → pybind11's overload dispatcher. Setting the C slots

@@ -145,3 +145,19 @@ def test_numbers_never_become_bools():
         tf.constant(np.array([1, 0]), dtype=tf.bool)
     with pytest.raises(TypeError, match="cannot convert 1.5 to a bool"):
         tf.constant([True]) & 1.5
+
+
+def test_tensor_on_the_left_of_a_ragged_tensor_defers_as_tf():
+    # TF 2.21: tensor < ragged, tensor >= ragged, int tensor & / | ragged give RaggedTensors
+    r = tf.ragged.constant([[1.0, 2.0], [3.0]])
+    t = tf.constant(2.0)
+    assert (t < r).to_list() == [[False, False], [True]]
+    assert (t >= r).to_list() == [[True, True], [False]]
+    ri = tf.ragged.constant([[1, 2], [3]], dtype=tf.int32)
+    ti = tf.constant(np.int32(3))
+    assert (ti & ri).to_list() == [[1, 2], [3]] and (ti | ri).to_list() == [[3, 3], [3]]
+    # other operands keep their errors
+    with pytest.raises(TypeError, match="less: tapegrad tensors are float32"):
+        tf.constant(1.0) < "a"
+    with pytest.raises(TypeError):
+        tf.constant(1.0) < None
