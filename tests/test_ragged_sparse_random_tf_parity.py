@@ -536,3 +536,18 @@ def test_moments_of_1e5_draws(name, draw, mean, var, lo, hi):
         assert a.min() >= lo
     if hi is not None:
         assert a.max() <= hi
+
+
+def test_dense_times_sparse_is_sparse_as_tf():
+    # TF 2.21: dense * sp is a SparseTensor (_mul_dispatch); dense + sp stays an error
+    sp = tf.sparse.SparseTensor([[0, 0], [1, 1]], [1.0, 2.0], [2, 2])
+    d = tf.constant([[3.0, 4.0], [5.0, 6.0]])
+    with tf.GradientTape() as t:
+        t.watch(d)
+        r = d * sp
+        s = tf.sparse.reduce_sum(r)
+    assert isinstance(r, tf.sparse.SparseTensor)
+    np.testing.assert_array_equal(tf.sparse.to_dense(r).numpy(), [[3.0, 0.0], [0.0, 12.0]])
+    np.testing.assert_array_equal(t.gradient(s, d).numpy(), [[1.0, 0.0], [0.0, 2.0]])
+    with pytest.raises(TypeError, match="Failed to convert a SparseTensor"):
+        d + sp

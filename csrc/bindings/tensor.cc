@@ -70,8 +70,12 @@ py::object equality(py::handle self, py::handle other, bool eq) {
 // __rmul__ would repeat the string a tensor's number of times, or fail less clearly).
 bool defers_to(PyObject* a, PyObject* b, const char* reflected) {
   if (!(is_tensor(a) || is_variable(a)) || is_tensor(b) || is_variable(b)) return false;
-  if (PyNumber_Check(b) || PyList_Check(b) || PyTuple_Check(b) || PyUnicode_Check(b) || PyBytes_Check(b) ||
-      PyObject_HasAttrString(b, "__array__"))
+  if (PyNumber_Check(b) || PyList_Check(b) || PyTuple_Check(b) || PyUnicode_Check(b) || PyBytes_Check(b))
+    return false;
+  // array-likes keep the conversion error, unless their type asks to be deferred to (a
+  // tapegrad.sparse.SparseTensor, whose __array__ only raises)
+  if (PyObject_HasAttrString(b, "__array__") &&
+      !PyObject_HasAttrString(reinterpret_cast<PyObject*>(Py_TYPE(b)), "_tapegrad_defers"))
     return false;
   return PyObject_HasAttrString(reinterpret_cast<PyObject*>(Py_TYPE(b)), reflected) != 0;
 }
@@ -89,6 +93,11 @@ bool other_operand(py::handle self, py::handle other, const DType& d, const char
     throw;
   } catch (const TypeError&) {
     if (defers_to(self.ptr(), other.ptr(), reflected)) return false;
+    throw;
+  } catch (py::error_already_set& e) {  // raised by Python code (a SparseTensor's __array__)
+    if ((e.matches(PyExc_TypeError) || e.matches(PyExc_ValueError)) &&
+        defers_to(self.ptr(), other.ptr(), reflected))
+      return false;
     throw;
   }
 }
@@ -250,6 +259,10 @@ PyObject* nb_binary(PyObject* a, PyObject* b) {
       throw;
     } catch (const TypeError&) {
       if (defers_to(a, b, Reflected)) Py_RETURN_NOTIMPLEMENTED;
+      throw;
+    } catch (py::error_already_set& e) {  // raised by Python code (a SparseTensor's __array__)
+      if ((e.matches(PyExc_TypeError) || e.matches(PyExc_ValueError)) && defers_to(a, b, Reflected))
+        Py_RETURN_NOTIMPLEMENTED;
       throw;
     }
     return wrap(Op(ta, tb)).release().ptr();

@@ -472,6 +472,15 @@ class SparseTensor:
         SparseTensor with the same indices, as TF's ``sparse_dense_cwise_mul``."""
         return self._binary(other, _core.multiply, "SparseTensor.__mul__")
 
+    def __rmul__(self, other):
+        """``dense * sp``: the same as ``sp * dense`` (a SparseTensor), as TF's
+        ``_mul_dispatch``. (A Tensor on the left hands it here: ``_tapegrad_defers``.)"""
+        return self._binary(other, lambda v, g: _core.multiply(g, v), "SparseTensor.__rmul__")
+
+    # the C++ operators of a Tensor on the left return NotImplemented for a SparseTensor (it
+    # has an __array__, which raises, so they would otherwise keep their conversion error)
+    _tapegrad_defers = True
+
     def __truediv__(self, other):
         """``sp / dense``: the entries divided by the dense tensor's at the same positions (the
         dense side broadcast to the sparse shape), as TF's ``sparse_dense_cwise_div``; integer

@@ -381,9 +381,12 @@ def test_conversion_to_a_dense_tensor_is_a_type_error():
     s = tf.SparseTensor([[0, 0]], [1.0], [2, 2])
     for fn in (lambda: tf.convert_to_tensor(s), lambda: tf.constant(s), lambda: tf.add(s, 1.0),
                lambda: tf.reduce_sum(s), lambda: tf.matmul(s, tf.ones((2, 2))), lambda: np.asarray(s),
-               lambda: tf.constant([1.0, 2.0]) * s, lambda: 2.0 * s, lambda: tf.nn.relu(s)):
+               lambda: tf.constant([1.0, 2.0]) + s, lambda: 2.0 - s, lambda: tf.nn.relu(s)):
         with pytest.raises(TypeError):
             fn()
+    # a product with a dense or Python factor on the left is sparse, as TF's _mul_dispatch
+    for r in (tf.constant([1.0, 2.0]) * s, 2.0 * s):
+        assert isinstance(r, tf.SparseTensor) and r.values.numpy().tolist() in ([1.0], [2.0])
     with pytest.raises(TypeError, match="to_dense"):
         tf.convert_to_tensor(s)
     # tf.shape / size / rank of a SparseTensor are its dense shape's, as TF
