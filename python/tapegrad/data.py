@@ -35,6 +35,7 @@ import itertools as _itertools
 import json as _json
 import numbers as _numbers
 import os as _os
+import sys as _sys
 import types as _types
 import zlib as _zlib
 
@@ -43,7 +44,7 @@ import numpy as _np
 from . import _core
 from . import random as _random
 from .dtypes import as_dtype as _as_dtype, int64 as _int64, bool as _bool
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, OutOfRangeError as _OutOfRangeError
 
 __all__ = ["Dataset", "TensorSpec", "DatasetSpec", "TextLineDataset", "AUTOTUNE",
            "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "experimental"]
@@ -86,7 +87,9 @@ class TensorSpec:
     __slots__ = ("shape", "dtype", "name")
 
     def __init__(self, shape, dtype="float32", name=None):
-        self.shape = None if shape is None else tuple(None if d is None else int(d) for d in shape)
+        # a tapegrad.TensorShape (a tuple with TF's as_list / rank...), None for an unknown rank
+        self.shape = None if shape is None else _sys.modules[__package__].TensorShape(
+            tuple(None if d is None else int(d) for d in shape))
         self.dtype = _STRING if (dtype is _STRING or (isinstance(dtype, str) and dtype == "string")) \
             else _as_dtype(dtype)
         self.name = name
@@ -115,7 +118,8 @@ class TensorSpec:
         return hash((self.shape, self.dtype.name, self.name))
 
     def __repr__(self):
-        return f"TensorSpec(shape={self.shape}, dtype=tf.{self.dtype.name}, name={self.name!r})"
+        shape = "<unknown>" if self.shape is None else tuple(self.shape)
+        return f"TensorSpec(shape={shape}, dtype=tf.{self.dtype.name}, name={self.name!r})"
 
 
 class DatasetSpec:
@@ -366,6 +370,78 @@ def _shape_arg(shape):
     return tuple(None if d is None or int(d) == -1 else int(d) for d in seq)
 
 
+def _parallel_arg(value, op):
+    """Checks ``num_parallel_calls`` (a positive int or AUTOTUNE), as TF; eager tapegrad
+    runs the calls one at a time in the deterministic order whatever its value."""
+    npc = _int_arg(value, op, "num_parallel_calls")
+    if npc <= 0 and npc != AUTOTUNE:
+        raise InvalidArgumentError(f"{op}: num_parallel_calls must be greater than zero or "
+                                   f"AUTOTUNE, got {npc}")
+    return npc
+
+
+def _padding_value(pv, dt, op):
+    """padded_batch's padding value for a component of dtype ``dt`` (None: the default)."""
+    if dt is _STRING:
+        if pv is None:
+            return b""
+        if isinstance(pv, _np.ndarray) and pv.ndim == 0:
+            pv = pv.item()
+        if not isinstance(pv, (str, bytes)):
+            raise TypeError(f"{op}: Invalid `padding_values`. `padding_values` values type "
+                            f"{type(pv).__name__} does not match type string of the "
+                            f"corresponding input component.")
+        return _as_bytes(pv, op)
+    if pv is None:
+        return 0
+    if isinstance(pv, (_core.Tensor, _core.Variable, _np.ndarray, _np.generic)):
+        arr = _np.asarray(pv.numpy() if isinstance(pv, (_core.Tensor, _core.Variable)) else pv)
+        pdt = pv.dtype.name if isinstance(pv, (_core.Tensor, _core.Variable)) else arr.dtype.name
+        if arr.ndim != 0:
+            raise ValueError(f"{op}: Invalid `padding_values`. `padding_values` values should be "
+                             f"scalars, but got {tuple(arr.shape)}.")
+        if pdt != dt.name:
+            raise TypeError(f"{op}: Invalid `padding_values`. `padding_values` values type "
+                            f"{pdt} does not match type {dt.name} of the corresponding input "
+                            f"component.")
+        return arr[()]
+    if isinstance(pv, (str, bytes)):
+        raise TypeError(f"{op}: Invalid `padding_values`. `padding_values` values type string "
+                        f"does not match type {dt.name} of the corresponding input component.")
+    if isinstance(pv, _builtins.bool) and not dt.is_bool or \
+            dt.is_bool and not isinstance(pv, _builtins.bool) or \
+            dt.is_integer and isinstance(pv, float) and not float(pv).is_integer():
+        raise TypeError(f"{op}: Invalid `padding_values`. `padding_values` values type "
+                        f"{type(pv).__name__} ({pv!r}) does not match type {dt.name} of the "
+                        f"corresponding input component.")
+    if not isinstance(pv, _numbers.Number):
+        raise TypeError(f"{op}: Invalid `padding_values`. Expected scalars, got {pv!r:.80}")
+    return pv
+
+
+def _same(spec):
+    return spec
+
+
+def _returned_spec(parent, map_func, op):
+    """flat_map's / interleave's element_spec: that of the dataset ``map_func`` returns for
+    the input's first element (TF traces the function for it)."""
+    def spec_fn():
+        e = next(iter(parent()), _END)
+        if e is _END:
+            raise ValueError(f"{op}: the input is empty")
+        return _returned_dataset(_call(map_func, e), op, "map_func").element_spec
+    return spec_fn
+
+
+def _dtype_arg(d):
+    """A dtype argument: tapegrad dtypes and their names, or ``"string"`` (tapegrad has no
+    ``tf.string``)."""
+    if d is _STRING or (isinstance(d, str) and d == "string"):
+        return _STRING
+    return _as_dtype(d)
+
+
 def _cast_component(t, dtype, op):
     """``t`` (a component) converted to ``dtype`` as from_generator's declared types ask."""
     if dtype is _STRING or _is_string(t):
@@ -393,6 +469,41 @@ def _check_fn(fn, op, what):
 
 def _shape_text(shape):
     return str(list(shape))
+
+
+def _map_specs(spec, fn):
+    """``fn`` applied to every TensorSpec / DatasetSpec of a spec structure."""
+    return _pack(spec, [fn(x) for x in _flatten(spec)])
+
+
+def _batched_spec(x, dim):
+    """A component's spec with a leading batch dimension ``dim`` (None: not fixed)."""
+    if isinstance(x, DatasetSpec):
+        return DatasetSpec(x.element_spec, (dim,) + x.dataset_shape)
+    return TensorSpec(None if x.shape is None else (dim,) + x.shape, x.dtype)
+
+
+def _unbatched_spec(x):
+    if isinstance(x, DatasetSpec):
+        return DatasetSpec(x.element_spec, x.dataset_shape[1:])
+    return TensorSpec(None if x.shape is None else x.shape[1:], x.dtype)
+
+
+def _merged_spec(x, y):
+    """The spec describing both ``x`` and ``y`` (same dtype): dimensions that differ become
+    None, a rank that differs makes the shape unknown."""
+    if isinstance(x, DatasetSpec):
+        return x
+    if x.shape is None or y.shape is None or len(x.shape) != len(y.shape):
+        return TensorSpec(None, x.dtype)
+    return TensorSpec(tuple(p if p == q else None for p, q in zip(x.shape, y.shape)), x.dtype)
+
+
+def _compatible_specs(a, b):
+    """Same structure and dtypes (what concatenate and choose_from_datasets need)."""
+    fa, fb = _flatten(a), _flatten(b)
+    return _same_structure(a, b) and len(fa) == len(fb) and \
+        all(type(x) is type(y) and x.dtype == y.dtype for x, y in zip(fa, fb))
 
 
 def _spec_of(tensor, lead=()):
@@ -614,8 +725,12 @@ class _Iterator:
         return next(self._gen)
 
     def get_next(self):
-        """The next element (StopIteration at the end, as ``next``)."""
-        return next(self._gen)
+        """The next element; at the end an ``errors.OutOfRangeError`` ("End of sequence"),
+        as TF's ``get_next`` (``next`` raises StopIteration)."""
+        try:
+            return next(self._gen)
+        except StopIteration:
+            raise _OutOfRangeError("End of sequence") from None
 
 
 class _NumpyIterator:
@@ -651,7 +766,7 @@ class Dataset:
     them); ``as_numpy_iterator()`` yields numpy values. Not constructed directly.
     """
 
-    def __init__(self, elements, cardinality, source=None, indices=None, spec=None):
+    def __init__(self, elements, cardinality, source=None, indices=None, spec=None, spec_fn=None):
         # elements: a zero-argument callable -> an iterator of elements. On the indexed path
         # also source (an _Arrays) and indices (zero-argument callable -> int64 chunks).
         self._elements = elements
@@ -659,7 +774,23 @@ class Dataset:
         self._source = source
         self._indices = indices
         self._spec = spec  # a static spec (from the source or the transformation), or None
-        self._spec_cache = None  # the spec found from the first element (element_spec)
+        # spec_fn: when the spec is not static, a zero-argument callable deriving it from the
+        # input's element_spec (batch, filter, zip...), as TF's transformations do
+        self._spec_fn = spec_fn
+        self._spec_cache = None  # the spec found by spec_fn or from the first element
+        self._lead = None  # every component's first dimension when fixed (batch(n, True))
+
+    def _derived(self, transform):
+        """Spec arguments for a transformation whose spec is ``transform(self's spec)``:
+        static when this dataset's spec is, else computed when asked for."""
+        if self._spec is not None:
+            return {"spec": transform(self._spec)}
+        return {"spec_fn": lambda: transform(self.element_spec)}
+
+    def _keep_lead(self, out):
+        """``out`` (the same elements, fewer or reordered) keeps the fixed first dimension."""
+        out._lead = self._lead
+        return out
 
     @classmethod
     def _indexed(cls, source, indices, card):
@@ -713,7 +844,8 @@ class Dataset:
         if kwargs:
             raise TypeError(f"{op}: unexpected keyword arguments {sorted(kwargs)}")
         if not 1 <= len(args) <= 3:
-            raise TypeError(f"{op}: expected 1 to 3 arguments (start, stop, step), got {len(args)}")
+            raise ValueError(f"{op}: Invalid `args`. The length of `args` should be between 1 "
+                             f"and 3 but was {len(args)}.")
         vals = [_int_arg(a, op, "start, stop and step") for a in args]
         start, stop, step = (0, vals[0], 1) if len(vals) == 1 else (vals + [1])[:3]
         if step == 0:
@@ -732,12 +864,23 @@ class Dataset:
         ``output_signature``'s dtypes when given. Cardinality unknown."""
         op = "Dataset.from_generator"
         _check_fn(generator, op, "generator")
+        spec = None
         if output_signature is not None:
+            spec = output_signature
             dts = [s.dtype for s in _flatten(output_signature)]
         elif output_types is not None:
-            dts = [_as_dtype(d) for d in _flatten(output_types)]
+            dts = [_dtype_arg(d) for d in _flatten(output_types)]
+            if output_shapes is not None:
+                # TF's legacy pair: the shapes' None dimensions stay None in element_spec
+                flat_shapes = _flatten_up_to(output_types, output_shapes, op)
+                shapes = [_shape_arg(sh) for sh in flat_shapes]
+            else:  # as TF: types alone leave the shapes unknown (rank included)
+                shapes = [None] * len(dts)
+            specs = [TensorSpec(sh, d) for sh, d in zip(shapes, dts)]
+            spec = _pack(output_types, specs) if _is_struct(output_types) else specs[0]
         else:
             dts = None
+        want = None if spec is None else [s.shape for s in _flatten(spec)]
         call_args = tuple(args) if args is not None else ()
 
         def elements():
@@ -747,18 +890,20 @@ class Dataset:
                     continue
                 flat = _flatten(value)
                 if len(flat) != len(dts):
-                    raise TypeError(f"{op}: the generator yielded {value!r:.80}, which does not "
-                                    f"match the {len(dts)} components of the declared structure")
+                    raise InvalidArgumentError(
+                        f"{op}: `generator` yielded an element that did not match the expected "
+                        f"structure. The expected structure was {_types_text(spec)}, but the "
+                        f"yielded element was {value!r:.80}.")
                 ts = [_to_tensor(v, op) for v in flat]
                 ts = [t if _dtype(t) == d else _cast_component(t, d, op) for t, d in zip(ts, dts)]
+                for t, sh in zip(ts, want):
+                    got = _shape(t)
+                    if sh is not None and (len(got) != len(sh) or any(
+                            w is not None and w != g for w, g in zip(sh, got))):
+                        raise InvalidArgumentError(
+                            f"{op}: `generator` yielded an element of shape {got} where an "
+                            f"element of shape {tuple(sh)} was expected.")
                 yield _pack(value, ts) if _is_struct(value) else ts[0]
-        spec = output_signature if output_signature is not None else None
-        if spec is None and output_types is not None and output_shapes is not None:
-            # TF's legacy pair: the shapes' None dimensions stay None in element_spec
-            types_ = output_types
-            flat_shapes = _flatten_up_to(types_, output_shapes, op)
-            specs = [TensorSpec(_shape_arg(sh), d) for sh, d in zip(flat_shapes, dts)]
-            spec = _pack(types_, specs) if _is_struct(types_) else specs[0]
         return Dataset(elements, _UNK, spec=spec)
 
     @staticmethod
@@ -795,7 +940,12 @@ class Dataset:
         def elements():
             for parts in zip(*[d._elements() for d in flat]):
                 yield _pack(structure, parts) if _is_struct(structure) else parts[0]
-        return Dataset(elements, card)
+
+        def spec_of(specs):
+            return _pack(structure, specs) if _is_struct(structure) else specs[0]
+        if all(d._spec is not None for d in flat):
+            return Dataset(elements, card, spec=spec_of([d._spec for d in flat]))
+        return Dataset(elements, card, spec_fn=lambda: spec_of([d.element_spec for d in flat]))
 
     # -- iteration ---------------------------------------------------------------------------
     def __iter__(self):
@@ -824,17 +974,31 @@ class Dataset:
 
     @property
     def element_spec(self):
-        """The structure of ``TensorSpec`` describing each element (for datasets whose
-        elements come from a user function, found by computing the first element, so every
-        dimension is fixed there where TF's traced function could leave some ``None``)."""
+        """The structure of ``TensorSpec`` describing each element, as TF's: sources and
+        most transformations know it statically (``batch`` adds a None batch dimension
+        unless ``drop_remainder``, ``padded_batch`` leaves padded dimensions None, ``zip``,
+        ``enumerate``, ``window``... combine their inputs'); ``flat_map`` / ``interleave`` /
+        ``group_by_window`` take the spec of the dataset their function returns. Where
+        elements come from ``map`` (or ``scan``, ``from_generator`` without a signature)
+        the spec is found by computing the first element, so each dimension is fixed there
+        where TF's traced function could leave some ``None``, and an empty such dataset has
+        no spec (ValueError)."""
         if self._spec is not None:
             return self._spec
         if self._spec_cache is None:
-            first = next(iter(self._elements()), None)
-            if first is None:
-                raise ValueError("element_spec: the dataset is empty and its elements come from "
-                                 "a function, so their structure is unknown")
-            self._spec_cache = _pack(first, [_spec_of(t) for t in _flatten(first)])
+            spec = None
+            if self._spec_fn is not None:
+                try:
+                    spec = self._spec_fn()
+                except Exception:  # e.g. an empty input after map: try our own first element
+                    spec = None
+            if spec is None:
+                first = next(iter(self._elements()), None)
+                if first is None:
+                    raise ValueError("element_spec: the dataset is empty and its elements come "
+                                     "from a function, so their structure is unknown")
+                spec = _pack(first, [_spec_of(t) for t in _flatten(first)])
+            self._spec_cache = spec
         return self._spec_cache
 
     def __repr__(self):
@@ -868,17 +1032,19 @@ class Dataset:
         drop = _builtins.bool(drop_remainder)
         card = _batch_card(self._card, size, drop)
         _no_dataset_components(self._spec, op)
-        spec = None
-        if self._spec is not None:
-            spec = _pack(self._spec, [TensorSpec(((size if drop else None),) + s.shape, s.dtype)
-                                      for s in _flatten(self._spec)])
+        if num_parallel_calls is not None:
+            _parallel_arg(num_parallel_calls, op)
+        dim = size if drop else None
+        spec_args = self._derived(lambda sp: _map_specs(sp, lambda x: _batched_spec(x, dim)))
         if self._source is not None:
             source, indices = self._source, self._indices
 
             def fast():
                 for rows in _regroup(indices(), size, drop):
                     yield source.batch(rows)
-            return Dataset(fast, card, spec=spec)
+            out = Dataset(fast, card, **spec_args)
+            out._lead = dim
+            return out
         parent = self._elements
 
         def elements():
@@ -890,13 +1056,19 @@ class Dataset:
                     buf = []
             if buf and not drop:
                 yield _stack(buf, op)
-        return Dataset(elements, card, spec=spec)
+        out = Dataset(elements, card, **spec_args)
+        out._lead = dim
+        return out
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False, name=None):
         """Batches whose components are padded (at the end of each dimension) to a common
         shape: the largest in the batch, or ``padded_shapes`` (None or -1 for "the largest"),
-        with ``padding_values`` (default 0), as TF."""
+        with ``padding_values`` (default 0; scalars of the component's dtype: a tensor or
+        numpy value of another dtype, or a non-integral float for an integer component, is
+        a TypeError as in TF; Python ints are taken for any number type), as TF.
+        ``element_spec``'s batch dimension is None unless ``drop_remainder``, and a padded
+        dimension is None unless ``padded_shapes`` or the input's static shape fixes it."""
         op = "Dataset.padded_batch"
         size = _int_arg(batch_size, op, "batch_size")
         if size <= 0:
@@ -910,7 +1082,7 @@ class Dataset:
                 return [None] * n
             if not _is_struct(structure):
                 return [padded_shapes]
-            flat = _flatten(padded_shapes)
+            flat = _flatten_up_to(structure, padded_shapes, op)
             if len(flat) != n:
                 raise ValueError(f"{op}: padded_shapes {padded_shapes!r:.80} does not match the "
                                  f"element structure ({n} components)")
@@ -918,7 +1090,7 @@ class Dataset:
 
         def values(structure, n):
             if padding_values is None:
-                return [0] * n
+                return [None] * n
             if not _is_struct(padding_values):
                 return [padding_values] * n
             flat = _flatten(padding_values)
@@ -944,19 +1116,17 @@ class Dataset:
                 if want is None:
                     shape = biggest
                 else:
-                    want = [want] if isinstance(want, _numbers.Integral) else list(want)
+                    want = [want] if isinstance(want, _numbers.Integral) else list(_shape_arg(want))
                     if len(want) != rank:
                         raise ValueError(f"{op}: padded shape {want} for component {c} has rank "
                                          f"{len(want)}, the component has rank {rank}")
-                    shape = [b if (w is None or w == -1) else int(w) for w, b in zip(want, biggest)]
+                    shape = [b if w is None else int(w) for w, b in zip(want, biggest)]
                     for d, (s, b) in enumerate(zip(shape, biggest)):
                         if b > s:
                             raise InvalidArgumentError(
                                 f"{op}: Attempted to pad to a smaller size than the input element: "
                                 f"component {c} has size {b} in dimension {d}, padded shape {shape}")
-                pad_value = pv.numpy() if isinstance(pv, (_core.Tensor, _core.Variable)) else pv
-                if dt is _STRING:
-                    pad_value = b"" if padding_values is None else _as_bytes(pad_value, op)
+                pad_value = _padding_value(pv, dt, op)
                 block = _np.full([len(arrs)] + shape, pad_value, dtype=dt.as_numpy_dtype)
                 for i, a in enumerate(arrs):
                     block[(i,) + tuple(_builtins.slice(0, s) for s in a.shape)] = a
@@ -972,19 +1142,47 @@ class Dataset:
                     buf = []
             if buf and not drop:
                 yield pad_batch(buf)
-        return Dataset(elements, _batch_card(self._card, size, drop))
+        static = self._spec is not None
+
+        def out_spec(sp):
+            flat = _flatten(sp)
+            wants = targets(sp, len(flat))
+            specs = []
+            for x, want in zip(flat, wants):
+                if want is not None:
+                    shape = (int(want),) if isinstance(want, _numbers.Integral) else _shape_arg(want)
+                elif x.shape is None or static:
+                    shape = x.shape
+                else:  # found from the first element (after map): padded dimensions vary
+                    shape = (None,) * len(x.shape)
+                specs.append(_batched_spec(TensorSpec(shape, x.dtype), size if drop else None))
+            return _pack(sp, specs)
+        out = Dataset(elements, _batch_card(self._card, size, drop), **self._derived(out_spec))
+        out._lead = size if drop else None
+        return out
 
     def unbatch(self, name=None):
         """Each element split along its first axis into elements (the inverse of ``batch``),
         as TF; every component must have the same first dimension."""
         op = "Dataset.unbatch"
         _no_dataset_components(self._spec, op)
-        spec = None
+        card = _INF if self._card == _INF else _UNK
         if self._spec is not None:
             flat = _flatten(self._spec)
             if any(s.shape is not None and len(s.shape) == 0 for s in flat):
                 raise ValueError(f"{op}: Cannot unbatch an input with scalar components.")
-            spec = _pack(self._spec, [TensorSpec(s.shape[1:], s.dtype) for s in flat])
+            known = []
+            for s in flat:
+                if s.shape is not None and s.shape[0] is not None and s.shape[0] not in known:
+                    known.append(s.shape[0])
+            if len(known) > 1:
+                raise ValueError(f"{op}: `unbatch()` is only supported for datasets of elements "
+                                 f"whose components have a matching leading dimension. "
+                                 f"Encountered both {known[0]} and {known[1]}.")
+        else:
+            known = [] if self._lead is None else [self._lead]
+        if known and self._card >= 0:  # as TF: a static batch dimension fixes the count
+            card = self._card * known[0]
         parent = self._elements
 
         def elements():
@@ -1001,7 +1199,7 @@ class Dataset:
                 dts = [_dtype(t) for t in flat]
                 for i in _builtins.range(n):
                     yield _pack(e, [_make(a[i], d) for a, d in zip(arrs, dts)])
-        return Dataset(elements, _INF if self._card == _INF else _UNK, spec=spec)
+        return Dataset(elements, card, **self._derived(lambda sp: _map_specs(sp, _unbatched_spec)))
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """``map_func`` applied to every element, as TF: a tuple element is passed as
@@ -1010,6 +1208,8 @@ class Dataset:
         element. ``num_parallel_calls`` is accepted and ignored (eager, one at a time)."""
         op = "Dataset.map"
         _check_fn(map_func, op, "map_func")
+        if num_parallel_calls is not None:
+            _parallel_arg(num_parallel_calls, op)
         parent = self._elements
 
         def elements():
@@ -1018,7 +1218,9 @@ class Dataset:
         return Dataset(elements, self._card)
 
     def flat_map(self, map_func, name=None):
-        """``map_func(element)`` must return a Dataset; their elements, in order."""
+        """``map_func(element)`` must return a Dataset; their elements, in order. Cardinality
+        unknown, as TF (even for an infinite input: the datasets may all be empty);
+        ``element_spec`` is that of the dataset ``map_func`` returns for the first element."""
         op = "Dataset.flat_map"
         _check_fn(map_func, op, "map_func")
         parent = self._elements
@@ -1029,7 +1231,7 @@ class Dataset:
                 if not isinstance(d, Dataset):
                     raise TypeError(f"{op}: map_func must return a Dataset, got {type(d).__name__}")
                 yield from d._elements()
-        return Dataset(elements, _INF if self._card == _INF else _UNK)
+        return Dataset(elements, _UNK, spec_fn=_returned_spec(parent, map_func, op))
 
     def filter(self, predicate, name=None):
         """The elements for which ``predicate`` (called as ``map``'s function) returns a
@@ -1052,7 +1254,7 @@ class Dataset:
             for e in parent():
                 if keep(_call(predicate, e)):
                     yield e
-        return Dataset(elements, _UNK, spec=self._spec)
+        return self._keep_lead(Dataset(elements, _UNK, **self._derived(_same)))
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
         """The elements in a random order, as TF's buffer: ``buffer_size`` elements are held,
@@ -1063,8 +1265,11 @@ class Dataset:
         orders the same on every run."""
         op = "Dataset.shuffle"
         size = _int_arg(buffer_size, op, "buffer_size")
+        if size == _UNK:  # as TF: UNKNOWN_CARDINALITY buffers the whole dataset
+            size = _sys.maxsize
         if size <= 0:
-            raise InvalidArgumentError(f"{op}: buffer_size must be greater than zero, got {size}")
+            raise InvalidArgumentError(f"{op}: buffer_size must be greater than zero or "
+                                       f"UNKNOWN_CARDINALITY, got {size}")
         entropy = _shuffle_entropy(seed, op)
         counter = _itertools.count()
         reshuffle = _builtins.bool(reshuffle_each_iteration)
@@ -1095,7 +1300,7 @@ class Dataset:
                     yield items[i]
                 return
             yield from _buffer_shuffle(parent(), size, g)
-        return Dataset(elements, card, spec=self._spec)
+        return self._keep_lead(Dataset(elements, card, **self._derived(_same)))
 
     def repeat(self, count=None, name=None):
         """The dataset ``count`` times over (forever for None or -1), as TF; an iteration that
@@ -1105,10 +1310,10 @@ class Dataset:
         n = self._card
         if c == 0 or n == 0:
             card = 0
-        elif n in (_INF, _UNK):
-            card = n
-        elif c < 0:
+        elif n == _INF or c < 0:  # as TF: an unknown input repeated forever counts as infinite
             card = _INF
+        elif n == _UNK:
+            card = _UNK
         else:
             card = n * c
         passes = (lambda: _itertools.count()) if c < 0 else (lambda: _builtins.range(c))
@@ -1125,7 +1330,7 @@ class Dataset:
             return gen
         if self._source is not None:
             return Dataset._indexed(self._source, repeated(self._indices), card)
-        return Dataset(repeated(self._elements), card, spec=self._spec)
+        return self._keep_lead(Dataset(repeated(self._elements), card, **self._derived(_same)))
 
     def take(self, count, name=None):
         """The first ``count`` elements (all of them for -1), as TF."""
@@ -1155,7 +1360,8 @@ class Dataset:
                         return
             return Dataset._indexed(self._source, taken, card)
         parent = self._elements
-        return Dataset(lambda: _itertools.islice(parent(), c), card, spec=self._spec)
+        return self._keep_lead(Dataset(lambda: _itertools.islice(parent(), c), card,
+                                       **self._derived(_same)))
 
     def skip(self, count, name=None):
         """All but the first ``count`` elements (none left for -1), as TF."""
@@ -1192,7 +1398,7 @@ class Dataset:
                     pass
                 return
             yield from _itertools.islice(it, c, None)
-        return Dataset(elements, card, spec=self._spec)
+        return self._keep_lead(Dataset(elements, card, **self._derived(_same)))
 
     def shard(self, num_shards, index, name=None):
         """Every ``num_shards``-th element starting at ``index``, as TF."""
@@ -1212,12 +1418,16 @@ class Dataset:
                 yield from _chunks(_itertools.islice(flat, i, None, k))
             return Dataset._indexed(self._source, sharded, card)
         parent = self._elements
-        return Dataset(lambda: _itertools.islice(parent(), i, None, k), card, spec=self._spec)
+        return self._keep_lead(Dataset(lambda: _itertools.islice(parent(), i, None, k), card,
+                                       **self._derived(_same)))
 
     def prefetch(self, buffer_size, name=None):
         """The dataset itself: eager iteration has nothing to overlap (``buffer_size``, e.g.
         ``AUTOTUNE``, is accepted)."""
-        _int_arg(buffer_size, "Dataset.prefetch", "buffer_size")
+        b = _int_arg(buffer_size, "Dataset.prefetch", "buffer_size")
+        if b < AUTOTUNE:
+            raise InvalidArgumentError(f"Dataset.prefetch: buffer_size must be >= 0 or set "
+                                       f"buffer_size to be -1 for auto-tuning, got {b}")
         return self
 
     def cache(self, filename="", name=None):
@@ -1243,7 +1453,7 @@ class Dataset:
             return gen
         if self._source is not None:
             return Dataset._indexed(self._source, replay(self._indices), self._card)
-        return Dataset(replay(self._elements), self._card, spec=self._spec)
+        return self._keep_lead(Dataset(replay(self._elements), self._card, **self._derived(_same)))
 
     def enumerate(self, start=0, name=None):
         """``(i, element)`` pairs with int64 ``i`` counting from ``start``, as TF."""
@@ -1253,8 +1463,8 @@ class Dataset:
         def elements():
             for i, e in enumerate(parent(), s):
                 yield (_core._constant(_np.int64(i), _int64), e)
-        spec = None if self._spec is None else (TensorSpec((), _int64), self._spec)
-        return Dataset(elements, self._card, spec=spec)
+        return Dataset(elements, self._card,
+                       **self._derived(lambda sp: (TensorSpec((), _int64), sp)))
 
     def concatenate(self, dataset, name=None):
         """This dataset's elements, then ``dataset``'s (same structure and dtypes), as TF."""
@@ -1262,21 +1472,34 @@ class Dataset:
         if not isinstance(dataset, Dataset):
             raise TypeError(f"{op}: expected a Dataset, got {type(dataset).__name__}")
         a, b = self._spec, dataset._spec
-        if a is not None and b is not None:
-            fa, fb = _flatten(a), _flatten(b)
-            if not _same_structure(a, b) or len(fa) != len(fb) or \
-                    any(x.dtype != y.dtype for x, y in zip(fa, fb)):
-                raise TypeError(f"{op}: Incompatible dataset elements: {a!r} and {b!r}")
+        if a is not None and b is not None and not _compatible_specs(a, b):
+            raise TypeError(f"{op}: Incompatible dataset elements: {a!r} and {b!r}")
         n, m = self._card, dataset._card
         card = _INF if _INF in (n, m) else (_UNK if _UNK in (n, m) else n + m)
         first, second = self._elements, dataset._elements
-        spec = a
-        if a is not None and b is not None:  # a dimension that differs becomes None
-            spec = _pack(a, [x if isinstance(x, DatasetSpec) else
-                             TensorSpec(None if x.shape is None or y.shape is None or len(x.shape) != len(y.shape)
-                                        else tuple(p if p == q else None for p, q in zip(x.shape, y.shape)),
-                                        x.dtype) for x, y in zip(_flatten(a), _flatten(b))])
-        return Dataset(lambda: _itertools.chain(first(), second()), card, spec=spec)
+
+        def merged(x, y):  # a dimension that differs becomes None
+            return _pack(x, [_merged_spec(p, q) for p, q in zip(_flatten(x), _flatten(y))])
+        if a is not None and b is not None:
+            return Dataset(lambda: _itertools.chain(first(), second()), card, spec=merged(a, b))
+
+        def checked():
+            # a spec is not static: check the structures where the second dataset starts
+            ref = None
+            for x in first():
+                if ref is None:
+                    ref = _pack(x, [_spec_of(t) for t in _flatten(x)])
+                yield x
+            ref = ref if ref is not None else a
+            for x in second():
+                if ref is not None:
+                    got = _pack(x, [_spec_of(t) for t in _flatten(x)])
+                    if not _compatible_specs(ref, got):
+                        raise TypeError(f"{op}: Incompatible dataset elements: {ref!r} and {got!r}")
+                    ref = None
+                yield x
+        return Dataset(checked, card,
+                       spec_fn=lambda: merged(self.element_spec, dataset.element_spec))
 
     def apply(self, transformation_func):
         """``transformation_func(self)``, which must return a Dataset, as TF."""
@@ -1306,10 +1529,7 @@ class Dataset:
         if block <= 0:
             raise InvalidArgumentError(f"{op}: block_length must be greater than zero, got {block}")
         if num_parallel_calls is not None:
-            npc = _int_arg(num_parallel_calls, op, "num_parallel_calls")
-            if npc <= 0 and npc != AUTOTUNE:
-                raise InvalidArgumentError(f"{op}: num_parallel_calls must be greater than zero "
-                                           f"or AUTOTUNE, got {npc}")
+            _parallel_arg(num_parallel_calls, op)
         parent = self._elements
 
         def elements():
@@ -1339,7 +1559,7 @@ class Dataset:
                         num_open += 1
                 else:
                     block_index, index = 0, (index + 1) % cycle
-        return Dataset(elements, _UNK)
+        return Dataset(elements, _UNK, spec_fn=_returned_spec(parent, map_func, op))
 
     def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
         """Windows of ``size`` elements: each element of the result is a Dataset (or, for
@@ -1368,7 +1588,7 @@ class Dataset:
         else:
             card = n // shift + (1 if n % shift else 0)
         spec = self._spec
-        out_spec = None if spec is None else _pack(spec, [DatasetSpec(s) for s in _flatten(spec)])
+        spec_args = self._derived(lambda sp: _map_specs(sp, DatasetSpec))
         if self._source is not None:
             source, indices = self._source, self._indices
             structure = source.structure
@@ -1403,7 +1623,7 @@ class Dataset:
                         yield one(source, rows)
                     else:
                         yield _pack(structure, [one(sub, rows) for sub in subs])
-            return Dataset(windows, card, spec=out_spec)
+            return Dataset(windows, card, **spec_args)
         parent = self._elements
         flat_specs = None if spec is None else _flatten(spec)
 
@@ -1437,7 +1657,7 @@ class Dataset:
                 else:
                     buf = buf[shift:]
                 yield make(win)
-        return Dataset(elements, card, spec=out_spec)
+        return Dataset(elements, card, **spec_args)
 
     def scan(self, initial_state, scan_func, name=None):
         """A running state over the elements, as TF: ``scan_func(state, element)`` returns
@@ -1485,7 +1705,7 @@ class Dataset:
                 if not _predicate_value(_call(predicate, e), op):
                     return
                 yield e
-        return Dataset(elements, _INF if self._card == _INF else _UNK, spec=self._spec)
+        return self._keep_lead(Dataset(elements, _UNK, **self._derived(_same)))
 
     def unique(self, name=None):
         """The elements without repeats, each kept where it first appears, as TF:
@@ -1526,7 +1746,7 @@ class Dataset:
                 if k not in seen:
                     seen.add(k)
                     yield e
-        return Dataset(elements, _INF if self._card == _INF else _UNK, spec=self._spec)
+        return self._keep_lead(Dataset(elements, _UNK, **self._derived(_same)))
 
     def get_single_element(self, name=None):
         """The dataset's only element (a tensor or a structure of them), as TF; an
@@ -1591,7 +1811,19 @@ class Dataset:
                     yield from flush(k, group)
             for k in sorted(groups):
                 yield from flush(k, groups.pop(k))
-        return Dataset(elements, _INF if self._card == _INF else _UNK)
+
+        def spec_fn():
+            # TF traces reduce_func on a window of the input's spec; here a window holding the
+            # input's first element (so that a map in reduce_func has an element to look at)
+            first = next(iter(parent()), _END)
+            if first is _END:
+                window = Dataset(lambda: iter(()), 0, **self._derived(_same))
+            else:
+                window = _list_dataset([first], spec)
+                key = _int64_result(_call(key_func, first), op, "key_func")
+            return _returned_dataset(reduce_func(_int64_scalar(0 if first is _END else key), window),
+                                     op, "reduce_func").element_spec
+        return Dataset(elements, _INF if self._card == _INF else _UNK, spec_fn=spec_fn)
 
     def bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
                                   bucket_batch_sizes, padded_shapes=None, padding_values=None,
@@ -1645,7 +1877,32 @@ class Dataset:
 
         def window_size_func(key):
             return _np.int64(sizes[int(key)])
-        return self.group_by_window(key_func, batching, window_size_func=window_size_func)
+        out = self.group_by_window(key_func, batching, window_size_func=window_size_func)
+
+        def out_spec(sp):
+            # as TF: the batch dimension is None (unless drop_remainder) and so is every
+            # padded dimension that padded_shapes does not fix (buckets pad differently)
+            flat = _flatten(sp)
+            wants = [None] * len(flat) if padded_shapes is None else (
+                _flatten_up_to(sp, padded_shapes, op) if _is_struct(sp) else [padded_shapes])
+            dim = None
+            specs = []
+            for x, want in zip(flat, wants):
+                if no_padding:
+                    shape = x.shape
+                elif want is not None:
+                    shape = _shape_arg(want)
+                elif x.shape is None:
+                    shape = None
+                elif static is not None:
+                    shape = x.shape
+                else:
+                    shape = (None,) * len(x.shape)
+                specs.append(_batched_spec(TensorSpec(shape, x.dtype), dim))
+            return _pack(sp, specs)
+        spec_args = self._derived(out_spec)
+        out._spec, out._spec_fn = spec_args.get("spec"), spec_args.get("spec_fn")
+        return out
 
     def rejection_resample(self, class_func, target_dist, initial_dist=None, seed=None,
                            name=None):
@@ -1804,7 +2061,7 @@ class Dataset:
         def elements():
             g = _np.random.default_rng(entropy + [next(counter) if again else 0])
             yield from _directed(picks(g), datasets, stop, op)
-        return Dataset(elements, card, spec=spec)
+        return Dataset(elements, card, spec=spec, spec_fn=_lazy_common(datasets, op))
 
     @staticmethod
     def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
@@ -1839,7 +2096,8 @@ class Dataset:
                 if not 0 <= i < k:
                     raise InvalidArgumentError(f"{op}: Selector index out of range: {i} >= {k}")
                 yield i
-        return Dataset(lambda: _directed(picks(), datasets, stop, op), card, spec=spec)
+        return Dataset(lambda: _directed(picks(), datasets, stop, op), card, spec=spec,
+                       spec_fn=_lazy_common(datasets, op))
 
     @staticmethod
     def list_files(file_pattern, shuffle=None, seed=None, name=None):
@@ -1880,10 +2138,18 @@ class Dataset:
         if self._card == _INF:
             raise InvalidArgumentError(f"{op}: the dataset is infinite, it cannot be saved")
         elements = list(self._elements())
-        spec = self._spec if self._spec is not None else (
-            _pack(elements[0], [_spec_of(t) for t in _flatten(elements[0])]) if elements else None)
+        spec = self._spec
+        if spec is None and elements:  # what every element fits: dimensions that vary are None
+            flat = [_spec_of(t) for t in _flatten(elements[0])]
+            for e in elements[1:]:
+                flat = [_merged_spec(x, _spec_of(t)) for x, t in zip(flat, _flatten(e))]
+            spec = _pack(elements[0], flat)
         if spec is None:
-            raise ValueError(f"{op}: the dataset is empty and its element structure is unknown")
+            try:
+                spec = self.element_spec
+            except ValueError:
+                raise ValueError(f"{op}: the dataset is empty and its element structure is "
+                                 f"unknown") from None
         flat_spec = _flatten(spec)
         if any(isinstance(s, DatasetSpec) for s in flat_spec):
             raise TypeError(f"{op}: datasets whose elements contain Datasets cannot be saved")
@@ -2077,6 +2343,10 @@ def _bucket_shapes(padded_shapes, static, grouped, filler, op):
     elif static is not None:
         structure = static
         shapes = [s.shape for s in _flatten(static)]
+        if any(sh is None for sh in shapes):  # unknown rank (from_generator's output_types)
+            first = _flatten(next(iter(grouped._elements())))
+            shapes = [(None,) * len(_shape(c)) if sh is None else sh
+                      for sh, c in zip(shapes, first)]
     else:
         structure = grouped.element_spec
         shapes = []
@@ -2132,12 +2402,20 @@ def _dataset_list(datasets, op):
     return datasets
 
 
+def _lazy_common(datasets, op):
+    return lambda: _common_of([d.element_spec for d in datasets], op)
+
+
 def _common_spec(datasets, op):
     """The element spec the datasets share (dimensions that differ become None); a
     TypeError when their static specs differ in structure or dtype."""
     specs = [d._spec for d in datasets]
     if any(s is None for s in specs):
         return None
+    return _common_of(specs, op)
+
+
+def _common_of(specs, op):
     spec = specs[0]
     for i, s in enumerate(specs[1:], 1):
         fa, fb = _flatten(spec), _flatten(s)
@@ -2394,7 +2672,7 @@ def _assert_cardinality(expected_cardinality):
                 raise InvalidArgumentError(
                     f"{op}: Input dataset was expected to contain {n} elements but contained "
                     f"only {count} element{'s' if count != 1 else ''}.")
-        return Dataset(elements, n, spec=dataset._spec)
+        return dataset._keep_lead(Dataset(elements, n, **dataset._derived(_same)))
     return apply
 
 
