@@ -151,16 +151,14 @@ class VarianceScaling(Initializer):
         fan_in, fan_out = _fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         scale = self.scale / max(1.0, n)
-        if self.distribution == "uniform":
-            limit = _math.sqrt(3.0 * scale)
-            with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
-                return _random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
-        if self.distribution == "untruncated_normal":
-            with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
-                return _random.normal(shape, 0.0, _math.sqrt(scale), dtype=dtype, seed=self.seed)
-        # stddev of a unit normal truncated at +-2 is 0.87962566103423978
-        stddev = _math.sqrt(scale) / 0.87962566103423978
         with _random._repeat_op_seeds():  # Keras 3: a seeded initializer repeats
+            if self.distribution == "uniform":
+                limit = _math.sqrt(3.0 * scale)
+                return _random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
+            if self.distribution == "untruncated_normal":
+                return _random.normal(shape, 0.0, _math.sqrt(scale), dtype=dtype, seed=self.seed)
+            # stddev of a unit normal truncated at +-2 is 0.87962566103423978
+            stddev = _math.sqrt(scale) / 0.87962566103423978
             return _random.truncated_normal(shape, 0.0, stddev, dtype=dtype, seed=self.seed)
 
     def get_config(self):
