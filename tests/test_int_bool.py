@@ -78,8 +78,49 @@ def test_numpy_arrays_keep_integer_and_bool_dtypes(np_dtype, want):
 
 
 def test_python_values_conversion():
-    assert tf.constant(3).dtype is tf.float32  # Python ints stay float32 (README "Integers")
-    assert tf.constant([1, 2]).dtype is tf.float32
+    # Python ints are int32 as in TF 2.21, int64 when a value needs it; a float among them
+    # makes the list float32.
+    assert tf.constant(3).dtype is tf.int32 and int(tf.constant(3)) == 3
+    assert tf.constant([1, 2]).dtype is tf.int32 and tf.constant((1, 2)).dtype is tf.int32
+    assert tf.constant([[1], [2]]).dtype is tf.int32
+    assert tf.constant(-(2 ** 31)).dtype is tf.int32 and tf.constant(2 ** 31 - 1).dtype is tf.int32
+    big = tf.constant(2 ** 40)
+    assert big.dtype is tf.int64 and int(big) == 2 ** 40  # exact
+    assert tf.constant([1, 2 ** 40 + 1]).dtype is tf.int64 and int(tf.constant([1, 2 ** 40 + 1])[1]) == 2 ** 40 + 1
+    assert tf.constant(-(2 ** 31) - 1).dtype is tf.int64
+    assert tf.constant([1, 2.5]).dtype is tf.float32
+    assert tf.convert_to_tensor(7).dtype is tf.int32 and tf.Variable(0).dtype is tf.int32
+    assert tf.constant(3, dtype=tf.float32).dtype is tf.float32
+    with pytest.raises(ValueError, match="out of range for int64"):
+        tf.constant(2 ** 63)
+    with pytest.raises(ValueError, match="out of range for int64"):
+        tf.constant([2 ** 63, 2 ** 64 - 1])
+    # TF: an int tensor and a Python float do not mix; a Python int takes a float operand's dtype.
+    with pytest.raises(TypeError):
+        tf.constant([1, 2]) * 2.5
+    assert (tf.constant([1.0, 2.0]) * 2).dtype is tf.float32
+    assert (tf.constant([1, 2]) / 2).dtype is tf.float64  # truediv, as TF
+    # Two non-tensor operands (TF 2.21's results): a Python scalar takes the other one's dtype.
+    assert tf.add(np.ones(2, np.float32), 2).dtype is tf.float32
+    assert tf.add(np.ones(2), 1).dtype is tf.float64
+    assert tf.multiply([1.5, 2], 2).numpy().tolist() == [3.0, 4.0]
+    p = tf.pow(2.0, 3)
+    assert p.dtype is tf.float32 and float(p) == 8.0
+    assert tf.equal([1, 2], 1).numpy().tolist() == [True, False]
+    with pytest.raises(TypeError):
+        tf.add(1, 2.5)  # int32 first: 2.5 cannot join it (TF refuses it too)
+    with pytest.raises(TypeError):
+        tf.subtract([1, 2], 1.5)
+    # Lists of Python numbers: [1, 2.5] is one float32 value to tf.stack, as TF packs it.
+    st = tf.stack([1, 2.5])
+    assert st.dtype is tf.float32 and st.numpy().tolist() == [1.0, 2.5]
+    assert tf.stack([1, 2]).dtype is tf.int32
+    assert tf.stack([tf.constant(1.0), 2]).dtype is tf.float32
+    # Index and bitwise arguments: Python ints past int32's range are int64, as TF.
+    big = tf.bitwise.bitwise_and(2 ** 40, 2 ** 40 + 1)
+    assert big.dtype is tf.int64 and int(big) == 2 ** 40
+    assert tf.gather([1.0, 2.0], [1]).numpy().tolist() == [2.0]
+    assert tf.gather([1.0, 2.0], []).shape == (0,)
     assert tf.constant(True).dtype is tf.bool and tf.constant(True).numpy() == np.True_
     assert tf.constant([True, False]).dtype is tf.bool
     assert tf.constant(np.bool_(False)).dtype is tf.bool

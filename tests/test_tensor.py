@@ -9,9 +9,9 @@ import tapegrad as tf
 
 
 # -- creation and dtypes ----------------------------------------------------------------------
-def test_python_scalars_and_lists_are_float32():
+def test_python_floats_are_float32_and_ints_int32():
     assert tf.constant(5.0).dtype == tf.float32
-    assert tf.constant(5).dtype == tf.float32
+    assert tf.constant(5).dtype == tf.int32  # as TF
     assert tf.constant([[1, 2], [3.5, 4]]).dtype == tf.float32
     assert tf.constant([[1, 2], [3.5, 4]]).shape == (2, 2)
 
@@ -65,14 +65,14 @@ def test_constant_from_numpy_layouts(make, dt):
 
 
 def test_integer_and_bool_arrays_keep_their_kind():
-    # numpy's integer arrays stay integers (as TF), Python ints stay float32 (README "Integers").
+    # numpy's integer arrays stay integers, Python ints are int32 (both as TF).
     assert tf.constant(np.arange(3)).dtype == tf.int64
     assert tf.constant(np.arange(3, dtype=np.int32)).dtype == tf.int32
     assert tf.constant(np.arange(3, dtype=np.uint8)).dtype == tf.int32
     assert tf.constant(np.arange(3, dtype=np.uint32)).dtype == tf.int64
     assert tf.constant(np.array([True, False])).dtype == tf.bool
     assert tf.constant(True).dtype == tf.bool and bool(tf.constant(True))
-    assert tf.constant([1, 2]).dtype == tf.float32
+    assert tf.constant([1, 2]).dtype == tf.int32
     assert tf.constant(3, dtype=tf.int64).dtype == tf.int64 and int(tf.constant(3, dtype=tf.int64)) == 3
     t = tf.constant(np.arange(3), dtype=tf.float32)
     np.testing.assert_array_equal(t.numpy(), [0, 1, 2])

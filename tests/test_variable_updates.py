@@ -125,7 +125,7 @@ def test_scatter_errors_leave_the_variable_alone():
     with pytest.raises(InvalidArgumentError, match=r"scatter_add: indices\[1\] = \[-1\]"):
         v.scatter_add(tf.IndexedSlices(tf.ones([2, 2]), tf.constant([0, -1], I64)))
     with pytest.raises(TypeError, match="scatter_update: indices must be int32 or int64, got float32"):
-        v.scatter_update(tf.IndexedSlices(tf.ones([1, 2]), tf.constant([1])))
+        v.scatter_update(tf.IndexedSlices(tf.ones([1, 2]), tf.constant([1.0])))
     with pytest.raises(TypeError, match="scatter_update: sparse_delta must be a tapegrad.IndexedSlices"):
         v.scatter_update(tf.ones([1, 2]))
     with pytest.raises(InvalidArgumentError, match="indices of depth 3 for a variable of rank 2"):

@@ -58,6 +58,17 @@ namespace {
                    ") with an unsupported type (<class '" + tn + "'>) to a Tensor.");
 }
 
+// The dtype TF gives a Python list of ints (numpy made it an integer array `a`): int32, or
+// int64 when a value is outside int32's range (beyond int64 numpy already refused or made it
+// an object array).
+DType python_ints_dtype(const py::array& a) {
+  if (a.size() == 0 || a.dtype().itemsize() <= 4) return DType::Int32;
+  if (a.dtype().kind() == 'u') return DType::Int64;  // past int64's max: the range check refuses it
+  py::object lo = a.attr("min")(), hi = a.attr("max")();
+  const bool fits = lo.cast<long long>() >= INT32_MIN && hi.cast<long long>() <= INT32_MAX;
+  return fits ? DType::Int32 : DType::Int64;
+}
+
 Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_value) {
   py::array a;
   if (py::isinstance<py::array>(h)) {
@@ -92,10 +103,10 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     // float (numpy just calls its dtype float64): tf.constant([], dtype=tf.int32) is allowed.
     if (!is_floating(target) && !(python_value && a.size() == 0)) refuse(target);
   } else if (kind == 'i' || kind == 'u') {
-    // Python ints are float32 unless a dtype says otherwise (README "Integers"); numpy's
-    // integer arrays keep an integer dtype, as in TF.
+    // As TF: Python ints are int32, int64 where a value needs it (numpy makes the list
+    // int64, checked below); numpy's integer arrays keep an integer dtype.
     if (dtype) target = *dtype;
-    else if (python_value) target = DType::Float32;
+    else if (python_value) target = python_ints_dtype(a);
     else if (kind == 'i' ? isz <= 4 : isz <= 2) target = DType::Int32;
     else if (kind == 'i' || isz == 4) target = DType::Int64;
     else
@@ -182,7 +193,13 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   if (is_variable(h)) return variable_ptr(h)->read();
   const bool py_bool = PyBool_Check(p);
   if (PyFloat_CheckExact(p) || (PyLong_Check(p) && !py_bool)) {
-    const DType d = hint ? *hint : DType::Float32;
+    // A Python int without a hint is int32 as in TF, int64 beyond int32's range.
+    DType d = hint ? *hint : PyFloat_CheckExact(p) ? DType::Float32 : DType::Int32;
+    if (!hint && PyLong_Check(p)) {
+      int overflow = 0;
+      const long long v = PyLong_AsLongLongAndOverflow(p, &overflow);
+      if (overflow || v < INT32_MIN || v > INT32_MAX) d = DType::Int64;
+    }
     if (is_floating(d)) {
       double v = PyFloat_CheckExact(p) ? PyFloat_AS_DOUBLE(p) : PyLong_AsDouble(p);
       if (v == -1.0 && PyErr_Occurred()) throw py::error_already_set();
@@ -221,18 +238,26 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   return from_array(h, hint, op, python_value);
 }
 
+// A Python number or bool: it takes the other operand's dtype in a binary op.
+static bool is_python_scalar(py::handle h) {
+  PyObject* p = h.ptr();
+  return PyFloat_CheckExact(p) || PyLong_Check(p);  // PyLong_Check covers bool
+}
+
 void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tensor& tb) {
-  bool a_t = is_tensor(a) || is_variable(a);
-  if (a_t) {
-    ta = to_tensor(a, nullptr, op);
-    DType d = ta.dtype();
-    tb = to_tensor(b, &d, op);
-    return;
-  }
-  tb = to_tensor(b, nullptr, op);
-  bool b_t = is_tensor(b) || is_variable(b);
-  DType d = tb.dtype();
-  ta = to_tensor(a, b_t ? &d : nullptr, op);
+  // The operand that sets the dtype goes first: a tensor, else the one that is not a Python
+  // scalar (np.ones(2, np.float32) + 2 is float32), else the first. The other is converted
+  // with that dtype if it is a tensor-free Python scalar (TF: 2.0 ** 3 is float32, 1 + 2.5 an
+  // error), else on its own (mismatched dtypes are then the op's TypeError).
+  const bool a_t = is_tensor(a) || is_variable(a), b_t = is_tensor(b) || is_variable(b);
+  const bool a_first = a_t || (!b_t && !(is_python_scalar(a) && !is_python_scalar(b)));
+  py::handle first = a_first ? a : b, second = a_first ? b : a;
+  Tensor& tf = a_first ? ta : tb;
+  Tensor& ts = a_first ? tb : ta;
+  tf = to_tensor(first, nullptr, op);
+  const bool hint = (a_first ? a_t : b_t) || is_python_scalar(second);
+  const DType d = tf.dtype();
+  ts = to_tensor(second, hint ? &d : nullptr, op);
 }
 
 DType parse_dtype(py::handle d, const char* op) {

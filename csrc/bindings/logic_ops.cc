@@ -7,9 +7,15 @@ namespace tapegrad::bind {
 namespace {
 
 // An index argument: tensors and numpy arrays keep their dtype; Python ints and lists of them
-// become int32, as TF converts them (elsewhere a Python int is float32).
+// are int32 (int64 past its range), as TF converts them; other Python values are converted to
+// int32 (an empty list is an int32 one, a float an error naming the op).
 Tensor index_tensor(py::handle h, const char* op) {
   if (is_tensor(h) || is_variable(h) || py::hasattr(h, "dtype")) return to_tensor(h, nullptr, op);
+  if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) return to_tensor(h, nullptr, op);
+  if (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr())) {
+    Tensor t = to_tensor(h, nullptr, op);
+    if (t.dtype() == DType::Int32 || t.dtype() == DType::Int64) return t;
+  }
   const DType i32 = DType::Int32;
   return to_tensor(h, &i32, op);
 }

@@ -33,16 +33,26 @@ std::vector<Tensor> tensor_list(py::handle values, const char* op) {
       is_tensor(values))
     throw TypeError(std::string(op) + ": expected a list of tensors, got " +
                     std::string(py::str(py::type::handle_of(values).attr("__name__"))));
+  // The values take the first tensor's dtype; with no tensor among them, Python numbers mixing
+  // ints and floats are float32, as TF packs [1, 2.5] into one float32 constant.
+  const auto items = sequence_items(values, op);
   std::vector<Tensor> out;
-  const Tensor* first = nullptr;
+  bool have = false, any_float = false, all_numbers = true;
   DType d{};
-  for (const py::object& v : sequence_items(values, op)) {
-    out.push_back(to_tensor(v, first ? &d : nullptr, op));
-    if (!first && (is_tensor(v) || is_variable(v))) {
-      d = out.back().dtype();
-      first = &out.back();
+  for (const py::object& v : items) {
+    if (is_tensor(v) || is_variable(v)) {
+      d = to_tensor(v, nullptr, op).dtype();
+      have = true;
+      break;
     }
+    any_float |= PyFloat_CheckExact(v.ptr()) != 0;
+    all_numbers &= PyFloat_CheckExact(v.ptr()) || (PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr()));
   }
+  if (!have && all_numbers && any_float) {
+    d = DType::Float32;
+    have = true;
+  }
+  for (const py::object& v : items) out.push_back(to_tensor(v, have ? &d : nullptr, op));
   return out;
 }
 

@@ -33,7 +33,7 @@ from .module import Module
 from ._custom_gradient import custom_gradient
 from . import errors
 from .math import reduce_logsumexp, reduce_prod, truediv, add_n, floor, round, asin, acos, atan2  # noqa: A004
-from ._array_ops import function, tile, split, norm, range, eye, unstack, reverse, boolean_mask, is_tensor, \
+from ._array_ops import function, tile, split, range, eye, unstack, reverse, boolean_mask, is_tensor, \
     sort, argsort, roll, repeat, meshgrid, sequence_mask, gather_nd, clip_by_global_norm, linspace, \
     scatter_nd, tensor_scatter_nd_add, tensor_scatter_nd_update  # noqa: A004
 
@@ -201,7 +201,8 @@ def convert_to_tensor(value: _Any, dtype: _Optional[DTypeLike] = None,
 
 def fill(dims: ShapeLike, value: _Any, name: _Optional[str] = None) -> Tensor:
     """A tensor of shape ``dims`` filled with the scalar ``value``: float32 for a Python
-    number, the value's dtype for a numpy scalar (int64 exactly), a bool or a 0-d tensor. A
+    float, int32 for a Python int (int64 past int32's range), as TF; the value's dtype for a
+    numpy scalar (int64 exactly), a bool or a 0-d tensor. A
     tensor value is broadcast, so the fill is differentiable in it (the gradient sums), as
     TF's."""
     if isinstance(value, (Tensor, Variable)) or isinstance(value, (_builtins.bool, _np.bool_, _np.integer)) \
@@ -214,6 +215,8 @@ def fill(dims: ShapeLike, value: _Any, name: _Optional[str] = None) -> Tensor:
         return broadcast_to(t, dims)
     if isinstance(value, _np.ndarray) and value.ndim == 0:
         value = value[()]
+    if isinstance(value, int):  # TF: a Python int fills int32 (int64 past its range)
+        return broadcast_to(_core._constant(value, None), dims)
     dtype = float64 if isinstance(value, (_np.float64,)) else float32
     if not isinstance(value, (int, float, _np.floating)):
         raise TypeError(f"fill: value must be a real number, got {value!r} of type "
@@ -507,7 +510,7 @@ from . import data, nest, train  # noqa: E402,F401
 from .data import TensorSpec  # noqa: E402,F401
 from .control_flow import cond, while_loop, map_fn, scan, foldl, foldr, vectorized_map, \
     py_function, numpy_function  # noqa: E402,F401
-from .linalg import einsum, tensordot  # noqa: E402,F401
+from .linalg import einsum, tensordot, norm  # noqa: E402,F401
 from . import debugging  # noqa: E402,F401
 from . import autodiff  # noqa: E402,F401
 from .debugging import assert_equal, assert_greater, assert_less, assert_rank  # noqa: E402,F401
@@ -515,6 +518,18 @@ from ._segment_ops import unique, searchsorted, histogram_fixed_width  # noqa: E
 from ._misc_ops import tensor_scatter_nd_sub, tensor_scatter_nd_max, tensor_scatter_nd_min, \
     dynamic_partition, dynamic_stitch, space_to_depth, depth_to_space, ensure_shape, identity_n, \
     shape_n, broadcast_static_shape, broadcast_dynamic_shape, print  # noqa: E402,F401,A004
+from ._misc_ops import histogram_fixed_width_bins, guarantee_const, is_symbolic_tensor, \
+    inside_function, get_current_name_scope, Assert, gradients, hessians  # noqa: E402,F401
+from .math import approx_max_k as _approx_max_k  # noqa: E402
+
+
+def approx_top_k(input, k, reduction_dimension=-1, recall_target=0.95, is_max_k=True,  # noqa: A002
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """TF's raw ``tf.approx_top_k`` op: ``tf.math.approx_max_k`` (``is_max_k``) or
+    ``approx_min_k``, returning ``(values, indices)``; exact, as TF's CPU kernel."""
+    from .math import approx_min_k
+    fn = _approx_max_k if is_max_k else approx_min_k
+    return fn(input, k, reduction_dimension)
 from ._compat_ops import name_scope, device, control_dependencies, executing_eagerly, init_scope, \
     no_op, group, get_static_value, timestamp, get_logger, realdiv, truncatediv, \
     truncatemod, saturate_cast, parallel_stack, switch_case, case, unravel_index, \
@@ -573,5 +588,7 @@ __all__ += [
     "recompute_grad", "grad_pass_through", "TensorArray", "random_normal_initializer",
     "random_uniform_initializer", "zeros_initializer", "ones_initializer", "constant_initializer",
 ]
+__all__ += ["histogram_fixed_width_bins", "guarantee_const", "is_symbolic_tensor", "inside_function",
+            "get_current_name_scope", "Assert", "gradients", "hessians", "approx_top_k"]
 __all__ += ["sparse", "SparseTensor"]
 __all__ += ["ragged", "RaggedTensor"]

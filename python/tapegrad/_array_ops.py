@@ -123,45 +123,6 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
     return pieces
 
 
-def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
-    """The norm of ``tensor``, as ``tf.norm``: with ``axis`` None or an int, the vector norm of
-    the flattened tensor or of each slice along ``axis``: ``ord`` 'euclidean' (= 2), 1 or
-    ``np.inf``; with ``axis`` a pair of axes, the matrix norms 'fro' / 'euclidean', 1 (largest
-    column sum) or ``np.inf`` (largest row sum). The gradient of the 2-norm at 0 is NaN, as
-    TF's.
-    """
-    from .math import _float
-    x = _float(tensor, "norm", "tensor")
-    keep = bool(keepdims)
-    if axis is None:
-        axes = None
-        matrix = False
-    else:
-        axes = _ints(axis, "norm", "axis")
-        matrix = len(axes) == 2
-        if len(axes) not in (1, 2) or (matrix and axes[0] % max(x.ndim, 1) == axes[1] % max(x.ndim, 1)):
-            raise InvalidArgumentError(f"norm: axis must be an int or a pair of distinct axes, got {axis!r}")
-    if ord in ("euclidean", "fro") or (ord == 2 and not matrix):
-        if ord == "fro" and not matrix and axis is not None:
-            raise ValueError("norm: ord='fro' needs axis=None or a pair of axes")
-        return _core.sqrt(_core.reduce_sum(_core.square(x), axes, keep))
-    if ord == 1 and not matrix:
-        return _core.reduce_sum(_core.abs(x), axes, keep)
-    if ord == np.inf and not matrix:
-        return _core.reduce_max(_core.abs(x), axes, keep)
-    if matrix and ord in (1, np.inf):
-        # 1: the largest sum over the rows axis (a column sum); inf: over the columns axis.
-        inner, outer = (axes[0], axes[1]) if ord == 1 else (axes[1], axes[0])
-        sums = _core.reduce_sum(_core.abs(x), [inner], True)
-        out = _core.reduce_max(sums, [outer], True)
-        if keep:
-            return out
-        return _core.reshape(out, [d for i, d in enumerate(x.shape) if i not in
-                                   {a % x.ndim for a in axes}])
-    raise ValueError(f"norm: ord={ord!r} is not supported with axis={axis!r} (supported: "
-                     "'euclidean', 'fro', 1, 2 (vectors) and np.inf)")
-
-
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 (TF's name)
     """The numbers ``start, start + delta, ...`` up to ``limit`` (excluded), as ``tf.range``:
     ``range(n)`` counts from 0. The dtype is ``dtype``, else, as TF infers it, the widest of
@@ -664,11 +625,14 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 def linspace(start, stop, num, axis=0, name=None):
     """``num`` evenly spaced values from ``start`` to ``stop`` (both included), as
     ``tf.linspace``; ``start`` and ``stop`` may be tensors of one shape, the values then run
-    along ``axis`` of the result. float32 or float64 (``start``'s); differentiable in both."""
+    along ``axis`` of the result. float32 or float64 (``start``'s; an integer ``start`` gives
+    float64, as TF); differentiable in both."""
     a = _keep_dtype(start, "linspace", "start")
     b = _keep_dtype(stop, "linspace", "stop")
+    if a.dtype.is_integer:  # TF: an integer start (a Python int too) gives float64 values
+        a = _core.cast(a, "float64")
     if not a.dtype.is_floating:
-        raise TypeError(f"linspace: start and stop must be float32 or float64, got {a.dtype.name}")
+        raise TypeError(f"linspace: start and stop must be numbers, got {a.dtype.name}")
     if b.dtype != a.dtype:
         b = _core.cast(b, a.dtype)
     n = int(num.numpy() if isinstance(num, _core.Tensor) else num)

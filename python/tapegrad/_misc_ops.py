@@ -381,3 +381,112 @@ def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None
     stream.write(sep.join(_text(o, summarize) for o in inputs) + end)
     if hasattr(stream, "flush"):
         stream.flush()
+
+
+# -- session 24: tf.histogram_fixed_width_bins, guarantee_const, is_symbolic_tensor, Assert,
+#    inside_function, get_current_name_scope, gradients / hessians (graph-only: TF's eager error)
+
+def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=dtypes.int32, name=None):
+    """The bin of each of ``values`` among ``nbins`` equal-width bins spanning ``value_range =
+    [lo, hi]``, as ``tf.histogram_fixed_width_bins``: ``floor(nbins * (v - lo) / (hi - lo))``
+    computed in the values' float dtype, clipped to ``[0, nbins - 1]``; an int32 tensor of
+    ``values``' shape. TF quirks kept: ``dtype`` is ignored (always int32) and a NaN value gives
+    -2**31 (its int32 cast). ``nbins`` <= 0 or an integer ``values`` tensor is an
+    InvalidArgumentError, as TF's. No gradient."""
+    from .math import _value
+    op = "histogram_fixed_width_bins"
+    v = _value(values, op, "values")
+    if not v.dtype.is_floating:
+        raise InvalidArgumentError(f"{op}: values must be a float32 or float64 tensor (TF's Sub/Mul "
+                                   f"against the float bin count), got {v.dtype.name}")
+    r = value_range.numpy() if isinstance(value_range, (_core.Tensor, _core.Variable)) else np.asarray(value_range)
+    if r.shape != (2,):
+        raise InvalidArgumentError(f"{op}: value_range must have shape [2], got {list(r.shape)}")
+    nb = nbins.numpy() if isinstance(nbins, (_core.Tensor, _core.Variable)) else nbins
+    nb = int(nb)
+    if nb <= 0:
+        raise InvalidArgumentError(f"{op}: nbins {nb} must > 0")
+    ft = v.dtype.as_numpy_dtype
+    a = v.numpy().astype(ft)
+    lo, hi = (ft(t) for t in r.astype(ft))
+    with np.errstate(all="ignore"):
+        idx = np.floor(ft(nb) * ((a - lo) / (hi - lo)))
+        idx = np.clip(idx, ft(0), ft(nb - 1))
+        out = np.where(np.isnan(idx), np.int32(-2 ** 31), idx.astype(np.float64).clip(-2 ** 31, 2 ** 31 - 1)).astype(np.int32)
+    return _core._constant(out, dtypes.int32)
+
+
+def guarantee_const(input, name=None):  # noqa: A002 (TF's name)
+    """``input`` itself, as ``tf.guarantee_const`` (a graph-optimizer hint, deprecated in TF).
+    TF registers no gradient for it (differentiating through it is a LookupError there);
+    here the result is cut from the tape (``stop_gradient``)."""
+    from .math import _value
+    return _core.stop_gradient(_value(input, "guarantee_const", "input"))
+
+
+def is_symbolic_tensor(tensor):
+    """False, as ``tf.is_symbolic_tensor`` in eager mode: tapegrad has only eager tensors."""
+    return False
+
+
+def inside_function():
+    """False, as ``tf.inside_function()`` outside a graph: tapegrad builds no graphs (its
+    ``tf.function`` runs eagerly)."""
+    return False
+
+
+def get_current_name_scope():
+    """The current ``tf.name_scope`` path without its trailing '/', as
+    ``tf.get_current_name_scope()`` ('' at the top; 'a/b' inside scopes a and b)."""
+    from ._compat_ops import _scope_name
+    return _scope_name().rstrip("/")
+
+
+def Assert(condition, data, summarize=None, name=None):  # noqa: N802 (TF's name)
+    """Eager ``tf.Assert``: None when ``condition`` (a Python bool or a scalar bool tensor) is
+    true, else an InvalidArgumentError whose message shows ``data`` (a list of tensors or
+    values, at most ``summarize`` entries of each; 3 by default), as TF's."""
+    if isinstance(condition, (_core.Tensor, _core.Variable)):
+        c = condition.numpy()
+        if np.ndim(c) != 0:
+            raise ValueError("The truth value of an array with more than one element is ambiguous. "
+                             "Use a.any() or a.all()")
+        ok, shown = builtins.bool(c), f"tf.Tensor({builtins.bool(c)}, shape=(), dtype=bool)"
+    else:
+        ok, shown = builtins.bool(condition), repr(condition)
+    if ok:
+        return None
+    n = 3 if summarize is None else int(summarize)
+    parts = []
+    for d in (data if isinstance(data, (list, tuple)) else [data]):
+        if isinstance(d, (_core.Tensor, _core.Variable)):
+            d = d.numpy()
+        if isinstance(d, str):
+            parts.append(d)
+            continue
+        a = np.asarray(d)
+        if a.dtype.kind in "US":
+            parts.append(" ".join(str(s) for s in a.reshape(-1)))
+            continue
+        flat = a.reshape(-1)
+        text = ", ".join(str(s) for s in flat[:n if n >= 0 else None])
+        parts.append(text + ("..." if 0 <= n < flat.size else ""))
+    raise InvalidArgumentError(f"Expected '{shown}' to be true. Summarized data: " + "\n".join(parts))
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients", gate_gradients=False, aggregation_method=None,
+              stop_gradients=None, unconnected_gradients=None):
+    """``tf.gradients`` is graph-only: in eager mode (tapegrad's only mode) it raises TF's
+    RuntimeError. Use ``tf.GradientTape``."""
+    raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use "
+                       "tf.GradientTape instead.")
+
+
+def hessians(ys, xs, gate_gradients=False, aggregation_method=None, name="hessians"):
+    """``tf.hessians`` is graph-only (it calls ``tf.gradients``): TF's eager RuntimeError. Use
+    nested ``tf.GradientTape``s (or ``tape.jacobian`` of a gradient)."""
+    return gradients(ys, xs)
+
+
+__all__ += ["histogram_fixed_width_bins", "guarantee_const", "is_symbolic_tensor", "inside_function",
+            "get_current_name_scope", "Assert", "gradients", "hessians"]

@@ -4,8 +4,9 @@ A Dataset is a recipe for a sequence of elements: each element is a tensor or a 
 structure (tuples, namedtuples, dicts) of tensors, and iterating the dataset runs the recipe
 again (``shuffle`` draws a new order each time, ``cache`` keeps the first full pass). As in TF,
 Python lists are values, not structures: ``from_tensor_slices([1, 2, 3])`` slices one tensor.
-Elements are tapegrad Tensors with tapegrad's conversion rules (numpy arrays keep their dtype,
-Python floats and ints become float32 as ``tapegrad.constant`` makes them; ``range`` gives int64).
+Elements are tapegrad Tensors with TF's conversion rules (numpy arrays keep their dtype,
+Python floats become float32 and ints int32, as ``tapegrad.constant`` makes them; ``range`` gives
+int64).
 
 Batching does not stack single elements when nothing changes them: a dataset made by
 ``from_tensor_slices`` or ``range`` and then only ``shuffle``, ``take``, ``skip``, ``repeat``,
@@ -1711,8 +1712,8 @@ class Dataset:
         """The elements without repeats, each kept where it first appears, as TF:
         ``sorted(Dataset.from_tensor_slices([1, 37, 2, 37, 2, 1]).unique()
         .as_numpy_iterator())`` is ``[1, 2, 37]``. TF takes int32, int64 and string
-        components; float and bool components are taken too, since Python ints become
-        float32 in tapegrad (compared by value, -0.0 equal to 0.0). Cardinality unknown."""
+        components; float and bool components are taken too (compared by value, -0.0 equal
+        to 0.0). Cardinality unknown."""
         op = "Dataset.unique"
         if self._spec is not None:
             for s in _flatten(self._spec):

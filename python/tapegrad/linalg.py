@@ -23,8 +23,8 @@ import numbers
 import numpy as np
 
 from . import _core
-from ._array_ops import eye, norm  # noqa: F401 (tf.linalg's names)
-from .dtypes import float32, float64
+from ._array_ops import eye  # noqa: F401 (tf.linalg's name)
+from .dtypes import float32, float64, int32, int64
 from .errors import InvalidArgumentError
 from .math import _value, l2_normalize  # noqa: F401
 
@@ -399,11 +399,63 @@ def _run(steps, tensors):
     return regs[0]
 
 
+def _run_integer(steps, tensors):
+    """``_run`` for int32 / int64 operands, in numpy int64 (wrapping, as TF's integer
+    kernels: the sum of products modulo 2^64, then 2^32 for int32, is the same in any order);
+    a constant of the operands' dtype (integer results have no gradient, as in TF)."""
+    dtype = tensors[0].dtype
+    regs = [t.numpy().astype(np.int64) for t in tensors]
+    for st in steps:
+        kind, r = st[0], st[1]
+        if kind == "x":
+            regs[r] = regs[r] * regs[st[2]]
+        elif kind == "m":
+            a = np.swapaxes(regs[r], -1, -2) if st[3] else regs[r]
+            b = np.swapaxes(regs[st[2]], -1, -2) if st[4] else regs[st[2]]
+            regs[r] = np.matmul(a, b)
+        elif kind == "r":
+            regs[r] = regs[r].reshape(st[2])
+        elif kind == "t":
+            regs[r] = regs[r].transpose(st[2])
+        elif kind == "s":
+            regs[r] = regs[r].sum(axis=tuple(st[2]))
+        else:
+            _, _, lead, rows, cols = st
+            flat = regs[r].reshape(tuple(lead) + (rows * cols,))
+            regs[r] = flat[..., np.arange(min(rows, cols), dtype=np.int64) * (cols + 1)]
+    out = np.array(regs[0], dtype=dtype.as_numpy_dtype, order="C")  # ndim 0 stays 0
+    return _core._constant(out, dtype)
+
+
+def _run_any(steps, tensors):
+    if tensors[0].dtype in (int32, int64):
+        return _run_integer(steps, tensors)
+    return _run(steps, tensors)
+
+
 def _contract(operands, out_labels):
     """operands: [(tensor, labels)]; the einsum of them with output labels ``out_labels``."""
     steps = _plan(tuple(tuple(t.shape) for t, _ in operands),
                   tuple(tuple(lab) for _, lab in operands), tuple(out_labels))
-    return _run(steps, [t for t, _ in operands])
+    return _run_any(steps, [t for t, _ in operands])
+
+
+def _is_tensor(x):
+    return isinstance(x, (_core.Tensor, _core.Variable))
+
+
+_PRODUCT_DTYPES = (float32, float64, int32, int64)
+
+
+def _one_dtype(ts, op, kernel):
+    """TF's kernel type check: every operand of the first one's dtype (else
+    InvalidArgumentError, TF's message), that dtype float32, float64, int32 or int64."""
+    want = ts[0].dtype
+    for i, t in enumerate(ts):
+        if t.dtype != want:
+            raise InvalidArgumentError(f"{op}: cannot compute {kernel} as input #{i}(zero-based) "
+                                       f"was expected to be a {want.name} tensor but is a "
+                                       f"{t.dtype.name} tensor (operands must have one dtype)")
 
 
 def _parse_einsum(equation, shapes):
@@ -509,31 +561,55 @@ def einsum(equation, *inputs, **kwargs):
     repeated in one operand takes its diagonal (``'ii->i'``); subscripts missing from the
     output are summed. Operands are contracted left to right, each pair as one batched
     ``matmul``. ``optimize`` and ``name`` are accepted and ignored.
+
+    Operands are float32, float64, int32 or int64, of one dtype, as TF's: tensors of two
+    dtypes are an InvalidArgumentError; an input that is no tensor (a numpy array, a list) is
+    converted to the dtype of the first tensor among the inputs (of the first input if none
+    is one), as TF converts it (float to int truncates). Integer operands give an integer
+    result, wrapping on overflow as TF's kernels, without a gradient; bool operands are a
+    NotFoundError (TF has no kernel for them).
     """
     unknown = set(kwargs) - {"name", "optimize"}
     if unknown:
         raise TypeError(f"einsum: unexpected keyword argument {sorted(unknown)[0]!r}")
     if not inputs:
         raise ValueError("einsum: needs at least one input")
-    ts = [_tensor(x, "einsum", f"input {i}") for i, x in enumerate(inputs)]
-    _require_float(ts, "einsum")
-    dtypes = {t.dtype for t in ts}
-    if len(dtypes) > 1:
-        raise InvalidArgumentError(f"einsum: inputs must have one dtype, got "
-                                   f"{', '.join(t.dtype.name for t in ts)}")
+    # TF's type inference: the first tensor's dtype (else the first input's) is the op's;
+    # inputs that are not tensors (numpy arrays, lists) are converted to it.
+    first = next((x for x in inputs if _is_tensor(x)), inputs[0])
+    want = _tensor(first, "einsum", "input").dtype
+    ts = []
+    for i, x in enumerate(inputs):
+        t = _tensor(x, "einsum", f"input {i}")
+        if not _is_tensor(x) and t.dtype != want:
+            t = _core._constant(np.array(t.numpy(), dtype=want.as_numpy_dtype, order="C"), want)
+        ts.append(t)
+    if want not in _PRODUCT_DTYPES:
+        from .errors import NotFoundError
+        raise NotFoundError(f"einsum: no Einsum kernel for {want.name} operands (TF's kernels: "
+                            f"float32, float64, int32, int64); cast them with tapegrad.cast")
+    _one_dtype(ts, "einsum", "Einsum")
     if not isinstance(equation, str):
         raise TypeError(f"einsum: equation must be a str, got {type(equation).__name__}")
-    return _run(_einsum_steps(equation, tuple(tuple(t.shape) for t in ts)), ts)
+    return _run_any(_einsum_steps(equation, tuple(tuple(t.shape) for t in ts)), ts)
 
 
 def tensordot(a, b, axes, name=None):
     """The sum of products of ``a`` and ``b`` over the given axes, as ``tf.tensordot``:
     ``axes=N`` pairs the last N axes of ``a`` with the first N of ``b``; ``axes=[a_axes,
     b_axes]`` names them (ints or lists of equal length). The result has ``a``'s free
-    dimensions, then ``b``'s. One matmul."""
+    dimensions, then ``b``'s. One matmul.
+
+    ``a`` and ``b`` are float32, float64, int32 or int64 and of one dtype (each converted on
+    its own: a numpy array keeps its dtype), else an InvalidArgumentError, as TF's MatMul.
+    Integers give an integer result, wrapping on overflow as TF's, without a gradient."""
     a = _tensor(a, "tensordot", "a")
     b = _tensor(b, "tensordot", "b")
-    _require_float((a, b), "tensordot")
+    _one_dtype((a, b), "tensordot", "MatMul")
+    if a.dtype not in _PRODUCT_DTYPES:
+        raise InvalidArgumentError(f"tensordot: Value for attr 'T' of {a.dtype.name} is not in the "
+                                   f"list of allowed values (MatMul takes float32, float64, int32 "
+                                   f"or int64 operands)")
     if isinstance(axes, _core.Tensor):
         axes = axes.numpy().tolist()
     if isinstance(axes, numbers.Integral) and not isinstance(axes, bool):
@@ -1307,12 +1383,150 @@ def global_norm(t_list, name=None):
     return _global_norm(present)
 
 
+_VECTOR_ORDS = ("euclidean", 1, 2, np.inf)
+_MATRIX_ORDS = ("euclidean", "fro", 1, 2, np.inf)
+
+
+def _is_ord(ord, allowed):  # noqa: A002
+    """``ord in allowed`` as TF tests it (by ==), without numpy's elementwise comparisons."""
+    if isinstance(ord, str):
+        return ord in allowed
+    if isinstance(ord, (numbers.Real, np.generic)) and np.ndim(ord) == 0:
+        return any(not isinstance(a, str) and bool(ord == a) for a in allowed)
+    return False
+
+
+def _norm_args(ord, axis, op):  # noqa: A002
+    """TF's checks of ``ord`` and ``axis`` (ValueError, TypeError for a non-number ord):
+    (is_matrix_norm, axis as a tuple or None)."""
+    matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
+    if matrix:
+        axis = tuple(axis)
+        if not isinstance(axis[0], int) or not isinstance(axis[1], int) or axis[0] == axis[1]:
+            raise ValueError(f"{op}: 'axis' must be None, an integer, or a tuple of 2 unique "
+                             f"integers, got {axis}")
+        if not _is_ord(ord, _MATRIX_ORDS):
+            raise ValueError(f"{op}: 'ord' must be a supported matrix norm in ['euclidean', "
+                             f"'fro', 1, 2, inf], got {ord}")
+        return True, axis
+    if not (axis is None or isinstance(axis, int)):
+        raise ValueError(f"{op}: 'axis' must be None, an integer, or a tuple of 2 unique "
+                         f"integers, got {axis}")
+    if not _is_ord(ord, _VECTOR_ORDS):
+        if isinstance(ord, str):
+            raise ValueError(f"{op}: 'ord' must be a supported vector norm, got {ord}")
+        if not (isinstance(ord, (numbers.Real, np.generic)) and np.ndim(ord) == 0
+                and np.isreal(ord)):
+            raise TypeError(f"{op}: 'ord' must be 'euclidean', 1, 2, np.inf or a positive real "
+                            f"number, got {ord!r:.40}")
+        if not ord > 0:
+            raise ValueError(f"{op}: 'ord' must be a supported vector norm, got {ord}")
+    return False, None if axis is None else (axis,)
+
+
+def _norm_axes(axis, rank, op):
+    """The axes non-negative, each checked against the rank (InvalidArgumentError)."""
+    if axis is None:
+        return None
+    out = []
+    for a in axis:
+        if not -rank <= a < max(rank, 1) or rank == 0:
+            raise InvalidArgumentError(f"{op}: Invalid reduction dimension ({a} for input with "
+                                       f"{rank} dimension(s))")
+        out.append(a % rank)
+    return out
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
+    """The norm of ``tensor``, as ``tf.norm`` / ``tf.linalg.norm``, TF's computation step by step.
+
+    ``axis`` None (the whole tensor, as one vector) or an int: a vector norm, ``ord``
+    ``'euclidean'`` / 2 (``sqrt(sum x²)``), 1 (``sum |x|``), ``np.inf`` (``max |x|``) or any
+    positive real p (``(sum |x|^p)^(1/p)``). ``axis`` a pair of distinct ints (a tuple or list):
+    the matrix norm over those two axes, ``ord`` ``'fro'`` / ``'euclidean'`` (the Frobenius
+    norm), 1 (the largest sum of |x| over ``axis[0]``), ``np.inf`` (the largest sum over
+    ``axis[1]``) or 2 (the largest singular value, from ``svd``). The result has those axes
+    removed, or kept as size 1 with ``keepdims``.
+
+    As TF's: other ``ord`` / ``axis`` values (numpy ints as axes, ``'fro'`` for a vector, p <= 0)
+    are a ValueError (a TypeError for an ``ord`` that is no number); an axis out of range an
+    InvalidArgumentError. Integer tensors: ord 1 and ``np.inf`` give an integer result, the
+    orders that take a square root or a singular value an InvalidArgumentError, the other p a
+    TypeError; bool a TypeError. An empty reduction gives 0, except a maximum over nothing:
+    ``-inf`` (e.g. ``np.inf`` of an empty vector). No rescaling: 1e20 squared overflows to inf.
+
+    Gradients are those of the ops (TF's numbers): NaN for the 2-norm and the p-norms (p > 1)
+    of zeros, 0 for ord 1 and ``np.inf`` there (``|x|``'s slope at 0 is 0), ties of a maximum
+    share its gradient equally; the matrix 2-norm's is ``u vᵀ`` of the top singular vectors.
+    Second order where TF has one: through ``svd``'s gradient for the matrix 2-norm.
+    """
+    op = "norm"
+    keep = bool(keepdims) if keepdims is not None else False
+    matrix, axes = _norm_args(ord, axis, op)
+    x = _tensor(tensor, op, "tensor")
+    if x.dtype not in (float32, float64, int32, int64):
+        raise TypeError(f"{op}: expected a float32, float64, int32 or int64 tensor, got "
+                        f"{x.dtype.name}")
+    is_int = x.dtype in (int32, int64)
+    rank = x.ndim
+    two = _is_ord(ord, ("fro", "euclidean", 2))
+    if is_int and not two and not _is_ord(ord, (1, np.inf)) and float(ord) != int(ord):
+        # TF's first step |x|^p fails before any reduction (an integral p fails after).
+        raise TypeError(f"{op}: Cannot convert {float(ord)!r} to a tensor of dtype "
+                        f"{x.dtype.name} (ord={ord!r} needs a float32 or float64 tensor)")
+    pos = _norm_axes(axes, rank, op)
+    if two and matrix and pos[0] == pos[1]:
+        if _is_ord(ord, (2,)):
+            raise ValueError(f"{op}: axis {axis} names one axis twice for a tensor of rank {rank}")
+        raise InvalidArgumentError(f"{op}: Invalid reduction arguments: Axes contains duplicate "
+                                   f"dimension: {pos[0]}")
+    if is_int and not _is_ord(ord, (1, np.inf)):
+        if two:
+            raise InvalidArgumentError(f"{op}: Value for attr 'T' of {x.dtype.name} is not in the "
+                                       f"list of allowed values (ord={ord!r} needs a float32 or "
+                                       f"float64 tensor; cast with tapegrad.cast)")
+        raise TypeError(f"{op}: Cannot convert {1.0 / float(ord)!r} to a tensor of dtype "
+                        f"{x.dtype.name} (ord={ord!r} needs a float32 or float64 tensor)")
+    if two and matrix and _is_ord(ord, (2,)):
+        # TF's: move the two axes last, the largest |singular value| of each matrix, back.
+        rest = [i for i in range(rank) if i not in pos]
+        perm = rest + pos
+        s = _singular_values(_core.transpose(x, perm) if perm != list(range(rank)) else x)
+        top = _core.expand_dims(_core.reduce_max(_core.abs(s), [-1], True), -1)
+        inverse = [perm.index(i) for i in range(rank)]
+        result = _core.transpose(top, inverse) if inverse != list(range(rank)) else top
+    elif two:
+        result = _core.sqrt(_core.reduce_sum(_core.square(x), pos, True))
+    else:
+        result = _core.abs(x)
+        if _is_ord(ord, (1,)):
+            result = _core.reduce_sum(result, None if pos is None else pos[:1], True)
+            if matrix:
+                result = _core.reduce_max(result, pos[-1:], True)
+        elif _is_ord(ord, (np.inf,)):
+            if matrix:
+                result = _core.reduce_sum(result, pos[1:], True)
+            result = _core.reduce_max(result, None if pos is None else pos[:1], True)
+        else:  # a p-norm, p > 0
+            p = float(ord)
+            summed = _core.reduce_sum(_core.pow(result, p), pos, True)
+            result = _core.pow(summed, 1.0 / p)
+    if keep:
+        return result
+    if axes is None:
+        return _core.reshape(result, [])
+    return _core.squeeze(result, sorted(set(pos)))
+
+
 def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002 (TF's name)
-    """``(tensor / norm, norm)`` with ``norm = tf.norm(tensor, ord, axis, keepdims=True)``, as
-    ``tf.linalg.normalize`` (the orders and axes of ``norm``). Differentiable."""
+    """``(tensor / n, n)`` with ``n = norm(tensor, ord, axis, keepdims=True)``, as
+    ``tf.linalg.normalize`` (the orders and axes of ``norm``, its errors). A zero slice gives
+    NaN (0 / 0). An integer tensor (ord 1 or ``np.inf``): the quotient in float64, the norm
+    integer, as TF's true division. Differentiable."""
     t = _tensor(tensor, "normalize", "tensor")
-    _require_float([t], "normalize")
     n = norm(t, ord=ord, axis=axis, keepdims=True)
+    if t.dtype in (int32, int64):
+        return _core.divide(_core.cast(t, float64), _core.cast(n, float64)), n
     return _core.divide(t, n), n
 
 

@@ -3,6 +3,7 @@
 import contextlib
 
 from . import _core
+from . import dtypes as _dtypes
 from ._array_ops import top_k  # noqa: F401 (tf.math.top_k)
 from ._convert import as_tensor
 from ._segment_ops import segment_sum, segment_mean, segment_max, segment_min, segment_prod, \
@@ -76,13 +77,17 @@ def _no_tape():
 
 
 def _value(x, op, what="x"):
-    """x as a tensor keeping its dtype (numpy integer arrays stay integers, as in TF)."""
+    """x as a tensor of the dtype ``tf.constant`` gives it, as TF converts an op's arguments:
+    numpy arrays keep theirs, Python ints are int32 (int64 past its range), floats float32."""
     if isinstance(x, (_core.Tensor, _core.Variable)):
         return x.read_value() if isinstance(x, _core.Variable) else x
     import numpy as np
     if isinstance(x, np.ndarray) or isinstance(x, np.generic):
         return _core._constant(x, None)
-    return as_tensor(x, None, f"{op}: {what}")
+    t = as_tensor(x, None, f"{op}: {what}")  # its checks and messages name the op
+    if t.dtype == _dtypes.float32 and not isinstance(x, float) and np.asarray(x).dtype.kind in "iu":
+        return _core._constant(x, None)  # Python ints: TF's int32 / int64
+    return t
 
 
 def _float(x, op, what="x", name_it=False):
@@ -517,3 +522,114 @@ from ._compat_ops import invert_permutation, is_non_decreasing, is_strictly_incr
 __all__ += ["invert_permutation", "is_non_decreasing", "is_strictly_increasing", "rint",
             "accumulate_n", "zero_fraction", "unsorted_segment_sqrt_n", "xlog1py", "polyval",
             "nextafter"]
+
+
+# -- complex-number accessors on real tensors, approximate top-k (session 24) ----------------------
+# tapegrad has no complex dtypes: real/imag/conj/angle take the real-input paths of TF's Python
+# wrappers (math_ops.real etc.), which is what TF runs for a float or integer tensor.
+
+def _numeric(x, op, what="input"):
+    t = _value(x, op, what)
+    if t.dtype.name == "bool":
+        raise TypeError(f"{op}: expected a numeric tensor, got a bool tensor")
+    return t
+
+
+def real(input, name=None):  # noqa: A002 (TF's name)
+    """The real part of ``input``, as ``tf.math.real``: for a real (float or integer) tensor,
+    the tensor itself (TF returns its input unchanged), so the gradient is 1. tapegrad has no
+    complex dtypes."""
+    return _numeric(input, "real")
+
+
+def imag(input, name=None):  # noqa: A002
+    """The imaginary part of ``input``, as ``tf.math.imag``: zeros of a real tensor's shape
+    and dtype (TF's ``zeros_like``: no gradient path, so ``tape.gradient`` gives None)."""
+    t = _numeric(input, "imag")
+    return _core._fill(tuple(t.shape), 0.0, t.dtype)
+
+
+def conj(x, name=None):
+    """The complex conjugate, as ``tf.math.conj``: a real (float or integer) tensor itself, as
+    TF (gradient 1). A bool tensor is a TypeError, as TF's."""
+    return _numeric(x, "conj", "x")
+
+
+def angle(input, name=None):  # noqa: A002
+    """The argument of ``input``, as ``tf.math.angle``: for a real tensor ``pi`` where
+    ``input < 0`` and 0 elsewhere (NaN and -0.0 give 0, as TF's ``where(input < 0, pi, 0)``).
+    Float tensors only (an integer tensor is a TypeError, as TF's); no gradient (None)."""
+    import numpy as np
+    t = _numeric(input, "angle")
+    if not t.dtype.is_floating:
+        raise TypeError(f"angle: cannot convert pi to a {t.dtype.name} tensor (expected a float32 "
+                        f"or float64 tensor)")
+    v = np.where(t.numpy() < 0, np.pi, 0.0).astype(t.dtype.as_numpy_dtype)
+    return _core._constant(v, t.dtype)
+
+
+def _approx_k(operand, k, reduction_dimension, is_max, op):
+    import numpy as np
+    from .errors import InvalidArgumentError
+    from ._array_ops import top_k as _top_k
+    t = _value(operand, op, "operand")
+    if not t.dtype.is_floating:
+        raise InvalidArgumentError(f"{op}: operand must be a float tensor (half, bfloat16, float), got "
+                                   f"{t.dtype.name}")
+    if t.ndim < 1:
+        raise InvalidArgumentError(f"{op}: input must be >= 1-D, got shape {list(t.shape)}")
+    k = int(k)
+    if k < 0:
+        raise InvalidArgumentError(f"{op}: Value for attr 'k' of {k} must be at least minimum 0")
+    d = int(reduction_dimension)
+    if not -t.ndim <= d < t.ndim:
+        raise InvalidArgumentError(f"{op}: reduction_dimension {d} is out of range for a rank-{t.ndim} "
+                                   "operand")
+    d %= t.ndim
+    if t.shape[d] < k:
+        raise InvalidArgumentError(f"{op}: input must have at least k columns. Had {t.shape[d]}, needed {k}")
+    perm = list(range(t.ndim))
+    perm[d], perm[-1] = perm[-1], perm[d]
+    moved = t if d == t.ndim - 1 else _core.transpose(t, perm)
+    values, idx = _top_k(moved if is_max else negative(moved), k)
+    if not is_max:
+        values = negative(values)
+    if d != t.ndim - 1:
+        values = _core.transpose(values, perm)
+        idx = _core._constant(np.ascontiguousarray(np.swapaxes(idx.numpy(), d, -1)), idx.dtype)
+    return _ApproxTopK(values, idx)
+
+
+def _approx_top_k_type():
+    import collections
+    return collections.namedtuple("ApproxTopK", ["values", "indices"])
+
+
+_ApproxTopK = _approx_top_k_type()
+
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95,
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """The ``k`` largest values of ``operand`` along ``reduction_dimension`` and their int32
+    indices, as ``tf.math.approx_max_k`` / ``tf.nn.approx_max_k``: an ``ApproxTopK(values,
+    indices)`` named tuple, largest first, ties in index order, NaN counted as the largest.
+
+    On the CPU TF's op is exact (``recall_target`` and the other tuning arguments change
+    nothing) and so is this one. Differentiable: the gradient goes to the chosen positions
+    (TF's). TF's CPU kernel takes float32 only and only the last dimension; this one also
+    takes float64 and any ``reduction_dimension`` (as TF's XLA kernel). An integer operand, a
+    scalar, a negative ``k`` or ``k`` above the dimension's size are InvalidArgumentErrors,
+    as TF's."""
+    return _approx_k(operand, k, reduction_dimension, True, "approx_max_k")
+
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95,
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """The ``k`` smallest values of ``operand`` along ``reduction_dimension`` and their int32
+    indices, as ``tf.math.approx_min_k`` (smallest first, ties in index order). Exact, as
+    ``approx_max_k``; differentiable (gradient to the chosen positions). TF registers no CPU
+    kernel for it (NotFoundError there): this one follows its XLA kernel's results."""
+    return _approx_k(operand, k, reduction_dimension, False, "approx_min_k")
+
+
+__all__ += ["real", "imag", "conj", "angle", "approx_max_k", "approx_min_k"]

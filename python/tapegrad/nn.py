@@ -457,3 +457,425 @@ from ._compat_ops import zero_fraction, space_to_batch  # noqa: E402,F401 (tf.nn
 __all__ += ["zero_fraction", "space_to_batch"]
 from .sparse import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402,F401
 __all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
+
+
+# -- session 24: approx_max_k/min_k, isotonic_regression, batch_norm_with_global_normalization,
+#    CTC helpers (collapse_repeated, ctc_unique_labels, ctc_greedy_decoder), depthwise backprops,
+#    fractional pooling ---------------------------------------------------------------------------
+
+from .math import approx_max_k, approx_min_k  # noqa: E402,F401 (tf.nn names)
+
+
+def _error(name):
+    """errors.<name> if tapegrad.errors has it, else InvalidArgumentError."""
+    from . import errors
+    return getattr(errors, name, InvalidArgumentError)
+
+
+def _pav_decreasing(row):
+    """Pool-adjacent-violators for a non-increasing fit of one float64 row: the segment id of
+    each element (blocks numbered from 0). A block merges into the previous one only when the previous mean is
+    strictly below its own (TF's kernel: equal neighbours stay separate; NaN never merges)."""
+    sums, counts = [], []
+    for v in row:
+        s, c = float(v), 1
+        while sums and sums[-1] / counts[-1] < s / c:
+            s += sums.pop()
+            c += counts.pop()
+        sums.append(s)
+        counts.append(c)
+    counts = np.asarray(counts, dtype=np.int64)
+    seg = np.repeat(np.arange(len(counts)), counts)
+    return seg
+
+
+def isotonic_regression(inputs, decreasing=True, axis=-1):
+    """The least-squares non-increasing (``decreasing=True``) or non-decreasing fit of each 1-D
+    slice of ``inputs`` along ``axis``, as ``tf.nn.isotonic_regression``: an
+    ``IsotonicRegression(output, segments)`` named tuple; ``segments`` (int32, inputs' shape)
+    numbers the pooled blocks of each slice from 0, and ``output`` is each block's mean.
+
+    float32 stays float32; integer inputs give float64 (TF's output dtype). Differentiable in
+    float ``inputs``: the output is ``gather(segment_mean(x))``, so the gradient is the
+    upstream gradient averaged over each block (TF's IsotonicRegression gradient), and every
+    order exists (the blocks held fixed)."""
+    from .math import _value
+    from ._segment_ops import _ids_tensor
+    op = "isotonic_regression"
+    x = _value(inputs, op, "inputs")
+    if x.dtype.name == "bool":
+        raise TypeError(f"{op}: inputs must be a number tensor, got bool")
+    if not x.dtype.is_floating:
+        x = _core.cast(x, "float64")
+    nd = x.ndim
+    if nd == 0:
+        ax = None
+        moved = _core.reshape(x, [1, 1])
+    else:
+        ax = int(axis)
+        if not -nd <= ax < nd:
+            raise InvalidArgumentError(f"{op}: axis {axis} is out of range for a rank-{nd} tensor")
+        ax %= nd
+        perm = [i for i in range(nd) if i != ax] + [ax]
+        moved = x if ax == nd - 1 else _core.transpose(x, perm)
+    shape = list(moved.shape)
+    n = shape[-1] if shape else 1
+    rows = int(np.prod(shape[:-1])) if shape else 1
+    v = moved.numpy().astype(np.float64).reshape(rows, n)
+    if not decreasing:
+        v = -v
+    seg = np.zeros((rows, n), dtype=np.int64)
+    for r in range(rows):
+        if n:
+            seg[r] = _pav_decreasing(v[r])
+    nseg = seg.max(axis=1) + 1 if n else np.zeros(rows, dtype=np.int64)
+    offset = np.concatenate([[0], np.cumsum(nseg)[:-1]]).astype(np.int64)
+    flat_ids = (seg + offset[:, None]).reshape(-1)
+    total = int(nseg.sum())
+    ids = _ids_tensor(flat_ids)
+    flat = _core.reshape(moved, [-1])
+    means = _core.divide(_core.unsorted_segment_sum(flat, ids, total),
+                         _core._constant(np.bincount(flat_ids, minlength=total).astype(
+                             x.dtype.as_numpy_dtype) if total else np.zeros(0, x.dtype.as_numpy_dtype),
+                             x.dtype))
+    out = _core.reshape(_core.gather(means, ids), shape)
+    segs = seg.reshape(shape).astype(np.int32)
+    if nd == 0:
+        out = _core.reshape(out, [])
+        segs = segs.reshape(())
+    elif ax != nd - 1:
+        inv = list(np.argsort(perm))
+        out = _core.transpose(out, inv)
+        segs = np.ascontiguousarray(np.transpose(segs, inv))
+    return _IsotonicRegression(out, _core._constant(segs, "int32"))
+
+
+def _named(name, fields):
+    import collections
+    return collections.namedtuple(name, fields)
+
+
+_IsotonicRegression = _named("IsotonicRegression", ["output", "segments"])
+
+
+def batch_norm_with_global_normalization(input, mean, variance, beta, gamma, variance_epsilon,  # noqa: A002
+                                         scale_after_normalization, name=None):
+    """TF 1's batch normalization with given moments, as
+    ``tf.nn.batch_norm_with_global_normalization``: ``batch_normalization(input, mean,
+    variance, beta, gamma if scale_after_normalization else None, variance_epsilon)``
+    (``gamma`` then gets no gradient, None, as TF's). Differentiable in every tensor."""
+    return batch_normalization(input, mean, variance, beta,
+                               gamma if scale_after_normalization else None, variance_epsilon)
+
+
+def _int_labels(labels, op, what="labels", rank=2):
+    from ._segment_ops import _int_array
+    a = _int_array(labels, op, what)
+    if a.ndim != rank:
+        raise InvalidArgumentError(f"{op}: {what} must be {rank}-D, got shape {list(a.shape)}")
+    return a
+
+
+def collapse_repeated(labels, seq_length, name=None):
+    """Merge runs of a repeated label in each row of the batch-major ``labels`` ``[batch,
+    max_len]`` (only the first ``seq_length[b]`` entries of row b count), as
+    ``tf.nn.collapse_repeated``: ``(collapsed, new_seq_length)``, the rows left-aligned and
+    0-padded to the longest new length, in ``labels``' dtype; the lengths in ``seq_length``'s
+    dtype (int32 for a list)."""
+    from ._segment_ops import _int_array
+    op = "collapse_repeated"
+    lab = _int_labels(labels, op)
+    lt = labels.dtype if isinstance(labels, (_core.Tensor, _core.Variable)) else (
+        "int64" if lab.dtype == np.int64 and not isinstance(labels, list) else "int32")
+    sl = _int_array(seq_length, op, "seq_length")
+    st = seq_length.dtype if isinstance(seq_length, (_core.Tensor, _core.Variable)) else (
+        "int64" if sl.dtype == np.int64 and not isinstance(seq_length, list) else "int32")
+    if sl.shape != (lab.shape[0],):
+        raise InvalidArgumentError(f"{op}: seq_length must have shape [{lab.shape[0]}], got {list(sl.shape)}")
+    b, m = lab.shape
+    keep = np.ones((b, m), dtype=bool)
+    if m:
+        keep[:, 1:] = lab[:, 1:] != lab[:, :-1]
+    keep &= np.arange(m)[None, :] < sl[:, None]
+    new_len = keep.sum(axis=1)
+    width = int(new_len.max()) if b else 0
+    out = np.zeros((b, width), dtype=lab.dtype)
+    for r in range(b):
+        out[r, :new_len[r]] = lab[r][keep[r]]
+    from .dtypes import as_dtype
+    lt, st = as_dtype(lt), as_dtype(st)
+    return (_core._constant(out.astype(lt.as_numpy_dtype), lt),
+            _core._constant(new_len.astype(st.as_numpy_dtype), st))
+
+
+def ctc_unique_labels(labels, name=None):
+    """The unique labels of each row of ``labels`` ``[batch, max_len]``, in order of first
+    appearance, 0-padded to ``max_len``, and each entry's index into them, as
+    ``tf.nn.ctc_unique_labels``: ``[unique (int64), idx (int32)]`` (0 counts as a label)."""
+    op = "ctc_unique_labels"
+    lab = _int_labels(labels, op)
+    b, m = lab.shape
+    uniq = np.zeros((b, m), dtype=np.int64)
+    idx = np.zeros((b, m), dtype=np.int32)
+    for r in range(b):
+        seen = {}
+        for j, v in enumerate(lab[r].tolist()):
+            if v not in seen:
+                seen[v] = len(seen)
+                uniq[r, seen[v]] = v
+            idx[r, j] = seen[v]
+    return [_core._constant(uniq, "int64"), _core._constant(idx, "int32")]
+
+
+def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
+    """Best-path CTC decoding of time-major logits ``inputs`` ``[max_time, batch,
+    num_classes]``, as ``tf.nn.ctc_greedy_decoder``: at each step of the first
+    ``sequence_length[b]`` the arg-max class (the first on ties); blanks are dropped and, with
+    ``merge_repeated``, a class equal to the previous step's is dropped (a blank in between
+    keeps a repeat). ``blank_index`` None is ``num_classes - 1``; a negative one counts from
+    the end. Returns ``([decoded], neg_sum_logits)``: one SparseTensor of int64 class ids
+    (dense_shape ``[batch, longest]``) and ``-sum_t max(logits)`` as ``[batch, 1]``. No
+    gradient. A ``sequence_length`` above ``max_time`` is a FailedPreconditionError (TF's
+    class; InvalidArgumentError where tapegrad.errors lacks it)."""
+    from .math import _float
+    from ._segment_ops import _int_array
+    from .sparse import SparseTensor
+    op = "ctc_greedy_decoder"
+    x = _float(inputs, op, "inputs", True)
+    if x.ndim != 3:
+        raise InvalidArgumentError(f"{op}: inputs is not a 3-Tensor, got shape {list(x.shape)}")
+    t_max, b, c = x.shape
+    sl = _int_array(sequence_length, op, "sequence_length")
+    if sl.shape != (b,):
+        raise InvalidArgumentError(f"{op}: len(sequence_length) != batch_size. len(sequence_length): "
+                                   f"{sl.size} batch_size: {b}")
+    for i, s in enumerate(sl.tolist()):
+        if s > t_max:
+            raise _error("FailedPreconditionError")(f"{op}: sequence_length({i}) <= {t_max}")
+    blank = c - 1 if blank_index is None else int(blank_index)
+    if blank < 0:
+        blank += c
+    v = x.numpy()
+    best = v.argmax(axis=2) if c else np.zeros((t_max, b), dtype=np.int64)
+    idx, vals, longest = [], [], 0
+    neg = np.zeros((b, 1), dtype=v.dtype)
+    for r in range(b):
+        prev, n = -1, 0
+        for t in range(int(sl[r])):
+            k = int(best[t, r])
+            neg[r, 0] -= v[t, r, k]
+            if k != blank and not (merge_repeated and k == prev):
+                idx.append((r, n))
+                vals.append(k)
+                n += 1
+            prev = k
+        longest = max(longest, n)
+    sp = SparseTensor(_core._constant(np.asarray(idx, dtype=np.int64).reshape(-1, 2), "int64"),
+                      _core._constant(np.asarray(vals, dtype=np.int64), "int64"),
+                      _core._constant(np.asarray([b, longest], dtype=np.int64), "int64"))
+    return [sp], _core._constant(neg, x.dtype)
+
+
+def _nhwc4(v, what, op):
+    """A 4-element NHWC strides / dilations list: its (h, w) pair."""
+    s = [int(a) for a in (v if isinstance(v, (list, tuple)) else [v])]
+    if len(s) == 1:
+        s = s * 2
+    elif len(s) == 4:
+        if s[0] != 1 or s[3] != 1:
+            raise InvalidArgumentError(f"{op}: {what} in the batch and depth dimensions must be 1, got {s}")
+        s = s[1:3]
+    elif len(s) != 2:
+        raise InvalidArgumentError(f"{op}: {what} must have 1, 2 or 4 elements, got {s}")
+    return s
+
+
+def _depthwise_backprop(input_shape, filt, out_backprop, strides, padding, data_format, dilations, op, want):
+    from .math import _float
+    if data_format not in (None, "NHWC"):
+        raise ValueError(f"{op}: only data_format 'NHWC' is supported, got {data_format!r}")
+    dy = _float(out_backprop, op, "out_backprop", True)
+    st = _nhwc4(strides, "strides", op)
+    dl = _nhwc4(dilations if dilations is not None else [1, 1, 1, 1], "dilations", op)
+    from .tape import GradientTape
+    if want == "input":
+        w = as_tensor(filt, dy.dtype, f"{op}: filter")
+        shape = [int(d) for d in (input_shape.numpy() if isinstance(input_shape, _core.Tensor) else input_shape)]
+        x = _core._fill(tuple(shape), 0.0, dy.dtype)
+        with GradientTape() as tape:
+            tape.watch(x)
+            y = depthwise_conv2d(x, w, [1, st[0], st[1], 1], padding, dilations=dl)
+    else:
+        x = as_tensor(filt, dy.dtype, f"{op}: input")
+        shape = [int(d) for d in (input_shape.numpy() if isinstance(input_shape, _core.Tensor) else input_shape)]
+        w = _core._fill(tuple(shape), 0.0, dy.dtype)
+        with GradientTape() as tape:
+            tape.watch(w)
+            y = depthwise_conv2d(x, w, [1, st[0], st[1], 1], padding, dilations=dl)
+    if tuple(y.shape) != tuple(dy.shape):
+        raise InvalidArgumentError(f"{op}: out_backprop has shape {list(dy.shape)}, the convolution's "
+                                   f"output has shape {list(y.shape)}")
+    return tape.gradient(y, x if want == "input" else w, output_gradients=dy)
+
+
+def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,  # noqa: A002
+                                    data_format="NHWC", dilations=[1, 1, 1, 1], name=None):  # noqa: B006
+    """The gradient of ``depthwise_conv2d`` with respect to its input, as
+    ``tf.nn.depthwise_conv2d_backprop_input``: ``input_sizes`` the input's NHWC shape,
+    ``filter`` ``[fh, fw, in_channels, multiplier]``, ``out_backprop`` the convolution
+    output's shape, ``strides`` / ``dilations`` 4-element NHWC lists. Computed by
+    differentiating ``depthwise_conv2d`` on the tape (linear, so exact); itself differentiable
+    in ``filter`` and ``out_backprop``."""
+    return _depthwise_backprop(input_sizes, filter, out_backprop, strides, padding, data_format,
+                               dilations, "depthwise_conv2d_backprop_input", "input")
+
+
+def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                                     data_format="NHWC", dilations=[1, 1, 1, 1], name=None):  # noqa: B006
+    """The gradient of ``depthwise_conv2d`` with respect to its filter, as
+    ``tf.nn.depthwise_conv2d_backprop_filter``: ``filter_sizes`` the filter's shape ``[fh, fw,
+    in_channels, multiplier]``; otherwise as ``depthwise_conv2d_backprop_input``.
+    Differentiable in ``input`` and ``out_backprop``."""
+    return _depthwise_backprop(filter_sizes, input, out_backprop, strides, padding, data_format,
+                               dilations, "depthwise_conv2d_backprop_filter", "filter")
+
+
+def _pool_sequence(n_in, n_out, pseudo_random, rng):
+    """TF's GeneratePoolingSequence: n_out + 1 cumulative boundaries from 0 to n_in, steps of
+    floor(n_in / n_out) or one more (random order, or Graham's pseudo-random ceil(alpha (i +
+    u)) form)."""
+    k = n_in // n_out
+    if n_in % n_out == 0:
+        diff = np.full(n_out, k, dtype=np.int64)
+    elif pseudo_random:
+        alpha = n_in / n_out
+        max_u = min((k + 2) / alpha - 1, (n_in + 1 - k) / alpha - (n_out - 1))
+        u = rng.random() * max_u
+        cum = np.empty(n_out + 1, dtype=np.int64)
+        cum[0], cum[n_out] = 1, n_in + 1
+        for i in range(1, n_out):
+            cum[i] = int(np.ceil(alpha * (i + u)))
+        diff = np.diff(cum)
+    else:
+        diff = np.full(n_out, k, dtype=np.int64)
+        diff[:n_in % n_out] += 1
+        rng.shuffle(diff)
+    return np.concatenate([[0], np.cumsum(diff)]).astype(np.int64)
+
+
+def _fractional_args(value, pooling_ratio, seed, op, scalar_ok):
+    from .math import _value
+    x = _value(value, op, "value")
+    if x.dtype.name not in ("float32", "float64", "int32", "int64"):
+        raise TypeError(f"{op}: value must be a float32, float64, int32 or int64 tensor, got {x.dtype.name}")
+    if isinstance(pooling_ratio, (list, tuple)):
+        ratio = [float(r) for r in pooling_ratio]
+        if ratio[0] != 1.0 or ratio[-1] != 1.0:
+            raise ValueError("`pooling_ratio` should have first and last elements with value 1.0. "
+                             f"Received: pooling_ratio={list(pooling_ratio)}")
+        if any(r < 1.0 for r in ratio):
+            raise ValueError(f"`pooling_ratio` elements should be >= 1.0. Received: pooling_ratio={list(pooling_ratio)}")
+    elif not scalar_ok:
+        raise TypeError(f"Expected list for 'pooling_ratio' argument to '{op}' Op, not {pooling_ratio!r}.")
+    elif isinstance(pooling_ratio, (int, float, np.integer, np.floating)) and not isinstance(pooling_ratio, bool):
+        if pooling_ratio < 1.0:
+            raise ValueError(f"`pooling_ratio` should be >= 1.0. Received: pooling_ratio={pooling_ratio}")
+        ratio = [1.0, float(pooling_ratio), float(pooling_ratio), 1.0]
+    else:
+        raise ValueError(f"`pooling_ratio` should be an int or a list of ints. Received: pooling_ratio={pooling_ratio}")
+    if len(ratio) == 1:
+        ratio = [1.0, ratio[0], ratio[0], 1.0]
+    elif len(ratio) == 2:
+        ratio = [1.0, ratio[0], ratio[1], 1.0]
+    elif len(ratio) != 4:
+        raise ValueError(f"pooling_ratio should be of length 1, 2 or 4. Received: pooling_ratio={ratio}")
+    if x.ndim != 4:
+        raise InvalidArgumentError(f"{op}: value must be 4-dimensional, got shape {list(x.shape)}")
+    out = []
+    for d in (1, 2):
+        o = int(x.shape[d] / ratio[d])
+        if o <= 0:
+            raise InvalidArgumentError(
+                f"{op}: Pooling ratio is higher than input dimension size for dimension {d}. Input dim "
+                f"size: {x.shape[d]} pooling ratio: {ratio[d]:g}")
+        out.append(o)
+    rng = np.random.default_rng(None if not seed else int(seed))
+    return x, out, rng
+
+
+def _regions(seq, n_in, overlapping):
+    """[(start, stop)] per output cell: stop exclusive; an overlapping region also takes its
+    right boundary element (clamped to the input)."""
+    return [(int(seq[i]), min(int(seq[i + 1]) + (1 if overlapping else 0), n_in)) for i in range(len(seq) - 1)]
+
+
+def fractional_max_pool(value, pooling_ratio, pseudo_random=False, overlapping=False, seed=0, name=None):
+    """Fractional max pooling (Graham, 2015) of the NHWC ``value``, as
+    ``tf.nn.fractional_max_pool``: height and width shrink by ``pooling_ratio`` (a number >= 1
+    for both, or a list ``[1.0, rh, rw, 1.0]`` / ``[rh, rw]``-style per TF's rules; output size
+    ``floor(in / ratio)``), pooling over regions whose sizes are ``floor(ratio)`` or one more,
+    in a random (or ``pseudo_random``) order; ``overlapping`` regions share their boundary
+    row/column. Returns ``(output, row_pooling_sequence, col_pooling_sequence)`` (int64
+    boundaries, ``out + 1`` each).
+
+    ``seed`` 0 draws fresh sequences; another seed repeats them (tapegrad's own generator: the
+    sequences differ from TF's for the same seed, their distribution is TF's). Differentiable:
+    the gradient goes to the first maximum of each region in row-major order (TF's)."""
+    op = "fractional_max_pool"
+    x, (oh, ow), rng = _fractional_args(value, pooling_ratio, seed, op, True)
+    rs = _pool_sequence(x.shape[1], oh, pseudo_random, rng)
+    cs = _pool_sequence(x.shape[2], ow, pseudo_random, rng)
+    b, h, w, c = x.shape
+    v = x.numpy()
+    flat_idx = np.zeros((b, oh, ow, c), dtype=np.int64)
+    base = (np.arange(b)[:, None] * (h * w * c))
+    chan = np.arange(c)[None, :]
+    for i, (r0, r1) in enumerate(_regions(rs, h, overlapping)):
+        for j, (c0, c1) in enumerate(_regions(cs, w, overlapping)):
+            block = v[:, r0:r1, c0:c1, :].reshape(b, -1, c)
+            pos = block.argmax(axis=1)  # first maximum, row-major
+            rr = r0 + pos // (c1 - c0)
+            cc = c0 + pos % (c1 - c0)
+            flat_idx[:, i, j, :] = base + (rr * w + cc) * c + chan
+    out = _core.reshape(_core.gather(_core.reshape(x, [-1]), _core._constant(flat_idx.reshape(-1), "int64")),
+                        [b, oh, ow, c])
+    return out, _core._constant(rs, "int64"), _core._constant(cs, "int64")
+
+
+def fractional_avg_pool(value, pooling_ratio, pseudo_random=False, overlapping=False, seed=0, name=None):
+    """Fractional average pooling of the NHWC ``value``, as ``tf.nn.fractional_avg_pool``: the
+    regions of ``fractional_max_pool`` (``pooling_ratio`` must be a list here, as TF's), each
+    averaged. Returns ``(output, row_pooling_sequence, col_pooling_sequence)``. Differentiable
+    (a linear map: the gradient spreads each output's gradient evenly over its region, as
+    TF's). Integer inputs average with truncation toward zero (no gradient)."""
+    op = "fractional_avg_pool"
+    x, (oh, ow), rng = _fractional_args(value, pooling_ratio, seed, op, False)
+    rs = _pool_sequence(x.shape[1], oh, pseudo_random, rng)
+    cs = _pool_sequence(x.shape[2], ow, pseudo_random, rng)
+    b, h, w, c = x.shape
+
+    def averaging(seq, n):
+        m = np.zeros((len(seq) - 1, n))
+        for i, (s0, s1) in enumerate(_regions(seq, n, overlapping)):
+            m[i, s0:s1] = 1.0 / (s1 - s0)
+        return m
+    ah, aw = averaging(rs, h), averaging(cs, w)
+    if not x.dtype.is_floating:
+        v = x.numpy().astype(np.float64)
+        sums = np.einsum("ih,bhwc,jw->bijc", (ah > 0).astype(np.float64), v, (aw > 0).astype(np.float64))
+        counts = np.outer((ah > 0).sum(1), (aw > 0).sum(1))[None, :, :, None]
+        out = _core._constant(np.trunc(sums / counts).astype(x.dtype.as_numpy_dtype), x.dtype)
+    else:
+        dt = x.dtype
+        xr = _core.reshape(_core.transpose(x, [1, 0, 2, 3]), [h, b * w * c])
+        y = _core.matmul(_core._constant(ah.astype(dt.as_numpy_dtype), dt), xr)       # [oh, b*w*c]
+        y = _core.reshape(_core.transpose(_core.reshape(y, [oh, b, w, c]), [2, 1, 0, 3]), [w, b * oh * c])
+        y = _core.matmul(_core._constant(aw.astype(dt.as_numpy_dtype), dt), y)        # [ow, b*oh*c]
+        out = _core.transpose(_core.reshape(y, [ow, b, oh, c]), [1, 2, 0, 3])
+    return out, _core._constant(rs, "int64"), _core._constant(cs, "int64")
+
+
+__all__ += ["approx_max_k", "approx_min_k", "isotonic_regression", "batch_norm_with_global_normalization",
+            "collapse_repeated", "ctc_unique_labels", "ctc_greedy_decoder",
+            "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter",
+            "fractional_max_pool", "fractional_avg_pool"]

@@ -149,8 +149,7 @@ def _int_list(x, op, what):
 
 
 def _whole_ids(values, op, what):
-    """Integer ids from a SparseTensor's values: int32/int64, or floats holding whole numbers
-    (a SparseTensor built from Python ints holds float32 here, as ``tf.constant`` makes)."""
+    """Integer ids from a SparseTensor's values: int32/int64, or floats holding whole numbers."""
     if values.dtype in (dtypes.int32, dtypes.int64):
         return values.numpy().astype(np.int64, copy=False)
     if values.dtype.is_floating:

@@ -239,8 +239,12 @@ def test_bad_input_is_refused_by_name():
         tf.meshgrid([1.0], x)
     with pytest.raises(ValueError, match="meshgrid: indexing must be"):
         tf.meshgrid([1.0], indexing="xyz")
-    with pytest.raises(TypeError, match="linspace: start and stop must be float32 or float64"):
-        tf.linspace(np.int32(0), np.int32(3), 4)
+    with pytest.raises(TypeError, match="linspace: start and stop must be numbers, got bool"):
+        tf.linspace(np.bool_(False), np.bool_(True), 4)
+    # TF 2.21: integer start and stop give float64 values
+    got = tf.linspace(np.int32(0), np.int32(3), 4)
+    assert got.dtype == tf.float64 and got.numpy().tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert tf.linspace(0, 1, 3).dtype == tf.float64
     with pytest.raises(TypeError, match="sequence_mask: lengths must be integers"):
         tf.sequence_mask([1.5])
     for fn in (tf.math.sinh, tf.math.cosh, tf.math.asinh, tf.math.acosh, tf.math.atanh, tf.math.softsign,

@@ -372,8 +372,9 @@ def test_module_function_doc_examples():
 
 def test_constant_doc_examples_and_dtypes():
     rt = tf.ragged.constant([[1, 2], [3], [4, 5, 6]])
-    assert rt.dtype == tf.float32  # tapegrad's constant: Python ints are float32
-    assert repr(rt) == "<tapegrad.RaggedTensor [[1.0, 2.0], [3.0], [4.0, 5.0, 6.0]]>"
+    assert rt.dtype == tf.int32  # Python ints are int32, as TF's constant
+    assert repr(rt) == "<tapegrad.RaggedTensor [[1, 2], [3], [4, 5, 6]]>"
+    assert repr(tf.ragged.constant([[1, 2.5], [3]])) == "<tapegrad.RaggedTensor [[1.0, 2.5], [3.0]]>"
     assert repr(tf.ragged.constant([[1, 2], [3]], dtype=I32)) == "<tapegrad.RaggedTensor [[1, 2], [3]]>"
     assert tf.ragged.constant([[True], []]).dtype == tf.bool
     assert tf.ragged.constant([np.array([1, 2], np.int64), np.array([3], np.int64)]).dtype == tf.int64

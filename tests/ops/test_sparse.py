@@ -592,9 +592,10 @@ def test_bool_sparse_tensors():
         tf.sparse.reduce_sum(s)
 
 
-def test_python_ints_are_float32_values_as_tf_constant():
+def test_python_ints_are_int32_values_as_tf_constant():
     s = tf.SparseTensor([[0]], [3], [2])
-    assert s.dtype == tf.float32
+    assert s.dtype == tf.int32
+    assert tf.SparseTensor([[0]], [3.0], [2]).dtype == tf.float32
     # ... but whole-number float ids are still accepted where ids are expected
     np.testing.assert_array_equal(tf.sparse.to_indicator(tf.SparseTensor([[0, 0]], [2], [1, 1]), 3).numpy(),
                                   [[False, False, True]])

@@ -252,8 +252,9 @@ def test_python_numbers_are_float32_in_composites_as_in_the_core_ops():
 
 def test_integer_arrays_keep_their_dtype_or_are_refused_by_name_as_in_tf():
     """numpy integer arrays: tile, split and bias_add compute in their dtype (TF's ops accept
-    integers); softplus, reduce_logsumexp, l2_loss and norm take float tensors only, as TF's,
-    and refuse with a TypeError naming the op instead of converting to float32."""
+    integers); softplus, reduce_logsumexp and l2_loss take float tensors only, as TF's,
+    and refuse with a TypeError naming the op instead of converting to float32; norm with
+    TF's InvalidArgumentError (its 1 and inf orders compute in the integer type)."""
     i = np.array([[1, 2], [3, 4]], dtype=np.int32)
     t = tf.tile(i, [1, 2])
     assert t.dtype == tf.int32 and t.numpy().tolist() == [[1, 2, 1, 2], [3, 4, 3, 4]]
@@ -261,6 +262,10 @@ def test_integer_arrays_keep_their_dtype_or_are_refused_by_name_as_in_tf():
     b = tf.nn.bias_add(i, np.array([10, 20], dtype=np.int32))
     assert b.dtype == tf.int32 and b.numpy().tolist() == [[11, 22], [13, 24]]
     for fn, name in ((tf.math.softplus, "softplus"), (tf.math.reduce_logsumexp, "reduce_logsumexp"),
-                     (tf.nn.l2_loss, "l2_loss"), (tf.norm, "norm")):
+                     (tf.nn.l2_loss, "l2_loss")):
         with pytest.raises(TypeError, match=name + r": expected a float32 or float64 tensor, got an int32"):
             fn(i)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"norm: Value for attr 'T' of int32 is not in the list"):
+        tf.norm(i)
+    n1 = tf.norm(i, ord=1)
+    assert n1.dtype == tf.int32 and int(n1) == 10

@@ -271,7 +271,8 @@ def test_fill_keeps_the_value_dtype_and_is_differentiable_in_a_tensor():
     assert tape.gradient(y, x).numpy() == 6.0  # TF: 6 (was None)
     big = tf.fill([2], np.int64(2 ** 40 + 1))
     assert big.dtype == tf.int64 and (big.numpy() == 2 ** 40 + 1).all()
-    assert tf.fill([2], True).dtype == tf.bool and tf.fill([2], 3).dtype == tf.float32
+    assert tf.fill([2], True).dtype == tf.bool and tf.fill([2], 3).dtype == tf.int32  # TF's
+    assert tf.fill([2], 3.0).dtype == tf.float32 and tf.fill([2], 2 ** 40).dtype == tf.int64
     assert tf.fill([1], tf.constant(np.float64(1.5))).dtype == tf.float64
     with pytest.raises(InvalidArgumentError, match="fill: value must be a scalar"):
         tf.fill([2], tf.constant([1.0, 2.0]))

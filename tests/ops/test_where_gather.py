@@ -356,10 +356,11 @@ def test_gather_batch_dims_as_tf_docs():
     assert tf.gather(p, np.zeros((2, 6, 7), np.int64), axis=2, batch_dims=1).shape == (2, 5, 6, 7, 3)
     assert tf.gather(p, np.zeros((2, 5), np.int64), axis=2, batch_dims=2).shape == (2, 5, 3)
     assert tf.gather(p, np.zeros((2, 0), np.int32), batch_dims=1).shape == (2, 0, 4, 3)
-    # params converted as the op converts them: a numpy int array stays int, a list is float32
+    # params converted as the op converts them: a numpy int array stays int, a list of Python
+    # ints is int32 (as TF)
     got = tf.gather(np.array([[1, 2], [3, 4]]), np.array([[1], [0]]), batch_dims=1)
     assert got.dtype == tf.int64 and got.numpy().tolist() == [[2], [3]]
-    assert tf.gather([[1, 2], [3, 4]], np.array([[1], [0]]), batch_dims=1).dtype == tf.float32
+    assert tf.gather([[1, 2], [3, 4]], np.array([[1], [0]]), batch_dims=1).dtype == tf.int32
     v = tf.Variable(np.arange(6.0).reshape(2, 3))
     with tf.GradientTape() as tape:
         y = tf.reduce_sum(tf.gather(v, np.array([[2, 2], [0, 1]]), batch_dims=1) * [[1.0, 2.0], [3.0, 4.0]])
