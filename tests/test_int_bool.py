@@ -1005,7 +1005,7 @@ def test_accuracy_computation():
 
 FLOAT_OPS = {
     "exp": lambda t: tf.exp(t),
-    "matmul": lambda t: tf.matmul(t, tf.transpose(t)),
+    "sqrt": lambda t: tf.sqrt(t),
     "softmax": lambda t: tf.nn.softmax(t),
 }
 # Integer arithmetic exists (int_arith.cc, floordiv.cc, int / int and the integer mean); bool
@@ -1017,6 +1017,7 @@ BOOL_REFUSED = {
     "reduce_max": lambda t: tf.reduce_max(t),
     "divide": lambda t: tf.divide(t, t),
     "reduce_mean": lambda t: tf.reduce_mean(t),
+    "matmul": lambda t: tf.matmul(t, tf.transpose(t)),
 }
 
 
@@ -1149,8 +1150,8 @@ def test_floordiv_has_no_gradient_and_mod_has_tfs():
 @pytest.mark.parametrize("op", sorted(BOOL_REFUSED))
 def test_arithmetic_refuses_bool(op):
     t = tf.constant(np.ones((2, 3), np.bool_))
-    # The reductions over any number (reduce_sum, reduce_max, reduce_prod...) say so.
-    takes = "a float or integer tensor" if op in ("reduce_sum", "reduce_max") else "a float32 or float64 tensor"
+    # The ops over any number (reduce_sum, reduce_max, reduce_prod, matmul...) say so.
+    takes = "a float or integer tensor" if op in ("reduce_sum", "reduce_max", "matmul") else "a float32 or float64 tensor"
     with pytest.raises(TypeError, match=rf"^{op}: expected {takes}, got a bool tensor"):
         BOOL_REFUSED[op](t)
 
@@ -1195,8 +1196,7 @@ def test_integer_operators_and_unary_ops():
     _check(tf.reduce_mean(r), np.int32(0))
     with pytest.raises(TypeError, match=r"^exp: "):
         tf.exp(r)
-    with pytest.raises(TypeError, match=r"^pow: "):
-        r ** 2
+    _check(r ** 2, x * x)  # integer pow, as TF
     with pytest.raises(TypeError, match=r"^add: cannot compute add of an int32 tensor and an int64"):
         r + tf.constant(np.array([1], np.int64))
     with pytest.raises(TypeError, match=r"^multiply: cannot convert 1.5 to an int32 tensor"):
@@ -1395,3 +1395,57 @@ def test_bool_array_bytes_other_than_0_and_1_are_true():
     np.testing.assert_array_equal(t.numpy().view(np.uint8), [0, 1, 1, 1])
     np.testing.assert_array_equal(tf.logical_not(t).numpy(), [True, False, False, False])
     np.testing.assert_array_equal(tf.cast(t, tf.float32).numpy(), [0, 1, 1, 1])
+
+
+# ----------------------------------------------------------------------------------------------
+# matmul, pow and relu on integers (TF computes them; no gradient)
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("ta", [False, True])
+@pytest.mark.parametrize("tb", [False, True])
+@pytest.mark.parametrize("shapes", [((3, 4), (4, 5)), ((1, 7), (7, 1)), ((2, 3, 4), (4, 2)),
+                                    ((2, 1, 3, 4), (3, 4, 2)), ((0, 4), (4, 3)), ((3, 0), (0, 2)),
+                                    ((17, 33), (33, 9))])
+def test_int_matmul_vs_numpy(dtype, ta, tb, shapes):
+    rng = np.random.default_rng(3)
+    sa, sb = shapes
+    a = rng.integers(-2 ** 20, 2 ** 20, sa).astype(dtype)  # products overflow int32: both wrap
+    b = rng.integers(-2 ** 20, 2 ** 20, sb).astype(dtype)
+    ap = np.swapaxes(a, -1, -2).copy() if ta else a
+    bp = np.swapaxes(b, -1, -2).copy() if tb else b
+    got = tf.linalg.matmul(ap, bp, transpose_a=ta, transpose_b=tb)
+    with np.errstate(over="ignore"):
+        want = np.matmul(a, b)
+    assert got.dtype == tf.as_dtype(dtype)
+    _check(got, want.astype(dtype))
+
+
+def test_int_matmul_operator_and_no_gradient():
+    x = tf.constant([[1, 2], [3, 4]])
+    assert (x @ x).numpy().tolist() == [[7, 10], [15, 22]] and (x @ x).dtype is tf.int32
+    with tf.GradientTape() as t:
+        with pytest.warns(UserWarning, match="watched tensor must be floating"):
+            t.watch(x)  # an int tensor is not differentiable (as TF)
+        y = tf.reduce_sum(x @ x)
+    assert t.gradient(y, x) is None
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_int_pow_wraps_and_refuses_negative_exponents(dtype):
+    rng = np.random.default_rng(4)
+    a = rng.integers(-50, 50, 64).astype(dtype)
+    e = rng.integers(0, 40, 64).astype(dtype)
+    with np.errstate(over="ignore"):
+        want = np.power(a, e)  # numpy's integer power wraps the same way
+    _check(tf.pow(a, e), want)
+    _check(tf.constant(a) ** 2, a * a)
+    assert int(tf.pow(tf.constant(0, dtype=tf.as_dtype(dtype)), 0)) == 1  # TF: 0 ** 0 = 1
+    with pytest.raises(tf.errors.InvalidArgumentError, match="pow: Integers to negative integer powers are not allowed"):
+        tf.pow(a, -e - 1)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_int_relu_and_relu6(dtype):
+    x = np.array([-7, -1, 0, 1, 5, 6, 9, np.iinfo(dtype).min, np.iinfo(dtype).max], dtype)
+    _check(tf.nn.relu(x), np.maximum(x, 0))
+    _check(tf.nn.relu6(x), np.clip(x, 0, 6))

@@ -75,6 +75,9 @@ bool int_unary_supported(kernels::Unary k);
 Tensor int_unary(kernels::Unary k, const Tensor& x, const char* op);
 Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op);
 Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& axes, const char* op);
+// C = op(A) op(B) for int32 / int64 (matmul's integer path; batch items as in gemm_into).
+void int_gemm(const Tensor& a, i64 batch_a, i64 ra, i64 ca, bool ta, const Tensor& b, i64 batch_b,
+              i64 rb, i64 cb, bool tb, const Tensor& c, i64 batch);
 
 // floordiv (false) or floormod (true) of float or integer operands, numpy broadcasting, no
 // recording (floordiv.cc).

@@ -1,7 +1,7 @@
-// Integer arithmetic (Note [Dtypes]): add, subtract, multiply, maximum, minimum, negative,
-// abs, square and sign of int32 / int64 tensors, and reduce_sum / reduce_max / reduce_min, as TF does (sums and
-// products wrap around on overflow, computed in unsigned arithmetic, where C++'s signed
-// overflow would be undefined). No tape watches an integer tensor, so nothing here has a
+// Integer arithmetic (Note [Dtypes]): add, subtract, multiply, pow, maximum, minimum,
+// negative, abs, square, sign and relu of int32 / int64 tensors, reduce_sum / reduce_max /
+// reduce_min, and matmul, as TF does (sums and products wrap around on overflow, computed in
+// unsigned arithmetic, where C++'s signed overflow would be undefined). No tape watches an integer tensor, so nothing here has a
 // gradient: these are plain loops (gcc vectorises them), not per-ISA kernels. The float ops
 // route their integer operands here (elementwise.cc).
 #include <algorithm>
@@ -22,6 +22,12 @@ T apply(kernels::Binary k, T x, T y) {
     case kernels::Binary::Sub: return static_cast<T>(static_cast<U>(x) - static_cast<U>(y));
     case kernels::Binary::Mul: return static_cast<T>(static_cast<U>(x) * static_cast<U>(y));
     case kernels::Binary::Max: return std::max(x, y);
+    case kernels::Binary::Pow: {  // y >= 0 (int_binary checks): squaring, wrapping as TF's
+      U r = 1, base = static_cast<U>(x);
+      for (U e = static_cast<U>(y); e; e >>= 1, base *= base)
+        if (e & 1) r *= base;
+      return static_cast<T>(r);
+    }
     default: return std::min(x, y);
   }
 }
@@ -30,10 +36,20 @@ T apply(kernels::Binary k, T x, T y) {
 
 bool int_binary_supported(kernels::Binary k) {
   return k == kernels::Binary::Add || k == kernels::Binary::Sub || k == kernels::Binary::Mul ||
-         k == kernels::Binary::Max || k == kernels::Binary::Min;
+         k == kernels::Binary::Max || k == kernels::Binary::Min || k == kernels::Binary::Pow;
 }
 
 Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op) {
+  if (k == kernels::Binary::Pow) {
+    bool negative = false;
+    dispatch_int(b.dtype(), [&](auto z) {
+      using T = decltype(z);
+      const T* p = b.data<T>();
+      for (i64 i = 0; i < b.numel() && !negative; ++i) negative = p[i] < 0;
+    });
+    if (negative)
+      throw InvalidArgument(std::string(op) + ": Integers to negative integer powers are not allowed");
+  }
   return plain_binary(a, b, op, [&](const Tensor& ea, i64 sa, const Tensor& eb, i64 sb, Tensor& out, i64 n) {
     dispatch_int(a.dtype(), [&](auto z) {
       using T = decltype(z);
@@ -47,7 +63,7 @@ Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const cha
 
 bool int_unary_supported(kernels::Unary k) {
   return k == kernels::Unary::Neg || k == kernels::Unary::Abs || k == kernels::Unary::Square ||
-         k == kernels::Unary::Sign;
+         k == kernels::Unary::Sign || k == kernels::Unary::Relu;
 }
 
 Tensor int_unary(kernels::Unary k, const Tensor& x, const char* op) {
@@ -64,6 +80,7 @@ Tensor int_unary(kernels::Unary k, const Tensor& x, const char* op) {
         case kernels::Unary::Neg: o[i] = static_cast<T>(U(0) - u); break;
         case kernels::Unary::Abs: o[i] = v < 0 ? static_cast<T>(U(0) - u) : v; break;
         case kernels::Unary::Square: o[i] = static_cast<T>(u * u); break;
+        case kernels::Unary::Relu: o[i] = v > 0 ? v : T(0); break;
         default: o[i] = static_cast<T>((v > 0) - (v < 0)); break;
       }
     }
@@ -96,6 +113,33 @@ Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& ax
     for_each_reduced(s, ks, x.numel(), [&](i64 i, i64 off) { o[off] = apply<T>(fold, o[off], p[i]); });
   });
   return out;
+}
+
+void int_gemm(const Tensor& a, i64 batch_a, i64 ra, i64 ca, bool ta, const Tensor& b, i64 batch_b,
+              i64 rb, i64 cb, bool tb, const Tensor& c, i64 batch) {
+  const i64 m = ta ? ca : ra, k = ta ? ra : ca, n = tb ? rb : cb;
+  GilRelease nogil(double(batch) * double(m) * double(n) * double(k) >= 64.0 * 64 * 64);
+  dispatch_int(c.dtype(), [&](auto z) {
+    using T = decltype(z);
+    using U = std::make_unsigned_t<T>;
+    for (i64 bt = 0; bt < batch; ++bt) {
+      const T* pa = a.data<T>() + (batch_a == 1 ? 0 : bt * ra * ca);
+      const T* pb = b.data<T>() + (batch_b == 1 ? 0 : bt * rb * cb);
+      U* pc = reinterpret_cast<U*>(c.data<T>() + bt * m * n);
+      std::fill(pc, pc + m * n, U(0));
+      // Row i of C accumulates A[i, p] * row p of op(B): contiguous in j when B is not
+      // transposed (gcc vectorises it).
+      for (i64 i = 0; i < m; ++i)
+        for (i64 p = 0; p < k; ++p) {
+          const U av = static_cast<U>(ta ? pa[p * ca + i] : pa[i * ca + p]);
+          U* row = pc + i * n;
+          if (tb)
+            for (i64 j = 0; j < n; ++j) row[j] += av * static_cast<U>(pb[j * cb + p]);
+          else
+            for (i64 j = 0; j < n; ++j) row[j] += av * static_cast<U>(pb[p * cb + j]);
+        }
+    }
+  });
 }
 
 }  // namespace tapegrad::ops::detail

@@ -28,7 +28,8 @@ const OpDef op_matmul{"matmul", vjp};
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   check_same_dtype(a, b, "matmul");
-  require_floating(a.dtype(), "matmul");
+  const bool ints = is_integer(a.dtype());  // TF multiplies int32 / int64 too (no gradient)
+  require_numeric(a.dtype(), "matmul");
   const Shape &as = a.shape(), &bs = b.shape();
   if (as.ndim < 2 || bs.ndim < 2)
     throw InvalidArgument("matmul: In[0] and In[1] must have rank >= 2, got shapes " + as.str() +
@@ -74,7 +75,9 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   cs.push_back(m);
   cs.push_back(n);
   Tensor c = Tensor::empty(a.dtype(), cs, "matmul");
-  if (k == 0) {
+  if (ints) {
+    detail::int_gemm(ae, na, ra, ca, ta, be, nb, rb, cb, tb, c, batch);
+  } else if (k == 0) {
     dispatch_dtype(c.dtype(), [&](auto t) {
       using T = decltype(t);
       std::fill(c.data<T>(), c.data<T>() + c.numel(), T(0));

@@ -64,9 +64,12 @@ def _features(features, op):
 def relu6(features, name=None):
     """``min(max(features, 0), 6)``, as ``tf.nn.relu6`` (NaN stays NaN, inf gives 6): gradient
     1 strictly between 0 and 6, 0 elsewhere (at 0, 6 and NaN too, as TF's); the second
-    derivative is zeros, as TF's."""
-    x = _features(features, "relu6")
-    return _core.where(_core.greater_equal(x, 6.0), _core._constant(6.0, x.dtype), relu(x))
+    derivative is zeros, as TF's. int32 / int64 features too (no gradient), as TF."""
+    from .math import _value
+    x = _value(features, "relu6", "features")
+    if not x.dtype.is_integer:
+        x = _features(x, "relu6")
+    return _core.where(_core.greater_equal(x, 6), _core._constant(6, x.dtype), relu(x))
 
 
 def elu(features, alpha=1.0, name=None):
