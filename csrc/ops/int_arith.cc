@@ -22,12 +22,6 @@ T apply(kernels::Binary k, T x, T y) {
     case kernels::Binary::Sub: return static_cast<T>(static_cast<U>(x) - static_cast<U>(y));
     case kernels::Binary::Mul: return static_cast<T>(static_cast<U>(x) * static_cast<U>(y));
     case kernels::Binary::Max: return std::max(x, y);
-    case kernels::Binary::Pow: {  // y >= 0 (int_binary checks): squaring, wrapping as TF's
-      U r = 1, base = static_cast<U>(x);
-      for (U e = static_cast<U>(y); e; e >>= 1, base *= base)
-        if (e & 1) r *= base;
-      return static_cast<T>(r);
-    }
     default: return std::min(x, y);
   }
 }
@@ -39,16 +33,77 @@ bool int_binary_supported(kernels::Binary k) {
          k == kernels::Binary::Max || k == kernels::Binary::Min || k == kernels::Binary::Pow;
 }
 
+// x ** y elementwise for y >= 0, wrapping: `bits` rounds of square-and-multiply over a chunk
+// of elements at a time, every element doing all rounds (branch-free, so the compiler
+// vectorises the chunk; per element with its own trip count, random exponents cost a
+// mispredicted branch each: 1M int32 with exponents 0-8, 12.1 -> 4.4 ms, numpy 8.7-9.3).
+// int64 stays scalar: baseline x86-64 has no 64-bit vector multiply, and gcc's emulation of
+// one made 1M int64 powers twice as slow as the scalar rounds.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-vectorize")))
+#endif
+void int_pow64(const std::int64_t* pa, i64 sa, const std::int64_t* pb, i64 sb, std::int64_t* po,
+               i64 n, int bits) {
+  for (i64 i = 0; i < n; ++i) {
+    std::uint64_t r = 1, base = static_cast<std::uint64_t>(pa[i * sa]);
+    const std::uint64_t e = static_cast<std::uint64_t>(pb[i * sb]);
+    for (int t = 0; t < bits; ++t) {
+      const std::uint64_t m = 0 - ((e >> t) & 1);  // all ones where the bit is set: no branch
+      r *= (base & m) | (~m & 1);
+      base *= base;
+    }
+    po[i] = static_cast<std::int64_t>(r);
+  }
+}
+
+template <class T>
+void int_pow(const T* pa, i64 sa, const T* pb, i64 sb, T* po, i64 n, int bits) {
+  if constexpr (sizeof(T) == 8) {
+    int_pow64(pa, sa, pb, sb, po, n, bits);
+    return;
+  }
+  using U = std::make_unsigned_t<T>;
+  constexpr i64 kChunk = 256;
+  U r[kChunk], base[kChunk], e[kChunk];
+  for (i64 i0 = 0; i0 < n; i0 += kChunk) {
+    const i64 c = std::min(kChunk, n - i0);
+    for (i64 j = 0; j < c; ++j) {
+      r[j] = 1;
+      base[j] = static_cast<U>(pa[(i0 + j) * sa]);
+      e[j] = static_cast<U>(pb[(i0 + j) * sb]);
+    }
+    for (int t = 0; t < bits; ++t)
+      for (i64 j = 0; j < c; ++j) {
+        r[j] *= (e[j] >> t) & 1 ? base[j] : U(1);
+        base[j] *= base[j];
+      }
+    for (i64 j = 0; j < c; ++j) po[i0 + j] = static_cast<T>(r[j]);
+  }
+}
+
 Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const char* op) {
   if (k == kernels::Binary::Pow) {
+    // TF refuses negative exponents; the largest one sets the rounds of int_pow.
     bool negative = false;
+    int bits = 0;
     dispatch_int(b.dtype(), [&](auto z) {
       using T = decltype(z);
       const T* p = b.data<T>();
-      for (i64 i = 0; i < b.numel() && !negative; ++i) negative = p[i] < 0;
+      T hi = 0;
+      for (i64 i = 0; i < b.numel(); ++i) {
+        negative |= p[i] < 0;
+        hi = std::max(hi, p[i]);
+      }
+      while (bits < int(sizeof(T) * 8) && (hi >> bits) != 0) ++bits;
     });
     if (negative)
       throw InvalidArgument(std::string(op) + ": Integers to negative integer powers are not allowed");
+    return plain_binary(a, b, op, [&](const Tensor& ea, i64 sa, const Tensor& eb, i64 sb, Tensor& out, i64 n) {
+      dispatch_int(a.dtype(), [&](auto z) {
+        using T = decltype(z);
+        int_pow<T>(ea.data<T>(), sa, eb.data<T>(), sb, out.data<T>(), n, bits);
+      });
+    });
   }
   return plain_binary(a, b, op, [&](const Tensor& ea, i64 sa, const Tensor& eb, i64 sb, Tensor& out, i64 n) {
     dispatch_int(a.dtype(), [&](auto z) {
