@@ -1405,8 +1405,9 @@ def test_bool_array_bytes_other_than_0_and_1_are_true():
 @pytest.mark.parametrize("tb", [False, True])
 @pytest.mark.parametrize("shapes", [((3, 4), (4, 5)), ((1, 7), (7, 1)), ((2, 3, 4), (4, 2)),
                                     ((2, 1, 3, 4), (3, 4, 2)), ((0, 4), (4, 3)), ((3, 0), (0, 2)),
-                                    ((17, 33), (33, 9))])
+                                    ((17, 33), (33, 9)), ((5, 20), (20, 19)), ((2, 6, 3), (2, 3, 40))])
 def test_int_matmul_vs_numpy(dtype, ta, tb, shapes):
+    # Fewer than 16 columns run as dot products, more as rows of C (int_arith.cc).
     rng = np.random.default_rng(3)
     sa, sb = shapes
     a = rng.integers(-2 ** 20, 2 ** 20, sa).astype(dtype)  # products overflow int32: both wrap

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "core/gil.h"
 #include "ops/elementwise.h"
@@ -181,6 +182,24 @@ void int_gemm(const Tensor& a, i64 batch_a, i64 ra, i64 ca, bool ta, const Tenso
       const T* pa = a.data<T>() + (batch_a == 1 ? 0 : bt * ra * ca);
       const T* pb = b.data<T>() + (batch_b == 1 ? 0 : bt * rb * cb);
       U* pc = reinterpret_cast<U*>(c.data<T>() + bt * m * n);
+      if (n < 16) {
+        // Few columns: each C[i, j] a dot product along contiguous rows of op(A) and op(B)ᵀ
+        // (copied once per item), instead of j loops too short to vectorise (1000x100x10
+        // int32: 0.95 of numpy's loop as rows, see bench/RESULTS.md session 24).
+        std::vector<U> bcols(static_cast<std::size_t>(n * k)), arow(static_cast<std::size_t>(k));
+        for (i64 j = 0; j < n; ++j)
+          for (i64 p = 0; p < k; ++p) bcols[j * k + p] = static_cast<U>(tb ? pb[j * cb + p] : pb[p * cb + j]);
+        for (i64 i = 0; i < m; ++i) {
+          for (i64 p = 0; p < k; ++p) arow[p] = static_cast<U>(ta ? pa[p * ca + i] : pa[i * ca + p]);
+          for (i64 j = 0; j < n; ++j) {
+            const U* bc = bcols.data() + j * k;
+            U sum = 0;
+            for (i64 p = 0; p < k; ++p) sum += arow[p] * bc[p];
+            pc[i * n + j] = sum;
+          }
+        }
+        continue;
+      }
       std::fill(pc, pc + m * n, U(0));
       // Row i of C accumulates A[i, p] * row p of op(B): contiguous in j when B is not
       // transposed (gcc vectorises it).
