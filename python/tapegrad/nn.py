@@ -882,3 +882,339 @@ __all__ += ["approx_max_k", "approx_min_k", "isotonic_regression", "batch_norm_w
             "collapse_repeated", "ctc_unique_labels", "ctc_greedy_decoder",
             "depthwise_conv2d_backprop_input", "depthwise_conv2d_backprop_filter",
             "fractional_max_pool", "fractional_avg_pool"]
+
+
+# -- session 24 (helper "ctc/sampled"): ctc_loss, ctc_beam_search_decoder, compute_accidental_hits,
+#    nce_loss, sampled_softmax_loss ---------------------------------------------------------------
+
+_CTC_FLOOR = -1e30  # stands for log(0) inside the recursion: exp(floor - finite) is exactly 0
+# TF's dense ctc_loss weights every non-start initial state and every non-final state by
+# float32(log(1e-307)) instead of log(0) (ctc_state_log_probs); kept, so the losses match.
+_CTC_LOG0 = float(np.float32(np.log(1e-307)))
+
+
+def _lse(*xs):
+    """Elementwise log(sum(exp(x))) of same-shape tensors, the max held constant (no -inf
+    enters: the recursion uses _CTC_FLOOR), so value and gradient are exact and finite."""
+    m = xs[0]
+    for x in xs[1:]:
+        m = _core.maximum(m, x)
+    m = _core.stop_gradient(m)
+    s = _core.exp(_core.subtract(xs[0], m))
+    for x in xs[1:]:
+        s = _core.add(s, _core.exp(_core.subtract(x, m)))
+    return _core.add(_core.log(s), m)
+
+
+def _ctc_forward(lp, labels, blank, label_length, logit_length, log0):
+    """The CTC log-likelihood of each batch row, by the forward recursion in log space.
+
+    ``lp`` [T, B, C] log-probabilities (a recorded tensor), ``labels`` [B, L] numpy ints (the
+    classes of ``lp``; out of [0, C) contribute log-probability 0, as TF's one_hot does),
+    ``blank`` the blank class. The states are TF's (ctc_ops._ctc_state_trans): label states
+    0..L (0 the non-emitting start) and blank states 0..L (blank j follows label j); label j
+    is entered from label j (stay), blank j-1 or label j-1 (unless it repeats label j), blank
+    j from blank j or label j. The start weight is 1 on label state 0 (0 elsewhere),
+    the end weight 1 on both states of ``label_length[b]`` and exp(log0) elsewhere (TF's
+    loss, bwd[0, :, 0], starts from label state 0 alone), the end
+    taken after frame ``logit_length[b]`` (clipped to [0, T]). log0 (end weights) is TF's dense value or
+    _CTC_FLOOR (a true 0). O(T * B * L) time and tape memory; one loop over time, each step a
+    few elementwise ops on [B, L + 1]."""
+    t_max, b, c = lp.shape
+    L = labels.shape[1]
+    dt = lp.dtype
+    npdt = dt.as_numpy_dtype
+
+    def const(a):
+        return _core._constant(np.ascontiguousarray(np.asarray(a, dtype=npdt)), dt)
+
+    lpc = _core.maximum(lp, const(_CTC_FLOOR))
+    # per-frame log-probabilities of each label state: one gather over [T, B*C]
+    valid = (labels >= 0) & (labels < c)
+    flat = (np.arange(b)[:, None] * c + np.where(valid, labels, 0)).reshape(-1).astype(np.int64)
+    lab_obs = _core.reshape(_core.gather(_core.reshape(lpc, [t_max, b * c]),
+                                         _core._constant(flat, "int64"), 1), [t_max, b, L])
+    if not valid.all():
+        lab_obs = _core.where(_core._constant(np.broadcast_to(valid, (t_max, b, L)).copy(), "bool"),
+                              lab_obs, const(np.zeros((t_max, b, L))))
+    lab_obs = _core.concat([const(np.full((t_max, b, 1), _CTC_FLOOR)), lab_obs], 2)   # [T, B, L+1]
+    blk_obs = _core.slice(lpc, [0, 0, blank], [t_max, b, 1])                            # [T, B, 1]
+    skip = np.zeros((b, L + 1))
+    skip[:, 0] = _CTC_FLOOR
+    if L > 1:
+        skip[:, 2:] = np.where(labels[:, 1:] == labels[:, :-1], _CTC_FLOOR, 0.0)
+    skip = const(skip)
+    floor_col = const(np.full((b, 1), _CTC_FLOOR))
+    init = np.full((b, L + 1), _CTC_FLOOR)
+    init[:, 0] = 0.0
+    lab, blk = const(init), const(np.full((b, L + 1), _CTC_FLOOR))
+    n = np.clip(np.asarray(logit_length, dtype=np.int64), 0, t_max)
+    end_lab, end_blk = lab, blk
+    for t in range(int(n.max()) if b else 0):
+        shifted_blk = _core.concat([floor_col, _core.slice(blk, [0, 0], [b, L])], 1)
+        shifted_lab = _core.add(_core.concat([floor_col, _core.slice(lab, [0, 0], [b, L])], 1), skip)
+        new_lab = _core.add(_lse(lab, shifted_blk, shifted_lab),
+                            _core.reshape(_core.slice(lab_obs, [t, 0, 0], [1, b, L + 1]), [b, L + 1]))
+        new_blk = _core.add(_lse(blk, lab), _core.reshape(_core.slice(blk_obs, [t, 0, 0], [1, b, 1]), [b, 1]))
+        lab, blk = new_lab, new_blk
+        here = n == t + 1
+        if here.any():
+            sel = _core._constant(here.reshape(b, 1).copy(), "bool")
+            end_lab = _core.where(sel, lab, end_lab)
+            end_blk = _core.where(sel, blk, end_blk)
+    ll = np.asarray(label_length, dtype=np.int64)
+    fin = np.full((b, L + 1), log0)
+    ok = (ll >= 0) & (ll <= L)
+    fin[np.flatnonzero(ok), ll[ok]] = 0.0
+    fin = const(fin)
+    both = _core.concat([_core.add(end_lab, fin), _core.add(end_blk, fin)], 1)
+    m = _core.stop_gradient(_core.reduce_max(both, 1, True))
+    out = _core.reshape(_core.add(_core.log(_core.reduce_sum(_core.exp(_core.subtract(both, m)), 1, True)), m), [b])
+    if not (b and n.max()):  # no frame used: a zero gradient (TF's), not None
+        out = _core.add(out, _core.multiply(_core.reduce_sum(lpc, [0, 2]), const(0.0)))
+    return out
+
+
+def _ctc_lengths(x, b, op, what):
+    from ._segment_ops import _int_array
+    if x is None:
+        raise ValueError(f"{op}: {what} must be given (a [batch_size] int tensor), got None")
+    a = _int_array(x, op, what)
+    if a.shape != (b,):
+        raise InvalidArgumentError(f"{op}: {what} must have shape [{b}], got {list(a.shape)}")
+    return a.astype(np.int64)
+
+
+def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True, unique=None,
+             blank_index=None, name=None):
+    """The CTC (connectionist temporal classification) loss, ``-log p(labels | logits)`` per
+    batch row (``[batch]``), as ``tf.nn.ctc_loss`` (TF 2's ``ctc_loss_v3``).
+
+    ``logits`` ``[frames, batch, num_classes]`` (``[batch, frames, num_classes]`` when
+    ``logits_time_major=False``) are unnormalised (log_softmax is applied here); only the
+    first ``logit_length[b]`` frames of row b count (a longer length counts as ``frames``).
+
+    Dense ``labels`` ``[batch, max_label_length]`` (int, 0-padded) with ``label_length``
+    (required): the blank is class 0 unless ``blank_index`` says otherwise (negative counts
+    from ``num_classes``); as TF, a non-zero blank moves to the front and labels below it
+    shift up by one (so a label equal to ``blank_index`` means class ``blank_index - 1``).
+    TF's dense model is kept exactly: start and end weights of ``log(1e-307)`` (not log 0) on
+    the other states, so an impossible row (labels too long for the frames) has a finite loss
+    near 707, not inf; a label outside ``[0, num_classes)`` counts as probability 1; a
+    ``-inf`` logit anywhere in a row makes that row's loss and gradient NaN (TF's ``-inf * 0``).
+    ``unique`` (``ctc_unique_labels(labels)``) is only a speed hint in TF and is ignored here
+    (TF's own unique path gives a different gradient with a non-zero ``blank_index``).
+
+    ``SparseTensor`` labels (int32 values; ``label_length`` ignored) follow TF's CTCLoss
+    kernel: ``blank_index`` is required (ValueError), an impossible row (a label of
+    probability 0, or too few frames) has loss ``inf`` and gradient ``softmax(logits)``,
+    ``-inf`` logits elsewhere are fine, an empty label row or a ``logit_length`` above the
+    frames is InvalidArgumentError.
+
+    Differentiable in ``logits`` with TF's gradient (``softmax - posterior``, zero past
+    ``logit_length``): the loss is a recorded log-space forward recursion, vectorised over
+    the batch and the label positions, with one Python step per frame. Cost: O(frames *
+    batch * max_label_length) time and tape memory plus the O(frames * batch * num_classes)
+    log_softmax; ``frames`` steps of about 30 small ops each. float32 and float64 (TF's dense
+    path refuses float64); float16/bfloat16 are computed in float32 and cast back, as TF."""
+    from .math import _float
+    from .sparse import SparseTensor
+    op = "ctc_loss"
+    x = _float(logits, op, "logits", True)
+    if x.ndim != 3:
+        raise InvalidArgumentError(f"{op}: logits must be 3-D, got shape {list(x.shape)}")
+    orig = x.dtype
+    if orig.name in ("float16", "bfloat16"):
+        x = _core.cast(x, "float32")
+    if not logits_time_major:
+        x = _core.transpose(x, [1, 0, 2])
+    t_max, b, c = x.shape
+    if isinstance(labels, SparseTensor):
+        if blank_index is None:
+            raise ValueError("ctc_loss: Argument `blank_index` must be provided when `labels` is "
+                             "a `SparseTensor`.")
+        blank = int(blank_index) + (c if int(blank_index) < 0 else 0)
+        idx, vals = labels.indices.numpy(), labels.values
+        if not vals.dtype.is_integer or vals.dtype.name != "int32":
+            raise InvalidArgumentError(f"{op}: labels.values must be int32 (TF's CTCLoss), got "
+                                       f"{vals.dtype.name}")
+        vals = vals.numpy().astype(np.int64)
+        if idx.shape[1] != 2:
+            raise InvalidArgumentError(f"{op}: labels must be a 2-D SparseTensor")
+        n = _ctc_lengths(logit_length, b, op, "logit_length")
+        for i, s in enumerate(n.tolist()):
+            if s > t_max:
+                raise InvalidArgumentError(f"{op}: sequence_length({i}) <= {t_max}")
+        if len(idx) and (idx[:, 0].min() < 0 or idx[:, 0].max() >= b):
+            raise InvalidArgumentError(f"{op}: labels' batch indices must be in [0, {b})")
+        rows = [vals[idx[:, 0] == r] for r in range(b)]
+        for r, v in enumerate(rows):
+            if not len(v):
+                raise InvalidArgumentError(f"{op}: Labels length is zero in batch {r}")
+        # TF moves the blank to the last class; labels above it shift down
+        mapped = [np.where(v < blank, v, v - 1) for v in rows]
+        for r, v in enumerate(mapped):
+            if (v < 0).any() or (v >= c - 1).any():
+                raise InvalidArgumentError(f"{op}: labels in batch {r} must be in [0, {c - 1}) "
+                                           "once the blank is removed")
+        if blank != c - 1:
+            x = _core.concat([_core.slice(x, [0, 0, 0], [t_max, b, blank]),
+                              _core.slice(x, [0, 0, blank + 1], [t_max, b, c - blank - 1]),
+                              _core.slice(x, [0, 0, blank], [t_max, b, 1])], 2)
+        ll = np.array([len(v) for v in mapped], dtype=np.int64)
+        lab = np.zeros((b, int(ll.max()) if b else 0), dtype=np.int64)
+        for r, v in enumerate(mapped):
+            lab[r, :len(v)] = v
+        lp = log_softmax(x, -1)
+        loglik = _ctc_forward(lp, lab, c - 1, ll, n, _CTC_FLOOR)
+        loss = _core.negative(loglik)
+        bad = loss.numpy() > 1e29
+        if bad.any():  # no valid path: TF's kernel gives inf and the gradient softmax(logits)
+            mask = (np.arange(t_max)[:, None] < n[None, :]).astype(x.dtype.as_numpy_dtype)
+            from .math import reduce_logsumexp
+            lse = _core.reduce_sum(_core.multiply(reduce_logsumexp(x, 2),
+                                                  _core._constant(mask, x.dtype)), 0)
+            alt = _core.add(_core._constant(np.full(b, np.inf, x.dtype.as_numpy_dtype), x.dtype),
+                            _core.subtract(lse, _core.stop_gradient(lse)))
+            loss = _core.where(_core._constant(bad, "bool"), alt, loss)
+    else:
+        from ._segment_ops import _int_array
+        lab = _int_array(labels, op, "labels").astype(np.int64)
+        if lab.ndim != 2 or lab.shape[0] != b:
+            raise InvalidArgumentError(f"{op}: labels must be [batch_size={b}, max_label_length], "
+                                       f"got shape {list(lab.shape)}")
+        ll = _ctc_lengths(label_length, b, op, "label_length")
+        n = _ctc_lengths(logit_length, b, op, "logit_length")
+        blank = 0 if blank_index is None else int(blank_index)
+        if blank != 0:
+            if blank < 0:
+                blank += c
+            x = _core.concat([_core.slice(x, [0, 0, blank], [t_max, b, 1]),
+                              _core.slice(x, [0, 0, 0], [t_max, b, blank]),
+                              _core.slice(x, [0, 0, blank + 1], [t_max, b, c - blank - 1])], 2)
+            lab = np.where(lab < blank, lab + 1, lab)
+        log0 = _CTC_LOG0 if x.dtype.name == "float32" else float(np.log(1e-307))
+        lp = log_softmax(x, -1)
+        loss = _core.negative(_ctc_forward(lp, lab, 0, ll, n, log0))
+        bad = np.isneginf(x.numpy()).any(axis=(0, 2))
+        if bad.any():  # TF: -inf * 0 in its one_hot product makes the row (and its gradient) NaN
+            nan = np.zeros(x.shape, x.dtype.as_numpy_dtype)
+            nan[:, bad, :] = np.nan
+            loss = _core.add(loss, _core.reduce_sum(_core.multiply(x, _core._constant(nan, x.dtype)), [0, 2]))
+    if orig.name in ("float16", "bfloat16"):
+        loss = _core.cast(loss, orig)
+    return loss
+
+
+def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=None, name=None):
+    """Where a sampled candidate equals one of a row's true classes, as
+    ``tf.nn.compute_accidental_hits``: ``(indices`` int32 rows, ``ids`` int64 positions in
+    ``sampled_candidates``, ``weights`` float32 ``-FLT_MAX)``, ordered by row then by true
+    class; a candidate sampled twice is reported at its last position (TF's map)."""
+    from ._segment_ops import _int_array
+    op = "compute_accidental_hits"
+    tc = _int_array(true_classes, op, "true_classes").astype(np.int64)
+    if tc.ndim != 2 or tc.shape[1] != int(num_true):
+        raise InvalidArgumentError(f"{op}: true_classes must be [batch_size, num_true={int(num_true)}], "
+                                   f"got shape {list(tc.shape)}")
+    sc = _int_array(sampled_candidates, op, "sampled_candidates").astype(np.int64).reshape(-1)
+    pos = {int(v): i for i, v in enumerate(sc.tolist())}
+    rows, ids = [], []
+    for i in range(tc.shape[0]):
+        for v in tc[i].tolist():
+            j = pos.get(v)
+            if j is not None:
+                rows.append(i)
+                ids.append(j)
+    return _ComputeAccidentalHits(_core._constant(np.asarray(rows, np.int32), "int32"),
+            _core._constant(np.asarray(ids, np.int64), "int64"),
+            _core._constant(np.full(len(rows), -np.finfo(np.float32).max, np.float32), "float32"))
+
+
+_ComputeAccidentalHits = _named("ComputeAccidentalHits", ["indices", "ids", "weights"])
+
+
+def _sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, num_true,
+                    sampled_values, subtract_log_q, remove_accidental_hits, op, seed=None):
+    """TF's _compute_sampled_logits: ``(logits [batch, num_true + num_sampled], labels)``, the
+    true classes first (label 1 / num_true), then the sampled ones (label 0)."""
+    from ._segment_ops import _int_array
+    from .math import _float
+    from . import random as _random
+    x = _float(inputs, op, "inputs", True)
+    if x.ndim != 2:
+        raise InvalidArgumentError(f"{op}: inputs must be [batch_size, dim], got shape {list(x.shape)}")
+    nt = int(num_true)
+    lab = _int_array(labels, op, "labels").astype(np.int64)
+    lab = lab.reshape(-1, nt) if lab.size == x.shape[0] * nt else lab
+    if lab.shape != (x.shape[0], nt):
+        raise InvalidArgumentError(f"{op}: labels must be [batch_size={x.shape[0]}, num_true={nt}], "
+                                   f"got shape {list(np.shape(lab))}")
+    if sampled_values is None:
+        sampled_values = _random.log_uniform_candidate_sampler(
+            _core._constant(lab, "int64"), nt, num_sampled, True, num_classes, seed=seed)
+    sampled, true_exp, samp_exp = sampled_values
+    sampled = _int_array(sampled, op, "sampled_candidates").astype(np.int64).reshape(-1)
+    true_exp = _core.stop_gradient(as_tensor(true_exp, x.dtype, f"{op}: true_expected_count"))
+    samp_exp = _core.stop_gradient(as_tensor(samp_exp, x.dtype, f"{op}: sampled_expected_count"))
+    b = x.shape[0]
+    ids = np.concatenate([lab.reshape(-1), sampled])
+    all_w = embedding_lookup(weights, ids)
+    if all_w.dtype != x.dtype:
+        all_w = _core.cast(all_w, x.dtype)
+    all_b = embedding_lookup(biases, ids)
+    if all_b.dtype != x.dtype:
+        all_b = _core.cast(all_b, x.dtype)
+    nl, ns, dim = b * nt, len(sampled), all_w.shape[1]
+    true_w = _core.reshape(_core.slice(all_w, [0, 0], [nl, dim]), [b, nt, dim])
+    sampled_w = _core.slice(all_w, [nl, 0], [ns, dim])
+    true_logits = _core.add(_core.reduce_sum(_core.multiply(_core.expand_dims(x, 1), true_w), 2),
+                            _core.reshape(_core.slice(all_b, [0], [nl]), [b, nt]))
+    sampled_logits = _core.add(_core.matmul(x, _core.transpose(sampled_w, [1, 0])),
+                               _core.slice(all_b, [nl], [ns]))
+    if remove_accidental_hits:
+        rows, cols, _ = compute_accidental_hits(lab, sampled, nt)
+        hits = np.zeros((b, ns), dtype=x.dtype.as_numpy_dtype)
+        hits[rows.numpy(), cols.numpy()] = -np.finfo(np.float32).max
+        sampled_logits = _core.add(sampled_logits, _core._constant(hits, x.dtype))
+    if subtract_log_q:
+        true_logits = _core.subtract(true_logits, _core.log(true_exp))
+        sampled_logits = _core.subtract(sampled_logits, _core.log(samp_exp))
+    logits = _core.concat([true_logits, sampled_logits], 1)
+    target = np.concatenate([np.full((b, nt), 1.0 / nt), np.zeros((b, ns))], 1)
+    return logits, _core._constant(target.astype(x.dtype.as_numpy_dtype), x.dtype)
+
+
+def nce_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true=1,
+             sampled_values=None, remove_accidental_hits=False, name="nce_loss"):
+    """The noise-contrastive estimation loss per example (``[batch]``), as ``tf.nn.nce_loss``:
+    logits ``inputs @ w[c] + b[c] - log(expected_count[c])`` of the ``num_true`` true classes
+    (``labels`` ``[batch, num_true]``) and of the sampled classes, summed sigmoid
+    cross-entropies against 1 / num_true (true) and 0 (sampled). ``weights`` ``[num_classes,
+    dim]`` (or a list of shards, TF 2's 'div' partitioning), ``biases`` ``[num_classes]``.
+    ``sampled_values`` is a ``(sampled_candidates, true_expected_count,
+    sampled_expected_count)`` triple from a ``tapegrad.random.*_candidate_sampler`` (or TF's:
+    pass the same one to both to compare exactly); None draws
+    ``log_uniform_candidate_sampler(unique=True)``. ``remove_accidental_hits`` adds -FLT_MAX
+    to a sampled logit equal to one of the row's true classes. Differentiable in
+    ``weights``, ``biases`` and ``inputs`` (not the sampled values, TF's stop_gradient)."""
+    logits, target = _sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes,
+                                     num_true, sampled_values, True, remove_accidental_hits, "nce_loss")
+    return _core.reduce_sum(sigmoid_cross_entropy_with_logits(target, logits), 1)
+
+
+def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true=1,
+                         sampled_values=None, remove_accidental_hits=True, seed=None,
+                         name="sampled_softmax_loss"):
+    """The sampled softmax loss per example (``[batch]``), as ``tf.nn.sampled_softmax_loss``:
+    the softmax cross-entropy of the logits of ``nce_loss`` (true classes' targets 1 /
+    num_true, sampled classes 0). Arguments as ``nce_loss``'s; ``remove_accidental_hits``
+    defaults to True, and ``seed`` seeds the default sampler. Differentiable in ``weights``,
+    ``biases`` and ``inputs``."""
+    logits, target = _sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes,
+                                     num_true, sampled_values, True, remove_accidental_hits,
+                                     "sampled_softmax_loss", seed)
+    return softmax_cross_entropy_with_logits(target, logits)
+
+
+__all__ += ["ctc_loss", "compute_accidental_hits", "nce_loss", "sampled_softmax_loss"]

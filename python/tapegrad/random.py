@@ -842,3 +842,183 @@ def set_global_generator(generator):
         raise TypeError(f"random.set_global_generator: expected a Generator, got "
                         f"{type(generator).__name__}")
     _global_gen = generator
+
+
+# -- session 24 (helper "ctc/sampled"): the candidate samplers ----------------------------------
+#
+# TF's range samplers (core/kernels/range_sampler.cc): ``num_sampled`` draws from a fixed (or
+# learned) distribution over [0, range_max); with ``unique`` a repeated draw is rejected and
+# drawn again, and ``num_tries`` counts every draw. The expected count of a class of
+# probability p is ``p * num_sampled`` when ``num_tries == num_sampled`` (always without
+# ``unique``), else ``-expm1(num_tries * log1p(-p))``, TF's formula. The draws come from this
+# module's numpy generators (seeded as ``uniform``), so they are not TF's numbers; the
+# distributions, dtypes, shapes and expected counts are TF's.
+
+__all__ += ["uniform_candidate_sampler", "log_uniform_candidate_sampler",
+            "learned_unigram_candidate_sampler", "fixed_unigram_candidate_sampler",
+            "all_candidate_sampler"]
+
+_LEARNED_COUNTS = {}  # learned_unigram_candidate_sampler's counts, per argument set (TF's kernel state)
+
+
+def _true_classes(true_classes, num_true, op):
+    from ._segment_ops import _int_array
+    if _is_t(true_classes) and true_classes.dtype.name != "int64":
+        raise InvalidArgumentError(f"{op}: true_classes must be an int64 tensor, got "
+                                   f"{true_classes.dtype.name}")
+    a = _int_array(true_classes, op, "true_classes").astype(_np.int64)
+    if a.ndim != 2:
+        raise InvalidArgumentError(f"{op}: true_classes must be a matrix [batch_size, num_true], "
+                                   f"got shape {list(a.shape)}")
+    if a.shape[1] != int(num_true):
+        raise InvalidArgumentError(f"{op}: true_classes must have num_true={int(num_true)} columns, "
+                                   f"got shape {list(a.shape)}")
+    return a
+
+
+def _expected(p, num_sampled, num_tries):
+    p = _np.asarray(p, dtype=_np.float32)
+    if num_tries == num_sampled:
+        return (p * _np.float32(num_sampled)).astype(_np.float32)
+    with _np.errstate(divide="ignore"):
+        return (-_np.expm1(_np.float32(num_tries) * _np.log1p(-p))).astype(_np.float32)
+
+
+def _sample_candidates(op, true_classes, num_true, num_sampled, unique, range_max, seed, probs,
+                       draw):
+    """(sampled [num_sampled] int64, true_expected_count, sampled_expected_count) float32.
+    ``probs(ids)`` gives the probabilities, ``draw(rng, n)`` n ids."""
+    tc = _true_classes(true_classes, num_true, op)
+    n = int(num_sampled)
+    r = int(range_max)
+    if n < 0 or r < 1:
+        raise InvalidArgumentError(f"{op}: num_sampled must be >= 0 and range_max >= 1, got "
+                                   f"{n} and {r}")
+    if unique and n > r:
+        raise InvalidArgumentError(f"{op}: Sampler's range is too small: num_sampled={n} "
+                                   f"> range_max={r} with unique=True")
+    if tc.size and (tc.min() < 0 or tc.max() >= r):
+        bad = tc[(tc < 0) | (tc >= r)][0]
+        raise InvalidArgumentError(f"{op}: `true_candidate` out of range [0, {r}), received {bad}")
+    rng = _rng(seed)
+    if unique:
+        out, seen, tries = [], set(), 0
+        while len(out) < n:
+            for v in draw(rng, max(2 * (n - len(out)), 16)).tolist():
+                tries += 1
+                if v not in seen:
+                    seen.add(v)
+                    out.append(v)
+                    if len(out) == n:
+                        break
+        sampled = _np.asarray(out, dtype=_np.int64)
+    else:
+        sampled = _np.asarray(draw(rng, n), dtype=_np.int64).reshape(n)
+        tries = n
+    true_exp = _expected(probs(tc), n, tries)
+    samp_exp = _expected(probs(sampled), n, tries)
+    return (_to_tensor(sampled, int64), _to_tensor(true_exp, float32), _to_tensor(samp_exp, float32))
+
+
+def uniform_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max, seed=None,
+                              name=None):
+    """``num_sampled`` classes drawn uniformly from ``[0, range_max)`` (without repeats when
+    ``unique``), as ``tf.random.uniform_candidate_sampler``: ``(sampled_candidates`` int64
+    ``[num_sampled]``, ``true_expected_count`` float32 ``[batch, num_true]``,
+    ``sampled_expected_count`` float32 ``[num_sampled])``, the expected counts TF's (see the
+    note above). ``true_classes`` is an int64 ``[batch, num_true]`` matrix. The draws are
+    tapegrad's (a ``seed`` repeats them as ``uniform``'s), not TF's numbers. No gradient."""
+    op = "uniform_candidate_sampler"
+    r = int(range_max)
+    return _sample_candidates(op, true_classes, num_true, num_sampled, unique, r, seed,
+                              lambda ids: _np.full(_np.shape(ids), 1.0 / r),
+                              lambda rng, k: rng.integers(0, r, size=k))
+
+
+def log_uniform_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max,
+                                  seed=None, name=None):
+    """As ``uniform_candidate_sampler`` but Zipfian, as
+    ``tf.random.log_uniform_candidate_sampler``: ``P(k) = log((k + 2) / (k + 1)) /
+    log(range_max + 1)`` (class ids sorted by decreasing frequency)."""
+    op = "log_uniform_candidate_sampler"
+    r = int(range_max)
+    log_range = _np.log1p(r)
+
+    def draw(rng, k):
+        v = _np.floor(_np.exp(rng.random(k) * log_range) - 1.0).astype(_np.int64)
+        return _np.clip(v, 0, r - 1)
+    return _sample_candidates(op, true_classes, num_true, num_sampled, unique, r, seed,
+                              lambda ids: _np.log((_np.asarray(ids, _np.float64) + 2.0)
+                                                  / (_np.asarray(ids, _np.float64) + 1.0)) / log_range,
+                              draw)
+
+
+def _weighted(weights):
+    w = _np.asarray(weights, dtype=_np.float64)
+    total = w.sum()
+    p = w / total
+    cdf = _np.cumsum(p)
+
+    def draw(rng, k):
+        return _np.minimum(_np.searchsorted(cdf, rng.random(k) * cdf[-1], side="right"), len(w) - 1)
+    return (lambda ids: p[_np.asarray(ids, dtype=_np.int64)]), draw
+
+
+def learned_unigram_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max,
+                                      seed=None, name=None):
+    """As ``uniform_candidate_sampler`` but from a unigram distribution learned from the true
+    classes seen so far, as ``tf.random.learned_unigram_candidate_sampler``: every class
+    starts with count 1, and after each call the true classes' counts grow by one (each
+    occurrence), so the next call with the same arguments (``num_true``, ``num_sampled``,
+    ``unique``, ``range_max``, ``seed``) samples from the updated counts, as TF's cached kernel
+    does."""
+    op = "learned_unigram_candidate_sampler"
+    r = int(range_max)
+    key = (int(num_true), int(num_sampled), bool(unique), r, seed)
+    counts = _LEARNED_COUNTS.get(key)
+    if counts is None:
+        counts = _np.ones(r, dtype=_np.float64)
+    probs, draw = _weighted(counts)
+    out = _sample_candidates(op, true_classes, num_true, num_sampled, unique, r, seed, probs, draw)
+    counts = counts.copy()
+    _np.add.at(counts, _true_classes(true_classes, num_true, op).reshape(-1), 1.0)
+    _LEARNED_COUNTS[key] = counts
+    return out
+
+
+def fixed_unigram_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max,
+                                    vocab_file="", distortion=1.0, num_reserved_ids=0, num_shards=1,
+                                    shard=0, unigrams=(), seed=None, name=None):
+    """As ``uniform_candidate_sampler`` but from given unigram counts, as
+    ``tf.random.fixed_unigram_candidate_sampler``: ``P(k)`` is proportional to
+    ``count[k] ** distortion``; the counts are ``unigrams`` or the last comma-separated field
+    of each line of ``vocab_file``, after ``num_reserved_ids`` ids of count 0. With
+    ``num_shards`` > 1 only the ids ``i`` with ``i % num_shards == shard`` are kept (in order,
+    numbered from 0), and ``range_max`` must equal their number (InvalidArgumentError, as TF)."""
+    op = "fixed_unigram_candidate_sampler"
+    if vocab_file and len(unigrams):
+        raise InvalidArgumentError(f"{op}: give vocab_file or unigrams, not both")
+    if vocab_file:
+        with open(vocab_file) as f:
+            counts = [float(line.strip().split(",")[-1]) for line in f if line.strip()]
+    else:
+        counts = [float(u) for u in unigrams]
+    if not counts:
+        raise InvalidArgumentError(f"{op}: must provide either vocab_file or unigrams")
+    w = [0.0] * int(num_reserved_ids) + [c ** float(distortion) for c in counts]
+    w = [v for i, v in enumerate(w) if i % int(num_shards) == int(shard)]
+    r = int(range_max)
+    if len(w) != r:
+        raise InvalidArgumentError(f"{op}: range is {r} must be equal to weights size  {len(w)}")
+    probs, draw = _weighted(w)
+    return _sample_candidates(op, true_classes, num_true, num_sampled, unique, r, seed, probs, draw)
+
+
+def all_candidate_sampler(true_classes, num_true, num_sampled, unique, seed=None, name=None):
+    """Every class ``0 .. num_sampled - 1``, as ``tf.random.all_candidate_sampler`` (for tests:
+    the full softmax): sampled ``range(num_sampled)`` int64, every expected count 1.0."""
+    op = "all_candidate_sampler"
+    tc = _true_classes(true_classes, num_true, op)
+    n = int(num_sampled)
+    return (_to_tensor(_np.arange(n), int64), _to_tensor(_np.ones(tc.shape), float32),
+            _to_tensor(_np.ones(n), float32))
