@@ -701,24 +701,19 @@ def _depthwise_backprop(input_shape, filt, out_backprop, strides, padding, data_
     st = _nhwc4(strides, "strides", op)
     dl = _nhwc4(dilations if dilations is not None else [1, 1, 1, 1], "dilations", op)
     from .tape import GradientTape
-    if want == "input":
-        w = as_tensor(filt, dy.dtype, f"{op}: filter")
-        shape = [int(d) for d in (input_shape.numpy() if isinstance(input_shape, _core.Tensor) else input_shape)]
-        x = _core._fill(tuple(shape), 0.0, dy.dtype)
-        with GradientTape() as tape:
-            tape.watch(x)
-            y = depthwise_conv2d(x, w, [1, st[0], st[1], 1], padding, dilations=dl)
-    else:
-        x = as_tensor(filt, dy.dtype, f"{op}: input")
-        shape = [int(d) for d in (input_shape.numpy() if isinstance(input_shape, _core.Tensor) else input_shape)]
-        w = _core._fill(tuple(shape), 0.0, dy.dtype)
-        with GradientTape() as tape:
-            tape.watch(w)
-            y = depthwise_conv2d(x, w, [1, st[0], st[1], 1], padding, dilations=dl)
+    # The operand given (`filt`: the filter, or the input when the filter's gradient is
+    # wanted) and a zero one of the wanted shape, which the tape differentiates against.
+    given = as_tensor(filt, dy.dtype, f"{op}: {'filter' if want == 'input' else 'input'}")
+    shape = [int(d) for d in (input_shape.numpy() if isinstance(input_shape, _core.Tensor) else input_shape)]
+    wanted = _core._fill(tuple(shape), 0.0, dy.dtype)
+    x, w = (wanted, given) if want == "input" else (given, wanted)
+    with GradientTape() as tape:
+        tape.watch(wanted)
+        y = depthwise_conv2d(x, w, [1, st[0], st[1], 1], padding, dilations=dl)
     if tuple(y.shape) != tuple(dy.shape):
         raise InvalidArgumentError(f"{op}: out_backprop has shape {list(dy.shape)}, the convolution's "
                                    f"output has shape {list(y.shape)}")
-    return tape.gradient(y, x if want == "input" else w, output_gradients=dy)
+    return tape.gradient(y, wanted, output_gradients=dy)
 
 
 def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,  # noqa: A002
