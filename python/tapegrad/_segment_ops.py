@@ -251,6 +251,13 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
     ``tf.math.unsorted_segment_mean``: ``segment_ids`` (any order; its shape a prefix of data's)
     in ``[0, num_segments)``, negative ids dropped, 0 for an empty segment. Differentiable."""
     x, flat, inner, n = _segment_args(data, segment_ids, "unsorted_segment_mean", num_segments)
+    if x.dtype.is_integer:
+        # TF's Python unsorted_segment_mean: the int sum over the int count, a true division
+        # (float64), 0 for an empty segment.
+        total = _core.cast(_seg_sum(x, flat, inner, n), "float64")
+        c = np.bincount(flat[flat >= 0], minlength=n)[:n] if flat.size else np.zeros(n, np.int64)
+        c = np.maximum(c, 1).astype(np.float64).reshape([n] + [1] * len(inner))
+        return _core.divide(total, _core._constant(c, None))
     return _mean(x, flat, inner, n)
 
 

@@ -90,6 +90,30 @@ def _value(x, op, what="x"):
     return t
 
 
+def _pair(x, y, op):
+    """x and y as tensors the way TF converts a binary op's arguments: a tensor operand
+    fixes the dtype, and a Python number or list on the other side takes it (``x_float / 0``
+    is float); with no tensor, x converts first and y takes its dtype."""
+    tensor = (_core.Tensor, _core.Variable)
+    if isinstance(y, tensor) and not isinstance(x, tensor):
+        b = _value(y, op, "y")
+        return _convert_like(x, b.dtype, op, "x"), b
+    a = _value(x, op, "x")
+    return a, _convert_like(y, a.dtype, op, "y")
+
+
+def _convert_like(v, dtype, op, what):
+    """v (a Python number or list: anything but a tensor or numpy data) as a ``dtype``
+    tensor; tensors and numpy data keep their own dtypes (TF: a dtype mismatch)."""
+    import numpy as np
+    if isinstance(v, (_core.Tensor, _core.Variable, np.ndarray, np.generic)):
+        return _value(v, op, what)
+    try:
+        return _core._constant(v, dtype, f"{op}: {what}")
+    except (TypeError, ValueError):
+        return _value(v, op, what)  # its own dtype: the caller's mismatch error names both
+
+
 def _float(x, op, what="x", name_it=False):
     """x as a float tensor, else a TypeError naming op (and the argument, with name_it)."""
     t = _value(x, op, what)
@@ -198,7 +222,10 @@ def ceil(x, name=None):
 def round(x, name=None):  # noqa: A001 (TF's name)
     """x rounded to the nearest integer, halves to even (banker's rounding), as
     ``tf.math.round``; the sign of zero kept (``round(-0.4)`` is ``-0.0``). No gradient."""
-    t = _float(x, "round")
+    t = _value(x, "round")
+    if t.dtype.is_integer:  # TF: an int tensor rounds to itself
+        return t
+    t = _float(t, "round")
     with _no_tape():
         r = floordiv(t, 1.0)
         d = subtract(t, r)  # exact
@@ -211,7 +238,13 @@ def round(x, name=None):  # noqa: A001 (TF's name)
 def divide_no_nan(x, y, name=None):
     """``x / y``, and 0 where ``y`` is 0 (even for x 0, inf or NaN), as
     ``tf.math.divide_no_nan``. Its gradients are 0 there too."""
-    a, b = _float(x, "divide_no_nan"), _float(y, "divide_no_nan", "y")
+    a, b = _pair(x, y, "divide_no_nan")
+    if a.dtype != b.dtype:
+        raise TypeError(f"divide_no_nan: `x` and `y` must have the same dtype, got "
+                        f"{a.dtype.name} != {b.dtype.name}")
+    if a.dtype.is_integer:  # TF's _TRUEDIV_TABLE: int32/int64 divide as float64
+        a, b = _core.cast(a, "float64"), _core.cast(b, "float64")
+    a, b = _float(a, "divide_no_nan"), _float(b, "divide_no_nan", "y")
     zero = equal(b, 0.0)
     safe = _core.where(zero, _core._constant(1.0, b.dtype), b)
     return _core.where(zero, _core._constant(0.0, a.dtype), divide(a, safe))
@@ -305,7 +338,13 @@ def softsign(features, name=None):
 def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
     """``sqrt(sum(x**2))`` over ``axis`` (None: all), as ``tf.math.reduce_euclidean_norm``
     (float tensors; its gradient at an all-zero slice is NaN, as TF's)."""
-    t = _float(input_tensor, "reduce_euclidean_norm", "input_tensor")
+    t = _value(input_tensor, "reduce_euclidean_norm", "input_tensor")
+    if t.dtype.is_integer:
+        # TF's int kernel: the square root of the int sum of squares, truncated to an int
+        # (computed in float64: exact for every sum below 2**53).
+        s = reduce_sum(multiply(t, t), axis, bool(keepdims))
+        return _core.cast(floor(sqrt(_core.cast(s, "float64"))), t.dtype)
+    t = _float(t, "reduce_euclidean_norm", "input_tensor")
     return sqrt(reduce_sum(square(t), axis, bool(keepdims)))
 
 

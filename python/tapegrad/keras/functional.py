@@ -303,6 +303,10 @@ class Graph:
             raise ValueError(f"the model expects {len(self.flat_inputs)} input(s), got "
                              f"{len(flat_vals)}")
         for t, v in zip(self.flat_inputs, flat_vals):
+            # Keras converts each input to its Input's dtype (ints too: an int array fed to a
+            # float Input becomes float, a float one fed to an int Input int).
+            if isinstance(v, _core.Tensor) and v.dtype != t.dtype:
+                v = _core.cast(v, t.dtype)
             env[id(t)] = v
 
         def value(t):

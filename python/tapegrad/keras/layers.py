@@ -43,16 +43,40 @@ def _unique_name(prefix):
     return prefix if n == 0 else f"{prefix}_{n}"
 
 
-def _as_input(x, dtype, where="layer"):
+def _as_input(x, dtype, where="layer", keep_ints=False):
     """``x`` as a Tensor of the layer's dtype: numpy/lists are copied once, float64 tensors
     cast (Keras autocasts a layer's floating inputs to its dtype). ``where`` names the layer
-    or model in conversion errors (None, strings, ragged lists)."""
+    or model in conversion errors (None, strings, ragged lists).
+
+    ``keep_ints``: int and bool inputs stay as they are (numpy int64 arrays int64, Python
+    int lists int32), as Keras' ``convert_input`` (it casts floating inputs only): what a
+    user's Layer subclass, a Lambda, a model and the shape-only layers get."""
     if type(x) is _core.Tensor:
         # DTypes are singletons (the core returns the registered objects): `is` is enough.
-        return x if x.dtype is dtype else _core.cast(x, dtype)
+        if x.dtype is dtype or (keep_ints and not x.dtype.is_floating):
+            return x
+        return _core.cast(x, dtype)
     if isinstance(x, _core.Variable):
-        return x if x.dtype == dtype else _core.cast(x.read_value(), dtype)
+        if x.dtype == dtype:
+            return x
+        if keep_ints and not x.dtype.is_floating:
+            return x.read_value()
+        return _core.cast(x.read_value(), dtype)
+    if keep_ints:
+        kind = getattr(getattr(x, "dtype", None), "kind", None)
+        if kind in ("i", "u", "b") or (kind is None and not isinstance(x, (float, complex))
+                                       and _is_int_data(x)):
+            return _core._constant(x, None, where)
     return _core._constant(x, dtype, where)
+
+
+def _is_int_data(x):
+    """Python int/bool data (an int, or nested lists of ints and bools only)."""
+    if isinstance(x, (bool, int, _np.integer, _np.bool_)):
+        return True
+    if isinstance(x, (list, tuple)) and x:
+        return all(_is_int_data(v) for v in x)
+    return False
 
 
 def _assign_all(variables, values, owner):
@@ -153,6 +177,23 @@ class Layer(Module):
         self = super().__new__(cls)
         self.__dict__["_auto_config"] = (args, kwargs) if _plain_args(args, kwargs) else None
         return self
+
+    # Whether int and bool inputs reach ``call`` as they are (Keras casts only floating
+    # inputs to a layer's dtype). True for the layers users write (a Layer or Model
+    # subclass outside tapegrad: set in __init_subclass__), Lambda, models and the
+    # shape-only layers; tapegrad's layers that do float math on their inputs (Dense,
+    # convolutions, RNNs, normalizations, ...) keep False and take ints as floats, as
+    # Keras' ops promote an int input against a float weight.
+    _keep_int_inputs = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_keep_int_inputs" not in cls.__dict__ and not cls.__module__.startswith("tapegrad."):
+            # A user's layer: ints kept when it derives from Layer (or Model) itself; a
+            # subclass of Dense etc. takes its base's rule.
+            base = next(b for b in cls.__mro__[1:] if b.__module__.startswith("tapegrad."))
+            if base is Layer:
+                cls._keep_int_inputs = True
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
                  activity_regularizer=None, **kwargs):
@@ -362,10 +403,12 @@ class Layer(Module):
     def _convert_inputs(self, inputs):
         where = f"layer {self.name!r}"
         if _is_structure(inputs):
-            x = _functional._map(lambda v: v if v is None else _as_input(v, self.dtype, where), inputs)
+            keep = self._keep_int_inputs
+            x = _functional._map(lambda v: v if v is None else _as_input(v, self.dtype, where, keep),
+                                 inputs)
             shape = _functional._map(lambda v: None if v is None else tuple(v.shape), x)
             return x, shape
-        x = _as_input(inputs, self.dtype, where)
+        x = _as_input(inputs, self.dtype, where, self._keep_int_inputs)
         return x, tuple(x.shape)
 
     def __call__(self, inputs, *args, training=None, **kwargs):
@@ -373,7 +416,8 @@ class Layer(Module):
         ``training=`` when the subclass's call takes it). On KerasTensors (``keras.Input``) it
         records the call for a functional model instead."""
         if type(inputs) is _core.Tensor and self.built:  # the common case: one built tensor
-            x = inputs if inputs.dtype is self.dtype else _core.cast(inputs, self.dtype)
+            x = inputs if inputs.dtype is self.dtype or (
+                self._keep_int_inputs and not inputs.dtype.is_floating) else _core.cast(inputs, self.dtype)
         else:
             if _functional.is_symbolic(inputs) or ((args or kwargs)
                                                    and _functional.is_symbolic([args, kwargs])):
@@ -1593,3 +1637,7 @@ __all__ += ["Conv3D", "Conv3DTranspose", "MaxPooling3D", "AveragePooling3D", "Gl
             "GlobalAveragePooling3D", "UpSampling3D", "ZeroPadding3D", "Cropping3D", "DepthwiseConv1D",
             "SeparableConv1D", "Convolution3D", "Convolution3DTranspose", "MaxPool3D", "AvgPool3D",
             "GlobalMaxPool3D", "GlobalAvgPool3D", "SeparableConvolution1D", "SeparableConvolution2D"]
+
+
+# Shape-only layers: an int input stays int (Keras casts floating inputs only).
+Flatten._keep_int_inputs = Reshape._keep_int_inputs = InputLayer._keep_int_inputs = True

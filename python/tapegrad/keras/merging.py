@@ -434,3 +434,6 @@ class Bidirectional(Layer):
             config["backward_layer"] = saving._nested(config["backward_layer"])
         return super().from_config(config)
 
+
+
+Lambda._keep_int_inputs = TimeDistributed._keep_int_inputs = True  # ints reach the user's code

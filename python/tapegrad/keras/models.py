@@ -377,6 +377,8 @@ class Model(_layers.Layer):
     compiled loss, as Keras does.
     """
 
+    _keep_int_inputs = True  # its layers decide (Keras: a model casts floating inputs only)
+
     def __init__(self, *args, **kwargs):
         if len(args) > 2:
             raise TypeError(f"Model takes at most (inputs, outputs) positionally, got {len(args)} "
@@ -1225,6 +1227,7 @@ class Sequential(Model):
             if self.layers:
                 raise ValueError("An Input must be the first layer of a Sequential model")
             self._input_shape = (layer.batch_size,) + layer.shape
+            self._input_dtype = layer.dtype  # an int Input: int inputs stay int (Keras)
             self.build(self._input_shape)
             return
         if not isinstance(layer, _layers.Layer) and not callable(layer):
@@ -1283,7 +1286,11 @@ class Sequential(Model):
         On a KerasTensor it records the call for a functional model."""
         if type(inputs) is not _core.Tensor and _functional.is_symbolic(inputs):
             return _layers.Layer.__call__(self, inputs, training=training)
-        x = _layers._as_input(inputs, float32, f"model {self.name!r}")
+        # Keras builds a Sequential as a functional model whose Input has the first layer's
+        # dtype (float32) and converts inputs to it, ints too; an int Input keeps them.
+        in_dtype = self.__dict__.get("_input_dtype")
+        x = _layers._as_input(inputs, float32 if in_dtype is None or in_dtype.is_floating
+                              else in_dtype, f"model {self.name!r}")
         if not self.built:
             self._input_shape = (None,) + tuple(x.shape[1:])
         self._losses = []

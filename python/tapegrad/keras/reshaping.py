@@ -214,3 +214,9 @@ class Permute(Layer):
         cfg = super().get_config()
         cfg.update(dims=self.dims)
         return cfg
+
+
+# Shape-only layers: an int input stays int (Keras casts floating inputs only).
+for _cls in (RepeatVector, Permute, Cropping1D, Cropping2D):
+    _cls._keep_int_inputs = True
+del _cls
