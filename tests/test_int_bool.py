@@ -109,6 +109,9 @@ def test_python_values_conversion():
     assert tf.equal([1, 2], 1).numpy().tolist() == [True, False]
     with pytest.raises(TypeError):
         tf.add(1, 2.5)  # int32 first: 2.5 cannot join it (TF refuses it too)
+    t = tf.add(1.5, [1, 2])  # float32 first: the list takes its dtype, as TF
+    assert t.dtype is tf.float32 and t.numpy().tolist() == [2.5, 3.5]
+    assert tf.add(np.ones(2, np.float32), [1, 2]).numpy().tolist() == [2.0, 3.0]
     with pytest.raises(TypeError):
         tf.subtract([1, 2], 1.5)
     # Lists of Python numbers: [1, 2.5] is one float32 value to tf.stack, as TF packs it.

@@ -472,3 +472,30 @@ def test_fan_out_accumulation_never_writes_into_tensors_users_hold():
     g2 = t.gradient(y, a)
     np.testing.assert_array_equal(g2.numpy(), [4.0, 4.0])
     np.testing.assert_array_equal(g.numpy(), [40.0, 80.0])  # the first result is untouched
+
+
+def test_lists_holding_tensors_are_packed_with_a_gradient():
+    # Note [Lists of tensors]: TF packs them with a recorded stack (TF 2.21's gradients below);
+    # numpy would read the values and the gradient would be None.
+    x = tf.Variable(2.0)
+    cases = [
+        (lambda: tf.reduce_sum([x, x]), 4.0, 2.0),
+        (lambda: tf.reduce_sum(tf.tile([x], [2])), 4.0, 2.0),
+        (lambda: tf.reduce_sum(tf.convert_to_tensor([x, x])), 4.0, 2.0),
+        (lambda: tf.reduce_sum(tf.add([x, x], 1.0)), 6.0, 2.0),
+        (lambda: tf.reduce_sum(tf.gather([x, 2 * x], [1])), 4.0, 2.0),
+        (lambda: tf.reduce_sum(tf.convert_to_tensor([[x, 0.0], [0.0, x]]) * 3.0), 12.0, 6.0),
+        (lambda: tf.reduce_sum([x, 1.0] * tf.constant(3.0)), 9.0, 3.0),
+        (lambda: tf.reduce_sum(tf.matmul([[x, 1.0]], [[x], [2.0]])), 6.0, 4.0),
+    ]
+    for f, value, grad in cases:
+        with tf.GradientTape() as tape:
+            y = f()
+        assert float(y) == value
+        assert float(tape.gradient(y, x)) == grad
+    with pytest.raises(TypeError, match="cannot pack an int32 tensor"):
+        tf.reduce_sum([x, tf.constant(1)])
+    with pytest.raises(ValueError, match="non-rectangular"):
+        tf.reduce_sum([tf.ones([2]), tf.ones([3])])
+    with pytest.raises(ValueError, match="requested dtype float64"):
+        tf.convert_to_tensor([x], dtype=tf.float64)

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "bindings/common.h"
+#include "ops/ops.h"
 
 namespace tapegrad::bind {
 
@@ -187,6 +188,59 @@ py::object foreign_reduce(const char* kind, py::handle x, py::handle axis, bool 
   return py::reinterpret_borrow<py::object>(g_foreign_reduce)(kind, x, axis, keepdims);
 }
 
+// Note [Lists of tensors]
+// A list or tuple holding tensors or Variables (at any depth), such as tf.reduce_sum([x, x]) or
+// tf.constant([[w, 0.0], [0.0, w]]): TF packs it with its stack op, so gradients reach the
+// tensors; numpy would only read their values (the gradient was silently None). It becomes a
+// recorded ops::stack of its items, all of the first tensor's dtype (depth first) unless a
+// dtype is asked for; Python numbers among them take it.
+static bool holds_tensor(PyObject* p) {
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(p);
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = PySequence_Fast_GET_ITEM(p, i);
+    if (is_tensor(item) || is_variable(item)) return true;
+    if ((PyList_Check(item) || PyTuple_Check(item)) && holds_tensor(item)) return true;
+  }
+  return false;
+}
+
+static bool first_tensor_dtype(PyObject* p, DType& d) {
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(p);
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = PySequence_Fast_GET_ITEM(p, i);
+    if (is_tensor(item) || is_variable(item)) {
+      d = to_tensor(item, nullptr, "convert").dtype();
+      return true;
+    }
+    if ((PyList_Check(item) || PyTuple_Check(item)) && first_tensor_dtype(item, d)) return true;
+  }
+  return false;
+}
+
+static Tensor pack(py::handle h, const DType* hint, const char* op) {
+  DType d{};
+  if (hint) d = *hint;
+  else first_tensor_dtype(h.ptr(), d);
+  std::vector<Tensor> items;
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(h.ptr());
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    Tensor t = to_tensor(PySequence_Fast_GET_ITEM(h.ptr(), i), &d, op);
+    if (t.dtype() != d)
+      throw TypeError(std::string(op) + ": cannot pack " + a_dtype(t.dtype()) + " tensor into a list of " +
+                      dtype_name(d) + " values (as TF; use tapegrad.cast)");
+    items.push_back(std::move(t));
+  }
+  if (!items.empty()) {
+    const Shape& s0 = items[0].shape();
+    for (const Tensor& t : items)
+      if (!(t.shape() == s0))
+        throw ValueError(std::string(op) + ": can't convert non-rectangular Python sequence to "
+                         "Tensor (a list holding tensors of shapes " + s0.str() + " and " +
+                         t.shape().str() + ")");
+  }
+  return ops::stack(items, 0);
+}
+
 Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   PyObject* p = h.ptr();
   if (is_tensor(h)) return Tensor(tensor_ptr(h));
@@ -230,6 +284,7 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
     throw TypeError(std::string(op) + ": tapegrad tensors are float32, float64, int32, int64 "
                     "or bool; cannot convert " + std::string(py::repr(h)) + " of type " +
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))));
+  if ((PyList_Check(p) || PyTuple_Check(p)) && holds_tensor(p)) return pack(h, hint, op);
   bool python_value = PyList_Check(p) || PyTuple_Check(p) || PyFloat_CheckExact(p);
   bool is_np = py::isinstance<py::array>(h) ||
                (!python_value && py::hasattr(h, "dtype"));  // numpy scalars, array-likes
@@ -238,24 +293,26 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   return from_array(h, hint, op, python_value);
 }
 
-// A Python number or bool: it takes the other operand's dtype in a binary op.
-static bool is_python_scalar(py::handle h) {
+// How firmly an operand of a binary op sets the dtype: 2 a tensor or Variable, 1 a value with a
+// dtype of its own (numpy arrays and scalars), 0 a Python number, list or tuple.
+static int dtype_rank(py::handle h) {
+  if (is_tensor(h) || is_variable(h)) return 2;
   PyObject* p = h.ptr();
-  return PyFloat_CheckExact(p) || PyLong_Check(p);  // PyLong_Check covers bool
+  return PyFloat_CheckExact(p) || PyLong_Check(p) || PyList_Check(p) || PyTuple_Check(p) ? 0 : 1;
 }
 
 void to_tensor_pair(py::handle a, py::handle b, const char* op, Tensor& ta, Tensor& tb) {
-  // The operand that sets the dtype goes first: a tensor, else the one that is not a Python
-  // scalar (np.ones(2, np.float32) + 2 is float32), else the first. The other is converted
-  // with that dtype if it is a tensor-free Python scalar (TF: 2.0 ** 3 is float32, 1 + 2.5 an
-  // error), else on its own (mismatched dtypes are then the op's TypeError).
-  const bool a_t = is_tensor(a) || is_variable(a), b_t = is_tensor(b) || is_variable(b);
-  const bool a_first = a_t || (!b_t && !(is_python_scalar(a) && !is_python_scalar(b)));
+  // The operand of the higher rank (the first on a tie) is converted first; the other takes its
+  // dtype if that is a tensor's or if the other is a Python value (TF: 2.0 ** 3 and
+  // tf.add(1.5, [1, 2]) are float32, np.ones(2, np.float32) + 2 too, 1 + 2.5 an error), else it
+  // is converted on its own (mismatched dtypes are then the op's TypeError).
+  const int ra = dtype_rank(a), rb = dtype_rank(b);
+  const bool a_first = ra >= rb;
   py::handle first = a_first ? a : b, second = a_first ? b : a;
   Tensor& tf = a_first ? ta : tb;
   Tensor& ts = a_first ? tb : ta;
   tf = to_tensor(first, nullptr, op);
-  const bool hint = (a_first ? a_t : b_t) || is_python_scalar(second);
+  const bool hint = (a_first ? ra : rb) == 2 || (a_first ? rb : ra) == 0;
   const DType d = tf.dtype();
   ts = to_tensor(second, hint ? &d : nullptr, op);
 }

@@ -32,6 +32,7 @@ from .tape import GradientTape, UnconnectedGradients
 from .module import Module
 from ._custom_gradient import custom_gradient
 from . import errors
+from ._convert import holds_tensor as _holds_tensor, pack as _pack
 from .math import reduce_logsumexp, reduce_prod, truediv, add_n, floor, round, asin, acos, atan2  # noqa: A004
 from ._array_ops import function, tile, split, range, eye, unstack, reverse, boolean_mask, is_tensor, \
     sort, argsort, roll, repeat, meshgrid, sequence_mask, gather_nd, clip_by_global_norm, linspace, \
@@ -184,13 +185,21 @@ def constant(value: _Any, dtype: _Optional[DTypeLike] = None,
 
 def convert_to_tensor(value: _Any, dtype: _Optional[DTypeLike] = None,
                       dtype_hint: _Optional[DTypeLike] = None, name: _Optional[str] = None) -> Tensor:
-    """``value`` as a Tensor (Tensors pass through unchanged; Variables give their value)."""
+    """``value`` as a Tensor (Tensors pass through unchanged; Variables give their value; a list
+    holding tensors is packed with a recorded stack, so gradients reach them, as TF's)."""
     if isinstance(value, (Tensor, Variable)):
         if dtype is not None and value.dtype != as_dtype(dtype):
             # TF's check: a tensor is never cast silently to a requested dtype.
             raise ValueError(f"Tensor conversion requested dtype {as_dtype(dtype).name} for "
                              f"Tensor with dtype {value.dtype.name}: {value!r}")
         return value if isinstance(value, Tensor) else value.read_value()
+    if _holds_tensor(value):
+        # TF packs a list holding tensors with a recorded stack: gradients reach them.
+        t = _pack(value)
+        if dtype is not None and t.dtype != as_dtype(dtype):
+            raise ValueError(f"Tensor conversion requested dtype {as_dtype(dtype).name} for a list "
+                             f"of {t.dtype.name} tensors")
+        return t
     if dtype is None and dtype_hint is not None and not hasattr(value, "dtype"):
         dtype = dtype_hint
     t = _core._constant(value, dtype)

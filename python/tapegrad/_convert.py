@@ -8,8 +8,23 @@ from . import _core
 from .errors import InvalidArgumentError as _InvalidArgumentError
 
 
+def holds_tensor(x):
+    """Whether the list or tuple x holds a Tensor or Variable at any depth: such a list is packed
+    with a recorded stack, so gradients reach its tensors (Note [Lists of tensors])."""
+    return isinstance(x, (list, tuple)) and any(
+        isinstance(v, (_core.Tensor, _core.Variable)) or holds_tensor(v) for v in x)
+
+
+def pack(x):
+    """The list or tuple x holding tensors as one tensor, through the recorded stack the core
+    packs it with (Note [Lists of tensors]; ``identity`` converts its argument that way)."""
+    return _core.identity(x)
+
+
 def as_tensor(x, dtype=None, what="loss"):
     """x as a tensor (of ``dtype`` when given); ``what`` names the loss and argument in errors."""
+    if holds_tensor(x):
+        x = pack(x)
     if isinstance(x, _core.Tensor):
         return x if dtype is None or x.dtype == dtype else _core.cast(x, dtype)
     if isinstance(x, _core.Variable):
