@@ -206,17 +206,21 @@ py::object foreign_reduce(const char* kind, py::handle x, py::handle axis, bool 
 // tensors; numpy would only read their values (the gradient was silently None). It becomes a
 // recorded ops::stack of its items, all of the first tensor's dtype (depth first) unless a
 // dtype is asked for; Python numbers among them take it.
-static bool holds_tensor(PyObject* p) {
+// Lists nested deeper than a tensor may have dimensions are not searched (numpy refuses them;
+// the recursion stays bounded whatever the user passes).
+static bool holds_tensor(PyObject* p, int depth = 0) {
+  if (depth > kMaxDims) return false;
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(p);
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = PySequence_Fast_GET_ITEM(p, i);
     if (is_tensor(item) || is_variable(item)) return true;
-    if ((PyList_Check(item) || PyTuple_Check(item)) && holds_tensor(item)) return true;
+    if ((PyList_Check(item) || PyTuple_Check(item)) && holds_tensor(item, depth + 1)) return true;
   }
   return false;
 }
 
-static bool first_tensor_dtype(PyObject* p, DType& d) {
+static bool first_tensor_dtype(PyObject* p, DType& d, int depth = 0) {
+  if (depth > kMaxDims) return false;
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(p);
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = PySequence_Fast_GET_ITEM(p, i);
@@ -224,7 +228,7 @@ static bool first_tensor_dtype(PyObject* p, DType& d) {
       d = to_tensor(item, nullptr, "convert").dtype();
       return true;
     }
-    if ((PyList_Check(item) || PyTuple_Check(item)) && first_tensor_dtype(item, d)) return true;
+    if ((PyList_Check(item) || PyTuple_Check(item)) && first_tensor_dtype(item, d, depth + 1)) return true;
   }
   return false;
 }

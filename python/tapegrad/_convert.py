@@ -8,11 +8,12 @@ from . import _core
 from .errors import InvalidArgumentError as _InvalidArgumentError
 
 
-def holds_tensor(x):
-    """Whether the list or tuple x holds a Tensor or Variable at any depth: such a list is packed
-    with a recorded stack, so gradients reach its tensors (Note [Lists of tensors])."""
-    return isinstance(x, (list, tuple)) and any(
-        isinstance(v, (_core.Tensor, _core.Variable)) or holds_tensor(v) for v in x)
+def holds_tensor(x, _depth=0):
+    """Whether the list or tuple x holds a Tensor or Variable at any depth a tensor can have:
+    such a list is packed with a recorded stack, so gradients reach its tensors (Note [Lists
+    of tensors])."""
+    return isinstance(x, (list, tuple)) and _depth <= 8 and any(
+        isinstance(v, (_core.Tensor, _core.Variable)) or holds_tensor(v, _depth + 1) for v in x)
 
 
 def pack(x):
