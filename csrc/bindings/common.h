@@ -55,6 +55,12 @@ inline VariableImpl* variable_ptr(py::handle h) {
       inst->get_value_and_holder(fast_types().variable_ti, false).value_ptr());
 }
 
+// The dtype of a Tensor or Variable (is_tensor or is_variable), without reading the Variable
+// (a read under a tape is recorded).
+inline DType held_dtype(py::handle h) {
+  return is_tensor(h) ? tensor_ptr(h)->dtype() : variable_ptr(h)->dtype();
+}
+
 static_assert(sizeof(Ref<TensorImpl>) <= sizeof(void*), "Ref must fit pybind11's simple layout");
 
 inline py::object wrap(const Tensor& t) {

@@ -225,7 +225,7 @@ static bool first_tensor_dtype(PyObject* p, DType& d, int depth = 0) {
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = PySequence_Fast_GET_ITEM(p, i);
     if (is_tensor(item) || is_variable(item)) {
-      d = to_tensor(item, nullptr, "convert").dtype();
+      d = held_dtype(item);
       return true;
     }
     if ((PyList_Check(item) || PyTuple_Check(item)) && first_tensor_dtype(item, d, depth + 1)) return true;

@@ -41,7 +41,7 @@ std::vector<Tensor> tensor_list(py::handle values, const char* op) {
   DType d{};
   for (const py::object& v : items) {
     if (is_tensor(v) || is_variable(v)) {
-      d = to_tensor(v, nullptr, op).dtype();
+      d = held_dtype(v);
       have = true;
       break;
     }

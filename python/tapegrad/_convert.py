@@ -22,8 +22,10 @@ def pack(x):
     return _core.identity(x)
 
 
-def as_tensor(x, dtype=None, what="loss"):
-    """x as a tensor (of ``dtype`` when given); ``what`` names the loss and argument in errors."""
+def as_tensor(x, dtype=None, what="loss", python_ints=False):
+    """x as a tensor (of ``dtype`` when given); ``what`` names the loss and argument in errors.
+    Python ints become float32 (what a loss or layer computes with) unless ``python_ints``,
+    which keeps TF's int32 / int64 for them (an op's arguments)."""
     if holds_tensor(x):
         x = pack(x)
     if isinstance(x, _core.Tensor):
@@ -45,6 +47,8 @@ def as_tensor(x, dtype=None, what="loss"):
         # Python bools too, as tf.constant([True, False])).
         if arr.dtype == _np.bool_:
             return _core._constant(arr, None)
+        if python_ints and arr.dtype.kind in "iu" and not isinstance(x, (_np.ndarray, _np.generic)):
+            return _core._constant(x, None)  # TF's int32, int64 past its range
         if arr.dtype != _np.float64 or not isinstance(x, (_np.ndarray, _np.generic)):
             arr = arr.astype(_np.float32)
         return _core._constant(arr, None)

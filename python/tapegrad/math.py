@@ -3,7 +3,6 @@
 import contextlib
 
 from . import _core
-from . import dtypes as _dtypes
 from ._array_ops import top_k  # noqa: F401 (tf.math.top_k)
 from ._convert import as_tensor
 from ._segment_ops import segment_sum, segment_mean, segment_max, segment_min, segment_prod, \
@@ -84,10 +83,7 @@ def _value(x, op, what="x"):
     import numpy as np
     if isinstance(x, np.ndarray) or isinstance(x, np.generic):
         return _core._constant(x, None)
-    t = as_tensor(x, None, f"{op}: {what}")  # its checks and messages name the op
-    if t.dtype == _dtypes.float32 and not isinstance(x, float) and np.asarray(x).dtype.kind in "iu":
-        return _core._constant(x, None)  # Python ints: TF's int32 / int64
-    return t
+    return as_tensor(x, None, f"{op}: {what}", python_ints=True)  # its messages name the op
 
 
 def _pair(x, y, op):
