@@ -68,7 +68,7 @@ def test_integer_and_bool_arrays_keep_their_kind():
     # numpy's integer arrays stay integers, Python ints are int32 (both as TF).
     assert tf.constant(np.arange(3)).dtype == tf.int64
     assert tf.constant(np.arange(3, dtype=np.int32)).dtype == tf.int32
-    assert tf.constant(np.arange(3, dtype=np.uint8)).dtype == tf.int32
+    assert tf.constant(np.arange(3, dtype=np.uint8)).dtype == tf.uint8
     assert tf.constant(np.arange(3, dtype=np.uint32)).dtype == tf.int64
     assert tf.constant(np.array([True, False])).dtype == tf.bool
     assert tf.constant(True).dtype == tf.bool and bool(tf.constant(True))

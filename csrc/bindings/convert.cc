@@ -120,6 +120,7 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     bool checked = false;
     if (dtype) target = *dtype;
     else if (python_value) target = python_ints_dtype(a, checked);
+    else if (kind == 'u' && isz == 1) target = DType::UInt8;
     else if (kind == 'i' ? isz <= 4 : isz <= 2) target = DType::Int32;
     else if (kind == 'i' || isz == 4) target = DType::Int64;
     else
@@ -146,8 +147,8 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
   } else if (kind == 'O') {
     unsupported(h, op);
   } else {
-    throw TypeError(std::string(op) + ": tapegrad tensors are float32, float64, int32, int64 "
-                    "or bool; cannot convert a value of dtype " + dname() + " (" +
+    throw TypeError(std::string(op) + ": tapegrad tensors are float32, float64, int32, int64, "
+                    "uint8 or bool; cannot convert a value of dtype " + dname() + " (" +
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))) + ")");
   }
   Shape shape;
@@ -286,6 +287,7 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
                        " is out of range for " + dtype_name(d));
     Tensor t = Tensor::empty(d, Shape(), op);
     if (d == DType::Int32) *t.data<std::int32_t>() = static_cast<std::int32_t>(v);
+    else if (d == DType::UInt8) *t.data<std::uint8_t>() = static_cast<std::uint8_t>(v);  // mod 256, as TF's
     else *t.data<std::int64_t>() = v;
     return t;
   }
@@ -297,8 +299,8 @@ Tensor to_tensor(py::handle h, const DType* hint, const char* op) {
   }
   if (p == Py_None) unsupported(h, op);
   if (PyUnicode_Check(p) || PyBytes_Check(p) || PyComplex_Check(p))
-    throw TypeError(std::string(op) + ": tapegrad tensors are float32, float64, int32, int64 "
-                    "or bool; cannot convert " + std::string(py::repr(h)) + " of type " +
+    throw TypeError(std::string(op) + ": tapegrad tensors are float32, float64, int32, int64, "
+                    "uint8 or bool; cannot convert " + std::string(py::repr(h)) + " of type " +
                     std::string(py::str(py::type::handle_of(h).attr("__name__"))));
   if ((PyList_Check(p) || PyTuple_Check(p)) && holds_tensor(p)) return pack(h, hint, op);
   bool python_value = PyList_Check(p) || PyTuple_Check(p) || PyFloat_CheckExact(p);
@@ -360,12 +362,13 @@ DType parse_dtype(py::handle d, const char* op) {
       if (k == 'f' && n == 8) return DType::Float64;
       if (k == 'i' && n == 4) return DType::Int32;
       if (k == 'i' && n == 8) return DType::Int64;
+      if (k == 'u' && n == 1) return DType::UInt8;
       if (k == 'b') return DType::Bool;
     } catch (py::error_already_set&) {
     }
   }
   throw TypeError(std::string(op) + ": tapegrad supports the dtypes float32, float64, int32, "
-                  "int64 and bool, got " + std::string(py::repr(d)));
+                  "int64, uint8 and bool, got " + std::string(py::repr(d)));
 }
 
 i64 parse_int(py::handle v, const char* op, const char* what) {
@@ -383,9 +386,10 @@ std::vector<i64> parse_int_list(py::handle v, const char* op, const char* what) 
     Tensor t(tensor_ptr(v));
     if (t.dtype() == DType::Bool)
       throw TypeError(std::string(op) + ": " + what + " must hold integers, got a bool tensor");
-    if (t.dtype() == DType::Int32 || t.dtype() == DType::Int64) {
-      for (i64 i = 0; i < t.numel(); ++i)
-        out.push_back(t.dtype() == DType::Int32 ? t.data<std::int32_t>()[i] : t.data<std::int64_t>()[i]);
+    if (is_integer(t.dtype())) {
+      dispatch_int(t.dtype(), [&](auto z) {
+        for (i64 i = 0; i < t.numel(); ++i) out.push_back(static_cast<i64>(t.data<decltype(z)>()[i]));
+      });
       return out;
     }
     for (i64 i = 0; i < t.numel(); ++i) {

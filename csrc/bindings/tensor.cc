@@ -108,7 +108,7 @@ void add_protocol(Cls& cls) {
                             "The shape, a tuple-like TensorShape.")
       .def_property_readonly("dtype", [](py::handle self) {
         return registry().dtypes[static_cast<int>(value_of(self).dtype())];
-      }, "The dtype: tapegrad.float32, float64, int32, int64 or bool.")
+      }, "The dtype: tapegrad.float32, float64, int32, int64, uint8 or bool.")
       .def_property_readonly("ndim", [](py::handle self) { return value_of(self).ndim(); },
                              "Number of dimensions (the rank).")
       .def_property_readonly("size", [](py::handle self) { return value_of(self).numel(); },
@@ -122,12 +122,12 @@ void add_protocol(Cls& cls) {
       })
       .def("__index__", [](py::handle self) -> i64 {
         Tensor t = value_of(self);
-        if (t.dtype() != DType::Int32 && t.dtype() != DType::Int64)
+        if (!is_integer(t.dtype()))
           throw TypeError(std::string("only integer tensors can be used as an index, got ") + a_dtype(t.dtype()) + " tensor");
         if (t.numel() != 1)
           throw TypeError("only integer tensors with one element can be used as an index, got shape " +
                           t.shape().str());
-        return t.dtype() == DType::Int32 ? *t.data<std::int32_t>() : *t.data<std::int64_t>();
+        return dispatch_int(t.dtype(), [&](auto z) { return static_cast<i64>(*t.data<decltype(z)>()); });
       })
       .def("__bool__", [](py::handle self) {
         Tensor t = value_of(self);

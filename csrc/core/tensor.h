@@ -25,21 +25,26 @@ constexpr i64 kMaxNumel = std::numeric_limits<i64>::max() / 8;
 
 // Note [Dtypes]
 // Float32 and Float64 are the differentiable dtypes: every kernel and every op with a gradient
-// takes them only (dispatch_dtype refuses the others). Int32, Int64 and Bool exist for what TF
-// code computes alongside: comparisons (bool), argmax (int64), labels and indices (int), cast;
+// takes them only (dispatch_dtype refuses the others). Int32, Int64, UInt8 and Bool exist for
+// what TF code computes alongside: comparisons (bool), argmax (int64), labels and indices
+// (int), images (uint8), cast;
 // the dtype-agnostic ops (reshape, transpose, slice, concat, pad, broadcast_to, identity) move
 // their bytes, and integer add/subtract/multiply/max/min/negative/abs/square/sign and the
 // sum/max/min reductions run as plain loops (ops/int_arith.cc), as do floordiv/floormod
-// (ops/floordiv.cc); int / int is float64 and the integer mean truncates, as TF's. No tape
-// watches a tensor of these dtypes, so no gradient flows into one.
-enum class DType : std::uint8_t { Float32 = 0, Float64 = 1, Int32 = 2, Int64 = 3, Bool = 4 };
-constexpr int kNumDTypes = 5;
+// (ops/floordiv.cc); int / int is float64 (uint8 / uint8 float32) and the integer mean
+// truncates, as TF's. UInt8 is one more integer dtype (is_integer, dispatch_int): its
+// arithmetic wraps modulo 256 as TF's, and it also takes the few integer ops TF's CPU kernels
+// refuse for it (negative, abs, sign, pow, matmul), wrapping as numpy. No tape watches a
+// tensor of these dtypes, so no gradient flows into one.
+// UInt8 is last so the codes of the first five (which Python's DType objects carry) stay put.
+enum class DType : std::uint8_t { Float32 = 0, Float64 = 1, Int32 = 2, Int64 = 3, Bool = 4, UInt8 = 5 };
+constexpr int kNumDTypes = 6;
 inline std::size_t itemsize(DType d) {
-  constexpr std::uint8_t s[kNumDTypes] = {4, 8, 4, 8, 1};
+  constexpr std::uint8_t s[kNumDTypes] = {4, 8, 4, 8, 1, 1};
   return s[static_cast<int>(d)];
 }
 inline const char* dtype_name(DType d) {
-  constexpr const char* n[kNumDTypes] = {"float32", "float64", "int32", "int64", "bool"};
+  constexpr const char* n[kNumDTypes] = {"float32", "float64", "int32", "int64", "bool", "uint8"};
   return n[static_cast<int>(d)];
 }
 // "a float32", "an int64": dtype_name with its article, for messages.
@@ -47,7 +52,7 @@ inline std::string a_dtype(DType d) {
   return std::string(d == DType::Int32 || d == DType::Int64 ? "an " : "a ") + dtype_name(d);
 }
 inline bool is_floating(DType d) { return d == DType::Float32 || d == DType::Float64; }
-inline bool is_integer(DType d) { return d == DType::Int32 || d == DType::Int64; }
+inline bool is_integer(DType d) { return d == DType::Int32 || d == DType::Int64 || d == DType::UInt8; }
 // TypeError "<op>: expected a float32 or float64 tensor, got a <dtype> tensor" unless floating.
 void require_floating(DType d, const char* op);
 // A TypeError naming op for a bool tensor (ops taking any float or integer dtype).
@@ -222,7 +227,7 @@ decltype(auto) dispatch_dtype(DType dt, F&& f, const char* op = nullptr) {
   return f(double{});
 }
 
-// Calls f(T{}) for every dtype: float, double, std::int32_t, std::int64_t, bool.
+// Calls f(T{}) for every dtype: float, double, std::int32_t, std::int64_t, bool, std::uint8_t.
 template <class F>
 decltype(auto) dispatch_all(DType dt, F&& f) {
   switch (dt) {
@@ -230,14 +235,17 @@ decltype(auto) dispatch_all(DType dt, F&& f) {
     case DType::Float64: return f(double{});
     case DType::Int32: return f(std::int32_t{});
     case DType::Int64: return f(std::int64_t{});
+    case DType::UInt8: return f(std::uint8_t{});
     default: return f(bool{});
   }
 }
 
-// Calls f(T{}) with T = std::int32_t for Int32, else std::int64_t (callers check is_integer).
+// Calls f(T{}) with T = std::int32_t for Int32, std::uint8_t for UInt8, else std::int64_t
+// (callers check is_integer).
 template <class F>
 decltype(auto) dispatch_int(DType dt, F&& f) {
   if (dt == DType::Int32) return f(std::int32_t{});
+  if (dt == DType::UInt8) return f(std::uint8_t{});
   return f(std::int64_t{});
 }
 

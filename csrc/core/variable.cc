@@ -62,8 +62,7 @@ void VariableImpl::int_add(bool subtract, const Tensor& v, const char* op) {
     for (i64 i = 0; i < n; ++i)
       out[i] = static_cast<T>(subtract ? U(out[i]) - U(src[i]) : U(out[i]) + U(src[i]));
   };
-  if (dtype() == DType::Int32) run(std::int32_t{});
-  else run(std::int64_t{});
+  dispatch_int(dtype(), run);
 }
 
 void VariableImpl::assign_add(const Tensor& v) {

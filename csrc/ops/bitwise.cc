@@ -1,4 +1,4 @@
-// tf.bitwise: and, or, xor, left_shift, right_shift, invert of int32/int64 tensors (also the
+// tf.bitwise: and, or, xor, left_shift, right_shift, invert of int32/int64/uint8 tensors (also the
 // `& | ^ ~` operators of integer tensors, which are logical on bool tensors: compare.cc).
 // No gradient, as in TF: no ops.def row. Shift amounts are clamped to [0, bits - 1] as TF's
 // kernels do (a negative shift is no shift; a left shift is done on the unsigned bits, so it
@@ -12,7 +12,7 @@ namespace {
 
 void require_int(const Tensor& t, const char* op) {
   if (!is_integer(t.dtype()))
-    throw TypeError(std::string(op) + ": expected an int32 or int64 tensor, got " +
+    throw TypeError(std::string(op) + ": expected an int32, int64 or uint8 tensor, got " +
                     a_dtype(t.dtype()) + " tensor (the & | ^ ~ operators are logical on bool "
                     "tensors and bitwise on integer ones)");
 }

@@ -1,6 +1,7 @@
 // c = a / b.   da = sum_to(grad / b, a)   db = sum_to(grad * ((-a / b) / b), b)
 // (TF's order: b * b would underflow for |b| < ~4e-23 in float32 and give inf / NaN.)
-// (int32 / int32 and int64 / int64: float64, as TF's truediv; integers have no gradient.)
+// (int32 / int32 and int64 / int64: float64, uint8 / uint8: float32, as TF's truediv;
+// integers have no gradient.)
 #include "ops/elementwise.h"
 
 namespace tapegrad::ops {
@@ -15,9 +16,12 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool* needs) {
 const OpDef op_divide{"divide", vjp};
 
 Tensor divide(const Tensor& a, const Tensor& b) {
-  // Integers divide as TF's truediv: int32 and int64 operands give a float64 quotient.
-  if (is_integer(a.dtype()) && a.dtype() == b.dtype())
-    return divide(cast(a, DType::Float64), cast(b, DType::Float64));
+  // Integers divide as TF's truediv: int32 and int64 operands give a float64 quotient, uint8
+  // ones a float32 quotient.
+  if (is_integer(a.dtype()) && a.dtype() == b.dtype()) {
+    const DType q = a.dtype() == DType::UInt8 ? DType::Float32 : DType::Float64;
+    return divide(cast(a, q), cast(b, q));
+  }
   Tensor c = detail::binary(kernels::Binary::Div, a, b, "divide");
   if (should_record({a, b})) record1(op_divide, {a, b}, c, {a, b});
   return c;

@@ -35,7 +35,7 @@ template <class T> T float_floormod(T x, T y) {
 Tensor floor_binary(bool mod, const Tensor& a, const Tensor& b, const char* op) {
   check_same_dtype(a, b, op);
   if (a.dtype() == DType::Bool)
-    throw TypeError(std::string(op) + ": expected a float32, float64, int32 or int64 tensor, got a bool tensor");
+    throw TypeError(std::string(op) + ": expected a float32, float64, int32, int64 or uint8 tensor, got a bool tensor");
   return plain_binary(a, b, op, [&](const Tensor& ea, i64 sa, const Tensor& eb, i64 sb, Tensor& out, i64 n) {
     dispatch_all(a.dtype(), [&](auto z) {
       using T = decltype(z);

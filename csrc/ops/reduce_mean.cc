@@ -10,20 +10,20 @@
 
 namespace tapegrad::ops {
 namespace {
-// As TF: the integer sum (wrapping) divided by the count in integer arithmetic, rounding
-// toward zero. A mean over no elements has no integer value: InvalidArgument.
+// As TF: the integer sum divided by the count in integer arithmetic, rounding toward zero.
+// int32 and uint8 sum in int64 as TF's (the mean of [2**31 - 1, 2**31 - 1] is 2**31 - 1,
+// of uint8 [200, 100, 3] is 101); an int64 sum wraps. A mean over no elements has no integer
+// value: InvalidArgument.
 Tensor int_mean(const Tensor& x, const std::vector<i64>& axes, i64 count, bool keepdims) {
   const Shape out_shape = reduced_shape(x.shape(), axes, keepdims);
   if (count == 0 && out_shape.numel() > 0)
     throw InvalidArgument("reduce_mean: the mean of zero elements of an integer tensor is undefined");
   if (axes.empty()) return x.alias(out_shape);  // count 1: x
-  Tensor s = detail::int_reduce(kernels::Reduce::Sum, x, axes, "reduce_mean");  // a new buffer
-  auto div = [&](auto* p) {
-    for (i64 i = 0; i < s.numel(); ++i) p[i] = static_cast<std::remove_reference_t<decltype(*p)>>(p[i] / count);
-  };
-  if (x.dtype() == DType::Int32) div(s.data<std::int32_t>());
-  else div(s.data<std::int64_t>());
-  return s.alias(out_shape);
+  const Tensor wide = x.dtype() == DType::Int64 ? x : cast(x, DType::Int64);
+  Tensor s = detail::int_reduce(kernels::Reduce::Sum, wide, axes, "reduce_mean");  // a new buffer
+  std::int64_t* p = s.data<std::int64_t>();
+  for (i64 i = 0; i < s.numel(); ++i) p[i] /= count;
+  return (x.dtype() == DType::Int64 ? s : cast(s, x.dtype())).alias(out_shape);
 }
 
 void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {

@@ -27,7 +27,8 @@ from ._core import (  # noqa: F401  (re-exported)
     logical_and, logical_or, logical_not, reduce_any, reduce_all,
     argmax, argmin, one_hot, where, gather, floordiv, cumsum, sin, cos, tan, atan,
 )
-from .dtypes import DType, float32, float64, int32, int64, bool, as_dtype  # noqa: A004
+from .dtypes import DType, float32, float64, int32, int64, uint8, bool, as_dtype  # noqa: A004
+from . import dtypes as _dtypes_mod
 from .tape import GradientTape, UnconnectedGradients
 from .module import Module
 from ._custom_gradient import custom_gradient
@@ -159,7 +160,7 @@ class TensorShape(tuple):
         return "(" + ", ".join("None" if d is None else str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
 
 
-_core._register((float32, float64, int32, int64, bool), TensorShape)
+_core._register(_dtypes_mod._ALL, TensorShape)
 # The kernel ISA is chosen now, not at the first op: a TAPEGRAD_ISA this CPU cannot run (or
 # an unknown name) fails the import with the reason, instead of the user's first computation.
 _core.isa()
@@ -566,7 +567,7 @@ def __getattr__(name):
 
 __all__ = [
     "Tensor", "Variable", "IndexedSlices", "Module", "GradientTape", "UnconnectedGradients", "custom_gradient",
-    "DType", "float32", "float64", "int32", "int64", "bool", "as_dtype", "TensorShape",
+    "DType", "float32", "float64", "int32", "int64", "uint8", "bool", "as_dtype", "TensorShape",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_not", "reduce_any", "reduce_all",
     "argmax", "argmin", "one_hot", "where", "gather", "range", "eye", "unstack", "reverse",

@@ -85,7 +85,7 @@ class _TensorProtocol:
 
 @final
 class Tensor(_TensorProtocol):
-    """An immutable n-dimensional array (float32, float64, int32, int64 or bool), as TF's
+    """An immutable n-dimensional array (float32, float64, int32, int64, uint8 or bool), as TF's
     EagerTensor."""
 
     # Set in Python (tapegrad/_variables.py): only a slice of a Variable, v[...], has it

@@ -1386,7 +1386,7 @@ def _args(op, names, values):
     for n, v in zip(names, values):
         if _is_tensor(v):
             if not v.dtype.is_floating:
-                art = "an" if v.dtype.is_integer else "a"
+                art = "an" if v.dtype.name[0] == "i" else "a"
                 raise TypeError(f"{op}: {n} must be a float32 or float64 tensor, got {art} "
                                 f"{v.dtype.name} tensor")
             if dtype is None:

@@ -1,16 +1,17 @@
 """tapegrad's dtypes, with TF's names.
 
 float32 (the default) and float64 are the differentiable dtypes: every op with a gradient takes
-them. int32, int64 and bool hold what TF code computes next to them: comparisons give bool,
-``argmax`` gives int64, labels and indices are integers, and ``cast`` converts between all five.
-No tape watches an integer or bool tensor, so no gradient flows into one.
+them. int32, int64, uint8 and bool hold what TF code computes next to them: comparisons give
+bool, ``argmax`` gives int64, labels and indices are integers, images are often uint8, and
+``cast`` converts between all six. No tape watches an integer or bool tensor, so no gradient
+flows into one. uint8 arithmetic wraps around as TF's (``200 + 100`` is 44).
 """
 
 import builtins
 
 import numpy as np
 
-__all__ = ["DType", "float32", "float64", "int32", "int64", "bool", "as_dtype"]
+__all__ = ["DType", "float32", "float64", "int32", "int64", "uint8", "bool", "as_dtype"]
 
 
 class DType:
@@ -31,8 +32,13 @@ class DType:
 
     @property
     def is_integer(self):
-        """True for int32 and int64."""
-        return self._tapegrad_code in (2, 3)
+        """True for int32, int64 and uint8."""
+        return self._tapegrad_code in (2, 3, 5)
+
+    @property
+    def is_unsigned(self):
+        """True for uint8; False for the signed, floating and bool dtypes (as TF)."""
+        return self._tapegrad_code == 5
 
     @property
     def is_bool(self):
@@ -83,26 +89,28 @@ float64 = DType("float64", 1, np.float64)
 int32 = DType("int32", 2, np.int32)
 int64 = DType("int64", 3, np.int64)
 bool = DType("bool", 4, np.bool_)  # noqa: A001  (TF's name: tf.bool)
+uint8 = DType("uint8", 5, np.uint8)
 
-_BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in (float32, float64, int32, int64, bool)}
+_ALL = (float32, float64, int32, int64, bool, uint8)  # in the core's code order
+_BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in _ALL}
 
 
 def as_dtype(value):
-    """Convert a tapegrad dtype, numpy dtype, type or name ('float32', 'int64', 'bool') to a
-    tapegrad DType."""
+    """Convert a tapegrad dtype, numpy dtype, type or name ('float32', 'int64', 'uint8', 'bool')
+    to a tapegrad DType."""
     if isinstance(value, DType):
         return value
     if value is None:  # numpy would read None as float64
-        raise TypeError("tapegrad supports the dtypes float32, float64, int32, int64 and bool, "
-                        "got None")
+        raise TypeError("tapegrad supports the dtypes float32, float64, int32, int64, uint8 and "
+                        "bool, got None")
     try:
         d = np.dtype(value)
     except TypeError:
         raise TypeError(f"Cannot convert {value!r} to a tapegrad dtype") from None
     found = _BY_NUMPY.get(d)
     if found is None:
-        raise TypeError("tapegrad supports the dtypes float32, float64, int32, int64 and bool, "
-                        f"got {value!r}")
+        raise TypeError("tapegrad supports the dtypes float32, float64, int32, int64, uint8 and "
+                        f"bool, got {value!r}")
     return found
 
 

@@ -114,7 +114,7 @@ def _float(x, op, what="x", name_it=False):
     """x as a float tensor, else a TypeError naming op (and the argument, with name_it)."""
     t = _value(x, op, what)
     if not t.dtype.is_floating:
-        article = "an" if t.dtype.is_integer else "a"
+        article = "an" if t.dtype.name[0] == "i" else "a"
         head = f"{op}: {what} must be" if name_it else f"{op}: expected"
         raise TypeError(f"{head} a float32 or float64 tensor, got {article} {t.dtype.name} tensor")
     return t
@@ -238,8 +238,9 @@ def divide_no_nan(x, y, name=None):
     if a.dtype != b.dtype:
         raise TypeError(f"divide_no_nan: `x` and `y` must have the same dtype, got "
                         f"{a.dtype.name} != {b.dtype.name}")
-    if a.dtype.is_integer:  # TF's _TRUEDIV_TABLE: int32/int64 divide as float64
-        a, b = _core.cast(a, "float64"), _core.cast(b, "float64")
+    if a.dtype.is_integer:  # TF's _TRUEDIV_TABLE: int32/int64 divide as float64, uint8 as float32
+        f = "float32" if a.dtype.name == "uint8" else "float64"
+        a, b = _core.cast(a, f), _core.cast(b, f)
     a, b = _float(a, "divide_no_nan"), _float(b, "divide_no_nan", "y")
     zero = equal(b, 0.0)
     safe = _core.where(zero, _core._constant(1.0, b.dtype), b)

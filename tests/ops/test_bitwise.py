@@ -88,9 +88,9 @@ def test_ragged_operators_follow_the_values_dtype():
 
 
 def test_bitwise_errors_name_the_op():
-    with pytest.raises(TypeError, match="bitwise_and: expected an int32 or int64 tensor, got a float32"):
+    with pytest.raises(TypeError, match="bitwise_and: expected an int32, int64 or uint8 tensor, got a float32"):
         tf.constant([1.0]) & tf.constant([1.0])
-    with pytest.raises(TypeError, match="invert: expected an int32 or int64 tensor, got a bool"):
+    with pytest.raises(TypeError, match="invert: expected an int32, int64 or uint8 tensor, got a bool"):
         tf.bitwise.invert(tf.constant([True]))
     with pytest.raises(TypeError, match="bitwise_and: cannot compute bitwise_and of an int32 tensor and an int64"):
         tf.bitwise.bitwise_and(tf.constant(np.array([1], np.int32)), tf.constant(np.array([1], np.int64)))
