@@ -99,21 +99,157 @@ def _rng(seed=None):
     return g
 
 
-def _shape(shape, op):
-    # As the ops parse it: ints, scalar int tensors (tf.shape(x)[0]), a 1-D int tensor. A
-    # negative dimension is TF's InvalidArgumentError (a ValueError).
-    try:
-        dims = _core._parse_shape(shape, op)
-    except ValueError as e:
-        if isinstance(e, InvalidArgumentError):
-            raise
-        raise InvalidArgumentError(str(e)) from None
+def _shape(shape, op, int32_only=False):
+    """``shape`` as a tuple of ints, by TF's rules for a random op's shape (checked before
+    anything is drawn). TF converts it to a tensor that must be a vector of int32 / int64:
+    a list or tuple of ints (numpy ints, scalar int tensors too), a 1-D int32 / int64 tensor
+    or array, a TensorShape. Else, as TF:
+
+    - InvalidArgumentError: a scalar (``3``, ``np.int64(3)``, a 0-D tensor), a 2-D shape
+      (``[[2, 3]]``, a 2-D tensor or array), dimensions that are not int32 / int64 (floats,
+      bools alone, strings, uint8 / int16 arrays and tensors), a negative dimension, more
+      elements than a tensor can hold;
+    - ValueError: None (the shape or a dimension: a partially known TensorShape too), a list
+      mixing bools or strings with ints, a ragged list, a non-sequence (a dict).
+
+    ``int32_only``: ``gamma`` / ``poisson``, where TF converts the shape with dtype int32:
+    a tensor other than int32 is a ValueError, a float or string a TypeError, while numpy
+    arrays (float ones too, truncated) and bools are converted."""
+    dims = tuple(_shape_dims(shape, op, int32_only))
+    for d in dims:
+        if d < 0:
+            raise InvalidArgumentError(f"{op}: dimensions must be >= 0, got shape {dims} "
+                                       f"(Dimension {d} must be >= 0)")
     n = 1
     for d in dims:
         n *= d
     if n * 8 >= 2 ** 63:  # numpy draws in float64
-        raise ValueError(f"{op}: shape {dims} has too many elements for a tensor")
+        raise InvalidArgumentError(f"{op}: shape {dims} has too many elements for a tensor "
+                                   "(more than 2**63 - 1 bytes to draw)")
     return dims
+
+
+def _show(x):
+    """A short description of a ``shape`` argument for messages."""
+    if isinstance(x, (_core.Tensor, _core.Variable)):
+        return f"a tensor of dtype {x.dtype.name} and shape {list(x.shape)} ({x.numpy().tolist()!r:.60})"
+    if isinstance(x, _np.ndarray):
+        return f"an array of dtype {x.dtype} and shape {list(x.shape)} ({x.tolist()!r:.60})"
+    return f"{x!r:.60}"
+
+
+def _shape_dims(shape, op, int32_only):
+    """The dimensions of ``shape`` (see ``_shape``), before the range checks."""
+    where = f"{op}: shape"
+    if isinstance(shape, _core.Variable):
+        shape = shape.read_value()
+    if shape is None:
+        raise ValueError(f"{where} must be a list or a 1-D tensor of ints, got None")
+    if isinstance(shape, _core.Tensor):
+        name = shape.dtype.name
+        if int32_only and name != "int32":
+            raise ValueError(f"{where}: Tensor conversion requested dtype int32 for "
+                             f"{_show(shape)}")
+        if name not in ("int32", "int64"):
+            raise InvalidArgumentError(f"{where} must hold int32 or int64 values, got "
+                                       f"{_show(shape)}")
+        arr = shape.numpy()
+    elif isinstance(shape, (_np.ndarray, _np.generic)):
+        arr = _np.asarray(shape)
+        if int32_only:
+            if arr.dtype.kind not in "iufb":
+                raise TypeError(f"{where}: cannot convert {_show(shape)} to int32")
+            arr = arr.astype(_np.int64)
+        elif arr.dtype not in (_np.int32, _np.int64):
+            raise InvalidArgumentError(f"{where} must hold int32 or int64 values, got "
+                                       f"{_show(arr)}")
+    elif isinstance(shape, (bool, int, float, str, bytes)):
+        if int32_only and isinstance(shape, (float, str, bytes)):
+            raise TypeError(f"{where}: cannot convert {shape!r:.60} to an int32 tensor")
+        if isinstance(shape, int):  # bool too: a scalar either way
+            raise InvalidArgumentError(f"{where} must be a vector (a list or 1-D tensor) of "
+                                       f"int32 / int64, got the scalar {shape!r} (write "
+                                       f"[{int(shape)}] for a 1-D result)")
+        raise InvalidArgumentError(f"{where} must be a vector of int32 / int64, got {shape!r:.60}")
+    elif isinstance(shape, (list, tuple)):
+        arr = _sequence_dims(shape, op, int32_only)
+    else:
+        raise ValueError(f"{where}: cannot convert a {type(shape).__name__} ({shape!r:.60}) to a "
+                         "tensor; give a list or a 1-D int tensor")
+    if arr.ndim != 1:
+        raise InvalidArgumentError(f"{where} must be a vector (1-D) of int32 / int64, got "
+                                   f"{_show(shape)}, of rank {arr.ndim}")
+    return [int(d) for d in arr]
+
+
+def _sequence_dims(seq, op, int32_only):
+    """A list / tuple ``shape`` as TF converts it: an int64 numpy array of its values (of
+    its nesting's rank), or TF's error."""
+    where = f"{op}: shape"
+    leaves, kinds = [], set()
+
+    def walk(x, depth, dims):
+        if isinstance(x, (list, tuple)) or (isinstance(x, _np.ndarray) and x.ndim):
+            n = len(x)
+            if len(dims) <= depth:
+                dims.append(n)
+            elif dims[depth] != n:
+                raise ValueError(f"{where}: cannot convert the non-rectangular sequence "
+                                 f"{seq!r:.60} to a tensor")
+            for v in x:
+                walk(v, depth + 1, dims)
+            return
+        if leaf_depth and leaf_depth[0] != depth:
+            raise ValueError(f"{where}: cannot convert the non-rectangular sequence {seq!r:.60} "
+                             "to a tensor")
+        leaf_depth[:] = [depth]
+        if x is None:
+            raise ValueError(f"{where}: a dimension is None in {seq!r:.60} (a partially known "
+                             "shape cannot become a tensor)")
+        if isinstance(x, _core.Variable):
+            x = x.read_value()
+        if isinstance(x, _core.Tensor):
+            if x.ndim:  # TF packs the elements: a non-scalar one does not fit
+                raise InvalidArgumentError(f"{where}: the elements of {seq!r:.80} must be scalars "
+                                           f"to make a 1-D shape, got {_show(x)}")
+            name = x.dtype.name
+            if int32_only:
+                kinds.add("int")
+                leaves.append(int(x.numpy()))
+                return
+            if name not in ("int32", "int64"):
+                raise InvalidArgumentError(f"{where} must hold int32 or int64 values, got "
+                                           f"{_show(x)} in {seq!r:.60}")
+            kinds.add("int")
+            leaves.append(int(x.numpy()))
+            return
+        if isinstance(x, (bool, _np.bool_)):
+            kinds.add("bool")
+        elif isinstance(x, (int, _np.integer)):
+            kinds.add("int")
+        elif isinstance(x, (float, _np.floating)):
+            kinds.add("float")
+        elif isinstance(x, (str, bytes)):
+            kinds.add("str")
+        else:
+            raise ValueError(f"{where}: cannot convert a {type(x).__name__} ({x!r:.40}) in "
+                             f"{seq!r:.60} to a tensor")
+        leaves.append(x)
+
+    leaf_depth = []
+    dims = []
+    walk(seq, 0, dims)
+    if "str" in kinds and len(kinds) > 1 or (not int32_only and "bool" in kinds and len(kinds) > 1):
+        raise ValueError(f"{where}: cannot convert {seq!r:.60}, a sequence of mixed types, to a "
+                         "tensor")
+    if int32_only:
+        if kinds & {"float", "str"}:
+            raise TypeError(f"{where}: cannot convert {seq!r:.60} to an int32 tensor")
+    elif kinds - {"int"}:
+        kind = "floats" if "float" in kinds else ("bools" if "bool" in kinds else "strings")
+        raise InvalidArgumentError(f"{where} must hold int32 or int64 values, got {kind}: "
+                                   f"{seq!r:.60}")
+    return _np.asarray([int(v) for v in leaves], dtype=_np.int64).reshape(dims)
 
 
 def _dtype(dtype, op, integers=False):
@@ -329,7 +465,9 @@ def _values(x, op, what):
 
 
 def _out_shape(shape, extra, op):
-    dims = _shape(shape, op)
+    """gamma's / poisson's output shape: ``shape`` (converted as TF's int32 shape) then the
+    parameters' shape."""
+    dims = _shape(shape, op, int32_only=True)
     full = tuple(dims) + tuple(extra)
     _shape(list(full), op)  # refuses too many elements
     return full
@@ -349,11 +487,7 @@ def _categorical(op, logits, num_samples, dtype, rng_fn):
     dt = as_dtype("int64" if dtype is None else dtype)
     if dt.name not in ("int32", "int64"):
         raise TypeError(f"{op}: dtype must be int32 or int64, got {dt.name}")
-    n = num_samples.numpy() if isinstance(num_samples, (_core.Tensor, _core.Variable)) else num_samples
-    if isinstance(n, bool) or not (isinstance(n, (int, _np.integer)) or (isinstance(n, (float, _np.floating, _np.ndarray))
-                                                                        and _np.ndim(n) == 0 and float(n).is_integer())):
-        raise TypeError(f"{op}: num_samples must be an int, got {num_samples!r:.40}")
-    n = int(n)
+    n = _num_samples(num_samples, op)
     if n < 0:
         raise InvalidArgumentError(f"{op}: num_samples must be non-negative, got {n}")
     b, k = lg.shape
@@ -376,6 +510,40 @@ def _categorical(op, logits, num_samples, dtype, rng_fn):
     out = _np.minimum(pos.reshape(b, n) - _np.arange(b)[:, None] * k, k - 1) if b * n else \
         _np.zeros((b, n), _np.int64)
     return _to_tensor(out, dt)
+
+
+def _num_samples(num_samples, op):
+    """``num_samples`` as an int, as TF converts it (to an int32 scalar): Python ints and
+    bools, numpy numbers and 0-D arrays (floats truncated), int32 scalar tensors. A float or
+    string is a TypeError, None a ValueError, a 1-D value an InvalidArgumentError, a tensor
+    of another dtype an InvalidArgumentError (``categorical``) or a ValueError
+    (``stateless_categorical``, which converts it first)."""
+    where = f"{op}: num_samples"
+    x = num_samples.read_value() if isinstance(num_samples, _core.Variable) else num_samples
+    if x is None:
+        raise ValueError(f"{where} must be an int, got None")
+    if isinstance(x, _core.Tensor):
+        if x.dtype.name != "int32":
+            cls = ValueError if "stateless" in op else InvalidArgumentError
+            raise cls(f"{where} must be an int32 scalar tensor, got {_show(x)}")
+        arr = x.numpy()
+    elif isinstance(x, (float, str, bytes)) and not isinstance(x, _np.generic):
+        raise TypeError(f"{where} must be an int, got {x!r:.40}")
+    elif isinstance(x, (list, tuple)):
+        try:
+            arr = _np.asarray(x)
+        except ValueError:
+            raise ValueError(f"{where} must be an int, got {x!r:.40}") from None
+        if arr.dtype.kind not in "iub":
+            raise TypeError(f"{where} must be an int, got {x!r:.40}")
+    else:
+        arr = _np.asarray(x)
+        if arr.dtype.kind not in "iufb":
+            raise TypeError(f"{where} must be an int, got {x!r:.40}")
+    if arr.ndim:
+        raise InvalidArgumentError(f"{where} should be a scalar, got shape {list(arr.shape)}: "
+                                   f"{_show(x)}")
+    return int(arr)
 
 
 def poisson(shape, lam, dtype=float32, seed=None, name=None):

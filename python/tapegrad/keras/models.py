@@ -2,9 +2,9 @@
 compile / fit / evaluate / predict.
 
 A training step is ``with GradientTape(): loss = loss_fn(y, model(x))``, ``tape.gradient``,
-``optimizer.apply_gradients``: every op of it runs in C++. The data are converted to float32
-once per fit; batches become tensors once (once per fit without shuffling, once per epoch
-with it), never per op.
+``optimizer.apply_gradients``: every op of it runs in C++. The data are converted once per
+fit (to float32; int and bool inputs keep their dtype, as Keras); batches become tensors
+once (once per fit without shuffling, once per epoch with it), never per op.
 """
 
 import sys
@@ -28,9 +28,13 @@ from ..module import _attribute_children, _leaves
 __all__ = ["Model", "Sequential", "load_model", "save_model", "clone_model", "model_from_json"]
 
 
-def _as_array(x, name):
-    """A float32 numpy array for a dataset (tensors, lists, float64 and int arrays all become
-    float32 once, as Keras casts inputs to its float32 layers)."""
+def _as_array(x, name, keep_ints=False):
+    """A numpy array for a dataset, converted once: float32 (tensors, lists, float64 and
+    int arrays all become float32). With ``keep_ints`` (the inputs ``x``), int and bool data
+    keep their dtype and only floating data become float32, as Keras' data adapter (it
+    casts floats to floatx only); the model then converts them as its own call does (a
+    Sequential or functional model to its Input's dtype, a subclassed model's ``call``
+    gets them as they are)."""
     if x is None:
         return None
     if isinstance(x, (_core.Tensor, _core.Variable)):
@@ -38,7 +42,15 @@ def _as_array(x, name):
     arr = _np.asarray(x)
     if arr.dtype == object:
         raise ValueError(f"{name}: could not convert the data to a numeric array")
+    if keep_ints and arr.dtype.kind in "iub":
+        # tapegrad has no uint64 (_constant widens the other small ints itself)
+        return _np.ascontiguousarray(arr, dtype=_np.int64 if arr.dtype == _np.uint64 else None)
     return _np.ascontiguousarray(arr, dtype=_np.float32)
+
+
+def _batch_tensor(a):
+    """A tensor of an array from ``_as_array``: float32, or int / bool as it is."""
+    return _core._constant(a, float32 if a.dtype.kind == "f" else None)
 
 
 
@@ -48,12 +60,29 @@ def _metric_value(m):
     r = m.result()
     return float(r) if not r.shape else r.numpy()
 
-def _as_data(x, name):
+def _as_data(x, name, keep_ints=False):
     """``_as_array`` for one input, or for each array of several (a list / tuple / dict of
     arrays for a model of several inputs, as Keras takes them)."""
     if _layers._is_structure(x):
-        return _functional._map(lambda a: _as_array(a, name), x)
-    return _as_array(x, name)
+        return _functional._map(lambda a: _as_array(a, name, keep_ints), x)
+    return _as_array(x, name, keep_ints)
+
+
+def _is_int_or_bool(x):
+    """Whether ``x`` (a Tensor, an array, Python data) holds ints or bools."""
+    dtype = getattr(x, "dtype", None)
+    if isinstance(dtype, _np.dtype):
+        return dtype.kind in "iub"
+    if dtype is not None and hasattr(dtype, "is_floating"):
+        return not dtype.is_floating and not getattr(dtype, "is_complex", False) \
+            and dtype.name != "string"
+    return _layers._is_int_data(x)
+
+
+def _first_leaf_shape(x):
+    """The shape of ``x`` (a Tensor, an array or Python data)."""
+    shape = getattr(x, "shape", None)
+    return tuple(shape) if shape is not None else _np.shape(x)
 
 
 def _first_leaf(x):
@@ -158,15 +187,17 @@ class _DatasetFeed:
         if parts is None or (self.where != "predict" and parts[1] is None):
             raise ValueError(f"{self.where}: a Dataset must yield (x, y) or (x, y, sample_weight) "
                              f"tuples, got an element of type {type(element).__name__}")
-        return [None if p is None else self._float(p) for p in parts]
+        # x keeps int / bool data as they are (Keras: only floats become floatx)
+        return [None if p is None else self._float(p, i == 0) for i, p in enumerate(parts)]
 
     @staticmethod
-    def _float(t):
+    def _float(t, keep_ints=False):
         if isinstance(t, (tuple, list, dict)):  # the inputs of a model of several inputs
-            return _functional._map(_DatasetFeed._float, t)
-        if isinstance(t, _core.Tensor) and t.dtype == float32:
+            return _functional._map(lambda v: _DatasetFeed._float(v, keep_ints), t)
+        if isinstance(t, _core.Tensor) and (t.dtype == float32
+                                            or (keep_ints and not t.dtype.is_floating)):
             return t
-        return _core._constant(_as_array(t, "x"), float32)
+        return _batch_tensor(_as_array(t, "x", keep_ints))
 
     def epoch(self, loss_fn=None):
         """One epoch's batches (a generator; ``count`` is how many it gave)."""
@@ -456,8 +487,13 @@ class Model(_layers.Layer):
     def _build_on(self, xs):
         """Create the weights by calling the model on the first sample of ``xs`` (Keras
         builds a subclassed model on its first call too)."""
-        if not self.built:
+        if not self.built or not self._layers_built():
             self(_map_rows(xs, slice(0, 1)), training=False)
+
+    def _layers_built(self):
+        """Whether every layer has its weights (a Sequential built from its Input stops
+        building at a layer of unknown output shape, a Lambda: the rest build on a call)."""
+        return True
 
     def set_weights(self, weights):
         """Assign numpy arrays (the order of ``get_weights``) to the weights."""
@@ -735,7 +771,7 @@ class Model(_layers.Layer):
 
     def _step(self, x, y, sample_weight):
         """train_step's work; returns (loss, predictions) for the metrics."""
-        if not self.built:
+        if not self.built or not self._layers_built():
             self(x, training=False)  # a subclassed model creates its weights on its first call
         tvars = self.trainable_variables
         with GradientTape() as tape:
@@ -750,7 +786,7 @@ class Model(_layers.Layer):
         ``[loss, metric, ...]`` (their values on this batch, or accumulated since the last
         reset with ``reset_metrics=False``); a dict with ``return_dict``."""
         self._check_compiled("training")
-        xb = _functional._map(lambda a: _core._constant(a, float32), _as_data(x, "x"))
+        xb = _functional._map(_batch_tensor, _as_data(x, "x", keep_ints=True))
         yb = _functional._map(lambda a: _core._constant(a, float32), _as_data(y, "y"))
         sw = None if sample_weight is None else _core._constant(_as_array(sample_weight, "sample_weight"), float32)
         loss, pred = self._step(xb, yb, sw)
@@ -774,7 +810,7 @@ class Model(_layers.Layer):
         if y is None:
             raise ValueError(f"Model {self.name!r}.test_on_batch: `y` (the targets) is required "
                              "to compute the compiled loss")
-        xb = _functional._map(lambda a: _core._constant(a, float32), _as_data(x, "x"))
+        xb = _functional._map(_batch_tensor, _as_data(x, "x", keep_ints=True))
         yb = _functional._map(lambda a: _core._constant(a, float32), _as_data(y, "y"))
         sw = None if sample_weight is None else _core._constant(
             _as_array(sample_weight, "sample_weight"), float32)
@@ -809,8 +845,8 @@ class Model(_layers.Layer):
         """Tensors of consecutive batches of each array (rows permuted by ``order`` first),
         at most ``limit`` of them. With ``shard=(rank, size)``, only the batches rank,
         rank + size, ... (``limit`` of them) are made. Each array's rows for all the batches
-        are gathered into one float32 tensor in one call, and the batches are views of it
-        (no copy, no allocation each)."""
+        are gathered into one tensor (float32; int / bool inputs keep their dtype) in one
+        call, and the batches are views of it (no copy, no allocation each)."""
         n = _num_rows(arrays[0])
         if shard is not None:
             rank, size = shard
@@ -836,11 +872,11 @@ class Model(_layers.Layer):
             if a is None:
                 return [None] * len(starts)
             if isinstance(rows, slice):
-                epoch = _core._constant(a[rows], float32)
+                epoch = _batch_tensor(a[rows])
             elif a.dtype == _np.float32 and a.flags.c_contiguous and a.ndim >= 1:
                 epoch = _core._take_rows(a, rows)  # one copy, no numpy temporary
             else:
-                epoch = _core._constant(a[rows], float32)
+                epoch = _batch_tensor(a[rows])  # int / bool inputs keep their dtype
             return _core._row_views(epoch, batch_size)
 
         def gather_any(a):
@@ -905,7 +941,8 @@ class Model(_layers.Layer):
             verbose = 1
         feed = _DatasetFeed.make(self, "fit", x, y, batch_size, sample_weight, steps_per_epoch,
                                  validation_split, distributed)
-        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_data(y, "y"))
+        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x", keep_ints=True),
+                                                  _as_data(y, "y"))
         if xs is None or ys is None:
             raise ValueError("fit needs both `x` and `y`")
         if _num_rows(xs) != _num_rows(ys):
@@ -1102,7 +1139,8 @@ class Model(_layers.Layer):
         batches (then without y, batch_size and sample_weight); ``steps`` caps the batches."""
         self._check_compiled("evaluating")
         feed = _DatasetFeed.make(self, "evaluate", x, y, batch_size, sample_weight, steps)
-        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x"), _as_data(y, "y"))
+        xs, ys = (feed.x0, feed.y0) if feed else (_as_data(x, "x", keep_ints=True),
+                                                  _as_data(y, "y"))
         sw = _as_array(sample_weight, "sample_weight")
         total, count, out_totals = 0.0, 0, {}
         out_logs = {}
@@ -1137,7 +1175,8 @@ class Model(_layers.Layer):
         model of several outputs), computed in batches (at most ``steps`` of them). ``x`` may
         be a Dataset of batches (``x`` or ``(x, ...)``)."""
         feed = _DatasetFeed.make(self, "predict", x, None, batch_size, None, steps)
-        batches = feed.epoch() if feed else self._batches([_as_data(x, "x")], int(batch_size or 32),
+        batches = feed.epoch() if feed else self._batches([_as_data(x, "x", keep_ints=True)],
+                                                          int(batch_size or 32),
                                                           limit=steps)
         outs = [self(b[0]) for b in batches]
         if not outs:
@@ -1236,6 +1275,7 @@ class Sequential(Model):
             self._input_shape = (None,) + layer._input_shape_arg
         self.layers.append(layer)
         self.built = False
+        self.__dict__.pop("_untraceable", None)
         if self._input_shape is not None:
             self.build(self._input_shape)
 
@@ -1244,6 +1284,7 @@ class Sequential(Model):
         if not self.layers:
             raise TypeError("There are no layers in the model.")
         self.layers.pop()
+        self.__dict__.pop("_untraceable", None)
 
     def build(self, input_shape=None):
         """Build every layer for inputs of ``input_shape`` (batch dimension first, may be None)."""
@@ -1264,6 +1305,9 @@ class Sequential(Model):
                 # after it build on the first call instead.
                 break
         self.built = True
+
+    def _layers_built(self):
+        return all(layer.built for layer in self.layers if isinstance(layer, _layers.Layer))
 
     def compute_output_shape(self, input_shape):
         """The shape the layers give for inputs of ``input_shape`` (None where a plain callable
@@ -1286,11 +1330,7 @@ class Sequential(Model):
         On a KerasTensor it records the call for a functional model."""
         if type(inputs) is not _core.Tensor and _functional.is_symbolic(inputs):
             return _layers.Layer.__call__(self, inputs, training=training)
-        # Keras builds a Sequential as a functional model whose Input has the first layer's
-        # dtype (float32) and converts inputs to it, ints too; an int Input keeps them.
-        in_dtype = self.__dict__.get("_input_dtype")
-        x = _layers._as_input(inputs, float32 if in_dtype is None or in_dtype.is_floating
-                              else in_dtype, f"model {self.name!r}")
+        x = self._convert_input(inputs)
         if not self.built:
             self._input_shape = (None,) + tuple(x.shape[1:])
         self._losses = []
@@ -1311,6 +1351,72 @@ class Sequential(Model):
     def call(self, inputs, training=None):
         """The layers in order on ``inputs`` (what calling the model does)."""
         return Sequential.__call__(self, inputs, training=training)
+
+    def _convert_input(self, inputs):
+        """``inputs`` as a Tensor, as Keras 3 converts a Sequential's inputs. Keras runs a
+        Sequential as a functional model whose Input has the dtype of a leading ``Input``
+        or, without one, of the first layer (float32 unless it was given another), and
+        converts every input to it: ints and bools to float32, a float64 array given to an
+        int Input to int. Without an Input, the functional model comes from tracing the
+        layers on a symbolic input of that dtype; when a Lambda cannot be traced so (its
+        function fails on it, as ``tf.one_hot`` of a float), Keras runs the layers one by
+        one instead, and int / bool inputs then reach the first layer as they are (floats
+        still become its dtype). ``_keeps_int_inputs`` decides that, once."""
+        where = f"model {self.name!r}"
+        in_dtype = self.__dict__.get("_input_dtype")
+        if in_dtype is None:
+            first = self.layers[0] if self.layers else None
+            in_dtype = first.dtype if isinstance(first, _layers.Layer) else float32
+            if in_dtype.is_floating and _is_int_or_bool(inputs) and self._keeps_int_inputs(inputs):
+                return _layers._as_input(inputs, in_dtype, where, keep_ints=True)
+        if in_dtype.is_floating:
+            return _layers._as_input(inputs, in_dtype, where)
+        # An int Input: floats are cast to it (Keras), not refused as a lossy conversion.
+        x = _layers._as_input(inputs, float32, where, keep_ints=True)
+        return x if x.dtype == in_dtype else _core.cast(x, in_dtype)
+
+    def _keeps_int_inputs(self, inputs):
+        """Whether int / bool inputs reach the layers as they are, because Keras could not
+        trace this Sequential (no Input) into a functional model: one of its Lambdas without
+        an ``output_shape`` (or a plain callable) fails on an input of the first layer's
+        dtype. Found once (until ``add`` / ``pop``), the way Keras traces: the layers run
+        on zeros of one sample of that dtype, in inference mode and off the tape, up to the
+        last such Lambda (the layers after it cannot decide it). A failure of any other
+        layer leaves the conversion to the first layer's dtype (Keras would fail to build;
+        here the real call reports it)."""
+        known = self.__dict__.get("_untraceable")
+        if known is not None:
+            return known
+        from .merging import Lambda
+        from ..math import _no_tape
+
+        def opaque(layer):
+            return (not isinstance(layer, _layers.Layer)
+                    or (isinstance(layer, Lambda) and layer._output_shape is None))
+
+        layers = list(self.layers)
+        last = max((i for i, layer in enumerate(layers) if opaque(layer)), default=-1)
+        untraceable = False
+        if last >= 0:
+            first = layers[0]
+            dtype = first.dtype if isinstance(first, _layers.Layer) else float32
+            shape = _first_leaf_shape(inputs)
+            saved = (self.__dict__.get("_losses"), self.__dict__.get("_output_mask"))
+            try:
+                with _no_tape():
+                    x = _core._constant(_np.zeros((1,) + tuple(shape[1:]),
+                                                  dtype=dtype.as_numpy_dtype), dtype)
+                    for layer in layers[:last + 1]:
+                        try:
+                            x = layer(x, training=False) if isinstance(layer, _layers.Layer) \
+                                else layer(x)
+                        except Exception:  # noqa: BLE001 - a failed trace is the answer
+                            untraceable = opaque(layer)
+                            break
+            finally:
+                self._losses, self._output_mask = saved
+        self.__dict__["_untraceable"] = untraceable
+        return untraceable
 
 
 from .saving import load_model, save_model, clone_model, model_from_json  # noqa: E402,F401
