@@ -602,3 +602,10 @@ __all__ += ["histogram_fixed_width_bins", "guarantee_const", "is_symbolic_tensor
             "get_current_name_scope", "Assert", "gradients", "hessians", "approx_top_k"]
 __all__ += ["sparse", "SparseTensor"]
 __all__ += ["ragged", "RaggedTensor"]
+from ._more_api import matrix_square_root, extract_volume_patches, \
+    required_space_to_batch_paddings, VariableAggregation, VariableSynchronization, \
+    no_gradient  # noqa: E402,F401 (session 25, helper "more api")
+__all__ += ["matrix_square_root", "extract_volume_patches", "required_space_to_batch_paddings",
+            "VariableAggregation", "VariableSynchronization", "no_gradient"]
+from ._edit_distance import edit_distance  # noqa: E402,F401 (session 25, helper "ctc/edit")
+__all__ += ["edit_distance"]

@@ -99,11 +99,13 @@ class Variable(_TensorProtocol):
     def __init__(
         self,
         initial_value: Union[TensorLike, Callable[[], TensorLike], None] = None,
-        trainable: bool = True,
+        trainable: Optional[bool] = None,
         name: Optional[str] = None,
         dtype: Optional[DTypeLike] = None,
         *,
         constraint: Optional[Callable[[Variable], TensorLike]] = None,
+        synchronization: Any = None,
+        aggregation: Any = None,
     ) -> None: ...
     @property
     def name(self) -> str: ...
@@ -112,6 +114,11 @@ class Variable(_TensorProtocol):
     # Set in Python (tapegrad/_variables.py): the `constraint` Keras optimizers apply.
     @property
     def constraint(self) -> Optional[Callable[[Variable], TensorLike]]: ...
+    # Set in Python (tapegrad/_more_api.py): tf.VariableSynchronization / tf.VariableAggregation.
+    @property
+    def synchronization(self) -> Any: ...
+    @property
+    def aggregation(self) -> Any: ...
     def value(self) -> Tensor: ...
     def read_value(self) -> Tensor: ...
     def assign(

@@ -2292,3 +2292,6 @@ def expm(input, name=None):  # noqa: A002
 __all__ += ["global_norm", "normalize", "set_diag", "tensor_diag", "tensor_diag_part", "cross",
             "matrix_rank", "lu", "lu_solve", "lu_matrix_inverse", "lu_reconstruct",
             "tridiagonal_solve", "tridiagonal_matmul", "expm"]
+
+from ._more_api import sqrtm  # noqa: E402,F401 (session 25, helper "more api")
+__all__ += ["sqrtm"]

@@ -879,7 +879,7 @@ __all__ += ["approx_max_k", "approx_min_k", "isotonic_regression", "batch_norm_w
             "fractional_max_pool", "fractional_avg_pool"]
 
 
-# -- session 24 (helper "ctc/sampled"): ctc_loss, ctc_beam_search_decoder, compute_accidental_hits,
+# -- session 24 (helper "ctc/sampled"): ctc_loss, compute_accidental_hits,
 #    nce_loss, sampled_softmax_loss ---------------------------------------------------------------
 
 _CTC_FLOOR = -1e30  # stands for log(0) inside the recursion: exp(floor - finite) is exactly 0
@@ -1213,3 +1213,9 @@ def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_class
 
 
 __all__ += ["ctc_loss", "compute_accidental_hits", "nce_loss", "sampled_softmax_loss"]
+
+from ._ctc_beam import ctc_beam_search_decoder  # noqa: E402,F401 (session 25, helper "ctc/edit")
+__all__ += ["ctc_beam_search_decoder"]
+
+from ._more_api import with_space_to_batch  # noqa: E402,F401 (session 25, helper "more api")
+__all__ += ["with_space_to_batch"]
