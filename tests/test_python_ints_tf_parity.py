@@ -152,3 +152,28 @@ def test_subclassed_model_sees_int64_and_int_counter_weights():
     layer(np.ones((1, 2), np.float32))
     layer(np.ones((1, 2), np.float32))
     _check(layer.n, "int32", 2)
+
+
+def test_lists_with_ints_beyond_int64_are_refused_as_tf():
+    # TF 2.21: ValueError "Can't convert Python sequence with out-of-range integer"; numpy makes
+    # such a list float64, which tapegrad used to turn into float32 silently
+    for v in ([1, 2 ** 63], [-1, 2 ** 63], [[1], [2 ** 63]], (3, -2 ** 64)):
+        with pytest.raises(ValueError, match="out-of-range integer"):
+            tf.constant(v)
+    # a float in the list makes it float32, the big int included (TF too)
+    got = tf.constant([1.5, 2 ** 63])
+    assert got.dtype == tf.float32 and got.numpy()[1] == np.float32(2 ** 63)
+    # an explicit dtype, and float literals that large, convert
+    assert tf.constant([1, 2 ** 63], dtype=tf.float64).numpy()[1] == 2.0 ** 63
+    assert tf.constant([1e19, 2.0]).dtype == tf.float32
+    assert tf.constant([-2 ** 63, 5]).dtype == tf.int64  # int64's own minimum fits
+
+
+def test_tensor_equals_a_string_is_a_type_error_as_tf():
+    x = tf.constant([1, 2])
+    with pytest.raises(TypeError, match="equal: cannot convert 'a' to an int32 tensor"):
+        x == "a"  # noqa: B015
+    with pytest.raises(TypeError, match="not_equal: cannot convert b'a' to an int32 tensor"):
+        x != b"a"  # noqa: B015
+    assert (x == None) is False and (x != None) is True  # noqa: E711
+    assert (x == object()) is False  # not converted: Python's identity fallback

@@ -1,4 +1,5 @@
 // Python ↔ Tensor conversion: scalars, nested lists, numpy arrays (copied once, any strides).
+#include <cmath>
 #include <cstring>
 
 #include "bindings/common.h"
@@ -81,6 +82,21 @@ DType python_ints_dtype(const py::array& a, bool& checked) {
   return fits ? DType::Int32 : DType::Int64;
 }
 
+// Whether the nested lists / tuples `h` hold a Python int outside int64's range (`huge`) and
+// a value that is not an int (`other`: a float makes TF's list float32, the int included).
+void scan_ints(py::handle h, int depth, bool& huge, bool& other) {
+  PyObject* p = h.ptr();
+  if (PyLong_Check(p) && !PyBool_Check(p)) {
+    int overflow = 0;
+    PyLong_AsLongLongAndOverflow(p, &overflow);
+    huge |= overflow != 0;
+  } else if (depth <= kMaxDims && (PyList_Check(p) || PyTuple_Check(p))) {
+    for (py::handle item : py::reinterpret_borrow<py::sequence>(h)) scan_ints(item, depth + 1, huge, other);
+  } else {
+    other = true;
+  }
+}
+
 Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_value) {
   py::array a;
   if (py::isinstance<py::array>(h)) {
@@ -105,6 +121,21 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
   };
   DType target;
   if (kind == 'f') {
+    if (python_value && !dtype && isz == 8 && (a.flags() & py::array::c_style)) {
+      // numpy makes [1, 2**63] float64; TF refuses a Python int beyond int64. Only a value that
+      // large sends us looking through the list for one.
+      const double* p = static_cast<const double*>(a.data());
+      bool huge = false;
+      for (py::ssize_t i = 0; i < a.size() && !huge; ++i) huge = std::fabs(p[i]) >= 9223372036854775808.0;
+      bool other = false;
+      if (huge) {
+        huge = false;
+        scan_ints(h, 0, huge, other);
+      }
+      if (huge && !other)
+        throw ValueError(std::string(op) + ": can't convert a Python sequence with an "
+                         "out-of-range integer to a tensor (beyond int64)");
+    }
     if (dtype) target = *dtype;
     else if (isz == 8 && !python_value) target = DType::Float64;
     else if (isz == 4 || python_value) target = DType::Float32;
@@ -145,6 +176,11 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     // no number becomes a bool.
     target = dtype ? *dtype : DType::Bool;
   } else if (kind == 'O') {
+    bool huge = false, other = false;  // numpy's object array of ints beyond 64 bits
+    if (python_value) scan_ints(h, 0, huge, other);
+    if (huge && !other)
+      throw ValueError(std::string(op) + ": can't convert a Python sequence with an "
+                       "out-of-range integer to a tensor (beyond int64)");
     unsupported(h, op);
   } else {
     throw TypeError(std::string(op) + ": tapegrad tensors are float32, float64, int32, int64, "

@@ -37,9 +37,13 @@ double scalar_value(py::handle self, const char* what) {
 py::object equality(py::handle self, py::handle other, bool eq) {
   if (other.is_none()) return py::bool_(!eq);
   // Numbers, tensors, arrays and sequences compare elementwise, and a value that does not
-  // convert to self's dtype (x_int == 2.5) is a TypeError, as in TF; anything else (a string,
-  // an object) is not equal.
+  // convert to self's dtype (x_int == 2.5, x == "a") is a TypeError, as in TF; any other
+  // object is not equal (NotImplemented: its own __eq__ may answer).
   PyObject* o = other.ptr();
+  if (PyUnicode_Check(o) || PyBytes_Check(o))
+    throw TypeError(std::string(eq ? "equal" : "not_equal") + ": cannot convert " +
+                    std::string(py::repr(other)) + " to " + a_dtype(value_of(self).dtype()) +
+                    " tensor (tapegrad has no string dtype)");
   const bool tensor_like = PyNumber_Check(o) || is_tensor(other) || is_variable(other) ||
                            PyList_Check(o) || PyTuple_Check(o) || py::hasattr(other, "__array__");
   Tensor a, b;

@@ -15,14 +15,16 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 
 // Float → integer with C++'s undefined cases defined: NaN gives 0 and out-of-range values
 // saturate (what numpy gives on x86 is INT_MIN for all of them; TF's CPU kernel saturates),
-// except into uint8, which TF wraps.
+// except into uint8, which TF converts through int32 and wraps.
 template <class D, class S>
 D convert(S v) {
   if constexpr (std::is_same_v<D, bool>) {
     return v != S(0);
   } else if constexpr (std::is_floating_point_v<S> && std::is_same_v<D, std::uint8_t>) {
-    // TF's CPU kernel goes through a wider integer: 300.7 -> 300 -> 44, -1.0 -> 255.
-    return static_cast<D>(convert<std::int32_t, S>(v));
+    // TF's CPU kernel goes through int32 (x86's conversion): 300.7 -> 300 -> 44, -1.0 -> 255,
+    // and NaN or a value outside int32's range -> INT_MIN -> 0.
+    if (!(v > S(-2147483649.0) && v < S(2147483648.0))) return D(0);
+    return static_cast<D>(static_cast<std::int32_t>(v));
   } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
     if (std::isnan(v)) return D(0);
     if (v <= static_cast<S>(std::numeric_limits<D>::min())) return std::numeric_limits<D>::min();

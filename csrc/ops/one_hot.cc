@@ -6,8 +6,10 @@
 
 namespace tapegrad::ops {
 
-Tensor one_hot(const Tensor& indices, i64 depth, const Tensor& on, const Tensor& off, i64 axis) {
+Tensor one_hot(const Tensor& given, i64 depth, const Tensor& on, const Tensor& off, i64 axis) {
   check_same_dtype(on, off, "one_hot");
+  // TF's OneHot also takes uint8 indices (gather and the segment ops do not).
+  const Tensor indices = given.dtype() == DType::UInt8 ? cast(given, DType::Int32) : given;
   const DType dtype = on.dtype();
   if (on.numel() != 1 || off.numel() != 1)
     throw InvalidArgument("one_hot: on_value and off_value must be scalars, got shapes " +

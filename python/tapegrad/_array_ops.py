@@ -551,8 +551,9 @@ def scatter_nd(indices, updates, shape, name=None):
 def tensor_scatter_nd_add(tensor, indices, updates, name=None):
     """``tensor`` with ``updates`` added at ``indices``, as ``tf.tensor_scatter_nd_add``
     (repeated indices add up). Differentiable in both."""
+    from .math import _convert_like
     t = _keep_dtype(tensor, "tensor_scatter_nd_add", "tensor")
-    u = _keep_dtype(updates, "tensor_scatter_nd_add", "updates")
+    u = _convert_like(updates, t.dtype, "tensor_scatter_nd_add", "updates")  # a list takes t's dtype
     if u.dtype != t.dtype:
         raise TypeError(f"tensor_scatter_nd_add: updates must be {t.dtype.name} as tensor, got {u.dtype.name}")
     op = "tensor_scatter_nd_add"
@@ -564,9 +565,10 @@ def tensor_scatter_nd_update(tensor, indices, updates, name=None):
     ``tf.tensor_scatter_nd_update``; of repeated indices the last update wins (TF leaves the
     order unspecified). Differentiable in both: the replaced slices pass no gradient to
     ``tensor``, a losing repeat none to its update."""
+    from .math import _convert_like
     op = "tensor_scatter_nd_update"
     t = _keep_dtype(tensor, op, "tensor")
-    u = _keep_dtype(updates, op, "updates")
+    u = _convert_like(updates, t.dtype, op, "updates")  # a Python list takes t's dtype, as TF
     if u.dtype != t.dtype:
         raise TypeError(f"{op}: updates must be {t.dtype.name} as tensor, got {u.dtype.name}")
     idx, flat, rest = _scatter_args(indices, t.shape, op, "tensor")
@@ -625,11 +627,19 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 def linspace(start, stop, num, axis=0, name=None):
     """``num`` evenly spaced values from ``start`` to ``stop`` (both included), as
     ``tf.linspace``; ``start`` and ``stop`` may be tensors of one shape, the values then run
-    along ``axis`` of the result. float32 or float64 (``start``'s; an integer ``start`` gives
-    float64, as TF); differentiable in both."""
+    along ``axis`` of the result. float32 or float64 (``start``'s; an int32 / int64 ``start``
+    gives float64, a uint8 one float32, as TF's true division); differentiable in both."""
     a = _keep_dtype(start, "linspace", "start")
     b = _keep_dtype(stop, "linspace", "stop")
-    if a.dtype.is_integer:  # TF: an integer start (a Python int too) gives float64 values
+    span = None
+    if a.dtype == dtypes.uint8:
+        # TF's linspace_nd: (stop - start) in uint8, which wraps around (10 -> 0 spans 246),
+        # then true division, float32 for uint8 (its _TRUEDIV_TABLE)
+        if b.dtype != a.dtype:
+            b = _core.cast(b, a.dtype)
+        span = _core.cast(_core.subtract(b, a), "float32")
+        a, b = _core.cast(a, "float32"), _core.cast(b, "float32")
+    elif a.dtype.is_integer:  # TF: an integer start (a Python int too) gives float64 values
         a = _core.cast(a, "float64")
     if not a.dtype.is_floating:
         raise TypeError(f"linspace: start and stop must be numbers, got {a.dtype.name}")
@@ -641,7 +651,8 @@ def linspace(start, stop, num, axis=0, name=None):
     steps = np.arange(n) / (n - 1) if n > 1 else np.zeros(n)
     a_, b_ = _core.expand_dims(a, -1), _core.expand_dims(b, -1)
     t = _core._constant(steps.astype(a.dtype.as_numpy_dtype), a.dtype)
-    out = _core.add(a_, _core.multiply(_core.subtract(b_, a_), t))
+    d_ = _core.subtract(b_, a_) if span is None else _core.expand_dims(span, -1)
+    out = _core.add(a_, _core.multiply(d_, t))
     if n > 1:  # the last value is stop itself, as numpy's and TF's
         last = _core.broadcast_to(b_, out.shape[:-1] + (1,))
         out = _core.concat([_core.slice(out, [0] * out.ndim, list(out.shape[:-1]) + [n - 1]), last], -1)

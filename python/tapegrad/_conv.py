@@ -24,6 +24,24 @@ def _float_tensor(x, op, what):
     return _float(x, op, what, name_it=True)
 
 
+def _pool_input(x, op, what="input"):
+    """The input of max pooling or extract_patches: a float tensor, or an integer one (TF's
+    MaxPool and ExtractImagePatches kernels take int32, int64 and uint8 too)."""
+    from .math import _value
+    t = _value(x, op, what)
+    return t if t.dtype.is_integer else _float_tensor(t, op, what)
+
+
+def _int_im2col(x, geom, pad_value):
+    """im2col of an integer tensor ``x``, exactly for every dtype: the windows of x's positions
+    1..size (0 where a window reads padding), gathered from x with ``pad_value`` in front."""
+    size = int(np.prod(x.shape, dtype=np.int64))
+    pos = _core._constant(np.arange(1, size + 1, dtype=np.float64).reshape(x.shape), None)
+    cols = _core.cast(_core._im2col(pos, geom, 0.0), "int64")
+    pad = _core._constant(np.array([pad_value], dtype=x.dtype.as_numpy_dtype), x.dtype)
+    return _core.gather(_core.concat([pad, _core.reshape(x, [-1])], 0), cols)
+
+
 def _check_format(data_format, op, ok):
     if data_format not in ok:
         raise InvalidArgumentError(f"{op}: data_format {data_format!r} is not supported; tapegrad, as "
@@ -211,12 +229,14 @@ def extract_patches(images, sizes, strides, rates, padding, name=None):
     ``sizes``, ``strides`` and ``rates`` are 4 ints ``[1, kh, kw, 1]`` (or 2); ``padding``
     'SAME' or 'VALID'. Differentiable (col2im)."""
     op = "extract_patches"
-    x = _images(_float_tensor(images, op, "images"), op)
+    x = _images(_pool_input(images, op, "images"), op)
     pad = _padding(padding, op, 2)
     if not isinstance(pad, str):
         raise InvalidArgumentError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
     geom = _geometry(op, x.shape[1], x.shape[2], _spatial(sizes, op, "sizes", 2),
                      _spatial(strides, op, "strides", 2), _spatial(rates, op, "rates", 2), pad)
+    if x.dtype.is_integer:  # TF's kernel takes every real dtype; 'SAME' pads with zeros
+        return _int_im2col(x, geom, 0)
     return _core._im2col(x, geom, 0.0)
 
 
@@ -229,18 +249,24 @@ def _pool_windows(op, x, ksize, strides, padding, pad_value):
         raise InvalidArgumentError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
     n, h, w, c = x.shape
     geom = _geometry(op, h, w, k, s, [1, 1], pad)
-    cols = _core._im2col(x, geom, pad_value)
+    if x.dtype.is_integer:  # max pooling of ints: the padding is the dtype's lowest value
+        cols = _int_im2col(x, geom, np.iinfo(x.dtype.as_numpy_dtype).min)
+    else:
+        cols = _core._im2col(x, geom, pad_value)
     return _core.reshape(cols, [n, geom[10], geom[11], k[0] * k[1], c]), geom
 
 
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
     """The maximum of each ``ksize`` window of ``input`` ``[N, H, W, C]``, as
     ``tf.nn.max_pool2d`` (padding never wins: it is -inf). The gradient goes to the first
-    maximum of a window (row-major), as TF's."""
+    maximum of a window (row-major), as TF's. Integer inputs (uint8 images) pool too, as TF's
+    kernel, with no gradient."""
     op = "max_pool2d"
     _check_format(data_format, op, ("NHWC",))
-    x = _images(_float_tensor(input, op, "input"), op)
+    x = _images(_pool_input(input, op, "input"), op)
     win, _ = _pool_windows(op, x, ksize, strides, padding, -math.inf)
+    if x.dtype.is_integer:
+        return _core.reduce_max(win, [3])
     return _first_max(win, 3)
 
 
@@ -281,7 +307,7 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
 
 def _pool1d(pool2d, op, input, ksize, strides, padding, data_format):  # noqa: A002
     _check_format(data_format, op, ("NWC",))
-    x = _images(_float_tensor(input, op, "input"), op, rank=3)
+    x = _images((_pool_input if pool2d is max_pool2d else _float_tensor)(input, op, "input"), op, rank=3)
     k = _spatial(ksize, op, "ksize", 1)[0]
     s = _spatial(strides, op, "strides", 1)[0]
     return _core.squeeze(pool2d(_core.expand_dims(x, 1), [1, k], [1, s], padding), [1])
@@ -298,7 +324,7 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
 
 
 def _pool_nd(pool1d, pool2d, op, input, ksize, strides, padding, data_format):  # noqa: A002
-    x = _float_tensor(input, op, "input")
+    x = (_pool_input if op == "max_pool" else _float_tensor)(input, op, "input")
     if x.ndim == 3:
         return pool1d(x, ksize, strides, padding, data_format or "NWC")
     if x.ndim == 4:

@@ -440,9 +440,10 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC", out
     as TF's CPU kernel; the output is gathered from the input at those indices, so its
     gradient goes there, as TF's."""
     from .dtypes import as_dtype, int32, int64
+    from ._conv import _pool_input
     op = "max_pool_with_argmax"
     _check_format(data_format, op, ("NHWC",))
-    x = _images(_float_tensor(input, op, "input"), op)
+    x = _images(_pool_input(input, op, "input"), op)  # integer images too, as TF's kernel
     try:
         out_dtype = as_dtype(output_dtype)
     except (TypeError, ValueError):

@@ -22,8 +22,9 @@ __all__ = ["tensor_scatter_nd_sub", "tensor_scatter_nd_max", "tensor_scatter_nd_
 
 
 def _pair(tensor, updates, op):
+    from .math import _convert_like
     t = _keep_dtype(tensor, op, "tensor")
-    u = _keep_dtype(updates, op, "updates")
+    u = _convert_like(updates, t.dtype, op, "updates")  # a Python list takes tensor's dtype, as TF
     if u.dtype != t.dtype:
         raise TypeError(f"{op}: updates must be {t.dtype.name} as tensor, got {u.dtype.name}")
     if t.dtype == dtypes.bool:

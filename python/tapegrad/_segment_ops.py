@@ -252,11 +252,15 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
     in ``[0, num_segments)``, negative ids dropped, 0 for an empty segment. Differentiable."""
     x, flat, inner, n = _segment_args(data, segment_ids, "unsorted_segment_mean", num_segments)
     if x.dtype.is_integer:
-        # TF's Python unsorted_segment_mean: the int sum over the int count, a true division
-        # (float64), 0 for an empty segment.
-        total = _core.cast(_seg_sum(x, flat, inner, n), "float64")
+        # TF's Python unsorted_segment_mean: the int sum (in the data's dtype: uint8 wraps
+        # around) over the int count, a true division (float64; float32 for uint8, TF's
+        # _TRUEDIV_TABLE), 0 for an empty segment.
+        f = np.float32 if x.dtype.name == "uint8" else np.float64
+        total = _core.cast(_seg_sum(x, flat, inner, n), f.__name__)
         c = np.bincount(flat[flat >= 0], minlength=n)[:n] if flat.size else np.zeros(n, np.int64)
-        c = np.maximum(c, 1).astype(np.float64).reshape([n] + [1] * len(inner))
+        if x.dtype.name == "uint8":  # TF counts in the data's dtype too
+            c = c % 256
+        c = np.maximum(c, 1).astype(f).reshape([n] + [1] * len(inner))
         return _core.divide(total, _core._constant(c, None))
     return _mean(x, flat, inner, n)
 

@@ -319,7 +319,32 @@ def _to_tensor(x, op, allow_dataset=False):
     s = _string_value(x, op)
     if s is not None:
         return s
+    if isinstance(x, list):
+        arr = _stacked_arrays(x)
+        if arr is not None:
+            return _core._constant(arr, None, op)
     return _core._constant(x, None, op)
+
+
+def _stacked_arrays(x):
+    """A list (of lists) of numpy arrays all of one dtype as one array of that dtype, else None.
+    TF's tf.data (structure.normalize_element) keeps the arrays' dtype there:
+    ``from_tensor_slices([uint8_array, uint8_array])`` has uint8 elements (float64 arrays stay
+    float64), where tf.constant of the same list gives int32 (float32)."""
+    leaves = []
+
+    def walk(v, depth):
+        if isinstance(v, list) and depth < 32:
+            return all(walk(u, depth + 1) for u in v)
+        leaves.append(v)
+        return isinstance(v, _np.ndarray)
+    if not walk(x, 0) or not leaves or len({a.dtype for a in leaves}) != 1:
+        return None
+    try:
+        arr = _np.array(x)
+    except ValueError:  # ragged: the ordinary conversion gives its error
+        return None
+    return arr if arr.dtype == leaves[0].dtype else None
 
 
 def _normalize(value, op, top=True):

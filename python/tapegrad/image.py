@@ -341,9 +341,9 @@ _GRAY = (0.2989, 0.5870, 0.1140)  # TF's rgb_to_grayscale weights
 
 
 def _pixels(image, op, min_rank=0):
-    """(tensor, the integer range its pixels came in or None for float): a numpy uint8 /
-    uint16 / int8 / int16 array (no such tapegrad dtypes: it becomes int32) keeps its own
-    range, as TF's conversions scale by the input dtype's maximum."""
+    """(tensor, the integer range its pixels came in or None for float): a numpy uint16 /
+    int8 / int16 array (no such tapegrad dtypes: it becomes int32) keeps its own range, as
+    TF's conversions scale by the input dtype's maximum; uint8 is a tapegrad dtype."""
     x = _value(image, op, "image")
     if x.ndim < min_rank:
         raise ValueError(f"{op}: image must have rank >= {min_rank}, got shape {list(x.shape)}")
@@ -400,10 +400,9 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
     ``tf.image.convert_image_dtype``: integer pixels map to floats in [0, 1] by dividing by
     the integer dtype's maximum (cast first), floats to integers by multiplying by its maximum
     + 0.5 (then a cast, a saturating one with ``saturate``), integers to integers by the ratio
-    of the maxima; float to float is a cast. A numpy uint8 / uint16 / int8 / int16 array is
-    scaled by its own dtype's maximum (255 for uint8), as TF; the result of an integer
-    conversion is int32 or int64 (tapegrad has no narrower integers). Differentiable between
-    float dtypes."""
+    of the maxima; float to float is a cast. uint8 images scale by 255, as TF; a numpy uint16
+    / int8 / int16 array by its own dtype's maximum too (it becomes an int32 tensor: tapegrad
+    has no such dtypes). Differentiable between float dtypes."""
     from .dtypes import as_dtype
     op = "image.convert_image_dtype"
     out = as_dtype(dtype)

@@ -483,10 +483,12 @@ class SparseTensor:
     def __truediv__(self, other):
         """``sp / dense``: the entries divided by the dense tensor's at the same positions (the
         dense side broadcast to the sparse shape), as TF's ``sparse_dense_cwise_div``; integer
-        values (and the dense side) are cast to float64 first, as TF's ``/`` (truediv)."""
-        # TF's truediv: int32 / int64 values (and the dense side) divide as float64
+        values (and the dense side) are cast to float64 (float32 for uint8) first, as TF's
+        ``/`` (truediv)."""
+        # TF's truediv: int32 / int64 values (and the dense side) divide as float64, uint8 as float32
         return self._binary(other, _core.divide, "SparseTensor.__truediv__",
-                            dtypes.float64 if self.dtype.is_integer else None)
+                            (dtypes.float32 if self.dtype == dtypes.uint8 else dtypes.float64)
+                            if self.dtype.is_integer else None)
 
 
 def _broadcast_positions(sp, dense, op):
