@@ -135,12 +135,12 @@ def test_python_values_conversion():
         tf.constant(2 ** 31, dtype=tf.int32)
     with pytest.raises(ValueError, match="out of range"):
         tf.constant(np.array([0, 2 ** 40]), dtype=tf.int32)
-    with pytest.raises(TypeError):
-        tf.constant(np.array([1.5]), dtype=tf.int32)  # a float never becomes an int silently
+    # a numpy float array asked for int32 is converted by numpy, as TF 2.21's constant
+    assert tf.constant(np.array([1.5]), dtype=tf.int32).numpy().tolist() == [1]
     with pytest.raises(TypeError):
         tf.constant(1.5, dtype=tf.int64)
     with pytest.raises(TypeError):
-        tf.constant(np.array([1, 0]), dtype=tf.bool)
+        tf.constant([1, 0], dtype=tf.bool)  # Python ints never become bools (TF 2.21 too)
     assert float(tf.constant(True, dtype=tf.float32)) == 1.0  # TF 2.21: 1.0 (a bool is 0/1)
     with pytest.raises(TypeError):
         tf.constant(np.array([1], np.uint64))
@@ -1135,8 +1135,8 @@ def test_integer_mean_truncates_as_tf(dtype):
     _check(tf.reduce_mean(t, axis=1, keepdims=True), trunc_mean(x, 1)[:, None])
     _check(tf.reduce_mean(t, axis=[]), x)
     assert np.array_equal(t.numpy(), x)  # the input is untouched
-    with pytest.raises(tf.errors.InvalidArgumentError, match="^reduce_mean: the mean of zero elements"):
-        tf.reduce_mean(tf.constant(np.zeros((0, 3), dtype)), axis=0)
+    # the mean of no elements is 0, as TF 2.21's
+    _check(tf.reduce_mean(tf.constant(np.zeros((0, 3), dtype)), axis=0), np.zeros(3, dtype))
     _check(tf.reduce_mean(tf.constant(np.zeros((0, 3), dtype)), axis=1), np.zeros(0, dtype))
     _check(tf.reduce_mean(tf.constant(np.zeros((0, 0), dtype)), axis=0), np.zeros(0, dtype))
 
@@ -1388,8 +1388,7 @@ def test_empty_python_list_takes_any_dtype():
         _check(tf.constant([], dtype=dt), np.zeros((0,), np_dt))
         _check(tf.constant([[], []], dtype=dt), np.zeros((2, 0), np_dt))
     _check(tf.constant([]), np.zeros((0,), np.float32))
-    with pytest.raises(TypeError, match=r"constant: cannot convert a float64 value to an int32 tensor"):
-        tf.constant(np.zeros((0,)), dtype=tf.int32)  # a float array stays a float array
+    _check(tf.constant(np.zeros((0,)), dtype=tf.int32), np.zeros((0,), np.int32))  # numpy converts
     with pytest.raises(TypeError, match=r"constant: cannot convert a float64 value to an int32 tensor"):
         tf.constant([1.5], dtype=tf.int32)
 

@@ -177,3 +177,38 @@ def test_tensor_equals_a_string_is_a_type_error_as_tf():
         x != b"a"  # noqa: B015
     assert (x == None) is False and (x != None) is True  # noqa: E711
     assert (x == object()) is False  # not converted: Python's identity fallback
+
+
+def test_numpy_floats_asked_for_an_integer_dtype_convert_as_tf():
+    # TF 2.21's constant / convert_to_tensor / Variable with dtype=: numpy converts (truncating;
+    # nonzero ints are True for bool); Python floats are refused; an integer tensor's operator
+    # keeps refusing a float array (TF would truncate it silently: tapegrad's one deviation)
+    np.testing.assert_array_equal(tf.constant(np.array([1.7, -1.7, 3.0]), dtype=tf.int32).numpy(), [1, -1, 3])
+    assert tf.constant(np.array([1.7, -2.5]), dtype=tf.int64).numpy().tolist() == [1, -2]
+    assert tf.constant(np.array([1.7, 300.0]), dtype=tf.uint8).numpy().tolist() == [1, 44]
+    assert tf.constant(np.array([1.5, 0.0]), dtype=tf.bool).numpy().tolist() == [True, False]
+    assert tf.constant(np.array([2, 0]), dtype=tf.bool).numpy().tolist() == [True, False]
+    assert int(tf.constant(np.float64(1.7), dtype=tf.int32)) == 1
+    assert tf.convert_to_tensor(np.array([1.7]), dtype=tf.int32).numpy().tolist() == [1]
+    v = tf.Variable(np.array([1.7, 2.2], np.float32), dtype=tf.int32)
+    assert v.dtype == tf.int32 and v.numpy().tolist() == [1, 2]
+    for bad in ([1.5], [1.0], 2.5):
+        with pytest.raises(TypeError, match="cannot convert"):
+            tf.constant(bad, dtype=tf.int32)
+    with pytest.raises(TypeError, match="add: cannot convert a float64 value to an int32 tensor"):
+        tf.constant([1, 2]) + np.array([1.5, 1.5])
+
+
+def test_lists_of_numpy_float64_stay_float64_as_tf():
+    assert tf.constant([np.float64(1.5), 2.0]).dtype == tf.float64
+    assert tf.constant([np.array([1.5]), np.array([2.0])]).dtype == tf.float64
+    assert tf.constant([[np.float64(1.5)]]).dtype == tf.float64
+    assert tf.constant([np.float32(1.5), 2.0]).dtype == tf.float32
+    assert tf.constant([1.5, 2.0]).dtype == tf.float32 and tf.constant([[1.5]]).dtype == tf.float32
+
+
+def test_integer_mean_of_nothing_is_zero_as_tf():
+    assert int(tf.reduce_mean(tf.zeros([0], tf.int32))) == 0
+    got = tf.reduce_mean(tf.zeros([2, 0], tf.int64), axis=1)
+    assert got.dtype == tf.int64 and got.numpy().tolist() == [0, 0]
+    assert tf.reduce_mean(tf.zeros([0, 3], tf.uint8), axis=0).numpy().tolist() == [0, 0, 0]

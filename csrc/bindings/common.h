@@ -81,6 +81,12 @@ inline py::object wrap_or_none(const Tensor& t) { return t ? wrap(t) : py::none(
 // watching), Python numbers and array-likes are converted, taking `hint`'s dtype when given
 // (a Python scalar takes the other operand's dtype, as in TF). `op` names the caller in errors.
 Tensor to_tensor(py::handle h, const DType* hint, const char* op);
+// A numpy array or scalar of floats (or of ints, for bool) that an explicit dtype= asks to be
+// an integer or bool tensor, converted by numpy as TF's constant / Variable do (floats
+// truncate, NaN becomes INT_MIN, nonzero True); else a null object (to_tensor refuses Python
+// floats, and a float array as the operand of an integer tensor's operator, which TF would
+// truncate silently).
+py::object numpy_as_requested(py::handle value, DType d);
 // Note [Foreign reductions]
 // tf.reduce_sum and its siblings also take a tapegrad.RaggedTensor, as TF's ragged dispatch
 // does. The check lives here, not in a Python wrapper (which cost every reduction 30-55 ns):

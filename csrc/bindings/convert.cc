@@ -97,6 +97,22 @@ void scan_ints(py::handle h, int depth, bool& huge, bool& other) {
   }
 }
 
+// Whether the nested lists / tuples `h` start with a numpy float64 array or scalar (TF keeps
+// their dtype; numpy's float64 for a list of Python floats is TF's float32). Only the first
+// item of each level is looked at: a few checks, not a pass over a long list.
+bool first_item_is_float64(py::handle h) {
+  py::object first = py::reinterpret_borrow<py::object>(h);
+  for (int depth = 0; PyList_Check(first.ptr()) || PyTuple_Check(first.ptr()); ++depth) {
+    if (depth > kMaxDims || py::len(first) == 0) return false;
+    first = py::reinterpret_borrow<py::sequence>(first)[0];
+  }
+  if (PyFloat_CheckExact(first.ptr()) || !py::hasattr(first, "dtype")) return false;
+  py::object dt = first.attr("dtype");
+  if (!py::isinstance<py::dtype>(dt)) return false;
+  py::dtype d = py::reinterpret_borrow<py::dtype>(dt);
+  return d.kind() == 'f' && d.itemsize() == 8;
+}
+
 Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_value) {
   py::array a;
   if (py::isinstance<py::array>(h)) {
@@ -116,7 +132,8 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
   // str(dtype) runs Python code in numpy: only the error messages need it.
   auto dname = [&] { return std::string(py::str(a.dtype())); };
   auto refuse = [&](DType to) {
-    throw TypeError(std::string(op) + ": cannot convert a " + dname() + " value to " +
+    const std::string n = dname();
+    throw TypeError(std::string(op) + ": cannot convert " + (n[0] == 'i' ? "an " : "a ") + n + " value to " +
                     a_dtype(to) + " tensor (convert it first, then tapegrad.cast)");
   };
   DType target;
@@ -138,6 +155,8 @@ Tensor from_array(py::handle h, const DType* dtype, const char* op, bool python_
     }
     if (dtype) target = *dtype;
     else if (isz == 8 && !python_value) target = DType::Float64;
+    else if (isz == 8 && first_item_is_float64(h))
+      target = DType::Float64;  // a list of float64 arrays or numpy scalars stays float64, as TF's
     else if (isz == 4 || python_value) target = DType::Float32;
     else
       throw TypeError(std::string(op) + ": tapegrad has no " + dname() +
@@ -292,6 +311,16 @@ static Tensor pack(py::handle h, const DType* hint, const char* op) {
                          t.shape().str() + ")");
   }
   return ops::stack(items, 0);
+}
+
+py::object numpy_as_requested(py::handle value, DType d) {
+  if (is_floating(d) || is_tensor(value) || is_variable(value)) return py::object();
+  py::module_ np = py::module_::import("numpy");
+  if (!py::isinstance<py::array>(value) && !py::isinstance(value, np.attr("generic"))) return py::object();
+  py::array a = np.attr("asarray")(value);
+  const char k = a.dtype().kind();
+  if (k == 'f' || (d == DType::Bool && (k == 'i' || k == 'u'))) return a.attr("astype")(numpy_dtype(d));
+  return py::object();
 }
 
 Tensor to_tensor(py::handle h, const DType* hint, const char* op) {

@@ -325,10 +325,12 @@ void bind_ops(py::module_& m) {
     DType d;
     DType* dp = nullptr;
     if (!dtype.is_none()) { d = parse_dtype(dtype, name.c_str()); dp = &d; }
+    py::object converted = dp ? numpy_as_requested(value, d) : py::object();
+    py::handle v = converted ? converted : value;
     Tensor t;
     {
       TapePause pause;  // a constant made from a Variable is a snapshot, not a read
-      t = to_tensor(value, dp, name.c_str());
+      t = to_tensor(v, dp, name.c_str());
       if (dp && t.dtype() != d) t = ops::cast(t, d);
     }
     if (is_tensor(value) || is_variable(value)) t = t.alias(t.shape());

@@ -394,6 +394,10 @@ variables read under a GradientTape are watched automatically.)doc");
         DType dt;
         DType* dtp = nullptr;
         if (!dtype.is_none()) { dt = parse_dtype(dtype, "Variable"); dtp = &dt; }
+        if (dtp) {
+          py::object converted = numpy_as_requested(init, dt);
+          if (converted) init = converted;
+        }
         Tensor v;
         {
           TapePause pause;  // creating a variable is not a differentiable read

@@ -12,12 +12,10 @@ namespace tapegrad::ops {
 namespace {
 // As TF: the integer sum divided by the count in integer arithmetic, rounding toward zero.
 // int32 and uint8 sum in int64 as TF's (the mean of [2**31 - 1, 2**31 - 1] is 2**31 - 1,
-// of uint8 [200, 100, 3] is 101); an int64 sum wraps. A mean over no elements has no integer
-// value: InvalidArgument.
+// of uint8 [200, 100, 3] is 101); an int64 sum wraps. A mean over no elements is 0, as TF's.
 Tensor int_mean(const Tensor& x, const std::vector<i64>& axes, i64 count, bool keepdims) {
   const Shape out_shape = reduced_shape(x.shape(), axes, keepdims);
-  if (count == 0 && out_shape.numel() > 0)
-    throw InvalidArgument("reduce_mean: the mean of zero elements of an integer tensor is undefined");
+  if (count == 0) return Tensor::full(x.dtype(), out_shape, 0.0, "reduce_mean");  // TF's 0
   if (axes.empty()) return x.alias(out_shape);  // count 1: x
   const Tensor wide = x.dtype() == DType::Int64 ? x : cast(x, DType::Int64);
   Tensor s = detail::int_reduce(kernels::Reduce::Sum, wide, axes, "reduce_mean");  // a new buffer

@@ -141,8 +141,10 @@ def test_bool_mask_operand_is_differentiable_through_the_float_side():
 
 
 def test_numbers_never_become_bools():
-    with pytest.raises(TypeError, match="constant: cannot convert a int64 value to a bool"):
-        tf.constant(np.array([1, 0]), dtype=tf.bool)
+    # a Python number never becomes a bool; a numpy array asked for dtype=bool does (TF 2.21)
+    with pytest.raises(TypeError, match="constant: cannot convert an int64 value to a bool"):
+        tf.constant([1, 0], dtype=tf.bool)
+    assert tf.constant(np.array([2, 0]), dtype=tf.bool).numpy().tolist() == [True, False]
     with pytest.raises(TypeError, match="cannot convert 1.5 to a bool"):
         tf.constant([True]) & 1.5
 
