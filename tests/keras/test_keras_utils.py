@@ -11,7 +11,7 @@ from tapegrad import keras
 def test_to_categorical_documented_example_and_shapes():
     a = keras.utils.to_categorical([0, 1, 2, 3], num_classes=4)
     np.testing.assert_array_equal(a, np.eye(4, dtype=np.float32))
-    assert a.dtype == np.float32
+    assert a.dtype == np.float64  # Keras 3 (TF 2.21): float64
     b = keras.utils.to_categorical(np.array([[1], [0], [2]]))  # trailing 1 dropped, classes 3
     np.testing.assert_array_equal(b, np.eye(3, dtype=np.float32)[[1, 0, 2]])
     c = keras.utils.to_categorical(tf.constant([[0, 2], [1, 1]], dtype=tf.int64), 3)

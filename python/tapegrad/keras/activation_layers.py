@@ -150,3 +150,6 @@ class Softmax(Layer):
         cfg = super().get_config()
         cfg.update(axis=self.axis)
         return cfg
+
+
+ReLU._keep_int_inputs = True  # Keras: relu keeps an int input's dtype (LeakyReLU gives float32)

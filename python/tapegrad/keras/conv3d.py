@@ -465,7 +465,8 @@ class _GlobalPooling3D(Layer):
 
     def call(self, inputs):
         """The reduction over depth, height and width."""
-        return getattr(_core, self._reduce)(inputs, [1, 2, 3], keepdims=self.keepdims)
+        from .layers import _global_reduce
+        return _global_reduce(inputs, self._reduce, [1, 2, 3], self.keepdims)
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
@@ -597,3 +598,9 @@ class Cropping3D(Layer):
 Convolution3D, Convolution3DTranspose, SeparableConvolution1D = Conv3D, Conv3DTranspose, SeparableConv1D
 MaxPool3D, AvgPool3D, GlobalMaxPool3D, GlobalAvgPool3D = (MaxPooling3D, AveragePooling3D, GlobalMaxPooling3D,
                                                           GlobalAveragePooling3D)
+
+# Keras keeps an int input's dtype through max pooling, padding and upsampling (it casts
+# floating inputs only).
+for _cls in (MaxPooling3D, GlobalMaxPooling3D, UpSampling3D, ZeroPadding3D):
+    _cls._keep_int_inputs = True
+del _cls

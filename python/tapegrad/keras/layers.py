@@ -1057,6 +1057,14 @@ class AveragePooling1D(_Pooling1D):
     _fn = "avg_pool1d"
 
 
+def _global_reduce(x, reduce, axes, keepdims):
+    """``reduce`` over ``axes``; a bool input's max is its any (Keras' GlobalMaxPooling of a
+    bool input gives bool, as TF's reduce_max)."""
+    if x.dtype.name == "bool" and reduce == "reduce_max":
+        return _core.cast(_core.reduce_max(_core.cast(x, "uint8"), axes, keepdims=keepdims), "bool")
+    return getattr(_core, reduce)(x, axes, keepdims=keepdims)
+
+
 class _GlobalPooling(Layer):
     """What the global pooling layers share: a reduction over the spatial axes."""
     _reduce = None
@@ -1070,7 +1078,7 @@ class _GlobalPooling(Layer):
 
     def call(self, inputs):
         """The reduction over the spatial axes."""
-        return getattr(_core, self._reduce)(inputs, self._axes, keepdims=self.keepdims)
+        return _global_reduce(inputs, self._reduce, self._axes, self.keepdims)
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
@@ -1445,6 +1453,8 @@ class Embedding(Layer):
             return None
         from .._convert import as_tensor
         ids = as_tensor(inputs, None, f"{self.name}.compute_mask: inputs")  # numpy ints keep their dtype
+        if ids.dtype.name == "bool":
+            ids = _core.cast(ids, "int32")
         return _core.not_equal(ids, _core._constant(0, ids.dtype))
 
     def __call__(self, inputs, training=None, mask=None):
@@ -1454,7 +1464,7 @@ class Embedding(Layer):
         x = inputs.read_value() if isinstance(inputs, _core.Variable) else inputs
         if not isinstance(x, _core.Tensor):
             x = _core._constant(_np.asarray(x), None, f"layer {self.name!r}")
-        if not x.dtype.is_integer:
+        if x.dtype.name not in ("int32", "int64"):  # uint8, bool, floats: int32, as Keras
             x = _core.cast(x, "int32")
         if not self.built:
             self._maybe_build(tuple(x.shape))
@@ -1641,3 +1651,10 @@ __all__ += ["Conv3D", "Conv3DTranspose", "MaxPooling3D", "AveragePooling3D", "Gl
 
 # Shape-only layers: an int input stays int (Keras casts floating inputs only).
 Flatten._keep_int_inputs = Reshape._keep_int_inputs = InputLayer._keep_int_inputs = True
+# Layers whose Keras ops keep an int input's dtype (relu / linear, max pooling, padding,
+# nearest upsampling, inference dropout): Keras casts floating inputs only, so a uint8 image
+# stays uint8 (an activation Keras' TF ops refuse on ints, e.g. sigmoid, fails on them here too).
+for _cls in (Activation, MaxPooling1D, MaxPooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+             ZeroPadding2D, UpSampling2D, Dropout):
+    _cls._keep_int_inputs = True
+del _cls

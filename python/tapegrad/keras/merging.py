@@ -7,6 +7,8 @@ shapes first (the error names the layer and every shape). Everything is recorded
 
 import copy
 
+import numpy as _np
+
 from .. import _core
 from .._array_ops import reverse as _reverse
 from .layers import Layer
@@ -29,10 +31,25 @@ def _broadcast_shape(shapes, owner):
     return tuple(out)
 
 
+def _promoted(xs, dtype):
+    """The merge inputs in one dtype, as Keras' ops promote them: int / bool inputs stay as
+    they are (Keras autocasts floating inputs only: uint8 + uint8 wraps, as TF), a mix with a
+    float becomes the layer's float dtype, a mix of ints the wider int."""
+    dts = {x.dtype for x in xs if x is not None}
+    if len(dts) <= 1:
+        return xs
+    if any(d.is_floating for d in dts):
+        target = dtype
+    else:
+        target = _np.result_type(*[d.as_numpy_dtype for d in dts]).name
+    return [x if x is None or x.dtype == target else _core.cast(x, target) for x in xs]
+
+
 class _Merge(Layer):
     """A layer of a list of at least ``_min_inputs`` tensors (exactly ``_max_inputs`` if set)."""
 
     _min_inputs, _max_inputs = 2, None
+    _keep_int_inputs = True  # Keras: int inputs merge in their own dtype
 
     def _owner(self):
         return f"{type(self).__name__} {self.name!r}"
@@ -61,7 +78,7 @@ class _Merge(Layer):
         shapes = [tuple(x.shape) for x in inputs] if isinstance(inputs, (list, tuple)) else inputs
         self._check_list(shapes)
         _broadcast_shape(shapes, self._owner())
-        return self._merge(list(inputs))
+        return self._merge(_promoted(list(inputs), self.dtype))
 
 
 class Add(_Merge):
@@ -97,7 +114,12 @@ class Average(_Merge):
     """The elementwise mean of a list of tensors."""
 
     def _merge(self, xs):
-        return _core.multiply(Add._merge(self, xs), 1.0 / len(xs))
+        total = Add._merge(self, xs)
+        if not total.dtype.is_floating:
+            # Keras divides the int sum (wrapped in its dtype) by n in a float: float32 for
+            # 8/16-bit ints and bool, float64 for int32 / int64 (TF's truediv rule).
+            total = _core.cast(total, "float64" if total.dtype.size >= 4 else "float32")
+        return _core.divide(total, _core._constant(float(len(xs)), total.dtype))
 
 
 class Maximum(_Merge):
@@ -155,7 +177,7 @@ class Concatenate(_Merge):
     def call(self, inputs):
         """``concat(inputs, axis)``."""
         self._joined([tuple(x.shape) for x in inputs])
-        return _core.concat(list(inputs), self.axis)
+        return _core.concat(_promoted(list(inputs), self.dtype), self.axis)
 
     def get_config(self):
         """The constructor arguments, as a dict."""
@@ -218,7 +240,7 @@ class Dot(_Merge):
 
     def call(self, inputs):
         """The batched dot product of ``inputs[0]`` and ``inputs[1]``."""
-        x, y = inputs
+        x, y = _promoted(list(inputs), self.dtype)
         ax = self._plan([tuple(x.shape), tuple(y.shape)])
         if self.normalize:
             x, y = _l2_normalize(x, ax[0]), _l2_normalize(y, ax[1])

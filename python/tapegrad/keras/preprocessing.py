@@ -20,6 +20,8 @@ _EPSILON = 1e-7  # keras.backend.epsilon()
 class Identity(Layer):
     """Returns its input unchanged."""
 
+    _keep_int_inputs = True  # Keras: an int input comes back as it is
+
 
 class Rescaling(Layer):
     """``inputs * scale + offset`` (e.g. ``Rescaling(1 / 255)`` for pixel values)."""
@@ -276,16 +278,26 @@ class Resizing(Layer):
         """The input shape with the target height and width."""
         return tuple(input_shape[:-3]) + (self.height, self.width, input_shape[-1])
 
+    _keep_int_inputs = True  # Keras resizes an int image and hands it back in its dtype
+
     def call(self, inputs):
-        """Crop (optionally), then resize."""
+        """Crop (optionally), then resize; an int image comes back in its dtype, rounded and
+        clipped to its range (Keras' Resizing)."""
         from .. import image
         x = inputs
         if self.crop_to_aspect_ratio:
+            # Keras' sizes: the target's aspect ratio in the input, truncated (at least 1),
+            # the window's corner truncated too.
             h, w = x.shape[-3], x.shape[-2]
-            target = self.width / self.height
-            ch, cw = (h, int(round(h * target))) if w / h > target else (int(round(w / target)), w)
-            x = image.crop_to_bounding_box(x, (h - ch) // 2, (w - cw) // 2, ch, cw)
-        return image.resize(x, [self.height, self.width], method=self.interpolation)
+            ch = max(min(h, int(float(w * self.height) / self.width)), 1)
+            cw = max(min(w, int(float(h * self.width) / self.height)), 1)
+            x = image.crop_to_bounding_box(x, int((h - ch) / 2), int((w - cw) / 2), ch, cw)
+        dtype = x.dtype
+        out = image.resize(x, [self.height, self.width], method=self.interpolation)
+        if out.dtype != dtype and not dtype.is_floating:
+            from ..math import round as _round
+            out = _core.cast(_core.clip_by_value(_round(out), dtype.min, dtype.max), dtype)
+        return out
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
@@ -442,9 +454,10 @@ class Discretization(Layer):
                  **kwargs):
         super().__init__(**kwargs)
         owner = f"Discretization {self.name!r}"
-        if output_mode != "int":
-            raise NotImplementedError(f"{owner}: only output_mode='int' is supported, got "
-                                      f"{output_mode!r}")
+        if output_mode not in ("int", "one_hot", "multi_hot", "count"):
+            raise ValueError(f"{owner}: `output_mode` must be one of 'int', 'one_hot', "
+                             f"'multi_hot', 'count', got {output_mode!r}")
+        self.output_mode = output_mode
         if bin_boundaries is None and num_bins is None:
             raise ValueError(f"{owner}: give exactly one of `bin_boundaries` and `num_bins` "
                              "(or both, with len(bin_boundaries) == num_bins - 1)")
@@ -470,18 +483,33 @@ class Discretization(Layer):
         self.bin_boundaries = [float(v) for v in _np.quantile(arr, qs)]
 
     def __call__(self, inputs):
-        """The bucket of every value (int64)."""
+        """The bucket of every value: int32 ids ('int', as Keras 3), or their encoding in the
+        layer's float dtype ('one_hot': a trailing axis of len(bin_boundaries) + 1;
+        'multi_hot' / 'count': over the last axis, as Keras' encode_categorical_inputs)."""
         if _functional.is_symbolic(inputs):
             return Layer.__call__(self, inputs)
         if self.bin_boundaries is None:
             raise ValueError(f"{self._owner}: call adapt(data) first, or give `bin_boundaries`")
         arr = _np.asarray(inputs.numpy() if hasattr(inputs, "numpy") else inputs, _np.float64)
-        return _core._constant(_np.digitize(arr, self.bin_boundaries).astype(_np.int64), None)
+        ids = _np.digitize(arr, self.bin_boundaries)
+        if self.output_mode == "int":
+            return _core._constant(ids.astype(_np.int32), None)
+        depth = len(self.bin_boundaries) + 1
+        if ids.ndim == 0:
+            ids = ids.reshape(1)
+        if self.output_mode == "one_hot" and ids.ndim > 1 and ids.shape[-1] == 1:
+            ids = ids[..., 0]
+        hot = (ids[..., None] == _np.arange(depth)).astype(_np.float64)
+        if self.output_mode != "one_hot":
+            hot = hot.sum(axis=-2)
+            if self.output_mode == "multi_hot":
+                hot = (hot > 0).astype(_np.float64)
+        return _core._constant(hot.astype(self.dtype.as_numpy_dtype), None)
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config: the boundaries adapt found
         included)."""
         cfg = super().get_config()
         cfg.update(bin_boundaries=None if self.bin_boundaries is None else list(self.bin_boundaries),
-                   num_bins=self.num_bins, epsilon=self.epsilon, output_mode="int")
+                   num_bins=self.num_bins, epsilon=self.epsilon, output_mode=self.output_mode)
         return cfg

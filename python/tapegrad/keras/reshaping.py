@@ -217,6 +217,6 @@ class Permute(Layer):
 
 
 # Shape-only layers: an int input stays int (Keras casts floating inputs only).
-for _cls in (RepeatVector, Permute, Cropping1D, Cropping2D):
+for _cls in (RepeatVector, Permute, Cropping1D, Cropping2D, ZeroPadding1D, UpSampling1D):
     _cls._keep_int_inputs = True
 del _cls

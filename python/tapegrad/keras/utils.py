@@ -12,7 +12,7 @@ __all__ = ["to_categorical", "normalize", "set_random_seed", "clear_session", "e
 
 
 def to_categorical(x, num_classes=None):
-    """Class ids (any shape, integers ``0 .. num_classes - 1``) as one-hot float32 rows, as
+    """Class ids (any shape, integers ``0 .. num_classes - 1``) as one-hot float64 rows, as
     ``keras.utils.to_categorical``: the result has shape ``x.shape + (num_classes,)`` (a
     trailing dimension of 1 is dropped first, as Keras). ``num_classes`` defaults to
     ``max(x) + 1``. A numpy array, as Keras returns."""
@@ -24,7 +24,7 @@ def to_categorical(x, num_classes=None):
         num_classes = int(ids.max()) + 1 if ids.size else 0
     num_classes = int(num_classes)
     _check_ids(ids, num_classes, "to_categorical", "class ids")
-    out = _np.zeros(ids.shape + (num_classes,), dtype=_np.float32)
+    out = _np.zeros(ids.shape + (num_classes,), dtype=_np.float64)  # Keras 3: float64
     if ids.size:
         _np.put_along_axis(out, ids[..., None], 1.0, axis=-1)
     return out
