@@ -14,8 +14,10 @@ void vjp(const TapeEntry& e, const Tensor* g, Tensor* gin, const bool*) {
 }
 
 // Float → integer with C++'s undefined cases defined: NaN gives 0 and out-of-range values
-// saturate (what numpy gives on x86 is INT_MIN for all of them; TF's CPU kernel saturates),
-// except into uint8, which TF converts through int32 and wraps.
+// saturate. numpy and TF 2.21's CPU kernel give INT_MIN for all of them (x86's answer to the
+// undefined conversion; checked in session 25): tapegrad keeps its defined values there. Into
+// uint8 TF goes through int32 and wraps (300.7 -> 44), which tapegrad follows for in-range
+// values too (out-of-range ones, INT_MIN there, give 0 as TF's).
 template <class D, class S>
 D convert(S v) {
   if constexpr (std::is_same_v<D, bool>) {
