@@ -111,11 +111,15 @@ def _dim(op, size, k, s, d, pad, axis):
         return total // 2, out
     before, after = (0, 0) if pad == "VALID" else pad[axis]
     span = size + before + after - eff
-    if span < 0:
+    # TF's GetWindowedOutputSize: (span + s) / s in C++ (truncating toward zero), so a window
+    # larger than the input by less than 2 strides gives an empty output, not an error
+    q = span + s
+    out = q // s if q >= 0 else -(-q // s)
+    if out < 0:
         raise InvalidArgumentError(f"{op}: the window ({k} with dilation {d}) is larger than the "
                                    f"padded input ({size + before + after}) in spatial dimension {axis}: "
                                    f"computed output size would be negative")
-    return before, span // s + 1
+    return before, out
 
 
 def _geometry(op, h, w, ksize, strides, dilations, padding):

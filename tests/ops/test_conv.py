@@ -228,8 +228,11 @@ def test_bad_input_is_refused_by_name():
         tf.nn.conv2d(x, f, 0, "SAME")
     with pytest.raises(InvalidArgumentError, match="conv2d: strides in the batch and channel dimensions must be 1"):
         tf.nn.conv2d(x, f, [2, 1, 1, 1], "SAME")
+    # TF's output size (span + stride) / stride truncates: a window larger than the input by
+    # less than 2 strides gives an empty output (TF 2.21), by more an error
+    assert tf.nn.conv2d(x, tf.zeros([x.shape[1] + 1, 1, 2, 1]), 1, "VALID").shape[1] == 0
     with pytest.raises(InvalidArgumentError, match="conv2d: the window .* is larger than the padded input"):
-        tf.nn.conv2d(x, tf.zeros([5, 1, 2, 1]), 1, "VALID")
+        tf.nn.conv2d(x, tf.zeros([x.shape[1] + 2, 1, 2, 1]), 1, "VALID")
     with pytest.raises(TypeError, match="conv2d: input and filters must have one dtype"):
         tf.nn.conv2d(x, tf.zeros([3, 3, 2, 1], dtype=tf.float64), 1, "SAME")
     with pytest.raises(TypeError, match="conv2d: input must be a float32 or float64 tensor, got an int32"):
@@ -263,3 +266,25 @@ def test_empty_batches_and_windows_past_the_edge():
     got = tf.nn.conv2d(x, np.ones((3, 3, 1, 1)), 5, "SAME").numpy()
     np.testing.assert_array_equal(got, np_conv2d(x, np.ones((3, 3, 1, 1)), (5, 5), "SAME"))
     assert math.isclose(float(got.ravel()[0]), 6.0)
+
+
+def test_windows_larger_than_the_input_as_tf():
+    # TF 2.21 (GetWindowedOutputSize): size 3, stride 2, VALID: windows 4-6 give an empty
+    # output, 7 the "would be negative" error; the empty outputs differentiate to zeros
+    x = tf.ones([1, 3, 3, 1])
+    for k in (4, 5, 6):
+        assert tf.nn.max_pool2d(x, k, 2, "VALID").shape == (1, 0, 0, 1)
+        assert tf.nn.avg_pool2d(x, k, 2, "VALID").shape == (1, 0, 0, 1)
+        assert tf.nn.conv2d(x, tf.ones([k, k, 1, 1]), 2, "VALID").shape == (1, 0, 0, 1)
+    assert tf.nn.conv1d(tf.ones([1, 3, 1]), tf.ones([5, 1, 1]), 2, "VALID").shape == (1, 0, 1)
+    for fn in (lambda: tf.nn.max_pool2d(x, 7, 2, "VALID"),
+               lambda: tf.nn.conv2d(x, tf.ones([7, 7, 1, 1]), 2, "VALID")):
+        with pytest.raises(InvalidArgumentError, match="computed output size would be negative"):
+            fn()
+    xv = tf.Variable(tf.ones([2, 3, 3, 1]))
+    w = tf.Variable(tf.ones([5, 5, 1, 1]))
+    with tf.GradientTape() as t:
+        y = tf.reduce_sum(tf.nn.conv2d(xv, w, 2, "VALID")) + tf.reduce_sum(tf.nn.max_pool2d(xv, 5, 2, "VALID"))
+    gx, gw = t.gradient(y, [xv, w])
+    assert gx.shape == (2, 3, 3, 1) and not np.any(gx.numpy())
+    assert gw.shape == (5, 5, 1, 1) and not np.any(gw.numpy())
