@@ -1454,3 +1454,33 @@ def test_int_relu_and_relu6(dtype):
     x = np.array([-7, -1, 0, 1, 5, 6, 9, np.iinfo(dtype).min, np.iinfo(dtype).max], dtype)
     _check(tf.nn.relu(x), np.maximum(x, 0))
     _check(tf.nn.relu6(x), np.clip(x, 0, 6))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64])
+@pytest.mark.parametrize("shape", [(3, 4, 5, 6), (0, 3), (1, 17), (17, 1, 2), (2, 0, 3)])
+def test_integer_reductions_and_arithmetic_every_axis_set(dtype, shape):
+    # the contiguous-run fast path of the integer reductions and the per-operation loops of
+    # integer arithmetic, against numpy (wrapping in the dtype), every axis set and broadcast
+    rs = np.random.RandomState(len(shape))
+    lo = 0 if dtype == np.uint8 else -100
+    x = rs.randint(lo, 100, shape).astype(dtype)
+    y = rs.randint(lo, 100, shape).astype(dtype)
+    t, u = tf.constant(x), tf.constant(y)
+    nd = len(shape)
+    axis_sets = [list(c) for r in range(1, nd + 1) for c in __import__("itertools").combinations(range(nd), r)]
+    for axes in axis_sets:
+        for name, ref in (("reduce_sum", lambda a, ax: a.sum(ax, dtype=dtype)),
+                          ("reduce_prod", lambda a, ax: a.prod(ax, dtype=dtype)),
+                          ("reduce_max", lambda a, ax: a.max(ax, initial=np.iinfo(dtype).min)),
+                          ("reduce_min", lambda a, ax: a.min(ax, initial=np.iinfo(dtype).max))):
+            got = getattr(tf, name)(t, axes)
+            want = ref(x, tuple(axes))
+            assert got.dtype == t.dtype and np.array_equal(got.numpy(), want), (name, axes)
+    rows = (slice(0, 1),) * (nd - 1) + (slice(None),)
+    for a, b, xa, yb in ((t, u, x, y), (t, u[rows], x, y[rows]), (t[rows], u, x[rows], y),
+                         (t, tf.constant(y.reshape(-1)[:1].reshape(())) if y.size else u, x, y.reshape(-1)[:1].reshape(()) if y.size else y)):
+        for op, ref in ((tf.add, np.add), (tf.subtract, np.subtract), (tf.multiply, np.multiply),
+                        (tf.maximum, np.maximum), (tf.minimum, np.minimum)):
+            with np.errstate(over="ignore"):
+                want = ref(xa, yb).astype(dtype)
+            assert np.array_equal(op(a, b).numpy(), want), op

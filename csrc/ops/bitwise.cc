@@ -22,14 +22,6 @@ template <class T> T shift_amount(T y) {
   return y < 0 ? 0 : (y > top ? top : y);
 }
 
-template <class T, class F>
-void loop(const T* a, i64 sa, const T* b, i64 sb, T* o, i64 n, F f) {
-  if (sa && sb) for (i64 i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
-  else if (sa) { const T y = *b; for (i64 i = 0; i < n; ++i) o[i] = f(a[i], y); }
-  else if (sb) { const T x = *a; for (i64 i = 0; i < n; ++i) o[i] = f(x, b[i]); }
-  else o[0] = f(*a, *b);
-}
-
 }  // namespace
 
 Tensor bitwise(Bitwise k, const Tensor& a, const Tensor& b, const char* op) {
@@ -43,16 +35,16 @@ Tensor bitwise(Bitwise k, const Tensor& a, const Tensor& b, const char* op) {
       const T* pb = eb.data<T>();
       T* po = out.data<T>();
       switch (k) {
-        case Bitwise::And: loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T { return x & y; }); break;
-        case Bitwise::Or: loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T { return x | y; }); break;
-        case Bitwise::Xor: loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T { return x ^ y; }); break;
+        case Bitwise::And: detail::strided_loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T { return x & y; }); break;
+        case Bitwise::Or: detail::strided_loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T { return x | y; }); break;
+        case Bitwise::Xor: detail::strided_loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T { return x ^ y; }); break;
         case Bitwise::LeftShift:
-          loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T {
+          detail::strided_loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T {
             return static_cast<T>(static_cast<U>(x) << shift_amount(y));
           });
           break;
         case Bitwise::RightShift:
-          loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T { return x >> shift_amount(y); });
+          detail::strided_loop(pa, sa, pb, sb, po, n, [](T x, T y) -> T { return x >> shift_amount(y); });
           break;
       }
     });

@@ -29,6 +29,15 @@ inline i64 stride_of(const Tensor& expanded) { return expanded.numel() == 1 ? 0 
 // reads ea[i * sa] and eb[i * sb] (integer arithmetic, floordiv, floormod).
 template <class Loop>
 Tensor plain_binary(const Tensor& a, const Tensor& b, const char* op, Loop loop);
+// o[i] = f(a[i * sa], b[i * sb]) for strides 0 or 1 (plain_binary's), one loop per case so
+// the compiler vectorises the common ones (integer add 1M int32: 1.04 -> see RESULTS s25).
+template <class T, class F>
+void strided_loop(const T* a, i64 sa, const T* b, i64 sb, T* o, i64 n, F f) {
+  if (sa && sb) for (i64 i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+  else if (sa) { const T y = *b; for (i64 i = 0; i < n; ++i) o[i] = f(a[i], y); }
+  else if (sb) { const T x = *a; for (i64 i = 0; i < n; ++i) o[i] = f(x, b[i]); }
+  else if (n > 0) o[0] = f(*a, *b);
+}
 // Walks the elements of a tensor of shape s in order and calls f(i, off): element i folds
 // into element off of the keepdims-shaped result ks (the reductions of the plain loops).
 template <class F>

@@ -112,7 +112,17 @@ Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const cha
       const T* pa = ea.data<T>();
       const T* pb = eb.data<T>();
       T* po = out.data<T>();
-      for (i64 i = 0; i < n; ++i) po[i] = apply<T>(k, pa[i * sa], pb[i * sb]);
+      // the operation chosen outside the loops, so each one vectorises
+      auto run = [&](auto kk) {
+        strided_loop(pa, sa, pb, sb, po, n, [](T x, T y) { return apply<T>(decltype(kk)::value, x, y); });
+      };
+      switch (k) {
+        case kernels::Binary::Add: run(std::integral_constant<kernels::Binary, kernels::Binary::Add>{}); break;
+        case kernels::Binary::Sub: run(std::integral_constant<kernels::Binary, kernels::Binary::Sub>{}); break;
+        case kernels::Binary::Mul: run(std::integral_constant<kernels::Binary, kernels::Binary::Mul>{}); break;
+        case kernels::Binary::Max: run(std::integral_constant<kernels::Binary, kernels::Binary::Max>{}); break;
+        default: run(std::integral_constant<kernels::Binary, kernels::Binary::Min>{}); break;
+      }
     });
   });
 }
@@ -166,6 +176,38 @@ Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& ax
     T* o = out.data<T>();
     std::fill(o, o + out.numel(), init);
     const T* p = x.data<T>();
+    // Reduced axes that are one run of dimensions (any axis of a matrix, all axes): x is
+    // [outer, red, inner] and the loops below vectorise (sum over axis 0 of 1000x1000 int32:
+    // 2.0 ms by the index walk, see RESULTS s25); other axis sets walk the indices.
+    std::vector<i64> sorted(axes);
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted.back() - sorted.front() + 1 == static_cast<i64>(sorted.size())) {
+      i64 outer = 1, red = 1, inner = 1;
+      for (int d = 0; d < s.ndim; ++d)
+        (d < sorted.front() ? outer : d <= sorted.back() ? red : inner) *= s.d[d];
+      auto run = [&](auto kk) {
+        auto f = [](T u, T v) { return apply<T>(decltype(kk)::value, u, v); };
+        for (i64 a = 0; a < outer; ++a) {
+          T* oa = o + a * inner;
+          const T* pa = p + a * red * inner;
+          if (inner == 1) {
+            T acc = init;
+            for (i64 r = 0; r < red; ++r) acc = f(acc, pa[r]);
+            oa[0] = acc;
+          } else {
+            for (i64 r = 0; r < red; ++r)
+              for (i64 j = 0; j < inner; ++j) oa[j] = f(oa[j], pa[r * inner + j]);
+          }
+        }
+      };
+      switch (fold) {
+        case kernels::Binary::Add: run(std::integral_constant<kernels::Binary, kernels::Binary::Add>{}); break;
+        case kernels::Binary::Mul: run(std::integral_constant<kernels::Binary, kernels::Binary::Mul>{}); break;
+        case kernels::Binary::Max: run(std::integral_constant<kernels::Binary, kernels::Binary::Max>{}); break;
+        default: run(std::integral_constant<kernels::Binary, kernels::Binary::Min>{}); break;
+      }
+      return;
+    }
     for_each_reduced(s, ks, x.numel(), [&](i64 i, i64 off) { o[off] = apply<T>(fold, o[off], p[i]); });
   });
   return out;
