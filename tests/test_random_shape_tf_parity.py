@@ -130,7 +130,10 @@ def _check(call, op, shape, expected, token):
 @pytest.mark.parametrize("case", list(CASES))
 def test_shape_argument(case, fn):
     if (fn, case) in _TF_ABORTS:
-        pytest.skip("TF 2.21 aborts here: nothing to compare with")
+        # no TF result to compare with (TF aborts): tapegrad takes the valid int64 shape
+        call, _ = _functions()[fn]
+        assert tuple(call(CASES[case][0]()).shape) == CASES[case][1]
+        return
     make, op_outcome, int32_outcome, token = CASES[case]
     call, op = _functions()[fn]
     _check(call, op, make(), int32_outcome if fn in INT32_SHAPED else op_outcome, token)
