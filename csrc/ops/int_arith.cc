@@ -27,6 +27,21 @@ T apply(kernels::Binary k, T x, T y) {
   }
 }
 
+// Calls run(std::integral_constant<Binary, K>{}) for the runtime operation k (add, subtract,
+// multiply, max or min), so a loop written once gets each operation as a constant and
+// vectorises.
+template <class F>
+void with_constant_op(kernels::Binary k, F run) {
+  using B = kernels::Binary;
+  switch (k) {
+    case B::Add: run(std::integral_constant<B, B::Add>{}); break;
+    case B::Sub: run(std::integral_constant<B, B::Sub>{}); break;
+    case B::Mul: run(std::integral_constant<B, B::Mul>{}); break;
+    case B::Max: run(std::integral_constant<B, B::Max>{}); break;
+    default: run(std::integral_constant<B, B::Min>{}); break;
+  }
+}
+
 }  // namespace
 
 bool int_binary_supported(kernels::Binary k) {
@@ -116,13 +131,7 @@ Tensor int_binary(kernels::Binary k, const Tensor& a, const Tensor& b, const cha
       auto run = [&](auto kk) {
         strided_loop(pa, sa, pb, sb, po, n, [](T x, T y) { return apply<T>(decltype(kk)::value, x, y); });
       };
-      switch (k) {
-        case kernels::Binary::Add: run(std::integral_constant<kernels::Binary, kernels::Binary::Add>{}); break;
-        case kernels::Binary::Sub: run(std::integral_constant<kernels::Binary, kernels::Binary::Sub>{}); break;
-        case kernels::Binary::Mul: run(std::integral_constant<kernels::Binary, kernels::Binary::Mul>{}); break;
-        case kernels::Binary::Max: run(std::integral_constant<kernels::Binary, kernels::Binary::Max>{}); break;
-        default: run(std::integral_constant<kernels::Binary, kernels::Binary::Min>{}); break;
-      }
+      with_constant_op(k, run);
     });
   });
 }
@@ -200,12 +209,7 @@ Tensor int_reduce(kernels::Reduce k, const Tensor& x, const std::vector<i64>& ax
           }
         }
       };
-      switch (fold) {
-        case kernels::Binary::Add: run(std::integral_constant<kernels::Binary, kernels::Binary::Add>{}); break;
-        case kernels::Binary::Mul: run(std::integral_constant<kernels::Binary, kernels::Binary::Mul>{}); break;
-        case kernels::Binary::Max: run(std::integral_constant<kernels::Binary, kernels::Binary::Max>{}); break;
-        default: run(std::integral_constant<kernels::Binary, kernels::Binary::Min>{}); break;
-      }
+      with_constant_op(fold, run);
       return;
     }
     for_each_reduced(s, ks, x.numel(), [&](i64 i, i64 off) { o[off] = apply<T>(fold, o[off], p[i]); });
