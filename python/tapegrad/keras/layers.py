@@ -1177,16 +1177,22 @@ class ZeroPadding2D(Layer):
 
 
 class UpSampling2D(Layer):
-    """Repeats each row ``size[0]`` times and each column ``size[1]`` times, as Keras'
-    (``interpolation='nearest'``)."""
+    """Images enlarged ``size[0]`` times in height and ``size[1]`` times in width, as Keras':
+    ``interpolation='nearest'`` (default) repeats each row and column; 'bilinear', 'bicubic',
+    'lanczos3' and 'lanczos5' are ``tf.image.resize`` to the new size with that method."""
+
+    _INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5")
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         owner = f"UpSampling2D {self.name!r}"
         if data_format not in (None, "channels_last"):
             raise ValueError(f"{owner}: only data_format='channels_last' is supported, got {data_format!r}")
-        if interpolation != "nearest":
-            raise ValueError(f"{owner}: only interpolation='nearest' is implemented, got {interpolation!r}")
+        interpolation = interpolation.lower() if isinstance(interpolation, str) else interpolation
+        if interpolation not in self._INTERPOLATIONS:
+            raise ValueError(f"{owner}: `interpolation` must be one of {list(self._INTERPOLATIONS)}, "
+                             f"got {interpolation!r}")
+        self.interpolation = interpolation
         self.size = _pair(size, "size", owner)
 
     def build(self, input_shape):
@@ -1200,10 +1206,13 @@ class UpSampling2D(Layer):
                 input_shape[3])
 
     def call(self, inputs):
-        """A broadcast over two new axes, read back as the bigger image (its gradient sums the
-        copies)."""
+        """'nearest': a broadcast over two new axes, read back as the bigger image (its
+        gradient sums the copies); otherwise ``image.resize`` (recorded ops too)."""
         n, h, w, c = inputs.shape
         a, b = self.size
+        if self.interpolation != "nearest":
+            from .. import image
+            return image.resize(inputs, [h * a, w * b], method=self.interpolation)
         x = _core.reshape(inputs, [n, h, 1, w, 1, c])
         x = _core.broadcast_to(x, [n, h, a, w, b, c])
         return _core.reshape(x, [n, h * a, w * b, c])
@@ -1211,7 +1220,7 @@ class UpSampling2D(Layer):
     def get_config(self):
         """The constructor arguments, as a dict (Keras' get_config)."""
         cfg = super().get_config()
-        cfg.update(size=self.size, data_format="channels_last", interpolation="nearest")
+        cfg.update(size=self.size, data_format="channels_last", interpolation=self.interpolation)
         return cfg
 
 
@@ -1577,6 +1586,15 @@ __all__ += ["ZeroPadding1D", "UpSampling1D", "Cropping1D", "Cropping2D", "Repeat
             "Rescaling", "Normalization", "GaussianNoise", "GaussianDropout", "SpatialDropout1D",
             "SpatialDropout2D", "SpatialDropout3D", "Identity", "Resizing", "CenterCrop",
             "RandomFlip", "CategoryEncoding", "Discretization"]
+from .lookup import IntegerLookup  # noqa: E402
+
+__all__ += ["IntegerLookup"]
+
+from .augmentation import (RandomRotation, RandomZoom, RandomTranslation, RandomCrop,  # noqa: E402
+                           RandomContrast, RandomBrightness)
+
+__all__ += ["RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "RandomContrast",
+            "RandomBrightness"]
 
 from .normalization import GroupNormalization, UnitNormalization, RMSNormalization  # noqa: E402
 

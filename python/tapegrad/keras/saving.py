@@ -38,6 +38,10 @@ the npz):
   ``optimizer/iterations``, its per-variable slots ``optimizer/slots/<variable path>/<slot>``
   (momentum, Adam's m and v, ...) and any scalar state of its rule (Nadam's momentum
   product), so that training continues exactly where it stopped.
+- ``assets/<layer path>/...`` (only when a layer writes some): the files a layer's
+  ``save_assets(dir_path)`` writes (an adapted IntegerLookup's ``vocabulary.txt``, as
+  Keras'); ``load_model`` hands them to the rebuilt layer's ``load_assets(dir_path)`` before
+  the weights are loaded.
 
 Keras cannot read these files (nor tapegrad Keras' ``.h5`` weights): the config follows
 Keras' layout, but module names are tapegrad's and the weights are an npz. Loading never
@@ -897,6 +901,85 @@ def _variable_paths(model):
     return out
 
 
+def _asset_layers(model):
+    """(path prefix, layer) for the layers of ``model`` (itself included) that have
+    ``save_assets`` / ``load_assets``, with the paths ``_variable_paths`` gives them."""
+    from .layers import Layer
+    from .models import Model, Sequential
+    out, seen = [], set()
+
+    def visit(layer, prefix):
+        seen.add(id(layer))
+        if callable(getattr(layer, "save_assets", None)) or \
+                callable(getattr(layer, "load_assets", None)):
+            out.append((prefix, layer))
+        children, skip = [], {"_weights"}
+        listed = None
+        if isinstance(layer, Sequential):
+            listed, skip = layer._layer_list, skip | {"_layer_list"}
+        elif isinstance(layer, Model) and layer._graph is not None:
+            listed, skip = layer._functional_layers, skip | {"_functional_layers"}
+        if listed is not None:
+            subs = [sub for sub in listed if isinstance(sub, Layer)]
+            _unique_layer_names(layer, subs)
+            children += [(f"layers/{sub.name}", sub) for sub in subs]
+        for key, value in vars(layer).items():
+            if key in skip:
+                continue
+            leaves = []
+            _with_paths(value, key, leaves)
+            children += [(path, leaf) for path, leaf in leaves if isinstance(leaf, Layer)]
+        for path, child in children:
+            if id(child) not in seen:
+                visit(child, f"{prefix}{path}/")
+
+    visit(model, "")
+    return out
+
+
+def _saved_assets(model):
+    """zip member name -> bytes of the files each layer's ``save_assets`` writes."""
+    import tempfile
+    files = {}
+    for prefix, layer in _asset_layers(model):
+        if not callable(getattr(layer, "save_assets", None)):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            layer.save_assets(tmp)
+            for root, _, names in os.walk(tmp):
+                for name in names:
+                    full = os.path.join(root, name)
+                    rel = os.path.relpath(full, tmp).replace(os.sep, "/")
+                    with open(full, "rb") as f:
+                        files[f"assets/{prefix}{rel}"] = f.read()
+    return files
+
+
+def _restore_assets(model, path):
+    """Hand each layer with ``load_assets`` its ``assets/<layer path>/`` files of the zip
+    (in a temporary directory)."""
+    import tempfile
+    with zipfile.ZipFile(path) as zf:
+        members = [n for n in zf.namelist() if n.startswith("assets/") and not n.endswith("/")]
+        if not members:
+            return
+        for prefix, layer in _asset_layers(model):
+            if not callable(getattr(layer, "load_assets", None)):
+                continue
+            start = f"assets/{prefix}"
+            mine = [n for n in members if n.startswith(start)]
+            with tempfile.TemporaryDirectory() as tmp:
+                for name in mine:
+                    rel = name[len(start):]
+                    if not rel or rel.startswith("/") or ".." in rel.split("/"):
+                        continue  # never write outside the temporary directory
+                    target = os.path.join(tmp, *rel.split("/"))
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    with open(target, "wb") as f:
+                        f.write(zf.read(name))
+                layer.load_assets(tmp)
+
+
 def _optimizer_arrays(optimizer, paths):
     from ..train import _entry_arrays, _optimizer_entries
     var_paths = {id(v): p for p, v in paths.items()}
@@ -1044,6 +1127,7 @@ def save_model(model, filepath, overwrite=True, **kwargs):
     arrays = {p: v.numpy() for p, v in paths.items()}
     if model.optimizer is not None and getattr(model, "compiled", False):
         arrays.update(_optimizer_arrays(model.optimizer, paths))
+    assets = _saved_assets(model)
     from .. import __version__
     metadata = {"format": FORMAT, "format_version": FORMAT_VERSION,
                 "tapegrad_version": __version__,
@@ -1062,6 +1146,8 @@ def save_model(model, filepath, overwrite=True, **kwargs):
             info.compress_type = zipfile.ZIP_STORED
             with zf.open(info, "w", force_zip64=True) as member:
                 _np.savez(member, **arrays)
+            for name, data in assets.items():
+                zf.writestr(name, data)
         os.replace(tmp, path)  # a reader never sees half a file
     finally:
         if os.path.exists(tmp):
@@ -1158,6 +1244,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     with CustomObjectScope(custom_objects), _SafeMode(bool(safe_mode)), _KeepRandomState():
         model = _from(config, None)
         _check_model(model, "load_model")
+        _restore_assets(model, path)
         paths = _load_weights(model, saved, where)
         if compile and compile_config:
             model.compile_from_config(compile_config)
