@@ -3,11 +3,10 @@ RandomCrop, RandomContrast and RandomBrightness (exported by keras.layers), and 
 projective resampling they use (TF's ImageProjectiveTransformV3).
 
 Images are channels_last, one image (height, width, channels) or a batch (batch, height,
-width, channels). A layer augments when called with ``training=True`` (as ``fit`` calls it);
-otherwise (``training=False`` or None: ``predict``, ``evaluate``, a plain call) it leaves the
-images alone, as tapegrad's RandomFlip and Dropout. (Keras 3 also augments on a call without
-a ``training`` argument; tapegrad's ``predict`` calls the model that way, so None must mean
-inference here.) Random draws are numpy's (a layer's ``seed`` starts its
+width, channels). As Keras 3's, a layer augments unless its call's ``training`` is False:
+``fit`` calls models with True, ``predict`` and ``evaluate`` with False, and a call without
+``training`` takes the enclosing model's (Keras' call context, ``layers._TrainingContext``)
+or, called alone, augments (the default of ``call``). Random draws are numpy's (a layer's ``seed`` starts its
 own sequence, so two layers with the same seed draw the same values; without a seed the draws
 come from tapegrad.random's global generator, which ``set_seed`` repeats); they cannot match
 Keras' RNG, but every transform for given draws is Keras'.
@@ -290,7 +289,7 @@ class _AffineAugmentation(_ImageAugmentation):
     def _transforms(self, n, h, w):
         raise NotImplementedError
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """The images resampled by one random transform each (training), else the images
         (as float32)."""
         self._check_rank(inputs.shape)
@@ -432,7 +431,7 @@ class RandomCrop(_ImageAugmentation):
         """The input shape with the target height and width."""
         return tuple(input_shape[:-3]) + (self.height, self.width, input_shape[-1])
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """The crop (training), else the images."""
         self._check_rank(inputs.shape)
         if not training:
@@ -482,7 +481,7 @@ class RandomContrast(_ImageAugmentation):
         self.factor = _base_factor(factor, (0, 1), owner)
         self.value_range = value_range
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """The contrast adjustment (training), else the images."""
         self._check_rank(inputs.shape)
         if not training:
@@ -519,7 +518,7 @@ class RandomBrightness(_ImageAugmentation):
         self.factor = _base_factor(factor, (-1, 1), owner)
         self.value_range = sorted(_value_range(value_range, owner))
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """The brightness shift (training), else the images."""
         self._check_rank(inputs.shape)
         if not training:

@@ -160,6 +160,18 @@ def _batchless(shape):
     return (None,) + tuple(shape[1:]) if len(shape) else ()
 
 
+class _TrainingContext(threading.local):
+    """Keras' call context: the ``training`` of the layer call now running on this thread.
+    A layer called without ``training`` (or with None) takes its enclosing call's, so the
+    Dropout and BatchNormalization that a subclassed model's ``call`` runs without passing
+    ``training`` follow ``fit`` (True) and ``predict`` (False), as in Keras; with no enclosing
+    value, the default of the layer's own ``call`` signature applies."""
+    value = None
+
+
+_training_ctx = _TrainingContext()
+
+
 class Layer(Module):
     """Base class of layers: owns weights, builds lazily, maps inputs to outputs.
 
@@ -429,11 +441,21 @@ class Layer(Module):
                 self._maybe_build(shape)
         if self._losses:
             self._losses = []
+        outer = _training_ctx.value
+        if training is None:  # Keras: the enclosing call's value, else call's own default
+            training = outer if outer is not None else self._call_training_default()
         if self._call_takes_training():
             kwargs["training"] = training
         if "mask" in kwargs and not self._call_takes_mask():
             del kwargs["mask"]  # a model hands masks to every layer; this one has no use for it
-        out = self.call(x, *args, **kwargs)
+        if training is outer:
+            out = self.call(x, *args, **kwargs)
+        else:  # the layers this call runs inherit its training (Note: _TrainingContext)
+            _training_ctx.value = training
+            try:
+                out = self.call(x, *args, **kwargs)
+            finally:
+                _training_ctx.value = outer
         activity = self.__dict__.get("activity_regularizer")
         if activity is not None:
             leaves = []
@@ -459,6 +481,19 @@ class Layer(Module):
     @classmethod
     def _call_takes_training(cls):
         return cls._call_takes("training")
+
+    @classmethod
+    def _call_training_default(cls):
+        """The default of ``training`` in this class's ``call`` signature (None if it has no
+        such parameter or no default): RandomFlip's True, Dropout's None (cached per class)."""
+        try:
+            return cls.__dict__["_call_training_default_cache"]
+        except KeyError:
+            import inspect
+            param = inspect.signature(cls.call).parameters.get("training")
+            value = None if param is None or param.default is inspect.Parameter.empty else param.default
+            setattr(cls, "_call_training_default_cache", value)
+            return value
 
     def get_config(self):
         """The constructor arguments, as a dict (Keras 3's): ``name``, ``trainable``,

@@ -769,13 +769,21 @@ class Model(_layers.Layer):
                 totals[key] = totals.get(key, 0.0) + float(v) * nb
                 logs[key] = totals[key] / count
 
+    def _trainer_flag(self, training):
+        """The ``training`` fit (True) and evaluate / predict (False) call the model with: as
+        Keras 3's trainer, only when the model's ``call`` takes ``training``; a subclassed
+        ``call(self, x)`` runs with None, so its layers keep their own defaults (Keras' fit
+        then leaves a BatchNormalization it calls in inference mode: checked against Keras
+        3.15)."""
+        return training if self._call_takes_training() else None
+
     def _step(self, x, y, sample_weight):
         """train_step's work; returns (loss, predictions) for the metrics."""
         if not self.built or not self._layers_built():
             self(x, training=False)  # a subclassed model creates its weights on its first call
         tvars = self.trainable_variables
         with GradientTape() as tape:
-            pred = self(x, training=True)
+            pred = self(x, training=self._trainer_flag(True))
             loss = self._with_losses(self._compiled_loss(self.loss, y, pred, sample_weight))
         grads = tape.gradient(loss, tvars)
         self.optimizer.apply_gradients(zip(grads, tvars))
@@ -817,7 +825,7 @@ class Model(_layers.Layer):
         if _num_rows(xb) != _num_rows(yb):
             raise ValueError(f"Model {self.name!r}.test_on_batch: x has {_num_rows(xb)} samples "
                              f"and y {_num_rows(yb)}; they must have the same number")
-        pred = self(xb, training=False)
+        pred = self(xb, training=self._trainer_flag(False))
         loss = self._with_losses(self._compiled_loss(self.loss, yb, pred, sw))
         logs = {"loss": float(loss)}
         self._output_losses(logs, {}, 1, 1)
@@ -834,7 +842,7 @@ class Model(_layers.Layer):
         if (type(loss_fn) is not _losses.SparseCategoricalCrossentropy or _num_rows(xs) == 0
                 or loss_fn.ignore_class is not None or loss_fn.axis not in (-1, None)):
             return loss_fn, ys
-        depth = int(self(_map_rows(xs, slice(0, 1))).shape[-1])
+        depth = int(self(_map_rows(xs, slice(0, 1)), training=self._trainer_flag(False)).shape[-1])
         onehot = _losses._one_hot(ys, depth, float32).numpy()
         dense = _losses.CategoricalCrossentropy(from_logits=loss_fn.from_logits,
                                                 reduction=loss_fn.reduction, name=loss_fn.name,
@@ -1012,6 +1020,7 @@ class Model(_layers.Layer):
         if not tvars:
             _warnings.warn("The model does not have any trainable weights.", UserWarning, stacklevel=2)
         loss_sources = self._loss_sources()
+        train_flag = self._trainer_flag(True)
         loss_fn, opt = self.loss, self.optimizer
         metric_list = self._metric_list
         loss_fn, ys_loss = self._dense_targets(loss_fn, xs, ys)
@@ -1060,7 +1069,7 @@ class Model(_layers.Layer):
                     cb.on_train_batch_begin(step)
                 # The training step, inlined: every line below is one C++ call or a few.
                 with GradientTape() as tape:
-                    pred = self(xb, training=True)
+                    pred = self(xb, training=train_flag)
                     loss = self._with_losses(self._compiled_loss(loss_fn, yb, pred, wb), loss_sources)
                 grads = tape.gradient(loss, tvars)
                 if reduce_grads is not None:
@@ -1151,7 +1160,7 @@ class Model(_layers.Layer):
         loss_sources = self._loss_sources()
         for xb, yb, wb, mb, nb in (feed.epoch(loss_fn) if feed else self._batches(
                 [xs, ys_loss, sw, ys_metric], int(batch_size or 32), limit=steps)):
-            pred = self(xb)
+            pred = self(xb, training=self._trainer_flag(False))
             total += float(self._with_losses(self._compiled_loss(loss_fn, yb, pred, wb), loss_sources)) * nb
             count += nb
             self._output_losses(out_logs, out_totals, nb, count)
@@ -1178,7 +1187,8 @@ class Model(_layers.Layer):
         batches = feed.epoch() if feed else self._batches([_as_data(x, "x", keep_ints=True)],
                                                           int(batch_size or 32),
                                                           limit=steps)
-        outs = [self(b[0]) for b in batches]
+        flag = self._trainer_flag(False)
+        outs = [self(b[0], training=flag) for b in batches]
         if not outs:
             return _np.zeros((0,), dtype=_np.float32)
         if isinstance(outs[0], (list, tuple, dict)):  # several outputs: one array each
@@ -1195,7 +1205,7 @@ class Model(_layers.Layer):
     def predict_on_batch(self, x):
         """The model's outputs for one batch, as numpy arrays (a list or dict of them for a
         model of several outputs)."""
-        return _functional._map(lambda t: t.numpy(), self(x))
+        return _functional._map(lambda t: t.numpy(), self(x, training=self._trainer_flag(False)))
 
 
 class Sequential(Model):
@@ -1334,16 +1344,27 @@ class Sequential(Model):
         if not self.built:
             self._input_shape = (None,) + tuple(x.shape[1:])
         self._losses = []
-        mask = None
-        for layer in self.layers:
-            if not isinstance(layer, _layers.Layer):  # a plain callable: no flag, no mask
-                x, mask = layer(x), None
-            elif mask is None and not layer._makes_mask:
-                x = layer(x, training=training)
-            else:  # a padding mask made by an earlier layer travels to the next ones
-                x_in = x
-                x = layer(x, training=training, mask=mask)
-                mask = layer.compute_mask(x_in, mask)
+        ctx = _layers._training_ctx
+        outer = ctx.value
+        if training is None:  # inside another model's call: its training (Keras' call context)
+            training = outer
+        own = training is not outer
+        if own:
+            ctx.value = training
+        try:
+            mask = None
+            for layer in self.layers:
+                if not isinstance(layer, _layers.Layer):  # a plain callable: no flag, no mask
+                    x, mask = layer(x), None
+                elif mask is None and not layer._makes_mask:
+                    x = layer(x, training=training)
+                else:  # a padding mask made by an earlier layer travels to the next ones
+                    x_in = x
+                    x = layer(x, training=training, mask=mask)
+                    mask = layer.compute_mask(x_in, mask)
+        finally:
+            if own:
+                ctx.value = outer
         self._output_mask = mask
         self.built = True
         return x

@@ -337,8 +337,9 @@ class CenterCrop(Layer):
 
 
 class RandomFlip(Layer):
-    """Mirrors each image at random in training (``mode`` 'horizontal', 'vertical' or
-    'horizontal_and_vertical'); the identity in inference, as Keras' RandomFlip."""
+    """Mirrors each image at random (``mode`` 'horizontal', 'vertical' or
+    'horizontal_and_vertical') unless called with ``training=False`` (``predict``,
+    ``evaluate``), as Keras' RandomFlip: a plain call flips too."""
 
     _MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
@@ -349,8 +350,8 @@ class RandomFlip(Layer):
                              f"got {mode!r}")
         self.mode, self.seed = mode, seed
 
-    def call(self, inputs, training=None):
-        """Random flips when training."""
+    def call(self, inputs, training=True):
+        """Random flips unless ``training`` is False."""
         if not training:
             return inputs
         from .. import image
