@@ -259,6 +259,12 @@ class _ImageAugmentation(Layer):
                              "have rank 3 (single image) or 4 (batch of images). Received: "
                              f"data.shape={tuple(shape)}")
 
+    def _per_image(self, inputs):
+        """(number of images, the shape that broadcasts one value per image over them)."""
+        if inputs.ndim == 4:
+            return inputs.shape[0], (inputs.shape[0], 1, 1, 1)
+        return 1, (1, 1, 1)
+
     def build(self, input_shape):
         self._check_rank(input_shape)
         self.built = True
@@ -486,8 +492,7 @@ class RandomContrast(_ImageAugmentation):
         self._check_rank(inputs.shape)
         if not training:
             return inputs
-        n = inputs.shape[0] if inputs.ndim == 4 else 1
-        shape = (n, 1, 1, 1) if inputs.ndim == 4 else (1, 1, 1)
+        n, shape = self._per_image(inputs)
         c = self._uniform(1.0 - self.factor[0], 1.0 + self.factor[1], n).reshape(shape)
         mean = _core.reduce_mean(_core.reduce_mean(inputs, -3, keepdims=True), -2, keepdims=True)
         out = _core.add(_core.multiply(_core.subtract(inputs, mean), _core._constant(c, None)),
@@ -523,8 +528,7 @@ class RandomBrightness(_ImageAugmentation):
         self._check_rank(inputs.shape)
         if not training:
             return inputs
-        n = inputs.shape[0] if inputs.ndim == 4 else 1
-        shape = (n, 1, 1, 1) if inputs.ndim == 4 else (1, 1, 1)
+        n, shape = self._per_image(inputs)
         lo, hi = self.value_range
         delta = (self._uniform(self.factor[0], self.factor[1], n) * _F(hi - lo)).reshape(shape)
         if inputs.dtype.is_floating:

@@ -854,86 +854,82 @@ def _with_paths(value, prefix, out):
         out.append((prefix, value))
 
 
-def _variable_paths(model):
-    """path -> Variable for every Variable of ``model`` (the set of ``model.weights``), each
-    once: a layer's own Variables are ``<layer path>/vars/<i>``; the layers of a Sequential
-    or functional model are ``layers/<name>``, the layers held in attributes
-    ``<attribute>[/<index or key>]``."""
+def _layer_members(layer):
+    """(own Variables, [(path, sub-layer)]) of ``layer`` as the saved paths name them: the
+    layers of a Sequential or functional model are ``layers/<name>``, the layers held in
+    attributes ``<attribute>[/<index or key>]``."""
     from .. import _core
     from .layers import Layer
     from .models import Model, Sequential
-    out, seen_vars, seen_layers = {}, set(), set()
+    own, children = list(layer._weights), []
+    skip = {"_weights"}
+    listed = None
+    if isinstance(layer, Sequential):
+        listed, skip = layer._layer_list, skip | {"_layer_list"}
+    elif isinstance(layer, Model) and layer._graph is not None:
+        listed, skip = layer._functional_layers, skip | {"_functional_layers"}
+    if listed is not None:
+        subs = [sub for sub in listed if isinstance(sub, Layer)]
+        _unique_layer_names(layer, subs)
+        children += [(f"layers/{sub.name}", sub) for sub in subs]
+    for key, value in vars(layer).items():
+        if key in skip:
+            continue
+        leaves = []
+        _with_paths(value, key, leaves)
+        for path, leaf in leaves:
+            if isinstance(leaf, _core.Variable):
+                own.append(leaf)
+            elif isinstance(leaf, Layer):
+                children.append((path, leaf))
+    return own, children
+
+
+def _walk_layers(model, fn):
+    """Calls fn(prefix, layer, own Variables) for ``model`` and every layer under it, each
+    once, depth first, with the path prefix ``_layer_members`` names it by."""
+    seen = set()
 
     def visit(layer, prefix):
-        seen_layers.add(id(layer))
-        own, children = list(layer._weights), []
-        skip = {"_weights"}
-        listed = None
-        if isinstance(layer, Sequential):
-            listed, skip = layer._layer_list, skip | {"_layer_list"}
-        elif isinstance(layer, Model) and layer._graph is not None:
-            listed, skip = layer._functional_layers, skip | {"_functional_layers"}
-        if listed is not None:
-            subs = [sub for sub in listed if isinstance(sub, Layer)]
-            _unique_layer_names(layer, subs)
-            children += [(f"layers/{sub.name}", sub) for sub in subs]
-        for key, value in vars(layer).items():
-            if key in skip:
-                continue
-            leaves = []
-            _with_paths(value, key, leaves)
-            for path, leaf in leaves:
-                if isinstance(leaf, _core.Variable):
-                    own.append(leaf)
-                elif isinstance(leaf, Layer):
-                    children.append((path, leaf))
+        seen.add(id(layer))
+        own, children = _layer_members(layer)
+        fn(prefix, layer, own)
+        for path, child in children:
+            if id(child) not in seen:
+                visit(child, f"{prefix}{path}/")
+
+    visit(model, "")
+
+
+def _variable_paths(model):
+    """path -> Variable for every Variable of ``model`` (the set of ``model.weights``), each
+    once: a layer's own Variables are ``<layer path>/vars/<i>`` (layer paths: see
+    ``_layer_members``)."""
+    out, seen_vars = {}, set()
+
+    def take(prefix, layer, own):
         k = 0
         for v in own:
             if id(v) not in seen_vars:
                 seen_vars.add(id(v))
                 out[f"{prefix}vars/{k}"] = v
                 k += 1
-        for path, child in children:
-            if id(child) not in seen_layers:
-                visit(child, f"{prefix}{path}/")
 
-    visit(model, "")
+    _walk_layers(model, take)
     return out
 
 
 def _asset_layers(model):
     """(path prefix, layer) for the layers of ``model`` (itself included) that have
     ``save_assets`` / ``load_assets``, with the paths ``_variable_paths`` gives them."""
-    from .layers import Layer
-    from .models import Model, Sequential
-    out, seen = [], set()
+    out = []
 
-    def visit(layer, prefix):
-        seen.add(id(layer))
+    def take(prefix, layer, own):
         if callable(getattr(layer, "save_assets", None)) or \
                 callable(getattr(layer, "load_assets", None)):
             out.append((prefix, layer))
-        children, skip = [], {"_weights"}
-        listed = None
-        if isinstance(layer, Sequential):
-            listed, skip = layer._layer_list, skip | {"_layer_list"}
-        elif isinstance(layer, Model) and layer._graph is not None:
-            listed, skip = layer._functional_layers, skip | {"_functional_layers"}
-        if listed is not None:
-            subs = [sub for sub in listed if isinstance(sub, Layer)]
-            _unique_layer_names(layer, subs)
-            children += [(f"layers/{sub.name}", sub) for sub in subs]
-        for key, value in vars(layer).items():
-            if key in skip:
-                continue
-            leaves = []
-            _with_paths(value, key, leaves)
-            children += [(path, leaf) for path, leaf in leaves if isinstance(leaf, Layer)]
-        for path, child in children:
-            if id(child) not in seen:
-                visit(child, f"{prefix}{path}/")
 
-    visit(model, "")
+    _walk_layers(model, take)
     return out
 
 
