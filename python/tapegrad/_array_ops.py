@@ -227,13 +227,13 @@ def reverse(tensor, axis, name=None):
 
 
 def boolean_mask(tensor, mask, axis=None, name=None):
-    """The entries of ``tensor`` where ``mask`` is True, as ``tf.boolean_mask``: ``mask`` (bool,
-    rank k, shape equal to ``tensor``'s dimensions ``axis .. axis + k``) flattens those
-    dimensions to one, keeping the selected rows in order. Differentiable in ``tensor``."""
+    """The entries of ``tensor`` where ``mask`` is True, as ``tf.boolean_mask``: ``mask`` (rank
+    k, shape equal to ``tensor``'s dimensions ``axis .. axis + k``) flattens those dimensions
+    to one, keeping the selected rows in order. A numeric mask selects its nonzero entries
+    (NaN included), as TF's eager boolean_mask does (its ``tf.where``). Differentiable in
+    ``tensor``."""
     x = _keep_dtype(tensor, "boolean_mask", "tensor")
     m = _keep_dtype(mask, "boolean_mask", "mask")
-    if m.dtype.name != "bool":
-        raise TypeError(f"boolean_mask: mask must be a bool tensor, got {m.dtype.name}")
     axis = 0 if axis is None else int(axis)
     k = m.ndim
     if k == 0:
