@@ -346,15 +346,14 @@ def test_single_image_equals_batch_of_one():
         np.testing.assert_array_equal(a, b)
 
 
-def test_large_batch_is_fast():
-    import time
-    x = tf.constant(np.random.default_rng(0).uniform(0, 255, (32, 224, 224, 3)).astype(np.float32))
-    layer = L.RandomRotation(0.2, seed=0)
-    layer(x[:1])
-    start = time.perf_counter()
-    out = layer(x, training=True)
-    assert tuple(out.shape) == (32, 224, 224, 3)
-    assert time.perf_counter() - start < 3.0  # about 0.3 s; generous for a busy machine
+def test_large_batch():
+    # (its speed, ~0.3 s on this machine, is not asserted: timings belong in bench/)
+    x = np.random.default_rng(0).uniform(0, 255, (32, 224, 224, 3)).astype(np.float32)
+    out = L.RandomRotation(0.2, seed=0)(tf.constant(x), training=True).numpy()
+    assert out.shape == (32, 224, 224, 3) and np.isfinite(out).all()
+    assert out.min() >= 0 and out.max() <= 255  # bilinear mixes of the pixels (reflect fill)
+    changed = [not np.array_equal(o, i) for o, i in zip(out, x)]
+    assert sum(changed) >= 30  # a draw per image; an angle of exactly 0 is all but impossible
 
 
 # -- configs and errors ------------------------------------------------------------------------

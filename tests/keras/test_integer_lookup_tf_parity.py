@@ -6,7 +6,6 @@ round trip (constructor vocabulary in the config, an adapted one as an asset), s
 
 import math
 import os
-import time
 
 import numpy as np
 import pytest
@@ -829,19 +828,16 @@ def test_symbolic_call_before_adapt():
     assert model.predict(np.arange(10).reshape(2, 5), verbose=0).shape == (2, 5, 2)
 
 
-def test_million_element_lookup_is_vectorised():
+def test_million_element_lookup():
+    # (its speed, 0.02-0.09 s here, is not asserted: timings belong in bench/) Both lookup
+    # paths, a compact and a spread-out vocabulary, against a dict over the unique tokens.
     rng = np.random.default_rng(0)
     big = rng.integers(0, 30000, size=1_000_000)
     for vocab in (np.arange(0, 20000, 3), rng.choice(30000, 5000, replace=False) * 1000):
-        layer = L(vocabulary=vocab)
         x = big if vocab.max() < 10 ** 5 else big * 1000
-        layer(x)
-        best = min(_timed(layer, x) for _ in range(3))
-        assert best < 0.5, best  # ~0.02-0.09 s here; a loop per element would take seconds
-
-
-def _timed(layer, x):
-    start = time.perf_counter()
-    layer(x)
-    return time.perf_counter() - start
+        got = L(vocabulary=vocab)(x).numpy()
+        index = {int(t): i + 1 for i, t in enumerate(vocab)}  # 0 is the OOV index
+        uniq, inv = np.unique(x, return_inverse=True)
+        want = np.array([index.get(int(t), 0) for t in uniq], np.int64)[inv.ravel()]
+        np.testing.assert_array_equal(got, want)
 
