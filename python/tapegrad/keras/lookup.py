@@ -256,23 +256,17 @@ class IntegerLookup(Layer):
             raise ValueError("The passed vocabulary has at least one repeated term. Please "
                              "uniquify your dataset. The repeated terms are: "
                              f"{repeated}")
-        if self.mask_token is not None and _np.any(tokens == self.mask_token):
-            index = int(_np.nonzero(vocab == self.mask_token)[0][-1])
-            raise ValueError("Found reserved mask token at unexpected location in `vocabulary`. "
-                             "Note that passed `vocabulary` does not need to include the OOV "
-                             "and mask tokens. Either remove all mask and OOV tokens, or include "
-                             "them only at the start of the vocabulary in precisely this order: "
-                             f"{special}. Received: mask_token={self.mask_token} at vocabulary "
-                             f"index [{index}]")
         # The OOV token is only reserved when inverting (it is then what OOV indices give).
-        if self.oov_token is not None and self.invert and _np.any(tokens == self.oov_token):
-            index = int(_np.nonzero(vocab == self.oov_token)[0][-1])
-            raise ValueError("Found reserved OOV token at unexpected location in `vocabulary`. "
-                             "Note that passed `vocabulary` does not need to include the OOV "
-                             "and mask tokens. Either remove all mask and OOV tokens, or include "
-                             "them only at the start of the vocabulary in precisely this order: "
-                             f"{special}. Received: oov_token={self.oov_token} at vocabulary "
-                             f"index [{index}]")
+        for kind, token, reserved in (("mask", self.mask_token, True),
+                                      ("OOV", self.oov_token, self.invert)):
+            if token is not None and reserved and _np.any(tokens == token):
+                index = int(_np.nonzero(vocab == token)[0][-1])
+                raise ValueError(
+                    f"Found reserved {kind} token at unexpected location in `vocabulary`. Note "
+                    "that passed `vocabulary` does not need to include the OOV and mask tokens. "
+                    "Either remove all mask and OOV tokens, or include them only at the start "
+                    f"of the vocabulary in precisely this order: {special}. Received: "
+                    f"{kind.lower()}_token={token} at vocabulary index [{index}]")
         new_size = token_start + len(tokens)
         if self.max_tokens is not None and new_size > self.max_tokens:
             raise ValueError("Attempted to set a vocabulary larger than the maximum vocab size. "
