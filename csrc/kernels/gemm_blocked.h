@@ -53,6 +53,7 @@
 // is gained). The row and column vector kernels (sweep, dot_rows) take any row or column range.
 #pragma once
 #include <cstdlib>
+#include <unistd.h>
 #include <string>
 
 #include "core/errors.h"
@@ -354,12 +355,12 @@ struct GemmDriver {
   // `tiles` full MR-row tiles down one column of tiles (A advancing by `astride`) in one call:
   // with a short K (a weight gradient xᵀ·dh at batch 32 has k = 32) a call per tile cost
   // 10-15 % of the GEMM (float32 784x32x512: 76 -> 86 GFLOP/s, best of 20 interleaved rounds).
-  template <int NVt, bool kDirectA, bool kDirectB, bool kEdge>
+  template <int Rows, int NVt, bool kDirectA, bool kDirectB, bool kEdge>
   __attribute__((noinline)) static void micro_column(Tile t, i64 tiles, i64 astride) {
     for (i64 it = 0; it < tiles; ++it) {
-      micro_body<MR, NVt, kDirectA, kDirectB, kEdge>(t);
+      micro_body<Rows, NVt, kDirectA, kDirectB, kEdge>(t);
       t.a += astride;
-      t.c += MR * t.ldc;
+      t.c += Rows * t.ldc;
     }
   }
 
@@ -387,23 +388,50 @@ struct GemmDriver {
   };
   // Rows [0, mc) of one column of tiles (t.b, t.nr and t.bias set): the full-height tiles in
   // one call, then the short one.
-  template <int NVt, bool kDirectA, bool kDirectB>
-  static void column(Tile t, const T* a, T* c, i64 mc) {
-    const i64 full = mc / MR;
-    const i64 astride = kDirectA ? MR * t.rsa : MR * t.kc;  // A of the next MR rows
+  // Note [GEMM direct A rows]
+  // A tile reading A in place broadcasts from MR rows of A at once, each its own stream of
+  // lines. On a Zen 4 core (32 KiB 8-way L1D) 12-row tiles ran well below 6-row ones over
+  // the same in-place A, and far below where A's row stride is a multiple of 4 KiB (all 12
+  // rows in one L1 set): float64 64x512x10 16.1 -> 12.6 µs, 64x1024x10 34.1 -> 27.2, float32
+  // 64x1024x10 25.3 -> 18.8, 64x784x10 15.7 -> 14.5, 128x1024x128 336 -> 304 µs (one thread,
+  // best of 20 rounds alternating with numpy). So where L1D has fewer ways than MR, in-place
+  // A runs in tiles of MR / 2 rows. Not on AVX2's 6-row tiles (3-row ones lost up to half),
+  // nor on the 12-way L1D of the Zen 5 the 12-row tiles were tuned on.
+  static bool half_direct_tiles() {
+    if constexpr (MR < 12) {
+      return false;
+    } else {
+      static const bool half = [] {
+        const long ways = sysconf(_SC_LEVEL1_DCACHE_ASSOC);
+        return (ways > 0 ? ways : 8) < MR;
+      }();
+      return half;
+    }
+  }
+  template <int Rows, int NVt, bool kDirectA, bool kDirectB>
+  static void column_of(Tile t, const T* a, T* c, i64 mc) {
+    const i64 full = mc / Rows;
+    const i64 astride = kDirectA ? Rows * t.rsa : Rows * t.kc;  // A of the next Rows rows
     t.a = a;
     t.c = c;
     if (full > 0) {
-      t.mr = MR;
-      if (t.nr == NVt * W) micro_column<NVt, kDirectA, kDirectB, false>(t, full, astride);
-      else micro_column<NVt, kDirectA, kDirectB, true>(t, full, astride);
+      t.mr = Rows;
+      if (t.nr == NVt * W) micro_column<Rows, NVt, kDirectA, kDirectB, false>(t, full, astride);
+      else micro_column<Rows, NVt, kDirectA, kDirectB, true>(t, full, astride);
     }
-    if (const i64 rest = mc - full * MR) {
+    if (const i64 rest = mc - full * Rows) {
       t.mr = int(rest);
       t.a = a + full * astride;
-      t.c = c + full * MR * t.ldc;
+      t.c = c + full * Rows * t.ldc;
       tile_rows<1, NVt, kDirectA, kDirectB>(t);
     }
+  }
+  template <int NVt, bool kDirectA, bool kDirectB>
+  static void column(Tile t, const T* a, T* c, i64 mc) {
+    if constexpr (kDirectA && MR >= 12) {
+      if (t.csa == 1 && half_direct_tiles()) return column_of<MR / 2, NVt, true, kDirectB>(t, a, c, mc);
+    }
+    column_of<MR, NVt, kDirectA, kDirectB>(t, a, c, mc);
   }
 
   // Every tile of one MC x NC block of C, column after column (the B sliver in L1 across

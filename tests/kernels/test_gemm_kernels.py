@@ -2,7 +2,8 @@
 numpy reference: awkward sizes around the vector width and the micro-tile (MR x NR is 6 x 16
 float32 / 6 x 8 float64 on AVX2, 12 x 32 / 12 x 16 on AVX-512), the cache blocks (float32 / float64:
 KC 384 / 384, MC 144 / 72, NC 1024 / 512 on AVX2; KC 512 / 256, MC 288 / 144, NC 256 / 256 on
-AVX-512), all four transpose combinations, accumulate, bias + activations,
+AVX-512; an A read in place in tiles of 6 rows where L1D has fewer than 12 ways), all four
+transpose combinations, accumulate, bias + activations,
 batched with broadcast (stride 0), NaN/inf propagation, on 1 and 2 threads."""
 import itertools
 import subprocess
@@ -83,6 +84,9 @@ SHAPES = [
     (310, 1100, 700),
     # past AVX2's float32 MC, KC and NC (144, 384, 1024) at once, every edge ragged
     (150, 400, 1050),
+    # A read in place with rows 4 KiB apart (one L1 set), in tiles of MR / 2 rows where L1D
+    # has fewer ways than MR (Note [GEMM direct A rows]): full, ragged and one-row-short tiles
+    (64, 512, 10), (29, 1024, 20), (17, 512, 40),
 ]
 
 
