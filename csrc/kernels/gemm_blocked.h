@@ -678,11 +678,16 @@ struct GemmDriver {
   }
 
   // The serial blocked algorithm on C[m0:m1, n0:n1] (Note [GEMM blocking]).
-  // One row of C from a row vector times an untransposed B: an axpy sweep over NP <= 8 rows
-  // of B at a time (8 sequential streams the prefetchers follow, 8 FMAs per load/store of C:
-  // with 4 rows the sweeps' own C traffic kept float32 1x512x512 at 0.86x numpy, with 8 it is
-  // 1.05-1.16x), C in chunks of 4 vectors so the FMA chains overlap. Bias and ReLU go into
-  // the last sweep.
+  // One row of C from a row vector times an untransposed B: an axpy sweep over NP <= 6 rows
+  // of B at a time (6 sequential streams the prefetchers follow, 6 FMAs per load/store of C),
+  // C in chunks of 4 vectors so the FMA chains overlap. Bias and ReLU go into the last sweep.
+  // The row count: on the first (Zen 3) machine 4 rows' C traffic kept float32 1x512x512 at
+  // 0.86 of numpy, 8 rows at 1.05-1.16. On a Zen 4 core (B from L3, one thread, 3 runs of
+  // in-process interleaved rounds, µs for 8 / 6 / 4 rows, numpy): float64 1x512x512 26.4-26.6
+  // / 24.6-24.8 / 24.7-25.0, numpy 25.8-26.0; 1x784x512 39.7-40.6 / 37.6-37.8 / 37.6-38.0;
+  // 1x1024x1024 104.6-107.8 / 104.8-107.9 / 110.3-114.1; float32 1x512x512 11.4-12.0 /
+  // 11.5-11.9 / 11.8-12.3, 1x1024x1024 51.9-52.5 / 48.9-49.0 / 49.5; 12 or 16 rows ran at
+  // 0.7-0.8 of 8.
   template <int NP>
   static void sweep(const R* av, const T* const* brow, T* c, i64 n0, i64 n1, bool first,
                     const T* bias, bool relu) {
@@ -713,7 +718,7 @@ struct GemmDriver {
   }
 
   static void row_vector(const Problem& pr, i64 i, i64 n0, i64 n1) {
-    constexpr int P = 8;
+    constexpr int P = 6;
     const i64 k = pr.k;
     const T* a = pr.ta ? pr.A + i : pr.A + i * pr.lda;
     const i64 as = pr.ta ? pr.lda : 1;
@@ -732,8 +737,6 @@ struct GemmDriver {
         brow[q] = pr.B + (p0 + (q < np ? q : 0)) * pr.ldb;
       }
       switch (np) {
-        case 8: sweep<8>(av, brow, c, n0, n1, first, bias, relu); break;
-        case 7: sweep<7>(av, brow, c, n0, n1, first, bias, relu); break;
         case 6: sweep<6>(av, brow, c, n0, n1, first, bias, relu); break;
         case 5: sweep<5>(av, brow, c, n0, n1, first, bias, relu); break;
         case 4: sweep<4>(av, brow, c, n0, n1, first, bias, relu); break;
