@@ -53,8 +53,10 @@
 // is gained). The row and column vector kernels (sweep, dot_rows) take any row or column range.
 #pragma once
 #include <cstdlib>
-#include <unistd.h>
 #include <string>
+#if !defined(_WIN32)
+#include <unistd.h>  // sysconf: L1D ways (Note [GEMM direct A rows])
+#endif
 
 #include "core/errors.h"
 #include "kernels/kernels.h"
@@ -402,8 +404,12 @@ struct GemmDriver {
       return false;
     } else {
       static const bool half = [] {
-        const long ways = sysconf(_SC_LEVEL1_DCACHE_ASSOC);
-        return (ways > 0 ? ways : 8) < MR;
+#if defined(_SC_LEVEL1_DCACHE_ASSOC)
+        const long ways = sysconf(_SC_LEVEL1_DCACHE_ASSOC);  // 0 or -1 where unknown
+#else
+        const long ways = 0;
+#endif
+        return (ways > 0 ? ways : 8) < MR;  // unknown: as the common 8-way L1D
       }();
       return half;
     }
@@ -678,11 +684,11 @@ struct GemmDriver {
   }
 
   // The serial blocked algorithm on C[m0:m1, n0:n1] (Note [GEMM blocking]).
-  // One row of C from a row vector times an untransposed B: an axpy sweep over NP <= 6 rows
-  // of B at a time (6 sequential streams the prefetchers follow, 6 FMAs per load/store of C),
+  // One row of C from a row vector times an untransposed B: an axpy sweep over NP <= P rows
+  // of B at a time (P sequential streams the prefetchers follow, P FMAs per load/store of C),
   // C in chunks of 4 vectors so the FMA chains overlap. Bias and ReLU go into the last sweep.
-  // The row count: on the first (Zen 3) machine 4 rows' C traffic kept float32 1x512x512 at
-  // 0.86 of numpy, 8 rows at 1.05-1.16. On a Zen 4 core (B from L3, one thread, 3 runs of
+  // P: on the AVX2 (Zen 3) machines 4 rows' C traffic kept float32 1x512x512 at 0.86 of
+  // numpy, 8 rows at 1.05-1.16, so AVX2 sweeps 8; AVX-512 sweeps 6. On a Zen 4 core (B from L3, one thread, 3 runs of
   // in-process interleaved rounds, µs for 8 / 6 / 4 rows, numpy): float64 1x512x512 26.4-26.6
   // / 24.6-24.8 / 24.7-25.0, numpy 25.8-26.0; 1x784x512 39.7-40.6 / 37.6-37.8 / 37.6-38.0;
   // 1x1024x1024 104.6-107.8 / 104.8-107.9 / 110.3-114.1; float32 1x512x512 11.4-12.0 /
@@ -718,7 +724,7 @@ struct GemmDriver {
   }
 
   static void row_vector(const Problem& pr, i64 i, i64 n0, i64 n1) {
-    constexpr int P = 6;
+    constexpr int P = W * int(sizeof(T)) == 64 ? 6 : 8;  // AVX-512 (Zen 4): 6; AVX2 (Zen 3): 8
     const i64 k = pr.k;
     const T* a = pr.ta ? pr.A + i : pr.A + i * pr.lda;
     const i64 as = pr.ta ? pr.lda : 1;
@@ -737,6 +743,8 @@ struct GemmDriver {
         brow[q] = pr.B + (p0 + (q < np ? q : 0)) * pr.ldb;
       }
       switch (np) {
+        case 8: sweep<8>(av, brow, c, n0, n1, first, bias, relu); break;
+        case 7: sweep<7>(av, brow, c, n0, n1, first, bias, relu); break;
         case 6: sweep<6>(av, brow, c, n0, n1, first, bias, relu); break;
         case 5: sweep<5>(av, brow, c, n0, n1, first, bias, relu); break;
         case 4: sweep<4>(av, brow, c, n0, n1, first, bias, relu); break;

@@ -72,7 +72,8 @@ SHAPES = [
     (1, 300, 65), (2, 513, 129), (3, 100, 40), (4, 64, 200), (64, 100, 10),
     (97, 600, 53), (150, 257, 130), (300, 520, 70), (20, 40, 2060), (80, 30, 1100),
     (13, 1031, 17), (40, 300, 1), (3, 17, 1), (1, 1000, 3),
-    # row vectors whose k leaves 3, 5, 4 and 1 rows for the last pass of 6 (row_vector)
+    # row vectors whose k leaves 7, 3, 2 and 5 rows for the last pass of 8 (AVX2's row_vector)
+    # and 3, 5, 4 and 1 for the last of 6 (AVX-512's)
     (1, 15, 40), (1, 11, 19), (1, 10, 9), (1, 13, 70),
     # one MC block of rows with B packed group by group (Note [GEMM one row block]): a batch
     # of 32 times a Dense kernel, and a last group and sliver that are partial
