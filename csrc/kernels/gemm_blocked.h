@@ -400,19 +400,15 @@ struct GemmDriver {
   // A runs in tiles of MR / 2 rows. Not on AVX2's 6-row tiles (3-row ones lost up to half),
   // nor on the 12-way L1D of the Zen 5 the 12-row tiles were tuned on.
   static bool half_direct_tiles() {
-    if constexpr (MR < 12) {
-      return false;
-    } else {
-      static const bool half = [] {
+    static const bool half = [] {
 #if defined(_SC_LEVEL1_DCACHE_ASSOC)
-        const long ways = sysconf(_SC_LEVEL1_DCACHE_ASSOC);  // 0 or -1 where unknown
+      const long ways = sysconf(_SC_LEVEL1_DCACHE_ASSOC);  // 0 or -1 where unknown
 #else
-        const long ways = 0;
+      const long ways = 0;
 #endif
-        return (ways > 0 ? ways : 8) < MR;  // unknown: as the common 8-way L1D
-      }();
-      return half;
-    }
+      return (ways > 0 ? ways : 8) < MR;  // unknown: as the common 8-way L1D
+    }();
+    return half;
   }
   template <int Rows, int NVt, bool kDirectA, bool kDirectB>
   static void column_of(Tile t, const T* a, T* c, i64 mc) {
